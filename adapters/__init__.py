@@ -1,0 +1,1 @@
+"""Platform adapters: translate platform events to neutral events and render neutral replies."""

@@ -1,0 +1,148 @@
+"""The composition root: builds the core from settings and handles neutral events.
+
+``MentorBot.handle`` runs one event in one database transaction. A :class:`UserError` rolls the
+transaction back and becomes a friendly message; anything else is logged with a reference id
+that the person sees, so an operator can find it. No exception ever reaches an adapter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from bot.clock import Clock, SystemClock
+from bot.commands import build_router
+from bot.commands.profile import submit_profile
+from bot.config import Settings
+from bot.context import Ctx
+from bot.delivery import Sender
+from bot.errors import FormInvalid, UserError
+from bot.events import Action, Actor, DirectMessage, Event, FormSubmitted
+from bot.outbox import Dispatcher
+from bot.prompts import Prompts
+from bot.replies import FormErrors, Message, Reply, Section
+from bot.router import Router, split_args
+from storage import repo
+from storage.engine import make_engine, transaction
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+_COMMAND_PREFIX = re.compile(r"^\s*/?mentor\b\s*", re.IGNORECASE)
+
+
+@dataclass
+class MentorBot:
+    """The platform-neutral bot: one per process, shared by every adapter."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    prompts: Prompts
+    router: Router
+
+    # -- event handling -------------------------------------------------------------------
+    def handle(self, event: Event) -> Reply:
+        """Handle one inbound event and return the reply for the person who sent it."""
+        try:
+            with transaction(self.engine) as session:
+                ctx = self._context(session, event.actor)
+                return self._route(ctx, event)
+        except UserError as exc:
+            return self._user_error(exc)
+        except FormInvalid as exc:
+            return FormErrors(exc.errors)
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            log.exception(
+                "error handling %s from %s:%s (ref %s)",
+                type(event).__name__,
+                event.actor.platform,
+                event.actor.user_id,
+                ref,
+            )
+            return Message((Section(self.prompts.render("error.internal", ref=ref)),))
+
+    async def ahandle(self, event: Event) -> Reply:
+        """``handle`` off the event loop, for async adapters."""
+        return await asyncio.to_thread(self.handle, event)
+
+    def _user_error(self, exc: UserError) -> Message:
+        try:
+            text = self.prompts.render(exc.key, **exc.params)
+        except KeyError:
+            log.exception("user error %s could not be rendered", exc.key)
+            text = self.prompts.render("error.internal", ref="prompt")
+        return Message((Section(text),))
+
+    def _context(self, session, actor: Actor) -> Ctx:  # type: ignore[no-untyped-def]
+        now = self.clock.now()
+        person = repo.get_or_create_person(
+            session=session,
+            platform=actor.platform,
+            platform_user_id=actor.user_id,
+            display_name=actor.display_name[:200],
+            now=now,
+        )
+        return Ctx(
+            session=session,
+            actor=actor,
+            now=now,
+            prompts=self.prompts,
+            settings=self.settings,
+            is_admin=self.is_admin(actor),
+            person=person,
+        )
+
+    def is_admin(self, actor: Actor) -> bool:
+        admins = self.settings.admins.for_platform(actor.platform)
+        return actor.user_id in admins or actor.display_name in admins
+
+    def _route(self, ctx: Ctx, event: Event) -> Reply:
+        limit = self.settings.bot.max_text_length
+        if isinstance(event, FormSubmitted):
+            if any(len(v) > limit for v in event.values.values()):
+                raise UserError("error.too_long", limit=limit)
+            if event.form_id == "profile":
+                return submit_profile(ctx, dict(event.values))
+            raise UserError("error.unknown_form")
+        text = event.command if isinstance(event, Action) else event.text
+        if len(text) > limit:
+            raise UserError("error.too_long", limit=limit)
+        if isinstance(event, DirectMessage):
+            text = _COMMAND_PREFIX.sub("", text, count=1)
+        return self.router.dispatch(ctx, split_args(text))
+
+
+def build_bot(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    migrate: bool = True,
+) -> MentorBot:
+    """Wire everything from settings: prompts validated, database migrated, router built."""
+    from pathlib import Path
+
+    prompt_dirs = [Path(settings.bot.prompts_dir).expanduser()] if settings.bot.prompts_dir else []
+    prompts = Prompts.load(prompt_dirs)
+    engine = engine or make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    return MentorBot(
+        settings=settings,
+        engine=engine,
+        clock=clock or SystemClock(),
+        prompts=prompts,
+        router=build_router(),
+    )
+
+
+def build_dispatcher(bot: MentorBot, senders: Mapping[str, Sender]) -> Dispatcher:
+    return Dispatcher(bot.engine, bot.clock, dict(senders))

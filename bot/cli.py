@@ -1,0 +1,176 @@
+"""The ``mentorbot`` command line (typer): run the bot, migrate the database, check prompts."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot import __version__
+from bot.config import Settings, load_settings
+from bot.errors import ConfigError
+
+AVAILABLE_PLATFORMS = ("console",)
+
+app = typer.Typer(
+    name="mentorbot",
+    help="Self-hosted mentorship assistant for Slack and Discord. With no platform configured, "
+    "`mentorbot run` starts a chat in this terminal on a local SQLite database.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+prompts_app = typer.Typer(help="The wording files in prompts/.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(prompts_app, name="prompts")
+
+err = Console(stderr=True)
+
+
+class State:
+    config: Path | None = None
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    try:
+        return load_settings(ctx.obj.config if ctx.obj else None)
+    except ConfigError as exc:
+        err.print(f"[red]Configuration error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mentorbot {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            envvar="MENTORBOT_CONFIG",
+            help="Path to the TOML config file (see config.example.toml).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Self-hosted mentorship assistant for Slack and Discord."""
+    state = State()
+    state.config = config
+    ctx.obj = state
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    platform: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--platform",
+            "-p",
+            help="Platform to serve; repeat for several. Default: [bot] platforms "
+            "from the config, else console.",
+        ),
+    ] = None,
+    as_user: Annotated[
+        str, typer.Option("--as", help="Console only: the user you chat as (switch with /as).")
+    ] = "alice",
+) -> None:
+    """Apply pending migrations, then run the bot (the console chat by default)."""
+    settings = _settings(ctx)
+    platforms = tuple(platform) if platform else settings.bot.platforms
+    unknown = [p for p in platforms if p not in AVAILABLE_PLATFORMS]
+    if unknown:
+        err.print(
+            f"Platform(s) {', '.join(unknown)} are not available in this version; "
+            f"available: {', '.join(AVAILABLE_PLATFORMS)}."
+        )
+        raise typer.Exit(2)
+    _logging(settings)
+    from adapters.console import run_console
+    from bot.app import build_bot
+
+    try:
+        bot = build_bot(settings)
+    except ConfigError as exc:
+        err.print(f"Cannot start: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    if "console" in platforms:
+        run_console(bot, user=as_user)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    ctx: typer.Context,
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Apply migrations to the configured database (DATABASE_URL or the config file)."""
+    from storage.engine import make_engine
+    from storage.migrate import current_revision, upgrade
+
+    settings = _settings(ctx)
+    engine = make_engine(settings.database_url)
+    before = current_revision(engine)
+    upgrade(engine, revision)
+    after = current_revision(engine)
+    typer.echo(f"database at revision {after} (was {before or 'empty'})")
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context) -> None:
+    """Show the database's revision and the newest one this version ships."""
+    from storage.engine import make_engine
+    from storage.migrate import current_revision, head_revision
+
+    engine = make_engine(_settings(ctx).database_url)
+    current, head = current_revision(engine), head_revision(engine)
+    state = "up to date" if current == head else "run `mentorbot db upgrade`"
+    typer.echo(f"current: {current or 'empty'}  head: {head}  ({state})")
+
+
+@prompts_app.command("check")
+def prompts_check(ctx: typer.Context) -> None:
+    """Validate the prompt files (bundled plus [bot] prompts_dir) and exit."""
+    from bot.prompts import Prompts
+
+    settings = _settings(ctx)
+    dirs = [Path(settings.bot.prompts_dir).expanduser()] if settings.bot.prompts_dir else []
+    try:
+        prompts = Prompts.load(dirs)
+    except ConfigError as exc:
+        err.print(str(exc), highlight=False, markup=False)
+        raise typer.Exit(1) from None
+    typer.echo(f"{len(prompts.keys())} prompts OK")
+
+
+def _logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=getattr(logging, settings.bot.log_level.upper(), logging.INFO),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # Console chat output goes to stdout; keep routine library chatter out of the way.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

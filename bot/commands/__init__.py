@@ -1,0 +1,13 @@
+"""Subcommand handlers, one module per area; ``build_router`` registers them all."""
+
+from __future__ import annotations
+
+from bot.commands import admin, help, membership, profile, status
+from bot.router import Router
+
+
+def build_router() -> Router:
+    router = Router()
+    for module in (help, membership, profile, status, admin):
+        module.register(router)
+    return router

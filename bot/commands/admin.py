@@ -1,0 +1,145 @@
+"""``admin``: program settings and the member list, for configured admins only."""
+
+from __future__ import annotations
+
+from bot.commands.help import command_list
+from bot.config import CADENCES, WEEKDAYS
+from bot.context import Ctx
+from bot.errors import UserError
+from bot.replies import Fields, Message, Reply, Section
+from bot.router import Router
+from bot.text import Text
+from storage import repo
+from storage.models import ProgramKind
+
+PROGRAM_SETTINGS = ("name", "kind", "cadence", "weekday", "hour", "channel")
+
+
+def _program_fields(ctx: Ctx) -> Fields:
+    p = ctx.program()
+    return Fields(
+        (
+            ("name", Text.user(p.name)),
+            ("kind", Text.trusted(p.kind)),
+            ("cadence", Text.trusted(p.cadence)),
+            ("weekday", Text.trusted(WEEKDAYS[p.checkin_weekday])),
+            ("hour", Text.trusted(f"{p.checkin_hour:02d}:00")),
+            ("channel", Text.user(p.announcement_channel or "-")),
+        )
+    )
+
+
+def build_admin_router() -> Router:
+    admin = Router(scope="admin")
+
+    @admin.command("help")
+    def admin_help(ctx: Ctx, args: list[str]) -> Reply:
+        return Message(
+            (Section(ctx.t("admin.help_header")), command_list(ctx, admin, prefix="admin "))
+        )
+
+    @admin.command("members", aliases=("people", "list"))
+    def members(ctx: Ctx, args: list[str]) -> Reply:
+        program = ctx.program()
+        assert program.id is not None
+        rows = repo.members_of(session=ctx.session, program_id=program.id)
+        if not rows:
+            return ctx.say("admin.no_members")
+        items = tuple(
+            (
+                person.display_name or person.platform_user_id,
+                ctx.t(
+                    "admin.member_line",
+                    role=ctx.t(f"role.{member.role}"),
+                    status=Text.trusted(ctx.effective_status(member)),
+                    zone=person.timezone or "?",
+                ),
+            )
+            for member, person in rows
+        )
+        return Message(
+            (
+                Section(
+                    ctx.t(
+                        "admin.members_header",
+                        count=Text.trusted(str(len(rows))),
+                        program=program.name,
+                    )
+                ),
+                Fields(items),
+            )
+        )
+
+    @admin.command("program", aliases=("settings",))
+    def program_settings(ctx: Ctx, args: list[str]) -> Reply:
+        if not args or args[0].lower() == "show":
+            return Message((Section(ctx.t("admin.program_header")), _program_fields(ctx)))
+        if args[0].lower() != "set" or len(args) < 3:
+            raise UserError(
+                "admin.program_usage", settings=Text.trusted(", ".join(PROGRAM_SETTINGS))
+            )
+        setting, value = args[1].lower(), " ".join(args[2:]).strip()
+        _apply_program_setting(ctx, setting, value)
+        return Message(
+            (
+                Section(ctx.t("admin.program_updated", setting=Text.trusted(setting))),
+                _program_fields(ctx),
+            )
+        )
+
+    return admin
+
+
+def _apply_program_setting(ctx: Ctx, setting: str, value: str) -> None:
+    p = ctx.program()
+    lowered = value.lower()
+    if setting == "name":
+        if len(value) > 200:
+            raise UserError("error.too_long", limit=200)
+        p.name = value
+    elif setting == "kind":
+        if lowered not in (ProgramKind.MENTORING, ProgramKind.PEER):
+            raise UserError(
+                "admin.bad_setting",
+                setting=Text.trusted(setting),
+                allowed=Text.trusted("mentoring, peer"),
+            )
+        p.kind = lowered
+    elif setting == "cadence":
+        if lowered not in CADENCES:
+            raise UserError(
+                "admin.bad_setting",
+                setting=Text.trusted(setting),
+                allowed=Text.trusted(", ".join(CADENCES)),
+            )
+        p.cadence = lowered
+    elif setting == "weekday":
+        matches = [i for i, d in enumerate(WEEKDAYS) if d.startswith(lowered[:3])]
+        if len(lowered) < 3 or len(matches) != 1:
+            raise UserError(
+                "admin.bad_setting",
+                setting=Text.trusted(setting),
+                allowed=Text.trusted(", ".join(WEEKDAYS)),
+            )
+        p.checkin_weekday = matches[0]
+    elif setting == "hour":
+        hour = lowered.split(":")[0]
+        if not hour.isdigit() or not 0 <= int(hour) <= 23:
+            raise UserError(
+                "admin.bad_setting", setting=Text.trusted(setting), allowed=Text.trusted("0-23")
+            )
+        p.checkin_hour = int(hour)
+    elif setting == "channel":
+        p.announcement_channel = value.lstrip("#") or None
+    else:
+        raise UserError("admin.program_usage", settings=Text.trusted(", ".join(PROGRAM_SETTINGS)))
+    ctx.session.add(p)
+
+
+def register(router: Router) -> None:
+    admin = build_admin_router()
+
+    @router.command("admin", admin=True)
+    def admin_command(ctx: Ctx, args: list[str]) -> Reply:
+        """Admin subcommands."""
+        return admin.dispatch(ctx, args)

@@ -1,0 +1,212 @@
+"""Joining and leaving a program, pausing and resuming."""
+
+from __future__ import annotations
+
+from bot.context import Ctx
+from bot.errors import UserError
+from bot.formatting import local_day, local_when
+from bot.replies import Button, Buttons, Context, Message, Reply, Section
+from bot.router import Router
+from bot.text import Text
+from bot.timeparse import BadDate, parse_until
+from storage import repo
+from storage.models import Member, MemberStatus, PairStatus, ProgramKind, Role
+
+MAX_PAUSE_DAYS = 366
+
+
+def _role_label(ctx: Ctx, role: str) -> Text:
+    return ctx.t(f"role.{role}")
+
+
+def join(ctx: Ctx, args: list[str]) -> Reply:
+    """Join the workspace's program as mentor, mentee or peer."""
+    program = ctx.program()
+    peer_program = program.kind == ProgramKind.PEER
+    if len(args) > 1:
+        raise UserError("join.usage")
+    wanted = args[0].lower() if args else None
+    if peer_program:
+        if wanted not in (None, Role.PEER):
+            raise UserError("join.peer_program", program=program.name)
+        role = Role.PEER.value
+    else:
+        if wanted is None:
+            return Message(
+                (
+                    Section(ctx.t("join.choose_role", program=program.name)),
+                    Buttons(
+                        (
+                            Button(
+                                ctx.prompts.text("button.join_mentee"), "join mentee", "primary"
+                            ),
+                            Button(ctx.prompts.text("button.join_mentor"), "join mentor"),
+                        )
+                    ),
+                )
+            )
+        if wanted not in (Role.MENTOR, Role.MENTEE):
+            if wanted == Role.PEER:
+                raise UserError("join.mentoring_program", program=program.name)
+            raise UserError("join.bad_role", role=wanted)
+        role = wanted
+
+    member = ctx.member()
+    if member is not None and member.status != MemberStatus.LEFT:
+        if member.role == role:
+            return ctx.say("join.already", role=_role_label(ctx, role))
+        return ctx.say(
+            "join.already_other_role", role=_role_label(ctx, member.role), wanted=Text.trusted(role)
+        )
+
+    rejoined = member is not None
+    if member is None:
+        assert program.id is not None and ctx.person.id is not None
+        member = Member(
+            program_id=program.id, person_id=ctx.person.id, role=role, joined_at=ctx.now
+        )
+    member.role = role
+    member.status = MemberStatus.ACTIVE
+    member.paused_until = None
+    member.left_at = None
+    ctx.session.add(member)
+    ctx.session.flush()
+
+    if ctx.person.timezone is None and ctx.actor.timezone:
+        ctx.person.timezone = ctx.actor.timezone
+        ctx.person.timezone_source = "platform"
+        ctx.session.add(ctx.person)
+
+    parts: list = [
+        Section(
+            ctx.t(
+                "join.rejoined" if rejoined else "join.welcome",
+                role=_role_label(ctx, role),
+                program=program.name,
+            )
+        )
+    ]
+    if ctx.person.timezone is None:
+        parts.append(Context(ctx.t("join.ask_timezone")))
+    else:
+        parts.append(Context(ctx.t("join.timezone_known", zone=ctx.person.timezone)))
+    if not rejoined:
+        ctx.dm(
+            ctx.person,
+            Message(
+                (
+                    Section(
+                        ctx.t("join.welcome_dm", name=ctx.person.display_name, program=program.name)
+                    ),
+                    Section(
+                        ctx.t(
+                            "join.getting_started_mentor"
+                            if role == Role.MENTOR
+                            else "join.getting_started"
+                        )
+                    ),
+                ),
+            ),
+            dedupe_key=f"welcome:{member.id}",
+        )
+    return Message(tuple(parts))
+
+
+def leave(ctx: Ctx, args: list[str]) -> Reply:
+    """Leave the program; asks for confirmation first."""
+    member = ctx.require_member()
+    answer = args[0].lower() if args else ""
+    if answer in ("cancel", "no", "stay"):
+        return ctx.say("leave.cancelled")
+    if answer not in ("confirm", "yes"):
+        return Message(
+            (
+                Section(ctx.t("leave.confirm", program=ctx.program().name)),
+                Buttons(
+                    (
+                        Button(ctx.prompts.text("button.leave_confirm"), "leave confirm", "danger"),
+                        Button(ctx.prompts.text("button.leave_cancel"), "leave cancel"),
+                    )
+                ),
+            )
+        )
+    assert member.id is not None
+    for pair in repo.active_pairs_of(session=ctx.session, member_id=member.id):
+        assert pair.id is not None
+        pair.status = PairStatus.ENDED
+        pair.ended_at = ctx.now
+        pair.end_reason = "partner left"
+        ctx.session.add(pair)
+        for partner in repo.partners_in(
+            session=ctx.session, pair_id=pair.id, except_member_id=member.id
+        ):
+            ctx.dm(
+                partner,
+                ctx.say("leave.partner_notice", name=ctx.person.display_name),
+                dedupe_key=f"left:{pair.id}:{member.id}",
+            )
+    member.status = MemberStatus.LEFT
+    member.left_at = ctx.now
+    member.paused_until = None
+    ctx.session.add(member)
+    return ctx.say("leave.done", program=ctx.program().name)
+
+
+def pause(ctx: Ctx, args: list[str]) -> Reply:
+    """Pause check-ins and matching for a while ("2 weeks", "until 2027-01-10")."""
+    member = ctx.require_member()
+    if not args:
+        raise UserError("pause.usage")
+    text = " ".join(args)
+    tz = ctx.zone()
+    try:
+        until = parse_until(text, now=ctx.now, tz=tz, max_days=MAX_PAUSE_DAYS)
+    except BadDate as exc:
+        if exc.reason == "past":
+            raise UserError("pause.past", text=text) from None
+        if exc.reason == "too_far":
+            raise UserError("pause.too_far") from None
+        raise UserError("pause.bad_date", text=text) from None
+    member.status = MemberStatus.PAUSED
+    member.paused_until = until
+    ctx.session.add(member)
+    assert member.id is not None
+    shown = (
+        local_when(until, tz)
+        if until.astimezone(tz).hour or until.astimezone(tz).minute
+        else local_day(until, tz)
+    )
+    for pair in repo.active_pairs_of(session=ctx.session, member_id=member.id):
+        assert pair.id is not None
+        for partner in repo.partners_in(
+            session=ctx.session, pair_id=pair.id, except_member_id=member.id
+        ):
+            ctx.dm(
+                partner,
+                ctx.say("pause.partner_notice", name=ctx.person.display_name),
+                dedupe_key=f"paused:{pair.id}:{member.id}:{until.isoformat()}",
+            )
+    return Message(
+        (
+            Section(ctx.t("pause.done", until=Text.trusted(shown), zone=ctx.zone_key())),
+            Context(ctx.t("pause.resume_hint")),
+        )
+    )
+
+
+def resume(ctx: Ctx, args: list[str]) -> Reply:
+    """End a pause early."""
+    member = ctx.require_member()
+    if ctx.effective_status(member) != MemberStatus.PAUSED:
+        return ctx.say("resume.not_paused")
+    member.status = MemberStatus.ACTIVE
+    member.paused_until = None
+    ctx.session.add(member)
+    return ctx.say("resume.done")
+
+
+def register(router: Router) -> None:
+    router.command("join", aliases=("signup", "enrol", "enroll"))(join)
+    router.command("leave", aliases=("quit", "optout"))(leave)
+    router.command("pause", aliases=("snooze", "break"))(pause)
+    router.command("resume", aliases=("unpause", "back"))(resume)

@@ -1,0 +1,298 @@
+"""``profile`` (show, set, clear, edit as a form) and ``timezone``."""
+
+from __future__ import annotations
+
+from bot.context import Ctx
+from bot.errors import FormInvalid, UserError
+from bot.formatting import comma_list, local_when
+from bot.profile_fields import (
+    FIELDS,
+    ProfileField,
+    describe_availability,
+    field_names,
+    parse_availability,
+    parse_capacity,
+    parse_list,
+    parse_quiet,
+    resolve_field,
+)
+from bot.replies import (
+    Button,
+    Buttons,
+    Context,
+    Fields,
+    Form,
+    FormField,
+    Message,
+    Reply,
+    Section,
+)
+from bot.router import Router
+from bot.text import Text
+from bot.timezones import UnknownTimezone, parse_timezone
+from storage.models import Member, ProgramKind, Role
+
+MAX_GOALS_LENGTH = 1000
+MAX_TEAM_LENGTH = 100
+
+
+def field_value(ctx: Ctx, member: Member | None, name: str) -> str:
+    """The stored value of a field as people would type it ("" when unset)."""
+    person = ctx.person
+    if name == "timezone":
+        return person.timezone or ""
+    if name == "languages":
+        return comma_list(person.languages)
+    if name == "availability":
+        return describe_availability(person.availability)
+    if name == "quiet":
+        return f"{person.quiet_start}-{person.quiet_end}" if person.quiet_start else ""
+    if name == "team":
+        return person.team or ""
+    if member is None:
+        return ""
+    if name == "role":
+        return member.role
+    if name == "skills":
+        return comma_list(member.skills_offered)
+    if name == "wants":
+        return comma_list(member.skills_wanted)
+    if name == "goals":
+        return member.goals
+    if name == "capacity":
+        return str(member.capacity) if member.role == Role.MENTOR else ""
+    raise KeyError(name)
+
+
+def apply_field(ctx: Ctx, member: Member | None, field: ProfileField, value: str) -> Text:
+    """Validate ``value`` and store it; returns what to echo. Raises UserError on bad input."""
+    value = value.strip()
+    person = ctx.person
+    if not field.on_person and member is None:
+        raise UserError("error.not_member")
+    note = Text()
+    if field.name == "timezone":
+        try:
+            choice = parse_timezone(value)
+        except UnknownTimezone as exc:
+            raise _unknown_zone(exc) from None
+        person.timezone = choice.key
+        person.timezone_source = "user"
+        if choice.fixed_offset:
+            note = ctx.t("timezone.fixed_offset_warning")
+    elif field.name == "languages":
+        person.languages = parse_list(value)
+    elif field.name == "availability":
+        person.availability = parse_availability(value)
+    elif field.name == "quiet":
+        person.quiet_start, person.quiet_end = parse_quiet(value)
+    elif field.name == "team":
+        if len(value) > MAX_TEAM_LENGTH:
+            raise UserError("error.too_long", limit=MAX_TEAM_LENGTH)
+        person.team = value or None
+    else:
+        assert member is not None
+        if field.name == "role":
+            _set_role(ctx, member, value.lower())
+        elif field.name == "skills":
+            member.skills_offered = parse_list(value)
+        elif field.name == "wants":
+            member.skills_wanted = parse_list(value)
+        elif field.name == "goals":
+            if len(value) > MAX_GOALS_LENGTH:
+                raise UserError("error.too_long", limit=MAX_GOALS_LENGTH)
+            member.goals = value
+        elif field.name == "capacity":
+            if member.role != Role.MENTOR:
+                raise UserError("profile.capacity_not_mentor")
+            member.capacity = parse_capacity(value)
+        ctx.session.add(member)
+    person.updated_at = ctx.now
+    ctx.session.add(person)
+    shown = field_value(ctx, member, field.name)
+    result = ctx.t("profile.updated", field=Text.trusted(field.name), value=shown)
+    return result + (Text.trusted("\n") + note if note else Text())
+
+
+def _set_role(ctx: Ctx, member: Member, role: str) -> None:
+    peer_program = ctx.program().kind == ProgramKind.PEER
+    allowed = (Role.PEER,) if peer_program else (Role.MENTOR, Role.MENTEE)
+    if role not in allowed:
+        if peer_program:
+            raise UserError("join.peer_program", program=ctx.program().name)
+        raise UserError("join.bad_role", role=role)
+    member.role = role
+    if role != Role.MENTOR:
+        member.capacity = 1
+
+
+def _unknown_zone(exc: UnknownTimezone) -> UserError:
+    if exc.suggestions:
+        return UserError(
+            "timezone.unknown", text=exc.text, suggestions=Text.user(" or ".join(exc.suggestions))
+        )
+    return UserError("timezone.unknown_no_suggestions", text=exc.text)
+
+
+def show_profile(ctx: Ctx) -> Message:
+    member = ctx.member()
+    items = []
+    for field in FIELDS:
+        if field.name == "capacity" and (member is None or member.role != Role.MENTOR):
+            continue
+        value = field_value(ctx, member, field.name)
+        shown = Text.user(value) if value else ctx.t("profile.not_set")
+        items.append((ctx.prompts.text(f"profile.label.{field.name}"), shown))
+    return Message(
+        (
+            Section(ctx.t("profile.header", name=ctx.person.display_name)),
+            Fields(tuple(items)),
+            Context(ctx.t("profile.set_hint", fields=Text.trusted(", ".join(field_names())))),
+            Buttons((Button(ctx.prompts.text("button.edit_profile"), "profile edit"),)),
+        )
+    )
+
+
+def profile_form(ctx: Ctx) -> Form:
+    member = ctx.member()
+    fields = []
+    for field in FIELDS:
+        if field.name in ("role", "timezone"):
+            continue
+        if field.name == "capacity" and (member is None or member.role != Role.MENTOR):
+            continue
+        if not field.on_person and member is None:
+            continue
+        fields.append(
+            FormField(
+                name=field.name,
+                label=ctx.prompts.text(f"profile.label.{field.name}"),
+                kind="multiline" if field.name == "goals" else "text",
+                initial=field_value(ctx, member, field.name),
+                hint=ctx.prompts.text(f"profile.hint.{field.name}"),
+                max_length=MAX_GOALS_LENGTH if field.name == "goals" else 300,
+            )
+        )
+    return Form(
+        form_id="profile",
+        title=ctx.prompts.text("profile.form_title"),
+        fields=tuple(fields),
+        submit_label=ctx.prompts.text("button.save"),
+    )
+
+
+def submit_profile(ctx: Ctx, values: dict[str, str]) -> Reply:
+    """Apply a submitted profile form: all fields or none, with per-field errors."""
+    member = ctx.member()
+    errors: dict[str, str] = {}
+    changed: list[str] = []
+    for name, value in values.items():
+        field = resolve_field(name)
+        if field is None or field.name in ("role", "timezone"):
+            continue
+        if field_value(ctx, member, field.name) == value.strip():
+            continue
+        if not value.strip():
+            _clear(ctx, member, field)
+            changed.append(field.name)
+            continue
+        try:
+            apply_field(ctx, member, field, value)
+            changed.append(field.name)
+        except UserError as exc:
+            errors[field.name] = ctx.prompts.text(exc.key, **exc.params)
+    if errors:
+        raise FormInvalid(errors)
+    if not changed:
+        return ctx.say("profile.unchanged")
+    return show_profile(ctx)
+
+
+def _clear(ctx: Ctx, member: Member | None, field: ProfileField) -> None:
+    person = ctx.person
+    if field.name == "role":
+        raise UserError("profile.cannot_clear_role")
+    if not field.on_person and member is None:
+        raise UserError("error.not_member")
+    if field.name == "timezone":
+        person.timezone, person.timezone_source = None, None
+    elif field.name == "languages":
+        person.languages = []
+    elif field.name == "availability":
+        person.availability = []
+    elif field.name == "quiet":
+        person.quiet_start = person.quiet_end = None
+    elif field.name == "team":
+        person.team = None
+    elif member is not None:
+        if field.name == "skills":
+            member.skills_offered = []
+        elif field.name == "wants":
+            member.skills_wanted = []
+        elif field.name == "goals":
+            member.goals = ""
+        elif field.name == "capacity":
+            member.capacity = 1
+        ctx.session.add(member)
+    person.updated_at = ctx.now
+    ctx.session.add(person)
+
+
+def profile(ctx: Ctx, args: list[str]) -> Reply:
+    """Show the profile; ``profile set <field> <value>``; ``profile clear <field>``."""
+    if not args or args[0].lower() in ("show", "view"):
+        return show_profile(ctx)
+    action = args[0].lower()
+    if action == "edit":
+        return profile_form(ctx)
+    if action not in ("set", "clear", "unset"):
+        raise UserError("profile.usage", fields=Text.trusted(", ".join(field_names())))
+    if len(args) < 2:
+        raise UserError("profile.usage", fields=Text.trusted(", ".join(field_names())))
+    field = resolve_field(args[1])
+    if field is None:
+        raise UserError(
+            "profile.unknown_field", field=args[1], fields=Text.trusted(", ".join(field_names()))
+        )
+    member = ctx.member()
+    if action in ("clear", "unset"):
+        _clear(ctx, member, field)
+        return ctx.say("profile.cleared", field=Text.trusted(field.name))
+    value = " ".join(args[2:])
+    if not value.strip():
+        raise UserError(
+            "profile.missing_value",
+            field=Text.trusted(field.name),
+            example=ctx.t(f"profile.hint.{field.name}"),
+        )
+    return Message((Section(apply_field(ctx, member, field, value)),))
+
+
+def timezone(ctx: Ctx, args: list[str]) -> Reply:
+    """Show or set your time zone (IANA name, city or UTC offset)."""
+    if not args:
+        if ctx.person.timezone is None:
+            return ctx.say("timezone.not_set")
+        return ctx.say(
+            "timezone.show",
+            zone=ctx.person.timezone,
+            local_time=Text.trusted(local_when(ctx.now, ctx.zone())),
+        )
+    field = resolve_field("timezone")
+    assert field is not None
+    result = apply_field(ctx, ctx.member(), field, " ".join(args))
+    return Message(
+        (
+            Section(result),
+            Context(
+                ctx.t(
+                    "timezone.local_now", local_time=Text.trusted(local_when(ctx.now, ctx.zone()))
+                )
+            ),
+        )
+    )
+
+
+def register(router: Router) -> None:
+    router.command("profile", aliases=("me",))(profile)
+    router.command("timezone", aliases=("tz", "zone"))(timezone)

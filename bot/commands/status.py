@@ -1,0 +1,74 @@
+"""``status``: your program, role, partner and next check-in in your local time."""
+
+from __future__ import annotations
+
+from bot.cadence import next_occurrence
+from bot.context import Ctx
+from bot.formatting import comma_list, local_day, local_when
+from bot.replies import Context, Fields, Message, Reply, Section
+from bot.router import Router
+from bot.text import Text
+from storage import repo
+from storage.models import MemberStatus
+
+
+def status(ctx: Ctx, args: list[str]) -> Reply:
+    """Where you stand in the program."""
+    member = ctx.require_member()
+    program = ctx.program()
+    tz = ctx.zone()
+    state = ctx.effective_status(member)
+    items: list[tuple[str, Text]] = [
+        (ctx.prompts.text("status.label.role"), ctx.t(f"role.{member.role}")),
+    ]
+    if state == MemberStatus.PAUSED and member.paused_until is not None:
+        items.append(
+            (
+                ctx.prompts.text("status.label.state"),
+                ctx.t("status.paused", until=Text.trusted(local_day(member.paused_until, tz))),
+            )
+        )
+    else:
+        items.append((ctx.prompts.text("status.label.state"), ctx.t("status.active")))
+
+    assert member.id is not None
+    partners = [
+        p.display_name
+        for pair in repo.active_pairs_of(session=ctx.session, member_id=member.id)
+        if pair.id is not None
+        for p in repo.partners_in(session=ctx.session, pair_id=pair.id, except_member_id=member.id)
+    ]
+    items.append(
+        (
+            ctx.prompts.text("status.label.partner"),
+            Text.user(comma_list(partners)) if partners else ctx.t("status.no_partner"),
+        )
+    )
+
+    after = ctx.now
+    if state == MemberStatus.PAUSED and member.paused_until is not None:
+        after = max(after, member.paused_until)
+    anchor = program.starts_on or program.created_at.date()
+    when = next_occurrence(
+        cadence=program.cadence,
+        weekday_index=program.checkin_weekday,
+        hour=program.checkin_hour,
+        anchor=anchor,
+        tz=tz,
+        after=after,
+    )
+    key = "status.next_checkin" if partners else "status.next_checkin_unmatched"
+    items.append(
+        (
+            ctx.prompts.text("status.label.next_checkin"),
+            ctx.t(key, when=Text.trusted(local_when(when, tz)), zone=ctx.zone_key()),
+        )
+    )
+    parts: list = [Section(ctx.t("status.header", program=program.name)), Fields(tuple(items))]
+    if ctx.person.timezone is None:
+        parts.append(Context(ctx.t("status.no_timezone_hint", zone=ctx.zone_key())))
+    return Message(tuple(parts))
+
+
+def register(router: Router) -> None:
+    router.command("status", aliases=("st", "info", "whoami"))(status)

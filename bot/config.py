@@ -1,0 +1,138 @@
+"""Settings: a TOML file for everything but secrets, environment variables for secrets.
+
+The file comes from ``--config PATH``, else ``MENTORBOT_CONFIG``, else built-in defaults.
+``DATABASE_URL`` overrides the database. Unknown keys are rejected so a typo never silently
+does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigError
+
+PLATFORMS = ("console", "slack", "discord")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+CADENCES = ("weekly", "biweekly", "monthly")
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    data_dir: str = "data"
+    database_url: str = ""
+    prompts_dir: str = ""
+    platforms: tuple[str, ...] = ("console",)
+    log_level: str = "INFO"
+    max_text_length: int = 1000
+
+
+@dataclass(frozen=True)
+class ProgramSettings:
+    """Defaults for the program created the first time someone joins in a workspace."""
+
+    name: str = "Mentorship program"
+    kind: str = "mentoring"
+    cadence: str = "biweekly"
+    checkin_weekday: str = "tuesday"
+    checkin_hour: int = 10
+    announcement_channel: str = ""
+    default_timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class AdminSettings:
+    slack: tuple[str, ...] = ()
+    discord: tuple[str, ...] = ()
+    console: tuple[str, ...] = ("admin",)
+
+    def for_platform(self, platform: str) -> tuple[str, ...]:
+        return tuple(getattr(self, platform, ()))
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot: BotSettings = field(default_factory=BotSettings)
+    program: ProgramSettings = field(default_factory=ProgramSettings)
+    admins: AdminSettings = field(default_factory=AdminSettings)
+    source: str = "built-in defaults"
+
+    @property
+    def database_url(self) -> str:
+        if self.bot.database_url:
+            return self.bot.database_url
+        path = Path(self.bot.data_dir).expanduser() / "mentorbot.db"
+        return f"sqlite:///{path}"
+
+
+def _section(cls: type, data: Mapping[str, Any], name: str) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise ConfigError(f"[{name}] has unknown setting(s): {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        default = known[key].default
+        if isinstance(default, tuple):
+            if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+                raise ConfigError(f"[{name}] {key} must be a list of strings")
+            value = tuple(str(v) for v in value)
+        elif isinstance(default, bool) or not isinstance(value, type(default)):
+            raise ConfigError(
+                f"[{name}] {key} must be {type(default).__name__}, not {type(value).__name__}"
+            )
+        values[key] = value
+    return cls(**values)
+
+
+def _validate(settings: Settings) -> None:
+    for platform in settings.bot.platforms:
+        if platform not in PLATFORMS:
+            raise ConfigError(f"[bot] platforms: unknown platform {platform!r}; use {PLATFORMS}")
+    p = settings.program
+    if p.kind not in ("mentoring", "peer"):
+        raise ConfigError("[program] kind must be 'mentoring' or 'peer'")
+    if p.cadence not in CADENCES:
+        raise ConfigError(f"[program] cadence must be one of {', '.join(CADENCES)}")
+    if p.checkin_weekday.lower() not in WEEKDAYS:
+        raise ConfigError("[program] checkin_weekday must be a weekday name such as 'tuesday'")
+    if not 0 <= p.checkin_hour <= 23:
+        raise ConfigError("[program] checkin_hour must be between 0 and 23")
+    from bot.timezones import zone_exists
+
+    if not zone_exists(p.default_timezone):
+        raise ConfigError(f"[program] default_timezone {p.default_timezone!r} is not a known zone")
+    if settings.bot.max_text_length < 50:
+        raise ConfigError("[bot] max_text_length must be at least 50")
+
+
+def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from ``path`` (or ``MENTORBOT_CONFIG``), then apply environment overrides."""
+    env = os.environ if env is None else env
+    chosen = path or env.get("MENTORBOT_CONFIG") or None
+    data: dict[str, Any] = {}
+    source = "built-in defaults"
+    if chosen:
+        file = Path(chosen).expanduser()
+        if not file.is_file():
+            raise ConfigError(f"config file {file} not found")
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
+        source = str(file)
+    sections = {"bot": BotSettings, "program": ProgramSettings, "admins": AdminSettings}
+    unknown = sorted(set(data) - set(sections))
+    if unknown:
+        raise ConfigError(f"unknown config section(s): {', '.join(unknown)}")
+    parts = {name: _section(cls, data.get(name, {}), name) for name, cls in sections.items()}
+    bot = parts["bot"]
+    if env.get("DATABASE_URL"):
+        bot = replace(bot, database_url=env["DATABASE_URL"])
+    settings = Settings(bot=bot, program=parts["program"], admins=parts["admins"], source=source)
+    _validate(settings)
+    return settings

@@ -1,0 +1,115 @@
+"""What a handler gets: the person, their program, the database session, time and prompts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.config import WEEKDAYS, Settings
+from bot.delivery import Target
+from bot.errors import UserError
+from bot.events import Actor
+from bot.outbox import enqueue
+from bot.prompts import Prompts
+from bot.replies import Message, Part, Section
+from bot.text import Text
+from bot.timezones import get_zone
+from storage import repo
+from storage.models import Member, MemberStatus, Person, Program
+
+
+@dataclass
+class Ctx:
+    """Everything one handled event needs; lives for one transaction."""
+
+    session: Session
+    actor: Actor
+    now: datetime
+    prompts: Prompts
+    settings: Settings
+    is_admin: bool
+    person: Person
+    router_help: Callable[[Ctx, str], Message] | None = None
+    _program: Program | None = field(default=None, repr=False)
+
+    # -- program and membership -------------------------------------------------------------
+    def program(self) -> Program:
+        """The workspace's program, created from the configured defaults on first use."""
+        if self._program is None:
+            found = repo.find_program(
+                session=self.session,
+                platform=self.actor.platform,
+                workspace_id=self.actor.workspace_id,
+            )
+            if found is None:
+                defaults = self.settings.program
+                found = repo.create_program(
+                    session=self.session,
+                    platform=self.actor.platform,
+                    workspace_id=self.actor.workspace_id,
+                    name=defaults.name,
+                    kind=defaults.kind,
+                    cadence=defaults.cadence,
+                    checkin_weekday=WEEKDAYS.index(defaults.checkin_weekday.lower()),
+                    checkin_hour=defaults.checkin_hour,
+                    announcement_channel=defaults.announcement_channel,
+                    now=self.now,
+                    starts_on=self.now.date(),
+                )
+            self._program = found
+        return self._program
+
+    def member(self) -> Member | None:
+        program = self.program()
+        assert program.id is not None and self.person.id is not None
+        return repo.find_member(
+            session=self.session, program_id=program.id, person_id=self.person.id
+        )
+
+    def require_member(self) -> Member:
+        """The person's membership, or a friendly "join first" if they are not in."""
+        member = self.member()
+        if member is None or member.status == MemberStatus.LEFT:
+            raise UserError("error.not_member")
+        return member
+
+    def effective_status(self, member: Member) -> str:
+        """A pause that has run out counts as active (it is also cleared when next saved)."""
+        expired = member.paused_until is not None and member.paused_until <= self.now
+        if member.status == MemberStatus.PAUSED and expired:
+            member.status = MemberStatus.ACTIVE
+            member.paused_until = None
+            self.session.add(member)
+        return member.status
+
+    # -- time -----------------------------------------------------------------------------
+    def zone_key(self) -> str:
+        return self.person.timezone or self.settings.program.default_timezone
+
+    def zone(self) -> tzinfo:
+        return get_zone(self.zone_key())
+
+    # -- replies --------------------------------------------------------------------------
+    def t(self, key: str, /, **values: Any) -> Text:
+        return self.prompts.render(key, **values)
+
+    def say(self, key: str, /, *extra: Part, **values: Any) -> Message:
+        return Message((Section(self.t(key, **values)), *extra))
+
+    def dm(self, person: Person, message: Message, *, dedupe_key: str) -> None:
+        """Queue a direct message to ``person`` through the outbox, once per ``dedupe_key``."""
+        enqueue(
+            self.session,
+            dedupe_key=dedupe_key,
+            target=Target(
+                person.platform, self.actor.workspace_id, "user", (person.platform_user_id,)
+            ),
+            message=message,
+            not_before=self.now,
+            now=self.now,
+            program_id=self.program().id,
+        )

@@ -1,0 +1,42 @@
+"""The small interface between the core and a platform adapter for sending messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from bot.replies import Message
+
+TargetKind = Literal["user", "channel", "group"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a message goes: one user's DM, a channel, or a group DM of several users."""
+
+    platform: str
+    workspace_id: str
+    kind: TargetKind
+    ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What happened to one send, in platform-neutral terms."""
+
+    status: Literal["sent", "rate_limited", "transient", "permanent"]
+    message_id: str | None = None
+    retry_after: float | None = None
+    error: str | None = None
+
+    @classmethod
+    def sent(cls, message_id: str | None = None) -> DeliveryResult:
+        return cls("sent", message_id=message_id)
+
+
+class Sender(Protocol):
+    """Implemented by each adapter: deliver one neutral message to one target."""
+
+    platform: str
+
+    async def send(self, target: Target, message: Message) -> DeliveryResult: ...

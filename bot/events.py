@@ -1,0 +1,49 @@
+"""Neutral inbound events: what adapters turn platform payloads into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a platform user in a workspace (Slack team, Discord guild, console)."""
+
+    platform: str
+    user_id: str
+    display_name: str
+    workspace_id: str
+    timezone: str | None = None  # IANA zone when the platform knows it (Slack does)
+
+
+@dataclass(frozen=True)
+class Command:
+    """``/mentor <text>``; ``text`` is everything after the command name."""
+
+    actor: Actor
+    text: str
+    channel_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DirectMessage:
+    actor: Actor
+    text: str
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button click; ``command`` is the command line the button carries."""
+
+    actor: Actor
+    command: str
+
+
+@dataclass(frozen=True)
+class FormSubmitted:
+    actor: Actor
+    form_id: str
+    values: dict[str, str] = field(default_factory=dict)
+
+
+Event = Command | DirectMessage | Action | FormSubmitted

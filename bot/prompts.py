@@ -1,0 +1,150 @@
+"""Every user-facing sentence, loaded from TOML files in prompts/ and checked at start-up.
+
+Templates use ``{placeholder}`` fields. The catalog (:mod:`bot.prompt_catalog`) names every key
+the code uses and the placeholders each may contain; loading fails with a clear message when a
+key is missing, unknown, or uses a placeholder the code will not supply. Values filled in are
+untrusted user text unless they are already :class:`~bot.text.Text`.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigError
+from bot.prompt_catalog import CATALOG
+from bot.text import Span, Text
+
+_FORMATTER = string.Formatter()
+
+
+@dataclass(frozen=True)
+class _Piece:
+    literal: str
+    field: str | None
+
+
+def bundled_dir() -> Path:
+    """The prompts/ directory shipped with mentorbot."""
+    return Path(str(resources.files("prompts")))
+
+
+def _flatten(data: Mapping[str, Any], prefix: str, out: dict[str, str], source: Path) -> None:
+    for key, value in data.items():
+        full = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, Mapping):
+            _flatten(value, full, out, source)
+        elif isinstance(value, str):
+            out[full] = value
+        else:
+            raise ConfigError(f"{source}: prompt {full!r} must be text, not {type(value).__name__}")
+
+
+def _parse(key: str, template: str) -> tuple[_Piece, ...]:
+    pieces: list[_Piece] = []
+    try:
+        parsed = list(_FORMATTER.parse(template))
+    except ValueError as exc:
+        raise ConfigError(
+            f"prompt {key!r}: {exc} (write {{{{ and }}}} for literal braces)"
+        ) from exc
+    for literal, field, spec, conversion in parsed:
+        if field is not None and (not field.isidentifier() or spec or conversion):
+            raise ConfigError(
+                f"prompt {key!r}: placeholder {{{field}}} must be a plain name like {{name}}"
+            )
+        pieces.append(_Piece(literal, field))
+    return tuple(pieces)
+
+
+class Prompts:
+    """Validated templates; ``render`` turns one into :class:`Text`."""
+
+    def __init__(self, templates: Mapping[str, str], catalog: Mapping[str, frozenset[str]]) -> None:
+        problems: list[str] = []
+        missing = sorted(set(catalog) - set(templates))
+        if missing:
+            problems.append("missing prompts: " + ", ".join(missing))
+        unknown = sorted(set(templates) - set(catalog))
+        if unknown:
+            problems.append("unknown prompts (typo?): " + ", ".join(unknown))
+        self._pieces: dict[str, tuple[_Piece, ...]] = {}
+        for key, template in templates.items():
+            if key not in catalog:
+                continue
+            try:
+                pieces = _parse(key, template)
+            except ConfigError as exc:
+                problems.append(str(exc))
+                continue
+            used = {p.field for p in pieces if p.field}
+            bad = sorted(used - catalog[key])
+            if bad:
+                allowed = ", ".join("{" + n + "}" for n in sorted(catalog[key])) or "none"
+                problems.append(
+                    f"prompt {key!r} uses unknown placeholder(s) "
+                    + ", ".join("{" + b + "}" for b in bad)
+                    + f"; allowed: {allowed}"
+                )
+            self._pieces[key] = pieces
+        if problems:
+            raise ConfigError("prompt files are not valid:\n  - " + "\n  - ".join(problems))
+        self._catalog = catalog
+
+    @classmethod
+    def load(
+        cls,
+        dirs: Iterable[Path] = (),
+        *,
+        catalog: Mapping[str, frozenset[str]] = CATALOG,
+        include_bundled: bool = True,
+    ) -> Prompts:
+        """Load the bundled prompts, then each directory in ``dirs`` on top (later wins)."""
+        templates: dict[str, str] = {}
+        search = ([bundled_dir()] if include_bundled else []) + [Path(d) for d in dirs]
+        for directory in search:
+            if not directory.is_dir():
+                raise ConfigError(f"prompts directory {directory} does not exist")
+            for path in sorted(directory.glob("*.toml")):
+                try:
+                    data = tomllib.loads(path.read_text(encoding="utf-8"))
+                except tomllib.TOMLDecodeError as exc:
+                    raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+                _flatten(data, "", templates, path)
+        return cls(templates, catalog)
+
+    def keys(self) -> list[str]:
+        return sorted(self._pieces)
+
+    def placeholders(self, key: str) -> frozenset[str]:
+        return self._catalog[key]
+
+    def render(self, key: str, /, **values: Any) -> Text:
+        """Fill template ``key``; str values are untrusted, Text values keep their spans."""
+        try:
+            pieces = self._pieces[key]
+        except KeyError:
+            raise KeyError(f"no prompt named {key!r}") from None
+        spans: list[Span] = []
+        for piece in pieces:
+            if piece.literal:
+                spans.append(Span(piece.literal, True))
+            if piece.field is None:
+                continue
+            if piece.field not in values:
+                raise KeyError(f"prompt {key!r} needs a value for {{{piece.field}}}")
+            value = values[piece.field]
+            if isinstance(value, Text):
+                spans.extend(value.spans)
+            else:
+                spans.append(Span(str(value), False))
+        return Text(tuple(s for s in spans if s.text))
+
+    def text(self, key: str, /, **values: Any) -> str:
+        """Plain rendering, for places that take only a string (button labels, form titles)."""
+        return self.render(key, **values).plain()

@@ -1,0 +1,135 @@
+"""Neutral outbound replies: a few parts every adapter can render natively.
+
+Slack renders them as Block Kit, Discord as embeds and components, the console as text.
+Buttons carry a command line (``"leave confirm"``) that comes back as an :class:`Action`, so a
+click and a typed command go through the same router.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bot.text import Text
+
+
+@dataclass(frozen=True)
+class Section:
+    text: Text
+
+
+@dataclass(frozen=True)
+class Fields:
+    items: tuple[tuple[str, Text], ...]
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    command: str
+    style: Literal["default", "primary", "danger"] = "default"
+
+
+@dataclass(frozen=True)
+class Buttons:
+    buttons: tuple[Button, ...]
+
+
+@dataclass(frozen=True)
+class Context:
+    text: Text
+
+
+Part = Section | Fields | Buttons | Context
+
+
+@dataclass(frozen=True)
+class Message:
+    """A chat message; ``private`` asks for an ephemeral/DM answer where the platform has one."""
+
+    parts: tuple[Part, ...]
+    private: bool = True
+
+    def plain(self) -> str:
+        """A plain-text rendering, used as the notification fallback and in logs/tests."""
+        lines: list[str] = []
+        for part in self.parts:
+            if isinstance(part, Section | Context):
+                lines.append(part.text.plain())
+            elif isinstance(part, Fields):
+                lines.extend(f"{label}: {value.plain()}" for label, value in part.items)
+            elif isinstance(part, Buttons):
+                lines.append("  ".join(f"[{b.label}]" for b in part.buttons))
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        parts: list[dict[str, Any]] = []
+        for part in self.parts:
+            if isinstance(part, Section):
+                parts.append({"type": "section", "text": part.text.to_json()})
+            elif isinstance(part, Context):
+                parts.append({"type": "context", "text": part.text.to_json()})
+            elif isinstance(part, Fields):
+                parts.append({"type": "fields", "items": [[k, v.to_json()] for k, v in part.items]})
+            else:
+                parts.append(
+                    {
+                        "type": "buttons",
+                        "buttons": [[b.label, b.command, b.style] for b in part.buttons],
+                    }
+                )
+        return {"parts": parts, "private": self.private}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Message:
+        parts: list[Part] = []
+        for p in data["parts"]:
+            kind = p["type"]
+            if kind == "section":
+                parts.append(Section(Text.from_json(p["text"])))
+            elif kind == "context":
+                parts.append(Context(Text.from_json(p["text"])))
+            elif kind == "fields":
+                parts.append(Fields(tuple((k, Text.from_json(v)) for k, v in p["items"])))
+            elif kind == "buttons":
+                parts.append(Buttons(tuple(Button(lb, cmd, st) for lb, cmd, st in p["buttons"])))
+            else:
+                raise ValueError(f"unknown message part {kind!r}")
+        return cls(tuple(parts), private=bool(data.get("private", True)))
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: Literal["text", "multiline", "choice", "date", "scale"] = "text"
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label)
+    initial: str = ""
+    required: bool = False
+    hint: str = ""
+    max_length: int = 500
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form (Slack modal, Discord modal); submitted values come back as FormSubmitted."""
+
+    form_id: str
+    title: str
+    fields: tuple[FormField, ...]
+    submit_label: str = "Save"
+    intro: Text = field(default_factory=Text)
+
+
+@dataclass(frozen=True)
+class FormErrors:
+    """Validation errors for a submitted form, keyed by field name, shown inline."""
+
+    errors: dict[str, str]
+
+
+Reply = Message | Form | FormErrors
+
+
+def message(*parts: Part, private: bool = True) -> Message:
+    return Message(tuple(parts), private=private)

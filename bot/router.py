@@ -1,0 +1,113 @@
+"""The ``/mentor <subcommand>`` router: handlers are plain functions registered by name."""
+
+from __future__ import annotations
+
+import difflib
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.errors import UserError
+from bot.replies import Reply
+
+if TYPE_CHECKING:
+    from bot.context import Ctx
+
+Handler = Callable[["Ctx", list[str]], Reply]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """One subcommand. ``summary``/``usage`` are prompt keys; ``admin`` restricts it."""
+
+    name: str
+    handler: Handler
+    aliases: tuple[str, ...] = ()
+    admin: bool = False
+    hidden: bool = False
+    scope: str = ""
+
+    @property
+    def summary_key(self) -> str:
+        return f"command.{self.scope + '.' if self.scope else ''}{self.name}.summary"
+
+    @property
+    def usage_key(self) -> str:
+        return f"command.{self.scope + '.' if self.scope else ''}{self.name}.usage"
+
+
+def split_args(text: str) -> list[str]:
+    """Split like a shell (quotes group words); an unmatched quote is a friendly error."""
+    try:
+        return shlex.split(text)
+    except ValueError:
+        raise UserError("error.bad_quotes") from None
+
+
+class Router:
+    """Maps subcommand names (and aliases) to handlers, with suggestions for typos."""
+
+    def __init__(self, scope: str = "") -> None:
+        self.scope = scope  # "" for /mentor, "admin" for /mentor admin
+        self._specs: dict[str, CommandSpec] = {}
+        self._names: dict[str, str] = {}
+
+    def add(self, spec: CommandSpec) -> None:
+        for name in (spec.name, *spec.aliases):
+            if name in self._names:
+                raise ValueError(f"command {name!r} registered twice")
+            self._names[name] = spec.name
+        self._specs[spec.name] = spec
+
+    def command(
+        self,
+        name: str,
+        *,
+        aliases: tuple[str, ...] = (),
+        admin: bool = False,
+        hidden: bool = False,
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.add(
+                CommandSpec(
+                    name, handler, aliases=aliases, admin=admin, hidden=hidden, scope=self.scope
+                )
+            )
+            return handler
+
+        return register
+
+    def specs(self) -> list[CommandSpec]:
+        return list(self._specs.values())
+
+    def resolve(self, name: str) -> CommandSpec | None:
+        key = self._names.get(name.lower())
+        return self._specs[key] if key else None
+
+    def suggest(self, name: str) -> str | None:
+        visible = [n for n, s in self._names.items() if not self._specs[s].hidden]
+        close = difflib.get_close_matches(name.lower(), visible, n=1, cutoff=0.6)
+        if close:
+            return close[0]
+        prefixed = [n for n in visible if n.startswith(name.lower()[:3])] if len(name) >= 3 else []
+        return prefixed[0] if prefixed else None
+
+    def dispatch(self, ctx: Ctx, args: list[str]) -> Reply:
+        """Run the handler for ``args[0]`` with the remaining words."""
+        if not args:
+            args = ["help"]
+        spec = self.resolve(args[0])
+        if spec is None:
+            full = f"{self.scope} {args[0]}".strip()
+            suggestion = self.suggest(args[0])
+            if suggestion:
+                raise UserError(
+                    "error.unknown_command",
+                    command=full,
+                    suggestion=f"{self.scope} {suggestion}".strip(),
+                )
+            raise UserError("error.unknown_command_no_suggestion", command=full)
+        if spec.admin and not ctx.is_admin:
+            raise UserError("error.not_admin")
+        return spec.handler(ctx, args[1:])

@@ -1,0 +1,230 @@
+"""Turning what people type ("London", "new york", "UTC+5:30") into a time zone.
+
+Accepted, in order: IANA names (any case), city names (the last part of IANA names plus common
+cities that are not zone names), a few unambiguous abbreviations, and UTC offsets. Whole-hour
+offsets become IANA ``Etc/GMT±N`` zones; others are stored as ``UTC+05:30``. Offsets do not
+follow daylight saving, so a city is always the better answer and the reply says so.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+# Cities people name that are not IANA zone names, mapped to the zone they live in.
+CITY_ALIASES: dict[str, str] = {
+    "san francisco": "America/Los_Angeles",
+    "seattle": "America/Los_Angeles",
+    "portland": "America/Los_Angeles",
+    "san diego": "America/Los_Angeles",
+    "san jose": "America/Los_Angeles",
+    "silicon valley": "America/Los_Angeles",
+    "washington": "America/New_York",
+    "washington dc": "America/New_York",
+    "boston": "America/New_York",
+    "miami": "America/New_York",
+    "atlanta": "America/New_York",
+    "philadelphia": "America/New_York",
+    "pittsburgh": "America/New_York",
+    "nyc": "America/New_York",
+    "austin": "America/Chicago",
+    "dallas": "America/Chicago",
+    "houston": "America/Chicago",
+    "minneapolis": "America/Chicago",
+    "salt lake city": "America/Denver",
+    "montreal": "America/Toronto",
+    "ottawa": "America/Toronto",
+    "calgary": "America/Edmonton",
+    "rio de janeiro": "America/Sao_Paulo",
+    "rio": "America/Sao_Paulo",
+    "brasilia": "America/Sao_Paulo",
+    "medellin": "America/Bogota",
+    "munich": "Europe/Berlin",
+    "frankfurt": "Europe/Berlin",
+    "hamburg": "Europe/Berlin",
+    "cologne": "Europe/Berlin",
+    "barcelona": "Europe/Madrid",
+    "valencia": "Europe/Madrid",
+    "milan": "Europe/Rome",
+    "florence": "Europe/Rome",
+    "naples": "Europe/Rome",
+    "geneva": "Europe/Zurich",
+    "basel": "Europe/Zurich",
+    "lyon": "Europe/Paris",
+    "marseille": "Europe/Paris",
+    "manchester": "Europe/London",
+    "edinburgh": "Europe/London",
+    "glasgow": "Europe/London",
+    "birmingham": "Europe/London",
+    "cardiff": "Europe/London",
+    "belfast": "Europe/London",
+    "cork": "Europe/Dublin",
+    "rotterdam": "Europe/Amsterdam",
+    "the hague": "Europe/Amsterdam",
+    "krakow": "Europe/Warsaw",
+    "gothenburg": "Europe/Stockholm",
+    "st petersburg": "Europe/Moscow",
+    "saint petersburg": "Europe/Moscow",
+    "tel aviv": "Asia/Jerusalem",
+    "haifa": "Asia/Jerusalem",
+    "abu dhabi": "Asia/Dubai",
+    "mumbai": "Asia/Kolkata",
+    "bombay": "Asia/Kolkata",
+    "delhi": "Asia/Kolkata",
+    "new delhi": "Asia/Kolkata",
+    "bangalore": "Asia/Kolkata",
+    "bengaluru": "Asia/Kolkata",
+    "chennai": "Asia/Kolkata",
+    "hyderabad": "Asia/Kolkata",
+    "pune": "Asia/Kolkata",
+    "kolkata": "Asia/Kolkata",
+    "calcutta": "Asia/Kolkata",
+    "beijing": "Asia/Shanghai",
+    "shenzhen": "Asia/Shanghai",
+    "guangzhou": "Asia/Shanghai",
+    "hangzhou": "Asia/Shanghai",
+    "osaka": "Asia/Tokyo",
+    "kyoto": "Asia/Tokyo",
+    "busan": "Asia/Seoul",
+    "hanoi": "Asia/Bangkok",
+    "saigon": "Asia/Ho_Chi_Minh",
+    "ho chi minh city": "Asia/Ho_Chi_Minh",
+    "cape town": "Africa/Johannesburg",
+    "durban": "Africa/Johannesburg",
+    "abuja": "Africa/Lagos",
+    "accra": "Africa/Accra",
+    "canberra": "Australia/Sydney",
+    "wellington": "Pacific/Auckland",
+    "christchurch": "Pacific/Auckland",
+    "chatham islands": "Pacific/Chatham",
+    "lord howe": "Australia/Lord_Howe",
+}
+
+# Abbreviations and names with one clear meaning. (IST, CST, BST are ambiguous: ask for a city.)
+ABBREVIATIONS: dict[str, str] = {
+    "utc": "UTC",
+    "gmt": "UTC",
+    "z": "UTC",
+    "zulu": "UTC",
+    "eastern": "America/New_York",
+    "et": "America/New_York",
+    "est": "America/New_York",
+    "edt": "America/New_York",
+    "central": "America/Chicago",
+    "mountain": "America/Denver",
+    "pacific": "America/Los_Angeles",
+    "pt": "America/Los_Angeles",
+    "pst": "America/Los_Angeles",
+    "pdt": "America/Los_Angeles",
+    "cet": "Europe/Paris",
+    "cest": "Europe/Paris",
+    "jst": "Asia/Tokyo",
+    "aest": "Australia/Sydney",
+    "nzst": "Pacific/Auckland",
+}
+
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$")
+
+
+@dataclass(frozen=True)
+class ZoneChoice:
+    """A parsed zone: ``key`` is what we store; ``fixed_offset`` warns that DST is not followed."""
+
+    key: str
+    fixed_offset: bool = False
+
+
+class UnknownTimezone(ValueError):
+    def __init__(self, text: str, suggestions: list[str]) -> None:
+        super().__init__(text)
+        self.text = text
+        self.suggestions = suggestions
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.lower().replace("_", " ").replace(".", "").replace("-", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@lru_cache(maxsize=1)
+def _indexes() -> tuple[dict[str, str], dict[str, str]]:
+    """(lower-case IANA key -> key, city name -> key), built once from the zone database."""
+    by_key: dict[str, str] = {}
+    by_city: dict[str, str] = {}
+    for key in sorted(available_timezones()):
+        by_key[key.lower()] = key
+        if "/" in key and not key.startswith(("Etc/", "SystemV/", "US/", "Canada/", "Brazil/")):
+            city = _normalise(key.rsplit("/", 1)[1])
+            # Prefer canonical continents over legacy aliases for the same city name.
+            by_city.setdefault(city, key)
+    for city, key in CITY_ALIASES.items():
+        by_city.setdefault(_normalise(city), key)
+    return by_key, by_city
+
+
+def zone_exists(key: str) -> bool:
+    try:
+        get_zone(key)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def get_zone(key: str) -> tzinfo:
+    """The tzinfo for a stored key: an IANA zone, or a fixed ``UTC+HH:MM`` offset."""
+    match = re.fullmatch(r"UTC([+-])(\d{2}):(\d{2})", key)
+    if match:
+        sign = 1 if match.group(1) == "+" else -1
+        delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
+        return timezone(sign * delta, key)
+    if not key or key != key.strip() or ".." in key or key.startswith("/"):
+        raise ValueError(f"not a zone key: {key!r}")
+    return ZoneInfo(key)
+
+
+def _from_offset(sign: str, hours: int, minutes: int) -> ZoneChoice | None:
+    if minutes >= 60 or hours > 14 or (hours == 14 and minutes):
+        return None
+    total = hours * 60 + minutes
+    if sign == "-" and total > 12 * 60:
+        return None
+    if total == 0:
+        return ZoneChoice("UTC")
+    if minutes == 0:
+        # POSIX-style Etc zones invert the sign: UTC+3 is Etc/GMT-3.
+        return ZoneChoice(f"Etc/GMT{'-' if sign == '+' else '+'}{hours}", fixed_offset=True)
+    return ZoneChoice(f"UTC{sign}{hours:02d}:{minutes:02d}", fixed_offset=True)
+
+
+def parse_timezone(text: str) -> ZoneChoice:
+    """Parse a zone as people type it; raises :class:`UnknownTimezone` with suggestions."""
+    raw = text.strip()
+    by_key, by_city = _indexes()
+    norm = _normalise(raw)
+    if norm in ABBREVIATIONS:
+        return ZoneChoice(ABBREVIATIONS[norm])
+    if raw.lower() in by_key:
+        return ZoneChoice(by_key[raw.lower()])
+    match = _OFFSET.match(re.sub(r"\s+", "", raw.lower()))
+    if match:
+        choice = _from_offset(match.group(1), int(match.group(2)), int(match.group(3) or 0))
+        if choice:
+            return choice
+        raise UnknownTimezone(raw, [])
+    if norm in by_city:
+        return ZoneChoice(by_city[norm])
+    names = list(by_city) + [k.lower() for k in by_key if "/" in k]
+    close = difflib.get_close_matches(norm, names, n=3, cutoff=0.75)
+    suggestions = []
+    for name in close:
+        label = (by_city.get(name) and name.title()) or by_key[name]
+        if label not in suggestions:
+            suggestions.append(label)
+    raise UnknownTimezone(raw, suggestions)

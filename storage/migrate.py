@@ -1,0 +1,40 @@
+"""Alembic wiring: run migrations programmatically, without an alembic.ini on disk."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+SCRIPT_LOCATION = "storage:migrations"
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic config that migrates through ``engine``'s own connection."""
+    cfg = Config()
+    cfg.set_main_option("script_location", SCRIPT_LOCATION)
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply migrations up to ``revision`` (default: the newest)."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or None for an empty database."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision(engine: Engine) -> str | None:
+    """The newest revision shipped with this version of mentorbot."""
+    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def revision(engine: Engine, message: str) -> None:
+    """Autogenerate a new migration from the difference between the models and the database."""
+    command.revision(alembic_config(engine), message=message, autogenerate=True)

@@ -1,0 +1,290 @@
+"""SQLModel tables for the whole mentorship domain.
+
+Every instant is an aware UTC datetime stored through :class:`storage.types.UTCDateTime`;
+calendar days (goal deadlines, check-in cycles) are plain dates. Enumerations are stored as
+short strings (see the ``*Status``/``Role`` classes) so migrations stay portable between
+SQLite and PostgreSQL. Lists (skills, languages, availability windows) are JSON columns.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+class Role(StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    PEER = "peer"
+
+
+class MemberStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"
+
+
+class ProgramKind(StrEnum):
+    MENTORING = "mentoring"
+    PEER = "peer"
+
+
+class Cadence(StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+
+class PairStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    PARKED = "parked"
+    CANCELLED = "cancelled"
+
+
+def _utc_field(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+class Program(SQLModel, table=True):
+    """One mentorship program in one workspace (Slack team, Discord guild or the console)."""
+
+    __table_args__ = (UniqueConstraint("platform", "workspace_id", "slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    platform: str = Field(max_length=20)
+    workspace_id: str = Field(max_length=64)
+    kind: str = Field(default=ProgramKind.MENTORING, max_length=20)
+    cadence: str = Field(default=Cadence.BIWEEKLY, max_length=20)
+    checkin_weekday: int = Field(default=1, ge=0, le=6)  # Monday = 0
+    checkin_hour: int = Field(default=10, ge=0, le=23)
+    announcement_channel: str | None = Field(default=None, max_length=64)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    created_at: datetime = _utc_field()
+
+
+class Person(SQLModel, table=True):
+    """A chat user on one platform; facts that do not depend on the program live here."""
+
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    platform_user_id: str = Field(max_length=64)
+    display_name: str = Field(default="", max_length=200)
+    timezone: str | None = Field(default=None, max_length=64)
+    timezone_source: str | None = Field(default=None, max_length=20)  # "user" or "platform"
+    languages: list[str] = Field(default_factory=list, sa_type=JSON)
+    availability: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    quiet_start: str | None = Field(default=None, max_length=5)  # local "HH:MM"
+    quiet_end: str | None = Field(default=None, max_length=5)
+    team: str | None = Field(default=None, max_length=100)
+    created_at: datetime = _utc_field()
+    updated_at: datetime = _utc_field()
+
+
+class Member(SQLModel, table=True):
+    """A person's participation in a program: role, what they offer and want, and status."""
+
+    __table_args__ = (UniqueConstraint("program_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: str = Field(max_length=20)
+    skills_offered: list[str] = Field(default_factory=list, sa_type=JSON)
+    skills_wanted: list[str] = Field(default_factory=list, sa_type=JSON)
+    goals: str = Field(default="", max_length=2000)
+    capacity: int = Field(default=1, ge=0, le=20)
+    seniority: int | None = Field(default=None, ge=0, le=50)
+    status: str = Field(default=MemberStatus.ACTIVE, max_length=20)
+    paused_until: datetime | None = _utc_field(nullable=True)
+    match_priority: int = Field(default=0)
+    joined_at: datetime = _utc_field()
+    left_at: datetime | None = _utc_field(nullable=True)
+
+
+class MatchRun(SQLModel, table=True):
+    """One matching run of a program: a preview until an admin publishes it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    seed: int = 0
+    status: str = Field(default="preview", max_length=20)
+    summary: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = _utc_field()
+    published_at: datetime | None = _utc_field(nullable=True)
+
+
+class Pair(SQLModel, table=True):
+    """Two (or, in odd peer cohorts, three) members matched together."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    match_run_id: int | None = Field(default=None, foreign_key="matchrun.id", index=True)
+    status: str = Field(default=PairStatus.PROPOSED, max_length=20)
+    score: float = 0.0
+    reasons: list[str] = Field(default_factory=list, sa_type=JSON)
+    created_at: datetime = _utc_field()
+    started_at: datetime | None = _utc_field(nullable=True)
+    ended_at: datetime | None = _utc_field(nullable=True)
+    end_reason: str | None = Field(default=None, max_length=200)
+
+
+class PairMember(SQLModel, table=True):
+    """Membership of a member in a pair, with the role they play in it."""
+
+    __table_args__ = (UniqueConstraint("pair_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="pair.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    role: str = Field(max_length=20)
+
+
+class MatchRule(SQLModel, table=True):
+    """An admin's hard rule between two members: ``block`` (never pair) or ``pin`` (always)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    member_a_id: int = Field(foreign_key="member.id")
+    member_b_id: int = Field(foreign_key="member.id")
+    kind: str = Field(max_length=10)
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = _utc_field()
+
+
+class CheckIn(SQLModel, table=True):
+    """One person's answer to "did you meet?" (or a meeting logged on their own initiative)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="pair.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    cycle_on: date | None = None
+    outcome: str = Field(max_length=20)  # met / not_yet / rescheduled / skipped / no_answer
+    note: str = Field(default="", max_length=2000)
+    recorded_at: datetime = _utc_field()
+
+
+class Goal(SQLModel, table=True):
+    """A SMART goal of a member."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    title: str = Field(max_length=500)
+    measure: str = Field(default="", max_length=1000)
+    due_on: date | None = None
+    why: str = Field(default="", max_length=1000)
+    first_milestone: str = Field(default="", max_length=1000)
+    status: str = Field(default="active", max_length=20)
+    private: bool = False
+    created_at: datetime = _utc_field()
+    completed_at: datetime | None = _utc_field(nullable=True)
+
+
+class GoalUpdate(SQLModel, table=True):
+    """A progress report on a goal."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_id: int = Field(foreign_key="goal.id", index=True)
+    progress: int | None = Field(default=None, ge=0, le=100)
+    blockers: str = Field(default="", max_length=2000)
+    note: str = Field(default="", max_length=2000)
+    created_at: datetime = _utc_field()
+
+
+class Feedback(SQLModel, table=True):
+    """Confidential session or pairing-fit feedback; never shown to the partner."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int | None = Field(default=None, foreign_key="pair.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    kind: str = Field(max_length=20)  # session / fit
+    rating: int | None = Field(default=None, ge=1, le=5)
+    helped: str = Field(default="", max_length=2000)
+    change: str = Field(default="", max_length=2000)
+    created_at: datetime = _utc_field()
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One person's answers to a program survey (mid-point or end)."""
+
+    __table_args__ = (UniqueConstraint("program_id", "member_id", "survey"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    survey: str = Field(max_length=40)
+    answers: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = _utc_field()
+
+
+class Announcement(SQLModel, table=True):
+    """An admin's announcement, to a channel or as DMs at each person's local time."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    author_person_id: int | None = Field(default=None, foreign_key="person.id")
+    text: str = Field(max_length=4000)
+    mode: str = Field(default="channel", max_length=20)  # channel / dm
+    local_time: str | None = Field(default=None, max_length=5)  # "HH:MM" for dm mode
+    status: str = Field(default="pending", max_length=20)
+    created_at: datetime = _utc_field()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message the bot sends on its own initiative; the row is written before any send."""
+
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    program_id: int | None = Field(default=None, foreign_key="program.id")
+    platform: str = Field(max_length=20)
+    workspace_id: str = Field(default="", max_length=64)
+    target_kind: str = Field(max_length=20)  # user / channel / group
+    target_ids: list[str] = Field(default_factory=list, sa_type=JSON)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    not_before: datetime = _utc_field()
+    status: str = Field(default=OutboxStatus.PENDING, max_length=20)
+    attempts: int = 0
+    lease_until: datetime | None = _utc_field(nullable=True)
+    last_error: str | None = Field(default=None, max_length=500)
+    platform_message_id: str | None = Field(default=None, max_length=100)
+    created_at: datetime = _utc_field()
+    sent_at: datetime | None = _utc_field(nullable=True)
+
+
+class Conversation(SQLModel, table=True):
+    """The saved state of one guided conversation (goal setting, feedback, survey ...)."""
+
+    __table_args__ = (Index("ix_conversation_person_status", "person_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    program_id: int | None = Field(default=None, foreign_key="program.id")
+    script: str = Field(max_length=64)
+    step: int = 0
+    answers: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    status: str = Field(default="active", max_length=20)
+    started_at: datetime = _utc_field()
+    updated_at: datetime = _utc_field()
+    expires_at: datetime | None = _utc_field(nullable=True)
+    reminded_at: datetime | None = _utc_field(nullable=True)

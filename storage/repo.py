@@ -1,0 +1,123 @@
+"""Queries longer than a line, as functions with keyword-only arguments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from storage.models import Member, MemberStatus, Pair, PairMember, PairStatus, Person, Program
+
+
+def get_or_create_person(
+    *, session: Session, platform: str, platform_user_id: str, display_name: str, now: datetime
+) -> Person:
+    person = session.exec(
+        select(Person).where(
+            Person.platform == platform, Person.platform_user_id == platform_user_id
+        )
+    ).first()
+    if person is None:
+        person = Person(
+            platform=platform,
+            platform_user_id=platform_user_id,
+            display_name=display_name,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(person)
+        session.flush()
+    elif display_name and person.display_name != display_name:
+        person.display_name = display_name
+        person.updated_at = now
+        session.add(person)
+    return person
+
+
+def find_program(*, session: Session, platform: str, workspace_id: str) -> Program | None:
+    """The workspace's program (the first one created there)."""
+    return session.exec(
+        select(Program)
+        .where(Program.platform == platform, Program.workspace_id == workspace_id)
+        .order_by(col(Program.id))
+    ).first()
+
+
+def create_program(
+    *,
+    session: Session,
+    platform: str,
+    workspace_id: str,
+    name: str,
+    kind: str,
+    cadence: str,
+    checkin_weekday: int,
+    checkin_hour: int,
+    announcement_channel: str | None,
+    now: datetime,
+    starts_on: date | None = None,
+) -> Program:
+    program = Program(
+        slug="default",
+        name=name,
+        platform=platform,
+        workspace_id=workspace_id,
+        kind=kind,
+        cadence=cadence,
+        checkin_weekday=checkin_weekday,
+        checkin_hour=checkin_hour,
+        announcement_channel=announcement_channel or None,
+        starts_on=starts_on,
+        created_at=now,
+    )
+    session.add(program)
+    session.flush()
+    return program
+
+
+def find_member(*, session: Session, program_id: int, person_id: int) -> Member | None:
+    return session.exec(
+        select(Member).where(Member.program_id == program_id, Member.person_id == person_id)
+    ).first()
+
+
+def active_pairs_of(*, session: Session, member_id: int) -> list[Pair]:
+    return list(
+        session.exec(
+            select(Pair)
+            .join(PairMember, col(PairMember.pair_id) == col(Pair.id))
+            .where(PairMember.member_id == member_id, Pair.status == PairStatus.ACTIVE)
+            .order_by(col(Pair.id))
+        ).all()
+    )
+
+
+def partners_in(*, session: Session, pair_id: int, except_member_id: int) -> list[Person]:
+    """The other people of a pair (or trio)."""
+    return list(
+        session.exec(
+            select(Person)
+            .join(Member, col(Member.person_id) == col(Person.id))
+            .join(PairMember, col(PairMember.member_id) == col(Member.id))
+            .where(PairMember.pair_id == pair_id, PairMember.member_id != except_member_id)
+            .order_by(col(Person.display_name))
+        ).all()
+    )
+
+
+def members_of(*, session: Session, program_id: int) -> list[tuple[Member, Person]]:
+    rows = session.exec(
+        select(Member, Person)
+        .join(Person, col(Person.id) == col(Member.person_id))
+        .where(Member.program_id == program_id)
+        .order_by(col(Member.status), col(Person.display_name))
+    ).all()
+    return [(m, p) for m, p in rows]
+
+
+def count_members(*, session: Session, program_id: int, status: str = MemberStatus.ACTIVE) -> int:
+    return len(
+        session.exec(
+            select(Member.id).where(Member.program_id == program_id, Member.status == status)
+        ).all()
+    )

@@ -1,0 +1,82 @@
+"""The mentorbot command line: help, db upgrade/current, prompts check, config errors."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from bot.cli import app
+from storage.engine import make_engine
+from storage.migrate import current_revision, head_revision
+
+runner = CliRunner()
+
+
+def _config(tmp_path, body: str = "") -> str:
+    path = tmp_path / "c.toml"
+    path.write_text(f'[bot]\ndata_dir = "{tmp_path / "data"}"\n{body}')
+    return str(path)
+
+
+def test_help_lists_subcommands():
+    """--help names run, db and prompts."""
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for word in ("run", "db", "prompts", "--config"):
+        assert word in result.output
+
+
+def test_db_upgrade_on_empty_database(tmp_path):
+    """db upgrade brings an empty database to the head revision and says so."""
+    config = _config(tmp_path)
+    result = runner.invoke(app, ["--config", config, "db", "upgrade"], env={"DATABASE_URL": ""})
+    assert result.exit_code == 0, result.output
+    assert "(was empty)" in result.output
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'mentorbot.db'}")
+    assert current_revision(engine) == head_revision(engine)
+    result = runner.invoke(app, ["--config", config, "db", "current"], env={"DATABASE_URL": ""})
+    assert "up to date" in result.output
+
+
+def test_database_url_env_wins(tmp_path):
+    """DATABASE_URL overrides the config file's database."""
+    url = f"sqlite:///{tmp_path / 'other.db'}"
+    result = runner.invoke(
+        app, ["--config", _config(tmp_path), "db", "upgrade"], env={"DATABASE_URL": url}
+    )
+    assert result.exit_code == 0
+    assert (tmp_path / "other.db").exists()
+    assert not (tmp_path / "data" / "mentorbot.db").exists()
+
+
+def test_prompts_check(tmp_path):
+    """prompts check passes on the bundled files and fails clearly on a broken override."""
+    result = runner.invoke(app, ["--config", _config(tmp_path), "prompts", "check"])
+    assert result.exit_code == 0 and "prompts OK" in result.output
+    custom = tmp_path / "prompts"
+    custom.mkdir()
+    (custom / "x.toml").write_text('[resume]\ndone = "Back, {nmae}!"\n')
+    config = _config(tmp_path, f'prompts_dir = "{custom}"\n')
+    result = runner.invoke(app, ["--config", config, "prompts", "check"])
+    assert result.exit_code == 1
+    assert "{nmae}" in result.output
+
+
+def test_config_errors_are_clear(tmp_path):
+    """A bad config file stops with a one-line explanation and exit code 2."""
+    config = _config(tmp_path, "colour = 'blue'\n")
+    result = runner.invoke(app, ["--config", config, "db", "upgrade"])
+    assert result.exit_code == 2
+    assert "unknown setting(s): colour" in result.output
+
+
+def test_unavailable_platform_is_refused(tmp_path):
+    """Asking for a platform this version cannot serve fails before starting."""
+    result = runner.invoke(app, ["--config", _config(tmp_path), "run", "--platform", "irc"])
+    assert result.exit_code == 2
+    assert "not available" in result.output
+
+
+def test_version():
+    """--version prints the version."""
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("mentorbot ")

@@ -1,0 +1,67 @@
+"""Settings: the example file is true to the code; bad values are named; env overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, load_settings
+from bot.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_example_config_matches_defaults():
+    """config.example.toml documents exactly the built-in defaults."""
+    example = load_settings(ROOT / "config.example.toml", env={})
+    defaults = Settings()
+    assert (example.bot, example.program, example.admins) == (
+        defaults.bot,
+        defaults.program,
+        defaults.admins,
+    )
+
+
+def test_config_from_env_variable(tmp_path):
+    """MENTORBOT_CONFIG points at the file when --config is not given."""
+    path = tmp_path / "c.toml"
+    path.write_text('[program]\nname = "Rust mentoring"\n[admins]\nslack = ["U1"]\n')
+    settings = load_settings(None, env={"MENTORBOT_CONFIG": str(path)})
+    assert settings.program.name == "Rust mentoring"
+    assert settings.admins.for_platform("slack") == ("U1",)
+
+
+def test_database_url(tmp_path):
+    """Default is a SQLite file in data_dir; DATABASE_URL overrides."""
+    assert load_settings(None, env={}).database_url == "sqlite:///data/mentorbot.db"
+    env = {"DATABASE_URL": "postgresql://x/y"}
+    assert load_settings(None, env=env).database_url == "postgresql://x/y"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[bots]\n", "unknown config section"),
+        ("[bot]\nplatforms = ['irc']\n", "unknown platform"),
+        ("[bot]\nlog_level = 3\n", "log_level must be str"),
+        ("[program]\ncadence = 'daily'\n", "cadence must be one of"),
+        ("[program]\ncheckin_weekday = 'funday'\n", "checkin_weekday"),
+        ("[program]\ncheckin_hour = 24\n", "between 0 and 23"),
+        ("[program]\ndefault_timezone = 'Mars/Olympus'\n", "not a known zone"),
+        ("[admins]\nslack = 'U1'\n", "list of strings"),
+        ("[bot\n", "not valid TOML"),
+    ],
+)
+def test_bad_config_is_named(tmp_path, body, message):
+    """Each mistake is reported with what to fix."""
+    path = tmp_path / "c.toml"
+    path.write_text(body)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(path, env={})
+
+
+def test_missing_config_file(tmp_path):
+    """A config path that does not exist is an error, not silently ignored."""
+    with pytest.raises(ConfigError, match="not found"):
+        load_settings(tmp_path / "nope.toml", env={})

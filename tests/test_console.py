@@ -1,0 +1,127 @@
+"""The console adapter: a scripted session through piped stdin, and its own commands."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from adapters.console import ConsoleSession, escape
+
+SCRIPT = """\
+# a new mentee finds their way around
+/mentor join mentee
+/mentor timezone new york
+/mentor profile set skills python, data analysis
+/mentor status
+/mentor pause 2 weeks
+/mentor resume
+/mentor timezone Atlantis
+/mentor stauts
+/as admin
+/mentor admin members
+"""
+
+
+def _run_cli(tmp_path: Path, stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
+    config = tmp_path / "mentorbot.toml"
+    config.write_text(f'[bot]\ndata_dir = "{tmp_path / "data"}"\nlog_level = "WARNING"\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MENTORBOT_CONFIG")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(config), "run", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=tmp_path,
+    )
+
+
+def test_scripted_console_session(tmp_path):
+    """The README's console walk-through works through piped stdin, in order."""
+    result = _run_cli(tmp_path, SCRIPT)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    expected_in_order = [
+        "alice> /mentor join mentee",
+        "You're in! You joined *Mentorship program* as a mentee.",
+        "[DM to alice] Hi alice, welcome",
+        "Saved your timezone: America/New_York",
+        "Saved your skills: python, data analysis",
+        "Role",
+        "America/New_York), once you're matched",
+        "Enjoy your break!",
+        "Welcome back!",
+        'I don\'t know the time zone "Atlantis". Did you mean Atlanta?',
+        "Did you mean `/mentor status`?",
+        "(you are now admin)",
+        "alice",
+        "mentee, active, America/New_York",
+    ]
+    position = 0
+    for fragment in expected_in_order:
+        found = out.find(fragment, position)
+        assert found >= 0, f"{fragment!r} missing after position {position}:\n{out}"
+        position = found + len(fragment)
+    assert "Traceback" not in out + result.stderr
+    assert (tmp_path / "data" / "mentorbot.db").exists()
+
+
+def test_state_survives_a_restart(tmp_path):
+    """A second run on the same database remembers the first."""
+    _run_cli(tmp_path, "/mentor join mentor\n/mentor profile set capacity 2\n")
+    result = _run_cli(tmp_path, "/mentor profile\n")
+    assert "Mentee capacity" in result.stdout and "2" in result.stdout
+    assert "welcome" not in result.stdout.lower().split("alice> /mentor profile")[1]
+
+
+def test_run_as_option(tmp_path):
+    """--as picks the console user."""
+    result = _run_cli(tmp_path, "/mentor join mentor\n", "--as", "bob")
+    assert "bob> /mentor join mentor" in result.stdout
+    assert "[DM to bob]" in result.stdout
+
+
+async def test_click_and_submit(bot):
+    """/click presses a button of the last reply; /submit sends the last form."""
+    out = io.StringIO()
+    session = ConsoleSession(bot, out)
+    await session.handle_line("/mentor join")
+    assert "[1] Join as mentee" in out.getvalue()
+    await session.handle_line("/click 1")
+    assert "You joined" in out.getvalue()
+    await session.handle_line("/mentor profile edit")
+    assert "[form] Your mentorship profile" in out.getvalue()
+    await session.handle_line('/submit wants="rust, sql" goals="Ship a side project"')
+    text = out.getvalue()
+    assert "Skills you want" in text and "rust, sql" in text
+    await session.handle_line("/click 9")
+    assert "usage: /click N" in out.getvalue()
+
+
+async def test_console_meta_commands(bot):
+    """/help, unknown console commands, bad /as names and plain DMs."""
+    out = io.StringIO()
+    session = ConsoleSession(bot, out)
+    await session.handle_line("/help")
+    await session.handle_line("/frob")
+    await session.handle_line("/as bad name!")
+    await session.handle_line("help")
+    text = out.getvalue()
+    assert "console commands:" in text
+    assert "unknown console command /frob" in text
+    assert "usage: /as NAME" in text
+    assert "here's what you can ask me" in text
+
+
+async def test_user_text_cannot_inject_terminal_escapes(bot):
+    """Control characters in user text are stripped before printing."""
+    out = io.StringIO()
+    session = ConsoleSession(bot, out)
+    await session.handle_line("/mentor join mentee")
+    await session.handle_line("/mentor profile set goals be \x1b[31mred\x1b[0m")
+    assert "\x1b" not in out.getvalue()
+    assert escape("a\x1b[2Jb\x07") == "a[2Jb"

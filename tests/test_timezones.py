@@ -1,0 +1,72 @@
+"""Time zone input: IANA names, city names, abbreviations and UTC offsets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.timezones import UnknownTimezone, get_zone, parse_timezone, zone_exists
+
+
+@pytest.mark.parametrize(
+    ("typed", "key", "fixed"),
+    [
+        ("Europe/London", "Europe/London", False),
+        ("europe/london", "Europe/London", False),
+        ("London", "Europe/London", False),
+        ("  new york ", "America/New_York", False),
+        ("New_York", "America/New_York", False),
+        ("São Paulo", "America/Sao_Paulo", False),
+        ("san francisco", "America/Los_Angeles", False),
+        ("Bengaluru", "Asia/Kolkata", False),
+        ("kathmandu", "Asia/Kathmandu", False),
+        ("St Johns", "America/St_Johns", False),
+        ("Lord Howe", "Australia/Lord_Howe", False),
+        ("UTC", "UTC", False),
+        ("gmt", "UTC", False),
+        ("PST", "America/Los_Angeles", False),
+        ("UTC+2", "Etc/GMT-2", True),
+        ("utc-5", "Etc/GMT+5", True),
+        ("GMT+10", "Etc/GMT-10", True),
+        ("+05:30", "UTC+05:30", True),
+        ("UTC+5:45", "UTC+05:45", True),
+        ("UTC-03:30", "UTC-03:30", True),
+        ("UTC+0", "UTC", False),
+        ("UTC+14", "Etc/GMT-14", True),
+    ],
+)
+def test_parse_timezone(typed, key, fixed):
+    """Each accepted spelling maps to the zone we store."""
+    choice = parse_timezone(typed)
+    assert choice.key == key
+    assert choice.fixed_offset is fixed
+    assert zone_exists(choice.key)
+
+
+@pytest.mark.parametrize("typed", ["Atlantis", "UTC+15", "UTC-13", "+5:75", "IST", "", "../etc"])
+def test_unknown_timezones_are_rejected(typed):
+    """Unknown, out-of-range and ambiguous zones raise UnknownTimezone."""
+    with pytest.raises(UnknownTimezone):
+        parse_timezone(typed)
+
+
+def test_typos_get_suggestions():
+    """A near miss suggests the zone the person probably meant."""
+    with pytest.raises(UnknownTimezone) as info:
+        parse_timezone("Londn")
+    assert "London" in info.value.suggestions
+
+
+def test_offset_zone_has_the_right_offset():
+    """Etc/GMT signs are inverted; the stored zone must still mean what the person typed."""
+    instant = datetime(2026, 7, 1, 12, tzinfo=UTC)
+    assert instant.astimezone(get_zone(parse_timezone("UTC+2").key)).hour == 14
+    assert get_zone("UTC+05:30").utcoffset(instant) == timedelta(hours=5, minutes=30)
+    assert get_zone("UTC-03:30").utcoffset(instant) == -timedelta(hours=3, minutes=30)
+
+
+@pytest.mark.parametrize("key", ["Nowhere/City", "", " UTC", "/etc/passwd"])
+def test_zone_exists_rejects_garbage(key):
+    """Keys that are not zones are not accepted as stored zones."""
+    assert not zone_exists(key)
