@@ -143,6 +143,18 @@ def db_current(ctx: typer.Context) -> None:
     typer.echo(f"current: {current or 'empty'}  head: {head}  ({state})")
 
 
+@db_app.command("revision")
+def db_revision(
+    ctx: typer.Context,
+    message: Annotated[str, typer.Option("--message", "-m", help="What the change does.")],
+) -> None:
+    """For developers: autogenerate a migration from the models (the database must be at head)."""
+    from storage.engine import make_engine
+    from storage.migrate import revision
+
+    revision(make_engine(_settings(ctx).database_url), message)
+
+
 @prompts_app.command("check")
 def prompts_check(ctx: typer.Context) -> None:
     """Validate the prompt files (bundled plus [bot] prompts_dir) and exit."""
