@@ -114,6 +114,31 @@ def run(
         run_console(bot, user=as_user)
 
 
+@app.command()
+def match(
+    ctx: typer.Context,
+    program_id: Annotated[
+        int | None, typer.Option("--program", help="Program id (needed when there are several).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed for a reproducible run.")] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Re-pair everyone, ending active pairs on publish.")
+    ] = False,
+    publish_now: Annotated[
+        bool, typer.Option("--publish", help="Publish at once: pairs become real, intros queued.")
+    ] = False,
+) -> None:
+    """Preview a matching of the program (nothing is sent), or publish it with --publish."""
+    from bot.matching_cli import run_match
+
+    settings = _settings(ctx)
+    _logging(settings)
+    code = run_match(
+        settings, program_id=program_id, seed=seed, fresh=fresh, publish_now=publish_now
+    )
+    raise typer.Exit(code)
+
+
 @db_app.command("upgrade")
 def db_upgrade(
     ctx: typer.Context,

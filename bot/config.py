@@ -55,10 +55,30 @@ class AdminSettings:
 
 
 @dataclass(frozen=True)
+class MatchingSettings:
+    """How candidates are scored and which rules are hard constraints."""
+
+    weight_skills: float = 3.0
+    weight_goals: float = 1.0
+    weight_language: float = 1.0
+    weight_overlap: float = 2.0
+    weight_team: float = 0.0
+    weight_seniority: float = 0.5
+    require_shared_language: bool = True
+    require_different_team: bool = False
+    recency_rounds: int = 3
+    target_overlap_hours: float = 5.0
+    priority_bonus: float = 10.0
+    session_minutes: int = 30
+    peer_candidates: int = 25
+
+
+@dataclass(frozen=True)
 class Settings:
     bot: BotSettings = field(default_factory=BotSettings)
     program: ProgramSettings = field(default_factory=ProgramSettings)
     admins: AdminSettings = field(default_factory=AdminSettings)
+    matching: MatchingSettings = field(default_factory=MatchingSettings)
     source: str = "built-in defaults"
 
     @property
@@ -81,7 +101,11 @@ def _section(cls: type, data: Mapping[str, Any], name: str) -> Any:
             if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
                 raise ConfigError(f"[{name}] {key} must be a list of strings")
             value = tuple(str(v) for v in value)
-        elif isinstance(default, bool) or not isinstance(value, type(default)):
+        elif isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        elif isinstance(value, bool) != isinstance(default, bool) or not isinstance(
+            value, type(default)
+        ):
             raise ConfigError(
                 f"[{name}] {key} must be {type(default).__name__}, not {type(value).__name__}"
             )
@@ -106,6 +130,16 @@ def _validate(settings: Settings) -> None:
 
     if not zone_exists(p.default_timezone):
         raise ConfigError(f"[program] default_timezone {p.default_timezone!r} is not a known zone")
+    m = settings.matching
+    weights = [getattr(m, f.name) for f in fields(m) if f.name.startswith("weight_")]
+    if any(w < 0 for w in weights) or not any(weights):
+        raise ConfigError("[matching] weights must be >= 0 and not all zero")
+    if not 0 <= m.recency_rounds <= 52:
+        raise ConfigError("[matching] recency_rounds must be between 0 and 52")
+    if m.target_overlap_hours <= 0 or not 10 <= m.session_minutes <= 240:
+        raise ConfigError("[matching] target_overlap_hours > 0, session_minutes 10-240")
+    if m.peer_candidates < 2 or m.priority_bonus < 0:
+        raise ConfigError("[matching] peer_candidates >= 2 and priority_bonus >= 0")
     if settings.bot.max_text_length < 50:
         raise ConfigError("[bot] max_text_length must be at least 50")
 
@@ -125,7 +159,12 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
         source = str(file)
-    sections = {"bot": BotSettings, "program": ProgramSettings, "admins": AdminSettings}
+    sections = {
+        "bot": BotSettings,
+        "program": ProgramSettings,
+        "admins": AdminSettings,
+        "matching": MatchingSettings,
+    }
     unknown = sorted(set(data) - set(sections))
     if unknown:
         raise ConfigError(f"unknown config section(s): {', '.join(unknown)}")
@@ -133,6 +172,12 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     bot = parts["bot"]
     if env.get("DATABASE_URL"):
         bot = replace(bot, database_url=env["DATABASE_URL"])
-    settings = Settings(bot=bot, program=parts["program"], admins=parts["admins"], source=source)
+    settings = Settings(
+        bot=bot,
+        program=parts["program"],
+        admins=parts["admins"],
+        matching=parts["matching"],
+        source=source,
+    )
     _validate(settings)
     return settings

@@ -121,3 +121,24 @@ def count_members(*, session: Session, program_id: int, status: str = MemberStat
             select(Member.id).where(Member.program_id == program_id, Member.status == status)
         ).all()
     )
+
+
+def find_member_by_reference(
+    *, session: Session, program_id: int, reference: str
+) -> list[tuple[Member, Person]]:
+    """Members matching a mention (``<@U123>``, ``@name``), a platform id or a display name."""
+    ref = reference.strip()
+    if ref.startswith("<@") and ref.endswith(">"):
+        ref = ref[2:-1].split("|", 1)[0].lstrip("!&")
+    ref = ref.lstrip("@")
+    if not ref:
+        return []
+    rows = session.exec(
+        select(Member, Person)
+        .join(Person, col(Person.id) == col(Member.person_id))
+        .where(Member.program_id == program_id)
+    ).all()
+    by_id = [(m, p) for m, p in rows if p.platform_user_id == ref]
+    if by_id:
+        return by_id
+    return [(m, p) for m, p in rows if p.display_name.lower() == ref.lower()]

@@ -87,6 +87,9 @@ def build_admin_router() -> Router:
             )
         )
 
+    from bot.commands.matching import register_admin
+
+    register_admin(admin)
     return admin
 
 

@@ -1,0 +1,243 @@
+"""Matching commands: ``admin match|publish|pairs|block|unblock|pin|unpin`` and ``rematch``."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.context import Ctx
+from bot.delivery import Target
+from bot.errors import UserError
+from bot.matching.preview import preview_message
+from bot.matching.publish import publish
+from bot.matching.rounds import active_pairs, latest_preview, load_proposal, propose
+from bot.outbox import enqueue
+from bot.replies import Context, Fields, Message, Reply, Section
+from bot.router import Router
+from bot.text import Text
+from storage import repo
+from storage.models import MatchRule, Member, Pair, PairStatus, Person
+
+MAX_REASON_LENGTH = 500
+
+
+def _parse_match_args(args: list[str]) -> tuple[int | None, bool]:
+    seed: int | None = None
+    fresh = False
+    words = [w.lower() for w in args]
+    k = 0
+    while k < len(words):
+        word = words[k]
+        if word in ("fresh", "new-round", "--fresh"):
+            fresh = True
+        elif word.startswith("seed="):
+            seed = _seed(word[5:])
+        elif word in ("seed", "--seed") and k + 1 < len(words):
+            seed = _seed(words[k + 1])
+            k += 1
+        else:
+            raise UserError("match.usage")
+        k += 1
+    return seed, fresh
+
+
+def _seed(text: str) -> int:
+    if not text.isdigit() or len(text) > 9:
+        raise UserError("match.usage")
+    return int(text)
+
+
+def admin_match(ctx: Ctx, args: list[str]) -> Reply:
+    seed, fresh = _parse_match_args(args)
+    proposal = propose(
+        ctx.session,
+        ctx.program(),
+        ctx.settings,
+        ctx.prompts,
+        now=ctx.now,
+        seed=seed,
+        fresh=fresh,
+        created_by=ctx.person.id,
+    )
+    return preview_message(ctx.prompts, proposal)
+
+
+def admin_publish(ctx: Ctx, args: list[str]) -> Reply:
+    program = ctx.program()
+    assert program.id is not None
+    run = latest_preview(ctx.session, program.id)
+    if run is None:
+        raise UserError("match.nothing_to_publish")
+    proposal = load_proposal(ctx.session, run, ctx.settings)
+    result = publish(ctx.session, program, proposal, ctx.settings, ctx.prompts, now=ctx.now)
+    return ctx.say(
+        "match.published",
+        pairs=Text.trusted(str(result.pairs)),
+        intros=Text.trusted(str(result.introductions)),
+        unmatched=Text.trusted(str(result.unmatched_told)),
+    )
+
+
+def admin_pairs(ctx: Ctx, args: list[str]) -> Reply:
+    program = ctx.program()
+    assert program.id is not None
+    pairs = active_pairs(ctx.session, program.id)
+    if not pairs:
+        return ctx.say("match.no_pairs")
+    items = []
+    for pair_id, member_ids in sorted(pairs.items()):
+        names = []
+        for member_id in member_ids:
+            member = ctx.session.get(Member, member_id)
+            person = ctx.session.get(Person, member.person_id) if member else None
+            names.append(person.display_name if person else "?")
+        pair = ctx.session.get(Pair, pair_id)
+        started = pair.started_at.date().isoformat() if pair and pair.started_at else "-"
+        items.append((" & ".join(names), ctx.t("match.pair_line", started=Text.trusted(started))))
+    return Message(
+        (
+            Section(ctx.t("match.pairs_header", count=Text.trusted(str(len(items))))),
+            Fields(tuple(items)),
+        )
+    )
+
+
+def _member_ref(ctx: Ctx, reference: str) -> tuple[Member, Person]:
+    program = ctx.program()
+    assert program.id is not None
+    found = repo.find_member_by_reference(
+        session=ctx.session, program_id=program.id, reference=reference
+    )
+    if not found:
+        raise UserError("match.unknown_member", who=reference)
+    if len(found) > 1:
+        raise UserError("match.ambiguous_member", who=reference)
+    return found[0]
+
+
+def _rule_command(kind: str, remove: bool):
+    def handler(ctx: Ctx, args: list[str]) -> Reply:
+        if len(args) != 2:
+            raise UserError(
+                "match.rule_usage", command=Text.trusted(("un" if remove else "") + kind)
+            )
+        (a, pa), (b, pb) = _member_ref(ctx, args[0]), _member_ref(ctx, args[1])
+        if a.id == b.id:
+            raise UserError("match.rule_same_person")
+        program = ctx.program()
+        existing = ctx.session.exec(
+            select(MatchRule).where(MatchRule.program_id == program.id, MatchRule.kind == kind)
+        ).all()
+        same = [r for r in existing if {r.member_a_id, r.member_b_id} == {a.id, b.id}]
+        if remove:
+            if not same:
+                raise UserError(
+                    "match.rule_missing",
+                    kind=Text.trusted(kind),
+                    a=pa.display_name,
+                    b=pb.display_name,
+                )
+            for rule in same:
+                ctx.session.delete(rule)
+            return ctx.say(
+                "match.rule_removed", kind=Text.trusted(kind), a=pa.display_name, b=pb.display_name
+            )
+        if not same:
+            assert program.id is not None and a.id is not None and b.id is not None
+            ctx.session.add(
+                MatchRule(
+                    program_id=program.id,
+                    member_a_id=a.id,
+                    member_b_id=b.id,
+                    kind=kind,
+                    created_by_person_id=ctx.person.id,
+                    created_at=ctx.now,
+                )
+            )
+        return ctx.say(f"match.rule_added_{kind}", a=pa.display_name, b=pb.display_name)
+
+    return handler
+
+
+def rematch(ctx: Ctx, args: list[str]) -> Reply:
+    """Ask the admins privately for a new partner; the current pairing ends gently."""
+    member = ctx.require_member()
+    reason = " ".join(args).strip()
+    if not reason:
+        raise UserError("rematch.usage")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise UserError("error.too_long", limit=MAX_REASON_LENGTH)
+    assert member.id is not None
+    pairs = repo.active_pairs_of(session=ctx.session, member_id=member.id)
+    if not pairs:
+        raise UserError("rematch.no_partner")
+    program = ctx.program()
+    partner_names = []
+    for pair in pairs:
+        assert pair.id is not None
+        pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, ctx.now, "rematch"
+        ctx.session.add(pair)
+        for partner in repo.partners_in(
+            session=ctx.session, pair_id=pair.id, except_member_id=member.id
+        ):
+            partner_names.append(partner.display_name)
+            assert program.id is not None and partner.id is not None
+            partner_member = repo.find_member(
+                session=ctx.session, program_id=program.id, person_id=partner.id
+            )
+            if partner_member is not None and partner_member.id is not None:
+                partner_member.match_priority += 1
+                ctx.session.add(partner_member)
+                ctx.session.add(
+                    MatchRule(
+                        program_id=program.id,
+                        member_a_id=member.id,
+                        member_b_id=partner_member.id,
+                        kind="block",
+                        created_by_person_id=ctx.person.id,
+                        created_at=ctx.now,
+                    )
+                )
+            ctx.dm(
+                partner,
+                ctx.say("rematch.partner_notice", name=ctx.person.display_name),
+                dedupe_key=f"rematch:{pair.id}:{partner.id}",
+            )
+        for admin_id in ctx.settings.admins.for_platform(program.platform):
+            enqueue(
+                ctx.session,
+                dedupe_key=f"rematch-admin:{pair.id}:{admin_id}",
+                target=Target(program.platform, program.workspace_id, "user", (admin_id,)),
+                message=Message(
+                    (
+                        Section(
+                            ctx.t(
+                                "rematch.admin_notice",
+                                name=ctx.person.display_name,
+                                partner=", ".join(partner_names),
+                                reason=reason,
+                            )
+                        ),
+                        Context(ctx.t("rematch.admin_hint")),
+                    )
+                ),
+                not_before=ctx.now,
+                now=ctx.now,
+                program_id=program.id,
+            )
+    member.match_priority += 1
+    ctx.session.add(member)
+    return ctx.say("rematch.done")
+
+
+def register_admin(admin: Router) -> None:
+    admin.command("match", aliases=("preview",))(admin_match)
+    admin.command("publish")(admin_publish)
+    admin.command("pairs")(admin_pairs)
+    admin.command("block")(_rule_command("block", remove=False))
+    admin.command("unblock")(_rule_command("block", remove=True))
+    admin.command("pin")(_rule_command("pin", remove=False))
+    admin.command("unpin")(_rule_command("pin", remove=True))
+
+
+def register(router: Router) -> None:
+    router.command("rematch", aliases=("newpartner",))(rematch)

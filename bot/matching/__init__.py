@@ -1,0 +1,1 @@
+"""Cohort matching: score every candidate pair, solve the whole cohort at once, explain it."""

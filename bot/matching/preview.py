@@ -1,0 +1,81 @@
+"""A match preview as a chat message for admins."""
+
+from __future__ import annotations
+
+from bot.matching.rounds import Proposal
+from bot.prompts import Prompts
+from bot.replies import Button, Buttons, Context, Fields, Message, Part, Section
+from bot.text import Text
+
+SHOWN_PAIRS = 10
+
+
+def pair_label(proposal: Proposal, pair_id: int) -> str:
+    return " & ".join(proposal.members[m].name for m in proposal.pair_members[pair_id])
+
+
+def preview_message(prompts: Prompts, proposal: Proposal) -> Message:
+    run = proposal.run
+    summary = run.summary
+    dist = summary.get("score") or {}
+    parts: list[Part] = [
+        Section(
+            prompts.render(
+                "match.preview_header",
+                pairs=Text.trusted(str(len(proposal.pairs))),
+                unmatched=Text.trusted(str(len(proposal.unmatched))),
+                seed=Text.trusted(str(run.seed)),
+            )
+        ),
+    ]
+    if dist:
+        parts.append(
+            Context(
+                prompts.render(
+                    "match.preview_scores",
+                    **{k: Text.trusted(f"{dist[k]:g}") for k in ("min", "median", "max")},
+                )
+            )
+        )
+    if proposal.pairs:
+        items = tuple(
+            (
+                f"{pair_label(proposal, p.id)} ({p.score:g})",  # type: ignore[arg-type]
+                Text.user("; ".join(p.reasons)),
+            )
+            for p in proposal.pairs[:SHOWN_PAIRS]
+        )
+        parts.append(Fields(items))
+        if len(proposal.pairs) > SHOWN_PAIRS:
+            parts.append(
+                Context(
+                    prompts.render(
+                        "match.preview_more",
+                        count=Text.trusted(str(len(proposal.pairs) - SHOWN_PAIRS)),
+                    )
+                )
+            )
+    if proposal.unmatched:
+        parts.append(Section(prompts.render("match.preview_unmatched_header")))
+        parts.append(
+            Fields(
+                tuple(
+                    (
+                        proposal.members[m].name if m in proposal.members else str(m),
+                        prompts.render(f"match.unmatched_reason.{reason}"),
+                    )
+                    for m, reason in proposal.unmatched[: SHOWN_PAIRS * 2]
+                )
+            )
+        )
+    parts.append(Context(prompts.render("match.preview_footer")))
+    if proposal.pairs or proposal.unmatched:
+        parts.append(
+            Buttons(
+                (
+                    Button(prompts.text("button.publish"), "admin publish", "primary"),
+                    Button(prompts.text("button.rerun"), f"admin match seed {run.seed + 1}"),
+                )
+            )
+        )
+    return Message(tuple(parts))

@@ -1,0 +1,228 @@
+"""Publishing a preview: pairs become real, introductions and "not this time" DMs are queued.
+
+Introductions are a group DM where the platform has them (Slack, console) and one DM to each
+person otherwise (Discord). Each shows who the other person is, why they were matched, three
+meeting times inside everyone's availability in each person's own local time, and tips for the
+first meeting. All of it goes through the outbox with dedupe keys, once per pair and person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from bot.config import Settings
+from bot.delivery import GROUP_DM_PLATFORMS, Target
+from bot.formatting import local_when
+from bot.matching.profiles import Candidate
+from bot.matching.rounds import Proposal, active_pairs
+from bot.matching.slots import suggest_slots
+from bot.outbox import enqueue
+from bot.prompts import Prompts
+from bot.replies import Context, Fields, Message, Part, Section
+from bot.text import Text
+from bot.timezones import get_zone
+from storage.models import Member, MemberStatus, Pair, PairStatus, Program
+
+
+@dataclass
+class Published:
+    pairs: int
+    introductions: int
+    unmatched_told: int
+    skipped: int
+
+
+def _slot_lines(prompts: Prompts, people: list[Candidate], slots: list[datetime]) -> Text:
+    lines = []
+    for slot in slots:
+        times = "  ·  ".join(
+            f"{p.name}: {local_when(slot, get_zone(p.timezone))} ({p.timezone})" for p in people
+        )
+        lines.append(prompts.render("match.slot_line", times=times))
+    return Text.join(lines, "\n")
+
+
+def _profile_fields(prompts: Prompts, person: Candidate, now: datetime) -> Fields:
+    none = prompts.render("profile.not_set")
+    items = [
+        (prompts.text("match.label.role"), prompts.render(f"role.{person.role}")),
+        (prompts.text("match.label.skills"), Text.user(", ".join(person.skills_offered)) or none),
+        (prompts.text("match.label.wants"), Text.user(", ".join(person.skills_wanted)) or none),
+        (prompts.text("match.label.goals"), Text.user(person.goals) or none),
+        (
+            prompts.text("match.label.timezone"),
+            prompts.render(
+                "match.zone_now",
+                zone=person.timezone,
+                local_time=Text.trusted(local_when(now, get_zone(person.timezone))),
+            ),
+        ),
+    ]
+    return Fields(tuple(items))
+
+
+def introduction(
+    prompts: Prompts,
+    program: Program,
+    people: list[Candidate],
+    reasons: list[str],
+    *,
+    recipient: Candidate | None,
+    now: datetime,
+    session_minutes: int,
+) -> Message:
+    """The intro for a group DM (``recipient`` None) or for one person of the pair."""
+    others = [p for p in people if p is not recipient]
+    parts: list[Part] = []
+    if recipient is None:
+        names = (
+            Text.user(", ".join(p.name for p in people[:-1]))
+            + Text.trusted(" & ")
+            + Text.user(people[-1].name)
+        )
+        parts.append(
+            Section(prompts.render("match.intro_group", names=names, program=program.name))
+        )
+    else:
+        parts.append(
+            Section(
+                prompts.render(
+                    "match.intro_one",
+                    partner=", ".join(p.name for p in others),
+                    role=prompts.render(f"role.{others[0].role}"),
+                    program=program.name,
+                )
+            )
+        )
+    parts.append(Section(prompts.render("match.why", reasons=Text.user("; ".join(reasons)))))
+    for person in others:
+        parts.append(Section(Text.trusted("*") + Text.user(person.name) + Text.trusted("*")))
+        parts.append(_profile_fields(prompts, person, now))
+    slots = suggest_slots(people, after=now, session_minutes=session_minutes)
+    if slots:
+        parts.append(
+            Section(
+                prompts.render("match.slots_header", minutes=Text.trusted(str(session_minutes)))
+            )
+        )
+        parts.append(Section(_slot_lines(prompts, people, slots)))
+    else:
+        parts.append(Section(prompts.render("match.no_common_slots")))
+    parts.append(Context(prompts.render("match.tips")))
+    return Message(tuple(parts))
+
+
+def publish(
+    session: Session,
+    program: Program,
+    proposal: Proposal,
+    settings: Settings,
+    prompts: Prompts,
+    *,
+    now: datetime,
+) -> Published:
+    """Make a preview real; idempotent per pair and person through outbox dedupe keys."""
+    assert program.id is not None
+    run = proposal.run
+    if run.summary.get("fresh"):
+        for pair_id in active_pairs(session, program.id):
+            pair = session.get(Pair, pair_id)
+            if pair is not None:
+                pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, now, "new round"
+                session.add(pair)
+    group_dm = program.platform in GROUP_DM_PLATFORMS
+    intros = skipped = 0
+    matched: set[int] = set()
+    for pair in proposal.pairs:
+        assert pair.id is not None
+        ids = proposal.pair_members[pair.id]
+        members = [session.get(Member, m) for m in ids]
+        if any(m is None or m.status == MemberStatus.LEFT for m in members):
+            pair.status, pair.end_reason = PairStatus.ENDED, "left before publishing"
+            session.add(pair)
+            skipped += 1
+            continue
+        pair.status, pair.started_at = PairStatus.ACTIVE, now
+        session.add(pair)
+        people = [proposal.members[m] for m in ids]
+        matched.update(ids)
+        minutes = settings.matching.session_minutes
+        if group_dm:
+            message = introduction(
+                prompts,
+                program,
+                people,
+                pair.reasons,
+                recipient=None,
+                now=now,
+                session_minutes=minutes,
+            )
+            target = Target(
+                program.platform,
+                program.workspace_id,
+                "group",
+                tuple(p.platform_user_id for p in people),
+            )
+            intros += _queue(session, f"intro:{pair.id}", target, message, now, program.id)
+        else:
+            for person in people:
+                message = introduction(
+                    prompts,
+                    program,
+                    people,
+                    pair.reasons,
+                    recipient=person,
+                    now=now,
+                    session_minutes=minutes,
+                )
+                target = Target(
+                    program.platform, program.workspace_id, "user", (person.platform_user_id,)
+                )
+                intros += _queue(
+                    session, f"intro:{pair.id}:{person.member_id}", target, message, now, program.id
+                )
+    told = 0
+    for member_id, reason in proposal.unmatched:
+        member = session.get(Member, member_id)
+        who = proposal.members.get(member_id)
+        if member is None or who is None or member.status == MemberStatus.LEFT:
+            continue
+        member.match_priority += 1
+        session.add(member)
+        message = Message(
+            (
+                Section(prompts.render(f"match.unmatched.{reason}", program=program.name)),
+                Context(prompts.render("match.unmatched_priority")),
+            )
+        )
+        target = Target(program.platform, program.workspace_id, "user", (who.platform_user_id,))
+        told += _queue(session, f"unmatched:{run.id}:{member_id}", target, message, now, program.id)
+    for member in session.exec(select(Member).where(Member.id.in_(matched))).all():  # type: ignore[union-attr]
+        member.match_priority = 0
+        session.add(member)
+    run.status, run.published_at = "published", now
+    session.add(run)
+    return Published(
+        pairs=len(proposal.pairs) - skipped,
+        introductions=intros,
+        unmatched_told=told,
+        skipped=skipped,
+    )
+
+
+def _queue(
+    session: Session, key: str, target: Target, message: Message, now: datetime, program_id: int
+) -> int:
+    row = enqueue(
+        session,
+        dedupe_key=key,
+        target=target,
+        message=message,
+        not_before=now,
+        now=now,
+        program_id=program_id,
+    )
+    return 1 if row is not None else 0

@@ -1,0 +1,108 @@
+"""``mentorbot match``: a matching run from the terminal, with progress and full tables."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlmodel import col, select
+
+from bot.app import build_bot
+from bot.config import Settings
+from bot.errors import ConfigError
+from bot.matching.publish import publish
+from bot.matching.rounds import propose
+from storage.engine import transaction
+from storage.models import Program
+
+PHASES = 4  # load, score, solve, explain
+
+
+def run_match(
+    settings: Settings,
+    *,
+    program_id: int | None,
+    seed: int | None,
+    fresh: bool,
+    publish_now: bool,
+    console: Console | None = None,
+) -> int:
+    """Propose (and optionally publish) a round; returns the process exit code."""
+    out = console or Console()
+    try:
+        bot = build_bot(settings)
+    except ConfigError as exc:
+        out.print(f"Cannot start: {exc}", markup=False)
+        return 2
+    with transaction(bot.engine) as session:
+        programs = list(session.exec(select(Program).order_by(col(Program.id))).all())
+        if program_id is not None:
+            programs = [p for p in programs if p.id == program_id]
+        if not programs:
+            out.print("No such program. People create one by joining (`/mentor join`).")
+            return 1
+        if len(programs) > 1:
+            out.print("Several programs; choose one with --program:")
+            for p in programs:
+                out.print(f"  {p.id}  {p.name} ({p.platform} {p.workspace_id})", markup=False)
+            return 1
+        program = programs[0]
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=out,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("matching", total=PHASES)
+            proposal = propose(
+                session,
+                program,
+                settings,
+                bot.prompts,
+                now=bot.clock.now(),
+                seed=seed,
+                fresh=fresh,
+                progress=lambda msg: bar.update(task, description=msg, advance=1),
+            )
+            bar.update(task, completed=PHASES)
+        summary = proposal.run.summary
+        dist = summary.get("score") or {}
+        out.print(
+            f"[bold]{program.name}[/bold]: {len(proposal.pairs)} pair(s), "
+            f"{len(proposal.unmatched)} unmatched, seed {proposal.run.seed}"
+        )
+        if dist:
+            out.print(
+                f"scores: min {dist['min']:g}  median {dist['median']:g}  "
+                f"mean {dist['mean']:g}  max {dist['max']:g}"
+            )
+        table = Table("pair", "score", "why", show_lines=False)
+        for pair in proposal.pairs:
+            assert pair.id is not None
+            names = " & ".join(proposal.members[m].name for m in proposal.pair_members[pair.id])
+            table.add_row(names, f"{pair.score:g}", "; ".join(pair.reasons))
+        if proposal.pairs:
+            out.print(table)
+        if proposal.unmatched:
+            left = Table("not matched", "why")
+            for member_id, reason in proposal.unmatched:
+                who = proposal.members.get(member_id)
+                left.add_row(
+                    who.name if who else str(member_id),
+                    bot.prompts.text(f"match.unmatched_reason.{reason}"),
+                )
+            out.print(left)
+        if not publish_now:
+            out.print(
+                "Preview saved; nothing was sent. Publish with `/mentor admin publish` "
+                "or `mentorbot match --publish`."
+            )
+            return 0
+        result = publish(session, program, proposal, settings, bot.prompts, now=bot.clock.now())
+        out.print(
+            f"Published {result.pairs} pair(s); {result.introductions} introduction(s) and "
+            f"{result.unmatched_told} 'not this time' message(s) queued. They are sent by the "
+            "running bot."
+        )
+    return 0
