@@ -1,0 +1,302 @@
+"""Matching engine: scores, hard constraints, the solver's optimality, slots and explanations."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.config import MatchingSettings
+from bot.matching.explain import explain
+from bot.matching.profiles import Candidate, week_bitmap, week_start
+from bot.matching.scoring import Cohort, Rules, score_cohort
+from bot.matching.slots import suggest_slots
+from bot.matching.solver import greedy_assignment, solve_assignment, solve_peers
+from bot.prompts import Prompts
+
+WEEK = date(2026, 11, 23)  # a Monday
+M = MatchingSettings()
+
+
+def cand(member_id: int, role: str = "mentee", **kw) -> Candidate:
+    kw.setdefault("timezone", "UTC")
+    return Candidate(
+        member_id=member_id,
+        person_id=member_id,
+        name=f"p{member_id}",
+        role=role,
+        platform_user_id=f"u{member_id}",
+        **kw,
+    )
+
+
+def scores_for(left, right, peer=False, rules=None, settings_=M):
+    return score_cohort(Cohort(left, right, peer), settings_, reference_week=WEEK, rules=rules)
+
+
+# -- scoring ------------------------------------------------------------------------------
+
+
+def test_skills_wanted_vs_offered_rank_the_right_mentor_first():
+    """A mentor offering what the mentee wants scores higher than one who does not."""
+    mentee = cand(1, skills_wanted=["python", "public speaking"])
+    right = [
+        cand(2, "mentor", skills_offered=["Python", "Public Speaking"]),
+        cand(3, "mentor", skills_offered=["python programming"]),
+        cand(4, "mentor", skills_offered=["knitting"]),
+    ]
+    total = scores_for([mentee], right).total[0]
+    assert total[0] > total[1] > total[2]
+
+
+@pytest.mark.parametrize(
+    ("a_langs", "b_langs", "feasible"),
+    [
+        (["English"], ["english"], True),
+        (["Spanish"], ["German"], False),
+        ([], ["German"], True),
+        (["Spanish", "German"], ["german"], True),
+    ],
+)
+def test_shared_language_is_a_hard_constraint_when_both_set(a_langs, b_langs, feasible):
+    """Two people who both listed languages must share one; an empty list never excludes."""
+    s = scores_for([cand(1, languages=a_langs)], [cand(2, "mentor", languages=b_langs)])
+    assert bool(s.feasible[0, 0]) is feasible
+
+
+def test_language_constraint_can_be_switched_off():
+    """With require_shared_language = false, language only affects the score."""
+    relaxed = MatchingSettings(require_shared_language=False)
+    s = scores_for(
+        [cand(1, languages=["es"])], [cand(2, "mentor", languages=["de"])], settings_=relaxed
+    )
+    assert s.feasible[0, 0]
+
+
+def test_different_team_rule():
+    """require_different_team rules out same-team pairs; unknown teams are allowed."""
+    strict = MatchingSettings(require_different_team=True, weight_team=1.0)
+    s = scores_for(
+        [cand(1, team="Infra")],
+        [cand(2, "mentor", team="infra"), cand(3, "mentor", team="Web"), cand(4, "mentor")],
+        settings_=strict,
+    )
+    assert s.feasible[0].tolist() == [False, True, True]
+    assert s.total[0, 1] > s.total[0, 2]
+
+
+def test_overlap_is_computed_on_real_dates_across_zones():
+    """London 09-17 and New York 09-17 share 3 hours a weekday = 15 hours in a normal week."""
+    london = cand(1, timezone="Europe/London")
+    new_york = cand(2, "mentor", timezone="America/New_York")
+    assert scores_for([london], [new_york]).overlap_hours[0, 0] == pytest.approx(15.0)
+    # In the weeks between the US and EU clock changes the overlap is 4 hours a day.
+    s = score_cohort(Cohort([london], [new_york]), M, reference_week=date(2026, 3, 9))
+    assert s.overlap_hours[0, 0] == pytest.approx(20.0)
+
+
+@pytest.mark.parametrize(
+    ("zone_a", "zone_b", "hours"),
+    [
+        ("Europe/London", "Australia/Sydney", 0.0),  # office hours never meet
+        # Auckland's Tuesday morning is Honolulu's Monday afternoon: a real date matters.
+        ("Pacific/Auckland", "Pacific/Honolulu", 28.0),  # 7 hours, Auckland Tue-Fri
+    ],
+)
+def test_overlap_across_the_date_line(zone_a, zone_b, hours):
+    """Overlap follows real instants, including across the date line."""
+    s = scores_for([cand(1, timezone=zone_a)], [cand(2, "mentor", timezone=zone_b)])
+    assert s.overlap_hours[0, 0] == pytest.approx(hours)
+
+
+def test_week_bitmap_respects_half_hour_zones():
+    """Kathmandu (UTC+5:45) 09:00-10:00 covers 03:15-04:15 UTC Monday."""
+    c = cand(
+        1, timezone="Asia/Kathmandu", availability=[{"days": [0], "start": "09:00", "end": "10:00"}]
+    )
+    bits = week_bitmap(c, WEEK)
+    assert bits.sum() == 4
+    assert np.flatnonzero(bits).tolist() == [13, 14, 15, 16]  # 03:15 .. 04:00 in 15-min slots
+
+
+def test_week_start_is_next_monday():
+    """The reference week is the next full week."""
+    assert week_start(datetime(2026, 11, 22, 12, tzinfo=UTC)) == date(2026, 11, 23)
+    assert week_start(datetime(2026, 11, 23, 12, tzinfo=UTC)) == date(2026, 11, 30)
+
+
+# -- hard rules ---------------------------------------------------------------------------
+
+
+def test_blocks_rule_out_pairs():
+    """A blocked pair is infeasible in either direction."""
+    rules = Rules(blocked=frozenset({(2, 1)}))
+    s = scores_for([cand(1)], [cand(2, "mentor"), cand(3, "mentor")], rules=rules)
+    assert s.feasible[0].tolist() == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("mentors", "age", "expected"),
+    [
+        (5, 0, False),  # big pool: last round's partner is excluded
+        (5, 2, False),  # still inside the 3-round window
+        (5, 3, True),  # outside the window
+        (2, 0, False),  # two options: window shrinks to 1 round, last round still excluded
+        (2, 1, True),  # ... but two rounds ago is fine again
+        (1, 0, True),  # only one possible partner: never run out of partners
+    ],
+)
+def test_recency_window_adapts_to_pool_size(mentors, age, expected):
+    """Recent partners are excluded for a window that shrinks when the pool is small."""
+    right = [cand(10 + k, "mentor") for k in range(mentors)]
+    left = [cand(1)] + [cand(2 + k) for k in range(4)]  # the mentor has other options
+    rules = Rules(recent={(1, 10): age})
+    s = scores_for(left, right, rules=rules)
+    assert bool(s.feasible[0, 0]) is expected
+    assert s.feasible[0, 1:].all()
+
+
+# -- solver -------------------------------------------------------------------------------
+
+
+def brute_force(objective, feasible, capacity):
+    """The best (count, total) over every assignment, for tiny instances."""
+    n, m = objective.shape
+    best = (0, 0.0)
+    for choice in itertools.product(range(-1, m), repeat=n):
+        used = np.zeros(m, int)
+        total, count, ok = 0.0, 0, True
+        for i, j in enumerate(choice):
+            if j < 0:
+                continue
+            if not feasible[i, j]:
+                ok = False
+                break
+            used[j] += 1
+            total += objective[i, j]
+            count += 1
+        if ok and (used <= capacity).all():
+            best = max(best, (count, round(total, 6)))
+    return best
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 5),
+    m=st.integers(1, 3),
+    data=st.data(),
+)
+def test_assignment_is_optimal_and_never_below_greedy(n, m, data):
+    """Most people matched first, then the highest total; always at least greedy's total."""
+    objective = np.array(
+        data.draw(
+            st.lists(st.lists(st.integers(0, 100), min_size=m, max_size=m), min_size=n, max_size=n)
+        ),
+        dtype=float,
+    )
+    feasible = np.array(
+        data.draw(st.lists(st.lists(st.booleans(), min_size=m, max_size=m), min_size=n, max_size=n))
+    )
+    capacity = np.array(data.draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)))
+    pairs = solve_assignment(objective, feasible, capacity)
+    assert all(feasible[i, j] for i, j in pairs)
+    assert len({i for i, _ in pairs}) == len(pairs)
+    assert all(sum(1 for _, j in pairs if j == k) <= capacity[k] for k in range(m))
+    ours = (len(pairs), round(sum(objective[i, j] for i, j in pairs), 6))
+    assert ours == brute_force(objective, feasible, capacity)
+    greedy = greedy_assignment(objective, feasible, capacity)
+    assert len(pairs) >= len(greedy)
+    if len(pairs) == len(greedy):
+        assert ours[1] >= sum(objective[i, j] for i, j in greedy) - 1e-9
+
+
+def test_peers_pair_everyone_and_form_one_trio_when_odd():
+    """Five peers: two groups, one of them a trio; nobody left out."""
+    rng = np.random.default_rng(3)
+    objective = rng.random((5, 5)) * 100
+    objective = (objective + objective.T) / 2
+    feasible = ~np.eye(5, dtype=bool)
+    groups = solve_peers(objective, feasible)
+    assert sorted(len(g) for g in groups) == [2, 3]
+    assert sorted(i for g in groups for i in g) == [0, 1, 2, 3, 4]
+
+
+def test_peers_matching_is_optimal_on_small_cohorts():
+    """Six peers: the total equals the best of all perfect matchings."""
+    rng = np.random.default_rng(7)
+    objective = rng.integers(0, 100, (6, 6)).astype(float)
+    objective = (objective + objective.T) / 2
+    feasible = ~np.eye(6, dtype=bool)
+    groups = solve_peers(objective, feasible)
+    ours = sum(objective[a, b] for a, b in groups)
+
+    def best(rest):
+        if not rest:
+            return 0.0
+        a, others = rest[0], rest[1:]
+        return max(objective[a, b] + best([x for x in others if x != b]) for b in others)
+
+    assert ours == pytest.approx(best(list(range(6))))
+
+
+# -- slots and explanations ---------------------------------------------------------------
+
+
+def test_slots_fall_inside_both_availabilities_in_local_time():
+    """Suggested slots are inside both people's windows, on different days."""
+    london = cand(
+        1,
+        timezone="Europe/London",
+        availability=[{"days": [0, 1, 2, 3, 4], "start": "14:00", "end": "18:00"}],
+    )
+    ny = cand(
+        2,
+        "mentor",
+        timezone="America/New_York",
+        availability=[{"days": [1, 3], "start": "08:00", "end": "12:00"}],
+    )
+    slots = suggest_slots([london, ny], after=datetime(2026, 11, 22, 12, tzinfo=UTC))
+    assert len(slots) == 3
+    assert len({s.date() for s in slots}) == 3
+    from zoneinfo import ZoneInfo
+
+    for slot in slots:
+        local_l = slot.astimezone(ZoneInfo("Europe/London"))
+        local_n = slot.astimezone(ZoneInfo("America/New_York"))
+        assert local_n.weekday() in (1, 3)
+        assert 14 <= local_l.hour < 18 and 8 <= local_n.hour < 12
+
+
+def test_no_slots_without_overlap():
+    """No common time: no suggestions (the intro then says so)."""
+    a = cand(1, timezone="Europe/London")
+    b = cand(2, "mentor", timezone="Australia/Sydney")
+    assert suggest_slots([a, b], after=datetime(2026, 11, 22, tzinfo=UTC)) == []
+
+
+def test_explanations_name_the_reasons():
+    """Reasons mention shared skills, languages and shared hours, strongest first."""
+    prompts = Prompts.load()
+    mentee = cand(1, skills_wanted=["Python"], languages=["Spanish"], goals="lead a team")
+    mentor = cand(2, "mentor", skills_offered=["python", "leadership"], languages=["spanish"])
+    reasons = explain(mentee, mentor, peer=False, overlap_hours=15, settings=M, prompts=prompts)
+    assert reasons[0] == "p2 can help with python"
+    assert "15 hours a week when you're both available" in reasons
+    assert "you both speak Spanish" in reasons
+    assert explain(
+        cand(3), cand(4, "mentor"), peer=False, overlap_hours=0, settings=M, prompts=prompts
+    ) == ["you were the best fit available in this round"]
+
+
+def test_generated_cohort_matches_an_independent_lp_optimum():
+    """On a generated cohort, our total equals the optimum of scipy's LP solver (HiGHS)."""
+    from bench.matching import run_size
+
+    result = run_size(120)
+    assert result["pairs"] == result["lp_pairs"]
+    assert result["ours"] == pytest.approx(result["lp"], rel=1e-9)
+    assert result["ours"] >= result["greedy"] and result["ours"] > result["random"]
