@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from bot.app import MentorBot
+from bot.app import MentorBot, build_dispatcher
 from bot.delivery import DeliveryResult, Target
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted
 from bot.outbox import Dispatcher
+from bot.pulse import Pulse
 from bot.replies import Buttons, Context, Fields, Form, FormErrors, Message, Reply, Section
 from bot.text import Text
 
@@ -116,7 +117,7 @@ class ConsoleSession:
     def __post_init__(self) -> None:
         self.sender = ConsoleSender(self.write)
         if self.dispatcher is None:
-            self.dispatcher = Dispatcher(self.bot.engine, self.bot.clock, {PLATFORM: self.sender})
+            self.dispatcher = build_dispatcher(self.bot, {PLATFORM: self.sender})
 
     def write(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -187,25 +188,33 @@ class ConsoleSession:
 
     async def flush_outbox(self) -> None:
         assert self.dispatcher is not None
-        while (await self.dispatcher.dispatch_due()).sent:
-            pass
+        await self.dispatcher.dispatch_all()
 
-    async def run(self, stdin: TextIO) -> None:
+    async def run(self, stdin: TextIO, *, schedule: bool | None = None) -> None:
+        """Chat until end of input. The pulse catches up first; interactive sessions (or
+        ``schedule=True``) also keep it running in the background."""
+        assert self.dispatcher is not None
         interactive = stdin.isatty()
         self.echo = not interactive
         if interactive:
             self.write(
                 "mentorbot console. Type /help for console commands, /mentor help for the bot's."
             )
-        await self.flush_outbox()
-        while True:
-            if interactive:
-                self.out.write(f"{self.user}> ")
-                self.out.flush()
-            line = await asyncio.to_thread(stdin.readline)
-            if not line or line.strip().lower() in ("/quit", "/exit"):
-                break
-            await self.handle_line(line)
+        pulse = Pulse(self.bot, self.dispatcher)
+        await pulse.tick()
+        if interactive if schedule is None else schedule:
+            pulse.start()
+        try:
+            while True:
+                if interactive:
+                    self.out.write(f"{self.user}> ")
+                    self.out.flush()
+                line = await asyncio.to_thread(stdin.readline)
+                if not line or line.strip().lower() in ("/quit", "/exit"):
+                    break
+                await self.handle_line(line)
+        finally:
+            pulse.shutdown()
 
 
 def run_console(

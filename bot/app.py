@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -144,5 +145,11 @@ def build_bot(
     )
 
 
-def build_dispatcher(bot: MentorBot, senders: Mapping[str, Sender]) -> Dispatcher:
-    return Dispatcher(bot.engine, bot.clock, dict(senders))
+def build_dispatcher(bot: MentorBot, senders: Mapping[str, Sender], **options: Any) -> Dispatcher:
+    """The outbox dispatcher for ``senders``, with the bot's message renderers."""
+    from functools import partial
+
+    from bot.checkins.planner import render_nudge
+
+    renderers = {"nudge": partial(render_nudge, bot.prompts)}
+    return Dispatcher(bot.engine, bot.clock, dict(senders), renderers=renderers, **options)

@@ -74,11 +74,28 @@ class MatchingSettings:
 
 
 @dataclass(frozen=True)
+class CheckinSettings:
+    """Nudges, stalled pairs, the admin digest and the scheduler's rhythm."""
+
+    first_checkin_after_days: int = 5
+    stale_after_hours: int = 12
+    answer_grace_hours: int = 48
+    cycles_without_meeting: int = 2
+    ignored_in_a_row: int = 3
+    digest_weekday: str = "monday"
+    digest_hour: int = 9
+    plan_every_minutes: int = 10
+    dispatch_every_seconds: int = 10
+    stalled_every_minutes: int = 60
+
+
+@dataclass(frozen=True)
 class Settings:
     bot: BotSettings = field(default_factory=BotSettings)
     program: ProgramSettings = field(default_factory=ProgramSettings)
     admins: AdminSettings = field(default_factory=AdminSettings)
     matching: MatchingSettings = field(default_factory=MatchingSettings)
+    checkins: CheckinSettings = field(default_factory=CheckinSettings)
     source: str = "built-in defaults"
 
     @property
@@ -140,6 +157,18 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("[matching] target_overlap_hours > 0, session_minutes 10-240")
     if m.peer_candidates < 2 or m.priority_bonus < 0:
         raise ConfigError("[matching] peer_candidates >= 2 and priority_bonus >= 0")
+    c = settings.checkins
+    if c.digest_weekday.lower() not in WEEKDAYS or not 0 <= c.digest_hour <= 23:
+        raise ConfigError("[checkins] digest_weekday must be a weekday, digest_hour 0-23")
+    if min(c.cycles_without_meeting, c.ignored_in_a_row, c.stale_after_hours) < 1:
+        raise ConfigError(
+            "[checkins] cycles_without_meeting, ignored_in_a_row, "
+            "stale_after_hours must be at least 1"
+        )
+    if min(c.plan_every_minutes, c.dispatch_every_seconds, c.stalled_every_minutes) < 1:
+        raise ConfigError("[checkins] the *_every_* intervals must be at least 1")
+    if c.first_checkin_after_days < 0 or c.answer_grace_hours < 0:
+        raise ConfigError("[checkins] first_checkin_after_days and answer_grace_hours >= 0")
     if settings.bot.max_text_length < 50:
         raise ConfigError("[bot] max_text_length must be at least 50")
 
@@ -164,6 +193,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         "program": ProgramSettings,
         "admins": AdminSettings,
         "matching": MatchingSettings,
+        "checkins": CheckinSettings,
     }
     unknown = sorted(set(data) - set(sections))
     if unknown:
@@ -177,6 +207,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         program=parts["program"],
         admins=parts["admins"],
         matching=parts["matching"],
+        checkins=parts["checkins"],
         source=source,
     )
     _validate(settings)

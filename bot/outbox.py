@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +28,8 @@ from storage.engine import transaction
 from storage.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
+
+RECORD_BATCH = 25  # outcomes written per transaction while sending
 
 
 def enqueue(
@@ -75,7 +80,55 @@ class DispatchStats:
     sent: int = 0
     retried: int = 0
     parked: int = 0
+    expired: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """A platform's sending limits: overall messages per second, and spacing per conversation."""
+
+    per_second: float | None = None
+    per_target_seconds: float = 0.0
+
+
+class Pacer:
+    """Spaces sends so platforms never have to rate-limit us; honours Retry-After pauses."""
+
+    def __init__(
+        self,
+        pacing: dict[str, Pacing],
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._pacing = pacing
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._next_global: dict[str, float] = {}
+        self._next_target: dict[tuple[str, tuple[str, ...]], float] = {}
+        self._paused_until: dict[str, float] = {}
+        self._lock = asyncio.Lock()
+
+    async def wait(self, target: Target) -> None:
+        pacing = self._pacing.get(target.platform)
+        if pacing is None:
+            return
+        async with self._lock:  # reserve a slot; the sleep happens outside the lock
+            now = self._monotonic()
+            at = max(now, self._paused_until.get(target.platform, 0.0))
+            at = max(at, self._next_target.get((target.platform, target.ids), 0.0))
+            if pacing.per_second:
+                at = max(at, self._next_global.get(target.platform, 0.0))
+                self._next_global[target.platform] = at + 1.0 / pacing.per_second
+            self._next_target[(target.platform, target.ids)] = at + pacing.per_target_seconds
+        if at > now:
+            await self._sleep(at - now)
+
+    def pause(self, platform: str, seconds: float) -> None:
+        """The platform said "slow down": nothing more goes to it for ``seconds``."""
+        until = self._monotonic() + max(seconds, 0.0)
+        self._paused_until[platform] = max(self._paused_until.get(platform, 0.0), until)
 
 
 class Dispatcher:
@@ -89,12 +142,20 @@ class Dispatcher:
         *,
         lease: timedelta = timedelta(minutes=2),
         max_attempts: int = 8,
+        pacing: dict[str, Pacing] | None = None,
+        concurrency: int = 8,
+        pacer: Pacer | None = None,
+        renderers: Mapping[str, Callable[[dict[str, Any]], Message]] | None = None,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._senders = senders
         self._lease = lease
         self._max_attempts = max_attempts
+        self._pacer = pacer or Pacer(pacing or {})
+        self._renderers = dict(renderers or {})
+        self._concurrency = concurrency
+        self.expired = 0
 
     def claim(self, limit: int) -> list[Claimed]:
         """Lease up to ``limit`` due rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
@@ -122,6 +183,20 @@ class Dispatcher:
             rows = session.exec(query).all()
             claimed: list[Claimed] = []
             for row in rows:
+                if row.expires_at is not None and row.expires_at < now:
+                    # Too stale to be useful (the bot was down): withdrawn, not sent late.
+                    row.status = OutboxStatus.CANCELLED
+                    row.last_error = "expired before it could be sent"
+                    session.add(row)
+                    self.expired += 1
+                    continue
+                try:
+                    message = self._message(row.payload)
+                except (KeyError, TypeError, ValueError) as exc:
+                    row.status = OutboxStatus.PARKED
+                    row.last_error = f"cannot build message: {exc!r}"[:500]
+                    session.add(row)
+                    continue
                 row.status = OutboxStatus.CLAIMED
                 row.lease_until = now + self._lease
                 row.attempts += 1
@@ -136,56 +211,122 @@ class Dispatcher:
                             row.target_kind,  # type: ignore[arg-type]
                             tuple(row.target_ids),
                         ),
-                        message=Message.from_json(row.payload),
+                        message=message,
                         attempts=row.attempts,
                     )
                 )
             return claimed
 
+    def _message(self, payload: dict[str, Any]) -> Message:
+        """A stored payload as a message: stored parts, or rendered now from a template."""
+        if "render" in payload:
+            return self._renderers[payload["render"]](payload["args"])
+        return Message.from_json(payload)
+
     def record(self, item: Claimed, result: DeliveryResult) -> str:
         """Store the outcome of one send; returns the row's new status."""
+        return self.record_many([(item, result)])[0]
+
+    def record_many(self, outcomes: list[tuple[Claimed, DeliveryResult]]) -> list[str]:
+        """Store the outcomes of several sends in one transaction; returns the new statuses."""
         now = self._clock.now()
+        statuses: list[str] = []
         with transaction(self._engine) as session:
-            row = session.get(OutboxMessage, item.id)
-            if row is None:
-                return "gone"
-            row.lease_until = None
-            if result.status == "sent":
-                row.status = OutboxStatus.SENT
-                row.sent_at = now
-                row.platform_message_id = result.message_id
-                row.last_error = None
-            elif result.status == "permanent" or item.attempts >= self._max_attempts:
-                row.status = OutboxStatus.PARKED
-                row.last_error = (result.error or result.status)[:500]
-            else:
-                row.status = OutboxStatus.PENDING
-                if result.status == "rate_limited" and result.retry_after is not None:
-                    delay = timedelta(seconds=max(result.retry_after, 0.0))
+            for item, result in outcomes:
+                row = session.get(OutboxMessage, item.id)
+                if row is None:
+                    statuses.append("gone")
+                    continue
+                row.lease_until = None
+                if result.status == "sent":
+                    row.status = OutboxStatus.SENT
+                    row.sent_at = now
+                    row.platform_message_id = result.message_id
+                    row.last_error = None
+                elif result.status == "permanent" or item.attempts >= self._max_attempts:
+                    row.status = OutboxStatus.PARKED
+                    row.last_error = (result.error or result.status)[:500]
                 else:
-                    delay = timedelta(seconds=min(5 * 2 ** (item.attempts - 1), 3600))
-                row.not_before = now + delay
-                row.last_error = (result.error or result.status)[:500]
-            session.add(row)
-            return row.status
+                    row.status = OutboxStatus.PENDING
+                    if result.status == "rate_limited" and result.retry_after is not None:
+                        delay = timedelta(seconds=max(result.retry_after, 0.0))
+                    else:
+                        delay = timedelta(seconds=min(5 * 2 ** (item.attempts - 1), 3600))
+                    row.not_before = now + delay
+                    row.last_error = (result.error or result.status)[:500]
+                session.add(row)
+                statuses.append(row.status)
+        return statuses
 
     async def dispatch_due(self, limit: int = 100) -> DispatchStats:
-        """Send every due message (up to ``limit``) once; safe to call from any tick."""
+        """Send the due messages (up to ``limit``) once each; safe to call from any tick.
+
+        Messages to one conversation go in order; different conversations go concurrently,
+        paced per platform. Outcomes are written in small batches, off the sending path.
+        """
         stats = DispatchStats()
+        expired_before = self.expired
         items = await asyncio.to_thread(self.claim, limit)
+        stats.expired = self.expired - expired_before
+        groups: dict[tuple[str, tuple[str, ...]], list[Claimed]] = {}
         for item in items:
-            sender = self._senders[item.target.platform]
-            try:
-                result = await sender.send(item.target, item.message)
-            except Exception as exc:  # an adapter bug must not lose the message
-                log.exception("outbox send failed for row %s", item.id)
-                result = DeliveryResult("transient", error=f"{type(exc).__name__}: {exc}")
-            status = await asyncio.to_thread(self.record, item, result)
+            groups.setdefault((item.target.platform, item.target.ids), []).append(item)
+        gate = asyncio.Semaphore(self._concurrency)
+        done: list[tuple[Claimed, DeliveryResult]] = []
+        writes: list[asyncio.Task[None]] = []
+
+        def flush() -> None:
+            if done:
+                batch = done[:]
+                done.clear()
+                writes.append(asyncio.create_task(self._write(batch, stats)))
+
+        async def run(group: list[Claimed]) -> None:
+            async with gate:
+                for item in group:
+                    done.append((item, await self._deliver(item)))
+                    if len(done) >= RECORD_BATCH:
+                        flush()
+
+        await asyncio.gather(*(run(g) for g in groups.values()))
+        flush()
+        await asyncio.gather(*writes)
+        return stats
+
+    async def dispatch_all(self, batch: int = 500) -> DispatchStats:
+        """Dispatch batches until nothing due is left."""
+        total = DispatchStats()
+        while True:
+            stats = await self.dispatch_due(batch)
+            total.sent += stats.sent
+            total.retried += stats.retried
+            total.parked += stats.parked
+            total.expired += stats.expired
+            total.errors += stats.errors
+            if not (stats.sent or stats.retried or stats.parked or stats.expired):
+                return total
+
+    async def _deliver(self, item: Claimed) -> DeliveryResult:
+        sender = self._senders[item.target.platform]
+        await self._pacer.wait(item.target)
+        try:
+            result = await sender.send(item.target, item.message)
+        except Exception as exc:  # an adapter bug must not lose the message
+            log.exception("outbox send failed for row %s", item.id)
+            result = DeliveryResult("transient", error=f"{type(exc).__name__}: {exc}")
+        if result.status == "rate_limited":
+            self._pacer.pause(item.target.platform, result.retry_after or 1.0)
+        return result
+
+    async def _write(
+        self, batch: list[tuple[Claimed, DeliveryResult]], stats: DispatchStats
+    ) -> None:
+        statuses = await asyncio.to_thread(self.record_many, batch)
+        for (_item, result), status in zip(batch, statuses, strict=True):
             if status == OutboxStatus.SENT:
                 stats.sent += 1
             elif status == OutboxStatus.PARKED:
                 stats.parked += 1
                 stats.errors.append(result.error or result.status)
-            else:
+            elif status != "gone":
                 stats.retried += 1
-        return stats

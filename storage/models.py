@@ -146,6 +146,8 @@ class Pair(SQLModel, table=True):
     started_at: datetime | None = _utc_field(nullable=True)
     ended_at: datetime | None = _utc_field(nullable=True)
     end_reason: str | None = Field(default=None, max_length=200)
+    stalled_since: datetime | None = _utc_field(nullable=True)
+    stall_reason: str | None = Field(default=None, max_length=40)
 
 
 class PairMember(SQLModel, table=True):
@@ -171,16 +173,35 @@ class MatchRule(SQLModel, table=True):
     created_at: datetime = _utc_field()
 
 
+class CheckInOutcome(StrEnum):
+    PENDING = "pending"
+    MET = "met"
+    NOT_YET = "not_yet"
+    RESCHEDULED = "rescheduled"
+    SKIPPED = "skipped"
+
+
 class CheckIn(SQLModel, table=True):
-    """One person's answer to "did you meet?" (or a meeting logged on their own initiative)."""
+    """One person's check-in for one cycle of a pair: planned with its nudge, then answered.
+
+    A row is created when the nudge is planned (``outcome`` pending, ``due_at`` the nudge
+    instant) or when someone logs a meeting on their own; answering updates it. Planned vs
+    held meetings for reports are counts over these rows.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("pair_id", "member_id", "cycle_on", name="uq_checkin_pair_member_cycle"),
+        Index("ix_checkin_due", "due_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     pair_id: int = Field(foreign_key="pair.id", index=True)
     member_id: int = Field(foreign_key="member.id", index=True)
     cycle_on: date | None = None
-    outcome: str = Field(max_length=20)  # met / not_yet / rescheduled / skipped / no_answer
+    due_at: datetime | None = _utc_field(nullable=True)
+    outcome: str = Field(default=CheckInOutcome.PENDING, max_length=20)
     note: str = Field(default="", max_length=2000)
-    recorded_at: datetime = _utc_field()
+    recorded_at: datetime | None = _utc_field(nullable=True)
 
 
 class Goal(SQLModel, table=True):
@@ -266,6 +287,7 @@ class OutboxMessage(SQLModel, table=True):
     status: str = Field(default=OutboxStatus.PENDING, max_length=20)
     attempts: int = 0
     lease_until: datetime | None = _utc_field(nullable=True)
+    expires_at: datetime | None = _utc_field(nullable=True)
     last_error: str | None = Field(default=None, max_length=500)
     platform_message_id: str | None = Field(default=None, max_length=100)
     created_at: datetime = _utc_field()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.commands import admin, help, matching, membership, profile, status
+from bot.commands import admin, checkins, help, matching, membership, profile, status
 from bot.router import Router
 
 
 def build_router() -> Router:
     router = Router()
-    for module in (help, membership, profile, status, matching, admin):
+    for module in (help, membership, profile, status, checkins, matching, admin):
         module.register(router)
     return router

@@ -87,9 +87,10 @@ def build_admin_router() -> Router:
             )
         )
 
-    from bot.commands.matching import register_admin
+    from bot.commands import checkins, matching
 
-    register_admin(admin)
+    matching.register_admin(admin)
+    checkins.register_admin(admin)
     return admin
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.checkins.planner import withdraw_future_nudges
 from bot.context import Ctx
 from bot.delivery import Target
 from bot.errors import UserError
@@ -172,6 +173,7 @@ def rematch(ctx: Ctx, args: list[str]) -> Reply:
         raise UserError("rematch.no_partner")
     program = ctx.program()
     partner_names = []
+    withdraw_future_nudges(ctx.session, now=ctx.now, pair_ids=[p.id for p in pairs if p.id])
     for pair in pairs:
         assert pair.id is not None
         pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, ctx.now, "rematch"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.checkins.planner import withdraw_future_nudges
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.formatting import local_day, local_when
@@ -131,7 +132,9 @@ def leave(ctx: Ctx, args: list[str]) -> Reply:
             )
         )
     assert member.id is not None
-    for pair in repo.active_pairs_of(session=ctx.session, member_id=member.id):
+    ended = repo.active_pairs_of(session=ctx.session, member_id=member.id)
+    withdraw_future_nudges(ctx.session, now=ctx.now, pair_ids=[p.id for p in ended if p.id])
+    for pair in ended:
         assert pair.id is not None
         pair.status = PairStatus.ENDED
         pair.ended_at = ctx.now
@@ -171,6 +174,7 @@ def pause(ctx: Ctx, args: list[str]) -> Reply:
     member.paused_until = until
     ctx.session.add(member)
     assert member.id is not None
+    withdraw_future_nudges(ctx.session, now=ctx.now, member_id=member.id)
     shown = (
         local_when(until, tz)
         if until.astimezone(tz).hour or until.astimezone(tz).minute

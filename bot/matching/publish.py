@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from bot.checkins.planner import withdraw_future_nudges
 from bot.config import Settings
 from bot.delivery import GROUP_DM_PLATFORMS, Target
 from bot.formatting import local_when
@@ -128,7 +129,9 @@ def publish(
     assert program.id is not None
     run = proposal.run
     if run.summary.get("fresh"):
-        for pair_id in active_pairs(session, program.id):
+        ending = list(active_pairs(session, program.id))
+        withdraw_future_nudges(session, now=now, pair_ids=ending)
+        for pair_id in ending:
             pair = session.get(Pair, pair_id)
             if pair is not None:
                 pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, now, "new round"

@@ -56,7 +56,7 @@ class Proposal:
         return [p.score for p in self.pairs]
 
 
-def _candidate(member: Member, person: Person, default_zone: str) -> Candidate:
+def candidate_of(member: Member, person: Person, default_zone: str) -> Candidate:
     assert member.id is not None and person.id is not None
     return Candidate(
         member_id=member.id,
@@ -173,7 +173,7 @@ def propose(
             member.paused_until is None or member.paused_until > now
         )
         if not paused:
-            candidates[member.id] = _candidate(member, person, settings.program.default_timezone)  # type: ignore[index]
+            candidates[member.id] = candidate_of(member, person, settings.program.default_timezone)  # type: ignore[index]
 
     busy: dict[int, int] = {}
     if not fresh:
@@ -379,7 +379,7 @@ def load_proposal(session: Session, run: MatchRun, settings: Settings) -> Propos
             .join(Person, col(Person.id) == col(Member.person_id))
             .where(col(Member.id).in_(ids))
         ).all():
-            members[member.id] = _candidate(member, person, settings.program.default_timezone)  # type: ignore[index]
+            members[member.id] = candidate_of(member, person, settings.program.default_timezone)  # type: ignore[index]
     return Proposal(
         run=run,
         pairs=pairs,

@@ -1,0 +1,1 @@
+"""Check-ins: planning nudges in everyone's local time, answers, stalled pairs, the digest."""

@@ -1,0 +1,91 @@
+"""Recording check-ins: answers to nudges (buttons) and meetings logged with ``/mentor checkin``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from bot.checkins.planner import HORIZON, cancel_nudges, nudge_key
+from storage.models import CheckIn, CheckInOutcome, Pair
+
+OUTCOME_WORDS = {
+    "met": CheckInOutcome.MET,
+    "yes": CheckInOutcome.MET,
+    "done": CheckInOutcome.MET,
+    "not_yet": CheckInOutcome.NOT_YET,
+    "not-yet": CheckInOutcome.NOT_YET,
+    "notyet": CheckInOutcome.NOT_YET,
+    "no": CheckInOutcome.NOT_YET,
+    "rescheduled": CheckInOutcome.RESCHEDULED,
+    "reschedule": CheckInOutcome.RESCHEDULED,
+    "skip": CheckInOutcome.SKIPPED,
+    "skipped": CheckInOutcome.SKIPPED,
+}
+
+
+def record(
+    session: Session,
+    *,
+    pair: Pair,
+    member_id: int,
+    outcome: str,
+    cycle: date | None,
+    note: str,
+    now: datetime,
+    local_today: date,
+) -> CheckIn:
+    """Store an answer for a cycle (or the current one) and withdraw its unsent nudge."""
+    assert pair.id is not None
+    row: CheckIn | None
+    if cycle is not None:
+        row = session.exec(
+            select(CheckIn).where(
+                CheckIn.pair_id == pair.id,
+                CheckIn.member_id == member_id,
+                CheckIn.cycle_on == cycle,
+            )
+        ).first()
+    else:
+        # The check-in closest to now: the upcoming nudge if it is planned, else the last one.
+        candidates = session.exec(
+            select(CheckIn).where(
+                CheckIn.pair_id == pair.id,
+                CheckIn.member_id == member_id,
+                col(CheckIn.due_at).is_not(None),
+                col(CheckIn.due_at) <= now + HORIZON,
+            )
+        ).all()
+        pending = [c for c in candidates if c.outcome == CheckInOutcome.PENDING]
+        pool = pending or list(candidates)
+        row = min(pool, key=lambda c: abs(c.due_at - now), default=None)  # type: ignore[operator]
+        if (
+            row is not None
+            and row.outcome != CheckInOutcome.PENDING
+            and (
+                now - row.due_at > timedelta(days=2)  # type: ignore[operator]
+            )
+        ):
+            row = None  # an old, answered cycle: this is a new meeting
+        cycle = row.cycle_on if row is not None else local_today
+        if row is None:
+            row = session.exec(
+                select(CheckIn).where(
+                    CheckIn.pair_id == pair.id,
+                    CheckIn.member_id == member_id,
+                    CheckIn.cycle_on == cycle,
+                )
+            ).first()
+    if row is None:
+        row = CheckIn(pair_id=pair.id, member_id=member_id, cycle_on=cycle)
+    row.outcome = outcome
+    row.note = note
+    row.recorded_at = now
+    session.add(row)
+    if row.cycle_on is not None:
+        cancel_nudges(session, keys=[nudge_key(pair.id, member_id, row.cycle_on.isoformat())])
+    if outcome == CheckInOutcome.MET and pair.stall_reason == "no_meeting":
+        pair.stalled_since = None
+        pair.stall_reason = None
+        session.add(pair)
+    return row

@@ -1,0 +1,303 @@
+"""Planning nudges: for every active pair, each person's "did you meet?" at their local hour.
+
+Run as often as you like: each (pair, person, cycle) gets one check-in row and one outbox row,
+both keyed uniquely, so planning is idempotent and a restart re-plans nothing twice. Nudges are
+planned up to ``HORIZON`` ahead and wait in the outbox until their instant. After downtime,
+nudges up to ``stale_after_hours`` late are still sent; older ones are dropped (a fresh nudge
+comes next cycle), so nobody gets a pile of stale questions.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import String, cast
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from bot.cadence import occurrences
+from bot.checkins.timing import LocalRules, nudge_instant, weekend_from
+from bot.config import Settings
+from bot.delivery import Target
+from bot.prompts import Prompts
+from bot.replies import Button, Buttons, Context, Message, Section
+from storage.bulk import insert_ignoring_conflicts
+from storage.models import (
+    CheckIn,
+    CheckInOutcome,
+    Member,
+    MemberStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Pair,
+    PairMember,
+    PairStatus,
+    Person,
+    Program,
+)
+
+log = logging.getLogger(__name__)
+
+HORIZON = timedelta(hours=36)
+OUTCOME_BUTTONS = (
+    ("met", "button.checkin_met", "primary"),
+    ("not_yet", "button.checkin_not_yet", "default"),
+    ("rescheduled", "button.checkin_rescheduled", "default"),
+    ("skip", "button.checkin_skip", "default"),
+)
+
+
+def nudge_key(pair_id: int, member_id: int, cycle: str) -> str:
+    return f"nudge:{pair_id}:{member_id}:{cycle}"
+
+
+@dataclass
+class PlanStats:
+    planned: int = 0
+    dropped_stale: int = 0
+
+
+def nudge_message(prompts: Prompts, *, name: str, partners: str, cycle: str) -> Message:
+    """The "did you meet?" message with its answer buttons for one cycle."""
+    buttons = tuple(
+        Button(prompts.text(label), f"checkin {outcome} {cycle}", style)  # type: ignore[arg-type]
+        for outcome, label, style in OUTCOME_BUTTONS
+    )
+    return Message(
+        (
+            Section(prompts.render("checkin.nudge", name=name, partner=partners)),
+            Buttons(buttons),
+            Context(prompts.render("checkin.nudge_hint")),
+        )
+    )
+
+
+def render_nudge(prompts: Prompts, args: dict[str, str]) -> Message:
+    """Outbox renderer for planned nudges (wording comes from prompts/ at send time)."""
+    return nudge_message(prompts, name=args["name"], partners=args["partners"], cycle=args["cycle"])
+
+
+def plan_nudges(
+    session: Session, *, now: datetime, settings: Settings, prompts: Prompts
+) -> PlanStats:
+    """Plan every nudge due between ``now - stale`` and ``now + HORIZON``."""
+    stats = PlanStats()
+    stale = timedelta(hours=settings.checkins.stale_after_hours)
+    first_after = timedelta(days=settings.checkins.first_checkin_after_days)
+    for program in session.exec(select(Program)).all():
+        assert program.id is not None
+        anchor = program.starts_on or program.created_at.date()
+        rule = occurrences(
+            cadence=program.cadence,
+            weekday_index=program.checkin_weekday,
+            hour=program.checkin_hour,
+            anchor=anchor,
+        )
+        # Wall times two days either side of the window cover every zone's offset.
+        lo = (now - stale - timedelta(days=2)).replace(tzinfo=None)
+        hi = (now + HORIZON + timedelta(days=2)).replace(tzinfo=None)
+        walls = rule.between(lo, hi, inc=True)
+        if not walls:
+            continue
+        cycles = {wall: wall.date().isoformat() for wall in walls}
+        _plan_program(
+            session,
+            program,
+            cycles,
+            now=now,
+            stale=stale,
+            first_after=first_after,
+            prompts=prompts,
+            stats=stats,
+            default_timezone=settings.program.default_timezone,
+        )
+    return stats
+
+
+def _plan_program(
+    session: Session,
+    program: Program,
+    cycles: dict[datetime, str],
+    *,
+    now: datetime,
+    stale: timedelta,
+    first_after: timedelta,
+    prompts: Prompts,
+    stats: PlanStats,
+    default_timezone: str,
+) -> None:
+    connection = session.connection()  # Core results: no ORM bookkeeping per row
+    rows: Sequence[Any] = connection.execute(
+        sa_select(
+            col(Pair.id),
+            col(Pair.started_at),
+            col(Member.id),
+            col(Member.status),
+            col(Member.paused_until),
+            col(Person.platform_user_id),
+            col(Person.display_name),
+            col(Person.timezone),
+            col(Person.quiet_start),
+            col(Person.quiet_end),
+            cast(col(Person.availability), String),  # raw JSON: decoded once per distinct value
+        )
+        .join(PairMember, col(PairMember.pair_id) == col(Pair.id))
+        .join(Member, col(Member.id) == col(PairMember.member_id))
+        .join(Person, col(Person.id) == col(Member.person_id))
+        .where(col(Pair.program_id) == program.id, col(Pair.status) == PairStatus.ACTIVE)
+    ).all()
+    if not rows:
+        return
+    names: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for r in rows:
+        names[r[0]].append((r[2], r[6] or r[5]))
+    existing = {
+        (p, m, c.isoformat())
+        for p, m, c in connection.execute(
+            sa_select(col(CheckIn.pair_id), col(CheckIn.member_id), col(CheckIn.cycle_on))
+            .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
+            .where(
+                col(Pair.program_id) == program.id,
+                col(Pair.status) == PairStatus.ACTIVE,
+                col(CheckIn.cycle_on).in_([w.date() for w in cycles]),
+            )
+        ).all()
+        if c is not None
+    }
+    timing_cache: dict[tuple[datetime, LocalRules], datetime] = {}
+    rules_cache: dict[tuple[str | None, str | None, str | None, str | None], LocalRules] = {}
+    checkins: list[dict[str, object]] = []
+    outbox: list[dict[str, object]] = []
+    for (
+        pair_id,
+        started_at,
+        member_id,
+        status,
+        paused_until,
+        user_id,
+        display,
+        zone,
+        q_start,
+        q_end,
+        availability,
+    ) in rows:
+        if status == MemberStatus.LEFT:
+            continue
+        rules_key = (zone, q_start, q_end, availability)
+        rules = rules_cache.get(rules_key)
+        if rules is None:
+            windows = json.loads(availability) if availability else []
+            rules = rules_cache[rules_key] = LocalRules(
+                zone or default_timezone, q_start, q_end, weekend_from(windows or [])
+            )
+        for wall, cycle in cycles.items():
+            if (pair_id, member_id, cycle) in existing:
+                continue
+            key = (wall, rules)
+            due = timing_cache.get(key)
+            if due is None:
+                due = timing_cache[key] = nudge_instant(wall, rules)
+            if due > now + HORIZON:
+                continue
+            if due < now - stale:
+                stats.dropped_stale += 1
+                continue
+            if started_at is None or due < started_at + first_after:
+                continue
+            if status == MemberStatus.PAUSED and (paused_until is None or paused_until > due):
+                continue
+            partners = ", ".join(n for m, n in names[pair_id] if m != member_id)
+            # Rendered when sent: planning stays cheap and rewording applies to queued nudges.
+            payload = {
+                "render": "nudge",
+                "args": {"name": display or user_id, "partners": partners, "cycle": cycle},
+            }
+            target = Target(program.platform, program.workspace_id, "user", (user_id,))
+            outbox.append(
+                {
+                    "dedupe_key": nudge_key(pair_id, member_id, cycle),
+                    "program_id": program.id,
+                    "platform": target.platform,
+                    "workspace_id": target.workspace_id,
+                    "target_kind": target.kind,
+                    "target_ids": list(target.ids),
+                    "payload": payload,
+                    "not_before": due,
+                    "expires_at": due + stale,
+                    "status": OutboxStatus.PENDING,
+                    "attempts": 0,
+                    "created_at": now,
+                }
+            )
+            checkins.append(
+                {
+                    "pair_id": pair_id,
+                    "member_id": member_id,
+                    "cycle_on": wall.date(),
+                    "due_at": due,
+                    "outcome": CheckInOutcome.PENDING,
+                    "note": "",
+                }
+            )
+    insert_ignoring_conflicts(session, OutboxMessage, outbox, conflict=["dedupe_key"])
+    insert_ignoring_conflicts(
+        session, CheckIn, checkins, conflict=["pair_id", "member_id", "cycle_on"]
+    )
+    stats.planned += len(checkins)
+    if checkins:
+        log.info("planned %d nudges for program %s", len(checkins), program.id)
+
+
+def cancel_nudges(session: Session, *, keys: list[str]) -> int:
+    """Withdraw nudges not sent yet (the person answered early, paused, or the pair ended)."""
+    if not keys:
+        return 0
+    rows = session.exec(
+        select(OutboxMessage).where(
+            col(OutboxMessage.dedupe_key).in_(keys), OutboxMessage.status == OutboxStatus.PENDING
+        )
+    ).all()
+    for row in rows:
+        row.status = OutboxStatus.CANCELLED
+        session.add(row)
+    return len(rows)
+
+
+def withdraw_future_nudges(
+    session: Session,
+    *,
+    now: datetime,
+    pair_ids: list[int] | None = None,
+    member_id: int | None = None,
+) -> int:
+    """Remove planned, unanswered nudges still in the future (a pause, a pair that ended).
+
+    Both the check-in and its unsent outbox row go, so the planner can plan that cycle again
+    if the person comes back in time.
+    """
+    query = select(CheckIn).where(
+        CheckIn.outcome == CheckInOutcome.PENDING, col(CheckIn.due_at) > now
+    )
+    if pair_ids is not None:
+        query = query.where(col(CheckIn.pair_id).in_(pair_ids))
+    if member_id is not None:
+        query = query.where(CheckIn.member_id == member_id)
+    rows = session.exec(query).all()
+    keys = [nudge_key(r.pair_id, r.member_id, r.cycle_on.isoformat()) for r in rows if r.cycle_on]
+    for row in rows:
+        session.delete(row)
+    if keys:
+        for outbox in session.exec(
+            select(OutboxMessage).where(
+                col(OutboxMessage.dedupe_key).in_(keys),
+                OutboxMessage.status == OutboxStatus.PENDING,
+            )
+        ).all():
+            session.delete(outbox)
+    return len(rows)

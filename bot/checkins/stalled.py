@@ -1,0 +1,159 @@
+"""Finding pairs that stalled: no meeting for N check-ins, or N nudges ignored in a row.
+
+A newly stalled pair gets one gentle nudge (a group DM where the platform has them) and shows
+up in the admins' digest until someone reports a meeting.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from bot.checkins.timing import LocalRules, next_sensible, weekend_from
+from bot.config import Settings
+from bot.delivery import GROUP_DM_PLATFORMS, Target
+from bot.outbox import enqueue
+from bot.prompts import Prompts
+from bot.replies import Context, Message, Section
+from storage.models import (
+    CheckIn,
+    CheckInOutcome,
+    Member,
+    Pair,
+    PairMember,
+    PairStatus,
+    Person,
+    Program,
+)
+
+ANSWERED = (CheckInOutcome.MET, CheckInOutcome.RESCHEDULED)
+
+
+@dataclass
+class StallStats:
+    newly_stalled: list[int] = field(default_factory=list)
+    recovered: list[int] = field(default_factory=list)
+
+
+def find_stalled(session: Session, *, now: datetime, settings: Settings) -> dict[int, str]:
+    """Active pairs that look stalled now -> reason ("no_meeting" or "ignored")."""
+    c = settings.checkins
+    grace = timedelta(hours=c.answer_grace_hours)
+    rows = session.execute(
+        sa_select(
+            col(CheckIn.pair_id),
+            col(CheckIn.member_id),
+            col(CheckIn.cycle_on),
+            col(CheckIn.due_at),
+            col(CheckIn.outcome),
+        )
+        .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
+        .where(col(Pair.status) == PairStatus.ACTIVE, col(CheckIn.cycle_on).is_not(None))
+        .order_by(col(CheckIn.cycle_on).desc())
+    ).all()
+    cycles: dict[int, dict] = defaultdict(dict)  # pair -> cycle -> outcomes
+    by_member: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for pair_id, member_id, cycle, due, outcome in rows:
+        if due is not None and due > now - grace and outcome == CheckInOutcome.PENDING:
+            continue  # still time to answer
+        if due is not None and due > now:
+            continue
+        cycles[pair_id].setdefault(cycle, []).append(outcome)
+        if due is not None:
+            by_member[(pair_id, member_id)].append(outcome)
+    stalled: dict[int, str] = {}
+    for pair_id, per_cycle in cycles.items():
+        recent = sorted(per_cycle, reverse=True)[: c.cycles_without_meeting]
+        if len(recent) == c.cycles_without_meeting and not any(
+            outcome in ANSWERED for cycle in recent for outcome in per_cycle[cycle]
+        ):
+            stalled[pair_id] = "no_meeting"
+    for (pair_id, _member), outcomes in by_member.items():
+        last = outcomes[: c.ignored_in_a_row]
+        if len(last) == c.ignored_in_a_row and all(o == CheckInOutcome.PENDING for o in last):
+            stalled.setdefault(pair_id, "ignored")
+    return stalled
+
+
+def flag_stalled(
+    session: Session, *, now: datetime, settings: Settings, prompts: Prompts
+) -> StallStats:
+    """Mark newly stalled pairs (one gentle nudge each) and clear pairs that recovered."""
+    stats = StallStats()
+    stalled = find_stalled(session, now=now, settings=settings)
+    for flagged in session.exec(
+        select(Pair).where(Pair.status == PairStatus.ACTIVE, col(Pair.stalled_since).is_not(None))
+    ).all():
+        if flagged.id is not None and flagged.id not in stalled:
+            flagged.stalled_since, flagged.stall_reason = None, None
+            session.add(flagged)
+            stats.recovered.append(flagged.id)
+    for pair_id, reason in stalled.items():
+        pair = session.get(Pair, pair_id)
+        if pair is None or pair.stalled_since is not None:
+            continue
+        pair.stalled_since, pair.stall_reason = now, reason
+        session.add(pair)
+        stats.newly_stalled.append(pair_id)
+        program = session.get(Program, pair.program_id)
+        assert program is not None
+        people = session.execute(
+            sa_select(
+                col(Person.platform_user_id),
+                col(Person.display_name),
+                col(Person.timezone),
+                col(Person.quiet_start),
+                col(Person.quiet_end),
+                col(Person.availability),
+            )
+            .join(Member, col(Member.person_id) == col(Person.id))
+            .join(PairMember, col(PairMember.member_id) == col(Member.id))
+            .where(col(PairMember.pair_id) == pair_id)
+        ).all()
+        message = Message(
+            (
+                Section(
+                    prompts.render(
+                        "checkin.stalled_nudge", names=", ".join(p[1] or p[0] for p in people)
+                    )
+                ),
+                Context(prompts.render("checkin.stalled_hint")),
+            )
+        )
+        when = {
+            p[0]: next_sensible(
+                now,
+                LocalRules(
+                    p[2] or settings.program.default_timezone, p[3], p[4], weekend_from(p[5] or [])
+                ),
+            )
+            for p in people
+        }
+        ids = [p[0] for p in people]
+        if program.platform in GROUP_DM_PLATFORMS:
+            sends = [
+                (
+                    Target(program.platform, program.workspace_id, "group", tuple(ids)),
+                    max(when.values()),
+                )
+            ]
+        else:
+            sends = [
+                (Target(program.platform, program.workspace_id, "user", (uid,)), when[uid])
+                for uid in ids
+            ]
+        for target, not_before in sends:
+            enqueue(
+                session,
+                dedupe_key=f"stalled:{pair_id}:{now.date()}:{','.join(target.ids)}",
+                target=target,
+                message=message,
+                not_before=not_before,
+                now=now,
+                program_id=program.id,
+            )
+    return stats

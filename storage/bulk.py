@@ -1,0 +1,59 @@
+"""Bulk inserts that skip rows whose unique key already exists (SQLite and PostgreSQL).
+
+Planning writes hundreds of thousands of rows at once, so this skips SQLAlchemy's per-row
+statement machinery: the statement is compiled once, each column's bind processor (our UTC
+type, JSON, ...) is looked up once, and the driver's ``executemany`` gets plain tuples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+CHUNK = 5000
+
+
+def insert_ignoring_conflicts(
+    session: Session, model: Any, rows: Sequence[dict[str, Any]], *, conflict: Sequence[str]
+) -> int:
+    """Insert ``rows`` (dicts with the same keys) into ``model``'s table; rows clashing on
+    ``conflict`` are skipped. Returns how many rows were offered."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    dialect = connection.dialect
+    table = model.__table__
+    keys = list(rows[0])
+    maker = pg_insert if dialect.name == "postgresql" else sqlite_insert
+    statement = maker(table).on_conflict_do_nothing(index_elements=list(conflict))
+    compiled = statement.compile(dialect=dialect, column_keys=keys)
+    processors = {key: table.c[key].type._cached_bind_processor(dialect) for key in keys}
+    order = list(compiled.positiontup or []) if compiled.positional else keys
+    # Compiled parameter names are the column keys here (no renaming for plain columns).
+    procs = [(name, processors[name]) for name in order]
+
+    memo: dict[tuple[str, Any], Any] = {}  # planned rows share instants: convert each once
+
+    def value(name: str, proc: Any, raw: Any) -> Any:
+        if proc is None:
+            return raw
+        if isinstance(raw, list | dict):
+            return proc(raw)
+        key = (name, raw)
+        if key not in memo:
+            memo[key] = proc(raw)
+        return memo[key]
+
+    def convert(row: dict[str, Any]) -> Any:
+        values = [value(name, proc, row[name]) for name, proc in procs]
+        return tuple(values) if compiled.positional else dict(zip(order, values, strict=True))
+
+    sql = str(compiled)
+    for start in range(0, len(rows), CHUNK):
+        batch = [convert(row) for row in rows[start : start + CHUNK]]
+        connection.exec_driver_sql(sql, batch)
+    return len(rows)
