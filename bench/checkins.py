@@ -4,8 +4,9 @@ Per size, in its own process (so peak memory is per size), it prints:
 - plan: time to plan one check-in cycle (every person's nudge at their local hour) into the
   outbox, and how many nudges that was;
 - idle tick: a dispatch tick with nothing due, and a re-plan with nothing new (median of 20);
-- dispatch: throughput through a fake platform that allows R messages a second and answers
-  429 beyond it, as a fraction of R, with lost and duplicated counts;
+- dispatch: throughput through a fake platform that allows R messages a second (a token
+  bucket holding one second of sends) and answers 429 beyond it, as a fraction of what it
+  allowed in that time (R x seconds + its burst), with lost and duplicated counts;
 - peak RSS of the process;
 and side by side the naive design, one APScheduler cron job per person, on the same people:
 the time to create and start the jobs, and the memory they take.
@@ -234,7 +235,8 @@ def run_size(pairs: int, rate: float, send: int) -> dict:
         sent, elapsed = asyncio.run(deliver())
         out["sent"] = sent
         out["throughput"] = sent / elapsed
-        out["fraction_of_rate"] = sent / elapsed / rate
+        # What the platform allowed in that time: its steady rate plus its one-second burst.
+        out["fraction_of_rate"] = sent / (rate * elapsed + rate)
         out["throttled"] = sender.throttled
         out["duplicated"] = sum(v - 1 for v in sender.sent.values())
         with transaction(bot.engine) as s:
@@ -293,7 +295,7 @@ def main() -> None:
     header = (
         f"{'pairs':>7} {'plan s':>7} {'nudges':>7} {'idle tick ms':>12} {'re-plan s':>9} "
         f"{'sent/s':>7} {'of rate':>7} {'lost':>4} {'dup':>4} {'peak MB':>7} | "
-        f"{'naive start s':>13} {'naive MB':>8} {'start ratio':>11} {'mem ratio':>9}"
+        f"{'naive start s':>13} {'naive jobs MB':>13} {'start ratio':>11}"
     )
     print(header)
     for n in args.sizes:
@@ -327,15 +329,15 @@ def main() -> None:
             .stdout.strip()
             .splitlines()[-1]
         )
-        # Our start-up is one re-plan (everything else is the database); memory is peak RSS.
+        # Our start-up is one re-plan: the schedule lives in the database, nothing to rebuild.
+        # "naive jobs MB" is what its jobs alone hold in memory (tracemalloc); ours hold none.
         print(
             f"{n:>7} {ours['plan_s']:>7.2f} {ours['planned']:>7} {ours['idle_tick_ms']:>12.2f} "
             f"{ours['idle_replan_s']:>9.2f} {ours['throughput']:>7.0f} "
             f"{ours['fraction_of_rate']:>7.1%} {ours['lost']:>4} {ours['duplicated']:>4} "
             f"{ours['peak_rss_mb']:>7.0f} | {theirs['naive_startup_s']:>13.2f} "
-            f"{theirs['naive_mb']:>8.0f} "
-            f"{theirs['naive_startup_s'] / max(ours['idle_replan_s'], 1e-9):>10.1f}x "
-            f"{theirs['naive_mb'] / max(ours['peak_rss_mb'], 1e-9):>8.2f}x"
+            f"{theirs['naive_mb']:>13.0f} "
+            f"{theirs['naive_startup_s'] / max(ours['idle_replan_s'], 1e-9):>10.1f}x"
         )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, SystemClock
 from bot.commands import build_router
+from bot.commands.membership import submit_join
 from bot.commands.profile import submit_profile
 from bot.config import Settings
 from bot.context import Ctx
@@ -112,6 +113,8 @@ class MentorBot:
                 raise UserError("error.too_long", limit=limit)
             if event.form_id == "profile":
                 return submit_profile(ctx, dict(event.values))
+            if event.form_id == "join":
+                return submit_join(ctx, dict(event.values))
             raise UserError("error.unknown_form")
         text = event.command if isinstance(event, Action) else event.text
         if len(text) > limit:

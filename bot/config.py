@@ -90,12 +90,22 @@ class CheckinSettings:
 
 
 @dataclass(frozen=True)
+class SlackSettings:
+    """Slack connection settings (tokens come from the environment only)."""
+
+    api_url: str = ""
+    http_host: str = "0.0.0.0"
+    http_port: int = 3000
+
+
+@dataclass(frozen=True)
 class Settings:
     bot: BotSettings = field(default_factory=BotSettings)
     program: ProgramSettings = field(default_factory=ProgramSettings)
     admins: AdminSettings = field(default_factory=AdminSettings)
     matching: MatchingSettings = field(default_factory=MatchingSettings)
     checkins: CheckinSettings = field(default_factory=CheckinSettings)
+    slack: SlackSettings = field(default_factory=SlackSettings)
     source: str = "built-in defaults"
 
     @property
@@ -194,12 +204,15 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         "admins": AdminSettings,
         "matching": MatchingSettings,
         "checkins": CheckinSettings,
+        "slack": SlackSettings,
     }
     unknown = sorted(set(data) - set(sections))
     if unknown:
         raise ConfigError(f"unknown config section(s): {', '.join(unknown)}")
     parts = {name: _section(cls, data.get(name, {}), name) for name, cls in sections.items()}
     bot = parts["bot"]
+    if env.get("SLACK_API_URL"):
+        parts["slack"] = replace(parts["slack"], api_url=env["SLACK_API_URL"])
     if env.get("DATABASE_URL"):
         bot = replace(bot, database_url=env["DATABASE_URL"])
     settings = Settings(
@@ -208,6 +221,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         admins=parts["admins"],
         matching=parts["matching"],
         checkins=parts["checkins"],
+        slack=parts["slack"],
         source=source,
     )
     _validate(settings)

@@ -88,7 +88,8 @@ class Ctx:
 
     # -- time -----------------------------------------------------------------------------
     def zone_key(self) -> str:
-        return self.person.timezone or self.settings.program.default_timezone
+        """The person's zone: theirs, else the platform's (Slack profiles), else the default."""
+        return self.person.timezone or self.actor.timezone or self.settings.program.default_timezone
 
     def zone(self) -> tzinfo:
         return get_zone(self.zone_key())

@@ -90,6 +90,7 @@ class Pacing:
 
     per_second: float | None = None
     per_target_seconds: float = 0.0
+    burst_seconds: float = 1.0  # unused rate may be spent in a burst of this many seconds
 
 
 class Pacer:
@@ -105,7 +106,7 @@ class Pacer:
         self._pacing = pacing
         self._monotonic = monotonic
         self._sleep = sleep
-        self._next_global: dict[str, float] = {}
+        self._tat: dict[str, float] = {}  # GCRA "theoretical arrival time" per platform
         self._next_target: dict[tuple[str, tuple[str, ...]], float] = {}
         self._paused_until: dict[str, float] = {}
         self._lock = asyncio.Lock()
@@ -119,8 +120,12 @@ class Pacer:
             at = max(now, self._paused_until.get(target.platform, 0.0))
             at = max(at, self._next_target.get((target.platform, target.ids), 0.0))
             if pacing.per_second:
-                at = max(at, self._next_global.get(target.platform, 0.0))
-                self._next_global[target.platform] = at + 1.0 / pacing.per_second
+                # GCRA: steady ``per_second`` with credit for up to ``burst_seconds`` unused.
+                interval = 1.0 / pacing.per_second
+                tolerance = max(pacing.burst_seconds - interval, 0.0)
+                tat = self._tat.get(target.platform, at)
+                at = max(at, tat - tolerance)
+                self._tat[target.platform] = max(tat, at) + interval
             self._next_target[(target.platform, target.ids)] = at + pacing.per_target_seconds
         if at > now:
             await self._sleep(at - now)

@@ -344,7 +344,7 @@ async def test_pacer_spaces_sends_and_honours_retry_after():
         now[0] += seconds
 
     pacer = Pacer(
-        {"slack": Pacing(per_second=10, per_target_seconds=1.0)},
+        {"slack": Pacing(per_second=10, per_target_seconds=1.0, burst_seconds=0.1)},
         monotonic=lambda: now[0],
         sleep=sleep,
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.checkins.planner import withdraw_future_nudges
 from bot.context import Ctx
-from bot.errors import UserError
+from bot.errors import FormInvalid, UserError
 from bot.formatting import local_day, local_when
-from bot.replies import Button, Buttons, Context, Message, Reply, Section
+from bot.replies import Button, Buttons, Context, Form, FormField, Message, Reply, Section
 from bot.router import Router
 from bot.text import Text
 from bot.timeparse import BadDate, parse_until
@@ -20,8 +20,83 @@ def _role_label(ctx: Ctx, role: str) -> Text:
     return ctx.t(f"role.{role}")
 
 
+JOIN_FORM_FIELDS = ("timezone", "skills", "wants", "goals", "availability")
+
+
+def join_form(ctx: Ctx) -> Form:
+    """Joining as one form (a Slack modal): role, time zone and the profile that matters most."""
+    program = ctx.program()
+    fields: list[FormField] = []
+    if program.kind != ProgramKind.PEER:
+        fields.append(
+            FormField(
+                name="role",
+                label=ctx.prompts.text("profile.label.role"),
+                kind="choice",
+                choices=(
+                    (Role.MENTEE.value, ctx.prompts.text("role.mentee")),
+                    (Role.MENTOR.value, ctx.prompts.text("role.mentor")),
+                ),
+                required=True,
+            )
+        )
+    for name in JOIN_FORM_FIELDS:
+        fields.append(
+            FormField(
+                name=name,
+                label=ctx.prompts.text(f"profile.label.{name}"),
+                kind="multiline" if name == "goals" else "text",
+                initial=(ctx.person.timezone or ctx.actor.timezone or "")
+                if name == "timezone"
+                else "",
+                hint=ctx.prompts.text(f"profile.hint.{name}"),
+                required=name == "timezone",
+                max_length=1000 if name == "goals" else 300,
+            )
+        )
+    return Form(
+        form_id="join",
+        title=ctx.prompts.text("join.form_title"),
+        fields=tuple(fields),
+        submit_label=ctx.prompts.text("button.join"),
+        intro=ctx.t("join.form_intro", program=program.name),
+    )
+
+
+def submit_join(ctx: Ctx, values: dict[str, str]) -> Reply:
+    """Join and fill the profile from the join form: all of it or nothing, errors per field."""
+    from bot.commands.profile import apply_field
+    from bot.profile_fields import resolve_field
+
+    errors: dict[str, str] = {}
+    role = values.get("role", "").strip().lower()
+    try:
+        reply = join(ctx, [role] if role else ["peer"] if ctx.program().kind == "peer" else [])
+    except UserError as exc:
+        errors["role"] = ctx.prompts.text(exc.key, **exc.params)
+        reply = None
+    if reply is not None and ctx.member() is None:
+        errors["role"] = ctx.prompts.text("join.usage")
+    member = ctx.member()
+    for name in JOIN_FORM_FIELDS:
+        value = values.get(name, "").strip()
+        field = resolve_field(name)
+        if not value or field is None or errors.get("role"):
+            continue
+        try:
+            apply_field(ctx, member, field, value)
+        except UserError as exc:
+            errors[name] = ctx.prompts.text(exc.key, **exc.params)
+    if errors:
+        raise FormInvalid(errors)
+    assert reply is not None
+    return reply
+
+
 def join(ctx: Ctx, args: list[str]) -> Reply:
     """Join the workspace's program as mentor, mentee or peer."""
+    if args and args[0].lower() == "form":
+        return join_form(ctx)
     program = ctx.program()
     peer_program = program.kind == ProgramKind.PEER
     if len(args) > 1:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.cadence import next_occurrence
 from bot.context import Ctx
 from bot.formatting import comma_list, local_day, local_when
-from bot.replies import Context, Fields, Message, Reply, Section
+from bot.replies import Button, Buttons, Context, Fields, Message, Reply, Section
 from bot.router import Router
 from bot.text import Text
 from storage import repo
@@ -70,5 +70,27 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
     return Message(tuple(parts))
 
 
+def home(ctx: Ctx, args: list[str]) -> Reply:
+    """The App Home tab: your status, or a welcome with a way in."""
+    member = ctx.member()
+    if member is None or member.status == MemberStatus.LEFT:
+        return Message(
+            (
+                Section(ctx.t("home.welcome", program=ctx.program().name)),
+                Buttons(
+                    (
+                        Button(ctx.prompts.text("button.join_mentee"), "join mentee", "primary"),
+                        Button(ctx.prompts.text("button.join_mentor"), "join mentor"),
+                    )
+                ),
+                Context(ctx.t("home.hint")),
+            )
+        )
+    reply = status(ctx, args)
+    assert isinstance(reply, Message)
+    return Message((*reply.parts, Context(ctx.t("home.hint"))))
+
+
 def register(router: Router) -> None:
     router.command("status", aliases=("st", "info", "whoami"))(status)
+    router.command("home", hidden=True)(home)

@@ -1,0 +1,220 @@
+"""slack-bolt wiring: the /mentor command, buttons, modals, App Home and DMs, in HTTP mode
+(``POST /slack/events`` on aiohttp) or Socket Mode.
+
+Every listener acknowledges first (Slack's 3-second limit), then runs the core off the event
+loop and answers through ``respond``/``chat.postMessage``/``views.*``. Requests are verified
+with the signing secret by bolt; forged or stale ones get 401 before any listener runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import OrderedDict
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import BUTTON_PREFIX, blocks, fallback, form_values, modal
+from adapters.slack.delivery import SlackSender
+from bot.app import MentorBot
+from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted
+from bot.replies import Form, FormErrors, Message, Reply, Section
+from bot.text import Text
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+EVENTS_PATH = "/slack/events"
+SEEN_EVENTS = 10_000
+
+
+class SlackAdapter:
+    """One Slack workspace app (bot token) bound to the neutral core."""
+
+    platform = "slack"
+
+    def __init__(
+        self,
+        bot: MentorBot,
+        *,
+        token: str,
+        signing_secret: str,
+        api_url: str | None = None,
+        socket_mode: bool = False,
+    ) -> None:
+        self.bot = bot
+        self.client = AsyncWebClient(token=token, base_url=api_url or DEFAULT_API_URL)
+        self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
+        self.app = AsyncApp(
+            token=token,
+            client=self.client,
+            signing_secret=signing_secret,
+            request_verification_enabled=not socket_mode,
+            process_before_response=False,
+        )
+        self.sender = SlackSender(self.client)
+        self._people: dict[str, tuple[str, str | None]] = {}  # user id -> (name, tz)
+        self._seen_events: OrderedDict[str, None] = OrderedDict()
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self._register()
+
+    # -- identity -------------------------------------------------------------------------
+    async def actor(self, user_id: str, team_id: str, name: str = "") -> Actor:
+        """The neutral actor; name and time zone come from ``users.info`` once per user."""
+        if user_id not in self._people:
+            tz: str | None = None
+            try:
+                info = (await self.client.users_info(user=user_id))["user"]
+                profile = info.get("profile", {})
+                name = profile.get("display_name") or info.get("real_name") or name
+                tz = info.get("tz")
+            except Exception as exc:  # the profile is a nicety; carry on without it
+                log.warning("users.info failed for %s: %s", user_id, type(exc).__name__)
+            self._people[user_id] = (name or user_id, tz)
+        cached_name, tz = self._people[user_id]
+        return Actor("slack", user_id, cached_name, team_id, tz)
+
+    # -- replies --------------------------------------------------------------------------
+    def _message_of(self, reply: Reply) -> Message:
+        if isinstance(reply, Message):
+            return reply
+        if isinstance(reply, FormErrors):
+            return Message((Section(Text.trusted("\n".join(reply.errors.values()))),))
+        return Message((Section(Text.trusted(reply.title)),))
+
+    async def _handle(self, event: Event) -> Reply:
+        return await self.bot.ahandle(event)
+
+    # -- listeners ------------------------------------------------------------------------
+    def _register(self) -> None:
+        app = self.app
+
+        @app.middleware
+        async def drop_retried_events(body: dict[str, Any], next: Any) -> BoltResponse | None:
+            """Slack retries events it thinks we missed; handle each event id once."""
+            event_id = body.get("event_id") if isinstance(body, dict) else None
+            if event_id:
+                if event_id in self._seen_events:
+                    return BoltResponse(status=200, body="")
+                self._seen_events[event_id] = None
+                if len(self._seen_events) > SEEN_EVENTS:
+                    self._seen_events.popitem(last=False)
+            await next()
+            return None
+
+        @app.command("/mentor")
+        async def on_command(ack: Any, command: dict[str, Any], respond: Any) -> None:
+            await ack()
+            text = (command.get("text") or "").strip()
+            words = text.lower().split()
+            if words == ["join"]:
+                text = "join form"  # a modal with the profile fields
+            elif words in (["profile"], ["profile", "edit"]):
+                text = "profile edit"
+            actor = await self.actor(
+                command["user_id"], command.get("team_id", ""), command.get("user_name", "")
+            )
+            reply = await self._handle(Command(actor, text, command.get("channel_id")))
+            if isinstance(reply, Form):
+                await self.client.views_open(trigger_id=command["trigger_id"], view=modal(reply))
+                return
+            message = self._message_of(reply)
+            await respond(response_type="ephemeral", text=fallback(message), blocks=blocks(message))
+
+        @app.action(re.compile(f"^{re.escape(BUTTON_PREFIX)}"))
+        async def on_button(
+            ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
+        ) -> None:
+            await ack()
+            user = body.get("user", {})
+            team = (body.get("team") or {}).get("id") or user.get("team_id", "")
+            actor = await self.actor(user["id"], team, user.get("username", ""))
+            reply = await self._handle(Action(actor, action.get("value", "")))
+            if isinstance(reply, Form) and body.get("trigger_id"):
+                await self.client.views_open(trigger_id=body["trigger_id"], view=modal(reply))
+                return
+            message = self._message_of(reply)
+            await respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text=fallback(message),
+                blocks=blocks(message),
+            )
+
+        @app.view(re.compile(r"^form:"))
+        async def on_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+            user = body.get("user", {})
+            team = (body.get("team") or {}).get("id") or user.get("team_id", "")
+            actor = await self.actor(user["id"], team, user.get("username", ""))
+            form_id = view["callback_id"].removeprefix("form:")
+            reply = await self._handle(FormSubmitted(actor, form_id, form_values(view)))
+            if isinstance(reply, FormErrors):
+                await ack(response_action="errors", errors=reply.errors)
+                return
+            await ack()
+            channel = await self.sender.channel_for_user(user["id"])
+            await self.sender.post(channel, self._message_of(reply))
+
+        @app.event("app_home_opened")
+        async def on_home(event: dict[str, Any], body: dict[str, Any]) -> None:
+            if event.get("tab", "home") != "home":
+                return
+            actor = await self.actor(event["user"], body.get("team_id", ""))
+            reply = await self._handle(Command(actor, "home"))
+            message = self._message_of(reply)
+            await self.client.views_publish(
+                user_id=event["user"], view={"type": "home", "blocks": blocks(message)}
+            )
+
+        @app.event("message")
+        async def on_message(event: dict[str, Any], body: dict[str, Any], say: Any) -> None:
+            if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+                return
+            actor = await self.actor(event["user"], body.get("team_id", ""))
+            reply = await self._handle(DirectMessage(actor, event.get("text", "")))
+            message = self._message_of(reply)
+            await say(text=fallback(message), blocks=blocks(message))
+
+    # -- running --------------------------------------------------------------------------
+    def web_app(self) -> web.Application:
+        """``POST /slack/events`` for commands, interactivity and events; ``GET /healthz``."""
+
+        async def events(request: web.Request) -> web.Response:
+            bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+            return await to_aiohttp_response(bolt_response)
+
+        async def health(_request: web.Request) -> web.Response:
+            return web.Response(text="ok")
+
+        application = web.Application()
+        application.add_routes([web.post(EVENTS_PATH, events), web.get("/healthz", health)])
+        return application
+
+    async def start_http(self, host: str, port: int) -> int:
+        """Serve HTTP mode; returns the bound port (useful with port 0)."""
+        self._runner = web.AppRunner(self.web_app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        return int(sockets[0].getsockname()[1]) if sockets else port
+
+    async def start_socket_mode(self, app_token: str) -> None:
+        """Connect over Socket Mode (development and self-hosting behind a firewall)."""
+        self._socket = AsyncSocketModeHandler(self.app, app_token)
+        await self._socket.connect_async()
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+        if self._runner is not None:
+            await self._runner.cleanup()
