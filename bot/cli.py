@@ -14,7 +14,7 @@ from bot import __version__
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
 
-AVAILABLE_PLATFORMS = ("console",)
+AVAILABLE_PLATFORMS = ("console", "slack")
 
 app = typer.Typer(
     name="mentorbot",
@@ -90,8 +90,26 @@ def run(
     as_user: Annotated[
         str, typer.Option("--as", help="Console only: the user you chat as (switch with /as).")
     ] = "alice",
+    http: Annotated[
+        bool,
+        typer.Option(
+            "--http",
+            help="Slack: serve POST /slack/events (production mode) "
+            "even when SLACK_APP_TOKEN is set.",
+        ),
+    ] = False,
+    host: Annotated[
+        str | None, typer.Option(help="HTTP mode: address to listen on ([slack] http_host).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="HTTP mode: port to listen on ([slack] http_port).")
+    ] = None,
 ) -> None:
-    """Apply pending migrations, then run the bot (the console chat by default)."""
+    """Apply pending migrations, then run the bot (the console chat by default).
+
+    Slack runs in Socket Mode when SLACK_APP_TOKEN is set, else (or with --http) in HTTP mode;
+    it needs SLACK_BOT_TOKEN, and SLACK_SIGNING_SECRET for HTTP mode.
+    """
     settings = _settings(ctx)
     platforms = tuple(platform) if platform else settings.bot.platforms
     unknown = [p for p in platforms if p not in AVAILABLE_PLATFORMS]
@@ -111,7 +129,20 @@ def run(
         err.print(f"Cannot start: {exc}", highlight=False)
         raise typer.Exit(2) from None
     if "console" in platforms:
+        if len(platforms) > 1:
+            err.print("The console chat runs on its own; start chat platforms separately.")
+            raise typer.Exit(2)
         run_console(bot, user=as_user)
+        return
+    import asyncio
+
+    from adapters.runtime import ServeOptions, serve
+
+    try:
+        asyncio.run(serve(bot, platforms, ServeOptions(http=http, host=host, port=port)))
+    except ConfigError as exc:
+        err.print(f"Cannot start: {exc}", highlight=False, markup=False)
+        raise typer.Exit(2) from None
 
 
 @app.command()

@@ -53,8 +53,7 @@ class SlackAdapter:
         self.client = AsyncWebClient(token=token, base_url=api_url or DEFAULT_API_URL)
         self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
         self.app = AsyncApp(
-            token=token,
-            client=self.client,
+            client=self.client,  # carries the token and our base URL
             signing_secret=signing_secret,
             request_verification_enabled=not socket_mode,
             process_before_response=False,

@@ -135,7 +135,7 @@ def form_values(view: dict[str, Any]) -> dict[str, str]:
     """Submitted modal state as {field: text}."""
     values: dict[str, str] = {}
     for block_id, actions in (view.get("state", {}).get("values", {}) or {}).items():
-        action = actions.get("value") or next(iter(actions.values()), {})
+        action: dict[str, Any] = actions.get("value") or next(iter(actions.values()), {})
         kind = action.get("type")
         if kind == "static_select":
             selected = action.get("selected_option") or {}

@@ -1,0 +1,201 @@
+"""A fake Slack on loopback: Web API methods, response_url, Socket Mode WebSocket.
+
+It speaks the real wire protocol (form, query and JSON bodies in; Slack-shaped JSON out; HTTP
+429 with Retry-After; Socket Mode hello/envelope/ack frames) and records every call so tests
+can assert on what reached Slack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass
+class FakeSlack:
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    gone_users: set[str] = field(default_factory=set)  # deactivated: cannot be messaged
+    calls: list[Call] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)  # posted to response_url
+    scripted: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(
+        default_factory=dict
+    )
+    url: str = ""
+    _runner: web.AppRunner | None = None
+    _changed: asyncio.Condition | None = None
+    _socket: web.WebSocketResponse | None = None
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    _ts: int = 0
+
+    async def start(self) -> FakeSlack:
+        self._changed = asyncio.Condition()
+        app = web.Application()
+        app.add_routes(
+            [
+                web.route("*", "/api/{method}", self._api),
+                web.post("/response/{id}", self._response_url),
+                web.get("/socket", self._websocket),
+            ]
+        )
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # -- helpers for tests -----------------------------------------------------------------
+    def calls_to(self, method: str) -> list[dict[str, Any]]:
+        return [c.params for c in self.calls if c.method == method]
+
+    async def wait_for(self, predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+        assert self._changed is not None
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+
+    async def wait_calls(self, method: str, count: int = 1, timeout: float = 10.0) -> None:
+        await self.wait_for(lambda: len(self.calls_to(method)) >= count, timeout)
+
+    async def wait_responses(self, count: int = 1, timeout: float = 10.0) -> None:
+        await self.wait_for(lambda: len(self.responses) >= count, timeout)
+
+    def fail_next(
+        self, method: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
+        self.scripted.setdefault(method, []).append((status, body, headers or {}))
+
+    async def _notify(self) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
+
+    # -- Web API ----------------------------------------------------------------------------
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            raw = await request.read()
+            if request.content_type == "application/json":
+                params.update(json.loads(raw or b"{}"))
+            else:
+                params.update(dict(urllib.parse.parse_qsl(raw.decode())))
+        for key in ("blocks", "view"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        return params
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        self.calls.append(Call(method, params))
+        await self._notify()
+        if self.scripted.get(method):
+            status, body, headers = self.scripted[method].pop(0)
+            return web.json_response(body, status=status, headers=headers)
+        return web.json_response(self._answer(method, params))
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://fake.slack/",
+                "team": "Fake",
+                "user": "mentorbot",
+                "team_id": "T1",
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+            }
+        if method == "users.info":
+            uid = params.get("user", "")
+            info = self.users.get(uid, {})
+            return {
+                "ok": True,
+                "user": {
+                    "id": uid,
+                    "name": info.get("name", uid.lower()),
+                    "real_name": info.get("name", uid),
+                    "tz": info.get("tz", "America/New_York"),
+                    "profile": {"display_name": info.get("name", uid.lower())},
+                },
+            }
+        if method == "conversations.open":
+            users = str(params.get("users", ""))
+            if set(users.split(",")) & self.gone_users:
+                return {"ok": False, "error": "user_not_found"}
+            prefix = "G" if "," in users else "D"
+            return {
+                "ok": True,
+                "channel": {"id": prefix + hashlib.sha1(users.encode()).hexdigest()[:8].upper()},
+            }
+        if method == "chat.postMessage":
+            self._ts += 1
+            return {
+                "ok": True,
+                "channel": params.get("channel"),
+                "ts": f"1700000000.{self._ts:06d}",
+            }
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.url.replace("http", "ws") + "/socket"}
+        return {"ok": True}
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        self.responses.append(await request.json())
+        await self._notify()
+        return web.json_response({"ok": True})
+
+    # -- Socket Mode ------------------------------------------------------------------------
+    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._socket = ws
+        await ws.send_str(
+            json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}})
+        )
+        await self._notify()
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(message.data))
+                await self._notify()
+        return ws
+
+    async def socket_send(self, envelope: dict[str, Any]) -> None:
+        await self.wait_for(lambda: self._socket is not None)
+        assert self._socket is not None
+        await self._socket.send_str(json.dumps(envelope))
+
+
+def signed_headers(
+    secret: str,
+    body: str,
+    *,
+    timestamp: int | None = None,
+    content_type: str = "application/x-www-form-urlencoded",
+) -> dict[str, str]:
+    """Slack's v0 signature: HMAC-SHA256 of ``v0:{timestamp}:{body}``."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": f"v0={digest}",
+        "Content-Type": content_type,
+    }

@@ -1,0 +1,407 @@
+"""The Slack adapter through real slack-bolt and slack-sdk, against a fake Slack on loopback."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+from dataclasses import replace
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlmodel import select
+
+from adapters.slack import SlackAdapter
+from adapters.slack.delivery import SlackSender
+from bot.delivery import Target
+from bot.replies import Button, Buttons, Message, Section
+from bot.text import Text
+from storage.engine import transaction
+from storage.models import Member, OutboxMessage, Person
+from tests.fake_slack import FakeSlack, signed_headers
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+@pytest.fixture
+async def fake():
+    slack = await FakeSlack(
+        users={
+            "U1": {"name": "alice", "tz": "Europe/London"},
+            "U2": {"name": "bob", "tz": "Asia/Tokyo"},
+        }
+    ).start()
+    yield slack
+    await slack.stop()
+
+
+@pytest.fixture
+async def served(bot, fake):
+    bot.settings = replace(bot.settings, admins=replace(bot.settings.admins, slack=("UADMIN",)))
+    adapter = SlackAdapter(
+        bot, token="xoxb-test", signing_secret=SECRET, api_url=fake.url + "/api/"
+    )
+    port = await adapter.start_http("127.0.0.1", 0)
+    session = aiohttp.ClientSession()
+    yield adapter, port, session
+    await session.close()
+    await adapter.close()
+
+
+async def post(
+    session,
+    port,
+    body: str,
+    *,
+    content_type="application/x-www-form-urlencoded",
+    secret=SECRET,
+    timestamp=None,
+    extra: dict[str, str] | None = None,
+):
+    headers = signed_headers(secret, body, timestamp=timestamp, content_type=content_type)
+    headers.update(extra or {})
+    async with session.post(
+        f"http://127.0.0.1:{port}/slack/events", data=body.encode(), headers=headers
+    ) as response:
+        return response.status, await response.text()
+
+
+def command_body(fake, text: str, user="U1", name="alice") -> str:
+    return urllib.parse.urlencode(
+        {
+            "token": "t",
+            "team_id": "T1",
+            "team_domain": "fake",
+            "channel_id": "C1",
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": name,
+            "command": "/mentor",
+            "text": text,
+            "api_app_id": "A1",
+            "response_url": f"{fake.url}/response/1",
+            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        }
+    )
+
+
+async def command(served, fake, text: str, user="U1", name="alice") -> dict[str, Any]:
+    """Run a slash command; return the ephemeral answer that reached the response_url."""
+    _, port, session = served
+    before = len(fake.responses)
+    status, body = await post(session, port, command_body(fake, text, user, name))
+    assert status == 200 and body == ""
+    await fake.wait_responses(before + 1)
+    return fake.responses[before]
+
+
+def text_of(response: dict[str, Any]) -> str:
+    return json.dumps(response.get("blocks", [])) + response.get("text", "")
+
+
+async def test_slash_commands_end_to_end(served, fake, bot):
+    """Each subcommand answers ephemerally through response_url with Block Kit."""
+    assert "not in the program yet" in text_of(await command(served, fake, "status"))
+    reply = await command(served, fake, "join mentee")
+    assert reply["response_type"] == "ephemeral"
+    assert "You're in!" in reply["text"] and reply["blocks"][0]["type"] == "section"
+    assert "Europe/London" in text_of(reply)  # zone taken from users.info
+    assert "Asia/Tokyo" in text_of(await command(served, fake, "timezone Tokyo"))
+    assert "python, sql" in text_of(await command(served, fake, "profile set skills python, sql"))
+    status = await command(served, fake, "status")
+    assert any(b["type"] == "section" and "fields" in b for b in status["blocks"])
+    assert "Enjoy your break" in text_of(await command(served, fake, "pause 2 weeks"))
+    assert "Welcome back" in text_of(await command(served, fake, "resume"))
+    assert "Did you mean `/mentor status`" in text_of(await command(served, fake, "stauts"))
+    leave = await command(served, fake, "leave")
+    actions = [b for b in leave["blocks"] if b["type"] == "actions"]
+    assert [e["value"] for e in actions[0]["elements"]] == ["leave confirm", "leave cancel"]
+    assert actions[0]["elements"][0]["style"] == "danger"
+    help_reply = await command(served, fake, "help")
+    assert "/mentor checkin" in text_of(help_reply)
+    with transaction(bot.engine) as s:
+        person = s.exec(select(Person).where(Person.platform_user_id == "U1")).one()
+    assert person.platform == "slack" and person.timezone == "Asia/Tokyo"
+
+
+async def test_join_opens_a_modal_and_errors_come_back_inline(served, fake, bot):
+    """/mentor join opens a modal; a bad field returns response_action=errors; a good one joins."""
+    _, port, session = served
+    status, _ = await post(session, port, command_body(fake, "join"))
+    assert status == 200
+    await fake.wait_calls("views.open")
+    view = fake.calls_to("views.open")[0]["view"]
+    assert view["type"] == "modal" and view["callback_id"] == "form:join"
+    block_ids = [b.get("block_id") for b in view["blocks"] if b["type"] == "input"]
+    assert block_ids == ["role", "timezone", "skills", "wants", "goals", "availability"]
+    tz_block = next(b for b in view["blocks"] if b.get("block_id") == "timezone")
+    assert tz_block["element"]["initial_value"] == "Europe/London"
+
+    def submission(tz: str) -> str:
+        state = {
+            "role": {"value": {"type": "static_select", "selected_option": {"value": "mentee"}}},
+            "timezone": {"value": {"type": "plain_text_input", "value": tz}},
+            "skills": {"value": {"type": "plain_text_input", "value": None}},
+            "wants": {"value": {"type": "plain_text_input", "value": "rust"}},
+            "goals": {"value": {"type": "plain_text_input", "value": ""}},
+            "availability": {"value": {"type": "plain_text_input", "value": "mon-fri 9-17"}},
+        }
+        payload = {
+            "type": "view_submission",
+            "team": {"id": "T1"},
+            "user": {"id": "U1", "username": "alice", "team_id": "T1"},
+            "api_app_id": "A1",
+            "trigger_id": "t",
+            "view": {**view, "id": "V1", "state": {"values": state}},
+        }
+        return urllib.parse.urlencode({"payload": json.dumps(payload)})
+
+    status, body = await post(session, port, submission("Atlantis"))
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors"
+    assert "Atlantis" in answer["errors"]["timezone"]
+    with transaction(bot.engine) as s:
+        assert s.exec(select(Member)).all() == []  # nothing half-saved
+
+    status, body = await post(session, port, submission("Lisbon"))
+    assert status == 200 and body == ""
+    await fake.wait_calls("chat.postMessage")
+    assert fake.calls_to("conversations.open")[-1]["users"] == "U1"
+    assert "You're in!" in fake.calls_to("chat.postMessage")[-1]["text"]
+    with transaction(bot.engine) as s:
+        member = s.exec(select(Member)).one()
+    assert member.skills_wanted == ["rust"]
+
+
+async def test_button_click_runs_its_command(served, fake, bot):
+    """A block_actions payload runs the button's command and answers via response_url."""
+    _, port, session = served
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U2", "username": "bob", "team_id": "T1"},
+        "api_app_id": "A1",
+        "trigger_id": "t",
+        "response_url": f"{fake.url}/response/2",
+        "container": {"type": "message", "message_ts": "1.2", "channel_id": "D1"},
+        "channel": {"id": "D1"},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": "mentor:1",
+                "block_id": "b",
+                "value": "join mentor",
+                "action_ts": "1",
+            }
+        ],
+    }
+    status, _ = await post(session, port, urllib.parse.urlencode({"payload": json.dumps(payload)}))
+    assert status == 200
+    await fake.wait_responses(1)
+    assert "as a mentor" in fake.responses[0]["text"]
+    assert fake.responses[0]["replace_original"] is False
+
+
+def event_body(event: dict[str, Any], event_id: str = "Ev1") -> str:
+    return json.dumps(
+        {
+            "token": "t",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+        }
+    )
+
+
+async def test_app_home_is_published(served, fake):
+    """Opening App Home publishes a view with the person's status or a way to join."""
+    _, port, session = served
+    body = event_body(
+        {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home", "event_ts": "1.1"}
+    )
+    status, _ = await post(session, port, body, content_type="application/json")
+    assert status == 200
+    await fake.wait_calls("views.publish")
+    published = fake.calls_to("views.publish")[0]
+    assert published["user_id"] == "U1" and published["view"]["type"] == "home"
+    assert "Join as mentee" in json.dumps(published["view"]["blocks"])
+
+
+async def test_direct_message_turn_and_retries_handled_once(served, fake):
+    """A DM gets an answer in the DM; Slack's retry of the same event is not handled twice."""
+    _, port, session = served
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D1",
+        "user": "U1",
+        "text": "join mentee",
+        "ts": "1.3",
+        "event_ts": "1.3",
+    }
+    body = event_body(event, "EvDM")
+    status, _ = await post(session, port, body, content_type="application/json")
+    assert status == 200
+    await fake.wait_calls("chat.postMessage")
+    status, _ = await post(
+        session,
+        port,
+        body,
+        content_type="application/json",
+        extra={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "timeout"},
+    )
+    assert status == 200
+    posted = fake.calls_to("chat.postMessage")
+    assert posted[0]["channel"] == "D1" and "You're in!" in posted[0]["text"]
+    bot_echo = event_body({**event, "bot_id": "BBOT", "user": "UBOT"}, "EvBot")
+    await post(session, port, bot_echo, content_type="application/json")
+    await command(served, fake, "status")  # a later request proves the others were processed
+    assert len(fake.calls_to("chat.postMessage")) == 1
+
+
+@pytest.mark.parametrize(
+    ("headers_for", "expected"),
+    [
+        (lambda body: signed_headers("wrong-secret", body), 401),
+        (lambda body: signed_headers(SECRET, body, timestamp=int(time.time()) - 600), 401),
+        (lambda body: {"Content-Type": "application/x-www-form-urlencoded"}, 401),
+    ],
+)
+async def test_forged_and_stale_requests_are_rejected(served, fake, bot, headers_for, expected):
+    """Wrong signatures, stale timestamps and unsigned requests get 401 and change nothing."""
+    _, port, session = served
+    body = command_body(fake, "join mentee")
+    async with session.post(
+        f"http://127.0.0.1:{port}/slack/events", data=body.encode(), headers=headers_for(body)
+    ) as response:
+        assert response.status == expected
+    with transaction(bot.engine) as s:
+        assert s.exec(select(Member)).all() == []
+    assert fake.responses == []
+
+
+async def test_user_text_is_escaped(served, fake):
+    """<!channel>, fake links and & in user text reach Slack as entities, never as markup."""
+    await command(served, fake, "join mentee")
+    reply = await command(served, fake, "profile set goals ping <!channel> & <https://x.io|y>")
+    blob = json.dumps(reply["blocks"]) + reply["text"]
+    assert "<!channel>" not in blob and "<https://x.io|y>" not in blob
+    assert "&lt;!channel&gt; &amp; &lt;https://x.io|y&gt;" in blob
+
+
+async def test_admin_commands_follow_configured_slack_ids(served, fake):
+    """Only configured Slack admin ids may use admin commands."""
+    assert "Only program admins" in text_of(await command(served, fake, "admin members"))
+    await command(served, fake, "join mentee")
+    reply = await command(served, fake, "admin members", user="UADMIN", name="boss")
+    assert "alice" in text_of(reply)
+
+
+async def test_outbox_delivery_group_dm_and_rate_limit(fake):
+    """A group DM is opened for a pair; a 429 is retried after Retry-After and then sent."""
+    from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    client = AsyncWebClient(token="xoxb-test", base_url=fake.url + "/api/")
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
+    sender = SlackSender(client)
+    message = Message(
+        (
+            Section(Text.trusted("*hi* ") + Text.user("<!here>")),
+            Buttons((Button("We met", "checkin met"),)),
+        )
+    )
+    fake.fail_next(
+        "chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
+    )
+    result = await sender.send(Target("slack", "T1", "group", ("U2", "U1")), message)
+    assert result.status == "sent" and result.message_id
+    assert fake.calls_to("conversations.open")[0]["users"] == "U1,U2"
+    posts = fake.calls_to("chat.postMessage")
+    assert len(posts) == 2 and posts[1]["channel"].startswith("G")
+    assert posts[1]["blocks"][0]["text"]["text"] == "*hi* &lt;!here&gt;"
+    assert posts[1]["blocks"][1]["elements"][0]["value"] == "checkin met"
+
+    for _ in range(2):
+        fake.fail_next(
+            "chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "7"}
+        )
+    limited = await sender.send(Target("slack", "T1", "user", ("U1",)), message)
+    assert limited.status == "rate_limited" and limited.retry_after == 7
+
+    fake.fail_next("chat.postMessage", 200, {"ok": False, "error": "cannot_dm_bot"})
+    assert (
+        await sender.send(Target("slack", "T1", "user", ("U1",)), message)
+    ).status == "permanent"
+    fake.fail_next("chat.postMessage", 200, {"ok": False, "error": "internal_error"})
+    assert (
+        await sender.send(Target("slack", "T1", "user", ("U1",)), message)
+    ).status == "transient"
+
+
+async def test_dispatcher_parks_permanent_slack_failures(bot, fake):
+    """Through the dispatcher: a user who left is parked, others are sent."""
+    from bot.app import build_dispatcher
+    from bot.outbox import enqueue
+
+    adapter = SlackAdapter(
+        bot, token="xoxb-test", signing_secret=SECRET, api_url=fake.url + "/api/"
+    )
+    message = Message((Section(Text.trusted("hello")),))
+    with transaction(bot.engine) as s:
+        for user in ("U1", "UGONE"):
+            enqueue(
+                s,
+                dedupe_key=f"k-{user}",
+                target=Target("slack", "T1", "user", (user,)),
+                message=message,
+                not_before=bot.clock.now(),
+                now=bot.clock.now(),
+            )
+    fake.gone_users.add("UGONE")
+    stats = await build_dispatcher(bot, {"slack": adapter.sender}).dispatch_all()
+    assert stats.sent == 1 and stats.parked == 1 and stats.errors == ["user_not_found"]
+    with transaction(bot.engine) as s:
+        rows = {r.dedupe_key: r for r in s.exec(select(OutboxMessage)).all()}
+    assert rows["k-U1"].status == "sent" and rows["k-U1"].platform_message_id
+    await adapter.close()
+
+
+async def test_socket_mode_round_trip(bot, fake):
+    """Socket Mode: apps.connections.open, hello, a slash command envelope, its ack, a reply."""
+    adapter = SlackAdapter(
+        bot, token="xoxb-test", signing_secret="", socket_mode=True, api_url=fake.url + "/api/"
+    )
+    await adapter.start_socket_mode("xapp-1-test")
+    try:
+        assert fake.calls_to("apps.connections.open")
+        payload = {
+            "token": "t",
+            "team_id": "T1",
+            "channel_id": "C1",
+            "user_id": "U1",
+            "user_name": "alice",
+            "command": "/mentor",
+            "text": "join mentor",
+            "api_app_id": "A1",
+            "response_url": f"{fake.url}/response/9",
+            "trigger_id": "t",
+        }
+        await fake.socket_send(
+            {
+                "envelope_id": "env-1",
+                "type": "slash_commands",
+                "payload": payload,
+                "accepts_response_payload": True,
+            }
+        )
+        await fake.wait_for(lambda: any(a.get("envelope_id") == "env-1" for a in fake.socket_acks))
+        await fake.wait_responses(1)
+        assert "as a mentor" in fake.responses[0]["text"]
+    finally:
+        await adapter.close()
