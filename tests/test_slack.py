@@ -87,7 +87,7 @@ def command_body(fake, text: str, user="U1", name="alice") -> str:
 
 
 async def command(served, fake, text: str, user="U1", name="alice") -> dict[str, Any]:
-    """Run a slash command; return the ephemeral answer that reached the response_url."""
+    """Run a slash command: acknowledged at once, answered ephemerally via response_url."""
     _, port, session = served
     before = len(fake.responses)
     status, body = await post(session, port, command_body(fake, text, user, name))
@@ -405,3 +405,18 @@ async def test_socket_mode_round_trip(bot, fake):
         assert "as a mentor" in fake.responses[0]["text"]
     finally:
         await adapter.close()
+
+
+async def test_quick_answers_can_ride_in_the_acknowledgement(bot, fake):
+    """With an ack budget, a quick answer comes back in the HTTP acknowledgement itself."""
+    adapter = SlackAdapter(
+        bot, token="xoxb-test", signing_secret=SECRET, api_url=fake.url + "/api/", ack_budget=2.0
+    )
+    port = await adapter.start_http("127.0.0.1", 0)
+    async with aiohttp.ClientSession() as session:
+        status, body = await post(session, port, command_body(fake, "join mentee"))
+    assert status == 200
+    answer = json.loads(body)
+    assert "You're in!" in answer["text"] and answer["response_type"] == "ephemeral"
+    assert fake.responses == []
+    await adapter.close()

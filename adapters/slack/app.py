@@ -8,11 +8,13 @@ with the signing secret by bolt; forged or stale ones get 401 before any listene
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections import OrderedDict
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -33,6 +35,10 @@ log = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://slack.com/api/"
 EVENTS_PATH = "/slack/events"
 SEEN_EVENTS = 10_000
+# Seconds a slash command may spend before it is acknowledged. 0: acknowledge at once and
+# answer through response_url (fastest acks under load; the bench measures this). A budget of,
+# say, 1.0 answers quick commands inside the acknowledgement itself instead.
+ACK_BUDGET = 0.0
 
 
 class SlackAdapter:
@@ -48,8 +54,10 @@ class SlackAdapter:
         signing_secret: str,
         api_url: str | None = None,
         socket_mode: bool = False,
+        ack_budget: float = ACK_BUDGET,
     ) -> None:
         self.bot = bot
+        self.ack_budget = ack_budget
         self.client = AsyncWebClient(token=token, base_url=api_url or DEFAULT_API_URL)
         self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
         self.app = AsyncApp(
@@ -63,6 +71,7 @@ class SlackAdapter:
         self._seen_events: OrderedDict[str, None] = OrderedDict()
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
+        self._http: aiohttp.ClientSession | None = None
         self._register()
 
     # -- identity -------------------------------------------------------------------------
@@ -92,6 +101,19 @@ class SlackAdapter:
     async def _handle(self, event: Event) -> Reply:
         return await self.bot.ahandle(event)
 
+    async def _respond(self, response_url: str, message: Message, **extra: Any) -> None:
+        """Answer through response_url on one shared HTTP session (bolt's ``respond`` opens a
+        new session per call, which costs more than the answer itself under load)."""
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        payload = {"text": fallback(message), "blocks": blocks(message), **extra}
+        try:
+            async with self._http.post(response_url, json=payload) as response:
+                if response.status >= 400:
+                    log.warning("response_url answered %s", response.status)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("response_url failed: %s", type(exc).__name__)
+
     # -- listeners ------------------------------------------------------------------------
     def _register(self) -> None:
         app = self.app
@@ -109,9 +131,7 @@ class SlackAdapter:
             await next()
             return None
 
-        @app.command("/mentor")
-        async def on_command(ack: Any, command: dict[str, Any], respond: Any) -> None:
-            await ack()
+        async def command_reply(command: dict[str, Any]) -> Reply:
             text = (command.get("text") or "").strip()
             words = text.lower().split()
             if words == ["join"]:
@@ -121,17 +141,34 @@ class SlackAdapter:
             actor = await self.actor(
                 command["user_id"], command.get("team_id", ""), command.get("user_name", "")
             )
-            reply = await self._handle(Command(actor, text, command.get("channel_id")))
+            return await self._handle(Command(actor, text, command.get("channel_id")))
+
+        @app.command("/mentor")
+        async def on_command(ack: Any, command: dict[str, Any]) -> None:
+            # Acknowledge within ack_budget: an answer ready by then rides in the ack itself;
+            # otherwise the ack goes out empty and the answer follows through response_url, so
+            # Slack's 3-second limit always holds.
+            work = asyncio.ensure_future(command_reply(command))
+            try:
+                reply = await asyncio.wait_for(asyncio.shield(work), self.ack_budget)
+                acked = False
+            except TimeoutError:
+                await ack()
+                acked = True
+                reply = await work
             if isinstance(reply, Form):
+                if not acked:
+                    await ack()
                 await self.client.views_open(trigger_id=command["trigger_id"], view=modal(reply))
                 return
             message = self._message_of(reply)
-            await respond(response_type="ephemeral", text=fallback(message), blocks=blocks(message))
+            if acked:
+                await self._respond(command["response_url"], message, response_type="ephemeral")
+            else:
+                await ack(response_type="ephemeral", text=fallback(message), blocks=blocks(message))
 
         @app.action(re.compile(f"^{re.escape(BUTTON_PREFIX)}"))
-        async def on_button(
-            ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
-        ) -> None:
+        async def on_button(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
             await ack()
             user = body.get("user", {})
             team = (body.get("team") or {}).get("id") or user.get("team_id", "")
@@ -140,13 +177,13 @@ class SlackAdapter:
             if isinstance(reply, Form) and body.get("trigger_id"):
                 await self.client.views_open(trigger_id=body["trigger_id"], view=modal(reply))
                 return
-            message = self._message_of(reply)
-            await respond(
-                response_type="ephemeral",
-                replace_original=False,
-                text=fallback(message),
-                blocks=blocks(message),
-            )
+            if body.get("response_url"):
+                await self._respond(
+                    body["response_url"],
+                    self._message_of(reply),
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
 
         @app.view(re.compile(r"^form:"))
         async def on_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
