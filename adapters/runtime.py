@@ -11,7 +11,7 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.app import MentorBot, build_dispatcher
@@ -42,8 +42,11 @@ async def serve(
     *,
     env: Mapping[str, str] | None = None,
     stop: asyncio.Event | None = None,
+    on_http_ready: Callable[[int], None] | None = None,
 ) -> None:
-    """Serve the given platforms until ``stop`` is set (or SIGINT/SIGTERM)."""
+    """Serve the given platforms until ``stop`` is set (or SIGINT/SIGTERM).
+
+    ``on_http_ready`` gets the bound HTTP port (useful with port 0)."""
     env = os.environ if env is None else env
     stop = stop or asyncio.Event()
     senders = {}
@@ -82,6 +85,8 @@ async def serve(
             async def start_http() -> None:
                 bound = await slack.start_http(host, port)
                 log.info("slack HTTP mode on %s:%s%s", host, bound, "/slack/events")
+                if on_http_ready is not None:
+                    on_http_ready(bound)
 
             starters.append(start_http)
     if not senders:

@@ -80,3 +80,14 @@ def test_version():
     """--version prints the version."""
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.startswith("mentorbot ")
+
+
+def test_slack_without_tokens_explains_what_is_missing(tmp_path, monkeypatch):
+    """Starting Slack without SLACK_BOT_TOKEN fails clearly, before serving anything."""
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    result = runner.invoke(
+        app, ["--config", _config(tmp_path), "run", "--platform", "slack", "--http", "--port", "0"]
+    )
+    assert result.exit_code == 2
+    assert "SLACK_BOT_TOKEN is not set" in result.output

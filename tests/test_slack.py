@@ -420,3 +420,43 @@ async def test_quick_answers_can_ride_in_the_acknowledgement(bot, fake):
     assert "You're in!" in answer["text"] and answer["response_type"] == "ephemeral"
     assert fake.responses == []
     await adapter.close()
+
+
+async def test_runtime_serves_slack_with_the_pulse(bot, fake):
+    """`run --platform slack --http`: the runtime serves signed requests and delivers outbox
+    messages (the welcome DM) through Slack, until stopped."""
+    import asyncio
+
+    from adapters.runtime import ServeOptions, serve
+
+    bot.settings = replace(
+        bot.settings,
+        slack=replace(bot.settings.slack, api_url=fake.url + "/api/"),
+        checkins=replace(bot.settings.checkins, dispatch_every_seconds=1),
+    )
+    stop = asyncio.Event()
+    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET}
+    bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(
+        serve(
+            bot,
+            ("slack",),
+            ServeOptions(http=True, host="127.0.0.1", port=0),
+            env=env,
+            stop=stop,
+            on_http_ready=bound.set_result,
+        )
+    )
+    port = await asyncio.wait_for(bound, 20)
+
+    async with aiohttp.ClientSession() as session:
+        status, _ = await post(session, port, command_body(fake, "join mentee"))
+        assert status == 200
+        await fake.wait_responses(1)
+    # The welcome DM goes out through the outbox on the pulse's dispatch job.
+    await fake.wait_for(
+        lambda: any("welcome" in p.get("text", "") for p in fake.calls_to("chat.postMessage")),
+        timeout=20,
+    )
+    stop.set()
+    await asyncio.wait_for(task, 10)
