@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, and_, col, or_, select
+from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.delivery import DeliveryResult, Sender, Target
@@ -167,18 +168,22 @@ class Dispatcher:
         now = self._clock.now()
         platforms = list(self._senders)
         with transaction(self._engine) as session:
+            # Leases of a process that died run out: those rows are pending again.
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.status) == OutboxStatus.CLAIMED,
+                    col(OutboxMessage.lease_until) < now,
+                )
+                .values(status=OutboxStatus.PENDING, lease_until=None)
+            )
+            # One range scan of the (status, not_before) index, however large the backlog.
             query = (
                 select(OutboxMessage)
                 .where(
+                    col(OutboxMessage.status) == OutboxStatus.PENDING,
+                    col(OutboxMessage.not_before) <= now,
                     col(OutboxMessage.platform).in_(platforms),
-                    OutboxMessage.not_before <= now,
-                    or_(
-                        OutboxMessage.status == OutboxStatus.PENDING,
-                        and_(
-                            col(OutboxMessage.status) == OutboxStatus.CLAIMED,
-                            col(OutboxMessage.lease_until) < now,
-                        ),
-                    ),
                 )
                 .order_by(col(OutboxMessage.not_before), col(OutboxMessage.id))
                 .limit(limit)
