@@ -15,7 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.app import MentorBot, build_dispatcher
+from bot.delivery import Sender
 from bot.errors import ConfigError
+from bot.outbox import Pacing
 from bot.pulse import Pulse
 
 log = logging.getLogger(__name__)
@@ -49,8 +51,8 @@ async def serve(
     ``on_http_ready`` gets the bound HTTP port (useful with port 0)."""
     env = os.environ if env is None else env
     stop = stop or asyncio.Event()
-    senders = {}
-    pacing = {}
+    senders: dict[str, Sender] = {}
+    pacing: dict[str, Pacing] = {}
     closers = []
     starters = []
     if "slack" in platforms:
@@ -89,6 +91,22 @@ async def serve(
                     on_http_ready(bound)
 
             starters.append(start_http)
+    if "discord" in platforms:
+        from adapters.discord import DiscordAdapter
+        from adapters.discord.app import PACING as DISCORD_PACING
+
+        discord_token = _require(env, "DISCORD_TOKEN", "the Discord bot token is needed")
+        conf = bot.settings.discord
+        discord_adapter = DiscordAdapter(
+            bot,
+            guild_ids=tuple(int(g) for g in conf.guild_ids),
+            api_url=conf.api_url or None,
+            gateway_url=conf.gateway_url or None,
+        )
+        senders["discord"] = discord_adapter.sender
+        pacing["discord"] = DISCORD_PACING
+        closers.append(discord_adapter.close)
+        starters.append(lambda: discord_adapter.start(discord_token))
     if not senders:
         raise ConfigError("no platform to serve")
     pulse = Pulse(bot, build_dispatcher(bot, senders, pacing=pacing))

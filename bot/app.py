@@ -104,7 +104,12 @@ class MentorBot:
 
     def is_admin(self, actor: Actor) -> bool:
         admins = self.settings.admins.for_platform(actor.platform)
-        return actor.user_id in admins or actor.display_name in admins
+        if actor.user_id in admins:
+            return True
+        if actor.platform == "console" and actor.display_name in admins:
+            return True  # console users are names
+        roles = self.settings.admins.discord_roles if actor.platform == "discord" else ()
+        return bool(set(actor.roles) & set(roles))
 
     def _route(self, ctx: Ctx, event: Event) -> Reply:
         limit = self.settings.bot.max_text_length

@@ -14,7 +14,7 @@ from bot import __version__
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
 
-AVAILABLE_PLATFORMS = ("console", "slack")
+AVAILABLE_PLATFORMS = ("console", "slack", "discord")
 
 app = typer.Typer(
     name="mentorbot",
@@ -108,7 +108,8 @@ def run(
     """Apply pending migrations, then run the bot (the console chat by default).
 
     Slack runs in Socket Mode when SLACK_APP_TOKEN is set, else (or with --http) in HTTP mode;
-    it needs SLACK_BOT_TOKEN, and SLACK_SIGNING_SECRET for HTTP mode.
+    it needs SLACK_BOT_TOKEN, and SLACK_SIGNING_SECRET for HTTP mode. Discord needs
+    DISCORD_TOKEN. Both can run in one process: --platform slack --platform discord.
     """
     settings = _settings(ctx)
     platforms = tuple(platform) if platform else settings.bot.platforms

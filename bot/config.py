@@ -49,6 +49,7 @@ class AdminSettings:
     slack: tuple[str, ...] = ()
     discord: tuple[str, ...] = ()
     console: tuple[str, ...] = ("admin",)
+    discord_roles: tuple[str, ...] = ()  # Discord role ids or names whose members are admins
 
     def for_platform(self, platform: str) -> tuple[str, ...]:
         return tuple(getattr(self, platform, ()))
@@ -99,6 +100,15 @@ class SlackSettings:
 
 
 @dataclass(frozen=True)
+class DiscordSettings:
+    """Discord connection settings (the token comes from DISCORD_TOKEN only)."""
+
+    api_url: str = ""
+    gateway_url: str = ""
+    guild_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     bot: BotSettings = field(default_factory=BotSettings)
     program: ProgramSettings = field(default_factory=ProgramSettings)
@@ -106,6 +116,7 @@ class Settings:
     matching: MatchingSettings = field(default_factory=MatchingSettings)
     checkins: CheckinSettings = field(default_factory=CheckinSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
+    discord: DiscordSettings = field(default_factory=DiscordSettings)
     source: str = "built-in defaults"
 
     @property
@@ -167,6 +178,8 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("[matching] target_overlap_hours > 0, session_minutes 10-240")
     if m.peer_candidates < 2 or m.priority_bonus < 0:
         raise ConfigError("[matching] peer_candidates >= 2 and priority_bonus >= 0")
+    if not all(g.isdigit() for g in settings.discord.guild_ids):
+        raise ConfigError("[discord] guild_ids must be numeric guild ids (as strings)")
     c = settings.checkins
     if c.digest_weekday.lower() not in WEEKDAYS or not 0 <= c.digest_hour <= 23:
         raise ConfigError("[checkins] digest_weekday must be a weekday, digest_hour 0-23")
@@ -205,12 +218,16 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         "matching": MatchingSettings,
         "checkins": CheckinSettings,
         "slack": SlackSettings,
+        "discord": DiscordSettings,
     }
     unknown = sorted(set(data) - set(sections))
     if unknown:
         raise ConfigError(f"unknown config section(s): {', '.join(unknown)}")
     parts = {name: _section(cls, data.get(name, {}), name) for name, cls in sections.items()}
     bot = parts["bot"]
+    for key, name in (("DISCORD_API_URL", "api_url"), ("DISCORD_GATEWAY_URL", "gateway_url")):
+        if env.get(key):
+            parts["discord"] = replace(parts["discord"], **{name: env[key]})
     if env.get("SLACK_API_URL"):
         parts["slack"] = replace(parts["slack"], api_url=env["SLACK_API_URL"])
     if env.get("DATABASE_URL"):
@@ -222,6 +239,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         matching=parts["matching"],
         checkins=parts["checkins"],
         slack=parts["slack"],
+        discord=parts["discord"],
         source=source,
     )
     _validate(settings)

@@ -14,6 +14,7 @@ class Actor:
     display_name: str
     workspace_id: str
     timezone: str | None = None  # IANA zone when the platform knows it (Slack does)
+    roles: tuple[str, ...] = ()  # platform roles (Discord role ids and names), for admin checks
 
 
 @dataclass(frozen=True)

@@ -91,3 +91,11 @@ def test_slack_without_tokens_explains_what_is_missing(tmp_path, monkeypatch):
     )
     assert result.exit_code == 2
     assert "SLACK_BOT_TOKEN is not set" in result.output
+
+
+def test_discord_without_token_explains_what_is_missing(tmp_path, monkeypatch):
+    """Starting Discord without DISCORD_TOKEN fails clearly."""
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    result = runner.invoke(app, ["--config", _config(tmp_path), "run", "--platform", "discord"])
+    assert result.exit_code == 2
+    assert "DISCORD_TOKEN is not set" in result.output

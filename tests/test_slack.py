@@ -134,7 +134,7 @@ async def test_join_opens_a_modal_and_errors_come_back_inline(served, fake, bot)
     view = fake.calls_to("views.open")[0]["view"]
     assert view["type"] == "modal" and view["callback_id"] == "form:join"
     block_ids = [b.get("block_id") for b in view["blocks"] if b["type"] == "input"]
-    assert block_ids == ["role", "timezone", "skills", "wants", "goals", "availability"]
+    assert block_ids == ["role", "timezone", "skills", "wants", "goals"]
     tz_block = next(b for b in view["blocks"] if b.get("block_id") == "timezone")
     assert tz_block["element"]["initial_value"] == "Europe/London"
 
@@ -145,7 +145,6 @@ async def test_join_opens_a_modal_and_errors_come_back_inline(served, fake, bot)
             "skills": {"value": {"type": "plain_text_input", "value": None}},
             "wants": {"value": {"type": "plain_text_input", "value": "rust"}},
             "goals": {"value": {"type": "plain_text_input", "value": ""}},
-            "availability": {"value": {"type": "plain_text_input", "value": "mon-fri 9-17"}},
         }
         payload = {
             "type": "view_submission",

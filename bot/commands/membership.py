@@ -20,7 +20,8 @@ def _role_label(ctx: Ctx, role: str) -> Text:
     return ctx.t(f"role.{role}")
 
 
-JOIN_FORM_FIELDS = ("timezone", "skills", "wants", "goals", "availability")
+# Five inputs at most with the role: the size of a Discord modal. Availability comes later.
+JOIN_FORM_FIELDS = ("timezone", "skills", "wants", "goals")
 
 
 def join_form(ctx: Ctx) -> Form:

@@ -1,0 +1,320 @@
+"""discord.py wiring: the /mentor command group, DMs, persistent buttons, modals, delivery.
+
+Buttons are ``DynamicItem``s whose ``custom_id`` carries the command (``mentor:checkin met``),
+registered at start, so a button on a weeks-old nudge still works after a restart. Modals are
+used for forms of up to five inputs; longer forms point people to ``/mentor profile set``.
+Only the intents used are requested (guilds, DMs); DM content needs no privileged intent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+import aiohttp
+import discord
+import yarl
+from discord import app_commands
+
+from adapters.discord.render import NO_MENTIONS, STYLES, clip, render
+from bot.app import MentorBot
+from bot.delivery import DeliveryResult, Target
+from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted
+from bot.outbox import Pacing
+from bot.replies import Form, FormErrors, Message, Reply, Section
+from bot.text import Text
+
+log = logging.getLogger(__name__)
+
+# Discord allows 50 requests a second per bot; stay well under it, and space DMs a little.
+PACING = Pacing(per_second=25.0, per_target_seconds=0.5)
+ANSWER_BUDGET = 2.0  # seconds before an interaction is deferred (Discord allows 3)
+MODAL_LIMIT = 5
+PERMANENT_CODES = {10003, 10004, 10013, 50001, 50007, 50013, 50035}
+
+
+class MentorButton(discord.ui.DynamicItem[discord.ui.Button], template=r"mentor:(?P<command>.+)"):
+    """A button whose custom_id carries the command it runs; survives restarts."""
+
+    def __init__(self, command: str, label: str = "…", style: str = "default") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=clip(label, 80),
+                style=STYLES.get(style, discord.ButtonStyle.secondary),
+                custom_id=f"mentor:{command}"[:100],
+            )
+        )
+        self.command = command
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> MentorButton:
+        label = getattr(item, "label", None) or "…"
+        return cls(match["command"], label)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        adapter: DiscordAdapter = interaction.client.mentor  # type: ignore[attr-defined]
+        await adapter.answer(interaction, Action(adapter.actor(interaction), self.command))
+
+
+class FormModal(discord.ui.Modal):
+    def __init__(self, adapter: DiscordAdapter, form: Form) -> None:
+        super().__init__(title=clip(form.title, 45), custom_id=f"form:{form.form_id}", timeout=None)
+        self.adapter = adapter
+        self.form = form
+        self.inputs: dict[str, discord.ui.TextInput[Any]] = {}
+        for field in form.fields[:MODAL_LIMIT]:
+            text_input: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                label=clip(field.label, 45),
+                custom_id=field.name,
+                required=field.required,
+                default=field.initial[:4000] or None,
+                max_length=min(field.max_length, 4000),
+                placeholder=clip(field.hint.replace("`", ""), 100) or None,
+                style=discord.TextStyle.paragraph
+                if field.kind == "multiline"
+                else discord.TextStyle.short,
+            )
+            self.inputs[field.name] = text_input
+            self.add_item(text_input)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        values = {name: str(item.value or "") for name, item in self.inputs.items()}
+        event = FormSubmitted(self.adapter.actor(interaction), self.form.form_id, values)
+        await self.adapter.answer(interaction, event)
+
+
+class MentorClient(discord.Client):
+    def __init__(self, adapter: DiscordAdapter, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.mentor = adapter
+        self.tree = app_commands.CommandTree(self)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(MentorButton)
+        await self.mentor.sync_commands()
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.mentor.on_message(message)
+
+
+class DiscordAdapter:
+    """One Discord bot bound to the neutral core."""
+
+    platform = "discord"
+
+    def __init__(
+        self,
+        bot: MentorBot,
+        *,
+        guild_ids: tuple[int, ...] = (),
+        api_url: str | None = None,
+        gateway_url: str | None = None,
+    ) -> None:
+        self.bot = bot
+        self.guild_ids = guild_ids
+        # discord.py keeps these endpoints on classes; set them only when asked (proxy, tests).
+        if api_url:
+            discord.http.Route.BASE = api_url.rstrip("/")
+        if gateway_url:
+            discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+        self._connection: asyncio.Future[None] | None = None
+        intents = discord.Intents.none()
+        intents.guilds = True
+        intents.dm_messages = True
+        self.client = MentorClient(self, intents=intents, allowed_mentions=NO_MENTIONS)
+        self.sender = DiscordSender(self)
+        self.ready = asyncio.Event()
+        self._register_commands()
+
+    # -- identity -------------------------------------------------------------------------
+    def workspace(self, guild_id: int | None) -> str:
+        if guild_id is not None:
+            return str(guild_id)
+        return str(self.guild_ids[0]) if self.guild_ids else "dm"
+
+    def actor(self, interaction: discord.Interaction) -> Actor:
+        user = interaction.user
+        roles: tuple[str, ...] = ()
+        if isinstance(user, discord.Member):
+            # Role ids come with every interaction; names only when the guild is cached.
+            role_ids = [str(role_id) for role_id in getattr(user, "_roles", [])]
+            roles = tuple(role_ids) + tuple(r.name for r in user.roles)
+        return Actor(
+            "discord",
+            str(user.id),
+            user.display_name,
+            self.workspace(interaction.guild_id),
+            None,
+            roles,
+        )
+
+    # -- commands -------------------------------------------------------------------------
+    def _register_commands(self) -> None:
+        group = app_commands.Group(name="mentor", description="Mentorship: join, check in, goals")
+
+        def simple(name: str, description: str) -> None:
+            async def callback(interaction: discord.Interaction) -> None:
+                await self.answer(interaction, Command(self.actor(interaction), name))
+
+            group.command(name=name, description=description)(callback)
+
+        def with_args(name: str, description: str, hint: str) -> None:
+            async def callback(interaction: discord.Interaction, args: str = "") -> None:
+                text = f"{name} {args}".strip()
+                if text == "join":
+                    text = "join form"  # a modal: role, time zone, skills, wants, goals
+                await self.answer(interaction, Command(self.actor(interaction), text))
+
+            command: app_commands.Command[Any, Any, None] = app_commands.Command(
+                name=name, description=description, callback=callback
+            )
+            command._params["args"].description = hint
+            group.add_command(command)
+
+        simple("status", "Your program, partner and next check-in")
+        simple("resume", "End your break early")
+        simple("leave", "Leave the program")
+        with_args("help", "What I can do", "a command to explain")
+        with_args("join", "Join as mentor, mentee or peer", "mentor, mentee or peer")
+        with_args("profile", "Show or change your profile", "set <field> <value>")
+        with_args("timezone", "Set your time zone", "a city, zone or UTC offset")
+        with_args("pause", "Take a break", "2 weeks, or until 2027-01-10")
+        with_args("checkin", "Did you meet your partner?", "met, not-yet, rescheduled or skip")
+        with_args("rematch", "Ask the admins privately for a new partner", "why")
+        with_args("admin", "Admin commands", "members, match, publish, digest ...")
+        self.client.tree.add_command(group)
+
+    async def sync_commands(self) -> None:
+        """Guild commands appear at once; global ones can take a while to spread."""
+        tree = self.client.tree
+        if self.guild_ids:
+            for guild_id in self.guild_ids:
+                guild = discord.Object(id=guild_id)
+                tree.copy_global_to(guild=guild)
+                await tree.sync(guild=guild)
+        else:
+            await tree.sync()
+
+    # -- inbound --------------------------------------------------------------------------
+    async def answer(self, interaction: discord.Interaction, event: Event) -> None:
+        """Run the core and answer within Discord's 3 seconds (deferring when slower)."""
+        work = asyncio.ensure_future(self.bot.ahandle(event))
+        deferred = False
+        try:
+            reply = await asyncio.wait_for(asyncio.shield(work), ANSWER_BUDGET)
+        except TimeoutError:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            deferred = True
+            reply = await work
+        if isinstance(reply, Form) and not deferred:
+            if len(reply.fields) <= MODAL_LIMIT:
+                await interaction.response.send_modal(FormModal(self, reply))
+                return
+            reply = Message(
+                (
+                    Section(
+                        Text.trusted(
+                            "That form has more fields than a Discord modal can hold: use "
+                            "`/mentor profile set <field> <value>` for each one."
+                        )
+                    ),
+                )
+            )
+        message = self.message_of(reply)
+        content, embed, view = render(message, MentorButton)
+        kwargs: dict[str, Any] = {"embed": embed, "allowed_mentions": NO_MENTIONS}
+        if view is not None:
+            kwargs["view"] = view
+        if deferred:
+            if content:
+                kwargs["content"] = content
+            await interaction.followup.send(ephemeral=True, **kwargs)
+        else:
+            await interaction.response.send_message(
+                content=content or None, ephemeral=True, **kwargs
+            )
+
+    def message_of(self, reply: Reply) -> Message:
+        if isinstance(reply, Message):
+            return reply
+        if isinstance(reply, FormErrors):
+            return Message((Section(Text.trusted("\n".join(reply.errors.values()))),))
+        return Message((Section(Text.trusted(reply.title)),))
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.guild is not None or message.author.bot:
+            return
+        if self.client.user is not None and message.author.id == self.client.user.id:
+            return
+        actor = Actor(
+            "discord", str(message.author.id), message.author.display_name, self.workspace(None)
+        )
+        reply = await self.bot.ahandle(DirectMessage(actor, message.content))
+        content, embed, view = render(self.message_of(reply), MentorButton)
+        kwargs: dict[str, Any] = {"embed": embed, "allowed_mentions": NO_MENTIONS}
+        if view is not None:
+            kwargs["view"] = view
+        await message.channel.send(content=content or None, **kwargs)
+
+    # -- running --------------------------------------------------------------------------
+    async def start(self, token: str) -> None:
+        """Log in, connect to the gateway in the background, return once READY."""
+        await self.client.login(token)
+        self._connection = asyncio.ensure_future(self.client.connect(reconnect=True))
+        await self.client.wait_until_ready()
+
+    async def close(self) -> None:
+        await self.client.close()
+        if self._connection is not None:
+            await asyncio.gather(self._connection, return_exceptions=True)
+
+
+class DiscordSender:
+    """Outbox delivery: DMs (DM channel ids cached) and channel posts."""
+
+    platform = "discord"
+
+    def __init__(self, adapter: DiscordAdapter) -> None:
+        self.adapter = adapter
+        self._dms: dict[str, int] = {}
+
+    async def _channel(self, target: Target) -> Any:
+        client = self.adapter.client
+        if target.kind == "channel":
+            channel_id = int(target.ids[0])
+            return client.get_channel(channel_id) or await client.fetch_channel(channel_id)
+        user_id = target.ids[0]
+        if user_id not in self._dms:
+            user = await client.fetch_user(int(user_id))
+            self._dms[user_id] = (await user.create_dm()).id
+        return client.get_partial_messageable(self._dms[user_id])
+
+    async def send(self, target: Target, message: Message) -> DeliveryResult:
+        try:
+            channel = await self._channel(target)
+            content, embed, view = render(message, MentorButton)
+            kwargs: dict[str, Any] = {"embed": embed, "allowed_mentions": NO_MENTIONS}
+            if view is not None:
+                kwargs["view"] = view
+            sent = await channel.send(content=content or None, **kwargs)
+            return DeliveryResult.sent(str(sent.id))
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            return map_error(exc)
+
+
+def map_error(exc: Exception) -> DeliveryResult:
+    """A Discord failure as rate limited, permanent (user gone, DMs closed) or transient.
+
+    discord.py already waits out 429s and retries 5xx a few times before raising."""
+    if isinstance(exc, discord.HTTPException):
+        if exc.status == 429:
+            retry = getattr(exc, "retry_after", None) or 1.0
+            return DeliveryResult("rate_limited", retry_after=float(retry), error="429")
+        if exc.code in PERMANENT_CODES or exc.status in (400, 403, 404):
+            return DeliveryResult("permanent", error=f"{exc.status}/{exc.code}")
+        return DeliveryResult("transient", error=f"{exc.status}/{exc.code}")
+    return DeliveryResult("transient", error=type(exc).__name__)

@@ -1,0 +1,273 @@
+"""A fake Discord on loopback: REST API (exact ``application/json``) and a JSON gateway.
+
+Gateway: HELLO, IDENTIFY, READY (with ``resume_gateway_url``), heartbeats and ACKs, and
+dispatches tests push (MESSAGE_CREATE, INTERACTION_CREATE). REST: the calls discord.py makes
+for logging in, syncing commands, DMs, messages and interaction callbacks, all recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_ID = "900000000000000001"
+APP_ID = "900000000000000002"
+_ids = itertools.count(1_000_000_000_000_000_000)
+
+
+def snowflake() -> str:
+    return str(next(_ids))
+
+
+def user(uid: str, name: str, bot: bool = False) -> dict[str, Any]:
+    return {
+        "id": uid,
+        "username": name,
+        "global_name": name,
+        "discriminator": "0",
+        "avatar": None,
+        "bot": bot,
+    }
+
+
+@dataclass
+class FakeDiscord:
+    calls: list[tuple[str, str, Any]] = field(default_factory=list)  # (verb, path, json)
+    scripted: list[tuple[str, int, dict[str, Any]]] = field(default_factory=list)
+    users: dict[str, str] = field(default_factory=dict)
+    url: str = ""
+    _runner: web.AppRunner | None = None
+    _ws: web.WebSocketResponse | None = None
+    _seq: int = 0
+    _changed: asyncio.Condition | None = None
+    identified: int = 0
+
+    async def start(self) -> FakeDiscord:
+        self._changed = asyncio.Condition()
+        app = web.Application()
+        app.add_routes(
+            [web.get("/gateway", self._gateway), web.route("*", "/api/v10/{path:.*}", self._rest)]
+        )
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # -- helpers ----------------------------------------------------------------------------
+    async def _notify(self) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_for(self, predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+        assert self._changed is not None
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+
+    def calls_to(self, verb: str, pattern: str) -> list[Any]:
+        import re
+
+        return [body for v, path, body in self.calls if v == verb and re.fullmatch(pattern, path)]
+
+    def fail_next(self, pattern: str, status: int, body: dict[str, Any]) -> None:
+        self.scripted.append((pattern, status, body))
+
+    @staticmethod
+    def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+        # discord.py only parses bodies whose content type is exactly application/json.
+        response = web.Response(body=json.dumps(data).encode(), status=status, headers=headers)
+        response.content_type = "application/json"
+        return response
+
+    # -- REST ---------------------------------------------------------------------------------
+    async def _rest(self, request: web.Request) -> web.Response:
+        import re
+
+        path = request.match_info["path"]
+        body: Any = None
+        if request.can_read_body:
+            raw = await request.read()
+            if raw and request.content_type == "application/json":
+                body = json.loads(raw)
+            elif raw and request.content_type.startswith("multipart"):
+                body = {"multipart": raw.decode(errors="replace")}
+        self.calls.append((request.method, path, body))
+        await self._notify()
+        for k, (pattern, status, data) in enumerate(self.scripted):
+            if re.fullmatch(pattern, path):
+                del self.scripted[k]
+                headers = {"Via": "1.1 google"} if status == 429 else {}
+                if status == 429:
+                    headers["Retry-After"] = str(data.get("retry_after", 0.1))
+                return self._json(data, status, headers)
+        return self._answer(request.method, path, body)
+
+    def _message(self, channel_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": snowflake(),
+            "channel_id": channel_id,
+            "author": user(BOT_ID, "mentorbot", True),
+            "content": (body or {}).get("content") or "",
+            "timestamp": "2026-11-22T12:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": (body or {}).get("embeds", []),
+            "components": (body or {}).get("components", []),
+            "pinned": False,
+            "type": 0,
+        }
+
+    def _answer(self, verb: str, path: str, body: Any) -> web.Response:
+        import re
+
+        if path == "users/@me":
+            return self._json(user(BOT_ID, "mentorbot", True))
+        if path == "oauth2/applications/@me":
+            return self._json(
+                {
+                    "id": APP_ID,
+                    "name": "mentorbot",
+                    "description": "",
+                    "icon": None,
+                    "bot_public": True,
+                    "bot_require_code_grant": False,
+                    "owner": user("1", "owner"),
+                    "verify_key": "00",
+                    "flags": 0,
+                    "summary": "",
+                    "rpc_origins": [],
+                }
+            )
+        if path == "users/@me/channels":
+            recipient = str(body["recipient_id"])
+            return self._json(
+                {
+                    "id": f"7{recipient[-17:]}",
+                    "type": 1,
+                    "recipients": [user(recipient, self.users.get(recipient, "p"))],
+                }
+            )
+        match = re.fullmatch(r"users/(\d+)", path)
+        if match:
+            uid = match.group(1)
+            return self._json(user(uid, self.users.get(uid, f"user{uid[-3:]}")))
+        match = re.fullmatch(r"channels/(\d+)/messages", path)
+        if match:
+            return self._json(self._message(match.group(1), body))
+        if re.fullmatch(r"applications/\d+(/guilds/\d+)?/commands", path) and verb == "PUT":
+            return self._json(
+                [
+                    {
+                        **c,
+                        "id": snowflake(),
+                        "application_id": APP_ID,
+                        "version": "1",
+                        "default_member_permissions": None,
+                        "type": 1,
+                    }
+                    for c in body or []
+                ]
+            )
+        match = re.fullmatch(r"interactions/(\d+)/[^/]+/callback", path)
+        if match:
+            return self._json({"interaction": {"id": match.group(1), "type": 2}})
+        if re.fullmatch(r"webhooks/\d+/[^/]+", path):
+            return self._json(self._message("1", body))
+        return self._json({"message": "404: Not Found", "code": 0}, 404)
+
+    # -- gateway ------------------------------------------------------------------------------
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._ws = ws
+        await ws.send_str(
+            json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
+        )
+        async for frame in ws:
+            if frame.type != WSMsgType.TEXT:
+                continue
+            data = json.loads(frame.data)
+            if data["op"] == 1:
+                await ws.send_str(json.dumps({"op": 11}))
+            elif data["op"] == 2:
+                self.identified += 1
+                await self.dispatch(
+                    "READY",
+                    {
+                        "v": 10,
+                        "user": user(BOT_ID, "mentorbot", True),
+                        "guilds": [],
+                        "session_id": "s1",
+                        "resume_gateway_url": self.url.replace("http", "ws") + "/gateway",
+                        "application": {"id": APP_ID, "flags": 0},
+                    },
+                )
+                await self._notify()
+        return ws
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        await self.wait_for(lambda: self._ws is not None)
+        assert self._ws is not None
+        self._seq += 1
+        await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
+
+    def interaction(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        *,
+        user_id: str,
+        name: str,
+        guild_id: str | None = None,
+        message: dict[str, Any] | None = None,
+        roles: list[str] | None = None,
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "id": snowflake(),
+            "application_id": APP_ID,
+            "type": kind,
+            "token": "tok" + snowflake(),
+            "version": 1,
+            "data": data,
+            "channel_id": "500",
+            "locale": "en-US",
+            "app_permissions": "0",
+            "entitlements": [],
+            "attachment_size_limit": 8388608,
+            "authorizing_integration_owners": {},
+            "context": 0 if guild_id else 1,
+        }
+        if guild_id:
+            payload["guild_id"] = guild_id
+            payload["member"] = {
+                "user": user(user_id, name),
+                "roles": roles or [],
+                "joined_at": "2026-01-01T00:00:00+00:00",
+                "deaf": False,
+                "mute": False,
+                "permissions": "0",
+                "flags": 0,
+            }
+        else:
+            payload["user"] = user(user_id, name)
+        if message is not None:
+            payload["message"] = message
+        return payload

@@ -1,0 +1,304 @@
+"""The Discord adapter through real discord.py, against a fake Discord REST API and gateway."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+from sqlmodel import select
+
+from adapters.discord import DiscordAdapter
+from bot.delivery import Target
+from bot.replies import Button, Buttons, Message, Section
+from bot.text import Text
+from storage.engine import transaction
+from storage.models import Member, Person
+from tests.fake_discord import APP_ID, FakeDiscord, snowflake, user
+
+GUILD = "424242424242424242"
+
+
+@pytest.fixture
+async def fake():
+    discord_fake = await FakeDiscord(users={"111": "alice", "222": "bob"}).start()
+    yield discord_fake
+    await discord_fake.stop()
+
+
+async def started(bot, fake) -> DiscordAdapter:
+    adapter = DiscordAdapter(
+        bot,
+        guild_ids=(int(GUILD),),
+        api_url=fake.url + "/api/v10",
+        gateway_url=fake.url.replace("http", "ws") + "/gateway",
+    )
+    await adapter.start("fake-token")
+    return adapter
+
+
+@pytest.fixture
+async def adapter(bot, fake):
+    bot.settings = replace(
+        bot.settings, admins=replace(bot.settings.admins, discord_roles=("999",))
+    )
+    running = await started(bot, fake)
+    yield running
+    await running.close()
+
+
+def dm(content: str, author="111", name="alice", channel="600") -> dict:
+    return {
+        "id": snowflake(),
+        "channel_id": channel,
+        "author": user(author, name),
+        "content": content,
+        "timestamp": "2026-11-22T12:00:00+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": False,
+        "type": 0,
+    }
+
+
+def slash(fake, sub: str, args: str | None = None, **kw) -> dict:
+    option = {"name": sub, "type": 1, "options": []}
+    if args is not None:
+        option["options"] = [{"name": "args", "type": 3, "value": args}]
+    return fake.interaction(2, {"id": "1", "name": "mentor", "type": 1, "options": [option]}, **kw)
+
+
+async def callback_for(fake, payload: dict) -> dict:
+    path = rf"interactions/{payload['id']}/[^/]+/callback"
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    await fake.wait_for(lambda: fake.calls_to("POST", path))
+    return fake.calls_to("POST", path)[0]
+
+
+async def test_command_tree_is_synced_to_the_guild(adapter, fake):
+    """The /mentor group with its subcommands is registered on the configured guild."""
+    synced = fake.calls_to("PUT", rf"applications/{APP_ID}/guilds/{GUILD}/commands")
+    assert synced
+    group = next(c for c in synced[-1] if c["name"] == "mentor")
+    names = {o["name"] for o in group["options"]}
+    assert {"join", "status", "profile", "checkin", "pause", "admin"} <= names
+
+
+async def test_dm_conversation_turn(adapter, fake, bot):
+    """A DM arrives over the gateway; the answer reaches the REST API in the same channel."""
+    await fake.dispatch("MESSAGE_CREATE", dm("join mentee"))
+    await fake.wait_for(lambda: fake.calls_to("POST", r"channels/600/messages"))
+    sent = fake.calls_to("POST", r"channels/600/messages")[0]
+    assert "You're in!" in sent["embeds"][0]["description"]
+    assert sent["allowed_mentions"] == {"parse": []}
+    with transaction(bot.engine) as s:
+        person = s.exec(select(Person).where(Person.platform == "discord")).one()
+    assert person.platform_user_id == "111"
+
+
+async def test_slash_command_is_answered_ephemerally(adapter, fake):
+    """An application command interaction is answered through the interaction callback."""
+    answer = await callback_for(
+        fake, slash(fake, "status", user_id="111", name="alice", guild_id=GUILD)
+    )
+    assert answer["type"] == 4
+    assert answer["data"]["flags"] & 64  # ephemeral
+    assert "not in the program yet" in answer["data"]["embeds"][0]["description"]
+    answer = await callback_for(
+        fake, slash(fake, "join", "mentor", user_id="111", name="alice", guild_id=GUILD)
+    )
+    assert "as a mentor" in answer["data"]["embeds"][0]["description"]
+
+
+async def test_join_modal_submission(adapter, fake, bot):
+    """/mentor join opens a modal; its submission joins with the given profile."""
+    answer = await callback_for(
+        fake, slash(fake, "join", user_id="222", name="bob", guild_id=GUILD)
+    )
+    assert answer["type"] == 9  # MODAL
+    modal = answer["data"]
+    assert modal["custom_id"] == "form:join"
+    rows = modal["components"]
+    ids = [row["components"][0]["custom_id"] for row in rows]
+    assert ids == ["role", "timezone", "skills", "wants", "goals"]
+    values = {
+        "role": "mentee",
+        "timezone": "Berlin",
+        "skills": "",
+        "wants": "go, sql",
+        "goals": "ship a service",
+    }
+    submit = fake.interaction(
+        5,
+        {
+            "custom_id": "form:join",
+            "components": [
+                {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}
+                for k, v in values.items()
+            ],
+        },
+        user_id="222",
+        name="bob",
+        guild_id=GUILD,
+    )
+    answer = await callback_for(fake, submit)
+    assert "You're in!" in answer["data"]["embeds"][0]["description"]
+    with transaction(bot.engine) as s:
+        member = s.exec(select(Member)).one()
+        person = s.get(Person, member.person_id)
+    assert member.skills_wanted == ["go", "sql"] and person.timezone == "Europe/Berlin"
+
+
+async def test_button_works_after_a_restart(bot, fake):
+    """A button from before a restart still runs its command (persistent dynamic items)."""
+    first = await started(bot, fake)
+    await first.close()
+    second = await started(bot, fake)
+    try:
+        message = {
+            **dm(""),
+            "author": user("900000000000000001", "mentorbot", True),
+            "components": [
+                {
+                    "type": 1,
+                    "components": [
+                        {
+                            "type": 2,
+                            "style": 1,
+                            "label": "Join as mentee",
+                            "custom_id": "mentor:join mentee",
+                        }
+                    ],
+                }
+            ],
+        }
+        click = fake.interaction(
+            3,
+            {"custom_id": "mentor:join mentee", "component_type": 2},
+            user_id="111",
+            name="alice",
+            message=message,
+        )
+        answer = await callback_for(fake, click)
+        assert "You're in!" in answer["data"]["embeds"][0]["description"]
+        assert fake.identified == 2
+    finally:
+        await second.close()
+
+
+async def test_outbox_delivery_dm_retry_and_mentions(adapter, fake):
+    """Outbox DMs: create_dm once, 429 retried by discord.py, @everyone never pings."""
+    message = Message(
+        (
+            Section(Text.trusted("*Hi* ") + Text.user("@everyone look")),
+            Buttons((Button("We met", "checkin met 2026-12-01", "primary"),)),
+        )
+    )
+    fake.fail_next(
+        r"channels/\d+/messages",
+        429,
+        {"message": "You are being rate limited.", "retry_after": 0.05, "global": False},
+    )
+    result = await adapter.sender.send(Target("discord", GUILD, "user", ("222",)), message)
+    assert result.status == "sent" and result.message_id
+    posts = fake.calls_to("POST", r"channels/\d+/messages")
+    assert len(posts) == 2  # the 429, then the retry
+    body = posts[-1]
+    assert body["allowed_mentions"] == {"parse": []}
+    description = body["embeds"][0]["description"]
+    assert description.startswith("**Hi** ") and "@everyone" not in description
+    button = body["components"][0]["components"][0]
+    assert button["custom_id"] == "mentor:checkin met 2026-12-01"
+    await adapter.sender.send(Target("discord", GUILD, "user", ("222",)), message)
+    assert len(fake.calls_to("POST", r"users/@me/channels")) == 1  # DM channel cached
+
+
+async def test_delivery_errors_are_mapped(adapter, fake):
+    """Cannot DM this user (50007) and unknown channels are permanent."""
+    message = Message((Section(Text.trusted("hello")),))
+    fake.fail_next(
+        r"users/@me/channels", 403, {"message": "Cannot send messages to this user", "code": 50007}
+    )
+    result = await adapter.sender.send(Target("discord", GUILD, "user", ("333",)), message)
+    assert result.status == "permanent" and "50007" in result.error
+    result = await adapter.sender.send(Target("discord", GUILD, "channel", ("777",)), message)
+    assert result.status == "permanent" and result.error.startswith("404")
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (503, {"message": "unavailable", "code": 0}, "transient"),
+        (403, {"message": "Missing Access", "code": 50001}, "permanent"),
+        (404, {"message": "Unknown User", "code": 10013}, "permanent"),
+    ],
+)
+def test_error_mapping(status, body, expected):
+    """discord.py's HTTP errors map to neutral delivery results."""
+    import discord
+
+    from adapters.discord.app import map_error
+
+    class Response:  # the two attributes discord.HTTPException reads from aiohttp's response
+        reason = "reason"
+
+        def __init__(self, status: int) -> None:
+            self.status = status
+
+    assert map_error(discord.HTTPException(Response(status), body)).status == expected
+    assert map_error(ConnectionResetError()).status == "transient"
+
+
+async def test_admins_by_role(adapter, fake):
+    """Members holding a configured Discord admin role (by id) may use admin commands."""
+    answer = await callback_for(
+        fake,
+        slash(fake, "admin", "members", user_id="111", name="alice", guild_id=GUILD, roles=["555"]),
+    )
+    assert "Only program admins" in json.dumps(answer)
+    answer = await callback_for(
+        fake,
+        slash(fake, "admin", "members", user_id="111", name="alice", guild_id=GUILD, roles=["999"]),
+    )
+    assert "Only program admins" not in json.dumps(answer)
+    assert "Nobody has joined" in json.dumps(answer)
+
+
+async def test_runtime_serves_discord_and_delivers_the_outbox(bot, fake):
+    """`run --platform discord`: login, gateway, commands synced, and outbox DMs delivered."""
+    import asyncio
+
+    from adapters.runtime import ServeOptions, serve
+    from bot.events import Actor, Command
+
+    bot.settings = replace(
+        bot.settings,
+        discord=replace(
+            bot.settings.discord,
+            api_url=fake.url + "/api/v10",
+            gateway_url=fake.url.replace("http", "ws") + "/gateway",
+            guild_ids=(GUILD,),
+        ),
+        checkins=replace(bot.settings.checkins, dispatch_every_seconds=1),
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        serve(bot, ("discord",), ServeOptions(), env={"DISCORD_TOKEN": "fake-token"}, stop=stop)
+    )
+    await fake.wait_for(lambda: fake.identified >= 1, timeout=20)
+    # A join through the core queues a welcome DM; the running pulse delivers it.
+    await bot.ahandle(Command(Actor("discord", "222", "bob", GUILD), "join mentee"))
+    await fake.wait_for(
+        lambda: any(
+            "welcome" in json.dumps(body)
+            for body in fake.calls_to("POST", r"channels/\d+/messages")
+        ),
+        timeout=20,
+    )
+    stop.set()
+    await asyncio.wait_for(task, 10)
