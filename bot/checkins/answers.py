@@ -37,15 +37,19 @@ def record(
 ) -> CheckIn:
     """Store an answer for a cycle (or the current one) and withdraw its unsent nudge."""
     assert pair.id is not None
-    row: CheckIn | None
-    if cycle is not None:
-        row = session.exec(
+
+    def of_cycle(day: date) -> CheckIn | None:
+        return session.exec(
             select(CheckIn).where(
                 CheckIn.pair_id == pair.id,
                 CheckIn.member_id == member_id,
-                CheckIn.cycle_on == cycle,
+                CheckIn.cycle_on == day,
             )
         ).first()
+
+    row: CheckIn | None
+    if cycle is not None:
+        row = of_cycle(cycle)
     else:
         # The check-in closest to now: the upcoming nudge if it is planned, else the last one.
         candidates = session.exec(
@@ -69,13 +73,7 @@ def record(
             row = None  # an old, answered cycle: this is a new meeting
         cycle = row.cycle_on if row is not None else local_today
         if row is None:
-            row = session.exec(
-                select(CheckIn).where(
-                    CheckIn.pair_id == pair.id,
-                    CheckIn.member_id == member_id,
-                    CheckIn.cycle_on == cycle,
-                )
-            ).first()
+            row = of_cycle(local_today)
     if row is None:
         row = CheckIn(pair_id=pair.id, member_id=member_id, cycle_on=cycle)
     row.outcome = outcome

@@ -11,7 +11,7 @@ from bot.router import Router
 from bot.text import Text
 from bot.timeparse import BadDate, parse_until
 from storage import repo
-from storage.models import Member, MemberStatus, PairStatus, ProgramKind, Role
+from storage.models import Member, MemberStatus, Pair, PairStatus, ProgramKind, Role
 
 MAX_PAUSE_DAYS = 366
 
@@ -189,6 +189,20 @@ def join(ctx: Ctx, args: list[str]) -> Reply:
     return Message(tuple(parts))
 
 
+def tell_partners(ctx: Ctx, member: Member, pairs: list[Pair], prompt: str, *, key: str) -> None:
+    """DM the other people of ``pairs`` (once per pair, member and ``key``) about ``member``."""
+    for pair in pairs:
+        assert pair.id is not None
+        for partner in repo.partners_in(
+            session=ctx.session, pair_id=pair.id, except_member_id=member.id or 0
+        ):
+            ctx.dm(
+                partner,
+                ctx.say(prompt, name=ctx.person.display_name),
+                dedupe_key=f"{key}:{pair.id}:{member.id}",
+            )
+
+
 def leave(ctx: Ctx, args: list[str]) -> Reply:
     """Leave the program; asks for confirmation first."""
     member = ctx.require_member()
@@ -216,14 +230,7 @@ def leave(ctx: Ctx, args: list[str]) -> Reply:
         pair.ended_at = ctx.now
         pair.end_reason = "partner left"
         ctx.session.add(pair)
-        for partner in repo.partners_in(
-            session=ctx.session, pair_id=pair.id, except_member_id=member.id
-        ):
-            ctx.dm(
-                partner,
-                ctx.say("leave.partner_notice", name=ctx.person.display_name),
-                dedupe_key=f"left:{pair.id}:{member.id}",
-            )
+    tell_partners(ctx, member, ended, "leave.partner_notice", key="left")
     member.status = MemberStatus.LEFT
     member.left_at = ctx.now
     member.paused_until = None
@@ -256,16 +263,8 @@ def pause(ctx: Ctx, args: list[str]) -> Reply:
         if until.astimezone(tz).hour or until.astimezone(tz).minute
         else local_day(until, tz)
     )
-    for pair in repo.active_pairs_of(session=ctx.session, member_id=member.id):
-        assert pair.id is not None
-        for partner in repo.partners_in(
-            session=ctx.session, pair_id=pair.id, except_member_id=member.id
-        ):
-            ctx.dm(
-                partner,
-                ctx.say("pause.partner_notice", name=ctx.person.display_name),
-                dedupe_key=f"paused:{pair.id}:{member.id}:{until.isoformat()}",
-            )
+    pairs = repo.active_pairs_of(session=ctx.session, member_id=member.id)
+    tell_partners(ctx, member, pairs, "pause.partner_notice", key=f"paused:{until.isoformat()}")
     return Message(
         (
             Section(ctx.t("pause.done", until=Text.trusted(shown), zone=ctx.zone_key())),
