@@ -22,6 +22,7 @@ app = typer.Typer(
     "`mentorbot run` starts a chat in this terminal on a local SQLite database.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,  # help text mentions [sections] of the config file literally
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -107,9 +108,12 @@ def run(
 ) -> None:
     """Apply pending migrations, then run the bot (the console chat by default).
 
-    Slack runs in Socket Mode when SLACK_APP_TOKEN is set, else (or with --http) in HTTP mode;
-    it needs SLACK_BOT_TOKEN, and SLACK_SIGNING_SECRET for HTTP mode. Discord needs
-    DISCORD_TOKEN. Both can run in one process: --platform slack --platform discord.
+    Slack: Socket Mode when SLACK_APP_TOKEN is set, else (or with --http) HTTP mode.
+    Needs SLACK_BOT_TOKEN, and SLACK_SIGNING_SECRET for HTTP mode.
+
+    Discord: needs DISCORD_TOKEN.
+
+    Slack and Discord can run in one process: --platform slack --platform discord.
     """
     settings = _settings(ctx)
     platforms = tuple(platform) if platform else settings.bot.platforms
