@@ -288,3 +288,17 @@ def test_match_cli_previews_and_publishes(bot, settings, tmp_path):
         == 1
     )
     assert "No such program" in out.getvalue()
+
+
+def test_a_side_with_nobody_waiting(bot):
+    """No mentees (all on a break), or no mentors: a clear preview, not an error."""
+    join(bot, "amy", "mentee")
+    run(bot, "pause 2 weeks", who="amy")
+    join(bot, "cat", "mentor")
+    reply = admin(bot, "match")
+    assert "0 pair(s), 1 person(s) unmatched" in reply
+    assert "cat" in reply and "no mentees waiting" in reply
+    run(bot, "resume", who="amy")
+    run(bot, "leave confirm", who="cat")
+    reply = admin(bot, "match")
+    assert "amy" in reply and "no mentors available" in reply

@@ -131,8 +131,8 @@ def score_cohort(
     lang_l = [{"=" + x for x in c.language_set()} for c in left]
     lang_r = [{"=" + x for x in c.language_set()} for c in right]
     shared_lang, _ = _product(lang_l, lang_r)
-    has_l = np.asarray([bool(x) for x in lang_l])[:, None]
-    has_r = np.asarray([bool(x) for x in lang_r])[None, :]
+    has_l = np.asarray([bool(x) for x in lang_l], dtype=bool)[:, None]
+    has_r = np.asarray([bool(x) for x in lang_r], dtype=bool)[None, :]
     both_set = has_l & has_r
     language = np.where(shared_lang > 0, 1.0, np.where(both_set, 0.0, 0.5))
     language_ok = (
