@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://slack.com/api/"
 EVENTS_PATH = "/slack/events"
 SEEN_EVENTS = 10_000
+AFTER_ACK_CONCURRENCY = 1
 # Seconds a slash command may spend before it is acknowledged. 0: acknowledge at once and
 # answer through response_url (fastest acks under load; the bench measures this). A budget of,
 # say, 1.0 answers quick commands inside the acknowledgement itself instead.
@@ -72,6 +73,11 @@ class SlackAdapter:
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._http: aiohttp.ClientSession | None = None
+        # Work after an acknowledgement runs one at a time (answers queue; the core is ~2 ms),
+        # so under a burst the event loop keeps acknowledging new requests promptly instead of
+        # juggling every answer at once. A very slow command (a huge matching run) delays the
+        # answers queued behind it, never an acknowledgement.
+        self._after_ack = asyncio.Semaphore(AFTER_ACK_CONCURRENCY)
         self._register()
 
     # -- identity -------------------------------------------------------------------------
@@ -148,14 +154,20 @@ class SlackAdapter:
             # Acknowledge within ack_budget: an answer ready by then rides in the ack itself;
             # otherwise the ack goes out empty and the answer follows through response_url, so
             # Slack's 3-second limit always holds.
-            work = asyncio.ensure_future(command_reply(command))
-            try:
-                reply = await asyncio.wait_for(asyncio.shield(work), self.ack_budget)
-                acked = False
-            except TimeoutError:
+            if self.ack_budget <= 0:
                 await ack()
                 acked = True
-                reply = await work
+                async with self._after_ack:  # acks first; answers queue behind them
+                    reply = await command_reply(command)
+            else:
+                work = asyncio.ensure_future(command_reply(command))
+                try:
+                    reply = await asyncio.wait_for(asyncio.shield(work), self.ack_budget)
+                    acked = False
+                except TimeoutError:
+                    await ack()
+                    acked = True
+                    reply = await work
             if isinstance(reply, Form):
                 if not acked:
                     await ack()
@@ -172,8 +184,9 @@ class SlackAdapter:
             await ack()
             user = body.get("user", {})
             team = (body.get("team") or {}).get("id") or user.get("team_id", "")
-            actor = await self.actor(user["id"], team, user.get("username", ""))
-            reply = await self._handle(Action(actor, action.get("value", "")))
+            async with self._after_ack:
+                actor = await self.actor(user["id"], team, user.get("username", ""))
+                reply = await self._handle(Action(actor, action.get("value", "")))
             if isinstance(reply, Form) and body.get("trigger_id"):
                 await self.client.views_open(trigger_id=body["trigger_id"], view=modal(reply))
                 return
