@@ -36,24 +36,29 @@ def insert_ignoring_conflicts(
     # Compiled parameter names are the column keys here (no renaming for plain columns).
     procs = [(name, processors[name]) for name in order]
 
-    memo: dict[tuple[str, Any], Any] = {}  # planned rows share instants: convert each once
-
-    def value(name: str, proc: Any, raw: Any) -> Any:
+    def column(name: str, proc: Any, raw: list[Any]) -> list[Any]:
+        """One column's values, converted; planned rows share many values (instants, ids)."""
         if proc is None:
             return raw
-        if isinstance(raw, list | dict):
-            return proc(raw)
-        key = (name, raw)
-        if key not in memo:
-            memo[key] = proc(raw)
-        return memo[key]
+        memo: dict[Any, Any] = {}
+        out = []
+        for value in raw:
+            if isinstance(value, list | dict):
+                out.append(proc(value))
+                continue
+            converted = memo.get(value, memo)
+            if converted is memo:
+                converted = memo[value] = proc(value)
+            out.append(converted)
+        return out
 
-    def convert(row: dict[str, Any]) -> Any:
-        values = [value(name, proc, row[name]) for name, proc in procs]
-        return tuple(values) if compiled.positional else dict(zip(order, values, strict=True))
+    def convert(chunk: Sequence[dict[str, Any]]) -> list[Any]:
+        columns = [column(name, proc, [row[name] for row in chunk]) for name, proc in procs]
+        if compiled.positional:
+            return list(zip(*columns, strict=True))
+        return [dict(zip(order, values, strict=True)) for values in zip(*columns, strict=True)]
 
     sql = str(compiled)
     for start in range(0, len(rows), CHUNK):
-        batch = [convert(row) for row in rows[start : start + CHUNK]]
-        connection.exec_driver_sql(sql, batch)
+        connection.exec_driver_sql(sql, convert(rows[start : start + CHUNK]))
     return len(rows)

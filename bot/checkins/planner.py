@@ -196,6 +196,7 @@ def _plan_program(
             rules = rules_cache[rules_key] = LocalRules(
                 zone or default_timezone, q_start, q_end, weekend_from(windows or [])
             )
+        partners = ", ".join([n for m, n in names[pair_id] if m != member_id])
         for wall, cycle in cycles.items():
             if (pair_id, member_id, cycle) in existing:
                 continue
@@ -212,7 +213,6 @@ def _plan_program(
                 continue
             if status == MemberStatus.PAUSED and (paused_until is None or paused_until > due):
                 continue
-            partners = ", ".join(n for m, n in names[pair_id] if m != member_id)
             # Rendered when sent: planning stays cheap and rewording applies to queued nudges.
             payload = {
                 "render": "nudge",
