@@ -7,13 +7,14 @@ for logging in, syncing commands, DMs, messages and interaction callbacks, all r
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.loopback import Loopback
 
 BOT_ID = "900000000000000001"
 APP_ID = "900000000000000002"
@@ -41,42 +42,28 @@ class FakeDiscord:
     scripted: list[tuple[str, int, dict[str, Any]]] = field(default_factory=list)
     users: dict[str, str] = field(default_factory=dict)
     url: str = ""
-    _runner: web.AppRunner | None = None
     _ws: web.WebSocketResponse | None = None
     _seq: int = 0
-    _changed: asyncio.Condition | None = None
+    net: Loopback = field(default_factory=Loopback)
     identified: int = 0
 
     async def start(self) -> FakeDiscord:
-        self._changed = asyncio.Condition()
-        app = web.Application()
-        app.add_routes(
+        self.url = await self.net.serve(
             [web.get("/gateway", self._gateway), web.route("*", "/api/v10/{path:.*}", self._rest)]
         )
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
         return self
 
     async def stop(self) -> None:
         if self._ws is not None:
             await self._ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self.net.close()
 
     # -- helpers ----------------------------------------------------------------------------
     async def _notify(self) -> None:
-        assert self._changed is not None
-        async with self._changed:
-            self._changed.notify_all()
+        await self.net.notify()
 
     async def wait_for(self, predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-        assert self._changed is not None
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+        await self.net.wait_for(predicate, timeout)
 
     def calls_to(self, verb: str, pattern: str) -> list[Any]:
         import re

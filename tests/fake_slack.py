@@ -7,7 +7,6 @@ can assert on what reached Slack.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -17,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.loopback import Loopback
 
 
 @dataclass
@@ -35,44 +36,32 @@ class FakeSlack:
         default_factory=dict
     )
     url: str = ""
-    _runner: web.AppRunner | None = None
-    _changed: asyncio.Condition | None = None
+    net: Loopback = field(default_factory=Loopback)
     _socket: web.WebSocketResponse | None = None
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     _ts: int = 0
 
     async def start(self) -> FakeSlack:
-        self._changed = asyncio.Condition()
-        app = web.Application()
-        app.add_routes(
+        self.url = await self.net.serve(
             [
                 web.route("*", "/api/{method}", self._api),
                 web.post("/response/{id}", self._response_url),
                 web.get("/socket", self._websocket),
             ]
         )
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
         return self
 
     async def stop(self) -> None:
         if self._socket is not None:
             await self._socket.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self.net.close()
 
     # -- helpers for tests -----------------------------------------------------------------
     def calls_to(self, method: str) -> list[dict[str, Any]]:
         return [c.params for c in self.calls if c.method == method]
 
     async def wait_for(self, predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-        assert self._changed is not None
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+        await self.net.wait_for(predicate, timeout)
 
     async def wait_calls(self, method: str, count: int = 1, timeout: float = 10.0) -> None:
         await self.wait_for(lambda: len(self.calls_to(method)) >= count, timeout)
@@ -86,9 +75,7 @@ class FakeSlack:
         self.scripted.setdefault(method, []).append((status, body, headers or {}))
 
     async def _notify(self) -> None:
-        assert self._changed is not None
-        async with self._changed:
-            self._changed.notify_all()
+        await self.net.notify()
 
     # -- Web API ----------------------------------------------------------------------------
     async def _params(self, request: web.Request) -> dict[str, Any]:
