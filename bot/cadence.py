@@ -9,6 +9,7 @@ check-in off its local hour, skip it or double it.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, tzinfo
+from typing import Protocol
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
 
@@ -44,3 +45,35 @@ def next_occurrence(
         if instant > after:
             return instant
         cursor = wall
+
+
+class ProgramSchedule(Protocol):
+    """The fields of a program that define when its check-ins fall."""
+
+    cadence: str
+    checkin_weekday: int
+    checkin_hour: int
+    starts_on: date | None
+    created_at: datetime
+
+
+def program_rule(program: ProgramSchedule) -> rrule:
+    """A program's check-ins as local wall times, counted from its start date."""
+    return occurrences(
+        cadence=program.cadence,
+        weekday_index=program.checkin_weekday,
+        hour=program.checkin_hour,
+        anchor=program.starts_on or program.created_at.date(),
+    )
+
+
+def next_program_checkin(program: ProgramSchedule, *, tz: tzinfo, after: datetime) -> datetime:
+    """A program's next check-in after ``after`` at its hour in zone ``tz``."""
+    return next_occurrence(
+        cadence=program.cadence,
+        weekday_index=program.checkin_weekday,
+        hour=program.checkin_hour,
+        anchor=program.starts_on or program.created_at.date(),
+        tz=tz,
+        after=after,
+    )

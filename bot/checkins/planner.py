@@ -21,7 +21,7 @@ from sqlalchemy import String, cast
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from bot.cadence import occurrences
+from bot.cadence import program_rule
 from bot.checkins.timing import LocalRules, nudge_instant, weekend_from
 from bot.config import Settings
 from bot.delivery import Target
@@ -92,13 +92,7 @@ def plan_nudges(
     first_after = timedelta(days=settings.checkins.first_checkin_after_days)
     for program in session.exec(select(Program)).all():
         assert program.id is not None
-        anchor = program.starts_on or program.created_at.date()
-        rule = occurrences(
-            cadence=program.cadence,
-            weekday_index=program.checkin_weekday,
-            hour=program.checkin_hour,
-            anchor=anchor,
-        )
+        rule = program_rule(program)
         # Wall times two days either side of the window cover every zone's offset.
         lo = (now - stale - timedelta(days=2)).replace(tzinfo=None)
         hi = (now + HORIZON + timedelta(days=2)).replace(tzinfo=None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.cadence import next_occurrence
+from bot.cadence import next_program_checkin
 from bot.context import Ctx
 from bot.formatting import comma_list, local_day, local_when
 from bot.replies import Button, Buttons, Context, Fields, Message, Reply, Section
@@ -48,15 +48,7 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
     after = ctx.now
     if state == MemberStatus.PAUSED and member.paused_until is not None:
         after = max(after, member.paused_until)
-    anchor = program.starts_on or program.created_at.date()
-    when = next_occurrence(
-        cadence=program.cadence,
-        weekday_index=program.checkin_weekday,
-        hour=program.checkin_hour,
-        anchor=anchor,
-        tz=tz,
-        after=after,
-    )
+    when = next_program_checkin(program, tz=tz, after=after)
     key = "status.next_checkin" if partners else "status.next_checkin_unmatched"
     items.append(
         (
