@@ -23,9 +23,10 @@ from bot.commands.membership import submit_join
 from bot.commands.profile import submit_profile
 from bot.config import Settings
 from bot.context import Ctx
+from bot.conversations.engine import Conversations
 from bot.delivery import Sender
 from bot.errors import FormInvalid, UserError
-from bot.events import Action, Actor, DirectMessage, Event, FormSubmitted
+from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted
 from bot.outbox import Dispatcher
 from bot.prompts import Prompts
 from bot.replies import FormErrors, Message, Reply, Section
@@ -35,6 +36,13 @@ from storage.engine import make_engine, transaction
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
+
+_VIA: dict[type, str] = {
+    Command: "command",
+    DirectMessage: "dm",
+    Action: "action",
+    FormSubmitted: "form",
+}
 
 _COMMAND_PREFIX = re.compile(r"^\s*/?mentor\b\s*", re.IGNORECASE)
 
@@ -48,13 +56,14 @@ class MentorBot:
     clock: Clock
     prompts: Prompts
     router: Router
+    conversations: Conversations
 
     # -- event handling -------------------------------------------------------------------
     def handle(self, event: Event) -> Reply:
         """Handle one inbound event and return the reply for the person who sent it."""
         try:
             with transaction(self.engine) as session:
-                ctx = self._context(session, event.actor)
+                ctx = self._context(session, event.actor, _VIA[type(event)])
                 return self._route(ctx, event)
         except UserError as exc:
             return self._user_error(exc)
@@ -83,7 +92,7 @@ class MentorBot:
             text = self.prompts.render("error.internal", ref="prompt")
         return Message((Section(text),))
 
-    def _context(self, session, actor: Actor) -> Ctx:  # type: ignore[no-untyped-def]
+    def _context(self, session, actor: Actor, via: str = "command") -> Ctx:  # type: ignore[no-untyped-def]
         now = self.clock.now()
         person = repo.get_or_create_person(
             session=session,
@@ -100,6 +109,8 @@ class MentorBot:
             settings=self.settings,
             is_admin=self.is_admin(actor),
             person=person,
+            via=via,
+            engine=self.conversations,
         )
 
     def is_admin(self, actor: Actor) -> bool:
@@ -120,11 +131,17 @@ class MentorBot:
                 return submit_profile(ctx, dict(event.values))
             if event.form_id == "join":
                 return submit_join(ctx, dict(event.values))
+            if event.form_id.startswith("conv:") and event.form_id[5:].isdigit():
+                return self.conversations.submit_form(ctx, int(event.form_id[5:]), event.values)
             raise UserError("error.unknown_form")
         text = event.command if isinstance(event, Action) else event.text
         if len(text) > limit:
             raise UserError("error.too_long", limit=limit)
         if isinstance(event, DirectMessage):
+            assert ctx.person.id is not None
+            active = self.conversations.active(ctx.session, ctx.person.id)
+            if active is not None:  # in a conversation, whatever they type is an answer
+                return self.conversations.answer(ctx, active, text)
             text = _COMMAND_PREFIX.sub("", text, count=1)
         return self.router.dispatch(ctx, split_args(text))
 
@@ -139,8 +156,11 @@ def build_bot(
     """Wire everything from settings: prompts validated, database migrated, router built."""
     from pathlib import Path
 
+    from bot.conversations.flows import build_conversations
+
     prompt_dirs = [Path(settings.bot.prompts_dir).expanduser()] if settings.bot.prompts_dir else []
     prompts = Prompts.load(prompt_dirs)
+    conversations = build_conversations(prompt_dirs)
     engine = engine or make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
@@ -150,6 +170,7 @@ def build_bot(
         clock=clock or SystemClock(),
         prompts=prompts,
         router=build_router(),
+        conversations=conversations,
     )
 
 

@@ -218,17 +218,21 @@ def db_revision(
 
 @prompts_app.command("check")
 def prompts_check(ctx: typer.Context) -> None:
-    """Validate the prompt files (bundled plus [bot] prompts_dir) and exit."""
+    """Validate the prompt files and conversation scripts (bundled plus [bot] prompts_dir)."""
+    from bot.conversations.flows import build_conversations
     from bot.prompts import Prompts
 
     settings = _settings(ctx)
     dirs = [Path(settings.bot.prompts_dir).expanduser()] if settings.bot.prompts_dir else []
     try:
         prompts = Prompts.load(dirs)
+        conversations = build_conversations(dirs)
     except ConfigError as exc:
         err.print(str(exc), highlight=False, markup=False)
         raise typer.Exit(1) from None
-    typer.echo(f"{len(prompts.keys())} prompts OK")
+    typer.echo(
+        f"{len(prompts.keys())} prompts and {len(conversations.scripts)} conversation scripts OK"
+    )
 
 
 def _logging(settings: Settings) -> None:

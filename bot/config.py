@@ -91,6 +91,25 @@ class CheckinSettings:
 
 
 @dataclass(frozen=True)
+class ConversationSettings:
+    """Guided conversations (goal setting, feedback, surveys): reminders and expiry."""
+
+    remind_after_hours: int = 24
+    expire_after_hours: int = 72
+    every_minutes: int = 15
+
+
+@dataclass(frozen=True)
+class SurveySettings:
+    """Program surveys at the middle and end of a program, and how results are shown."""
+
+    enabled: bool = True
+    program_weeks: int = 24
+    min_group_size: int = 3
+    open_days: int = 14
+
+
+@dataclass(frozen=True)
 class SlackSettings:
     """Slack connection settings (tokens come from the environment only)."""
 
@@ -115,6 +134,8 @@ class Settings:
     admins: AdminSettings = field(default_factory=AdminSettings)
     matching: MatchingSettings = field(default_factory=MatchingSettings)
     checkins: CheckinSettings = field(default_factory=CheckinSettings)
+    conversations: ConversationSettings = field(default_factory=ConversationSettings)
+    surveys: SurveySettings = field(default_factory=SurveySettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     source: str = "built-in defaults"
@@ -192,6 +213,18 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("[checkins] the *_every_* intervals must be at least 1")
     if c.first_checkin_after_days < 0 or c.answer_grace_hours < 0:
         raise ConfigError("[checkins] first_checkin_after_days and answer_grace_hours >= 0")
+    v = settings.conversations
+    if not 1 <= v.remind_after_hours < v.expire_after_hours or v.every_minutes < 1:
+        raise ConfigError(
+            "[conversations] need 1 <= remind_after_hours < expire_after_hours, every_minutes >= 1"
+        )
+    s = settings.surveys
+    if s.min_group_size < 3:
+        raise ConfigError(
+            "[surveys] min_group_size must be at least 3 (smaller groups identify people)"
+        )
+    if s.program_weeks < 2 or s.open_days < 1:
+        raise ConfigError("[surveys] program_weeks must be at least 2 and open_days at least 1")
     if settings.bot.max_text_length < 50:
         raise ConfigError("[bot] max_text_length must be at least 50")
 
@@ -217,6 +250,8 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         "admins": AdminSettings,
         "matching": MatchingSettings,
         "checkins": CheckinSettings,
+        "conversations": ConversationSettings,
+        "surveys": SurveySettings,
         "slack": SlackSettings,
         "discord": DiscordSettings,
     }
@@ -238,6 +273,8 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         admins=parts["admins"],
         matching=parts["matching"],
         checkins=parts["checkins"],
+        conversations=parts["conversations"],
+        surveys=parts["surveys"],
         slack=parts["slack"],
         discord=parts["discord"],
         source=source,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
@@ -21,6 +21,9 @@ from bot.timezones import get_zone
 from storage import repo
 from storage.models import Member, MemberStatus, Person, Program
 
+if TYPE_CHECKING:
+    from bot.conversations.engine import Conversations
+
 
 @dataclass
 class Ctx:
@@ -34,7 +37,14 @@ class Ctx:
     is_admin: bool
     person: Person
     router_help: Callable[[Ctx, str], Message] | None = None
+    # How the event arrived: "command" (slash command), "action" (button), "dm" or "form".
+    via: str = "command"
+    engine: Conversations | None = field(default=None, repr=False)
     _program: Program | None = field(default=None, repr=False)
+
+    def conversations(self) -> Conversations:
+        assert self.engine is not None, "the bot wires the conversation engine"
+        return self.engine
 
     # -- program and membership -------------------------------------------------------------
     def program(self) -> Program:

@@ -1,7 +1,8 @@
 """The pulse: a few periodic jobs on APScheduler. The database is the truth.
 
-Jobs: plan upcoming nudges into the outbox, dispatch due outbox rows, flag stalled pairs, and
-queue the weekly admin digest. Every job reads what to do from the database, so a missed run
+Jobs: plan upcoming nudges into the outbox, dispatch due outbox rows, flag stalled pairs,
+queue the weekly admin digest, remind people of (and close) conversations they left, and queue
+program-survey invitations. Every job reads what to do from the database, so a missed run
 loses nothing: the next one catches up, and ``tick()`` runs them all at start-up. APScheduler
 runs them with ``misfire_grace_time=None`` (a late run still runs), ``coalesce`` (several
 missed runs become one) and one instance at a time; nothing schedule-related lives only in
@@ -22,7 +23,9 @@ from bot.app import MentorBot
 from bot.checkins.digest import send_digests
 from bot.checkins.planner import PlanStats, plan_nudges
 from bot.checkins.stalled import StallStats, flag_stalled
+from bot.conversations.upkeep import UpkeepStats, remind_and_expire
 from bot.outbox import Dispatcher, DispatchStats
+from bot.surveys import queue_invitations
 from storage.engine import transaction
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,8 @@ class TickReport:
     plan: PlanStats
     stalled: StallStats
     digests: int
+    upkeep: UpkeepStats
+    surveys: int
     dispatch: DispatchStats
 
 
@@ -72,6 +77,27 @@ class Pulse:
                 prompts=self.bot.prompts,
             )
 
+    def upkeep(self) -> UpkeepStats:
+        """Remind people of conversations they left; close the ones left too long."""
+        with transaction(self.bot.engine) as session:
+            return remind_and_expire(
+                session,
+                now=self.bot.clock.now(),
+                settings=self.bot.settings,
+                prompts=self.bot.prompts,
+                conversations=self.bot.conversations,
+            )
+
+    def surveys(self) -> int:
+        """Queue program-survey invitations that fall due."""
+        with transaction(self.bot.engine) as session:
+            return queue_invitations(
+                session,
+                now=self.bot.clock.now(),
+                settings=self.bot.settings,
+                prompts=self.bot.prompts,
+            )
+
     async def dispatch(self) -> DispatchStats:
         return await self.dispatcher.dispatch_all()
 
@@ -80,8 +106,10 @@ class Pulse:
         plan = await asyncio.to_thread(self.plan)
         stalled = await asyncio.to_thread(self.stalled)
         digests = await asyncio.to_thread(self.digests)
+        upkeep = await asyncio.to_thread(self.upkeep)
+        surveys = await asyncio.to_thread(self.surveys)
         dispatch = await self.dispatch()
-        return TickReport(plan, stalled, digests, dispatch)
+        return TickReport(plan, stalled, digests, upkeep, surveys, dispatch)
 
     # -- scheduling -------------------------------------------------------------------------
     async def _guarded(self, name: str, job) -> None:  # type: ignore[no-untyped-def]
@@ -111,6 +139,14 @@ class Pulse:
                 IntervalTrigger(minutes=c.stalled_every_minutes),
             ),
             "digest": (lambda: asyncio.to_thread(self.digests), IntervalTrigger(minutes=15)),
+            "conversations": (
+                lambda: asyncio.to_thread(self.upkeep),
+                IntervalTrigger(minutes=self.bot.settings.conversations.every_minutes),
+            ),
+            "surveys": (
+                lambda: asyncio.to_thread(self.surveys),
+                IntervalTrigger(minutes=self.bot.settings.conversations.every_minutes),
+            ),
         }
         for name, (job, trigger) in jobs.items():
             scheduler.add_job(

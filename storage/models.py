@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -204,8 +204,14 @@ class CheckIn(SQLModel, table=True):
     recorded_at: datetime | None = _utc_field(nullable=True)
 
 
+class GoalStatus(StrEnum):
+    ACTIVE = "active"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
 class Goal(SQLModel, table=True):
-    """A SMART goal of a member."""
+    """A SMART goal of a member; ``private`` hides it from their partner."""
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True)
@@ -216,6 +222,8 @@ class Goal(SQLModel, table=True):
     first_milestone: str = Field(default="", max_length=1000)
     status: str = Field(default="active", max_length=20)
     private: bool = False
+    celebrate: bool = False  # may be celebrated in the program channel when done
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)  # extra script answers
     created_at: datetime = _utc_field()
     completed_at: datetime | None = _utc_field(nullable=True)
 
@@ -241,6 +249,7 @@ class Feedback(SQLModel, table=True):
     rating: int | None = Field(default=None, ge=1, le=5)
     helped: str = Field(default="", max_length=2000)
     change: str = Field(default="", max_length=2000)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)  # extra script answers
     created_at: datetime = _utc_field()
 
 
@@ -294,10 +303,31 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _utc_field(nullable=True)
 
 
-class Conversation(SQLModel, table=True):
-    """The saved state of one guided conversation (goal setting, feedback, survey ...)."""
+class ConversationStatus(StrEnum):
+    ACTIVE = "active"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
 
-    __table_args__ = (Index("ix_conversation_person_status", "person_id", "status"),)
+
+class Conversation(SQLModel, table=True):
+    """The saved state of one guided conversation (goal setting, feedback, survey ...).
+
+    ``step`` indexes the script's steps; ``answers`` maps step ids to values; ``context`` is
+    the flow's own state (which pair or goal it is about, conditions, coaching drafts).
+    """
+
+    __table_args__ = (
+        Index("ix_conversation_person_status", "person_id", "status"),
+        # One active conversation per person, whatever races happen.
+        Index(
+            "uq_conversation_one_active",
+            "person_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id")
@@ -305,7 +335,8 @@ class Conversation(SQLModel, table=True):
     script: str = Field(max_length=64)
     step: int = 0
     answers: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    status: str = Field(default="active", max_length=20)
+    context: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    status: str = Field(default=ConversationStatus.ACTIVE, max_length=20)
     started_at: datetime = _utc_field()
     updated_at: datetime = _utc_field()
     expires_at: datetime | None = _utc_field(nullable=True)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from bot.commands import admin, checkins, help, matching, membership, profile, status
+from bot.commands import (
+    admin,
+    checkins,
+    conversations,
+    help,
+    matching,
+    membership,
+    profile,
+    status,
+)
 from bot.router import Router
 
 
 def build_router() -> Router:
     router = Router()
-    for module in (help, membership, profile, status, checkins, matching, admin):
+    for module in (help, membership, profile, status, checkins, conversations, matching, admin):
         module.register(router)
     return router

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.commands.help import command_list
 from bot.config import CADENCES, WEEKDAYS
 from bot.context import Ctx
@@ -12,7 +14,7 @@ from bot.text import Text
 from storage import repo
 from storage.models import ProgramKind
 
-PROGRAM_SETTINGS = ("name", "kind", "cadence", "weekday", "hour", "channel")
+PROGRAM_SETTINGS = ("name", "kind", "cadence", "weekday", "hour", "channel", "starts", "ends")
 
 
 def _program_fields(ctx: Ctx) -> Fields:
@@ -25,6 +27,8 @@ def _program_fields(ctx: Ctx) -> Fields:
             ("weekday", Text.trusted(WEEKDAYS[p.checkin_weekday])),
             ("hour", Text.trusted(f"{p.checkin_hour:02d}:00")),
             ("channel", Text.user(p.announcement_channel or "-")),
+            ("starts", Text.trusted(p.starts_on.isoformat() if p.starts_on else "-")),
+            ("ends", Text.trusted(p.ends_on.isoformat() if p.ends_on else "-")),
         )
     )
 
@@ -87,10 +91,11 @@ def build_admin_router() -> Router:
             )
         )
 
-    from bot.commands import checkins, matching
+    from bot.commands import checkins, conversations, matching
 
     matching.register_admin(admin)
     checkins.register_admin(admin)
+    conversations.register_admin(admin)
     return admin
 
 
@@ -135,6 +140,23 @@ def _apply_program_setting(ctx: Ctx, setting: str, value: str) -> None:
         p.checkin_hour = int(hour)
     elif setting == "channel":
         p.announcement_channel = value.lstrip("#") or None
+    elif setting in ("starts", "ends"):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise UserError(
+                "admin.bad_setting",
+                setting=Text.trusted(setting),
+                allowed=Text.trusted("YYYY-MM-DD"),
+            ) from None
+        start = day if setting == "starts" else p.starts_on
+        end = day if setting == "ends" else p.ends_on
+        if start is not None and end is not None and end <= start:
+            raise UserError("admin.bad_dates")
+        if setting == "starts":
+            p.starts_on = day
+        else:
+            p.ends_on = day
     else:
         raise UserError("admin.program_usage", settings=Text.trusted(", ".join(PROGRAM_SETTINGS)))
     ctx.session.add(p)

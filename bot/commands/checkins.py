@@ -12,7 +12,7 @@ from bot.errors import UserError
 from bot.formatting import local_when
 from bot.matching.rounds import candidate_of
 from bot.matching.slots import suggest_slots
-from bot.replies import Context, Message, Part, Reply, Section
+from bot.replies import Button, Buttons, Context, Message, Part, Reply, Section
 from bot.router import Router
 from bot.text import Text
 from storage import repo
@@ -62,7 +62,29 @@ def checkin(ctx: Ctx, args: list[str]) -> Reply:
     parts: list[Part] = [Section(ctx.t(f"checkin.thanks_{outcome}", partner=names))]
     if outcome == CheckInOutcome.NOT_YET:
         parts.extend(_slot_suggestions(ctx, member, partners))
+    if outcome == CheckInOutcome.MET:
+        parts.extend(_followups(ctx, member))
     return Message(tuple(parts))
+
+
+def _followups(ctx: Ctx, member: Member) -> list[Part]:
+    """After a meeting: session feedback, and progress on goals (or setting a first one)."""
+    from bot.goals import goals_of
+    from storage.models import GoalStatus
+
+    assert member.id is not None
+    has_goals = any(g.status == GoalStatus.ACTIVE for g in goals_of(ctx.session, member.id))
+    second = (
+        Button(ctx.prompts.text("button.checkin_progress"), "progress")
+        if has_goals
+        else Button(ctx.prompts.text("button.checkin_goal"), "goal")
+    )
+    return [
+        Context(ctx.t("checkin.followup")),
+        Buttons(
+            (Button(ctx.prompts.text("button.checkin_feedback"), "feedback", "primary"), second)
+        ),
+    ]
 
 
 def _slot_suggestions(ctx: Ctx, member: Member, partners: list[Person]) -> list[Part]:

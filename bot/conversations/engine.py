@@ -1,0 +1,487 @@
+"""The conversation engine: runs a script one step at a time, saving after every step.
+
+State lives in the ``conversation`` table (current step, answers so far, the flow's context),
+so a restart or a day of silence resumes exactly where the person left off. One active
+conversation per person (a partial unique index backs this up). People can type ``back``,
+``skip`` (optional steps) and ``cancel`` at any point; choice, yes/no and scale steps also get
+buttons. Started from a slash command on Slack or Discord, a short script (``form = true``)
+opens as one form instead; a longer one continues in the DM.
+
+Flows (goal setting, progress, feedback, surveys) plug in with a :class:`Flow`: the contract
+their script must meet and a ``finish`` function that stores the answers and says thanks.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session, col, select
+
+from bot.conversations.answers import Invalid, needs_coaching, parse
+from bot.conversations.scripts import Script, ScriptContract, Step
+from bot.errors import FormInvalid, UserError
+from bot.replies import Button, Buttons, Context, Form, FormField, Message, Part, Reply, Section
+from bot.text import Span, Text
+from storage.models import Conversation, ConversationStatus
+
+if TYPE_CHECKING:
+    from bot.context import Ctx
+
+# How many inputs a form may have per platform (Discord modals hold five).
+FORM_LIMITS = {"slack": 10, "discord": 5}
+CANCEL_WORDS = frozenset({"cancel", "stop", "quit", "exit"})
+SKIP = ":skip"
+_FORMATTER = string.Formatter()
+
+Finish = Callable[["Ctx", Conversation, Script], Reply]
+
+
+@dataclass(frozen=True)
+class Flow:
+    """What a script is for: its contract and what happens with the answers."""
+
+    contract: ScriptContract
+    finish: Finish
+    busy_label: str  # prompt key naming the conversation ("your goal", "session feedback")
+
+
+def fill(template: str, values: Mapping[str, str]) -> Text:
+    """A script template as Text: the template trusted, the values filled in as user text."""
+    spans: list[Span] = []
+    for literal, name, _, _ in _FORMATTER.parse(template):
+        if literal:
+            spans.append(Span(literal, True))
+        if name is not None:
+            spans.append(Span(str(values.get(name, "")), False))
+    return Text(tuple(s for s in spans if s.text))
+
+
+def show_value(step: Step, value: Any) -> str:
+    """An answer as a person would read it back."""
+    if value is None:
+        return "-"
+    labels = dict(step.choices)
+    if step.kind == "choice":
+        return labels.get(str(value), str(value))
+    if step.kind == "multi":
+        return ", ".join(labels.get(v, v) for v in value)
+    if step.kind == "yesno":
+        return "yes" if value else "no"
+    if step.kind == "number":
+        return f"{value}%" if step.max == 100 else str(value)
+    if step.kind == "scale":
+        return f"{value}/5"
+    return str(value)
+
+
+class Conversations:
+    """Scripts and flows, and the operations on one person's conversation."""
+
+    def __init__(self, scripts: Mapping[str, Script], flows: Mapping[str, Flow]) -> None:
+        self.scripts = dict(scripts)
+        self.flows = dict(flows)
+
+    # -- lookups --------------------------------------------------------------------------
+    @staticmethod
+    def active(session: Session, person_id: int) -> Conversation | None:
+        return session.exec(
+            select(Conversation).where(
+                Conversation.person_id == person_id,
+                Conversation.status == ConversationStatus.ACTIVE,
+            )
+        ).first()
+
+    def script_of(self, conv: Conversation) -> Script:
+        return self.scripts[conv.script]
+
+    @staticmethod
+    def visible(script: Script, conv: Conversation) -> list[int]:
+        flags = set(conv.context.get("flags", []))
+        return [i for i, s in enumerate(script.steps) if not s.when or s.when in flags]
+
+    # -- starting -------------------------------------------------------------------------
+    def start(
+        self,
+        ctx: Ctx,
+        name: str,
+        *,
+        context: dict[str, Any],
+        command: str,
+        intro_extra: Text | None = None,
+    ) -> Reply:
+        """Start ``name`` for the person, or ask first if another conversation is running.
+
+        ``command`` is the command line that started it, offered as "start this instead".
+        """
+        assert ctx.person.id is not None
+        current = self.active(ctx.session, ctx.person.id)
+        if current is not None:
+            if current.script == name and current.context.get("key") == context.get("key"):
+                return self.resume(ctx, current)
+            label = ctx.t(self.flows[current.script].busy_label)
+            wanted = ctx.t(self.flows[name].busy_label)
+            return Message(
+                (
+                    Section(ctx.t("conv.busy", current=label, wanted=wanted)),
+                    Buttons(
+                        (
+                            Button(
+                                ctx.prompts.text("button.conv_continue"),
+                                "conversation continue",
+                                "primary",
+                            ),
+                            Button(
+                                ctx.prompts.text("button.conv_replace"),
+                                f"conversation replace {command}",
+                            ),
+                        )
+                    ),
+                )
+            )
+        conv = Conversation(
+            person_id=ctx.person.id,
+            program_id=ctx.program().id,
+            script=name,
+            step=0,
+            answers={},
+            context=dict(context),
+            status=ConversationStatus.ACTIVE,
+            started_at=ctx.now,
+            updated_at=ctx.now,
+            expires_at=ctx.now + timedelta(hours=ctx.settings.conversations.expire_after_hours),
+        )
+        script = self.scripts[name]
+        visible = self.visible(script, conv)
+        conv.step = visible[0]
+        ctx.session.add(conv)
+        ctx.session.flush()
+        limit = FORM_LIMITS.get(ctx.actor.platform, 0)
+        if script.form and ctx.via in ("command", "action") and len(visible) <= limit:
+            return self.form(ctx, conv)
+        opening = self._opening(ctx, conv, intro_extra)
+        if ctx.via == "command" and ctx.actor.platform != "console":
+            ctx.dm(ctx.person, opening, dedupe_key=f"conv:{conv.id}:start")
+            return ctx.say("conv.sent_to_dm", title=fill(script.title, self._values(conv)))
+        return opening
+
+    def _opening(self, ctx: Ctx, conv: Conversation, extra: Text | None) -> Message:
+        script = self.script_of(conv)
+        values = self._values(conv)
+        head: list[Part] = []
+        if script.intro:
+            head.append(Section(fill(script.intro, values)))
+        if extra:
+            head.append(Section(extra))
+        return Message((*head, *self.question(ctx, conv).parts))
+
+    @staticmethod
+    def _values(conv: Conversation) -> dict[str, str]:
+        return {k: str(v) for k, v in conv.context.get("values", {}).items()}
+
+    # -- asking ---------------------------------------------------------------------------
+    def question(self, ctx: Ctx, conv: Conversation, *, error: Text | None = None) -> Message:
+        """The current step as a message: the question, its buttons and how to answer."""
+        script = self.script_of(conv)
+        step = script.steps[conv.step]
+        values = self._values(conv)
+        visible = self.visible(script, conv)
+        position = visible.index(conv.step) + 1 if conv.step in visible else 1
+        parts: list[Part] = []
+        if error:
+            parts.append(Section(error))
+        parts.append(
+            Context(
+                ctx.t(
+                    "conv.progress",
+                    title=fill(script.title, values),
+                    number=position,
+                    total=len(visible),
+                )
+            )
+        )
+        parts.append(Section(fill(step.ask, values)))
+        if step.kind in ("choice", "multi") and not _buttons_fit(step):
+            listed = "\n".join(f"{i}. {label}" for i, (_, label) in enumerate(step.choices, 1))
+            parts.append(Section(Text.trusted(listed)))
+        if step.hint:
+            parts.append(Context(fill(step.hint, values)))
+        if step.kind == "scale" and (step.low or step.high):
+            parts.append(
+                Context(
+                    ctx.t(
+                        "conv.scale_ends", low=fill(step.low, values), high=fill(step.high, values)
+                    )
+                )
+            )
+        buttons = self._buttons(ctx, conv, step)
+        if buttons:
+            parts.append(Buttons(tuple(buttons)))
+        previous = conv.answers.get(step.id)
+        if step.id in conv.answers:
+            parts.append(Context(ctx.t("conv.previous", answer=show_value(step, previous))))
+        parts.append(Context(ctx.t("conv.controls_optional" if step.optional else "conv.controls")))
+        return Message(tuple(parts))
+
+    def _buttons(self, ctx: Ctx, conv: Conversation, step: Step) -> list[Button]:
+        prefix = f"answer {conv.id} {conv.step}"
+        out: list[Button] = []
+        if step.kind == "choice" and _buttons_fit(step):
+            out = [Button(label, f"{prefix} {value}") for value, label in step.choices]
+        elif step.kind == "yesno":
+            out = [
+                Button(ctx.prompts.text("button.yes"), f"{prefix} yes", "primary"),
+                Button(ctx.prompts.text("button.no"), f"{prefix} no"),
+            ]
+        elif step.kind == "scale":
+            out = [Button(str(n), f"{prefix} {n}") for n in range(1, 6)]
+        if step.optional:
+            out.append(Button(ctx.prompts.text("button.skip"), f"{prefix} {SKIP}"))
+        return out
+
+    def resume(self, ctx: Ctx, conv: Conversation) -> Message:
+        """Show where the person left off."""
+        script = self.script_of(conv)
+        note = ctx.t("conv.resumed", title=fill(script.title, self._values(conv)))
+        return Message((Section(note), *self.question(ctx, conv).parts))
+
+    # -- answering ------------------------------------------------------------------------
+    def answer(self, ctx: Ctx, conv: Conversation, text: str) -> Reply:
+        """Take a typed answer (or ``back``/``skip``/``cancel``/``keep``) for the current step."""
+        script = self.script_of(conv)
+        step = script.steps[conv.step]
+        word = text.strip().lower().strip(".!")
+        if word in CANCEL_WORDS:
+            return self.cancel(ctx, conv)
+        if word == "back":
+            return self.back(ctx, conv)
+        if word == "skip" and step.kind != "text":
+            return self._skip(ctx, conv, step)
+        if word == "skip":
+            # "skip" could be a real answer to a text question only if it is required
+            if step.optional:
+                return self._skip(ctx, conv, step)
+            return self.question(ctx, conv, error=ctx.t("conv.cannot_skip"))
+        drafts = conv.context.get("drafts", {})
+        if word == "keep" and step.id in drafts:
+            return self._store(ctx, conv, step, drafts[step.id])
+        local_today = ctx.now.astimezone(ctx.zone()).date()
+        try:
+            value = parse(step, text, today=local_today)
+        except Invalid as exc:
+            return self.question(ctx, conv, error=self._invalid_text(ctx, step, exc))
+        if value is None and not step.optional:
+            return self.question(ctx, conv, error=ctx.t("conv.invalid.empty"))
+        coached = set(conv.context.get("coached", []))
+        if step.id not in coached:
+            for check in step.coach:
+                question = needs_coaching(check, value, today=local_today)
+                if question is not None:
+                    conv.context = {
+                        **conv.context,
+                        "coached": sorted(coached | {step.id}),
+                        "drafts": {**drafts, step.id: value},
+                    }
+                    self._touch(ctx, conv)
+                    answer = show_value(step, value)
+                    prompt = fill(
+                        script.coaching[question], {**self._values(conv), "answer": answer}
+                    )
+                    return Message((Section(prompt), Context(ctx.t("conv.coach_hint"))))
+        return self._store(ctx, conv, step, value)
+
+    def click(self, ctx: Ctx, conv_id: int, step_index: int, value: str) -> Reply:
+        """A button answer; buttons from an earlier step or a closed conversation say so."""
+        assert ctx.person.id is not None
+        conv = ctx.session.get(Conversation, conv_id)
+        if conv is None or conv.person_id != ctx.person.id:
+            raise UserError("conv.not_yours")
+        if conv.status != ConversationStatus.ACTIVE:
+            raise UserError("conv.closed")
+        if conv.step != step_index:
+            return self.question(ctx, conv, error=ctx.t("conv.stale_button"))
+        step = self.script_of(conv).steps[conv.step]
+        if value == SKIP:
+            return self._skip(ctx, conv, step)
+        return self.answer(ctx, conv, value)
+
+    def _invalid_text(self, ctx: Ctx, step: Step, exc: Invalid) -> Text:
+        params = dict(exc.params)
+        if exc.key in ("conv.invalid.choice", "conv.invalid.multi"):
+            params["options"] = ", ".join(label for _, label in step.choices)
+        return ctx.t(exc.key, **params)
+
+    def _skip(self, ctx: Ctx, conv: Conversation, step: Step) -> Reply:
+        if not step.optional:
+            return self.question(ctx, conv, error=ctx.t("conv.cannot_skip"))
+        return self._store(ctx, conv, step, None)
+
+    def _store(self, ctx: Ctx, conv: Conversation, step: Step, value: Any) -> Reply:
+        drafts = {k: v for k, v in conv.context.get("drafts", {}).items() if k != step.id}
+        conv.answers = {**conv.answers, step.id: value}
+        conv.context = {**conv.context, "drafts": drafts}
+        return self._advance(ctx, conv)
+
+    def _advance(self, ctx: Ctx, conv: Conversation) -> Reply:
+        script = self.script_of(conv)
+        later = [i for i in self.visible(script, conv) if i > conv.step]
+        self._touch(ctx, conv)
+        if later:
+            conv.step = later[0]
+            return self.question(ctx, conv)
+        return self._finish(ctx, conv)
+
+    def _finish(self, ctx: Ctx, conv: Conversation) -> Reply:
+        conv.status = ConversationStatus.DONE
+        ctx.session.add(conv)
+        ctx.session.flush()
+        return self.flows[conv.script].finish(ctx, conv, self.script_of(conv))
+
+    def restart(self, ctx: Ctx, conv: Conversation, context: dict[str, Any]) -> Message:
+        """Run the same script again in the same conversation (one round per goal, say)."""
+        conv.status = ConversationStatus.ACTIVE
+        conv.answers = {}
+        conv.context = context
+        conv.step = self.visible(self.script_of(conv), conv)[0]
+        self._touch(ctx, conv)
+        return self.question(ctx, conv)
+
+    def _touch(self, ctx: Ctx, conv: Conversation) -> None:
+        conv.updated_at = ctx.now
+        conv.reminded_at = None
+        conv.expires_at = ctx.now + timedelta(hours=ctx.settings.conversations.expire_after_hours)
+        ctx.session.add(conv)
+
+    def back(self, ctx: Ctx, conv: Conversation) -> Reply:
+        earlier = [i for i in self.visible(self.script_of(conv), conv) if i < conv.step]
+        if not earlier:
+            return self.question(ctx, conv, error=ctx.t("conv.at_start"))
+        conv.step = earlier[-1]
+        self._touch(ctx, conv)
+        return self.question(ctx, conv)
+
+    def cancel(self, ctx: Ctx, conv: Conversation) -> Reply:
+        conv.status = ConversationStatus.CANCELLED
+        self._touch(ctx, conv)
+        title = fill(self.script_of(conv).title, self._values(conv))
+        return ctx.say("conv.cancelled", title=title)
+
+    # -- forms ----------------------------------------------------------------------------
+    def form(self, ctx: Ctx, conv: Conversation) -> Form:
+        """The whole script as one form (Slack or Discord modal)."""
+        script = self.script_of(conv)
+        values = self._values(conv)
+        fields: list[FormField] = []
+        for index in self.visible(script, conv):
+            step = script.steps[index]
+            hint = fill(step.hint, values).plain()
+            choices: tuple[tuple[str, str], ...] = ()
+            kind: str = "text"
+            if step.kind == "choice":
+                kind, choices = "choice", step.choices
+            elif step.kind == "yesno":
+                kind = "choice"
+                choices = (
+                    ("yes", ctx.prompts.text("button.yes")),
+                    ("no", ctx.prompts.text("button.no")),
+                )
+            elif step.kind == "scale":
+                kind = "scale"
+                low, high = fill(step.low, values).plain(), fill(step.high, values).plain()
+                choices = tuple(
+                    (
+                        str(n),
+                        f"{n} · {low}"
+                        if n == 1 and low
+                        else f"{n} · {high}"
+                        if n == 5 and high
+                        else str(n),
+                    )
+                    for n in range(1, 6)
+                )
+            elif step.kind == "date":
+                kind = "date"
+            elif step.kind == "multi":
+                hint = (hint + " " if hint else "") + ", ".join(label for _, label in step.choices)
+            elif step.kind == "text" and step.max_length > 300:
+                kind = "multiline"
+            fields.append(
+                FormField(
+                    name=step.id,
+                    label=fill(step.label, values).plain(),
+                    kind=kind,  # type: ignore[arg-type]
+                    choices=choices,
+                    required=not step.optional,
+                    hint=hint,
+                    max_length=step.max_length,
+                )
+            )
+        return Form(
+            form_id=f"conv:{conv.id}",
+            title=fill(script.title, values).plain(),
+            fields=tuple(fields),
+            submit_label=ctx.prompts.text("button.send"),
+            intro=fill(script.intro, values),
+        )
+
+    def submit_form(self, ctx: Ctx, conv_id: int, submitted: Mapping[str, str]) -> Reply:
+        """All answers at once: every problem is shown next to its field, nothing is saved."""
+        assert ctx.person.id is not None
+        conv = ctx.session.get(Conversation, conv_id)
+        if conv is None or conv.person_id != ctx.person.id:
+            raise UserError("conv.not_yours")
+        if conv.status != ConversationStatus.ACTIVE:
+            raise UserError("conv.closed")
+        script = self.script_of(conv)
+        local_today = ctx.now.astimezone(ctx.zone()).date()
+        answers: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for index in self.visible(script, conv):
+            step = script.steps[index]
+            try:
+                value = parse(step, submitted.get(step.id, ""), today=local_today)
+            except Invalid as exc:
+                errors[step.id] = self._invalid_text(ctx, step, exc).plain()
+                continue
+            if value is None and not step.optional:
+                errors[step.id] = ctx.prompts.text("conv.invalid.empty")
+            answers[step.id] = value
+        if errors:
+            raise FormInvalid(errors)
+        conv.answers = answers
+        return self._finish(ctx, conv)
+
+    # -- reminders and expiry ---------------------------------------------------------------
+    @staticmethod
+    def due_for_reminder(session: Session, now: datetime, hours: int) -> list[Conversation]:
+        return list(
+            session.exec(
+                select(Conversation).where(
+                    Conversation.status == ConversationStatus.ACTIVE,
+                    col(Conversation.reminded_at).is_(None),
+                    col(Conversation.updated_at) <= now - timedelta(hours=hours),
+                )
+            ).all()
+        )
+
+    @staticmethod
+    def expired(session: Session, now: datetime) -> list[Conversation]:
+        return list(
+            session.exec(
+                select(Conversation).where(
+                    Conversation.status == ConversationStatus.ACTIVE,
+                    col(Conversation.expires_at) <= now,
+                )
+            ).all()
+        )
+
+
+def _buttons_fit(step: Step) -> bool:
+    return len(step.choices) <= 5 and all(len(label) <= 30 for _, label in step.choices)
+
+
+def parse_date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None

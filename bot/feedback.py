@@ -1,0 +1,195 @@
+"""Session feedback and the pairing-fit question, and what admins may see of them.
+
+Feedback is confidential: it is never shown to the partner, and admins see only totals over
+groups of at least ``[surveys] min_group_size`` (3 or more) different people. The free-text
+answers stay with the person who wrote them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session, col, func, select
+
+from bot.conversations.scripts import Script, ScriptContract
+from bot.errors import UserError
+from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
+from bot.text import Text
+from storage import repo
+from storage.models import CheckIn, CheckInOutcome, Conversation, Feedback, Member
+
+if TYPE_CHECKING:
+    from bot.context import Ctx
+
+FEEDBACK_CONTRACT = ScriptContract(
+    required={
+        "rating": ("scale",),
+        "helped": ("text",),
+        "change": ("text",),
+        "fit": ("choice",),
+    },
+    placeholders=frozenset({"partner"}),
+    conditions=frozenset({"first_session"}),
+)
+FIT_RATING = {"great": 5, "ok": 3, "poor": 1}
+STORED = {"rating", "helped", "change", "fit"}
+
+
+def feedback_context(ctx: Ctx, member: Member) -> dict[str, object]:
+    """Which pair the feedback is about, and whether this follows their first session."""
+    assert member.id is not None
+    pairs = repo.active_pairs_of(session=ctx.session, member_id=member.id)
+    if not pairs:
+        raise UserError("feedback.no_partner")
+    pair = pairs[0]
+    assert pair.id is not None
+    partners = repo.partners_in(session=ctx.session, pair_id=pair.id, except_member_id=member.id)
+    met = ctx.session.exec(
+        select(func.count())
+        .select_from(CheckIn)
+        .where(
+            CheckIn.pair_id == pair.id,
+            CheckIn.member_id == member.id,
+            CheckIn.outcome == CheckInOutcome.MET,
+        )
+    ).one()
+    fit_given = ctx.session.exec(
+        select(Feedback.id).where(
+            Feedback.pair_id == pair.id, Feedback.member_id == member.id, Feedback.kind == "fit"
+        )
+    ).first()
+    flags = ["first_session"] if met <= 1 and fit_given is None else []
+    return {
+        "key": f"feedback:{pair.id}",
+        "pair_id": pair.id,
+        "flags": flags,
+        "values": {"partner": ", ".join(p.display_name for p in partners)},
+    }
+
+
+def finish_feedback(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
+    member = ctx.require_member()
+    assert member.id is not None
+    a = conv.answers
+    pair_id = conv.context.get("pair_id")
+    details = {k: v for k, v in a.items() if k not in STORED}
+    ctx.session.add(
+        Feedback(
+            pair_id=pair_id,
+            member_id=member.id,
+            kind="session",
+            rating=a.get("rating"),
+            helped=str(a.get("helped") or ""),
+            change=str(a.get("change") or ""),
+            details=details,
+            created_at=ctx.now,
+        )
+    )
+    parts: list[Part] = [Section(ctx.t("feedback.thanks"))]
+    fit = a.get("fit")
+    if fit:
+        ctx.session.add(
+            Feedback(
+                pair_id=pair_id,
+                member_id=member.id,
+                kind="fit",
+                rating=FIT_RATING.get(str(fit)),
+                helped=str(fit),
+                created_at=ctx.now,
+            )
+        )
+        if fit == "poor":
+            parts.append(Section(ctx.t("feedback.poor_fit")))
+            parts.append(
+                Buttons(
+                    (
+                        Button(
+                            ctx.prompts.text("button.request_rematch"),
+                            "rematch " + ctx.prompts.text("feedback.rematch_reason"),
+                            "danger",
+                        ),
+                    )
+                )
+            )
+    parts.append(Context(ctx.t("feedback.private_note")))
+    return Message(tuple(parts))
+
+
+# -- what admins may see -----------------------------------------------------------------------
+@dataclass
+class ScaleSummary:
+    respondents: int
+    mean: float
+    counts: dict[int, int]
+
+
+def summarize(values: list[int]) -> ScaleSummary:
+    counts = Counter(values)
+    mean = sum(values) / len(values) if values else 0.0
+    return ScaleSummary(len(values), mean, {n: counts.get(n, 0) for n in range(1, 6)})
+
+
+def bar(summary: ScaleSummary) -> str:
+    """``1▏2 ▏...`` as counts: "1: 0 · 2: 1 · 3: 4 · 4: 6 · 5: 2"."""
+    return " · ".join(f"{n}: {summary.counts[n]}" for n in range(1, 6))
+
+
+def feedback_numbers(
+    session: Session, program_id: int, *, since: datetime | None
+) -> tuple[int, list[int], Counter[str]]:
+    """(people who gave feedback, session ratings, fit answers) for a program."""
+    query = (
+        select(Feedback.member_id, Feedback.kind, Feedback.rating, Feedback.helped)
+        .join(Member, col(Member.id) == col(Feedback.member_id))
+        .where(Member.program_id == program_id)
+    )
+    if since is not None:
+        query = query.where(col(Feedback.created_at) >= since)
+    rows = session.exec(query).all()
+    people = {member_id for member_id, _, _, _ in rows}
+    ratings = [r for _, kind, r, _ in rows if kind == "session" and r is not None]
+    fits: Counter[str] = Counter(h for _, kind, _, h in rows if kind == "fit")
+    return len(people), ratings, fits
+
+
+def admin_feedback(ctx: Ctx, args: list[str]) -> Reply:
+    """Session ratings and pairing fit as totals, only for 3 or more people."""
+    program = ctx.program()
+    assert program.id is not None
+    minimum = ctx.settings.surveys.min_group_size
+    people, ratings, fits = feedback_numbers(ctx.session, program.id, since=None)
+    if people < minimum:
+        return ctx.say("feedback.admin_too_few", count=people, minimum=minimum)
+    summary = summarize(ratings)
+    rows: list[tuple[str, Text]] = [
+        (ctx.prompts.text("feedback.admin_people"), Text.trusted(str(people))),
+        (ctx.prompts.text("feedback.admin_sessions"), Text.trusted(str(summary.respondents))),
+        (
+            ctx.prompts.text("feedback.admin_mean"),
+            Text.trusted(f"{summary.mean:.1f} / 5" if ratings else "-"),
+        ),
+        (ctx.prompts.text("feedback.admin_spread"), Text.trusted(bar(summary))),
+    ]
+    fit_people = sum(fits.values())
+    if fit_people >= minimum:
+        rows.append(
+            (
+                ctx.prompts.text("feedback.admin_fit"),
+                ctx.t(
+                    "feedback.admin_fit_counts",
+                    great=fits.get("great", 0),
+                    ok=fits.get("ok", 0),
+                    poor=fits.get("poor", 0),
+                ),
+            )
+        )
+    return Message(
+        (
+            Section(ctx.t("feedback.admin_header", program=program.name)),
+            Fields(tuple(rows)),
+            Context(ctx.t("feedback.admin_privacy", minimum=minimum)),
+        )
+    )

@@ -1,0 +1,296 @@
+"""Program surveys at the middle and the end of a program.
+
+A program runs from ``starts_on`` to ``ends_on`` (or ``[surveys] program_weeks`` when admins
+have not set an end). The mid-program survey falls halfway, the end survey on the last day.
+On that day each active member who has been in the program for at least a week gets an
+invitation at the program's check-in hour in their own zone (quiet hours and weekends
+respected), through the outbox, once. A survey stays open ``open_days`` after it falls.
+Answers are private: admins see averages only for groups of ``min_group_size`` or more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session, col, select
+
+from bot.checkins.timing import LocalRules, nudge_instant, weekend_from
+from bot.config import Settings
+from bot.conversations.scripts import Script, ScriptContract
+from bot.delivery import Target
+from bot.errors import UserError
+from bot.feedback import bar, summarize
+from bot.outbox import enqueue
+from bot.prompts import Prompts
+from bot.replies import Button, Buttons, Context, Fields, Message, Reply, Section
+from bot.text import Text
+from storage.models import (
+    Conversation,
+    Member,
+    MemberStatus,
+    OutboxMessage,
+    Person,
+    Program,
+    SurveyResponse,
+)
+
+if TYPE_CHECKING:
+    from bot.context import Ctx
+
+SURVEYS = ("mid", "end")
+SCALES = ("belonging", "confidence", "continue", "continue_after", "value")
+SURVEY_CONTRACT = ScriptContract(
+    required={
+        "belonging": ("scale",),
+        "confidence": ("scale",),
+        "continue": ("scale",),
+        "continue_after": ("scale",),
+        "value": ("scale",),
+        "open": ("text",),
+    },
+    placeholders=frozenset({"survey", "program"}),
+    conditions=frozenset(SURVEYS),
+)
+MIN_DAYS_IN_PROGRAM = 7
+
+
+@dataclass(frozen=True)
+class Schedule:
+    mid: date
+    end: date
+
+    def day(self, survey: str) -> date:
+        return self.mid if survey == "mid" else self.end
+
+
+def schedule(program: Program, settings: Settings) -> Schedule:
+    start = program.starts_on or program.created_at.date()
+    end = program.ends_on or start + timedelta(weeks=settings.surveys.program_weeks)
+    return Schedule(mid=start + (end - start) / 2, end=end)
+
+
+def invite_key(program_id: int, member_id: int, survey: str) -> str:
+    return f"survey:{program_id}:{member_id}:{survey}"
+
+
+def survey_name(prompts: Prompts, survey: str) -> str:
+    return prompts.text(f"survey.name_{survey}")
+
+
+def invitation(prompts: Prompts, program: Program, survey: str, name: str) -> Message:
+    return Message(
+        (
+            Section(
+                prompts.render(
+                    "survey.invitation",
+                    name=name,
+                    program=program.name,
+                    survey=survey_name(prompts, survey),
+                )
+            ),
+            Buttons((Button(prompts.text("button.survey_start"), f"survey {survey}", "primary"),)),
+            Context(prompts.render("survey.invitation_hint")),
+        )
+    )
+
+
+def queue_invitations(
+    session: Session, *, now: datetime, settings: Settings, prompts: Prompts
+) -> int:
+    """Queue today's survey invitations (idempotent: one per member and survey, ever)."""
+    if not settings.surveys.enabled:
+        return 0
+    queued = 0
+    for program in session.exec(select(Program)).all():
+        assert program.id is not None
+        plan = schedule(program, settings)
+        for survey in SURVEYS:
+            day = plan.day(survey)
+            # Start a day early so people east of UTC get it on their local day.
+            if not day - timedelta(days=1) <= now.date() <= day + timedelta(days=1):
+                continue
+            queued += _invite_program(session, program, survey, day, now, settings, prompts)
+    return queued
+
+
+def _invite_program(
+    session: Session,
+    program: Program,
+    survey: str,
+    day: date,
+    now: datetime,
+    settings: Settings,
+    prompts: Prompts,
+) -> int:
+    assert program.id is not None
+    members = session.exec(
+        select(Member, Person)
+        .join(Person, col(Person.id) == col(Member.person_id))
+        .where(Member.program_id == program.id, Member.status == MemberStatus.ACTIVE)
+    ).all()
+    prefix = f"survey:{program.id}:"
+    sent = set(
+        session.exec(
+            select(OutboxMessage.dedupe_key).where(col(OutboxMessage.dedupe_key).startswith(prefix))
+        ).all()
+    )
+    answered = set(
+        session.exec(
+            select(SurveyResponse.member_id).where(
+                SurveyResponse.program_id == program.id, SurveyResponse.survey == survey
+            )
+        ).all()
+    )
+    hour = time(program.checkin_hour)
+    closes = datetime.combine(day + timedelta(days=settings.surveys.open_days), hour, now.tzinfo)
+    count = 0
+    for member, person in members:
+        assert member.id is not None
+        key = invite_key(program.id, member.id, survey)
+        if key in sent or member.id in answered:
+            continue
+        if member.joined_at.date() > day - timedelta(days=MIN_DAYS_IN_PROGRAM):
+            continue
+        rules = LocalRules(
+            timezone=person.timezone or settings.program.default_timezone,
+            quiet_start=person.quiet_start,
+            quiet_end=person.quiet_end,
+            weekend=weekend_from(person.availability),
+        )
+        at = max(nudge_instant(datetime.combine(day, hour), rules), now)
+        row = enqueue(
+            session,
+            dedupe_key=key,
+            target=Target(
+                program.platform, program.workspace_id, "user", (person.platform_user_id,)
+            ),
+            message=invitation(prompts, program, survey, person.display_name),
+            not_before=at,
+            now=now,
+            program_id=program.id,
+        )
+        if row is not None:
+            row.expires_at = closes
+            session.add(row)
+            count += 1
+    return count
+
+
+def open_survey(ctx: Ctx, wanted: str | None) -> str:
+    """The survey someone may answer now (``wanted`` or whichever is open)."""
+    program = ctx.program()
+    plan = schedule(program, ctx.settings)
+    today = ctx.now.astimezone(ctx.zone()).date()
+    open_days = timedelta(days=ctx.settings.surveys.open_days)
+    candidates = [wanted] if wanted else list(reversed(SURVEYS))
+    for survey in candidates:
+        day = plan.day(survey)
+        if day <= today <= day + open_days:
+            return survey
+    if wanted:
+        raise UserError(
+            "survey.not_open",
+            survey=survey_name(ctx.prompts, wanted),
+            day=plan.day(wanted).isoformat(),
+        )
+    raise UserError("survey.none_open", mid=plan.mid.isoformat(), end=plan.end.isoformat())
+
+
+def survey_context(ctx: Ctx, member: Member, survey: str) -> dict[str, object]:
+    program = ctx.program()
+    assert program.id is not None
+    done = ctx.session.exec(
+        select(SurveyResponse.id).where(
+            SurveyResponse.program_id == program.id,
+            SurveyResponse.member_id == member.id,
+            SurveyResponse.survey == survey,
+        )
+    ).first()
+    if done is not None:
+        raise UserError("survey.already", survey=survey_name(ctx.prompts, survey))
+    return {
+        "key": f"survey:{survey}",
+        "survey": survey,
+        "flags": [survey],
+        "values": {"survey": survey_name(ctx.prompts, survey), "program": program.name},
+    }
+
+
+def finish_survey(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
+    member = ctx.require_member()
+    program = ctx.program()
+    survey = str(conv.context["survey"])
+    assert program.id is not None and member.id is not None
+    exists = ctx.session.exec(
+        select(SurveyResponse).where(
+            SurveyResponse.program_id == program.id,
+            SurveyResponse.member_id == member.id,
+            SurveyResponse.survey == survey,
+        )
+    ).first()
+    if exists is not None:  # answered meanwhile in another window
+        raise UserError("survey.already", survey=survey_name(ctx.prompts, survey))
+    ctx.session.add(
+        SurveyResponse(
+            program_id=program.id,
+            member_id=member.id,
+            survey=survey,
+            answers=dict(conv.answers),
+            created_at=ctx.now,
+        )
+    )
+    return ctx.say("survey.thanks")
+
+
+def admin_survey(ctx: Ctx, args: list[str]) -> Reply:
+    """Survey results as averages, only when enough people answered to keep them anonymous."""
+    program = ctx.program()
+    assert program.id is not None
+    survey = args[0].lower() if args else "mid"
+    if survey not in SURVEYS or len(args) > 1:
+        raise UserError("survey.admin_usage")
+    minimum = ctx.settings.surveys.min_group_size
+    answers = [
+        r.answers
+        for r in ctx.session.exec(
+            select(SurveyResponse).where(
+                SurveyResponse.program_id == program.id, SurveyResponse.survey == survey
+            )
+        ).all()
+    ]
+    name = survey_name(ctx.prompts, survey)
+    if len(answers) < minimum:
+        return ctx.say("survey.admin_too_few", survey=name, count=len(answers), minimum=minimum)
+    rows: list[tuple[str, Text]] = [
+        (ctx.prompts.text("survey.admin_respondents"), Text.trusted(str(len(answers))))
+    ]
+    for scale in SCALES:
+        values = [int(a[scale]) for a in answers if isinstance(a.get(scale), int)]
+        if len(values) < minimum:
+            continue
+        summary = summarize(values)
+        rows.append(
+            (
+                ctx.prompts.text(f"survey.scale_{scale}"),
+                Text.trusted(f"{summary.mean:.1f} / 5   ({bar(summary)})"),
+            )
+        )
+    key = "continue" if survey == "mid" else "continue_after"
+    intent = [int(a[key]) for a in answers if isinstance(a.get(key), int)]
+    if len(intent) >= minimum:
+        at_risk = sum(1 for v in intent if v <= 2)
+        rows.append(
+            (
+                ctx.prompts.text("survey.admin_at_risk"),
+                Text.trusted(f"{at_risk} of {len(intent)} ({100 * at_risk / len(intent):.0f}%)"),
+            )
+        )
+    return Message(
+        (
+            Section(ctx.t("survey.admin_header", survey=name, program=program.name)),
+            Fields(tuple(rows)),
+            Context(ctx.t("survey.admin_privacy", minimum=minimum)),
+        )
+    )
