@@ -17,7 +17,6 @@ from bot.pulse import Pulse
 from bot.replies import Message
 from storage.engine import transaction
 from storage.models import (
-    Conversation,
     Feedback,
     Goal,
     GoalUpdate,
