@@ -68,7 +68,7 @@ class MentorBot:
         except UserError as exc:
             return self._user_error(exc)
         except FormInvalid as exc:
-            return FormErrors(exc.errors)
+            return FormErrors(exc.errors, retry=exc.retry)
         except Exception:
             ref = uuid.uuid4().hex[:8]
             log.exception(

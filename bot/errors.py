@@ -21,6 +21,7 @@ class ConfigError(Exception):
 class FormInvalid(Exception):
     """A submitted form had errors; nothing of it is saved and the errors show inline."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, str], *, retry: str | None = None) -> None:
         super().__init__(", ".join(errors))
         self.errors = errors
+        self.retry = retry  # a command that opens the form again

@@ -41,6 +41,7 @@ CATALOG: dict[str, frozenset[str]] = {
     "button.send": frozenset(),
     "button.skip": frozenset(),
     "button.survey_start": frozenset(),
+    "button.try_again": frozenset(),
     "button.yes": frozenset(),
     "checkin.bad_cycle": frozenset(),
     "checkin.followup": frozenset(),

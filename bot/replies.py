@@ -126,6 +126,8 @@ class FormErrors:
     """Validation errors for a submitted form, keyed by field name, shown inline."""
 
     errors: dict[str, str]
+    # A command that reopens the form, for platforms whose forms close on submit (Discord).
+    retry: str | None = None
 
 
 Reply = Message | Form | FormErrors

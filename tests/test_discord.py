@@ -302,3 +302,112 @@ async def test_runtime_serves_discord_and_delivers_the_outbox(bot, fake):
     )
     stop.set()
     await asyncio.wait_for(task, 10)
+
+
+async def test_survey_and_feedback_open_as_discord_modals(adapter, fake, bot, clock):
+    """Short scripts become a modal of at most five inputs; answers are validated and stored."""
+    from datetime import timedelta
+
+    from storage.models import Feedback, SurveyResponse
+    from tests.checkin_helpers import make_pair, make_program
+
+    program = make_program(bot, platform="discord", workspace=GUILD)
+    make_pair(bot, program, "111", "222", platform="discord")
+    answer = await callback_for(
+        fake, slash(fake, "feedback", user_id="111", name="alice", guild_id=GUILD)
+    )
+    assert answer["type"] == 9
+    modal = answer["data"]
+    assert modal["custom_id"] == "form:conv:1"
+    ids = [row["components"][0]["custom_id"] for row in modal["components"]]
+    assert ids == ["rating", "helped", "change", "fit"]
+
+    def submit(values: dict[str, str]) -> dict:
+        return fake.interaction(
+            5,
+            {
+                "custom_id": "form:conv:1",
+                "components": [
+                    {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}
+                    for k, v in values.items()
+                ],
+            },
+            user_id="111",
+            name="alice",
+            guild_id=GUILD,
+        )
+
+    bad = await callback_for(
+        fake, submit({"rating": "great", "helped": "", "change": "", "fit": "maybe"})
+    )
+    text = bad["data"]["embeds"][0]["description"]
+    assert "number from 1 to 5" in text and "A great fit" in text
+    (row,) = bad["data"]["components"]
+    retry = row["components"][0]
+    assert retry["custom_id"] == "mentor:conversation continue"  # Discord closed the modal
+    click = fake.interaction(
+        3,
+        {"custom_id": retry["custom_id"], "component_type": 2},
+        user_id="111",
+        name="alice",
+        message={
+            **dm(""),
+            "author": user("900000000000000001", "mentorbot", True),
+            "components": bad["data"]["components"],
+        },
+    )
+    reopened = await callback_for(fake, click)
+    assert reopened["type"] == 9 and reopened["data"]["custom_id"] == "form:conv:1"
+    good = await callback_for(
+        fake, submit({"rating": "5", "helped": "", "change": "More time", "fit": "2"})
+    )
+    assert "Thank you!" in good["data"]["embeds"][0]["description"]
+    with transaction(bot.engine) as s:
+        rows = {f.kind: f for f in s.exec(select(Feedback)).all()}
+    assert rows["session"].rating == 5 and rows["fit"].helped == "ok"
+
+    clock.advance(timedelta(weeks=12, days=1))  # the mid-program survey is open
+    answer = await callback_for(
+        fake, slash(fake, "survey", user_id="222", name="bob", guild_id=GUILD)
+    )
+    ids = [row["components"][0]["custom_id"] for row in answer["data"]["components"]]
+    assert ids == ["belonging", "confidence", "continue", "value", "open"]
+    answer = await callback_for(
+        fake,
+        fake.interaction(
+            5,
+            {
+                "custom_id": answer["data"]["custom_id"],
+                "components": [
+                    {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}
+                    for k, v in zip(ids, ["4", "3", "5", "4", ""], strict=True)
+                ],
+            },
+            user_id="222",
+            name="bob",
+            guild_id=GUILD,
+        ),
+    )
+    assert "Thank you for answering" in answer["data"]["embeds"][0]["description"]
+    with transaction(bot.engine) as s:
+        response = s.exec(select(SurveyResponse)).one()
+    assert response.survey == "mid" and response.answers["continue"] == 5
+
+
+async def test_goal_conversation_runs_in_discord_dms(adapter, fake, bot):
+    """/mentor goal moves to the DM; typed DM answers advance the conversation."""
+    await callback_for(
+        fake, slash(fake, "join", "mentee", user_id="111", name="alice", guild_id=GUILD)
+    )
+    answer = await callback_for(
+        fake, slash(fake, "goal", user_id="111", name="alice", guild_id=GUILD)
+    )
+    assert "I've sent you a DM" in answer["data"]["embeds"][0]["description"]
+    await fake.dispatch("MESSAGE_CREATE", dm("Publish 2 posts on the engineering blog"))
+    await fake.wait_for(lambda: fake.calls_to("POST", r"channels/600/messages"))
+    sent = fake.calls_to("POST", r"channels/600/messages")[-1]
+    assert "question 2 of 7" in json.dumps(sent)
+    await fake.dispatch("MESSAGE_CREATE", dm("cancel"))
+    await fake.wait_for(lambda: len(fake.calls_to("POST", r"channels/600/messages")) >= 2)
+    sent = fake.calls_to("POST", r"channels/600/messages")[-1]
+    assert "Stopped *Set a SMART goal*" in sent["embeds"][0]["description"]

@@ -459,3 +459,89 @@ async def test_runtime_serves_slack_with_the_pulse(bot, fake):
     )
     stop.set()
     await asyncio.wait_for(task, 10)
+
+
+def _submission(view: dict[str, Any], state: dict[str, Any], user="U1") -> str:
+    payload = {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": user, "username": "alice", "team_id": "T1"},
+        "api_app_id": "A1",
+        "trigger_id": "t",
+        "view": {**view, "id": "V2", "state": {"values": state}},
+    }
+    return urllib.parse.urlencode({"payload": json.dumps(payload)})
+
+
+async def test_session_feedback_opens_as_a_modal_and_is_validated(served, fake, bot):
+    """/mentor feedback (a short script) opens a modal; a forged value comes back inline;
+    a good submission is stored and thanked for in the DM."""
+    from storage.models import Feedback
+    from tests.checkin_helpers import make_pair, make_program
+
+    program = make_program(bot, platform="slack", workspace="T1")
+    make_pair(bot, program, "U1", "U2", platform="slack")
+    _, port, session = served
+    status, _ = await post(session, port, command_body(fake, "feedback"))
+    assert status == 200
+    await fake.wait_calls("views.open")
+    view = fake.calls_to("views.open")[0]["view"]
+    assert view["callback_id"] == "form:conv:1"
+    inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+    assert list(inputs) == ["rating", "helped", "change", "fit"]  # fit: first session
+    rating = inputs["rating"]["element"]
+    assert rating["type"] == "static_select" and len(rating["options"]) == 5
+    assert inputs["helped"]["optional"] is True and inputs["rating"]["optional"] is False
+
+    def state(rating_value: str) -> dict[str, Any]:
+        def select_(v: str) -> dict[str, Any]:
+            return {"value": {"type": "static_select", "selected_option": {"value": v}}}
+
+        return {
+            "rating": select_(rating_value),
+            "helped": {"value": {"type": "plain_text_input", "value": "Pairing on a bug"}},
+            "change": {"value": {"type": "plain_text_input", "value": None}},
+            "fit": select_("great"),
+        }
+
+    status, body = await post(session, port, _submission(view, state("9")))
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors" and "1 to 5" in answer["errors"]["rating"]
+    status, body = await post(session, port, _submission(view, state("4")))
+    assert status == 200 and body == ""
+    await fake.wait_calls("chat.postMessage")
+    assert "Thank you!" in fake.calls_to("chat.postMessage")[-1]["text"]
+    with transaction(bot.engine) as s:
+        rows = {f.kind: f for f in s.exec(select(Feedback)).all()}
+    assert rows["session"].rating == 4 and rows["session"].helped == "Pairing on a bug"
+    assert rows["fit"].helped == "great"
+
+
+async def test_goal_setting_moves_to_the_dm_and_echoes_safely(served, fake, bot):
+    """/mentor goal in a channel continues in the DM; answers there are escaped when echoed."""
+    _, port, session = served
+    await command(served, fake, "join mentee")
+    reply = await command(served, fake, "goal")
+    assert "I've sent you a DM" in reply["text"]
+    with transaction(bot.engine) as s:
+        opening = s.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == "conv:1:start"))
+        assert "question 1 of 7" in Message.from_json(opening.one().payload).plain()
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D1",
+        "user": "U1",
+        "text": "get better at <!channel> things",
+        "ts": "2.1",
+        "event_ts": "2.1",
+    }
+    await post(session, port, event_body(event, "EvGoal1"), content_type="application/json")
+    await fake.wait_calls("chat.postMessage")
+    coach = fake.calls_to("chat.postMessage")[-1]
+    assert coach["channel"] == "D1" and "direction more than a goal" in coach["text"]
+    assert "&lt;!channel&gt;" in json.dumps(coach["blocks"]) and "<!channel>" not in coach["text"]
+    event = {**event, "text": "Run 2 customer demos on my own", "ts": "2.2", "event_ts": "2.2"}
+    await post(session, port, event_body(event, "EvGoal2"), content_type="application/json")
+    await fake.wait_calls("chat.postMessage", 2)
+    assert "question 2 of 7" in fake.calls_to("chat.postMessage")[-1]["text"]

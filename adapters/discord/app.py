@@ -23,7 +23,7 @@ from bot.app import MentorBot
 from bot.delivery import DeliveryResult, Target
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted
 from bot.outbox import Pacing
-from bot.replies import Form, FormErrors, Message, Reply, Section
+from bot.replies import Button, Buttons, Form, FormErrors, Message, Part, Reply, Section
 from bot.text import Text
 
 log = logging.getLogger(__name__)
@@ -248,7 +248,15 @@ class DiscordAdapter:
         if isinstance(reply, Message):
             return reply
         if isinstance(reply, FormErrors):
-            return Message((Section(Text.trusted("\n".join(reply.errors.values()))),))
+            # Discord closes a modal on submit, so the errors come as a message with a way back.
+            parts: list[Part] = [Section(Text.trusted("\n".join(reply.errors.values())))]
+            if reply.retry:
+                parts.append(
+                    Buttons(
+                        (Button(self.bot.prompts.text("button.try_again"), reply.retry, "primary"),)
+                    )
+                )
+            return Message(tuple(parts))
         return Message((Section(Text.trusted(reply.title)),))
 
     async def on_message(self, message: discord.Message) -> None:

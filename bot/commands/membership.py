@@ -89,7 +89,7 @@ def submit_join(ctx: Ctx, values: dict[str, str]) -> Reply:
         except UserError as exc:
             errors[name] = ctx.prompts.text(exc.key, **exc.params)
     if errors:
-        raise FormInvalid(errors)
+        raise FormInvalid(errors, retry="join form")
     assert reply is not None
     return reply
 

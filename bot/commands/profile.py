@@ -202,7 +202,7 @@ def submit_profile(ctx: Ctx, values: dict[str, str]) -> Reply:
         except UserError as exc:
             errors[field.name] = ctx.prompts.text(exc.key, **exc.params)
     if errors:
-        raise FormInvalid(errors)
+        raise FormInvalid(errors, retry="profile edit")
     if not changed:
         return ctx.say("profile.unchanged")
     return show_profile(ctx)

@@ -159,14 +159,20 @@ class Conversations:
         conv.step = visible[0]
         ctx.session.add(conv)
         ctx.session.flush()
-        limit = FORM_LIMITS.get(ctx.actor.platform, 0)
-        if script.form and ctx.via in ("command", "action") and len(visible) <= limit:
+        if self._as_form(ctx, conv):
             return self.form(ctx, conv)
         opening = self._opening(ctx, conv, intro_extra)
         if ctx.via == "command" and ctx.actor.platform != "console":
             ctx.dm(ctx.person, opening, dedupe_key=f"conv:{conv.id}:start")
             return ctx.say("conv.sent_to_dm", title=fill(script.title, self._values(conv)))
         return opening
+
+    def _as_form(self, ctx: Ctx, conv: Conversation) -> bool:
+        """Short scripts open as one form when the platform can show one right now."""
+        script = self.script_of(conv)
+        limit = FORM_LIMITS.get(ctx.actor.platform, 0)
+        fits = len(self.visible(script, conv)) <= limit
+        return script.form and fits and ctx.via in ("command", "action")
 
     def _opening(self, ctx: Ctx, conv: Conversation, extra: Text | None) -> Message:
         script = self.script_of(conv)
@@ -242,8 +248,10 @@ class Conversations:
             out.append(Button(ctx.prompts.text("button.skip"), f"{prefix} {SKIP}"))
         return out
 
-    def resume(self, ctx: Ctx, conv: Conversation) -> Message:
-        """Show where the person left off."""
+    def resume(self, ctx: Ctx, conv: Conversation) -> Reply:
+        """Show where the person left off: the form again, if it runs as one, else the step."""
+        if not conv.answers and self._as_form(ctx, conv):
+            return self.form(ctx, conv)
         script = self.script_of(conv)
         note = ctx.t("conv.resumed", title=fill(script.title, self._values(conv)))
         return Message((Section(note), *self.question(ctx, conv).parts))
@@ -450,7 +458,7 @@ class Conversations:
                 errors[step.id] = ctx.prompts.text("conv.invalid.empty")
             answers[step.id] = value
         if errors:
-            raise FormInvalid(errors)
+            raise FormInvalid(errors, retry="conversation continue")
         conv.answers = answers
         return self._finish(ctx, conv)
 

@@ -1,0 +1,68 @@
+"""Conversation scripts are data: overrides reword them, and broken ones stop start-up clearly."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.app import build_bot
+from bot.conversations.flows import FLOWS, build_conversations
+from bot.conversations.scripts import bundled_scripts_dir
+from bot.errors import ConfigError
+from tests.conversation_helpers import Chat
+
+GOAL = (bundled_scripts_dir() / "goal.toml").read_text(encoding="utf-8")
+
+
+def _override(tmp_path, name: str, text: str):
+    folder = tmp_path / "prompts" / "scripts"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.toml").write_text(text, encoding="utf-8")
+    return tmp_path / "prompts"
+
+
+def test_bundled_scripts_meet_their_contracts():
+    scripts = build_conversations().scripts
+    assert set(scripts) == set(FLOWS)
+    assert [s.id for s in scripts["goal"].steps][:3] == ["what", "measure", "by_when"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('kind = "date"', 'kind = "calendar"'), "kind must be one of"),
+        (('id = "measure"', 'id = "measured"'), "the code needs a step with id 'measure'"),
+        (('id = "share"\nkind = "yesno"', 'id = "share"\nkind = "text"'), "kind must be yesno"),
+        (("One sentence", "One {nmae}"), r"unknown placeholder \{nmae\}; allowed: none"),
+        (('coach = ["specific"]', 'coach = ["vibes"]'), "unknown coaching 'vibes'"),
+        (("measurable = ", "measurable_x = "), r"\[coaching\] needs text for measurable"),
+        (("optional = true\nmax_length = 500", 'when = "full_moon"'), "unknown condition"),
+        (("title = ", "titel = "), "unknown key"),
+    ],
+)
+def test_broken_scripts_stop_start_up_with_the_reason(tmp_path, change, message):
+    old, new = change
+    assert old in GOAL
+    folder = _override(tmp_path, "goal", GOAL.replace(old, new, 1))
+    with pytest.raises(ConfigError, match=message):
+        build_conversations([folder])
+
+
+def test_unknown_script_files_are_reported(tmp_path):
+    folder = _override(tmp_path, "onboarding", GOAL)
+    with pytest.raises(ConfigError, match="no conversation named 'onboarding'"):
+        build_conversations([folder])
+
+
+async def test_a_coordinator_rewords_a_script_without_code(tmp_path, settings, clock, engine):
+    folder = _override(
+        tmp_path,
+        "goal",
+        GOAL.replace("What exactly do you want to achieve?", "¿Qué quieres lograr exactamente?"),
+    )
+    custom = replace(settings, bot=replace(settings.bot, prompts_dir=str(folder)))
+    bot = build_bot(custom, clock=clock, engine=engine)
+    chat = Chat(bot)
+    await chat.say("/mentor join mentee")
+    assert "¿Qué quieres lograr exactamente?" in await chat.say("/mentor goal")
