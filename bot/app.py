@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -111,6 +112,7 @@ class MentorBot:
             person=person,
             via=via,
             engine=self.conversations,
+            run_command=self.router.dispatch,
         )
 
     def is_admin(self, actor: Actor) -> bool:
@@ -143,6 +145,11 @@ class MentorBot:
             if active is not None:  # in a conversation, whatever they type is an answer
                 return self.conversations.answer(ctx, active, text)
             text = _COMMAND_PREFIX.sub("", text, count=1)
+            words = split_args(text)
+            if words and self.router.resolve(words[0]) is None:
+                closed = self.conversations.recently_expired(ctx, within=timedelta(days=7))
+                if closed is not None:  # an answer to a conversation that timed out
+                    return closed
         return self.router.dispatch(ctx, split_args(text))
 
 

@@ -15,7 +15,7 @@ from bot.errors import UserError
 from bot.events import Actor
 from bot.outbox import enqueue
 from bot.prompts import Prompts
-from bot.replies import Message, Part, Section
+from bot.replies import Message, Part, Reply, Section
 from bot.text import Text
 from bot.timezones import get_zone
 from storage import repo
@@ -36,7 +36,8 @@ class Ctx:
     settings: Settings
     is_admin: bool
     person: Person
-    router_help: Callable[[Ctx, str], Message] | None = None
+    # The top-level router, for commands that run another command (a "start this instead").
+    run_command: Callable[[Ctx, list[str]], Reply] | None = field(default=None, repr=False)
     # How the event arrived: "command" (slash command), "action" (button), "dm" or "form".
     via: str = "command"
     engine: Conversations | None = field(default=None, repr=False)

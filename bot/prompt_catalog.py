@@ -131,6 +131,7 @@ CATALOG: dict[str, frozenset[str]] = {
     "conv.coach_hint": frozenset(),
     "conv.controls": frozenset(),
     "conv.controls_optional": frozenset(),
+    "conv.expired": frozenset({"command", "hours", "title"}),
     "conv.invalid.choice": frozenset({"options"}),
     "conv.invalid.date": frozenset(),
     "conv.invalid.date_past": frozenset({"today"}),

@@ -17,11 +17,13 @@ from bot.pulse import Pulse
 from bot.replies import Message
 from storage.engine import transaction
 from storage.models import (
+    Conversation,
     Feedback,
     Goal,
     GoalUpdate,
     Member,
     Pair,
+    Person,
 )
 from tests.checkin_helpers import make_pair, make_program
 from tests.conversation_helpers import Chat, conversations, outbox
@@ -201,7 +203,9 @@ async def test_reminder_first_then_expiry(bot, clock):
     clock.advance(timedelta(hours=48))
     stats = pulse.upkeep()
     assert stats.expired == 1 and conversations(bot)[0].status == "expired"
-    # A DM now is a command again, not an answer to the closed conversation.
+    # An answer after that is not lost silently: they hear what happened, once.
+    told = await chat.say("ship it")
+    assert "I closed *Set a SMART goal* after 72 hours" in told and "`/mentor goal`" in told
     assert "I don't know `/mentor ship`" in await chat.say("ship it")
 
 
@@ -425,3 +429,38 @@ async def test_survey_invitations_arrive_at_local_hour_and_results_stay_anonymou
     assert "3.3 / 5" in results and "1 of 3 (33%)" in results
     assert "OPEN-" not in results
     assert "Only program admins" in await chat.say("/mentor admin survey mid", who="bob")
+
+
+async def test_buttons_of_earlier_steps_or_other_people_do_nothing_harmful(bot):
+    program = make_program(bot)
+    make_pair(bot, program, "alice", "bob")
+    chat = Chat(bot, user="alice")
+    await chat.say("/mentor checkin met")
+    first = await chat.say("/mentor feedback")
+    assert "[5] 5" in first  # the rating buttons carry "answer 1 0 <n>"
+    await chat.say("4")  # typed instead of pressing a button
+    stale = await chat.say("/mentor answer 1 0 5")  # the old rating button, pressed late
+    assert "for an earlier question" in stale and "What helped most?" in stale
+    assert "someone else's conversation" in await chat.say("/mentor answer 1 0 3", who="bob")
+    assert "someone else's conversation" in await chat.say("/mentor answer 99 0 3", who="bob")
+    with transaction(bot.engine) as s:
+        (conv,) = s.exec(select(Conversation)).all()
+    assert conv.answers == {"rating": 4} and conv.step == 1
+
+
+def test_one_active_conversation_per_person_is_enforced_by_the_database(bot):
+    from sqlalchemy.exc import IntegrityError
+
+    now = bot.clock.now()
+    with transaction(bot.engine) as s:
+        person = Person(platform="console", platform_user_id="zed", created_at=now, updated_at=now)
+        s.add(person)
+        s.flush()
+        s.add(Conversation(person_id=person.id, script="goal", started_at=now, updated_at=now))
+        s.add(
+            Conversation(
+                person_id=person.id, script="goal", status="done", started_at=now, updated_at=now
+            )
+        )
+    with pytest.raises(IntegrityError), transaction(bot.engine) as s:
+        s.add(Conversation(person_id=person.id, script="feedback", started_at=now, updated_at=now))

@@ -78,9 +78,8 @@ def conversation(ctx: Ctx, args: list[str]) -> Reply:
         if current is not None:
             engine.cancel(ctx, current)
             ctx.session.flush()
-        from bot.commands import build_router
-
-        return build_router().dispatch(ctx, args[1:])
+        assert ctx.run_command is not None
+        return ctx.run_command(ctx, args[1:])
     if current is None:
         raise UserError("conv.none")
     if action in ("continue", "resume"):

@@ -462,6 +462,26 @@ class Conversations:
         conv.answers = answers
         return self._finish(ctx, conv)
 
+    def recently_expired(self, ctx: Ctx, *, within: timedelta) -> Message | None:
+        """Tell someone answering a conversation that timed out how to start it again (once)."""
+        assert ctx.person.id is not None
+        conv = ctx.session.exec(
+            select(Conversation)
+            .where(
+                Conversation.person_id == ctx.person.id,
+                Conversation.status == ConversationStatus.EXPIRED,
+                col(Conversation.updated_at) >= ctx.now - within,
+            )
+            .order_by(col(Conversation.updated_at).desc())
+        ).first()
+        if conv is None or conv.context.get("told_expired"):
+            return None
+        conv.context = {**conv.context, "told_expired": True}
+        ctx.session.add(conv)
+        title = fill(self.script_of(conv).title, self._values(conv))
+        hours = ctx.settings.conversations.expire_after_hours
+        return ctx.say("conv.expired", title=title, hours=hours, command=_COMMANDS[conv.script])
+
     # -- reminders and expiry ---------------------------------------------------------------
     @staticmethod
     def due_for_reminder(session: Session, now: datetime, hours: int) -> list[Conversation]:
@@ -485,6 +505,14 @@ class Conversations:
                 )
             ).all()
         )
+
+
+_COMMANDS = {
+    "goal": "/mentor goal",
+    "progress": "/mentor progress",
+    "feedback": "/mentor feedback",
+    "survey": "/mentor survey",
+}
 
 
 def _buttons_fit(step: Step) -> bool:
