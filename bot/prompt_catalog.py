@@ -143,6 +143,7 @@ CATALOG: dict[str, frozenset[str]] = {
     "conv.invalid.yesno": frozenset(),
     "conv.name.feedback": frozenset(),
     "conv.name.goal": frozenset(),
+    "conv.name.profile": frozenset(),
     "conv.name.progress": frozenset(),
     "conv.name.survey": frozenset(),
     "conv.none": frozenset(),

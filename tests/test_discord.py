@@ -411,3 +411,40 @@ async def test_goal_conversation_runs_in_discord_dms(adapter, fake, bot):
     await fake.wait_for(lambda: len(fake.calls_to("POST", r"channels/600/messages")) >= 2)
     sent = fake.calls_to("POST", r"channels/600/messages")[-1]
     assert "Stopped *Set a SMART goal*" in sent["embeds"][0]["description"]
+
+
+async def test_profile_longer_than_a_modal_runs_step_by_step_in_the_dm(adapter, fake, bot):
+    """Deferred from the Discord adapter: more than five fields become DM steps, each saved
+    at once, a bad one asked again, `skip` keeping the current value."""
+    await callback_for(
+        fake, slash(fake, "join", "mentor", user_id="111", name="alice", guild_id=GUILD)
+    )
+    answer = await callback_for(
+        fake, slash(fake, "profile", "edit", user_id="111", name="alice", guild_id=GUILD)
+    )
+    assert "I've sent you a DM" in answer["data"]["embeds"][0]["description"]
+    sent = 0
+
+    async def turn(text: str) -> str:
+        nonlocal sent
+        await fake.dispatch("MESSAGE_CREATE", dm(text))
+        sent += 1
+        await fake.wait_for(lambda: len(fake.calls_to("POST", r"channels/600/messages")) >= sent)
+        return json.dumps(fake.calls_to("POST", r"channels/600/messages")[-1])
+
+    assert "What would you like to learn?" in await turn("python, @everyone")
+    assert "question 3 of 8" in await turn("skip")
+    await turn("skip")
+    assert "When are you usually free" in await turn("English, Portuguese")
+    bad = await turn("whenever")
+    assert "couldn't read those times" in bad and "When are you usually free" in bad
+    assert "quiet hours" in await turn("mon-fri 09:00-17:00")
+    assert "How many mentees" in await turn("skip")  # asked of mentors only
+    assert "Which team" in await turn("2")
+    done = await turn("skip")
+    assert "Profile of alice" in done and "@\\u200beveryone" in done
+    with transaction(bot.engine) as s:
+        member = s.exec(select(Member)).one()
+        person = s.get(Person, member.person_id)
+    assert member.skills_offered == ["python", "@everyone"] and member.capacity == 2
+    assert person.languages == ["English", "Portuguese"] and person.availability

@@ -2,7 +2,7 @@
 
 Buttons are ``DynamicItem``s whose ``custom_id`` carries the command (``mentor:checkin met``),
 registered at start, so a button on a weeks-old nudge still works after a restart. Modals are
-used for forms of up to five inputs; longer forms point people to ``/mentor profile set``.
+used for forms of up to five inputs; longer ones (the profile) run step by step in the DM.
 Only the intents used are requested (guilds, DMs); DM content needs no privileged intent.
 """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Ctx
+from bot.conversations.engine import FORM_LIMITS
 from bot.errors import FormInvalid, UserError
 from bot.formatting import comma_list, local_when
 from bot.profile_fields import (
@@ -16,6 +17,7 @@ from bot.profile_fields import (
     parse_quiet,
     resolve_field,
 )
+from bot.profile_steps import start_profile_steps
 from bot.replies import (
     Button,
     Buttons,
@@ -244,7 +246,11 @@ def profile(ctx: Ctx, args: list[str]) -> Reply:
         return show_profile(ctx)
     action = args[0].lower()
     if action == "edit":
-        return profile_form(ctx)
+        form = profile_form(ctx)
+        limit = FORM_LIMITS.get(ctx.actor.platform)
+        if limit is not None and len(form.fields) > limit and ctx.member() is not None:
+            return start_profile_steps(ctx)  # more than a modal holds: one step at a time
+        return form
     if action not in ("set", "clear", "unset"):
         raise UserError("profile.usage", fields=Text.trusted(", ".join(field_names())))
     if len(args) < 2:

@@ -38,6 +38,8 @@ SKIP = ":skip"
 _FORMATTER = string.Formatter()
 
 Finish = Callable[["Ctx", Conversation, Script], Reply]
+# Called with each non-empty answer before it is stored; raises UserError to re-ask.
+OnAnswer = Callable[["Ctx", Conversation, Step, Any], None]
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Flow:
     contract: ScriptContract
     finish: Finish
     busy_label: str  # prompt key naming the conversation ("your goal", "session feedback")
+    on_answer: OnAnswer | None = None
 
 
 def fill(template: str, values: Mapping[str, str]) -> Text:
@@ -328,6 +331,12 @@ class Conversations:
         return self._store(ctx, conv, step, None)
 
     def _store(self, ctx: Ctx, conv: Conversation, step: Step, value: Any) -> Reply:
+        check = self.flows[conv.script].on_answer
+        if check is not None and value is not None:
+            try:
+                check(ctx, conv, step, value)
+            except UserError as exc:
+                return self.question(ctx, conv, error=ctx.t(exc.key, **exc.params))
         drafts = {k: v for k, v in conv.context.get("drafts", {}).items() if k != step.id}
         conv.answers = {**conv.answers, step.id: value}
         conv.context = {**conv.context, "drafts": drafts}
@@ -456,6 +465,12 @@ class Conversations:
                 continue
             if value is None and not step.optional:
                 errors[step.id] = ctx.prompts.text("conv.invalid.empty")
+            check = self.flows[conv.script].on_answer
+            if check is not None and value is not None and step.id not in errors:
+                try:
+                    check(ctx, conv, step, value)
+                except UserError as exc:
+                    errors[step.id] = ctx.prompts.text(exc.key, **exc.params)
             answers[step.id] = value
         if errors:
             raise FormInvalid(errors, retry="conversation continue")
@@ -512,6 +527,7 @@ _COMMANDS = {
     "progress": "/mentor progress",
     "feedback": "/mentor feedback",
     "survey": "/mentor survey",
+    "profile": "/mentor profile edit",
 }
 
 

@@ -9,6 +9,7 @@ from bot.conversations.engine import Conversations, Flow
 from bot.conversations.scripts import load_scripts
 from bot.feedback import FEEDBACK_CONTRACT, finish_feedback
 from bot.goals import GOAL_CONTRACT, PROGRESS_CONTRACT, finish_goal, finish_progress
+from bot.profile_steps import PROFILE_CONTRACT, finish_profile, save_profile_answer
 from bot.surveys import SURVEY_CONTRACT, finish_survey
 
 FLOWS = {
@@ -16,6 +17,9 @@ FLOWS = {
     "progress": Flow(PROGRESS_CONTRACT, finish_progress, "conv.name.progress"),
     "feedback": Flow(FEEDBACK_CONTRACT, finish_feedback, "conv.name.feedback"),
     "survey": Flow(SURVEY_CONTRACT, finish_survey, "conv.name.survey"),
+    "profile": Flow(
+        PROFILE_CONTRACT, finish_profile, "conv.name.profile", on_answer=save_profile_answer
+    ),
 }
 
 
