@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from bot.clock import Clock
 from bot.delivery import DeliveryResult, Sender, Target
 from bot.replies import Message
+from storage.bulk import insert_ignoring_conflicts
 from storage.engine import transaction
 from storage.models import OutboxMessage, OutboxStatus
 
@@ -66,6 +67,41 @@ def enqueue(
     except IntegrityError:
         return None  # another writer stored the same key first
     return row
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for :func:`enqueue_many`."""
+
+    dedupe_key: str
+    target: Target
+    message: Message
+    not_before: datetime
+    expires_at: datetime | None = None
+
+
+def enqueue_many(
+    session: Session, items: list[Outgoing], *, now: datetime, program_id: int | None = None
+) -> int:
+    """Store many messages in one bulk insert; keys already used are skipped silently."""
+    rows = [
+        {
+            "dedupe_key": item.dedupe_key,
+            "program_id": program_id,
+            "platform": item.target.platform,
+            "workspace_id": item.target.workspace_id,
+            "target_kind": item.target.kind,
+            "target_ids": list(item.target.ids),
+            "payload": item.message.to_json(),
+            "not_before": item.not_before,
+            "expires_at": item.expires_at,
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for item in items
+    ]
+    return insert_ignoring_conflicts(session, OutboxMessage, rows, conflict=["dedupe_key"])
 
 
 @dataclass(frozen=True)

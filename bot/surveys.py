@@ -22,7 +22,7 @@ from bot.conversations.scripts import Script, ScriptContract
 from bot.delivery import Target
 from bot.errors import UserError
 from bot.feedback import bar, summarize
-from bot.outbox import enqueue
+from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Fields, Message, Reply, Section
 from bot.text import Text
@@ -145,7 +145,8 @@ def _invite_program(
     )
     hour = time(program.checkin_hour)
     closes = datetime.combine(day + timedelta(days=settings.surveys.open_days), hour, now.tzinfo)
-    count = 0
+    items: list[Outgoing] = []
+    when: dict[LocalRules, datetime] = {}
     for member, person in members:
         assert member.id is not None
         key = invite_key(program.id, member.id, survey)
@@ -159,23 +160,20 @@ def _invite_program(
             quiet_end=person.quiet_end,
             weekend=weekend_from(person.availability),
         )
-        at = max(nudge_instant(datetime.combine(day, hour), rules), now)
-        row = enqueue(
-            session,
-            dedupe_key=key,
-            target=Target(
-                program.platform, program.workspace_id, "user", (person.platform_user_id,)
-            ),
-            message=invitation(prompts, program, survey, person.display_name),
-            not_before=at,
-            now=now,
-            program_id=program.id,
+        at = when.get(rules)
+        if at is None:
+            at = when[rules] = max(nudge_instant(datetime.combine(day, hour), rules), now)
+        target = Target(program.platform, program.workspace_id, "user", (person.platform_user_id,))
+        items.append(
+            Outgoing(
+                dedupe_key=key,
+                target=target,
+                message=invitation(prompts, program, survey, person.display_name),
+                not_before=at,
+                expires_at=closes,
+            )
         )
-        if row is not None:
-            row.expires_at = closes
-            session.add(row)
-            count += 1
-    return count
+    return enqueue_many(session, items, now=now, program_id=program.id)
 
 
 def open_survey(ctx: Ctx, wanted: str | None) -> str:
