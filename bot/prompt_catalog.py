@@ -132,6 +132,7 @@ CATALOG: dict[str, frozenset[str]] = {
     "conv.controls": frozenset(),
     "conv.controls_optional": frozenset(),
     "conv.expired": frozenset({"command", "hours", "title"}),
+    "conv.help": frozenset({"title"}),
     "conv.invalid.choice": frozenset({"options"}),
     "conv.invalid.date": frozenset(),
     "conv.invalid.date_past": frozenset({"today"}),

@@ -269,6 +269,9 @@ class Conversations:
             return self.cancel(ctx, conv)
         if word == "back":
             return self.back(ctx, conv)
+        if word in ("help", "?"):
+            title = fill(script.title, self._values(conv))
+            return self.question(ctx, conv, error=ctx.t("conv.help", title=title))
         if word == "skip" and step.kind != "text":
             return self._skip(ctx, conv, step)
         if word == "skip":
