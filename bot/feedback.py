@@ -118,6 +118,33 @@ def finish_feedback(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
     return Message(tuple(parts))
 
 
+def my_feedback(ctx: Ctx, member: Member) -> Reply:
+    """The feedback this person gave: theirs to see, nobody else's."""
+    rows = ctx.session.exec(
+        select(Feedback)
+        .where(Feedback.member_id == member.id, Feedback.kind == "session")
+        .order_by(col(Feedback.created_at))
+    ).all()
+    if not rows:
+        return ctx.say("feedback.mine_none")
+    tz = ctx.zone()
+    parts: list[Part] = [Section(ctx.t("feedback.mine_header"))]
+    for row in rows[-10:]:
+        parts.append(
+            Section(
+                ctx.t(
+                    "feedback.mine_line",
+                    day=row.created_at.astimezone(tz).date().isoformat(),
+                    rating=row.rating if row.rating is not None else "-",
+                    helped=row.helped or "-",
+                    change=row.change or "-",
+                )
+            )
+        )
+    parts.append(Context(ctx.t("feedback.private_note")))
+    return Message(tuple(parts))
+
+
 # -- what admins may see -----------------------------------------------------------------------
 @dataclass
 class ScaleSummary:

@@ -24,7 +24,7 @@ from bot.errors import UserError
 from bot.feedback import bar, summarize
 from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
-from bot.replies import Button, Buttons, Context, Fields, Message, Reply, Section
+from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.text import Text
 from storage.models import (
     Conversation,
@@ -240,6 +240,34 @@ def finish_survey(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
         )
     )
     return ctx.say("survey.thanks")
+
+
+def my_survey_answers(ctx: Ctx, member: Member) -> Reply:
+    """The person's own survey answers, as they gave them."""
+    from bot.conversations.engine import show_value
+
+    script = ctx.conversations().scripts["survey"]
+    rows = ctx.session.exec(
+        select(SurveyResponse)
+        .where(SurveyResponse.member_id == member.id)
+        .order_by(col(SurveyResponse.created_at))
+    ).all()
+    if not rows:
+        return ctx.say("survey.mine_none")
+    parts: list[Part] = []
+    for row in rows:
+        parts.append(
+            Section(ctx.t("survey.mine_header", survey=survey_name(ctx.prompts, row.survey)))
+        )
+        items = [
+            (step.label, Text.user(show_value(step, row.answers[step.id])))
+            for step in script.steps
+            if step.id in row.answers and row.answers[step.id] is not None
+        ]
+        if items:
+            parts.append(Fields(tuple(items)))
+    parts.append(Context(ctx.t("survey.invitation_hint")))
+    return Message(tuple(parts))
 
 
 def admin_survey(ctx: Ctx, args: list[str]) -> Reply:

@@ -377,9 +377,19 @@ async def test_feedback_stays_private_and_admins_see_totals_of_three_or_more(bot
 
     await give("alice", "2", "SECRET-alice-note")
     await give("bob", "5", "SECRET-bob-note")
+    mine = await chat.say("/mentor feedback mine", who="alice")
+    assert "2/5 · helped: SECRET-alice-note" in mine and "SECRET-bob-note" not in mine
     # bob (alice's partner) and any non-admin cannot read it anywhere.
     for who in ("bob", "carol"):
-        for command in ("status", "goals", "admin feedback", "admin survey mid", "home"):
+        commands = (
+            "status",
+            "goals",
+            "feedback mine",
+            "admin feedback",
+            "admin survey mid",
+            "home",
+        )
+        for command in commands:
             reply = await chat.say(f"/mentor {command}", who=who)
             assert "SECRET-alice-note" not in reply
             if command.startswith("admin"):
@@ -430,6 +440,9 @@ async def test_survey_invitations_arrive_at_local_hour_and_results_stay_anonymou
     assert re.search(r"people who answered\s+3", results)
     assert "3.3 / 5" in results and "1 of 3 (33%)" in results
     assert "OPEN-" not in results
+    own = await chat.say("/mentor survey mine", who="bob")
+    assert "Your answers to the mid-program survey" in own and "OPEN-bob" in own
+    assert "OPEN-alice" not in own
     assert "Only program admins" in await chat.say("/mentor admin survey mid", who="bob")
 
 
@@ -466,3 +479,11 @@ def test_one_active_conversation_per_person_is_enforced_by_the_database(bot):
         )
     with pytest.raises(IntegrityError), transaction(bot.engine) as s:
         s.add(Conversation(person_id=person.id, script="feedback", started_at=now, updated_at=now))
+
+
+async def test_leaving_the_program_stops_a_conversation_in_progress(bot):
+    chat = await _joined(bot)
+    await chat.say("/mentor goal")
+    await chat.say("/mentor leave confirm")
+    assert [c.status for c in conversations(bot)] == ["cancelled"]
+    assert "not in the program" in await chat.say("/mentor goal")

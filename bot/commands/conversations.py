@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.feedback import admin_feedback, feedback_context
+from bot.feedback import admin_feedback, feedback_context, my_feedback
 from bot.goals import complete_goal, list_goals, progress_context, set_private
 from bot.replies import Reply
 from bot.router import Router
-from bot.surveys import SURVEYS, admin_survey, open_survey, survey_context
+from bot.surveys import SURVEYS, admin_survey, my_survey_answers, open_survey, survey_context
 
 
 def goal(ctx: Ctx, args: list[str]) -> Reply:
@@ -42,8 +42,12 @@ def progress(ctx: Ctx, args: list[str]) -> Reply:
 
 
 def feedback(ctx: Ctx, args: list[str]) -> Reply:
-    """Confidential feedback on your last session."""
+    """Confidential feedback on your last session; ``feedback mine`` shows what you gave."""
     member = ctx.require_member()
+    if args and args[0].lower() in ("mine", "history"):
+        return my_feedback(ctx, member)
+    if args:
+        raise UserError("feedback.usage")
     return ctx.conversations().start(
         ctx, "feedback", context=feedback_context(ctx, member), command="feedback"
     )
@@ -52,6 +56,8 @@ def feedback(ctx: Ctx, args: list[str]) -> Reply:
 def survey(ctx: Ctx, args: list[str]) -> Reply:
     """Answer the program survey that is open now."""
     member = ctx.require_member()
+    if args and args[0].lower() in ("mine", "history"):
+        return my_survey_answers(ctx, member)
     wanted = args[0].lower() if args else None
     if wanted is not None and (wanted not in SURVEYS or len(args) > 1):
         raise UserError("survey.usage")

@@ -235,6 +235,11 @@ def leave(ctx: Ctx, args: list[str]) -> Reply:
     member.left_at = ctx.now
     member.paused_until = None
     ctx.session.add(member)
+    assert ctx.person.id is not None
+    engine = ctx.conversations()
+    conversation = engine.active(ctx.session, ctx.person.id)
+    if conversation is not None:  # a half-set goal or survey has nowhere to go now
+        engine.cancel(ctx, conversation)
     return ctx.say("leave.done", program=ctx.program().name)
 
 
