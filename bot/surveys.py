@@ -228,8 +228,8 @@ def finish_survey(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
             SurveyResponse.survey == survey,
         )
     ).first()
-    if exists is not None:  # answered meanwhile in another window
-        raise UserError("survey.already", survey=survey_name(ctx.prompts, survey))
+    if exists is not None:  # answered meanwhile in another window: keep the first answers
+        return ctx.say("survey.already", survey=survey_name(ctx.prompts, survey))
     ctx.session.add(
         SurveyResponse(
             program_id=program.id,

@@ -66,3 +66,37 @@ async def test_a_coordinator_rewords_a_script_without_code(tmp_path, settings, c
     chat = Chat(bot)
     await chat.say("/mentor join mentee")
     assert "¿Qué quieres lograr exactamente?" in await chat.say("/mentor goal")
+
+
+async def test_a_coordinator_adds_a_multi_choice_step_and_its_answers_are_kept(
+    tmp_path, settings, clock, engine
+):
+    extra = """
+[[steps]]
+id = "areas"
+kind = "multi"
+label = "Areas"
+ask = "Which areas does this goal touch?"
+choices = [["tech", "Technical"], ["people", "People"], ["career", "Career"]]
+"""
+    folder = _override(tmp_path, "goal", GOAL.replace("\n[coaching]\n", extra + "\n[coaching]\n"))
+    custom = replace(settings, bot=replace(settings.bot, prompts_dir=str(folder)))
+    bot = build_bot(custom, clock=clock, engine=engine)
+    chat = Chat(bot)
+    await chat.say("/mentor join mentee")
+    await chat.say("/mentor goal")
+    for answer in ("Lead 2 design reviews", "2 reviews done", "in 6 weeks", "skip", "skip"):
+        await chat.say(answer)
+    await chat.say("yes")
+    areas = await chat.say("no")
+    assert "question 8 of 8" in areas and "1. Technical\n" in areas.replace("     ", "")
+    assert 'didn\'t recognise "hobbies"' in await chat.say("tech, hobbies")
+    assert "Goal 1 is set" in await chat.say("1 and career")
+    from sqlmodel import select
+
+    from storage.engine import transaction
+    from storage.models import Goal
+
+    with transaction(bot.engine) as s:
+        goal = s.exec(select(Goal)).one()
+    assert goal.details == {"areas": ["tech", "career"]}

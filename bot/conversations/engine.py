@@ -213,7 +213,7 @@ class Conversations:
             )
         )
         parts.append(Section(fill(step.ask, values)))
-        if step.kind in ("choice", "multi") and not _buttons_fit(step):
+        if step.kind == "multi" or (step.kind == "choice" and not _buttons_fit(step)):
             listed = "\n".join(f"{i}. {label}" for i, (_, label) in enumerate(step.choices, 1))
             parts.append(Section(Text.trusted(listed)))
         if step.hint:
