@@ -487,3 +487,22 @@ async def test_leaving_the_program_stops_a_conversation_in_progress(bot):
     await chat.say("/mentor leave confirm")
     assert [c.status for c in conversations(bot)] == ["cancelled"]
     assert "not in the program" in await chat.say("/mentor goal")
+
+
+def test_a_forged_form_for_someone_elses_conversation_is_refused(bot):
+    from bot.events import FormSubmitted
+    from tests.conftest import actor, run, text_of
+
+    program = make_program(bot)
+    make_pair(bot, program, "alice", "bob")
+    run(bot, "feedback", who="alice")  # console: step by step, conversation 1
+    forged = bot.handle(FormSubmitted(actor("bob"), "conv:1", {"rating": "1", "fit": "poor"}))
+    assert "someone else's conversation" in text_of(forged)
+    own = bot.handle(FormSubmitted(actor("alice"), "conv:1", {"rating": "9", "fit": "poor"}))
+    assert "rating: Please answer with a number from 1 to 5." in text_of(own)
+    ok = bot.handle(FormSubmitted(actor("alice"), "conv:1", {"rating": "3", "fit": "ok"}))
+    assert "Thank you!" in text_of(ok)
+    with transaction(bot.engine) as s:
+        assert {f.kind for f in s.exec(select(Feedback)).all()} == {"session", "fit"}
+    again = bot.handle(FormSubmitted(actor("alice"), "conv:1", {"rating": "3", "fit": "ok"}))
+    assert "already closed" in text_of(again)
