@@ -326,6 +326,9 @@ async def test_goals_are_shared_with_the_partner_only_unless_private(bot):
     chat = Chat(bot, user="alice")
     mine = await chat.say("/mentor goals")
     assert "Shared talk goal" in mine and "Secret job hunt" in mine and "private" in mine
+    home = await chat.say("/mentor home")  # the Slack App Home tab
+    assert "Partner" in home and "Secret job hunt" in home and "[1] Set a goal" in home
+    assert "Secret job hunt" not in await chat.say("/mentor home", who="bob")
     partner = await chat.say("/mentor goals", who="bob")
     assert "alice's shared goals" in partner and "Shared talk goal" in partner
     assert "Secret job hunt" not in partner

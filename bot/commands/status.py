@@ -80,7 +80,17 @@ def home(ctx: Ctx, args: list[str]) -> Reply:
         )
     reply = status(ctx, args)
     assert isinstance(reply, Message)
-    return Message((*reply.parts, Context(ctx.t("home.hint"))))
+    from bot.goals import list_goals
+
+    goals = list_goals(ctx)
+    actions = Buttons(
+        (
+            Button(ctx.prompts.text("button.checkin_goal"), "goal", "primary"),
+            Button(ctx.prompts.text("button.checkin_progress"), "progress"),
+            Button(ctx.prompts.text("button.checkin_feedback"), "feedback"),
+        )
+    )
+    return Message((*reply.parts, *goals.parts[:-1], actions, Context(ctx.t("home.hint"))))
 
 
 def register(router: Router) -> None:
