@@ -10,7 +10,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from adapters.slack import SlackAdapter
 from adapters.slack.delivery import SlackSender
@@ -525,7 +525,9 @@ async def test_goal_setting_moves_to_the_dm_and_echoes_safely(served, fake, bot)
     reply = await command(served, fake, "goal")
     assert "I've sent you a DM" in reply["text"]
     with transaction(bot.engine) as s:
-        opening = s.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == "conv:1:start"))
+        opening = s.exec(
+            select(OutboxMessage).where(col(OutboxMessage.dedupe_key).startswith("conv:1:start"))
+        )
         assert "question 1 of 7" in Message.from_json(opening.one().payload).plain()
     event = {
         "type": "message",
@@ -545,3 +547,16 @@ async def test_goal_setting_moves_to_the_dm_and_echoes_safely(served, fake, bot)
     await post(session, port, event_body(event, "EvGoal2"), content_type="application/json")
     await fake.wait_calls("chat.postMessage", 2)
     assert "question 2 of 7" in fake.calls_to("chat.postMessage")[-1]["text"]
+
+
+async def test_resuming_from_a_channel_points_to_the_dm(served, fake, bot):
+    """A slash command can come from any channel, so a resumed question goes to the DM."""
+    await command(served, fake, "join mentee")
+    await command(served, fake, "goal")
+    reply = await command(served, fake, "conversation continue")
+    assert "I've sent you a DM" in reply["text"] and "question 1" not in reply["text"]
+    with transaction(bot.engine) as s:
+        resumed = s.exec(
+            select(OutboxMessage).where(col(OutboxMessage.dedupe_key).startswith("conv:1:resume"))
+        ).one()
+    assert "Picking up *Set a SMART goal*" in Message.from_json(resumed.payload).plain()

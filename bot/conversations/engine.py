@@ -114,7 +114,6 @@ class Conversations:
         *,
         context: dict[str, Any],
         command: str,
-        intro_extra: Text | None = None,
     ) -> Reply:
         """Start ``name`` for the person, or ask first if another conversation is running.
 
@@ -164,11 +163,17 @@ class Conversations:
         ctx.session.flush()
         if self._as_form(ctx, conv):
             return self.form(ctx, conv)
-        opening = self._opening(ctx, conv, intro_extra)
+        return self._in_dm(ctx, conv, self._opening(ctx, conv), "start")
+
+    def _in_dm(self, ctx: Ctx, conv: Conversation, message: Message, why: str) -> Message:
+        """Questions are answered in the DM: a slash command (which may come from a channel)
+        gets a short pointer and the question arrives as a DM."""
         if ctx.via == "command" and ctx.actor.platform != "console":
-            ctx.dm(ctx.person, opening, dedupe_key=f"conv:{conv.id}:start")
-            return ctx.say("conv.sent_to_dm", title=fill(script.title, self._values(conv)))
-        return opening
+            key = f"conv:{conv.id}:{why}:{ctx.now.isoformat()}"
+            ctx.dm(ctx.person, message, dedupe_key=key)
+            title = fill(self.script_of(conv).title, self._values(conv))
+            return ctx.say("conv.sent_to_dm", title=title)
+        return message
 
     def _as_form(self, ctx: Ctx, conv: Conversation) -> bool:
         """Short scripts open as one form when the platform can show one right now."""
@@ -177,14 +182,11 @@ class Conversations:
         fits = len(self.visible(script, conv)) <= limit
         return script.form and fits and ctx.via in ("command", "action")
 
-    def _opening(self, ctx: Ctx, conv: Conversation, extra: Text | None) -> Message:
+    def _opening(self, ctx: Ctx, conv: Conversation) -> Message:
         script = self.script_of(conv)
-        values = self._values(conv)
         head: list[Part] = []
         if script.intro:
-            head.append(Section(fill(script.intro, values)))
-        if extra:
-            head.append(Section(extra))
+            head.append(Section(fill(script.intro, self._values(conv))))
         return Message((*head, *self.question(ctx, conv).parts))
 
     @staticmethod
@@ -257,7 +259,9 @@ class Conversations:
             return self.form(ctx, conv)
         script = self.script_of(conv)
         note = ctx.t("conv.resumed", title=fill(script.title, self._values(conv)))
-        return Message((Section(note), *self.question(ctx, conv).parts))
+        return self._in_dm(
+            ctx, conv, Message((Section(note), *self.question(ctx, conv).parts)), "resume"
+        )
 
     # -- answering ------------------------------------------------------------------------
     def answer(self, ctx: Ctx, conv: Conversation, text: str) -> Reply:
