@@ -160,7 +160,7 @@ def summarize(values: list[int]) -> ScaleSummary:
 
 
 def bar(summary: ScaleSummary) -> str:
-    """``1▏2 ▏...`` as counts: "1: 0 · 2: 1 · 3: 4 · 4: 6 · 5: 2"."""
+    """How many people gave each rating: "1: 0 · 2: 1 · 3: 4 · 4: 6 · 5: 2"."""
     return " · ".join(f"{n}: {summary.counts[n]}" for n in range(1, 6))
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
-from bot.checkins.timing import LocalRules, nudge_instant, weekend_from
+from bot.checkins.timing import LocalRules, nudge_instant
 from bot.config import Settings
 from bot.conversations.scripts import Script, ScriptContract
 from bot.delivery import Target
@@ -154,11 +154,12 @@ def _invite_program(
             continue
         if member.joined_at.date() > day - timedelta(days=MIN_DAYS_IN_PROGRAM):
             continue
-        rules = LocalRules(
-            timezone=person.timezone or settings.program.default_timezone,
-            quiet_start=person.quiet_start,
-            quiet_end=person.quiet_end,
-            weekend=weekend_from(person.availability),
+        rules = LocalRules.of(
+            person.timezone,
+            person.quiet_start,
+            person.quiet_end,
+            person.availability,
+            default_timezone=settings.program.default_timezone,
         )
         at = when.get(rules)
         if at is None:

@@ -100,3 +100,15 @@ choices = [["tech", "Technical"], ["people", "People"], ["career", "Career"]]
     with transaction(bot.engine) as s:
         goal = s.exec(select(Goal)).one()
     assert goal.details == {"areas": ["tech", "career"]}
+
+
+def test_a_script_needs_a_step_asked_every_time(tmp_path):
+    from bot.conversations.scripts import ScriptContract, parse_script
+
+    path = tmp_path / "only_conditional.toml"
+    path.write_text('title = "T"\n[[steps]]\nid = "a"\nask = "?"\nwhen = "mid"\n')
+    contract = ScriptContract(required={}, conditions=frozenset({"mid"}))
+    with pytest.raises(ConfigError, match="at least one step must be asked always"):
+        parse_script(path, contract)
+    path.write_text('title = "T"\n[[steps]]\nid = "a"\nask = "?"\n')
+    assert parse_script(path, contract).steps[0].id == "a"

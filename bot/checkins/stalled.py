@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from bot.checkins.timing import LocalRules, next_sensible, weekend_from
+from bot.checkins.timing import LocalRules, next_sensible
 from bot.config import Settings
 from bot.delivery import GROUP_DM_PLATFORMS, Target
 from bot.outbox import enqueue
@@ -127,8 +127,8 @@ def flag_stalled(
         when = {
             p[0]: next_sensible(
                 now,
-                LocalRules(
-                    p[2] or settings.program.default_timezone, p[3], p[4], weekend_from(p[5] or [])
+                LocalRules.of(
+                    p[2], p[3], p[4], p[5], default_timezone=settings.program.default_timezone
                 ),
             )
             for p in people

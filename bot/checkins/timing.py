@@ -29,6 +29,21 @@ class LocalRules:
     quiet_end: str | None = None
     weekend: frozenset[int] = DEFAULT_WEEKEND
 
+    @classmethod
+    def of(
+        cls,
+        timezone: str | None,
+        quiet_start: str | None,
+        quiet_end: str | None,
+        availability: Sequence[dict[str, Any]] | None,
+        *,
+        default_timezone: str,
+    ) -> LocalRules:
+        """A person's rules from their stored profile (zone falls back to the default)."""
+        return cls(
+            timezone or default_timezone, quiet_start, quiet_end, weekend_from(availability or [])
+        )
+
 
 def weekend_from(availability: Sequence[dict[str, Any]]) -> frozenset[int]:
     """Days with no availability window are the person's weekend (Sat+Sun if none given)."""

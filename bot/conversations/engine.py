@@ -49,6 +49,7 @@ class Flow:
     contract: ScriptContract
     finish: Finish
     busy_label: str  # prompt key naming the conversation ("your goal", "session feedback")
+    command: str  # how people start it again ("/mentor goal")
     on_answer: OnAnswer | None = None
 
 
@@ -502,7 +503,8 @@ class Conversations:
         ctx.session.add(conv)
         title = fill(self.script_of(conv).title, self._values(conv))
         hours = ctx.settings.conversations.expire_after_hours
-        return ctx.say("conv.expired", title=title, hours=hours, command=_COMMANDS[conv.script])
+        command = self.flows[conv.script].command
+        return ctx.say("conv.expired", title=title, hours=hours, command=command)
 
     # -- reminders and expiry ---------------------------------------------------------------
     @staticmethod
@@ -527,15 +529,6 @@ class Conversations:
                 )
             ).all()
         )
-
-
-_COMMANDS = {
-    "goal": "/mentor goal",
-    "progress": "/mentor progress",
-    "feedback": "/mentor feedback",
-    "survey": "/mentor survey",
-    "profile": "/mentor profile edit",
-}
 
 
 def _buttons_fit(step: Step) -> bool:

@@ -13,12 +13,16 @@ from bot.profile_steps import PROFILE_CONTRACT, finish_profile, save_profile_ans
 from bot.surveys import SURVEY_CONTRACT, finish_survey
 
 FLOWS = {
-    "goal": Flow(GOAL_CONTRACT, finish_goal, "conv.name.goal"),
-    "progress": Flow(PROGRESS_CONTRACT, finish_progress, "conv.name.progress"),
-    "feedback": Flow(FEEDBACK_CONTRACT, finish_feedback, "conv.name.feedback"),
-    "survey": Flow(SURVEY_CONTRACT, finish_survey, "conv.name.survey"),
+    "goal": Flow(GOAL_CONTRACT, finish_goal, "conv.name.goal", "/mentor goal"),
+    "progress": Flow(PROGRESS_CONTRACT, finish_progress, "conv.name.progress", "/mentor progress"),
+    "feedback": Flow(FEEDBACK_CONTRACT, finish_feedback, "conv.name.feedback", "/mentor feedback"),
+    "survey": Flow(SURVEY_CONTRACT, finish_survey, "conv.name.survey", "/mentor survey"),
     "profile": Flow(
-        PROFILE_CONTRACT, finish_profile, "conv.name.profile", on_answer=save_profile_answer
+        PROFILE_CONTRACT,
+        finish_profile,
+        "conv.name.profile",
+        "/mentor profile edit",
+        on_answer=save_profile_answer,
     ),
 }
 

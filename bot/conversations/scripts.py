@@ -210,6 +210,8 @@ def parse_script(path: Path, contract: ScriptContract) -> Script:
     if not isinstance(raw_steps, list) or not raw_steps:
         raise ConfigError(f"{path.name}: needs at least one [[steps]] table")
     steps = tuple(_step(path, i, raw, contract) for i, raw in enumerate(raw_steps))
+    if all(s.when for s in steps):
+        raise ConfigError(f"{path.name}: at least one step must be asked always (no `when`)")
     ids = [s.id for s in steps]
     if len(set(ids)) != len(ids):
         raise ConfigError(f"{path.name}: step ids must be different")

@@ -9,7 +9,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from bot.checkins.timing import LocalRules, next_sensible, weekend_from
+from bot.checkins.timing import LocalRules, next_sensible
 from bot.config import Settings
 from bot.conversations.engine import Conversations, fill
 from bot.delivery import Target
@@ -108,11 +108,12 @@ def remind_and_expire(
     ) in due:
         if script not in conversations.scripts:
             continue
-        rules = LocalRules(
-            timezone=zone or settings.program.default_timezone,
-            quiet_start=quiet_start,
-            quiet_end=quiet_end,
-            weekend=weekend_from(availability or []),
+        rules = LocalRules.of(
+            zone,
+            quiet_start,
+            quiet_end,
+            availability,
+            default_timezone=settings.program.default_timezone,
         )
         at = when.get(rules)
         if at is None:
