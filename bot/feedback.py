@@ -19,7 +19,7 @@ from bot.errors import UserError
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.text import Text
 from storage import repo
-from storage.models import CheckIn, CheckInOutcome, Conversation, Feedback, Member
+from storage.models import CheckIn, CheckInOutcome, Conversation, Feedback, Member, Pair
 
 if TYPE_CHECKING:
     from bot.context import Ctx
@@ -38,14 +38,9 @@ FIT_RATING = {"great": 5, "ok": 3, "poor": 1}
 STORED = {"rating", "helped", "change", "fit"}
 
 
-def feedback_context(ctx: Ctx, member: Member) -> dict[str, object]:
+def feedback_context(ctx: Ctx, member: Member, pair: Pair) -> dict[str, object]:
     """Which pair the feedback is about, and whether this follows their first session."""
-    assert member.id is not None
-    pairs = repo.active_pairs_of(session=ctx.session, member_id=member.id)
-    if not pairs:
-        raise UserError("feedback.no_partner")
-    pair = pairs[0]
-    assert pair.id is not None
+    assert member.id is not None and pair.id is not None
     partners = repo.partners_in(session=ctx.session, pair_id=pair.id, except_member_id=member.id)
     met = ctx.session.exec(
         select(func.count())
@@ -108,7 +103,8 @@ def finish_feedback(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
                     (
                         Button(
                             ctx.prompts.text("button.request_rematch"),
-                            "rematch " + ctx.prompts.text("feedback.rematch_reason"),
+                            f"rematch pair:{pair_id} "
+                            + ctx.prompts.text("feedback.rematch_reason"),
                             "danger",
                         ),
                     )
@@ -119,28 +115,41 @@ def finish_feedback(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
 
 
 def my_feedback(ctx: Ctx, member: Member) -> Reply:
-    """The feedback this person gave: theirs to see, nobody else's."""
+    """The feedback this person gave, with whom and the fit answer: theirs to see only."""
     rows = ctx.session.exec(
         select(Feedback)
-        .where(Feedback.member_id == member.id, Feedback.kind == "session")
-        .order_by(col(Feedback.created_at))
+        .where(Feedback.member_id == member.id, col(Feedback.kind).in_(("session", "fit")))
+        .order_by(col(Feedback.created_at), col(Feedback.id))
     ).all()
-    if not rows:
+    sessions = [r for r in rows if r.kind == "session"]
+    if not sessions:
         return ctx.say("feedback.mine_none")
+    fits = {(r.pair_id, r.created_at): r.helped for r in rows if r.kind == "fit"}
     tz = ctx.zone()
+    partner_names: dict[int | None, str] = {}
     parts: list[Part] = [Section(ctx.t("feedback.mine_header"))]
-    for row in rows[-10:]:
-        parts.append(
-            Section(
-                ctx.t(
-                    "feedback.mine_line",
-                    day=row.created_at.astimezone(tz).date().isoformat(),
-                    rating=row.rating if row.rating is not None else "-",
-                    helped=row.helped or "-",
-                    change=row.change or "-",
+    for row in sessions[-10:]:
+        if row.pair_id not in partner_names:
+            people = (
+                repo.partners_in(
+                    session=ctx.session, pair_id=row.pair_id, except_member_id=member.id or 0
                 )
+                if row.pair_id is not None
+                else []
             )
+            partner_names[row.pair_id] = ", ".join(p.display_name for p in people) or "-"
+        line = ctx.t(
+            "feedback.mine_line",
+            day=row.created_at.astimezone(tz).date().isoformat(),
+            partner=partner_names[row.pair_id],
+            rating=row.rating if row.rating is not None else "-",
+            helped=row.helped or "-",
+            change=row.change or "-",
         )
+        fit = fits.get((row.pair_id, row.created_at))
+        if fit in FIT_RATING:
+            line = line + Text.trusted("\n") + ctx.t("feedback.mine_fit", fit=ctx.t(f"feedback.fit.{fit}"))
+        parts.append(Section(line))
     parts.append(Context(ctx.t("feedback.private_note")))
     return Message(tuple(parts))
 

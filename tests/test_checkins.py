@@ -331,7 +331,7 @@ async def test_checkin_command_answers_the_upcoming_nudge(bot):
     reply = run(bot, "checkin not-yet", who="alice")
     assert "Times that suit you both" in reply and "(your time, Europe/Paris)" in reply
     assert "not in the program yet" in run(bot, "checkin", who="carol")
-    assert "Use `/mentor checkin`" in run(bot, "checkin help", who="alice")
+    assert "`/mentor checkin met`" in run(bot, "checkin help", who="alice")
 
 
 async def test_pacer_spaces_sends_and_honours_retry_after():

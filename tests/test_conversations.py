@@ -301,7 +301,9 @@ async def test_poor_fit_leads_to_a_rematch_request(bot):
     for line in ("2", "skip", "skip"):
         await chat.say(line)
     poor = await chat.say("poor")
-    done = await chat.click("Ask for a new match", poor)
+    confirm = await chat.click("Ask for a new match", poor)
+    assert "This ends your pairing with bob" in confirm
+    done = await chat.click("Yes, end this pairing", confirm)
     assert "Your pairing has ended and you'll be first in line" in done
     with transaction(bot.engine) as s:
         pair = s.get(Pair, pair_id)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, func, select
 
 from bot.config import WEEKDAYS, Settings
@@ -40,6 +41,21 @@ class ProgramNumbers:
     stalled: list[tuple[str, str]]  # (names, reason)
     parked: int
     parked_examples: list[str]
+    pairs_met: int = 0
+
+
+def in_window(since: datetime, until: datetime) -> ColumnElement[bool]:
+    """Check-ins that belong to [since, until), whatever the path they came by.
+
+    A nudge belongs to the time it was due; a meeting logged without a nudge (typed, or
+    answered ahead of a nudge not due yet) to the time it was recorded.
+    """
+    due = col(CheckIn.due_at)
+    recorded = col(CheckIn.recorded_at)
+    return or_(
+        and_(due >= since, due < until),
+        and_(or_(due.is_(None), due >= until), recorded >= since, recorded < until),
+    )
 
 
 def numbers(
@@ -53,14 +69,16 @@ def numbers(
         .where(Pair.program_id == program.id, Pair.status == PairStatus.ACTIVE)
     ).one()
     rows = session.exec(
-        select(CheckIn.outcome, func.count())
+        select(CheckIn.pair_id, CheckIn.outcome)
         .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
-        .where(
-            Pair.program_id == program.id, col(CheckIn.due_at) >= since, col(CheckIn.due_at) < now
-        )
-        .group_by(CheckIn.outcome)
+        .where(Pair.program_id == program.id, in_window(since, now))
     ).all()
-    counts = dict(rows)
+    counts: dict[str, int] = {}
+    met_pairs: set[int] = set()
+    for pair_id, outcome in rows:
+        counts[outcome] = counts.get(outcome, 0) + 1
+        if outcome == CheckInOutcome.MET:
+            met_pairs.add(pair_id)
     planned = sum(counts.values())
     met = counts.get(CheckInOutcome.MET, 0)
     answered = planned - counts.get(CheckInOutcome.PENDING, 0)
@@ -88,7 +106,25 @@ def numbers(
         .order_by(col(OutboxMessage.id).desc())
     ).all()
     examples = [f"{', '.join(ids)}: {error}" for ids, error in parked_rows[:3]]
-    return ProgramNumbers(active, planned, met, answered, stalled, len(parked_rows), examples)
+    return ProgramNumbers(
+        active, planned, met, answered, stalled, len(parked_rows), examples, len(met_pairs)
+    )
+
+
+def meetings_by_pair(session: Session, pair_ids: list[int]) -> dict[int, tuple[int, date | None]]:
+    """Pair -> (meetings held, last meeting day): distinct cycles anyone in it said "met"."""
+    if not pair_ids:
+        return {}
+    rows = session.exec(
+        select(CheckIn.pair_id, CheckIn.cycle_on)
+        .where(col(CheckIn.pair_id).in_(pair_ids), CheckIn.outcome == CheckInOutcome.MET)
+        .distinct()
+    ).all()
+    out: dict[int, tuple[int, date | None]] = {}
+    for pair_id, day in rows:
+        count, last = out.get(pair_id, (0, None))
+        out[pair_id] = (count + 1, max(filter(None, (last, day)), default=None))
+    return out
 
 
 def digest_message(prompts: Prompts, program: Program, n: ProgramNumbers) -> Message:
@@ -108,6 +144,14 @@ def digest_message(prompts: Prompts, program: Program, n: ProgramNumbers) -> Mes
                     ),
                 ),
                 (prompts.text("digest.label.answered"), Text.trusted(f"{n.answered}/{n.planned}")),
+                (
+                    prompts.text("digest.label.pairs_met"),
+                    prompts.render(
+                        "digest.pairs_met",
+                        met=Text.trusted(str(n.pairs_met)),
+                        pairs=Text.trusted(str(n.active_pairs)),
+                    ),
+                ),
             )
         ),
     ]

@@ -63,10 +63,13 @@ class PlanStats:
     dropped_stale: int = 0
 
 
-def nudge_message(prompts: Prompts, *, name: str, partners: str, cycle: str) -> Message:
-    """The "did you meet?" message with its answer buttons for one cycle."""
+def nudge_message(
+    prompts: Prompts, *, name: str, partners: str, cycle: str, pair_id: int | None = None
+) -> Message:
+    """The "did you meet?" message for one pair and cycle; its buttons name both."""
+    pair = f" pair:{pair_id}" if pair_id is not None else ""
     buttons = tuple(
-        Button(prompts.text(label), f"checkin {outcome} {cycle}", style)  # type: ignore[arg-type]
+        Button(prompts.text(label), f"checkin {outcome}{pair} {cycle}", style)  # type: ignore[arg-type]
         for outcome, label, style in OUTCOME_BUTTONS
     )
     return Message(
@@ -78,9 +81,16 @@ def nudge_message(prompts: Prompts, *, name: str, partners: str, cycle: str) -> 
     )
 
 
-def render_nudge(prompts: Prompts, args: dict[str, str]) -> Message:
+def render_nudge(prompts: Prompts, args: dict[str, Any]) -> Message:
     """Outbox renderer for planned nudges (wording comes from prompts/ at send time)."""
-    return nudge_message(prompts, name=args["name"], partners=args["partners"], cycle=args["cycle"])
+    pair = args.get("pair")
+    return nudge_message(
+        prompts,
+        name=args["name"],
+        partners=args["partners"],
+        cycle=args["cycle"],
+        pair_id=int(pair) if pair is not None else None,
+    )
 
 
 def plan_nudges(
@@ -210,7 +220,12 @@ def _plan_program(
             # Rendered when sent: planning stays cheap and rewording applies to queued nudges.
             payload = {
                 "render": "nudge",
-                "args": {"name": display or user_id, "partners": partners, "cycle": cycle},
+                "args": {
+                    "name": display or user_id,
+                    "partners": partners,
+                    "cycle": cycle,
+                    "pair": pair_id,
+                },
             }
             target = Target(program.platform, program.workspace_id, "user", (user_id,))
             outbox.append(

@@ -3,49 +3,72 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
-from bot.checkins.answers import OUTCOME_WORDS, record
+from sqlmodel import col, select
+
+from bot.checkins.answers import record, take_outcome
+from bot.checkins.planner import OUTCOME_BUTTONS
 from bot.checkins.digest import digest_message, numbers
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.formatting import local_when
 from bot.matching.rounds import candidate_of
 from bot.matching.slots import suggest_slots
+from bot.pair_choice import PAIR_TOKEN, PairChoice, ask_which, my_pairs, take_pair
 from bot.replies import Button, Buttons, Context, Message, Part, Reply, Section
 from bot.router import Router
 from bot.text import Text
 from storage import repo
-from storage.models import CheckInOutcome, Member, Person
+from storage.models import CheckIn, CheckInOutcome, Member, Pair, Person
 
 MAX_NOTE = 500
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def checkin(ctx: Ctx, args: list[str]) -> Reply:
-    """Record a check-in for your current pair."""
+    """``checkin [met|not-yet|rescheduled|skip] [partner] [date] [note]``.
+
+    Nothing is guessed: an answer that is not one of the outcomes is refused with the
+    choices; with several partners and no name, it asks which; a date before the pair
+    started, or in the future, is refused.
+    """
     member = ctx.require_member()
     assert member.id is not None
-    pairs = repo.active_pairs_of(session=ctx.session, member_id=member.id)
-    if not pairs:
+    choices = my_pairs(ctx, member)
+    if not choices:
         raise UserError("checkin.no_partner")
-    pair = pairs[0]
     words = list(args)
-    outcome = CheckInOutcome.MET.value
-    if words and words[0].lower() in OUTCOME_WORDS:
-        outcome = OUTCOME_WORDS[words.pop(0).lower()]
-    elif words and words[0].lower() in ("help", "?"):
+    if words and words[0].lower() in ("help", "?"):
         raise UserError("checkin.usage")
+    outcome, rest = take_outcome(words)
+    if outcome is None:
+        if not words:
+            outcome = CheckInOutcome.MET  # "/mentor checkin" after a meeting
+        else:
+            chosen, after_name = take_pair(ctx, choices, words)
+            if chosen is not None and after_name != words:
+                outcome, rest = CheckInOutcome.MET, after_name  # "/mentor checkin bob"
+            else:
+                return _unknown_answer(ctx, words[0], chosen)
+    chosen, rest = take_pair(ctx, choices, rest)
     cycle: date | None = None
-    if words and _ISO.match(words[0]):
+    if rest and _ISO.match(rest[0]):
         try:
-            cycle = date.fromisoformat(words.pop(0))
+            cycle = date.fromisoformat(rest.pop(0))
         except ValueError:
             raise UserError("checkin.bad_cycle") from None
-    note = " ".join(words).strip()
+    note = " ".join(rest).strip()
     if len(note) > MAX_NOTE:
         raise UserError("error.too_long", limit=MAX_NOTE)
+    if chosen is None:
+        chosen = _pair_of_cycle(ctx, member, choices, cycle)
+    if chosen is None:
+        return ask_which(ctx, choices, f"checkin {outcome.value}", rest_with_cycle(cycle, rest))
+    pair = chosen.pair
     local_today = ctx.now.astimezone(ctx.zone()).date()
+    if cycle is not None:
+        _check_cycle(ctx, member, pair, cycle, local_today)
     record(
         ctx.session,
         pair=pair,
@@ -56,18 +79,78 @@ def checkin(ctx: Ctx, args: list[str]) -> Reply:
         now=ctx.now,
         local_today=local_today,
     )
-    assert pair.id is not None
-    partners = repo.partners_in(session=ctx.session, pair_id=pair.id, except_member_id=member.id)
-    names = ", ".join(p.display_name for p in partners)
-    parts: list[Part] = [Section(ctx.t(f"checkin.thanks_{outcome}", partner=names))]
+    partners = list(chosen.partners)
+    names = chosen.names()
+    parts: list[Part] = [Section(ctx.t(f"checkin.thanks_{outcome.value}", partner=names))]
     if outcome == CheckInOutcome.NOT_YET:
         parts.extend(_slot_suggestions(ctx, member, partners))
     if outcome == CheckInOutcome.MET:
-        parts.extend(_followups(ctx, member))
+        parts.extend(_followups(ctx, member, chosen.pair_id))
     return Message(tuple(parts))
 
 
-def _followups(ctx: Ctx, member: Member) -> list[Part]:
+def rest_with_cycle(cycle: date | None, rest: list[str]) -> list[str]:
+    return ([cycle.isoformat()] if cycle else []) + rest
+
+
+def _unknown_answer(ctx: Ctx, word: str, chosen: PairChoice | None) -> Message:
+    """Refuse an answer that is not an outcome, offering the choices as buttons."""
+    suffix = f" {PAIR_TOKEN}{chosen.pair_id}" if chosen is not None else ""
+    buttons = tuple(
+        Button(ctx.prompts.text(label), f"checkin {outcome}{suffix}", style)  # type: ignore[arg-type]
+        for outcome, label, style in OUTCOME_BUTTONS
+    )
+    return Message(
+        (
+            Section(ctx.t("checkin.unknown_answer", answer=word[:40])),
+            Buttons(buttons),
+            Context(ctx.t("checkin.usage")),
+        )
+    )
+
+
+def _pair_of_cycle(
+    ctx: Ctx, member: Member, choices: list[PairChoice], cycle: date | None
+) -> PairChoice | None:
+    """An old nudge button carries only its cycle: the one pair with a check-in that day."""
+    if cycle is None:
+        return None
+    ids = set(
+        ctx.session.exec(
+            select(CheckIn.pair_id).where(
+                CheckIn.member_id == member.id,
+                CheckIn.cycle_on == cycle,
+                col(CheckIn.pair_id).in_([c.pair_id for c in choices]),
+            )
+        ).all()
+    )
+    found = [c for c in choices if c.pair_id in ids]
+    return found[0] if len(found) == 1 else None
+
+
+def _check_cycle(ctx: Ctx, member: Member, pair: Pair, cycle: date, local_today: date) -> None:
+    """A meeting can't be before the pair existed, nor in the future (planned cycles aside)."""
+    started = pair.started_at or pair.created_at
+    zone = ctx.zone()
+    if started is not None and cycle < started.astimezone(zone).date():
+        raise UserError(
+            "checkin.before_pair",
+            day=Text.trusted(cycle.isoformat()),
+            started=Text.trusted(started.astimezone(zone).date().isoformat()),
+        )
+    if cycle > local_today:
+        planned = ctx.session.exec(
+            select(CheckIn.id).where(
+                CheckIn.pair_id == pair.id,
+                CheckIn.member_id == member.id,
+                CheckIn.cycle_on == cycle,
+            )
+        ).first()
+        if planned is None or cycle > local_today + timedelta(days=1):
+            raise UserError("checkin.future", day=Text.trusted(cycle.isoformat()))
+
+
+def _followups(ctx: Ctx, member: Member, pair_id: int) -> list[Part]:
     """After a meeting: session feedback, and progress on goals (or setting a first one)."""
     from bot.goals import goals_of
     from storage.models import GoalStatus
@@ -82,7 +165,14 @@ def _followups(ctx: Ctx, member: Member) -> list[Part]:
     return [
         Context(ctx.t("checkin.followup")),
         Buttons(
-            (Button(ctx.prompts.text("button.checkin_feedback"), "feedback", "primary"), second)
+            (
+                Button(
+                    ctx.prompts.text("button.checkin_feedback"),
+                    f"feedback {PAIR_TOKEN}{pair_id}",
+                    "primary",
+                ),
+                second,
+            )
         ),
     ]
 
@@ -114,8 +204,6 @@ def _slot_suggestions(ctx: Ctx, member: Member, partners: list[Person]) -> list[
 
 def admin_digest(ctx: Ctx, args: list[str]) -> Reply:
     """The weekly digest, now."""
-    from datetime import timedelta
-
     program = ctx.program()
     n = numbers(ctx.session, program, since=ctx.now - timedelta(days=7), now=ctx.now)
     return digest_message(ctx.prompts, program, n)

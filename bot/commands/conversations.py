@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.feedback import admin_feedback, feedback_context, my_feedback
+from bot.pair_choice import PAIR_TOKEN, ask_which, my_pairs, take_pair
 from bot.goals import complete_goal, list_goals, progress_context, set_private
 from bot.replies import Reply
 from bot.router import Router
@@ -46,10 +47,19 @@ def feedback(ctx: Ctx, args: list[str]) -> Reply:
     member = ctx.require_member()
     if args and args[0].lower() in ("mine", "history"):
         return my_feedback(ctx, member)
-    if args:
+    choices = my_pairs(ctx, member)
+    if not choices:
+        raise UserError("feedback.no_partner")
+    chosen, rest = take_pair(ctx, choices, args)
+    if rest:
         raise UserError("feedback.usage")
+    if chosen is None:
+        return ask_which(ctx, choices, "feedback", [])
     return ctx.conversations().start(
-        ctx, "feedback", context=feedback_context(ctx, member), command="feedback"
+        ctx,
+        "feedback",
+        context=feedback_context(ctx, member, chosen.pair),
+        command=f"feedback {PAIR_TOKEN}{chosen.pair_id}",
     )
 
 

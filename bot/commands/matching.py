@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shlex
+
 from sqlmodel import select
 
+from bot.checkins.digest import meetings_by_pair
 from bot.checkins.planner import withdraw_future_nudges
 from bot.context import Ctx
 from bot.delivery import Target
@@ -12,7 +15,8 @@ from bot.matching.preview import preview_message
 from bot.matching.publish import publish
 from bot.matching.rounds import active_pairs, latest_preview, load_proposal, propose
 from bot.outbox import enqueue
-from bot.replies import Context, Fields, Message, Reply, Section
+from bot.pair_choice import MAX_BUTTON_COMMAND, PAIR_TOKEN, ask_which, my_pairs, take_pair
+from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.router import Router
 from bot.text import Text
 from storage import repo
@@ -84,6 +88,7 @@ def admin_pairs(ctx: Ctx, args: list[str]) -> Reply:
     pairs = active_pairs(ctx.session, program.id)
     if not pairs:
         return ctx.say("match.no_pairs")
+    held = meetings_by_pair(ctx.session, list(pairs))
     items = []
     for pair_id, member_ids in sorted(pairs.items()):
         names = []
@@ -93,7 +98,18 @@ def admin_pairs(ctx: Ctx, args: list[str]) -> Reply:
             names.append(person.display_name if person else "?")
         pair = ctx.session.get(Pair, pair_id)
         started = pair.started_at.date().isoformat() if pair and pair.started_at else "-"
-        items.append((" & ".join(names), ctx.t("match.pair_line", started=Text.trusted(started))))
+        count, last = held.get(pair_id, (0, None))
+        items.append(
+            (
+                " & ".join(names),
+                ctx.t(
+                    "match.pair_line",
+                    started=Text.trusted(started),
+                    meetings=Text.trusted(str(count)),
+                    last=Text.trusted(last.isoformat() if last else "-"),
+                ),
+            )
+        )
     return Message(
         (
             Section(ctx.t("match.pairs_header", count=Text.trusted(str(len(items))))),
@@ -160,17 +176,44 @@ def _rule_command(kind: str, remove: bool):
 
 
 def rematch(ctx: Ctx, args: list[str]) -> Reply:
-    """Ask the admins privately for a new partner; the current pairing ends gently."""
+    """Ask the admins privately for a new partner; the pairing ends gently after a confirm.
+
+    ``rematch [partner] <reason>`` asks "are you sure?" first; ``rematch confirm ...`` (the
+    button) ends that one pairing. With several partners and no name, it asks which.
+    """
     member = ctx.require_member()
-    reason = " ".join(args).strip()
+    words = list(args)
+    confirmed = bool(words) and words[0].lower() == "confirm"
+    if confirmed:
+        words.pop(0)
+    assert member.id is not None
+    choices = my_pairs(ctx, member)
+    if not choices:
+        raise UserError("rematch.no_partner")
+    chosen, rest = take_pair(ctx, choices, words)
+    reason = " ".join(rest).strip()
     if not reason:
         raise UserError("rematch.usage")
     if len(reason) > MAX_REASON_LENGTH:
         raise UserError("error.too_long", limit=MAX_REASON_LENGTH)
-    assert member.id is not None
-    pairs = repo.active_pairs_of(session=ctx.session, member_id=member.id)
-    if not pairs:
-        raise UserError("rematch.no_partner")
+    if chosen is None:
+        return ask_which(ctx, choices, "rematch", rest)
+    if not confirmed:
+        command = f"rematch confirm {PAIR_TOKEN}{chosen.pair_id} {shlex.join(rest)}"
+        parts: list[Part] = [Section(ctx.t("rematch.confirm", partner=chosen.names()))]
+        if len(command) <= MAX_BUTTON_COMMAND:
+            parts.append(
+                Buttons(
+                    (
+                        Button(ctx.prompts.text("button.rematch_confirm"), command, "danger"),
+                        Button(ctx.prompts.text("button.rematch_cancel"), "rematch keep"),
+                    )
+                )
+            )
+        else:
+            parts.append(Context(ctx.t("rematch.confirm_typed", partner=chosen.names())))
+        return Message(tuple(parts))
+    pairs = [chosen.pair]
     program = ctx.program()
     partner_names = []
     withdraw_future_nudges(ctx.session, now=ctx.now, pair_ids=[p.id for p in pairs if p.id])
@@ -241,5 +284,11 @@ def register_admin(admin: Router) -> None:
     admin.command("unpin")(_rule_command("pin", remove=True))
 
 
+def rematch_or_keep(ctx: Ctx, args: list[str]) -> Reply:
+    if args and args[0].lower() == "keep":
+        return ctx.say("rematch.kept")
+    return rematch(ctx, args)
+
+
 def register(router: Router) -> None:
-    router.command("rematch", aliases=("newpartner",))(rematch)
+    router.command("rematch", aliases=("newpartner",))(rematch_or_keep)

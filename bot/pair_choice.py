@@ -1,0 +1,116 @@
+"""Which of someone's pairs a command is about.
+
+A mentor with several mentees has several active pairs, so every command about "my pair"
+(check-in, feedback, rematch) names the pair: buttons carry ``pair:<id>``, and typed commands
+may start with the partner's name. With several partners and no name, the command asks which,
+with one button per partner.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+from bot.context import Ctx
+from bot.errors import UserError
+from bot.replies import Button, Buttons, Message, Section
+from bot.text import Text
+from storage import repo
+from storage.models import Member, Pair, Person
+
+PAIR_TOKEN = "pair:"
+MAX_BUTTON_COMMAND = 100  # Discord's custom_id limit; longer commands cannot be buttons
+
+
+@dataclass(frozen=True)
+class PairChoice:
+    pair: Pair
+    partners: tuple[Person, ...]
+
+    @property
+    def pair_id(self) -> int:
+        assert self.pair.id is not None
+        return self.pair.id
+
+    def names(self) -> str:
+        return ", ".join(p.display_name or p.platform_user_id for p in self.partners)
+
+
+def my_pairs(ctx: Ctx, member: Member) -> list[PairChoice]:
+    """The member's active pairs, oldest first, each with the other people in it."""
+    assert member.id is not None
+    out = []
+    for pair in repo.active_pairs_of(session=ctx.session, member_id=member.id):
+        assert pair.id is not None
+        partners = repo.partners_in(session=ctx.session, pair_id=pair.id, except_member_id=member.id)
+        out.append(PairChoice(pair, tuple(partners)))
+    return out
+
+
+def _clean(word: str) -> str:
+    word = word.strip()
+    if word.startswith("<@") and word.endswith(">"):
+        word = word[2:-1].split("|", 1)[0].lstrip("!&")
+    return word.lstrip("@").lower()
+
+
+def take_pair(
+    ctx: Ctx, choices: list[PairChoice], words: list[str]
+) -> tuple[PairChoice | None, list[str]]:
+    """Take a ``pair:<id>`` token or a leading partner name out of ``words``.
+
+    Returns the pair they name (or the only pair there is) and the words left over. A
+    ``pair:<id>`` that is not one of the person's active pairs is refused (an old or someone
+    else's button).
+    """
+    rest = list(words)
+    for k, word in enumerate(rest):
+        if word.lower().startswith(PAIR_TOKEN):
+            del rest[k]
+            wanted = word[len(PAIR_TOKEN) :]
+            for choice in choices:
+                if str(choice.pair_id) == wanted:
+                    return choice, rest
+            raise UserError("pairs.not_yours")
+    if rest:
+        # Longest run of leading words that names exactly one partner (display names may
+        # have spaces); a first name alone works when it is unique.
+        for length in range(min(4, len(rest)), 0, -1):
+            phrase = _clean(" ".join(rest[:length]))
+            found = [
+                c
+                for c in choices
+                for p in c.partners
+                if phrase
+                and (
+                    p.display_name.lower() == phrase
+                    or p.platform_user_id.lower() == phrase
+                    or (length == 1 and p.display_name.lower().split(" ")[0] == phrase)
+                )
+            ]
+            if len({c.pair_id for c in found}) == 1:
+                return found[0], rest[length:]
+    if len(choices) == 1:
+        return choices[0], rest
+    return None, rest
+
+
+def ask_which(ctx: Ctx, choices: list[PairChoice], command: str, rest: list[str]) -> Message:
+    """"Which partner is this about?" with one button per pair, carrying ``command``."""
+    tail = shlex.join(rest) if rest else ""
+    buttons = []
+    dropped = False
+    for choice in choices:
+        line = f"{command} {PAIR_TOKEN}{choice.pair_id}"
+        full = f"{line} {tail}".strip()
+        if len(full) > MAX_BUTTON_COMMAND:
+            full, dropped = line, True
+        buttons.append(Button(choice.names(), full))
+    names = Text.join([Text.user(c.names()) for c in choices], ", ")
+    parts: list = [
+        Section(ctx.t("pairs.which", partners=names, command=Text.trusted(command))),
+        Buttons(tuple(buttons)),
+    ]
+    if dropped:
+        parts.append(Section(ctx.t("pairs.note_not_carried", command=Text.trusted(command))))
+    return Message(tuple(parts))
