@@ -1,9 +1,11 @@
 """The console adapter: chat with the bot in a terminal, or script it through piped stdin.
 
 Type ``/mentor <command>`` as the current user, plain text as a direct message to the bot,
-``/as NAME`` to become someone else, ``/click N`` to press button N of the last reply,
-``/submit field=value ...`` to submit the last form, ``/quit`` to stop. Every reply and every
-DM or channel post the bot sends (through the outbox) is printed in order.
+``/as NAME`` to become someone else, ``/click N`` to press button N of what was printed last
+(replies and the messages the bot sent on its own alike), ``/submit field=value ...`` to submit
+the last form, ``/time +7d`` to move the clock forward (running the pulse's due work: nudges,
+digests, surveys), ``/quit`` to stop. Every reply and every DM or channel post the bot sends
+(through the outbox) is printed in order.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TextIO
 
 from bot.app import MentorBot, build_dispatcher
@@ -30,10 +33,30 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _HELP = """console commands:
   /mentor <command>      run a bot command as the current user (try /mentor help)
   /as NAME               switch to another user
-  /click N               press button N of the last reply
+  /click N               press button N of what was printed last (a DM's button acts as
+                         the person it was sent to)
   /submit f=value ...    submit the last form (quote values with spaces)
+  /time [+N[m|h|d|w]]    show the bot's clock, or move it forward (e.g. /time +7d), running
+                         the check-ins, digests, surveys and reminders that fall due
   /quit                  leave (Ctrl-D works too)
   anything else          a direct message to the bot"""
+_STEP = timedelta(hours=1)
+_MAX_JUMP = timedelta(days=366)
+_JUMP = re.compile(r"^\+?((?:\d+\s*[mhdw]\s*)+)$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_jump(text: str) -> timedelta | None:
+    """``+7d``, ``+1d12h``, ``+2w`` -> a timedelta; None when it is not one."""
+    match = _JUMP.match(text.strip().lower())
+    if not match:
+        return None
+    total = timedelta()
+    for amount, unit in re.findall(r"(\d+)\s*([mhdw])", match.group(1)):
+        if len(amount) > 6:
+            return None
+        total += timedelta(**{_UNITS[unit]: int(amount)})
+    return total
 
 
 def escape(text: str) -> str:
@@ -83,13 +106,20 @@ def render(reply: Reply, *, buttons: list[str] | None = None) -> str:
 
 
 class ConsoleSender:
-    """Delivers outbox messages by printing them."""
+    """Delivers outbox messages by printing them, numbering their buttons for ``/click``."""
 
     platform = PLATFORM
 
-    def __init__(self, write: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        write: Callable[[str], None],
+        buttons: list[str] | None = None,
+        owners: list[str | None] | None = None,
+    ) -> None:
         self._write = write
         self._count = 0
+        self._buttons = buttons
+        self._owners = owners
 
     async def send(self, target: Target, message: Message) -> DeliveryResult:
         self._count += 1
@@ -97,7 +127,12 @@ class ConsoleSender:
         label = {"user": f"DM to {who}", "group": f"group DM to {who}", "channel": f"#{who}"}[
             target.kind
         ]
-        body = render(message)
+        before = len(self._buttons) if self._buttons is not None else 0
+        body = render(message, buttons=self._buttons)
+        if self._buttons is not None and self._owners is not None:
+            # A button in someone's DM is pressed by them: /click acts as that person.
+            owner = target.ids[0] if target.kind == "user" and len(target.ids) == 1 else None
+            self._owners.extend([owner] * (len(self._buttons) - before))
         self._write(f"[{label}] " + body.replace("\n", "\n  "))
         return DeliveryResult.sent(f"console-{self._count}")
 
@@ -111,13 +146,22 @@ class ConsoleSession:
     user: str = "alice"
     echo: bool = False
     buttons: list[str] = field(default_factory=list)
+    owners: list[str | None] = field(default_factory=list)
     last_form: str | None = None
     dispatcher: Dispatcher | None = None
+    pulse: Pulse | None = None
 
     def __post_init__(self) -> None:
-        self.sender = ConsoleSender(self.write)
+        self.sender = ConsoleSender(self.write, self.buttons, self.owners)
         if self.dispatcher is None:
             self.dispatcher = build_dispatcher(self.bot, {PLATFORM: self.sender})
+        if self.pulse is None:
+            self.pulse = Pulse(self.bot, self.dispatcher)
+
+    def _new_output(self) -> None:
+        """Button numbers start again with each new batch of output."""
+        self.buttons.clear()
+        self.owners.clear()
 
     def write(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -145,12 +189,16 @@ class ConsoleSession:
             if not re.fullmatch(r"[\w.\-]{1,40}", name):
                 return "usage: /as NAME (letters, digits, . _ -)"
             self.user = name
-            self.buttons = []
             return f"(you are now {name})"
         if word == "/click":
             if not rest.strip().isdigit() or not 1 <= int(rest) <= len(self.buttons):
-                return "usage: /click N, where N is a button number from the last reply"
-            return Action(self.actor(), self.buttons[int(rest) - 1])
+                return "usage: /click N, where N is a button number from what was printed last"
+            number = int(rest)
+            owner = self.owners[number - 1] if number <= len(self.owners) else None
+            if owner is not None and owner != self.user.lower():
+                self.user = owner
+                self.write(f"(you are now {owner}: the button was in their DM)")
+            return Action(self.actor(), self.buttons[number - 1])
         if word == "/submit":
             if self.last_form is None:
                 return "there is no form to submit"
@@ -167,6 +215,8 @@ class ConsoleSession:
             return FormSubmitted(self.actor(), self.last_form, values)
         if word in ("/help", "/?"):
             return _HELP
+        if word == "/time":
+            return f"/time {rest.strip()}"  # handled asynchronously in handle_line
         if word.startswith("/") and word not in ("/quit", "/exit"):
             return f"unknown console command {escape(word)}; /help lists them"
         return DirectMessage(self.actor(), stripped)
@@ -177,14 +227,45 @@ class ConsoleSession:
         parsed = self.parse(line)
         if parsed is None:
             return
+        if isinstance(parsed, str) and parsed.startswith("/time"):
+            await self.move_time(parsed[5:].strip())
+            return
         if isinstance(parsed, str):
             self.write(parsed)
             return
         reply = await self.bot.ahandle(parsed)
-        self.buttons = []
+        self._new_output()
         self.last_form = reply.form_id if isinstance(reply, Form) else self.last_form
         self.write("bot: " + render(reply, buttons=self.buttons).replace("\n", "\n     "))
+        self.owners.extend([None] * (len(self.buttons) - len(self.owners)))
         await self.flush_outbox()
+
+    def _now_line(self) -> str:
+        now = self.bot.clock.now()
+        return f"(the bot's clock: {now:%a %d %b %Y %H:%M} UTC)"
+
+    async def move_time(self, text: str) -> None:
+        """``/time`` shows the clock; ``/time +7d`` moves it, running due work hour by hour."""
+        if not text:
+            self.write(self._now_line())
+            return
+        jump = parse_jump(text)
+        if jump is None or jump > _MAX_JUMP:
+            self.write("usage: /time +N[m|h|d|w], e.g. /time +7d or /time +1d12h (a year at most)")
+            return
+        advance = getattr(self.bot.clock, "advance", None)
+        if advance is None:
+            self.write("this bot's clock can't be moved")
+            return
+        assert self.pulse is not None
+        self._new_output()
+        left = jump
+        while left > timedelta():
+            step = min(_STEP, left)
+            advance(step)
+            left -= step
+            await self.pulse.tick()
+        self.write(self._now_line())
 
     async def flush_outbox(self) -> None:
         assert self.dispatcher is not None
@@ -200,7 +281,8 @@ class ConsoleSession:
             self.write(
                 "mentorbot console. Type /help for console commands, /mentor help for the bot's."
             )
-        pulse = Pulse(self.bot, self.dispatcher)
+        pulse = self.pulse
+        assert pulse is not None
         await pulse.tick()
         if interactive if schedule is None else schedule:
             pulse.start()

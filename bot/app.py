@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from bot.clock import Clock, SystemClock
 from bot.commands import build_router
@@ -26,14 +27,14 @@ from bot.config import Settings
 from bot.context import Ctx
 from bot.conversations.engine import Conversations
 from bot.delivery import Sender
-from bot.errors import FormInvalid, UserError
+from bot.errors import ConfigError, FormInvalid, UserError
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted
 from bot.outbox import Dispatcher
 from bot.prompts import Prompts
 from bot.replies import FormErrors, Message, Reply, Section
 from bot.router import Router, split_args
 from storage import repo
-from storage.engine import make_engine, transaction
+from storage.engine import BadDatabaseURL, make_engine, transaction
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -168,9 +169,14 @@ def build_bot(
     prompt_dirs = [Path(settings.bot.prompts_dir).expanduser()] if settings.bot.prompts_dir else []
     prompts = Prompts.load(prompt_dirs)
     conversations = build_conversations(prompt_dirs)
-    engine = engine or make_engine(settings.database_url)
-    if migrate:
-        upgrade(engine)
+    try:
+        engine = engine or make_engine(settings.database_url)
+        if migrate:
+            upgrade(engine)
+    except BadDatabaseURL as exc:
+        raise ConfigError(str(exc)) from None
+    except OperationalError as exc:
+        raise ConfigError(f"can't open the database: {exc.orig or exc}") from None
     return MentorBot(
         settings=settings,
         engine=engine,

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from bot import __version__
 from bot.config import Settings, load_settings
@@ -41,7 +42,9 @@ def _settings(ctx: typer.Context) -> Settings:
     try:
         return load_settings(ctx.obj.config if ctx.obj else None)
     except ConfigError as exc:
-        err.print(f"[red]Configuration error:[/red] {exc}", markup=True, highlight=False)
+        err.print(
+            f"[red]Configuration error:[/red] {escape(str(exc))}", markup=True, highlight=False
+        )
         raise typer.Exit(2) from None
 
 
@@ -105,6 +108,15 @@ def run(
     port: Annotated[
         int | None, typer.Option(help="HTTP mode: port to listen on ([slack] http_port).")
     ] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Console only: show the log on the terminal too (by default it goes to "
+            "<data_dir>/mentorbot.log and only warnings are shown).",
+        ),
+    ] = False,
 ) -> None:
     """Apply pending migrations, then run the bot (the console chat by default).
 
@@ -124,14 +136,17 @@ def run(
             f"available: {', '.join(AVAILABLE_PLATFORMS)}."
         )
         raise typer.Exit(2)
-    _logging(settings)
+    console = "console" in platforms
+    _logging(settings, console=console, verbose=verbose)
     from adapters.console import run_console
     from bot.app import build_bot
+    from bot.clock import ShiftedClock
 
     try:
-        bot = build_bot(settings)
+        # The console's clock can be moved forward (/time +7d) to try a whole program.
+        bot = build_bot(settings, clock=ShiftedClock() if console else None)
     except ConfigError as exc:
-        err.print(f"Cannot start: {exc}", highlight=False)
+        err.print(f"Cannot start: {exc}", highlight=False, markup=False)
         raise typer.Exit(2) from None
     if "console" in platforms:
         if len(platforms) > 1:
@@ -156,7 +171,10 @@ def match(
     program_id: Annotated[
         int | None, typer.Option("--program", help="Program id (needed when there are several).")
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed for a reproducible run.")] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(min=0, max=999_999_999, help="Seed for a reproducible run (0 to 999999999)."),
+    ] = None,
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Re-pair everyone, ending active pairs on publish.")
     ] = False,
@@ -175,17 +193,35 @@ def match(
     raise typer.Exit(code)
 
 
+def _engine(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    """The configured database's engine, or a one-line error (never a traceback)."""
+    from sqlalchemy import text
+
+    from storage.engine import BadDatabaseURL, make_engine
+
+    try:
+        engine = make_engine(_settings(ctx).database_url)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except BadDatabaseURL as exc:
+        err.print(f"Cannot open the database: {exc}", highlight=False, markup=False)
+        raise typer.Exit(2) from None
+    except Exception as exc:  # the driver's own connection errors: reason in one line
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        err.print(f"Cannot open the database: {reason}", highlight=False, markup=False)
+        raise typer.Exit(2) from None
+    return engine
+
+
 @db_app.command("upgrade")
 def db_upgrade(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Apply migrations to the configured database (DATABASE_URL or the config file)."""
-    from storage.engine import make_engine
     from storage.migrate import current_revision, upgrade
 
-    settings = _settings(ctx)
-    engine = make_engine(settings.database_url)
+    engine = _engine(ctx)
     before = current_revision(engine)
     upgrade(engine, revision)
     after = current_revision(engine)
@@ -195,10 +231,9 @@ def db_upgrade(
 @db_app.command("current")
 def db_current(ctx: typer.Context) -> None:
     """Show the database's revision and the newest one this version ships."""
-    from storage.engine import make_engine
     from storage.migrate import current_revision, head_revision
 
-    engine = make_engine(_settings(ctx).database_url)
+    engine = _engine(ctx)
     current, head = current_revision(engine), head_revision(engine)
     state = "up to date" if current == head else "run `mentorbot db upgrade`"
     typer.echo(f"current: {current or 'empty'}  head: {head}  ({state})")
@@ -210,10 +245,9 @@ def db_revision(
     message: Annotated[str, typer.Option("--message", "-m", help="What the change does.")],
 ) -> None:
     """For developers: autogenerate a migration from the models (the database must be at head)."""
-    from storage.engine import make_engine
     from storage.migrate import revision
 
-    revision(make_engine(_settings(ctx).database_url), message)
+    revision(_engine(ctx), message)
 
 
 @prompts_app.command("check")
@@ -235,14 +269,34 @@ def prompts_check(ctx: typer.Context) -> None:
     )
 
 
-def _logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=getattr(logging, settings.bot.log_level.upper(), logging.INFO),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Console chat output goes to stdout; keep routine library chatter out of the way.
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def _logging(settings: Settings, *, console: bool = False, verbose: bool = False) -> Path | None:
+    """Log at ``[bot] log_level`` to stderr; the console chat keeps its screen for the chat:
+    everything goes to ``<data_dir>/mentorbot.log`` and only warnings reach the terminal
+    (unless ``--verbose``). Returns the log file, if any."""
+    level = getattr(logging, settings.bot.log_level.upper(), logging.INFO)
+    if not console or verbose:
+        logging.basicConfig(level=level, stream=sys.stderr, format=_LOG_FORMAT)
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        return None
+    path = Path(settings.bot.data_dir).expanduser() / "mentorbot.log"
+    root = logging.getLogger()
+    root.setLevel(level)
+    terminal = logging.StreamHandler(sys.stderr)
+    terminal.setLevel(logging.WARNING)
+    terminal.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(terminal)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        to_file = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        return None
+    to_file.setFormatter(logging.Formatter(_LOG_FORMAT))
+    root.addHandler(to_file)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    return path
 
 
 def main() -> None:

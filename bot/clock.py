@@ -37,3 +37,20 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+class ShiftedClock:
+    """The wall clock moved forward by an offset: the console's ``/time +7d`` tries a whole
+    program in minutes while everything else keeps asking a normal clock."""
+
+    def __init__(self, base: Clock | None = None) -> None:
+        self._base = base or SystemClock()
+        self._offset = timedelta()
+
+    def now(self) -> datetime:
+        return self._base.now() + self._offset
+
+    def advance(self, delta: timedelta) -> None:
+        if delta < timedelta():
+            raise ValueError("time only moves forward")
+        self._offset += delta

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session, col, func, select
 
 from bot.conversations.scripts import Script, ScriptContract
-from bot.errors import UserError
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.text import Text
 from storage import repo
@@ -148,7 +147,11 @@ def my_feedback(ctx: Ctx, member: Member) -> Reply:
         )
         fit = fits.get((row.pair_id, row.created_at))
         if fit in FIT_RATING:
-            line = line + Text.trusted("\n") + ctx.t("feedback.mine_fit", fit=ctx.t(f"feedback.fit.{fit}"))
+            line = (
+                line
+                + Text.trusted("\n")
+                + ctx.t("feedback.mine_fit", fit=ctx.t(f"feedback.fit.{fit}"))
+            )
         parts.append(Section(line))
     parts.append(Context(ctx.t("feedback.private_note")))
     return Message(tuple(parts))

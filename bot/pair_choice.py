@@ -42,7 +42,9 @@ def my_pairs(ctx: Ctx, member: Member) -> list[PairChoice]:
     out = []
     for pair in repo.active_pairs_of(session=ctx.session, member_id=member.id):
         assert pair.id is not None
-        partners = repo.partners_in(session=ctx.session, pair_id=pair.id, except_member_id=member.id)
+        partners = repo.partners_in(
+            session=ctx.session, pair_id=pair.id, except_member_id=member.id
+        )
         out.append(PairChoice(pair, tuple(partners)))
     return out
 
@@ -96,7 +98,7 @@ def take_pair(
 
 
 def ask_which(ctx: Ctx, choices: list[PairChoice], command: str, rest: list[str]) -> Message:
-    """"Which partner is this about?" with one button per pair, carrying ``command``."""
+    """ "Which partner is this about?" with one button per pair, carrying ``command``."""
     tail = shlex.join(rest) if rest else ""
     buttons = []
     dropped = False

@@ -117,6 +117,10 @@ class Pulse:
             result = job()
             if asyncio.iscoroutine(result):
                 await result
+        except asyncio.CancelledError:
+            # Stopping while a job runs: its transaction rolls back and the next start redoes
+            # it (the database is the truth), so this is not an error worth a traceback.
+            log.debug("pulse job %s stopped by shutdown", name)
         except Exception:
             log.exception("pulse job %s failed; it runs again next time", name)
 

@@ -1,8 +1,8 @@
 """Turning what people type ("London", "new york", "UTC+5:30") into a time zone.
 
 Accepted, in order: IANA names (any case), city names (the last part of IANA names plus common
-cities that are not zone names), a few unambiguous abbreviations, and UTC offsets. Whole-hour
-offsets become IANA ``Etc/GMT±N`` zones; others are stored as ``UTC+05:30``. Offsets do not
+cities that are not zone names), a few unambiguous abbreviations, and UTC offsets. Offsets
+are stored as ``UTC+05:30`` (and shown as ``UTC+5:30``, ``UTC+14``). Offsets do not
 follow daylight saving, so a city is always the better answer and the reply says so.
 """
 
@@ -197,10 +197,20 @@ def _from_offset(sign: str, hours: int, minutes: int) -> ZoneChoice | None:
         return None
     if total == 0:
         return ZoneChoice("UTC")
-    if minutes == 0:
-        # POSIX-style Etc zones invert the sign: UTC+3 is Etc/GMT-3.
-        return ZoneChoice(f"Etc/GMT{'-' if sign == '+' else '+'}{hours}", fixed_offset=True)
     return ZoneChoice(f"UTC{sign}{hours:02d}:{minutes:02d}", fixed_offset=True)
+
+
+def zone_label(key: str) -> str:
+    """A stored zone as people write it: ``UTC+14`` rather than ``UTC+14:00`` or the inverted
+    POSIX name ``Etc/GMT-14`` (which older versions stored); IANA names unchanged."""
+    match = re.fullmatch(r"UTC([+-])(\d{2}):(\d{2})", key)
+    if match:
+        sign, hours, minutes = match.group(1), int(match.group(2)), match.group(3)
+        return f"UTC{sign}{hours}" + (f":{minutes}" if minutes != "00" else "")
+    match = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", key)
+    if match:
+        return f"UTC{'-' if match.group(1) == '+' else '+'}{int(match.group(2))}"
+    return key
 
 
 def parse_timezone(text: str) -> ZoneChoice:

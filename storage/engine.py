@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import Session, create_engine
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,34 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+class BadDatabaseURL(ValueError):
+    """A database URL that can't be used: unreadable, an unknown dialect or a missing driver."""
+
+
+def _redacted(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1] if "@" in url else url
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Build an engine for ``url``; SQLite files get their parent directory created."""
+    try:
+        return _make_engine(url, echo=echo)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise BadDatabaseURL(
+            f"the database URL {_redacted(url)!r} can't be used ({exc}). Use for example "
+            "sqlite:///data/mentorbot.db or postgresql+psycopg://user:password@host/dbname"
+        ) from None
+    except ImportError as exc:
+        raise BadDatabaseURL(
+            f"the driver for {_redacted(url)!r} is not installed ({exc.name or exc}); for "
+            "PostgreSQL install the extra: pip install -e '.[postgres]'"
+        ) from None
+
+
+def _make_engine(url: str, *, echo: bool) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, echo=echo, pool_pre_ping=True, json_serializer=_json_dumps)

@@ -256,7 +256,7 @@ def test_profile_capacity_for_mentors_only(bot):
     run(bot, "join mentee")
     assert "Capacity is for mentors" in run(bot, "profile set capacity 2")
     run(bot, "profile set role mentor")
-    assert "Saved your capacity: 3" in run(bot, "profile set capacity 3")
+    assert "Saved your mentee capacity: 3" in run(bot, "profile set capacity 3")
     assert "whole number from 1 to 10" in run(bot, "profile set capacity 11")
     assert _member(bot).capacity == 3
 
@@ -287,7 +287,7 @@ def test_profile_clear(bot):
     """clear empties a field; the role cannot be cleared."""
     run(bot, "join mentee")
     run(bot, "profile set wants rust")
-    assert "Cleared your wants" in run(bot, "profile clear wants")
+    assert "Cleared your skills you want" in run(bot, "profile clear wants")
     assert _member(bot).skills_wanted == []
     assert "can't be empty" in run(bot, "profile clear role")
 
@@ -334,14 +334,14 @@ def test_profile_form_errors_save_nothing(bot):
 
 def test_timezone_by_city_and_show(bot):
     """A city name sets the IANA zone; timezone alone shows it with the local time."""
-    assert "timezone: America/New_York" in run(bot, "timezone New York")
+    assert "time zone: America/New_York" in run(bot, "timezone New York")
     assert "it's Sun 22 Nov 2026, 07:00 there now" in run(bot, "timezone")
 
 
 def test_timezone_offset_warns_about_dst(bot):
     """A UTC offset is accepted with a note that it won't follow daylight saving."""
     reply = run(bot, "timezone UTC+5:30")
-    assert "UTC+05:30" in reply and "doesn't follow daylight saving" in reply
+    assert "UTC+5:30" in reply and "doesn't follow daylight saving" in reply
 
 
 @pytest.mark.parametrize(

@@ -232,9 +232,7 @@ def test_rematch_ends_gently_and_tells_admins_privately(bot):
     asked = run(bot, "rematch our schedules clash", who="amy")
     assert "This ends your pairing with cat" in asked and "[Yes, end this pairing]" in asked
     assert len(active_pairs(bot)) == 2  # nothing ends before the confirmation
-    assert "first in line next round" in run(
-        bot, "rematch confirm our schedules clash", who="amy"
-    )
+    assert "first in line next round" in run(bot, "rematch confirm our schedules clash", who="amy")
     assert active_pairs(bot) == [{"ben", "dan"}]
     partner = outbox(bot, "rematch:")
     assert [r.target_ids for r in partner] == [["cat"]]

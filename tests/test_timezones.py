@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.timezones import UnknownTimezone, get_zone, parse_timezone, zone_exists
+from bot.timezones import UnknownTimezone, get_zone, parse_timezone, zone_exists, zone_label
 
 
 @pytest.mark.parametrize(
@@ -26,14 +26,14 @@ from bot.timezones import UnknownTimezone, get_zone, parse_timezone, zone_exists
         ("UTC", "UTC", False),
         ("gmt", "UTC", False),
         ("PST", "America/Los_Angeles", False),
-        ("UTC+2", "Etc/GMT-2", True),
-        ("utc-5", "Etc/GMT+5", True),
-        ("GMT+10", "Etc/GMT-10", True),
+        ("UTC+2", "UTC+02:00", True),
+        ("utc-5", "UTC-05:00", True),
+        ("GMT+10", "UTC+10:00", True),
         ("+05:30", "UTC+05:30", True),
         ("UTC+5:45", "UTC+05:45", True),
         ("UTC-03:30", "UTC-03:30", True),
         ("UTC+0", "UTC", False),
-        ("UTC+14", "Etc/GMT-14", True),
+        ("UTC+14", "UTC+14:00", True),
     ],
 )
 def test_parse_timezone(typed, key, fixed):
@@ -64,6 +64,22 @@ def test_offset_zone_has_the_right_offset():
     assert instant.astimezone(get_zone(parse_timezone("UTC+2").key)).hour == 14
     assert get_zone("UTC+05:30").utcoffset(instant) == timedelta(hours=5, minutes=30)
     assert get_zone("UTC-03:30").utcoffset(instant) == -timedelta(hours=3, minutes=30)
+
+
+@pytest.mark.parametrize(
+    ("key", "label"),
+    [
+        ("UTC+14:00", "UTC+14"),
+        ("UTC-05:00", "UTC-5"),
+        ("UTC+05:30", "UTC+5:30"),
+        ("Etc/GMT-14", "UTC+14"),
+        ("Etc/GMT+5", "UTC-5"),
+        ("Europe/Paris", "Europe/Paris"),
+    ],
+)
+def test_offsets_are_shown_as_people_write_them(key, label):
+    """`UTC+14` is shown as UTC+14, never as the inverted Etc/GMT-14."""
+    assert zone_label(key) == label
 
 
 @pytest.mark.parametrize("key", ["Nowhere/City", "", " UTC", "/etc/passwd"])

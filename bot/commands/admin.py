@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.commands.help import command_list
+from bot.commands.help import command_help, command_list
 from bot.config import CADENCES, WEEKDAYS
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.replies import Fields, Message, Reply, Section
 from bot.router import Router
 from bot.text import Text
+from bot.timezones import zone_label
 from storage import repo
 from storage.models import ProgramKind
 
@@ -38,6 +39,8 @@ def build_admin_router() -> Router:
 
     @admin.command("help")
     def admin_help(ctx: Ctx, args: list[str]) -> Reply:
+        if args:
+            return command_help(ctx, admin, args[0], prefix="admin ")
         return Message(
             (Section(ctx.t("admin.help_header")), command_list(ctx, admin, prefix="admin "))
         )
@@ -56,7 +59,7 @@ def build_admin_router() -> Router:
                     "admin.member_line",
                     role=ctx.t(f"role.{member.role}"),
                     status=Text.trusted(ctx.effective_status(member)),
-                    zone=person.timezone or "?",
+                    zone=zone_label(person.timezone) if person.timezone else "?",
                 ),
             )
             for member, person in rows

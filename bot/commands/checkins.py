@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from sqlmodel import col, select
 
 from bot.checkins.answers import record, take_outcome
-from bot.checkins.planner import OUTCOME_BUTTONS
 from bot.checkins.digest import digest_message, numbers
+from bot.checkins.planner import OUTCOME_BUTTONS
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.formatting import local_when
@@ -19,6 +19,7 @@ from bot.pair_choice import PAIR_TOKEN, PairChoice, ask_which, my_pairs, take_pa
 from bot.replies import Button, Buttons, Context, Message, Part, Reply, Section
 from bot.router import Router
 from bot.text import Text
+from bot.timezones import zone_label
 from storage import repo
 from storage.models import CheckIn, CheckInOutcome, Member, Pair, Person
 
@@ -196,7 +197,7 @@ def _slot_suggestions(ctx: Ctx, member: Member, partners: list[Person]) -> list[
     tz = ctx.zone()
     lines = Text.join([Text.trusted("• " + local_when(s, tz)) for s in slots], "\n")
     return [
-        Section(ctx.t("checkin.suggest_slots", zone=ctx.zone_key())),
+        Section(ctx.t("checkin.suggest_slots", zone=zone_label(ctx.zone_key()))),
         Section(lines),
         Context(ctx.t("checkin.suggest_hint")),
     ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.feedback import admin_feedback, feedback_context, my_feedback
-from bot.pair_choice import PAIR_TOKEN, ask_which, my_pairs, take_pair
 from bot.goals import complete_goal, list_goals, progress_context, set_private
+from bot.pair_choice import PAIR_TOKEN, ask_which, my_pairs, take_pair
 from bot.replies import Reply
 from bot.router import Router
 from bot.surveys import SURVEYS, admin_survey, my_survey_answers, open_survey, survey_context

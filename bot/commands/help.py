@@ -19,29 +19,33 @@ def command_list(ctx: Ctx, router: Router, *, prefix: str = "") -> Fields:
     return Fields(tuple(items))
 
 
+def command_help(ctx: Ctx, router: Router, name: str, *, prefix: str = "") -> Message:
+    """``help <command>`` for ``router``: the usage line and what it does."""
+    name = name.lstrip("/").lower()
+    spec = router.resolve(name)
+    if spec is None or spec.hidden or (spec.admin and not ctx.is_admin):
+        suggestion = router.suggest(name)
+        if suggestion:
+            raise UserError(
+                "error.unknown_command",
+                command=f"{prefix}{name}",
+                suggestion=f"{prefix}{suggestion}",
+            )
+        raise UserError("error.unknown_command_no_suggestion", command=f"{prefix}{name}")
+    usage = f"/mentor {prefix}{ctx.prompts.text(spec.usage_key)}"
+    return Message(
+        (Section(ctx.t("help.detail", usage=Text.trusted(usage), summary=ctx.t(spec.summary_key))),)
+    )
+
+
 def register(router: Router) -> None:
     @router.command("help", aliases=("?", "commands"))
     def help_command(ctx: Ctx, args: list[str]) -> Reply:
         """List the commands, or explain one."""
         if args:
-            name = args[0].lstrip("/")
-            spec = router.resolve(name)
-            if spec is None or spec.hidden:
-                suggestion = router.suggest(name)
-                if suggestion:
-                    raise UserError("error.unknown_command", command=name, suggestion=suggestion)
-                raise UserError("error.unknown_command_no_suggestion", command=name)
-            return Message(
-                (
-                    Section(
-                        ctx.t(
-                            "help.detail",
-                            usage=Text.trusted("/mentor " + ctx.prompts.text(spec.usage_key)),
-                            summary=ctx.t(spec.summary_key),
-                        )
-                    ),
-                )
-            )
+            if args[0].lower() == "admin" and len(args) > 1 and ctx.is_admin:
+                return router.dispatch(ctx, ["admin", "help", *args[1:]])
+            return command_help(ctx, router, args[0])
         parts: list[Part] = [
             Section(ctx.t("help.header", program=ctx.program().name)),
             command_list(ctx, router),

@@ -31,7 +31,7 @@ from bot.replies import (
 )
 from bot.router import Router
 from bot.text import Text
-from bot.timezones import UnknownTimezone, parse_timezone
+from bot.timezones import UnknownTimezone, parse_timezone, zone_label
 from storage.models import Member, ProgramKind, Role
 
 MAX_GOALS_LENGTH = 1000
@@ -42,7 +42,7 @@ def field_value(ctx: Ctx, member: Member | None, name: str) -> str:
     """The stored value of a field as people would type it ("" when unset)."""
     person = ctx.person
     if name == "timezone":
-        return person.timezone or ""
+        return zone_label(person.timezone) if person.timezone else ""
     if name == "languages":
         return comma_list(person.languages)
     if name == "availability":
@@ -112,7 +112,8 @@ def apply_field(ctx: Ctx, member: Member | None, field: ProfileField, value: str
     person.updated_at = ctx.now
     ctx.session.add(person)
     shown = field_value(ctx, member, field.name)
-    result = ctx.t("profile.updated", field=Text.trusted(field.name), value=shown)
+    label = ctx.prompts.text(f"profile.label.{field.name}").lower()
+    result = ctx.t("profile.updated", field=Text.trusted(label), value=shown)
     return result + (Text.trusted("\n") + note if note else Text())
 
 
@@ -263,7 +264,8 @@ def profile(ctx: Ctx, args: list[str]) -> Reply:
     member = ctx.member()
     if action in ("clear", "unset"):
         _clear(ctx, member, field)
-        return ctx.say("profile.cleared", field=Text.trusted(field.name))
+        label = ctx.prompts.text(f"profile.label.{field.name}").lower()
+        return ctx.say("profile.cleared", field=Text.trusted(label))
     value = " ".join(args[2:])
     if not value.strip():
         raise UserError(
@@ -281,7 +283,7 @@ def timezone(ctx: Ctx, args: list[str]) -> Reply:
             return ctx.say("timezone.not_set")
         return ctx.say(
             "timezone.show",
-            zone=ctx.person.timezone,
+            zone=zone_label(ctx.person.timezone),
             local_time=Text.trusted(local_when(ctx.now, ctx.zone())),
         )
     field = resolve_field("timezone")

@@ -8,6 +8,7 @@ from bot.formatting import comma_list, local_day, local_when
 from bot.replies import Button, Buttons, Context, Fields, Message, Reply, Section
 from bot.router import Router
 from bot.text import Text
+from bot.timezones import zone_label
 from storage import repo
 from storage.models import MemberStatus
 
@@ -53,12 +54,12 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
     items.append(
         (
             ctx.prompts.text("status.label.next_checkin"),
-            ctx.t(key, when=Text.trusted(local_when(when, tz)), zone=ctx.zone_key()),
+            ctx.t(key, when=Text.trusted(local_when(when, tz)), zone=zone_label(ctx.zone_key())),
         )
     )
     parts: list = [Section(ctx.t("status.header", program=program.name)), Fields(tuple(items))]
     if ctx.person.timezone is None:
-        parts.append(Context(ctx.t("status.no_timezone_hint", zone=ctx.zone_key())))
+        parts.append(Context(ctx.t("status.no_timezone_hint", zone=zone_label(ctx.zone_key()))))
     return Message(tuple(parts))
 
 

@@ -24,7 +24,7 @@ from bot.outbox import enqueue
 from bot.prompts import Prompts
 from bot.replies import Context, Fields, Message, Part, Section
 from bot.text import Text
-from bot.timezones import get_zone
+from bot.timezones import get_zone, zone_label
 from storage.models import Member, MemberStatus, Pair, PairStatus, Program
 
 
@@ -57,7 +57,7 @@ def _profile_fields(prompts: Prompts, person: Candidate, now: datetime) -> Field
             prompts.text("match.label.timezone"),
             prompts.render(
                 "match.zone_now",
-                zone=person.timezone,
+                zone=zone_label(person.timezone),
                 local_time=Text.trusted(local_when(now, get_zone(person.timezone))),
             ),
         ),
