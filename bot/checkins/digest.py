@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from bot.config import WEEKDAYS, Settings
@@ -115,9 +116,9 @@ def meetings_by_pair(session: Session, pair_ids: list[int]) -> dict[int, tuple[i
     """Pair -> (meetings held, last meeting day): distinct cycles anyone in it said "met"."""
     if not pair_ids:
         return {}
-    rows = session.exec(
-        select(CheckIn.pair_id, CheckIn.cycle_on)
-        .where(col(CheckIn.pair_id).in_(pair_ids), CheckIn.outcome == CheckInOutcome.MET)
+    rows = session.execute(
+        sa_select(col(CheckIn.pair_id), col(CheckIn.cycle_on))
+        .where(col(CheckIn.pair_id).in_(pair_ids), col(CheckIn.outcome) == CheckInOutcome.MET)
         .distinct()
     ).all()
     out: dict[int, tuple[int, date | None]] = {}
