@@ -47,6 +47,12 @@ _VIA: dict[type, str] = {
 }
 
 _COMMAND_PREFIX = re.compile(r"^\s*/?mentor\b\s*", re.IGNORECASE)
+# Plain greetings and questions in a DM get a hello and the help, not "unknown command".
+_CHAT = re.compile(
+    r"^\s*(hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening)|thanks?|thank you"
+    r"|what|how|who|why|can you|could you|where|when)\b.*$|^[^/]*\?\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -116,6 +122,9 @@ class MentorBot:
             run_command=self.router.dispatch,
         )
 
+    def _greeting(self, ctx: Ctx) -> Reply:
+        return _greeting_parts(ctx, self.router)
+
     def is_admin(self, actor: Actor) -> bool:
         admins = self.settings.admins.for_platform(actor.platform)
         if actor.user_id in admins:
@@ -146,12 +155,21 @@ class MentorBot:
             if active is not None:  # in a conversation, whatever they type is an answer
                 return self.conversations.answer(ctx, active, text)
             text = _COMMAND_PREFIX.sub("", text, count=1)
+            if _CHAT.match(text):  # "hello", "what can you do?": answer with help
+                return self._greeting(ctx)
             words = split_args(text)
             if words and self.router.resolve(words[0]) is None:
                 closed = self.conversations.recently_expired(ctx, within=timedelta(days=7))
                 if closed is not None:  # an answer to a conversation that timed out
                     return closed
         return self.router.dispatch(ctx, split_args(text))
+
+
+def _greeting_parts(ctx: Ctx, router: Router) -> Reply:
+    help_reply = router.dispatch(ctx, ["help"])
+    assert isinstance(help_reply, Message)
+    hello = Section(ctx.t("help.greeting", name=ctx.person.display_name))
+    return Message((hello, *help_reply.parts))
 
 
 def build_bot(

@@ -176,7 +176,16 @@ def match(
         typer.Option(min=0, max=999_999_999, help="Seed for a reproducible run (0 to 999999999)."),
     ] = None,
     fresh: Annotated[
-        bool, typer.Option("--fresh", help="Re-pair everyone, ending active pairs on publish.")
+        bool,
+        typer.Option(
+            "--fresh",
+            help="Also re-pair people whose pairs aren't working (stalled, or a poor fit); "
+            "those pairs end on publish and their people are told.",
+        ),
+    ] = False,
+    fresh_all: Annotated[
+        bool,
+        typer.Option("--fresh-all", help="Re-pair everyone: every active pair ends on publish."),
     ] = False,
     publish_now: Annotated[
         bool, typer.Option("--publish", help="Publish at once: pairs become real, intros queued.")
@@ -188,7 +197,11 @@ def match(
     settings = _settings(ctx)
     _logging(settings)
     code = run_match(
-        settings, program_id=program_id, seed=seed, fresh=fresh, publish_now=publish_now
+        settings,
+        program_id=program_id,
+        seed=seed,
+        fresh="all" if fresh_all else ("stalled" if fresh else ""),
+        publish_now=publish_now,
     )
     raise typer.Exit(code)
 

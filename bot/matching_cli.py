@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from bot.app import build_bot
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.matching.publish import publish
+from bot.matching.publish import check_preview, publish
 from bot.matching.rounds import propose
 from storage.engine import transaction
 from storage.models import Program
@@ -23,7 +23,7 @@ def run_match(
     *,
     program_id: int | None,
     seed: int | None,
-    fresh: bool,
+    fresh: str,
     publish_now: bool,
     console: Console | None = None,
 ) -> int:
@@ -93,12 +93,26 @@ def run_match(
                     bot.prompts.text(f"match.unmatched_reason.{reason}"),
                 )
             out.print(left)
+        if proposal.ending:
+            ending = Table("pair that would end", "why")
+            for pair_id, reason in proposal.ending:
+                ending.add_row(
+                    proposal.names.get(pair_id, str(pair_id)),
+                    bot.prompts.text(f"match.end_reason.{reason}"),
+                )
+            out.print(ending)
+        for code, a, b in proposal.notes:
+            out.print(bot.prompts.text(f"match.note.{code}", a=a, b=b), markup=False)
         if not publish_now:
             out.print(
                 "Preview saved; nothing was sent. Publish with `/mentor admin publish` "
                 "or `mentorbot match --publish`."
             )
             return 0
+        problems = check_preview(session, program, proposal, now=bot.clock.now())
+        if problems:  # cannot happen in one transaction, but never publish a stale preview
+            out.print("The preview is out of date; run again.")
+            return 1
         result = publish(session, program, proposal, settings, bot.prompts, now=bot.clock.now())
         out.print(
             f"Published {result.pairs} pair(s); {result.introductions} introduction(s) and "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,12 +38,24 @@ class CommandSpec:
         return f"command.{self.scope + '.' if self.scope else ''}{self.name}.usage"
 
 
+_APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
+_KEEP = "\x00"
+
+
 def split_args(text: str) -> list[str]:
-    """Split like a shell (quotes group words); an unmatched quote is a friendly error."""
+    """Split like a shell (quotes group words); an apostrophe inside a word ("didn't") is
+    just a letter; an unmatched quote is a friendly error."""
     try:
         return shlex.split(text)
     except ValueError:
+        pass
+    marks = _APOSTROPHE.findall(text)
+    try:
+        words = shlex.split(_APOSTROPHE.sub(_KEEP, text))
+    except ValueError:
         raise UserError("error.bad_quotes") from None
+    it = iter(marks)
+    return [re.sub(_KEEP, lambda _m: next(it), w) for w in words]
 
 
 class Router:

@@ -114,7 +114,7 @@ def test_everyone_unmatched_is_told_why_and_gets_priority(bot):
     assert members[left_out].match_priority == 1
     # Next round (a fresh one), the person left out is matched first.
     join(bot, "dan", "mentee", "wants python")
-    reply = admin(bot, "match fresh")
+    reply = admin(bot, "match fresh all")
     assert f"{left_out} & cat" in reply
 
 
@@ -142,12 +142,14 @@ def test_ongoing_pairs_keep_going_and_capacity_counts_them(bot):
 
 
 def test_fresh_round_re_pairs_everyone_and_avoids_repeats(bot):
-    """A fresh round ends current pairs on publish and does not repeat last round's partners."""
+    """`fresh all` ends current pairs on publish and does not repeat last round's partners."""
     small_cohort(bot)
     admin(bot, "match")
     admin(bot, "publish")
     first = sorted(map(sorted, active_pairs(bot)))
-    admin(bot, "match fresh")
+    reply = admin(bot, "match fresh all")
+    assert "Pairs this round would end* (2)" in reply
+    assert "amy & cat: a fresh round for everyone" in reply
     admin(bot, "publish")
     second = sorted(map(sorted, active_pairs(bot)))
     assert first == [["amy", "cat"], ["ben", "dan"]]

@@ -55,7 +55,7 @@ def in_window(since: datetime, until: datetime) -> ColumnElement[bool]:
     recorded = col(CheckIn.recorded_at)
     return or_(
         and_(due >= since, due < until),
-        and_(or_(due.is_(None), due >= until), recorded >= since, recorded < until),
+        and_(or_(due.is_(None), due >= until), recorded >= since, recorded <= until),
     )
 
 

@@ -12,7 +12,7 @@ from bot.context import Ctx
 from bot.delivery import Target
 from bot.errors import UserError
 from bot.matching.preview import preview_message
-from bot.matching.publish import publish
+from bot.matching.publish import check_preview, publish
 from bot.matching.rounds import active_pairs, latest_preview, load_proposal, propose
 from bot.outbox import enqueue
 from bot.pair_choice import MAX_BUTTON_COMMAND, PAIR_TOKEN, ask_which, my_pairs, take_pair
@@ -25,15 +25,18 @@ from storage.models import MatchRule, Member, Pair, PairStatus, Person
 MAX_REASON_LENGTH = 500
 
 
-def _parse_match_args(args: list[str]) -> tuple[int | None, bool]:
+def _parse_match_args(args: list[str]) -> tuple[int | None, str]:
     seed: int | None = None
-    fresh = False
+    fresh = ""
     words = [w.lower() for w in args]
     k = 0
     while k < len(words):
         word = words[k]
         if word in ("fresh", "new-round", "--fresh"):
-            fresh = True
+            fresh = "stalled"
+            if k + 1 < len(words) and words[k + 1] in ("all", "everyone"):
+                fresh = "all"
+                k += 1
         elif word.startswith("seed="):
             seed = _seed(word[5:])
         elif word in ("seed", "--seed") and k + 1 < len(words):
@@ -67,19 +70,49 @@ def admin_match(ctx: Ctx, args: list[str]) -> Reply:
 
 
 def admin_publish(ctx: Ctx, args: list[str]) -> Reply:
+    """Publish the latest preview (the button carries its id: an older preview is refused);
+    a preview that no longer fits the program is re-checked: a new one is shown instead."""
     program = ctx.program()
     assert program.id is not None
     run = latest_preview(ctx.session, program.id)
+    if args:
+        wanted = args[0].lstrip("#")
+        if not wanted.isdigit() or len(args) > 1:
+            raise UserError("match.publish_usage")
+        if run is None or run.id != int(wanted):
+            if run is None:
+                raise UserError("match.nothing_to_publish")
+            raise UserError("match.preview_replaced", run=Text.trusted(wanted))
     if run is None:
         raise UserError("match.nothing_to_publish")
     proposal = load_proposal(ctx.session, run, ctx.settings)
+    problems = check_preview(ctx.session, program, proposal, now=ctx.now)
+    if problems:
+        fresh = str(run.summary.get("fresh") or "")
+        again = propose(
+            ctx.session,
+            program,
+            ctx.settings,
+            ctx.prompts,
+            now=ctx.now,
+            seed=run.seed,
+            fresh=fresh,
+            created_by=ctx.person.id,
+        )
+        lines = Text.join([ctx.t(f"match.stale.{p.code}", who=p.who) for p in problems[:10]], "\n")
+        warning = (Section(ctx.t("match.stale_header")), Section(lines))
+        return Message(warning + preview_message(ctx.prompts, again).parts)
     result = publish(ctx.session, program, proposal, ctx.settings, ctx.prompts, now=ctx.now)
-    return ctx.say(
+    reply = ctx.say(
         "match.published",
         pairs=Text.trusted(str(result.pairs)),
         intros=Text.trusted(str(result.introductions)),
         unmatched=Text.trusted(str(result.unmatched_told)),
     )
+    if proposal.ending:
+        ended = ctx.t("match.published_ended", count=Text.trusted(str(len(proposal.ending))))
+        reply = Message((*reply.parts, Context(ended)))
+    return reply
 
 
 def admin_pairs(ctx: Ctx, args: list[str]) -> Reply:
@@ -131,6 +164,16 @@ def _member_ref(ctx: Ctx, reference: str) -> tuple[Member, Person]:
     return found[0]
 
 
+def _rules_of(ctx: Ctx, kind: str) -> list[MatchRule]:
+    return list(
+        ctx.session.exec(
+            select(MatchRule).where(
+                MatchRule.program_id == ctx.program().id, MatchRule.kind == kind
+            )
+        ).all()
+    )
+
+
 def _rule_command(kind: str, remove: bool):
     def handler(ctx: Ctx, args: list[str]) -> Reply:
         if len(args) != 2:
@@ -158,6 +201,10 @@ def _rule_command(kind: str, remove: bool):
             return ctx.say(
                 "match.rule_removed", kind=Text.trusted(kind), a=pa.display_name, b=pb.display_name
             )
+        other = "pin" if kind == "block" else "block"
+        if any({r.member_a_id, r.member_b_id} == {a.id, b.id} for r in _rules_of(ctx, other)):
+            # A pin and a block between the same two people contradict each other.
+            raise UserError(f"match.rule_conflict_{kind}", a=pa.display_name, b=pb.display_name)
         if not same:
             assert program.id is not None and a.id is not None and b.id is not None
             ctx.session.add(

@@ -25,6 +25,7 @@ from bot.conversations.answers import Invalid, needs_coaching, parse
 from bot.conversations.scripts import Script, ScriptContract, Step
 from bot.errors import FormInvalid, UserError
 from bot.replies import Button, Buttons, Context, Form, FormField, Message, Part, Reply, Section
+from bot.router import split_args as split_command
 from bot.text import Span, Text
 from storage.models import Conversation, ConversationStatus
 
@@ -125,26 +126,10 @@ class Conversations:
         if current is not None:
             if current.script == name and current.context.get("key") == context.get("key"):
                 return self.resume(ctx, current)
-            label = ctx.t(self.flows[current.script].busy_label)
-            wanted = ctx.t(self.flows[name].busy_label)
-            return Message(
-                (
-                    Section(ctx.t("conv.busy", current=label, wanted=wanted)),
-                    Buttons(
-                        (
-                            Button(
-                                ctx.prompts.text("button.conv_continue"),
-                                "conversation continue",
-                                "primary",
-                            ),
-                            Button(
-                                ctx.prompts.text("button.conv_replace"),
-                                f"conversation replace {command}",
-                            ),
-                        )
-                    ),
-                )
-            )
+            # Until they choose, what they type is not an answer to the old conversation.
+            current.context = {**current.context, "switch_to": [name, command]}
+            self._touch(ctx, current)
+            return self._busy(ctx, current, name, command)
         conv = Conversation(
             person_id=ctx.person.id,
             program_id=ctx.program().id,
@@ -165,6 +150,33 @@ class Conversations:
         if self._as_form(ctx, conv):
             return self.form(ctx, conv)
         return self._in_dm(ctx, conv, self._opening(ctx, conv), "start")
+
+    def _busy(
+        self, ctx: Ctx, current: Conversation, name: str, command: str, *, again: bool = False
+    ) -> Message:
+        """ "You're in the middle of X: continue, or start Y?" with the two buttons."""
+        label = ctx.t(self.flows[current.script].busy_label)
+        wanted = ctx.t(self.flows[name].busy_label)
+        parts: list[Part] = []
+        if again:
+            parts.append(Section(ctx.t("conv.choose_first")))
+        parts.append(Section(ctx.t("conv.busy", current=label, wanted=wanted)))
+        parts.append(
+            Buttons(
+                (
+                    Button(
+                        ctx.prompts.text("button.conv_continue"),
+                        "conversation continue",
+                        "primary",
+                    ),
+                    Button(
+                        ctx.prompts.text("button.conv_replace"),
+                        f"conversation replace {command}",
+                    ),
+                )
+            )
+        )
+        return Message(tuple(parts))
 
     def _in_dm(self, ctx: Ctx, conv: Conversation, message: Message, why: str) -> Message:
         """Questions are answered in the DM: a slash command (which may come from a channel)
@@ -256,6 +268,9 @@ class Conversations:
 
     def resume(self, ctx: Ctx, conv: Conversation) -> Reply:
         """Show where the person left off: the form again, if it runs as one, else the step."""
+        if "switch_to" in conv.context:
+            conv.context = {k: v for k, v in conv.context.items() if k != "switch_to"}
+            self._touch(ctx, conv)
         if not conv.answers and self._as_form(ctx, conv):
             return self.form(ctx, conv)
         script = self.script_of(conv)
@@ -270,6 +285,17 @@ class Conversations:
         script = self.script_of(conv)
         step = script.steps[conv.step]
         word = text.strip().lower().strip(".!")
+        switch = conv.context.get("switch_to")
+        if switch:  # they were asked "continue, or start the other one?"
+            if word in ("continue", "resume", "1"):
+                return self.resume(ctx, conv)
+            if word in ("new", "start the new one", "switch", "2"):
+                self.cancel(ctx, conv)
+                ctx.session.flush()
+                assert ctx.run_command is not None
+                return ctx.run_command(ctx, split_command(switch[1]))
+            if word not in CANCEL_WORDS:
+                return self._busy(ctx, conv, switch[0], switch[1], again=True)
         if word in CANCEL_WORDS:
             return self.cancel(ctx, conv)
         if word == "back":

@@ -68,13 +68,41 @@ def preview_message(prompts: Prompts, proposal: Proposal) -> Message:
                 )
             )
         )
+    if proposal.ending:
+        parts.append(
+            Section(
+                prompts.render(
+                    "match.preview_ending_header",
+                    count=Text.trusted(str(len(proposal.ending))),
+                )
+            )
+        )
+        parts.append(
+            Fields(
+                tuple(
+                    (
+                        proposal.names.get(pair_id, str(pair_id)),
+                        prompts.render(f"match.end_reason.{reason}"),
+                    )
+                    for pair_id, reason in proposal.ending[: SHOWN_PAIRS * 2]
+                )
+            )
+        )
+        parts.append(Context(prompts.render("match.preview_ending_told")))
+    kept = summary.get("kept")
+    if kept:
+        parts.append(Context(prompts.render("match.preview_kept", count=Text.trusted(str(kept)))))
+    for code, a, b in proposal.notes:
+        parts.append(Context(prompts.render(f"match.note.{code}", a=a, b=b)))
     parts.append(Context(prompts.render("match.preview_footer")))
-    if proposal.pairs or proposal.unmatched:
+    fresh = summary.get("fresh") or ""
+    again = {"": "", "stalled": " fresh", "all": " fresh all"}.get(str(fresh), "")
+    if proposal.pairs or proposal.unmatched or proposal.ending:
         parts.append(
             Buttons(
                 (
-                    Button(prompts.text("button.publish"), "admin publish", "primary"),
-                    Button(prompts.text("button.rerun"), f"admin match seed {run.seed + 1}"),
+                    Button(prompts.text("button.publish"), f"admin publish {run.id}", "primary"),
+                    Button(prompts.text("button.rerun"), f"admin match seed {run.seed + 1}{again}"),
                 )
             )
         )

@@ -128,14 +128,15 @@ def publish(
     """Make a preview real; idempotent per pair and person through outbox dedupe keys."""
     assert program.id is not None
     run = proposal.run
-    if run.summary.get("fresh"):
-        ending = list(active_pairs(session, program.id))
-        withdraw_future_nudges(session, now=now, pair_ids=ending)
-        for pair_id in ending:
-            pair = session.get(Pair, pair_id)
-            if pair is not None:
-                pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, now, "new round"
-                session.add(pair)
+    ending = [pair_id for pair_id, _ in proposal.ending]
+    withdraw_future_nudges(session, now=now, pair_ids=ending)
+    for pair_id, reason in proposal.ending:
+        pair = session.get(Pair, pair_id)
+        if pair is None or pair.status != PairStatus.ACTIVE:
+            continue
+        pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, now, f"new round: {reason}"
+        session.add(pair)
+        _tell_pair_ended(session, program, prompts, pair_id, reason, run_id=run.id or 0, now=now)
     group_dm = program.platform in GROUP_DM_PLATFORMS
     intros = skipped = 0
     matched: set[int] = set()
@@ -214,6 +215,89 @@ def publish(
         unmatched_told=told,
         skipped=skipped,
     )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a stored preview no longer matches the program: ``code`` and who it is about."""
+
+    code: str
+    who: str
+
+
+def check_preview(
+    session: Session, program: Program, proposal: Proposal, *, now: datetime
+) -> list[Problem]:
+    """What changed since the preview was made: people who left, paused or were paired since,
+    mentors without room any more, pairs to end that already ended."""
+    assert program.id is not None
+    problems: list[Problem] = []
+    ending = {pair_id for pair_id, _ in proposal.ending}
+    current = active_pairs(session, program.id)
+    load: dict[int, int] = {}
+    for pair_id, members in current.items():
+        if pair_id in ending:
+            continue
+        for member_id in members:
+            load[member_id] = load.get(member_id, 0) + 1
+    planned: dict[int, int] = {}
+    for pair in proposal.pairs:
+        assert pair.id is not None
+        for member_id in proposal.pair_members[pair.id]:
+            planned[member_id] = planned.get(member_id, 0) + 1
+    for member_id, count in planned.items():
+        member = session.get(Member, member_id)
+        who = proposal.members[member_id].name if member_id in proposal.members else "?"
+        if member is None or member.status == MemberStatus.LEFT:
+            problems.append(Problem("left", who))
+        elif member.status == MemberStatus.PAUSED and (
+            member.paused_until is None or member.paused_until > now
+        ):
+            problems.append(Problem("paused", who))
+        elif member.role != proposal.members[member_id].role:
+            problems.append(Problem("role", who))
+        elif load.get(member_id, 0) + count > max(1, member.capacity):
+            problems.append(Problem("paired", who))
+    for pair_id in ending:
+        if pair_id not in current:
+            problems.append(Problem("ended", proposal.names.get(pair_id, str(pair_id))))
+    return problems
+
+
+def _tell_pair_ended(
+    session: Session,
+    program: Program,
+    prompts: Prompts,
+    pair_id: int,
+    reason: str,
+    *,
+    run_id: int,
+    now: datetime,
+) -> None:
+    """Nobody's pair ends without them being told: one DM to each person in it."""
+    from storage.models import PairMember, Person
+
+    rows = session.exec(
+        select(Person.platform_user_id, Person.display_name)
+        .join(Member, Member.person_id == Person.id)  # type: ignore[arg-type]
+        .join(PairMember, PairMember.member_id == Member.id)  # type: ignore[arg-type]
+        .where(PairMember.pair_id == pair_id)
+    ).all()
+    assert program.id is not None
+    for user_id, _name in rows:
+        others = ", ".join(n for u, n in rows if u != user_id)
+        message = Message(
+            (
+                Section(
+                    prompts.render(
+                        f"match.pair_ended.{reason}", partner=others, program=program.name
+                    )
+                ),
+                Context(prompts.render("match.pair_ended_hint")),
+            )
+        )
+        target = Target(program.platform, program.workspace_id, "user", (user_id,))
+        _queue(session, f"ended:{run_id}:{pair_id}:{user_id}", target, message, now, program.id)
 
 
 def _queue(

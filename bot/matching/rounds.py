@@ -25,6 +25,7 @@ from bot.matching.scoring import Cohort, Rules, Scores, score_cohort
 from bot.matching.solver import solve_assignment, solve_peers
 from bot.prompts import Prompts
 from storage.models import (
+    Feedback,
     MatchRule,
     MatchRun,
     Member,
@@ -50,7 +51,9 @@ class Proposal:
     members: dict[int, Candidate]
     pair_members: dict[int, list[int]]
     unmatched: list[tuple[int, str]]  # (member id, reason code)
-    notes: list[str] = field(default_factory=list)
+    notes: list[list[str]] = field(default_factory=list)  # [code, name, name]
+    ending: list[tuple[int, str]] = field(default_factory=list)  # (active pair id, reason)
+    names: dict[int, str] = field(default_factory=dict)  # names of the pairs that would end
 
     def scores(self) -> list[float]:
         return [p.score for p in self.pairs]
@@ -117,6 +120,37 @@ def _recent(session: Session, program_id: int) -> dict[tuple[int, int], int]:
     return recent
 
 
+FRESH_MODES = ("", "stalled", "all")  # keep all pairs / re-pair pairs that aren't working / all
+
+
+def pairs_to_end(session: Session, program_id: int, mode: str) -> list[tuple[int, str]]:
+    """Active pairs a fresh round would end, with why: every pair for ``all``; for ``stalled``
+    only the pairs that aren't working (stalled, or someone said the fit is poor)."""
+    if not mode:
+        return []
+    active = session.exec(
+        select(Pair).where(Pair.program_id == program_id, Pair.status == PairStatus.ACTIVE)
+    ).all()
+    ids = [p.id for p in active]
+    poor = set(
+        session.exec(
+            select(Feedback.pair_id).where(
+                col(Feedback.pair_id).in_(ids), Feedback.kind == "fit", Feedback.helped == "poor"
+            )
+        ).all()
+    )
+    out: list[tuple[int, str]] = []
+    for pair in sorted(active, key=lambda p: p.id or 0):
+        assert pair.id is not None
+        if pair.stalled_since is not None:
+            out.append((pair.id, f"stalled_{pair.stall_reason or 'no_meeting'}"))
+        elif pair.id in poor:
+            out.append((pair.id, "poor_fit"))
+        elif mode == "all":
+            out.append((pair.id, "fresh_all"))
+    return out
+
+
 def _rules(session: Session, program_id: int) -> tuple[set[tuple[int, int]], list[tuple[int, int]]]:
     rows = session.exec(select(MatchRule).where(MatchRule.program_id == program_id)).all()
     blocked = {(r.member_a_id, r.member_b_id) for r in rows if r.kind == "block"}
@@ -124,20 +158,34 @@ def _rules(session: Session, program_id: int) -> tuple[set[tuple[int, int]], lis
     return blocked, pins
 
 
-def _unmatched_reason(scores: Scores, i: int, *, side_empty: bool, left: bool) -> str:
+def _unmatched_reason(
+    scores: Scores,
+    i: int,
+    *,
+    side_empty: bool,
+    left: bool,
+    places_left: int,
+    more_left_than_places: bool,
+) -> str:
+    """The true cause, checked rule by rule in the order people can act on it."""
     if side_empty:
         return "no_mentors" if left else "no_mentees"
-    axis = scores.feasible[i] if left else scores.feasible[:, i]
-    if axis.any():
-        return "capacity" if left else "surplus"
-    lang = scores.language_ok[i] if left else scores.language_ok[:, i]
+    feasible = scores.feasible[i] if left else scores.feasible[:, i]
+    if feasible.any():
+        if not left:
+            return "surplus"
+        # Someone fits, but every one of them is full.
+        return "capacity" if places_left == 0 or more_left_than_places else "fits_full"
     rule = scores.rule_ok[i] if left else scores.rule_ok[:, i]
+    lang = scores.language_ok[i] if left else scores.language_ok[:, i]
     team = scores.team_ok[i] if left else scores.team_ok[:, i]
-    if rule.any() and not (rule & lang).any():
+    if not rule.any():
+        return "blocked"
+    if not (rule & lang).any():
         return "language"
-    if (rule & lang).any() and not (rule & lang & team).any():
+    if not (rule & lang & team).any():
         return "team"
-    return "no_candidates"
+    return "recent"
 
 
 def propose(
@@ -148,11 +196,18 @@ def propose(
     *,
     now: datetime,
     seed: int | None = None,
-    fresh: bool = False,
+    fresh: bool | str = False,
     created_by: int | None = None,
     progress: Progress | None = None,
 ) -> Proposal:
-    """Compute and store a preview run for ``program`` (an earlier preview is discarded)."""
+    """Compute and store a preview run for ``program`` (an earlier preview is discarded).
+
+    ``fresh`` re-pairs people whose pairs aren't working (``"stalled"``, or ``True``) or
+    everyone (``"all"``); the pairs it would end are listed in the preview with why.
+    """
+    mode = "stalled" if fresh is True else (fresh or "")
+    if mode not in FRESH_MODES:
+        raise ValueError(f"unknown fresh mode {fresh!r}")
     say = progress or (lambda _msg: None)
     assert program.id is not None
     for old in session.exec(
@@ -175,11 +230,15 @@ def propose(
         if not paused:
             candidates[member.id] = candidate_of(member, person, settings.program.default_timezone)  # type: ignore[index]
 
+    ending = pairs_to_end(session, program.id, mode)
+    ending_ids = {pair_id for pair_id, _ in ending}
     busy: dict[int, int] = {}
-    if not fresh:
-        for members in active_pairs(session, program.id).values():
-            for member_id in members:
-                busy[member_id] = busy.get(member_id, 0) + 1
+    current = active_pairs(session, program.id)
+    for pair_id, members in current.items():
+        if pair_id in ending_ids:
+            continue
+        for member_id in members:
+            busy[member_id] = busy.get(member_id, 0) + 1
 
     peer = program.kind == ProgramKind.PEER
     if peer:
@@ -194,7 +253,7 @@ def propose(
     blocked, pins = _rules(session, program.id)
     rules = Rules(blocked=frozenset(blocked), recent=_recent(session, program.id))
     seed = seed if seed is not None else _default_seed(session, program.id)
-    notes: list[str] = []
+    notes: list[list[str]] = []
 
     say(f"scoring {len(left)} x {len(right)} candidate pairs")
     scores = score_cohort(
@@ -212,13 +271,23 @@ def propose(
     right_pos = {c.member_id: j for j, c in enumerate(right)}
     groups: list[tuple[int, ...]] = []  # indices: (left, right) or peers' indices
     pinned_left: set[int] = set()
+
+    def name(member_id: int) -> str:
+        found = candidates.get(member_id)
+        return found.name if found else str(member_id)
+
     for a, b in pins:
+        if (a, b) in blocked or (b, a) in blocked:
+            notes.append(["pin_blocked", name(a), name(b)])
+            continue
         for x, y in ((a, b), (b, a)):
             i, j = left_pos.get(x), right_pos.get(y)
             if i is None or j is None or i in pinned_left or (not peer and capacity[j] <= 0):
                 continue
             if peer and (j in pinned_left or i == j):
                 continue
+            if not scores.recent_ok[i, j]:
+                notes.append(["pin_recent", name(a), name(b)])
             groups.append((i, j))
             pinned_left.add(i)
             if peer:
@@ -227,7 +296,7 @@ def propose(
                 capacity[j] -= 1
             break
         else:
-            notes.append(f"pin {a}-{b} skipped")
+            notes.append(["pin_skipped", name(a), name(b)])
 
     feasible = scores.feasible.copy()
     if pinned_left:
@@ -251,7 +320,7 @@ def propose(
         status="preview",
         created_at=now,
         created_by_person_id=created_by,
-        summary={"fresh": fresh},
+        summary={"fresh": mode},
     )
     session.add(run)
     session.flush()
@@ -288,26 +357,59 @@ def propose(
         pairs.append(pair)
 
     matched = {m for ids in pair_members.values() for m in ids}
+    taken: dict[int, int] = {}
+    for group in groups:
+        for k in group[1:]:
+            taken[k] = taken.get(k, 0) + 1
+    places_left = int(sum(max(0, int(capacity[j]) - taken.get(j, 0)) for j in range(len(right))))
+    if peer:
+        places_left = 0
+    waiting = sum(1 for c in left if c.member_id not in matched)
+    more_left_than_places = waiting > places_left
     unmatched: list[tuple[int, str]] = []
     for i, c in enumerate(left):
         if c.member_id not in matched:
             unmatched.append(
-                (c.member_id, _unmatched_reason(scores, i, side_empty=not right, left=True))
+                (
+                    c.member_id,
+                    _unmatched_reason(
+                        scores,
+                        i,
+                        side_empty=not right or (peer and len(left) < 2),
+                        left=True,
+                        places_left=places_left,
+                        more_left_than_places=more_left_than_places,
+                    ),
+                )
             )
     if not peer:
         for j, c in enumerate(right):
             if c.member_id not in matched and not busy.get(c.member_id) and capacity[j] > 0:
                 unmatched.append(
-                    (c.member_id, _unmatched_reason(scores, j, side_empty=not left, left=False))
+                    (
+                        c.member_id,
+                        _unmatched_reason(
+                            scores,
+                            j,
+                            side_empty=not left,
+                            left=False,
+                            places_left=places_left,
+                            more_left_than_places=more_left_than_places,
+                        ),
+                    )
                 )
+    names = _pair_names(session, [pair_id for pair_id, _ in ending])
     values = [p.score for p in pairs]
     run.summary = {
-        "fresh": fresh,
+        "fresh": mode,
         "pairs": len(pairs),
         "pool": {"left": len(left), "right": len(right)},
         "unmatched": [[m, r] for m, r in unmatched],
         "score": _distribution(values),
         "notes": notes,
+        "ending": [[p, r] for p, r in ending],
+        "ending_names": {str(k): v for k, v in names.items()},
+        "kept": len(current) - len(ending),
     }
     session.add(run)
     return Proposal(
@@ -317,7 +419,26 @@ def propose(
         pair_members=pair_members,
         unmatched=unmatched,
         notes=notes,
+        ending=ending,
+        names=names,
     )
+
+
+def _pair_names(session: Session, pair_ids: list[int]) -> dict[int, str]:
+    """Pair id -> "ann & mia", for the pairs a preview would end."""
+    if not pair_ids:
+        return {}
+    rows = session.exec(
+        select(PairMember.pair_id, Person.display_name)
+        .join(Member, col(Member.id) == col(PairMember.member_id))
+        .join(Person, col(Person.id) == col(Member.person_id))
+        .where(col(PairMember.pair_id).in_(pair_ids))
+        .order_by(col(PairMember.id))
+    ).all()
+    out: dict[int, list[str]] = {}
+    for pair_id, display in rows:
+        out.setdefault(pair_id, []).append(display)
+    return {k: " & ".join(v) for k, v in out.items()}
 
 
 def _distribution(values: list[float]) -> dict[str, float]:
@@ -386,7 +507,9 @@ def load_proposal(session: Session, run: MatchRun, settings: Settings) -> Propos
         members=members,
         pair_members=pair_members,
         unmatched=unmatched,
-        notes=list(run.summary.get("notes", [])),
+        notes=[n for n in run.summary.get("notes", []) if isinstance(n, list)],
+        ending=[(int(p), str(r)) for p, r in run.summary.get("ending", [])],
+        names={int(k): str(v) for k, v in run.summary.get("ending_names", {}).items()},
     )
 
 
