@@ -7,6 +7,7 @@ digest counts every check-in whatever path it took, and the console lets a newco
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -158,6 +159,136 @@ async def test_console_time_runs_the_program_and_numbers_every_button(bot):
     assert "usage: /time +N" in bad
     out = await chat.say("/time +1w3d")
     assert "(the bot's clock: Wed 02 Dec 2026 12:00 UTC)" in out
-    numbers = [int(n) for n in __import__("re").findall(r"\[(\d+)\] ", out)]
+    numbers = [int(n) for n in re.findall(r"\[(\d+)\] ", out)]
     assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 24
     assert bot.clock.now() - (bot.clock.now() - timedelta(days=10)) == timedelta(days=10)
+
+
+async def _pairs_of_two(chat: Chat) -> None:
+    """amy-cat and ben-dan, published."""
+    for who, role, field in (
+        ("amy", "mentee", "wants python"),
+        ("ben", "mentee", "wants design"),
+        ("cat", "mentor", "skills python"),
+        ("dan", "mentor", "skills design"),
+    ):
+        await chat.say(f"/mentor join {role}", who=who)
+        await chat.say(f"/mentor profile set {field}", who=who)
+    await chat.say("/mentor admin match", who="admin")
+    await chat.say("/mentor admin publish", who="admin")
+
+
+async def test_a_fresh_round_keeps_working_pairs_and_tells_whoever_it_ends(bot):
+    chat = Chat(bot)
+    await _pairs_of_two(chat)
+    # amy says the fit is great; ben says it is poor
+    await chat.say("/time +1d")
+    for who, fit in (("amy", "great"), ("ben", "poor")):
+        await chat.say("/mentor checkin met", who=who)
+        await chat.say("/mentor feedback", who=who)
+        for answer in ("4", "skip", "skip", fit):
+            await chat.say(answer, who=who)
+    preview = await chat.say("/mentor admin match fresh", who="admin")
+    assert "Pairs this round would end* (1)" in preview
+    assert has_field(preview, "ben & dan", "someone said the fit isn't good")
+    assert "amy & cat" not in preview.split("Pairs this round would end")[1]
+    assert "1 working pair(s) are kept" in preview
+    published = await chat.say("/click 1")  # the Publish button
+    assert "1 earlier pair(s) ended, and each person in them was told" in published
+    for who, partner in (("ben", "dan"), ("dan", "ben")):
+        assert (
+            f"[DM to {who}] A new round of *Mentorship program* has started, and your pairing "
+            f"with {partner} has ended so you both get a better fit" in published
+        )
+    pairs = await chat.say("/mentor admin pairs", who="admin")
+    assert "amy & cat" in pairs and "ben & dan" not in pairs
+
+
+async def test_publishing_an_out_of_date_preview_warns_and_rechecks(bot):
+    chat = Chat(bot)
+    for who, role in (("amy", "mentee"), ("ben", "mentee"), ("cat", "mentor"), ("dan", "mentor")):
+        await chat.say(f"/mentor join {role}", who=who)
+    preview = await chat.say("/mentor admin match", who="admin")
+    first_publish = button_number(preview, "Nothing has been sent", "Publish and introduce")
+    await chat.say("/mentor pause 2 weeks", who="amy")
+    stale = await chat.say("/mentor admin publish", who="admin")
+    assert "The preview is out of date" in stale and "amy is taking a break" in stale
+    assert "amy" not in stale.split("Match preview")[1].split("Not matched")[0]
+    assert "[DM to" not in stale  # nothing was sent
+    # the old preview's Publish button is refused: it carries its own id
+    found = re.search(r"admin publish (\d+)", _first_publish_command(bot))
+    assert found is not None
+    old_id = int(found.group(1))
+    refused = await chat.say(f"/mentor admin publish {old_id}", who="admin")
+    assert "isn't the latest any more" in refused
+    assert first_publish == 1
+    ok = await chat.say("/mentor admin publish", who="admin")
+    assert "Published: 1 pair(s)" in ok
+
+
+def has_field(output: str, label: str, value: str) -> bool:
+    """The console shows Fields as aligned "label   value" lines."""
+    return re.search(rf"^\s*{label}\s+{re.escape(value)}", output, re.MULTILINE) is not None
+
+
+def _first_publish_command(bot) -> str:
+    """The Publish command of the latest stored preview run (the console shows labels)."""
+    from sqlmodel import select
+
+    from storage.engine import transaction
+    from storage.models import MatchRun
+
+    with transaction(bot.engine) as s:
+        first = s.exec(select(MatchRun).order_by(MatchRun.id)).first()  # type: ignore[arg-type]
+        return f"admin publish {first.id}"
+
+
+async def test_a_pin_never_silently_beats_a_block(bot):
+    chat = Chat(bot)
+    for who, role in (("amy", "mentee"), ("cat", "mentor"), ("dan", "mentor")):
+        await chat.say(f"/mentor join {role}", who=who)
+    assert "will never be paired" in await chat.say("/mentor admin block amy cat", who="admin")
+    refused = await chat.say("/mentor admin pin amy cat", who="admin")
+    assert "blocked from being paired, so I can't pin them" in refused
+    await chat.say("/mentor admin unblock amy cat", who="admin")
+    await chat.say("/mentor admin pin amy dan", who="admin")
+    refused = await chat.say("/mentor admin block amy dan", who="admin")
+    assert "pinned to be paired, so I can't block them" in refused
+    # a pin with last round's partner is honoured, and the preview says so
+    await chat.say("/mentor admin match", who="admin")
+    await chat.say("/mentor admin publish", who="admin")
+    preview = await chat.say("/mentor admin match fresh all", who="admin")
+    assert "amy & dan" in preview
+    assert "amy and dan are pinned although they were paired recently" in preview
+
+
+async def test_unmatched_reasons_name_the_true_cause(bot):
+    chat = Chat(bot)
+    await chat.say("/mentor join mentee", who="amy")
+    await chat.say("/mentor profile set languages English", who="amy")
+    await chat.say("/mentor join mentor", who="cat")
+    await chat.say("/mentor profile set languages English", who="cat")
+    await chat.say("/mentor join mentor", who="dan")
+    await chat.say("/mentor profile set languages Spanish", who="dan")
+    await chat.say("/mentor admin block amy cat", who="admin")
+    preview = await chat.say("/mentor admin match", who="admin")
+    # cat is blocked, dan shares no language: the block is not reported as a language gap
+    assert not has_field(preview, "amy", "no one shares a language with them")
+    assert has_field(preview, "amy", "blocked from everyone who would fit")
+    await chat.say("/mentor profile set languages English, Spanish", who="dan")
+    await chat.say("/mentor admin block amy dan", who="admin")
+    preview = await chat.say("/mentor admin match", who="admin")
+    assert has_field(preview, "amy", "blocked from everyone who would fit")
+    # a mentee whose fitting mentor is full while another mentor (who doesn't fit) has room
+    await chat.say("/mentor admin unblock amy cat", who="admin")
+    await chat.say("/mentor admin unblock amy dan", who="admin")
+    await chat.say("/mentor profile set languages English", who="dan")
+    await chat.say("/mentor join mentee", who="bob")
+    await chat.say("/mentor profile set languages English", who="bob")
+    await chat.say("/mentor join mentee", who="eve")
+    await chat.say("/mentor profile set languages Japanese", who="eve")
+    await chat.say("/mentor profile set languages Japanese", who="cat")
+    await chat.say("/mentor profile set capacity 2", who="cat")  # a free place, but no fit
+    preview = await chat.say("/mentor admin match", who="admin")
+    assert "more mentees than mentor places" not in preview
+    assert has_field(preview, "(bob|amy)", "the mentors who fit them had no places left")

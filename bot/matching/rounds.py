@@ -179,12 +179,12 @@ def _unmatched_reason(
     rule = scores.rule_ok[i] if left else scores.rule_ok[:, i]
     lang = scores.language_ok[i] if left else scores.language_ok[:, i]
     team = scores.team_ok[i] if left else scores.team_ok[:, i]
-    if not rule.any():
-        return "blocked"
-    if not (rule & lang).any():
+    if not lang.any():
         return "language"
-    if not (rule & lang & team).any():
+    if not (lang & team).any():
         return "team"
+    if not (lang & team & rule).any():
+        return "blocked"
     return "recent"
 
 
@@ -251,7 +251,15 @@ def propose(
         right = [c for c in candidates.values() if c.role == Role.MENTOR]
 
     blocked, pins = _rules(session, program.id)
-    rules = Rules(blocked=frozenset(blocked), recent=_recent(session, program.id))
+    recent = _recent(session, program.id)
+    # Pairs ended because they weren't working are not re-made this round, however small
+    # the pool (the recency rule alone would give way when there is nobody else).
+    round_blocked = set(blocked)
+    for pair_id, reason in ending:
+        if reason != "fresh_all":
+            members = current.get(pair_id, [])
+            round_blocked |= {(a, b) for a in members for b in members if a != b}
+    rules = Rules(blocked=frozenset(round_blocked), recent=recent)
     seed = seed if seed is not None else _default_seed(session, program.id)
     notes: list[list[str]] = []
 
@@ -286,7 +294,10 @@ def propose(
                 continue
             if peer and (j in pinned_left or i == j):
                 continue
-            if not scores.recent_ok[i, j]:
+            pair_key = (min(a, b), max(a, b))
+            if recent.get(pair_key, settings.matching.recency_rounds) < (
+                settings.matching.recency_rounds
+            ):
                 notes.append(["pin_recent", name(a), name(b)])
             groups.append((i, j))
             pinned_left.add(i)
