@@ -27,7 +27,7 @@ from bot.config import Settings
 from bot.context import Ctx
 from bot.conversations.engine import Conversations
 from bot.delivery import Sender
-from bot.errors import ConfigError, FormInvalid, UserError
+from bot.errors import ConfigError, FormInvalid, NeedsConfirmation, UserError
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted
 from bot.outbox import Dispatcher
 from bot.prompts import Prompts
@@ -77,6 +77,8 @@ class MentorBot:
             return self._user_error(exc)
         except FormInvalid as exc:
             return FormErrors(exc.errors, retry=exc.retry)
+        except NeedsConfirmation as exc:
+            return exc.reply  # type: ignore[no-any-return]
         except Exception:
             ref = uuid.uuid4().hex[:8]
             log.exception(

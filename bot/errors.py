@@ -25,3 +25,12 @@ class FormInvalid(Exception):
         super().__init__(", ".join(errors))
         self.errors = errors
         self.retry = retry  # a command that opens the form again
+
+
+class NeedsConfirmation(Exception):
+    """A change with consequences (pairs end, roles change): nothing is saved; ``reply`` says
+    what would happen, with buttons to confirm or keep things as they are."""
+
+    def __init__(self, reply: Any) -> None:
+        super().__init__("needs confirmation")
+        self.reply = reply

@@ -16,7 +16,7 @@ from bot.errors import UserError
 from bot.replies import Button, Buttons, Message, Section
 from bot.text import Text
 from storage import repo
-from storage.models import Member, Pair, Person
+from storage.models import Member, Pair, PairStatus, Person
 
 PAIR_TOKEN = "pair:"
 MAX_BUTTON_COMMAND = 100  # Discord's custom_id limit; longer commands cannot be buttons
@@ -116,3 +116,29 @@ def ask_which(ctx: Ctx, choices: list[PairChoice], command: str, rest: list[str]
     if dropped:
         parts.append(Section(ctx.t("pairs.note_not_carried", command=Text.trusted(command))))
     return Message(tuple(parts))
+
+
+def end_pairs(ctx: Ctx, member: Member, pairs: list[Pair], reason: str, notice: str) -> None:
+    """End ``pairs`` of ``member`` now: unsent nudges withdrawn, every partner told."""
+    from bot.checkins.planner import withdraw_future_nudges
+
+    withdraw_future_nudges(ctx.session, now=ctx.now, pair_ids=[p.id for p in pairs if p.id])
+    for pair in pairs:
+        assert pair.id is not None
+        pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, ctx.now, reason
+        ctx.session.add(pair)
+        for partner in repo.partners_in(
+            session=ctx.session, pair_id=pair.id, except_member_id=member.id or 0
+        ):
+            assert partner.id is not None
+            other = repo.find_member(
+                session=ctx.session, program_id=member.program_id, person_id=partner.id
+            )
+            if other is not None:
+                other.match_priority += 1  # first in line next round
+                ctx.session.add(other)
+            ctx.dm(
+                partner,
+                ctx.say(notice, name=ctx.person.display_name, program=ctx.program().name),
+                dedupe_key=f"ended:{reason}:{pair.id}:{partner.id}",
+            )

@@ -292,3 +292,56 @@ async def test_unmatched_reasons_name_the_true_cause(bot):
     preview = await chat.say("/mentor admin match", who="admin")
     assert "more mentees than mentor places" not in preview
     assert has_field(preview, "(bob|amy)", "the mentors who fit them had no places left")
+
+
+async def test_a_paired_mentee_becoming_a_mentor_is_asked_first(bot):
+    chat = Chat(bot)
+    await _pairs_of_two(chat)
+    asked = await chat.say("/mentor profile set role mentor", who="amy")
+    assert "You're paired with cat as a mentee" in asked and "ends that pairing" in asked
+    assert "[1] Yes, change it  [2] Keep it as it is" in asked
+    kept = await chat.say("/click 2")
+    assert "Nothing changed" in kept
+    assert "amy & cat" in await chat.say("/mentor admin pairs", who="admin")
+    await chat.say("/mentor profile set role mentor", who="amy")
+    done = await chat.say("/click 1")
+    assert "Saved your role: mentor" in done
+    assert "[DM to cat] amy has changed their role in *Mentorship program*" in done
+    assert "amy & cat" not in await chat.say("/mentor admin pairs", who="admin")
+
+
+async def test_capacity_below_current_mentees_says_what_happens(bot):
+    chat = Chat(bot)
+    await mentor_with_three_mentees(chat)
+    asked = await chat.say("/mentor profile set capacity 1", who="mia")
+    assert "You mentor 3 people now (ann, bea, cal)" in asked
+    assert "pairings all continue" in asked
+    profile = await chat.say("/mentor profile", who="mia")
+    assert re.search(r"Mentee capacity\s+3", profile)
+    await chat.say("/mentor profile set capacity 1", who="mia")
+    done = await chat.say("/click 1")
+    assert "Saved your mentee capacity: 1" in done
+    assert (await chat.say("/mentor admin pairs", who="admin")).count("& mia") + (
+        await chat.say("/mentor admin pairs", who="admin")
+    ).count("mia &") == 3
+
+
+async def test_changing_the_program_kind_with_active_pairs_asks_and_explains(bot):
+    chat = Chat(bot)
+    await _pairs_of_two(chat)
+    asked = await chat.say("/mentor admin program set kind peer", who="admin")
+    assert "all 4 member(s) become peers" in asked and "the 2 active pair(s) carry on" in asked
+    settings = await chat.say("/mentor admin program", who="admin")
+    assert re.search(r"kind\s+mentoring", settings)
+    await chat.say("/mentor admin program set kind peer confirm", who="admin")
+    members = await chat.say("/mentor admin members", who="admin")
+    assert members.count("peer, active") == 4
+    await chat.say("/mentor join peer", who="zoe")
+    await chat.say("/mentor join peer", who="yan")
+    preview = await chat.say("/mentor admin match", who="admin")
+    assert "1 pair(s)" in preview and ("zoe & yan" in preview or "yan & zoe" in preview)
+    # and back: everyone is asked to choose a role, and isn't matched until they do
+    back = await chat.say("/mentor admin program set kind mentoring confirm", who="admin")
+    assert "[DM to zoe] *Mentorship program* now pairs mentors with mentees" in back
+    preview = await chat.say("/mentor admin match", who="admin")
+    assert has_field(preview, "zoe", "hasn't chosen mentor or mentee")

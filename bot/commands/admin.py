@@ -7,13 +7,14 @@ from datetime import date
 from bot.commands.help import command_help, command_list
 from bot.config import CADENCES, WEEKDAYS
 from bot.context import Ctx
-from bot.errors import UserError
-from bot.replies import Fields, Message, Reply, Section
+from bot.errors import NeedsConfirmation, UserError
+from bot.matching.rounds import active_pairs
+from bot.replies import Button, Buttons, Fields, Message, Reply, Section
 from bot.router import Router
 from bot.text import Text
 from bot.timezones import zone_label
 from storage import repo
-from storage.models import ProgramKind
+from storage.models import MemberStatus, ProgramKind, Role
 
 PROGRAM_SETTINGS = ("name", "kind", "cadence", "weekday", "hour", "channel", "starts", "ends")
 
@@ -85,8 +86,12 @@ def build_admin_router() -> Router:
             raise UserError(
                 "admin.program_usage", settings=Text.trusted(", ".join(PROGRAM_SETTINGS))
             )
-        setting, value = args[1].lower(), " ".join(args[2:]).strip()
-        _apply_program_setting(ctx, setting, value)
+        words = list(args[2:])
+        confirmed = len(words) > 1 and words[-1].lower() == "confirm"
+        if confirmed:
+            words.pop()
+        setting, value = args[1].lower(), " ".join(words).strip()
+        _apply_program_setting(ctx, setting, value, confirmed=confirmed)
         return Message(
             (
                 Section(ctx.t("admin.program_updated", setting=Text.trusted(setting))),
@@ -102,7 +107,78 @@ def build_admin_router() -> Router:
     return admin
 
 
-def _apply_program_setting(ctx: Ctx, setting: str, value: str) -> None:
+def _change_kind(ctx: Ctx, kind: str, *, confirmed: bool) -> None:
+    """Switching mentoring <-> peer says what happens to roles and pairs, and asks first."""
+    p = ctx.program()
+    if kind == p.kind:
+        return
+    assert p.id is not None
+    members = [
+        (m, person)
+        for m, person in repo.members_of(session=ctx.session, program_id=p.id)
+        if m.status != MemberStatus.LEFT
+    ]
+    pairs = active_pairs(ctx.session, p.id)
+    if (members or pairs) and not confirmed:
+        key = (
+            "admin.confirm_kind_peer"
+            if kind == ProgramKind.PEER
+            else "admin.confirm_kind_mentoring"
+        )
+        raise NeedsConfirmation(
+            Message(
+                (
+                    Section(
+                        ctx.t(
+                            key,
+                            members=Text.trusted(str(len(members))),
+                            pairs=Text.trusted(str(len(pairs))),
+                        )
+                    ),
+                    Buttons(
+                        (
+                            Button(
+                                ctx.prompts.text("button.confirm_change"),
+                                f"admin program set kind {kind} confirm",
+                                "danger",
+                            ),
+                            Button(ctx.prompts.text("button.keep_as_is"), "admin program"),
+                        )
+                    ),
+                )
+            )
+        )
+    p.kind = kind
+    for member, person in members:
+        if kind == ProgramKind.PEER:
+            member.role, member.capacity = Role.PEER, 1
+            ctx.session.add(member)
+        else:
+            # Peers choose: asked by DM with buttons; not matched until they have.
+            ctx.dm(
+                person,
+                Message(
+                    (
+                        Section(ctx.t("admin.choose_role", program=p.name)),
+                        Buttons(
+                            (
+                                Button(
+                                    ctx.prompts.text("button.join_mentee"),
+                                    "profile set role mentee",
+                                ),
+                                Button(
+                                    ctx.prompts.text("button.join_mentor"),
+                                    "profile set role mentor",
+                                ),
+                            )
+                        ),
+                    )
+                ),
+                dedupe_key=f"choose-role:{p.id}:{member.id}:{ctx.now.isoformat()}",
+            )
+
+
+def _apply_program_setting(ctx: Ctx, setting: str, value: str, *, confirmed: bool = False) -> None:
     p = ctx.program()
     lowered = value.lower()
     if setting == "name":
@@ -116,7 +192,7 @@ def _apply_program_setting(ctx: Ctx, setting: str, value: str) -> None:
                 setting=Text.trusted(setting),
                 allowed=Text.trusted("mentoring, peer"),
             )
-        p.kind = lowered
+        _change_kind(ctx, lowered, confirmed=confirmed)
     elif setting == "cadence":
         if lowered not in CADENCES:
             raise UserError(

@@ -199,7 +199,7 @@ def tell_partners(ctx: Ctx, member: Member, pairs: list[Pair], prompt: str, *, k
             ctx.dm(
                 partner,
                 ctx.say(prompt, name=ctx.person.display_name),
-                dedupe_key=f"{key}:{pair.id}:{member.id}",
+                dedupe_key=f"{key}:{pair.id}:{member.id}:{partner.id}",
             )
 
 

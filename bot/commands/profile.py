@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.context import Ctx
 from bot.conversations.engine import FORM_LIMITS
-from bot.errors import FormInvalid, UserError
+from bot.errors import FormInvalid, NeedsConfirmation, UserError
 from bot.formatting import comma_list, local_when
+from bot.pair_choice import end_pairs, my_pairs
 from bot.profile_fields import (
     FIELDS,
     ProfileField,
@@ -66,8 +67,11 @@ def field_value(ctx: Ctx, member: Member | None, name: str) -> str:
     raise KeyError(name)
 
 
-def apply_field(ctx: Ctx, member: Member | None, field: ProfileField, value: str) -> Text:
-    """Validate ``value`` and store it; returns what to echo. Raises UserError on bad input."""
+def apply_field(
+    ctx: Ctx, member: Member | None, field: ProfileField, value: str, *, confirmed: bool = False
+) -> Text:
+    """Validate ``value`` and store it; returns what to echo. Raises UserError on bad input,
+    and NeedsConfirmation when the change would affect active pairs and isn't confirmed."""
     value = value.strip()
     person = ctx.person
     if not field.on_person and member is None:
@@ -95,7 +99,7 @@ def apply_field(ctx: Ctx, member: Member | None, field: ProfileField, value: str
     else:
         assert member is not None
         if field.name == "role":
-            _set_role(ctx, member, value.lower())
+            _set_role(ctx, member, value.lower(), confirmed=confirmed)
         elif field.name == "skills":
             member.skills_offered = parse_list(value)
         elif field.name == "wants":
@@ -107,7 +111,9 @@ def apply_field(ctx: Ctx, member: Member | None, field: ProfileField, value: str
         elif field.name == "capacity":
             if member.role != Role.MENTOR:
                 raise UserError("profile.capacity_not_mentor")
-            member.capacity = parse_capacity(value)
+            capacity = parse_capacity(value)
+            _check_capacity(ctx, member, capacity, confirmed=confirmed)
+            member.capacity = capacity
         ctx.session.add(member)
     person.updated_at = ctx.now
     ctx.session.add(person)
@@ -117,16 +123,59 @@ def apply_field(ctx: Ctx, member: Member | None, field: ProfileField, value: str
     return result + (Text.trusted("\n") + note if note else Text())
 
 
-def _set_role(ctx: Ctx, member: Member, role: str) -> None:
+def _confirm(ctx: Ctx, key: str, command: str, **values: object) -> NeedsConfirmation:
+    return NeedsConfirmation(
+        Message(
+            (
+                Section(ctx.t(key, **values)),
+                Buttons(
+                    (
+                        Button(ctx.prompts.text("button.confirm_change"), command, "danger"),
+                        Button(ctx.prompts.text("button.keep_as_is"), "profile unchanged"),
+                    )
+                ),
+            )
+        )
+    )
+
+
+def _set_role(ctx: Ctx, member: Member, role: str, *, confirmed: bool = False) -> None:
     peer_program = ctx.program().kind == ProgramKind.PEER
     allowed = (Role.PEER,) if peer_program else (Role.MENTOR, Role.MENTEE)
     if role not in allowed:
         if peer_program:
             raise UserError("join.peer_program", program=ctx.program().name)
         raise UserError("join.bad_role", role=role)
+    if role != member.role:
+        choices = my_pairs(ctx, member)
+        if choices and not confirmed:
+            raise _confirm(
+                ctx,
+                "profile.confirm_role",
+                f"profile set role {role} confirm",
+                role=ctx.t(f"role.{role}"),
+                old=ctx.t(f"role.{member.role}"),
+                partners=", ".join(c.names() for c in choices),
+            )
+        if choices:
+            end_pairs(ctx, member, [c.pair for c in choices], "role change", "profile.role_notice")
     member.role = role
     if role != Role.MENTOR:
         member.capacity = 1
+
+
+def _check_capacity(ctx: Ctx, member: Member, capacity: int, *, confirmed: bool) -> None:
+    """Fewer places than current mentees keeps the pairs but takes no new mentees: say so."""
+    choices = my_pairs(ctx, member)
+    if len(choices) > capacity and not confirmed:
+        raise _confirm(
+            ctx,
+            "profile.confirm_capacity",
+            f"profile set capacity {capacity} confirm",
+            capacity=Text.trusted(str(capacity)),
+            count=Text.trusted(str(len(choices))),
+            partners=", ".join(c.names() for c in choices),
+        )
 
 
 def _unknown_zone(exc: UnknownTimezone) -> UserError:
@@ -245,6 +294,8 @@ def profile(ctx: Ctx, args: list[str]) -> Reply:
     """Show the profile; ``profile set <field> <value>``; ``profile clear <field>``."""
     if not args or args[0].lower() in ("show", "view"):
         return show_profile(ctx)
+    if args[0].lower() == "unchanged":  # the "keep as it is" button of a confirmation
+        return ctx.say("profile.unchanged")
     action = args[0].lower()
     if action == "edit":
         form = profile_form(ctx)
@@ -266,14 +317,18 @@ def profile(ctx: Ctx, args: list[str]) -> Reply:
         _clear(ctx, member, field)
         label = ctx.prompts.text(f"profile.label.{field.name}").lower()
         return ctx.say("profile.cleared", field=Text.trusted(label))
-    value = " ".join(args[2:])
+    words = list(args[2:])
+    confirmed = len(words) > 1 and words[-1].lower() == "confirm"
+    if confirmed:
+        words.pop()
+    value = " ".join(words)
     if not value.strip():
         raise UserError(
             "profile.missing_value",
             field=Text.trusted(field.name),
             example=ctx.t(f"profile.hint.{field.name}"),
         )
-    return Message((Section(apply_field(ctx, member, field, value)),))
+    return Message((Section(apply_field(ctx, member, field, value, confirmed=confirmed)),))
 
 
 def timezone(ctx: Ctx, args: list[str]) -> Reply:

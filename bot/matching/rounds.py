@@ -409,6 +409,10 @@ def propose(
                         ),
                     )
                 )
+    for c in candidates.values():
+        wrong_role = (c.role != Role.PEER) if peer else (c.role == Role.PEER)
+        if wrong_role and not busy.get(c.member_id):
+            unmatched.append((c.member_id, "no_role"))  # after a change of program kind
     names = _pair_names(session, [pair_id for pair_id, _ in ending])
     values = [p.score for p in pairs]
     run.summary = {
