@@ -1,8 +1,9 @@
 """The console adapter: chat with the bot in a terminal, or script it through piped stdin.
 
 Type ``/mentor <command>`` as the current user, plain text as a direct message to the bot,
-``/as NAME`` to become someone else, ``/click N`` to press button N of what was printed last
-(replies and the messages the bot sent on its own alike), ``/submit field=value ...`` to submit
+``/as NAME`` to become someone else, ``/click N`` to press button N (every button printed, in
+replies and in the messages the bot sent on its own alike, has its own number for the whole
+session, as old messages keep their buttons in a chat), ``/submit field=value ...`` to submit
 the last form, ``/time +7d`` to move the clock forward (running the pulse's due work: nudges,
 digests, surveys), ``/quit`` to stop. Every reply and every DM or channel post the bot sends
 (through the outbox) is printed in order.
@@ -33,14 +34,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _HELP = """console commands:
   /mentor <command>      run a bot command as the current user (try /mentor help)
   /as NAME               switch to another user
-  /click N               press button N of what was printed last (a DM's button acts as
-                         the person it was sent to)
+  /click N               press button N (numbers run through the whole session; a button
+                         in someone's DM acts as that person)
   /submit f=value ...    submit the last form (quote values with spaces)
   /time [+N[m|h|d|w]]    show the bot's clock, or move it forward (e.g. /time +7d), running
                          the check-ins, digests, surveys and reminders that fall due
   /quit                  leave (Ctrl-D works too)
   anything else          a direct message to the bot"""
-_STEP = timedelta(hours=1)
+_STEP = timedelta(hours=3)
+_MAX_BUTTONS = 10_000
 _MAX_JUMP = timedelta(days=366)
 _JUMP = re.compile(r"^\+?((?:\d+\s*[mhdw]\s*)+)$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -159,9 +161,11 @@ class ConsoleSession:
             self.pulse = Pulse(self.bot, self.dispatcher)
 
     def _new_output(self) -> None:
-        """Button numbers start again with each new batch of output."""
-        self.buttons.clear()
-        self.owners.clear()
+        """Button numbers run through the whole session (like old chat messages that keep
+        their buttons); a very long session starts again from 1."""
+        if len(self.buttons) >= _MAX_BUTTONS:
+            self.buttons.clear()
+            self.owners.clear()
 
     def write(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -192,7 +196,7 @@ class ConsoleSession:
             return f"(you are now {name})"
         if word == "/click":
             if not rest.strip().isdigit() or not 1 <= int(rest) <= len(self.buttons):
-                return "usage: /click N, where N is a button number from what was printed last"
+                return "usage: /click N, where N is the number of a button printed above"
             number = int(rest)
             owner = self.owners[number - 1] if number <= len(self.owners) else None
             if owner is not None and owner != self.user.lower():
@@ -259,11 +263,16 @@ class ConsoleSession:
             return
         assert self.pulse is not None
         self._new_output()
-        left = jump
-        while left > timedelta():
-            step = min(_STEP, left)
-            advance(step)
-            left -= step
+        # Run the pulse at least every few hours (planning looks 36 hours ahead) and exactly
+        # when a queued message falls due, so everything arrives at its own time.
+        end = self.bot.clock.now() + jump
+        while self.bot.clock.now() < end:
+            now = self.bot.clock.now()
+            target = min(now + _STEP, end)
+            due = await asyncio.to_thread(self.pulse.next_due, now)
+            if due is not None and due < target:
+                target = due
+            advance(target - now)
             await self.pulse.tick()
         self.write(self._now_line())
 

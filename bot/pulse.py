@@ -1,12 +1,13 @@
 """The pulse: a few periodic jobs on APScheduler. The database is the truth.
 
 Jobs: plan upcoming nudges into the outbox, dispatch due outbox rows, flag stalled pairs,
-queue the weekly admin digest, remind people of (and close) conversations they left, and queue
-program-survey invitations. Every job reads what to do from the database, so a missed run
-loses nothing: the next one catches up, and ``tick()`` runs them all at start-up. APScheduler
-runs them with ``misfire_grace_time=None`` (a late run still runs), ``coalesce`` (several
-missed runs become one) and one instance at a time; nothing schedule-related lives only in
-the scheduler's memory, so there is nothing to persist in a job store.
+queue the weekly admin digest, remind people of (and close) conversations they left, queue
+program-survey invitations, and close programs whose end date has passed. Every job reads
+what to do from the database, so a missed run loses nothing: the next one catches up, and
+``tick()`` runs them all at start-up. APScheduler runs them with ``misfire_grace_time=None``
+(a late run still runs), ``coalesce`` (several missed runs become one) and one instance at a
+time; nothing schedule-related lives only in the scheduler's memory, so there is nothing to
+persist in a job store.
 """
 
 from __future__ import annotations
@@ -19,14 +20,18 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from sqlmodel import col, func, select
+
 from bot.app import MentorBot
 from bot.checkins.digest import send_digests
 from bot.checkins.planner import PlanStats, plan_nudges
 from bot.checkins.stalled import StallStats, flag_stalled
+from bot.checkins.wrapup import wrap_up
 from bot.conversations.upkeep import UpkeepStats, remind_and_expire
 from bot.outbox import Dispatcher, DispatchStats
 from bot.surveys import queue_invitations
 from storage.engine import transaction
+from storage.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +43,7 @@ class TickReport:
     digests: int
     upkeep: UpkeepStats
     surveys: int
+    wrapped: int
     dispatch: DispatchStats
 
 
@@ -98,6 +104,26 @@ class Pulse:
                 prompts=self.bot.prompts,
             )
 
+    def wrap_up(self) -> int:
+        """Close programs whose end date has passed: pairs end, everyone gets a summary."""
+        with transaction(self.bot.engine) as session:
+            return wrap_up(
+                session,
+                now=self.bot.clock.now(),
+                settings=self.bot.settings,
+                prompts=self.bot.prompts,
+            )
+
+    def next_due(self, after: datetime) -> datetime | None:
+        """When the next queued message falls due after ``after`` (for simulated time)."""
+        with transaction(self.bot.engine) as session:
+            return session.exec(
+                select(func.min(OutboxMessage.not_before)).where(
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    col(OutboxMessage.not_before) > after,
+                )
+            ).one()
+
     async def dispatch(self) -> DispatchStats:
         return await self.dispatcher.dispatch_all()
 
@@ -108,8 +134,9 @@ class Pulse:
         digests = await asyncio.to_thread(self.digests)
         upkeep = await asyncio.to_thread(self.upkeep)
         surveys = await asyncio.to_thread(self.surveys)
+        wrapped = await asyncio.to_thread(self.wrap_up)
         dispatch = await self.dispatch()
-        return TickReport(plan, stalled, digests, upkeep, surveys, dispatch)
+        return TickReport(plan, stalled, digests, upkeep, surveys, wrapped, dispatch)
 
     # -- scheduling -------------------------------------------------------------------------
     async def _guarded(self, name: str, job) -> None:  # type: ignore[no-untyped-def]
@@ -151,6 +178,7 @@ class Pulse:
                 lambda: asyncio.to_thread(self.surveys),
                 IntervalTrigger(minutes=self.bot.settings.conversations.every_minutes),
             ),
+            "wrapup": (lambda: asyncio.to_thread(self.wrap_up), IntervalTrigger(minutes=15)),
         }
         for name, (job, trigger) in jobs.items():
             scheduler.add_job(

@@ -394,7 +394,15 @@ async def test_scheduler_runs_jobs_at_once_and_never_drops_misfires(bot):
     try:
         await asyncio.wait_for(delivered.wait(), timeout=10)
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"plan", "dispatch", "stalled", "digest", "conversations", "surveys"}
+        assert set(jobs) == {
+            "plan",
+            "dispatch",
+            "stalled",
+            "digest",
+            "conversations",
+            "surveys",
+            "wrapup",
+        }
         assert all(j.misfire_grace_time is None and j.coalesce for j in jobs.values())
     finally:
         pulse.shutdown()

@@ -404,8 +404,10 @@ def test_admin_program_settings_drive_status(bot):
     for setting in ("cadence weekly", "weekday fri", "hour 15"):
         assert "Updated" in run(bot, f"admin program set {setting}", who="admin")
     assert "Fri 27 Nov 2026, 15:00 (UTC)" in run(bot, "status")
-    assert "not a valid hour" in run(bot, "admin program set hour 25", who="admin")
-    assert "not a valid cadence" in run(bot, "admin program set cadence daily", who="admin")
+    assert "not a valid value for hour" in run(bot, "admin program set hour 25", who="admin")
+    assert "not a valid value for cadence" in run(
+        bot, "admin program set cadence daily", who="admin"
+    )
 
 
 def test_admin_members(bot):

@@ -107,6 +107,8 @@ def plan_nudges(
         lo = (now - stale - timedelta(days=2)).replace(tzinfo=None)
         hi = (now + HORIZON + timedelta(days=2)).replace(tzinfo=None)
         walls = rule.between(lo, hi, inc=True)
+        if program.ends_on is not None:  # no nudges after the program's last day
+            walls = [w for w in walls if w.date() <= program.ends_on]
         if not walls:
             continue
         cycles = {wall: wall.date().isoformat() for wall in walls}

@@ -223,13 +223,14 @@ def _apply_program_setting(ctx: Ctx, setting: str, value: str, *, confirmed: boo
         try:
             day = date.fromisoformat(value)
         except ValueError:
-            raise UserError(
-                "admin.bad_setting",
-                setting=Text.trusted(setting),
-                allowed=Text.trusted("YYYY-MM-DD"),
-            ) from None
+            raise UserError("admin.bad_date", setting=Text.trusted(setting)) from None
         start = day if setting == "starts" else p.starts_on
         end = day if setting == "ends" else p.ends_on
+        today = ctx.now.astimezone(ctx.zone()).date()
+        if setting == "starts" and day < today.replace(year=today.year - 100):
+            raise UserError("admin.starts_too_early", day=Text.trusted(value))
+        if setting == "ends" and day < today:
+            raise UserError("admin.ends_past", day=Text.trusted(value))
         if start is not None and end is not None and end <= start:
             raise UserError("admin.bad_dates")
         if setting == "starts":

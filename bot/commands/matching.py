@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from bot.checkins.digest import meetings_by_pair
 from bot.checkins.planner import withdraw_future_nudges
+from bot.checkins.wrapup import has_ended
 from bot.context import Ctx
 from bot.delivery import Target
 from bot.errors import UserError
@@ -56,6 +57,10 @@ def _seed(text: str) -> int:
 
 def admin_match(ctx: Ctx, args: list[str]) -> Reply:
     seed, fresh = _parse_match_args(args)
+    program = ctx.program()
+    if has_ended(program, ctx.now):
+        assert program.ends_on is not None
+        raise UserError("match.program_ended", day=Text.trusted(program.ends_on.isoformat()))
     proposal = propose(
         ctx.session,
         ctx.program(),

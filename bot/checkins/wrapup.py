@@ -1,0 +1,178 @@
+"""The end of a program: pairs close, nudges stop, and everyone gets thanks and a summary.
+
+A program with an end date closes once its last day is over everywhere (the day after
+``ends_on`` at noon UTC, when it is past midnight even at UTC-12). Then, once: every active
+pair ends ("program ended") and its unsent nudges are withdrawn; every member still in the
+program gets a DM at the program's check-in hour in their own zone (moved out of quiet hours
+and weekends) with thanks, what they did (meetings held, goals set and reached) and, if they
+have not answered it, the end-of-program survey. The planner never plans a nudge for a cycle
+after ``ends_on``. Re-running changes nothing: pairs are already ended and DMs have dedupe keys.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from bot.checkins.planner import withdraw_future_nudges
+from bot.checkins.timing import LocalRules, nudge_instant
+from bot.config import Settings
+from bot.delivery import Target
+from bot.outbox import enqueue
+from bot.prompts import Prompts
+from bot.replies import Button, Buttons, Context, Message, Part, Section
+from bot.text import Text
+from storage.models import (
+    CheckIn,
+    CheckInOutcome,
+    Goal,
+    GoalStatus,
+    Member,
+    MemberStatus,
+    Pair,
+    PairMember,
+    PairStatus,
+    Person,
+    Program,
+    SurveyResponse,
+)
+
+CATCH_UP = timedelta(days=14)  # a bot down longer than this after the end sends no wrap-up
+
+
+def closes_at(ends_on: date) -> datetime:
+    """The instant the last day is over in every zone (UTC-12 included)."""
+    return datetime.combine(ends_on + timedelta(days=1), time(12), UTC)
+
+
+def has_ended(program: Program, now: datetime) -> bool:
+    return program.ends_on is not None and now >= closes_at(program.ends_on)
+
+
+def wrap_up(session: Session, *, now: datetime, settings: Settings, prompts: Prompts) -> int:
+    """Close every program whose end has passed (within the catch-up window); returns the
+    number of wrap-up messages queued."""
+    queued = 0
+    programs = session.exec(select(Program).where(col(Program.ends_on).is_not(None))).all()
+    for program in programs:
+        assert program.ends_on is not None and program.id is not None
+        closes = closes_at(program.ends_on)
+        if not closes <= now < closes + CATCH_UP:
+            continue
+        queued += _wrap_program(session, program, now=now, settings=settings, prompts=prompts)
+    return queued
+
+
+def _wrap_program(
+    session: Session, program: Program, *, now: datetime, settings: Settings, prompts: Prompts
+) -> int:
+    assert program.id is not None and program.ends_on is not None
+    active = list(
+        session.exec(
+            select(Pair).where(Pair.program_id == program.id, Pair.status == PairStatus.ACTIVE)
+        ).all()
+    )
+    withdraw_future_nudges(session, now=now, pair_ids=[p.id for p in active if p.id])
+    for pair in active:
+        pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, now, "program ended"
+        session.add(pair)
+    members = session.exec(
+        select(Member, Person)
+        .join(Person, col(Person.id) == col(Member.person_id))
+        .where(Member.program_id == program.id, Member.status != MemberStatus.LEFT)
+    ).all()
+    answered = set(
+        session.exec(
+            select(SurveyResponse.member_id).where(
+                SurveyResponse.program_id == program.id, SurveyResponse.survey == "end"
+            )
+        ).all()
+    )
+    survey_open_until = program.ends_on + timedelta(days=settings.surveys.open_days)
+    queued = 0
+    for member, person in members:
+        assert member.id is not None
+        meetings, partners = _meetings_of(session, member.id)
+        goals = session.exec(select(Goal.status).where(Goal.member_id == member.id)).all()
+        parts: list[Part] = [
+            Section(
+                prompts.render("wrapup.thanks", name=person.display_name, program=program.name)
+            ),
+            Section(
+                prompts.render(
+                    "wrapup.summary",
+                    meetings=Text.trusted(str(meetings)),
+                    partners=", ".join(partners) or "-",
+                    goals=Text.trusted(str(sum(1 for g in goals if g != GoalStatus.DROPPED))),
+                    done=Text.trusted(str(sum(1 for g in goals if g == GoalStatus.DONE))),
+                )
+            ),
+        ]
+        local_today = now.astimezone(_zone(person, settings)).date()
+        if member.id not in answered and local_today <= survey_open_until:
+            parts.append(
+                Section(
+                    prompts.render("wrapup.survey", day=Text.trusted(survey_open_until.isoformat()))
+                )
+            )
+            parts.append(
+                Buttons((Button(prompts.text("button.survey_start"), "survey end", "primary"),))
+            )
+        parts.append(Context(prompts.render("wrapup.closing")))
+        rules = LocalRules.of(
+            person.timezone,
+            person.quiet_start,
+            person.quiet_end,
+            person.availability,
+            default_timezone=settings.program.default_timezone,
+        )
+        day = program.ends_on + timedelta(days=1)
+        due = nudge_instant(datetime.combine(day, time(program.checkin_hour)), rules)
+        row = enqueue(
+            session,
+            dedupe_key=f"wrapup:{program.id}:{member.id}",
+            target=Target(
+                program.platform, program.workspace_id, "user", (person.platform_user_id,)
+            ),
+            message=Message(tuple(parts)),
+            not_before=max(due, now),
+            now=now,
+            program_id=program.id,
+        )
+        queued += row is not None
+    return queued
+
+
+def _zone(person: Person, settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.timezones import get_zone
+
+    return get_zone(person.timezone or settings.program.default_timezone)
+
+
+def _meetings_of(session: Session, member_id: int) -> tuple[int, list[str]]:
+    """Meetings held in all of ``member_id``'s pairs (distinct cycles anyone said "met"), and
+    the names of the partners they had."""
+    pair_ids = list(
+        session.exec(select(PairMember.pair_id).where(PairMember.member_id == member_id)).all()
+    )
+    if not pair_ids:
+        return 0, []
+    met = session.execute(
+        sa_select(col(CheckIn.pair_id), col(CheckIn.cycle_on))
+        .where(col(CheckIn.pair_id).in_(pair_ids), col(CheckIn.outcome) == CheckInOutcome.MET)
+        .distinct()
+    ).all()
+    names = session.exec(
+        select(Person.display_name)
+        .join(Member, col(Member.person_id) == col(Person.id))
+        .join(PairMember, col(PairMember.member_id) == col(Member.id))
+        .where(col(PairMember.pair_id).in_(pair_ids), PairMember.member_id != member_id)
+        .order_by(col(PairMember.id))
+    ).all()
+    seen: list[str] = []
+    for name in names:
+        if name not in seen:
+            seen.append(name)
+    return len(met), seen
