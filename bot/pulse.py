@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-
 from sqlmodel import col, func, select
 
 from bot.app import MentorBot

@@ -210,7 +210,7 @@ async def test_publishing_an_out_of_date_preview_warns_and_rechecks(bot):
     chat = Chat(bot)
     for who, role in (("amy", "mentee"), ("ben", "mentee"), ("cat", "mentor"), ("dan", "mentor")):
         await chat.say(f"/mentor join {role}", who=who)
-    preview = await chat.say("/mentor admin match", who="admin")
+    await chat.say("/mentor admin match", who="admin")
     await chat.say("/mentor pause 2 weeks", who="amy")
     stale = await chat.say("/mentor admin publish", who="admin")
     assert "The preview is out of date" in stale and "amy is taking a break" in stale
