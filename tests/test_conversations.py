@@ -457,7 +457,7 @@ async def test_buttons_of_earlier_steps_or_other_people_do_nothing_harmful(bot):
     chat = Chat(bot, user="alice")
     await chat.say("/mentor checkin met")
     first = await chat.say("/mentor feedback")
-    assert "[5] 5" in first  # the rating buttons carry "answer 1 0 <n>"
+    assert re.search(r"\[\d+\] 5 ", first)  # the rating buttons carry "answer 1 0 <n>"
     await chat.say("4")  # typed instead of pressing a button
     stale = await chat.say("/mentor answer 1 0 5")  # the old rating button, pressed late
     assert "for an earlier question" in stale and "What helped most?" in stale
