@@ -18,6 +18,10 @@ from storage.models import Program
 PHASES = 4  # load, score, solve, explain
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def run_match(
     settings: Settings,
     *,
@@ -69,7 +73,7 @@ def run_match(
         summary = proposal.run.summary
         dist = summary.get("score") or {}
         out.print(
-            f"[bold]{program.name}[/bold]: {len(proposal.pairs)} pair(s), "
+            f"[bold]{program.name}[/bold]: {_count(len(proposal.pairs), 'pair', 'pairs')}, "
             f"{len(proposal.unmatched)} unmatched, seed {proposal.run.seed}"
         )
         if dist:
@@ -115,8 +119,9 @@ def run_match(
             return 1
         result = publish(session, program, proposal, settings, bot.prompts, now=bot.clock.now())
         out.print(
-            f"Published {result.pairs} pair(s); {result.introductions} introduction(s) and "
-            f"{result.unmatched_told} 'not this time' message(s) queued. They are sent by the "
-            "running bot."
+            f"Published {_count(result.pairs, 'pair', 'pairs')}; "
+            f"{_count(result.introductions, 'introduction', 'introductions')} and "
+            f"{_count(result.unmatched_told, 'not this time message', 'not this time messages')}"
+            " queued. They are sent by the running bot."
         )
     return 0

@@ -27,6 +27,7 @@ _FORMATTER = string.Formatter()
 class _Piece:
     literal: str
     field: str | None
+    plural: tuple[str, str] | None = None  # {count:pair|pairs} -> "1 pair", "2 pairs"
 
 
 def bundled_dir() -> Path:
@@ -54,12 +55,31 @@ def _parse(key: str, template: str) -> tuple[_Piece, ...]:
             f"prompt {key!r}: {exc} (write {{{{ and }}}} for literal braces)"
         ) from exc
     for literal, field, spec, conversion in parsed:
-        if field is not None and (not field.isidentifier() or spec or conversion):
+        plural: tuple[str, str] | None = None
+        if field is not None and spec:
+            forms = spec.split("|")
+            if len(forms) != 2 or not all(f.strip() for f in forms):
+                raise ConfigError(
+                    f"prompt {key!r}: {{{field}:{spec}}} should be a number with its singular "
+                    f"and plural words, like {{{field}:pair|pairs}}"
+                )
+            plural = (forms[0], forms[1])
+        if field is not None and (not field.isidentifier() or conversion):
             raise ConfigError(
                 f"prompt {key!r}: placeholder {{{field}}} must be a plain name like {{name}}"
             )
-        pieces.append(_Piece(literal, field))
+        pieces.append(_Piece(literal, field, plural))
     return tuple(pieces)
+
+
+def _counted(value: Any, forms: tuple[str, str]) -> str:
+    """``3`` with ("pair", "pairs") -> "3 pairs"; "1 pair" for one."""
+    shown = value.plain() if isinstance(value, Text) else str(value)
+    try:
+        one = float(shown) == 1
+    except ValueError:
+        one = False
+    return f"{shown} {forms[0] if one else forms[1]}"
 
 
 class Prompts:
@@ -139,7 +159,9 @@ class Prompts:
             if piece.field not in values:
                 raise KeyError(f"prompt {key!r} needs a value for {{{piece.field}}}")
             value = values[piece.field]
-            if isinstance(value, Text):
+            if piece.plural is not None:
+                spans.append(Span(_counted(value, piece.plural), True))
+            elif isinstance(value, Text):
                 spans.extend(value.spans)
             else:
                 spans.append(Span(str(value), False))
