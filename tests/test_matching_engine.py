@@ -281,15 +281,43 @@ def test_no_slots_without_overlap():
 def test_explanations_name_the_reasons():
     """Reasons mention shared skills, languages and shared hours, strongest first."""
     prompts = Prompts.load()
-    mentee = cand(1, skills_wanted=["Python"], languages=["Spanish"], goals="lead a team")
-    mentor = cand(2, "mentor", skills_offered=["python", "leadership"], languages=["spanish"])
+    hours = [{"days": [0, 1, 2], "start": "09:00", "end": "14:00"}]
+    mentee = cand(
+        1, skills_wanted=["Python"], languages=["Spanish"], goals="lead a team", availability=hours
+    )
+    mentor = cand(
+        2,
+        "mentor",
+        skills_offered=["python", "leadership"],
+        languages=["spanish"],
+        availability=hours,
+    )
     reasons = explain(mentee, mentor, peer=False, overlap_hours=15, settings=M, prompts=prompts)
     assert reasons[0] == "p2 can help with python"
     assert "15 hours a week when you're both available" in reasons
     assert "you both speak Spanish" in reasons
+    # nothing in common and no overlap: never only good news
     assert explain(
         cand(3), cand(4, "mentor"), peer=False, overlap_hours=0, settings=M, prompts=prompts
-    ) == ["you were the best fit available in this round"]
+    ) == [
+        "you were the best fit available in this round",
+        "heads-up: your available hours don't overlap, so you'll need to agree on a time "
+        "outside them",
+    ]
+
+
+def test_explanations_say_when_availability_is_assumed():
+    """Without availability, weekday office hours are assumed: the reason says so."""
+    prompts = Prompts.load()
+    mentee = cand(1, availability=[{"days": [0], "start": "09:00", "end": "17:00"}])
+    reasons = explain(
+        mentee, cand(2, "mentor"), peer=False, overlap_hours=8, settings=M, prompts=prompts
+    )
+    assert "when you're both available" not in " ".join(reasons)
+    assert (
+        "about 8 hours a week in common, assuming weekday office hours for p2 (no availability "
+        "set yet)" in reasons
+    )
 
 
 def test_generated_cohort_matches_an_independent_lp_optimum():

@@ -51,8 +51,17 @@ def explain(
         names = [lang for lang in left.languages if lang.lower() in shared_languages]
         text = prompts.text("match.reason.language", languages=" and ".join(names[:2]))
         scored.append((w.weight_language * 0.9, text))
+    unset = [c.name for c in (left, right) if not c.has_availability]
     if overlap_hours >= 1:
-        text = prompts.text("match.reason.overlap", hours=f"{overlap_hours:g}")
+        if unset:
+            # Without availability we assume weekday office hours: say so, never state it.
+            text = prompts.text(
+                "match.reason.overlap_assumed",
+                hours=f"{overlap_hours:g}",
+                names=" and ".join(unset),
+            )
+        else:
+            text = prompts.text("match.reason.overlap", hours=f"{overlap_hours:g}")
         scored.append((w.weight_overlap * min(1.0, overlap_hours / w.target_overlap_hours), text))
     if w.weight_team > 0 and left.team and right.team and left.team.lower() != right.team.lower():
         text = prompts.text("match.reason.team", team_a=left.team, team_b=right.team)
@@ -63,5 +72,8 @@ def explain(
             text = prompts.text("match.reason.seniority", mentor=right.name, gap=str(gap))
             scored.append((w.weight_seniority * min(1.0, gap / 3), text))
     scored.sort(key=lambda item: -item[0])
-    reasons = [text for _, text in scored[:MAX_REASONS]]
-    return reasons or [prompts.text("match.reason.fallback")]
+    reasons = [text for _, text in scored[:MAX_REASONS]] or [prompts.text("match.reason.fallback")]
+    if overlap_hours < 1:
+        # A pair is never told only the good news: no common hours is worth knowing up front.
+        reasons.append(prompts.text("match.reason.no_overlap"))
+    return reasons

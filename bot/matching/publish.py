@@ -110,6 +110,9 @@ def introduction(
             )
         )
         parts.append(Section(_slot_lines(prompts, people, slots)))
+        unset = [p.name for p in people if not p.has_availability]
+        if unset:
+            parts.append(Context(prompts.render("match.slots_assumed", names=" and ".join(unset))))
     else:
         parts.append(Section(prompts.render("match.no_common_slots")))
     parts.append(Context(prompts.render("match.tips")))
