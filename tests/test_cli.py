@@ -100,3 +100,33 @@ def test_discord_without_token_explains_what_is_missing(tmp_path, monkeypatch):
     result = runner.invoke(app, ["--config", _config(tmp_path), "run", "--platform", "discord"])
     assert result.exit_code == 2
     assert "DISCORD_TOKEN is not set" in result.output
+
+
+def test_bad_seeds_are_refused_without_a_traceback(tmp_path):
+    """`match --seed -3` and a 25-digit seed get a usage error, not a traceback."""
+    config = _config(tmp_path)
+    for seed in ("-3", "1234567890123456789012345"):
+        result = runner.invoke(app, ["--config", config, "match", "--seed", seed])
+        assert result.exit_code == 2, result.output
+        assert "Invalid value for '--seed'" in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_an_unusable_database_url_is_one_clear_line(tmp_path):
+    """DATABASE_URL=garbage://x: a short message naming the URL and an example, exit 2."""
+    config = _config(tmp_path)
+    for args in (["run"], ["db", "upgrade"], ["db", "current"]):
+        result = runner.invoke(
+            app, ["--config", config, *args], env={"DATABASE_URL": "garbage://x"}, input=""
+        )
+        assert result.exit_code == 2, result.output
+        assert "garbage://x" in result.output and "sqlite:///" in result.output
+        assert "Traceback" not in result.output and len(result.output.splitlines()) <= 4
+
+
+def test_config_errors_keep_the_section_name(tmp_path):
+    """Rich markup must not eat `[bot]` in a configuration error."""
+    config = _config(tmp_path, "log_level = 3\n")
+    result = runner.invoke(app, ["--config", config, "db", "current"])
+    assert result.exit_code == 2
+    assert "[bot] log_level" in result.output

@@ -125,3 +125,51 @@ async def test_user_text_cannot_inject_terminal_escapes(bot):
     await session.handle_line("/mentor profile set goals be \x1b[31mred\x1b[0m")
     assert "\x1b" not in out.getvalue()
     assert escape("a\x1b[2Jb\x07") == "a[2Jb"
+
+
+def test_interactive_console_quits_cleanly_and_keeps_logs_off_the_screen(tmp_path):
+    """In a real terminal (a pty): no scheduler INFO lines on screen and no CancelledError
+    tracebacks when /quit comes right after start; the log goes to data/mentorbot.log."""
+    import pty
+    import select
+    import time
+
+    config = tmp_path / "mentorbot.toml"
+    config.write_text(f'[bot]\ndata_dir = "{tmp_path / "data"}"\nlog_level = "INFO"\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MENTORBOT_CONFIG")}
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(config), "run"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd=tmp_path,
+    )
+    os.close(slave)
+    screen = b""
+    deadline = time.monotonic() + 30
+    quit_sent = False
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.05)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            screen += chunk
+        if not quit_sent and b"alice> " in screen:
+            os.write(master, b"/quit\n")  # at once, while the first pulse jobs still run
+            quit_sent = True
+        if proc.poll() is not None and not ready:
+            break
+    proc.wait(timeout=10)
+    os.close(master)
+    text = screen.decode(errors="replace")
+    assert quit_sent and proc.returncode == 0, text
+    assert "Traceback" not in text and "CancelledError" not in text, text
+    assert " INFO " not in text and "apscheduler" not in text, text
+    log = (tmp_path / "data" / "mentorbot.log").read_text()
+    assert "Scheduler started" in log

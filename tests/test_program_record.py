@@ -345,3 +345,50 @@ async def test_changing_the_program_kind_with_active_pairs_asks_and_explains(bot
     assert "[DM to zoe] *Mentorship program* now pairs mentors with mentees" in back
     preview = await chat.say("/mentor admin match", who="admin")
     assert has_field(preview, "zoe", "hasn't chosen mentor or mentee")
+
+
+async def test_smaller_things_a_coordinator_noticed(bot):
+    chat = Chat(bot)
+    await _pairs_of_two(chat)
+    # admin help: usages once, and help for one command
+    helped = await chat.say("/mentor admin help", who="admin")
+    assert "/mentor admin admin" not in helped and "/mentor admin survey [mid|end]" in helped
+    one = await chat.say("/mentor admin help match", who="admin")
+    assert "/mentor admin match [seed N] [fresh]" in one and "/mentor admin pairs" not in one
+    # plain greetings and questions in a DM get help, not "unknown command"
+    for line in ("hello", "what can you do?", "Hi there!"):
+        reply = await chat.say(line, who="amy")
+        assert "Hi amy!" in reply and "I don't know" not in reply
+    # field names in confirmations are words people use
+    quiet = await chat.say("/mentor profile set quiet 22:00-07:00", who="amy")
+    assert "Saved your quiet hours: 22:00-07:00" in quiet
+    # an offset is shown as typed, never as the inverted Etc/GMT-14
+    zone = await chat.say("/mentor timezone UTC+14", who="amy")
+    assert "Saved your time zone: UTC+14" in zone and "Etc/GMT" not in zone
+    # feedback mine includes the fit answer and the partner
+    await chat.say("/mentor checkin met", who="amy")
+    await chat.say("/mentor feedback", who="amy")
+    for answer in ("5", "a clear plan", "skip", "great"):
+        await chat.say(answer, who="amy")
+    mine = await chat.say("/mentor feedback mine", who="amy")
+    assert "with cat: 5/5" in mine and "How's the fit: a great fit" in mine
+
+
+async def test_typing_while_asked_to_continue_or_switch_answers_nothing(bot):
+    """'Continue / Start the new one' is pending: typed text is not taken as an answer to the
+    old conversation; the choice can be typed too."""
+    chat = Chat(bot)
+    await _pairs_of_two(chat)
+    await chat.say("/mentor goal", who="amy")
+    asked = await chat.say("/mentor feedback", who="amy")
+    assert "Shall we continue that, or stop it and start session feedback?" in asked
+    for _ in range(3):
+        again = await chat.say("Give a 10 minute talk at the team demo", who="amy")
+        assert "First, a quick choice" in again and "question 2" not in again
+    from tests.conversation_helpers import conversations
+
+    (goal,) = [c for c in conversations(bot) if c.script == "goal"]
+    assert goal.answers == {} and goal.step == 0
+    switched = await chat.say("2", who="amy")
+    assert "session" in switched.lower() and "cat" in switched
+    assert [c.script for c in conversations(bot) if c.status == "active"] == ["feedback"]
