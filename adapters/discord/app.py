@@ -183,12 +183,16 @@ class DiscordAdapter:
         with_args("profile", "Show or change your profile", "set <field> <value>")
         with_args("timezone", "Set your time zone", "a city, zone or UTC offset")
         with_args("pause", "Take a break", "2 weeks, or until 2027-01-10")
-        with_args("checkin", "Did you meet your partner?", "met, not-yet, rescheduled or skip")
-        with_args("rematch", "Ask the admins privately for a new partner", "why")
+        with_args(
+            "checkin",
+            "Did you meet your partner?",
+            "met, not-yet, rescheduled or skip, then a partner's name if you have several",
+        )
+        with_args("rematch", "Ask the admins privately for a new partner", "[partner's name] why")
         with_args("goal", "Set a SMART goal, or mark one done", "done|private|share <number>")
         simple("goals", "Your goals and your partner's shared goals")
         simple("progress", "Update progress on your goals")
-        simple("feedback", "Private feedback on your last session")
+        with_args("feedback", "Private feedback on your last session", "a partner's name, or mine")
         with_args("survey", "Answer the program survey", "mid or end")
         simple("cancel", "Stop the conversation you're in")
         with_args("admin", "Admin commands", "members, match, publish, digest ...")
