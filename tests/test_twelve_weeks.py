@@ -133,9 +133,9 @@ async def test_twelve_weeks_of_a_mentor_with_three_mentees(bot):
 
 
 def _mondays(count: int) -> list[date]:
-    """The Mondays of the weeks the digests were for: the first is the week the program
-    started in (Monday 16 November; it goes out at the first pulse, on Sunday the 22nd)."""
-    first = date(2026, 11, 16)
+    """The Mondays the digests went out, from the first one after the program began (a week
+    whose digest fell due before the program existed gets none)."""
+    first = date(2026, 11, 23)
     return [first + timedelta(weeks=k) for k in range(count)]
 
 

@@ -203,8 +203,8 @@ def send_digests(session: Session, *, now: datetime, settings: Settings, prompts
             monday = (local - timedelta(days=local.weekday())).date()
             wall = datetime(monday.year, monday.month, monday.day, settings.checkins.digest_hour)
             due = localize(wall + timedelta(days=weekday), tz)
-            if now < due:
-                continue
+            if now < due or due < program.created_at:
+                continue  # not due yet, or due before the program existed
             week = monday.isocalendar()
             key = f"digest:{program.id}:{week[0]}-W{week[1]:02d}:{admin_id}"
             if (
