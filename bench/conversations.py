@@ -166,16 +166,16 @@ def jobs(members: int) -> None:
         bot.clock.advance(timedelta(hours=25))
         rows = []
         for label, job in (
-            ("reminders (all due)", pulse.upkeep),
-            ("reminders (idle re-run)", pulse.upkeep),
+            ("reminders (all due)", lambda: pulse.run("conversations")),
+            ("reminders (idle re-run)", lambda: pulse.run("conversations")),
         ):
             started = time.perf_counter()
             result = job()
             rows.append((label, time.perf_counter() - started, result.reminded))
         bot.clock.advance(timedelta(days=1))  # the mid-program day, 2026-11-24 13:00 UTC
         for label, survey_job in (
-            ("survey invites (all due)", pulse.surveys),
-            ("survey invites (re-run)", pulse.surveys),
+            ("survey invites (all due)", lambda: pulse.run("surveys")),
+            ("survey invites (re-run)", lambda: pulse.run("surveys")),
         ):
             started = time.perf_counter()
             count = survey_job()

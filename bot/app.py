@@ -11,18 +11,17 @@ import asyncio
 import logging
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from bot.clock import Clock, SystemClock
-from bot.commands import build_router
-from bot.commands.membership import submit_join
-from bot.commands.profile import submit_profile
 from bot.config import Settings
 from bot.context import Ctx
 from bot.conversations.engine import Conversations
@@ -31,6 +30,7 @@ from bot.errors import ConfigError, FormInvalid, NeedsConfirmation, UserError
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted
 from bot.outbox import Dispatcher
 from bot.prompts import Prompts
+from bot.registry import Registry
 from bot.replies import FormErrors, Message, Reply, Section
 from bot.router import Router, split_args
 from storage import repo
@@ -65,6 +65,7 @@ class MentorBot:
     prompts: Prompts
     router: Router
     conversations: Conversations
+    registry: Registry
 
     # -- event handling -------------------------------------------------------------------
     def handle(self, event: Event) -> Reply:
@@ -141,10 +142,9 @@ class MentorBot:
         if isinstance(event, FormSubmitted):
             if any(len(v) > limit for v in event.values.values()):
                 raise UserError("error.too_long", limit=limit)
-            if event.form_id == "profile":
-                return submit_profile(ctx, dict(event.values))
-            if event.form_id == "join":
-                return submit_join(ctx, dict(event.values))
+            handler = self.registry.forms.get(event.form_id)
+            if handler is not None:
+                return handler(ctx, dict(event.values))
             if event.form_id.startswith("conv:") and event.form_id[5:].isdigit():
                 return self.conversations.submit_form(ctx, int(event.form_id[5:]), event.values)
             raise UserError("error.unknown_form")
@@ -174,6 +174,59 @@ def _greeting_parts(ctx: Ctx, router: Router) -> Reply:
     return Message((hello, *help_reply.parts))
 
 
+def capabilities() -> tuple[ModuleType, ...]:
+    """Every capability package, in the order their commands are listed in help."""
+    from bot import (
+        checkins,
+        conversations,
+        feedback,
+        goals,
+        matching,
+        membership,
+        profile,
+        program,
+        surveys,
+    )
+
+    return (
+        program,
+        membership,
+        profile,
+        checkins,
+        goals,
+        feedback,
+        surveys,
+        conversations,
+        matching,
+    )
+
+
+def build_registry() -> Registry:
+    """Ask each capability to register, then add the ``admin`` gateway to the admin commands."""
+    registry = Registry()
+    for capability in capabilities():
+        capability.register(registry)
+    admin = registry.admin
+
+    def admin_command(ctx: Ctx, args: list[str]) -> Reply:
+        """Admin subcommands."""
+        return admin.dispatch(ctx, args)
+
+    registry.commands.command("admin", admin=True)(admin_command)
+    return registry
+
+
+def build_conversations(prompt_dirs: Iterable[Path] = (), registry: Registry | None = None):  # type: ignore[no-untyped-def]
+    """Load and check every conversation script (bundled, or overridden in
+    ``<prompts_dir>/scripts``) against the flows the capabilities registered."""
+    from bot.conversations.engine import Conversations
+    from bot.conversations.scripts import load_scripts
+
+    flows = (registry or build_registry()).flows
+    scripts = load_scripts({name: flow.contract for name, flow in flows.items()}, prompt_dirs)
+    return Conversations(scripts, flows)
+
+
 def build_bot(
     settings: Settings,
     *,
@@ -182,13 +235,10 @@ def build_bot(
     migrate: bool = True,
 ) -> MentorBot:
     """Wire everything from settings: prompts validated, database migrated, router built."""
-    from pathlib import Path
-
-    from bot.conversations.flows import build_conversations
-
     prompt_dirs = [Path(settings.bot.prompts_dir).expanduser()] if settings.bot.prompts_dir else []
     prompts = Prompts.load(prompt_dirs)
-    conversations = build_conversations(prompt_dirs)
+    registry = build_registry()
+    conversations = build_conversations(prompt_dirs, registry)
     try:
         engine = engine or make_engine(settings.database_url)
         if migrate:
@@ -202,8 +252,9 @@ def build_bot(
         engine=engine,
         clock=clock or SystemClock(),
         prompts=prompts,
-        router=build_router(),
+        router=registry.commands,
         conversations=conversations,
+        registry=registry,
     )
 
 
@@ -211,7 +262,7 @@ def build_dispatcher(bot: MentorBot, senders: Mapping[str, Sender], **options: A
     """The outbox dispatcher for ``senders``, with the bot's message renderers."""
     from functools import partial
 
-    from bot.checkins.planner import render_nudge
-
-    renderers = {"nudge": partial(render_nudge, bot.prompts)}
+    renderers = {
+        name: partial(render, bot.prompts) for name, render in bot.registry.renderers.items()
+    }
     return Dispatcher(bot.engine, bot.clock, dict(senders), renderers=renderers, **options)

@@ -266,7 +266,7 @@ def db_revision(
 @prompts_app.command("check")
 def prompts_check(ctx: typer.Context) -> None:
     """Validate the prompt files and conversation scripts (bundled plus [bot] prompts_dir)."""
-    from bot.conversations.flows import build_conversations
+    from bot.app import build_conversations
     from bot.prompts import Prompts
 
     settings = _settings(ctx)

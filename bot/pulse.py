@@ -16,19 +16,16 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel import col, func, select
 
 from bot.app import MentorBot
-from bot.checkins.digest import send_digests
-from bot.checkins.planner import PlanStats, plan_nudges
-from bot.checkins.stalled import StallStats, flag_stalled
-from bot.checkins.wrapup import wrap_up
-from bot.conversations.upkeep import UpkeepStats, remind_and_expire
 from bot.outbox import Dispatcher, DispatchStats
-from bot.surveys import queue_invitations
+from bot.registry import JobContext
 from storage.engine import transaction
 from storage.models import OutboxMessage, OutboxStatus
 
@@ -37,80 +34,38 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class TickReport:
-    plan: PlanStats
-    stalled: StallStats
-    digests: int
-    upkeep: UpkeepStats
-    surveys: int
-    wrapped: int
+    """What one ``tick`` did: each job's result by name, and the dispatch."""
+
+    jobs: dict[str, Any]
     dispatch: DispatchStats
 
 
 class Pulse:
-    """The periodic work of a running bot, callable directly (tests) or on a scheduler."""
+    """The periodic work of a running bot, callable directly (tests) or on a scheduler.
+
+    The jobs are the ones the capabilities registered (``bot/registry.py``), plus dispatching
+    the outbox, which belongs to the running adapters.
+    """
 
     def __init__(self, bot: MentorBot, dispatcher: Dispatcher) -> None:
         self.bot = bot
         self.dispatcher = dispatcher
         self.scheduler: AsyncIOScheduler | None = None
+        self.jobs = {job.name: job for job in bot.registry.jobs}
 
     # -- the jobs ---------------------------------------------------------------------------
-    def plan(self) -> PlanStats:
+    def run(self, name: str) -> Any:
+        """Run the registered job ``name`` once, in its own transaction."""
+        job = self.jobs[name]
         with transaction(self.bot.engine) as session:
-            return plan_nudges(
-                session,
-                now=self.bot.clock.now(),
-                settings=self.bot.settings,
-                prompts=self.bot.prompts,
-            )
-
-    def stalled(self) -> StallStats:
-        with transaction(self.bot.engine) as session:
-            return flag_stalled(
-                session,
-                now=self.bot.clock.now(),
-                settings=self.bot.settings,
-                prompts=self.bot.prompts,
-            )
-
-    def digests(self) -> int:
-        with transaction(self.bot.engine) as session:
-            return send_digests(
-                session,
-                now=self.bot.clock.now(),
-                settings=self.bot.settings,
-                prompts=self.bot.prompts,
-            )
-
-    def upkeep(self) -> UpkeepStats:
-        """Remind people of conversations they left; close the ones left too long."""
-        with transaction(self.bot.engine) as session:
-            return remind_and_expire(
-                session,
-                now=self.bot.clock.now(),
-                settings=self.bot.settings,
-                prompts=self.bot.prompts,
-                conversations=self.bot.conversations,
-            )
-
-    def surveys(self) -> int:
-        """Queue program-survey invitations that fall due."""
-        with transaction(self.bot.engine) as session:
-            return queue_invitations(
-                session,
-                now=self.bot.clock.now(),
-                settings=self.bot.settings,
-                prompts=self.bot.prompts,
-            )
-
-    def wrap_up(self) -> int:
-        """Close programs whose end date has passed: pairs end, everyone gets a summary."""
-        with transaction(self.bot.engine) as session:
-            return wrap_up(
-                session,
-                now=self.bot.clock.now(),
-                settings=self.bot.settings,
-                prompts=self.bot.prompts,
+            return job.run(
+                JobContext(
+                    session=session,
+                    now=self.bot.clock.now(),
+                    settings=self.bot.settings,
+                    prompts=self.bot.prompts,
+                    conversations=self.bot.conversations,
+                )
             )
 
     def next_due(self, after: datetime) -> datetime | None:
@@ -128,14 +83,11 @@ class Pulse:
 
     async def tick(self) -> TickReport:
         """Run every job once, in order (start-up catch-up, and simulations)."""
-        plan = await asyncio.to_thread(self.plan)
-        stalled = await asyncio.to_thread(self.stalled)
-        digests = await asyncio.to_thread(self.digests)
-        upkeep = await asyncio.to_thread(self.upkeep)
-        surveys = await asyncio.to_thread(self.surveys)
-        wrapped = await asyncio.to_thread(self.wrap_up)
+        results = {}
+        for name in self.jobs:
+            results[name] = await asyncio.to_thread(self.run, name)
         dispatch = await self.dispatch()
-        return TickReport(plan, stalled, digests, upkeep, surveys, wrapped, dispatch)
+        return TickReport(results, dispatch)
 
     # -- scheduling -------------------------------------------------------------------------
     async def _guarded(self, name: str, job) -> None:  # type: ignore[no-untyped-def]
@@ -158,32 +110,20 @@ class Pulse:
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
         now = datetime.now(UTC)
-        jobs = {
-            "plan": (
-                lambda: asyncio.to_thread(self.plan),
-                IntervalTrigger(minutes=c.plan_every_minutes),
-            ),
+        jobs: dict[str, tuple[Any, IntervalTrigger]] = {
             "dispatch": (self.dispatch, IntervalTrigger(seconds=c.dispatch_every_seconds)),
-            "stalled": (
-                lambda: asyncio.to_thread(self.stalled),
-                IntervalTrigger(minutes=c.stalled_every_minutes),
-            ),
-            "digest": (lambda: asyncio.to_thread(self.digests), IntervalTrigger(minutes=15)),
-            "conversations": (
-                lambda: asyncio.to_thread(self.upkeep),
-                IntervalTrigger(minutes=self.bot.settings.conversations.every_minutes),
-            ),
-            "surveys": (
-                lambda: asyncio.to_thread(self.surveys),
-                IntervalTrigger(minutes=self.bot.settings.conversations.every_minutes),
-            ),
-            "wrapup": (lambda: asyncio.to_thread(self.wrap_up), IntervalTrigger(minutes=15)),
         }
-        for name, (job, trigger) in jobs.items():
+        for registered in self.jobs.values():
+            interval = registered.every(self.bot.settings)
+            jobs[registered.name] = (
+                partial(asyncio.to_thread, self.run, registered.name),
+                IntervalTrigger(seconds=interval.total_seconds()),
+            )
+        for name, (work, trigger) in jobs.items():
             scheduler.add_job(
                 self._guarded,
                 trigger,
-                args=(name, job),
+                args=(name, work),
                 id=name,
                 next_run_time=now,
                 replace_existing=True,

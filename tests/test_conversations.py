@@ -192,10 +192,10 @@ async def test_reminder_first_then_expiry(bot, clock):
     await chat.say("/mentor goal")
     pulse = Pulse(bot, chat.session.dispatcher)
     clock.advance(timedelta(hours=23))
-    assert pulse.upkeep().reminded == 0
+    assert pulse.run("conversations").reminded == 0
     clock.advance(timedelta(hours=2))  # 2026-11-23 13:00 UTC = 22:00 in Tokyo
-    assert pulse.upkeep().reminded == 1
-    assert pulse.upkeep().reminded == 0  # once
+    assert pulse.run("conversations").reminded == 1
+    assert pulse.run("conversations").reminded == 0  # once
     (reminder,) = outbox(bot, "conv-reminder:")
     local = reminder.not_before.astimezone(ZoneInfo("Asia/Tokyo"))
     assert 8 <= local.hour < 20
@@ -203,7 +203,7 @@ async def test_reminder_first_then_expiry(bot, clock):
     assert "halfway through *Set a SMART goal*" in sent.plain()
     assert "conversation continue" in [b.command for b in sent.parts[1].buttons]
     clock.advance(timedelta(hours=48))
-    stats = pulse.upkeep()
+    stats = pulse.run("conversations")
     assert stats.expired == 1 and conversations(bot)[0].status == "expired"
     # An answer after that is not lost silently: they hear what happened, once.
     told = await chat.say("ship it")
@@ -415,11 +415,11 @@ async def test_survey_invitations_arrive_at_local_hour_and_results_stay_anonymou
     start = clock.now().date()
     await chat.say(f"/mentor admin program set ends {(start + timedelta(weeks=12)).isoformat()}")
     pulse = Pulse(bot, chat.session.dispatcher)
-    assert pulse.surveys() == 0  # nothing due yet
+    assert pulse.run("surveys") == 0  # nothing due yet
     assert "opens on 2027-01-03" in await chat.say("/mentor survey mid", who="alice")
     clock.advance(timedelta(weeks=6) - timedelta(hours=14))  # the day before mid, 22:00 UTC
-    assert pulse.surveys() == 4
-    assert pulse.surveys() == 0  # idempotent
+    assert pulse.run("surveys") == 4
+    assert pulse.run("surveys") == 0  # idempotent
     for row in outbox(bot, "survey:"):
         zone = {"alice": "America/New_York", "bob": "Asia/Tokyo", "carol": "Europe/Berlin"}.get(
             row.target_ids[0], "UTC"

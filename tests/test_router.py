@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import build_router
+from bot.app import build_registry
 from bot.errors import UserError
 from bot.router import Router, split_args
 
@@ -92,11 +92,11 @@ def test_split_args():
 
 def test_every_command_has_usage_and_summary_prompts():
     """Each registered command (and admin subcommand) has help text in prompts/."""
-    from bot.commands.admin import build_admin_router
     from bot.prompts import Prompts
 
     prompts = Prompts.load()
-    for router in (build_router(), build_admin_router()):
+    registry = build_registry()
+    for router in (registry.commands, registry.admin):
         for spec in router.specs():
             assert prompts.text(spec.usage_key)
             assert prompts.text(spec.summary_key)
@@ -106,12 +106,10 @@ def test_readme_command_reference_lists_every_visible_command():
     """The README stays true to the code: every visible command has a row."""
     from pathlib import Path
 
-    from bot.commands import build_router
-    from bot.commands.admin import build_admin_router
-
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     reference = readme.split("## Command reference", 1)[1].split("\n## ", 1)[0]
-    for prefix, router in (("", build_router()), ("admin ", build_admin_router())):
+    registry = build_registry()
+    for prefix, router in (("", registry.commands), ("admin ", registry.admin)):
         for spec in router.specs():
             if spec.hidden or spec.name in ("help", "admin"):
                 continue

@@ -6,8 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.app import build_bot
-from bot.conversations.flows import FLOWS, build_conversations
+from bot.app import build_bot, build_conversations, build_registry
 from bot.conversations.scripts import bundled_scripts_dir
 from bot.errors import ConfigError
 from tests.conversation_helpers import Chat
@@ -24,7 +23,7 @@ def _override(tmp_path, name: str, text: str):
 
 def test_bundled_scripts_meet_their_contracts():
     scripts = build_conversations().scripts
-    assert set(scripts) == set(FLOWS)
+    assert set(scripts) == set(build_registry().flows)
     assert [s.id for s in scripts["goal"].steps][:3] == ["what", "measure", "by_when"]
 
 

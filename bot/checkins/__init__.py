@@ -1,1 +1,48 @@
-"""Check-ins: planning nudges in everyone's local time, answers, stalled pairs, the digest."""
+"""Check-ins: planning nudges in everyone's local time, answers, stalled pairs, the digest,
+and the program's end."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.registry import Registry
+
+
+def register(registry: Registry) -> None:
+    """Add ``checkin`` and ``admin digest``, the nudge renderer and the pulse jobs that plan
+    nudges, flag stalled pairs, queue the weekly digest and wrap up programs that ended."""
+    from bot.checkins.commands import admin_digest, checkin
+    from bot.checkins.digest import send_digests
+    from bot.checkins.planner import NUDGE_RENDERER, plan_nudges, render_nudge
+    from bot.checkins.stalled import flag_stalled
+    from bot.checkins.wrapup import wrap_up
+
+    registry.commands.command("checkin", aliases=("met", "log"))(checkin)
+    registry.admin.command("digest", aliases=("report",))(admin_digest)
+    registry.renderer(NUDGE_RENDERER, render_nudge)
+    registry.job(
+        "plan",
+        lambda settings: timedelta(minutes=settings.checkins.plan_every_minutes),
+        lambda job: plan_nudges(
+            job.session, now=job.now, settings=job.settings, prompts=job.prompts
+        ),
+    )
+    registry.job(
+        "stalled",
+        lambda settings: timedelta(minutes=settings.checkins.stalled_every_minutes),
+        lambda job: flag_stalled(
+            job.session, now=job.now, settings=job.settings, prompts=job.prompts
+        ),
+    )
+    registry.job(
+        "digest",
+        lambda settings: timedelta(minutes=15),
+        lambda job: send_digests(
+            job.session, now=job.now, settings=job.settings, prompts=job.prompts
+        ),
+    )
+    registry.job(
+        "wrapup",
+        lambda settings: timedelta(minutes=15),
+        lambda job: wrap_up(job.session, now=job.now, settings=job.settings, prompts=job.prompts),
+    )

@@ -45,6 +45,7 @@ from storage.models import (
 log = logging.getLogger(__name__)
 
 HORIZON = timedelta(hours=36)
+NUDGE_RENDERER = "nudge"  # outbox rows render the nudge when sent (rewording applies)
 OUTCOME_BUTTONS = (
     ("met", "button.checkin_met", "primary"),
     ("not_yet", "button.checkin_not_yet", "default"),
@@ -221,7 +222,7 @@ def _plan_program(
                 continue
             # Rendered when sent: planning stays cheap and rewording applies to queued nudges.
             payload = {
-                "render": "nudge",
+                "render": NUDGE_RENDERER,
                 "args": {
                     "name": display or user_id,
                     "partners": partners,

@@ -1,1 +1,27 @@
-"""Cohort matching: score every candidate pair, solve the whole cohort at once, explain it."""
+"""Cohort matching: score every candidate pair, solve the whole cohort at once, explain it,
+preview and publish; blocks, pins and rematch requests."""
+
+from __future__ import annotations
+
+from bot.registry import Registry
+
+
+def register(registry: Registry) -> None:
+    """Add the admin matching commands and ``rematch``."""
+    from bot.matching.commands import (
+        admin_match,
+        admin_pairs,
+        admin_publish,
+        rematch_or_keep,
+        rule_command,
+    )
+
+    admin = registry.admin
+    admin.command("match", aliases=("preview",))(admin_match)
+    admin.command("publish")(admin_publish)
+    admin.command("pairs")(admin_pairs)
+    admin.command("block")(rule_command("block", remove=False))
+    admin.command("unblock")(rule_command("block", remove=True))
+    admin.command("pin")(rule_command("pin", remove=False))
+    admin.command("unpin")(rule_command("pin", remove=True))
+    registry.commands.command("rematch", aliases=("newpartner",))(rematch_or_keep)

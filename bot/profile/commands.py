@@ -7,7 +7,7 @@ from bot.conversations.engine import FORM_LIMITS
 from bot.errors import FormInvalid, NeedsConfirmation, UserError
 from bot.formatting import comma_list, local_when
 from bot.pair_choice import end_pairs, my_pairs
-from bot.profile_fields import (
+from bot.profile.fields import (
     FIELDS,
     ProfileField,
     describe_availability,
@@ -18,7 +18,7 @@ from bot.profile_fields import (
     parse_quiet,
     resolve_field,
 )
-from bot.profile_steps import start_profile_steps
+from bot.profile.steps import start_profile_steps
 from bot.replies import (
     Button,
     Buttons,
@@ -30,7 +30,6 @@ from bot.replies import (
     Reply,
     Section,
 )
-from bot.router import Router
 from bot.text import Text
 from bot.timezones import UnknownTimezone, parse_timezone, zone_label
 from storage.models import Member, ProgramKind, Role
@@ -354,8 +353,3 @@ def timezone(ctx: Ctx, args: list[str]) -> Reply:
             ),
         )
     )
-
-
-def register(router: Router) -> None:
-    router.command("profile", aliases=("me",))(profile)
-    router.command("timezone", aliases=("tz", "zone"))(timezone)

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 from sqlmodel import col, select
 
-from bot.checkins.answers import record, take_outcome
 from bot.checkins.digest import digest_message, numbers
 from bot.checkins.planner import OUTCOME_BUTTONS
+from bot.checkins.record import record, take_outcome
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.formatting import local_when
@@ -17,7 +17,6 @@ from bot.matching.rounds import candidate_of
 from bot.matching.slots import suggest_slots
 from bot.pair_choice import PAIR_TOKEN, PairChoice, ask_which, my_pairs, take_pair
 from bot.replies import Button, Buttons, Context, Message, Part, Reply, Section
-from bot.router import Router
 from bot.text import Text
 from bot.timezones import zone_label
 from storage import repo
@@ -153,7 +152,7 @@ def _check_cycle(ctx: Ctx, member: Member, pair: Pair, cycle: date, local_today:
 
 def _followups(ctx: Ctx, member: Member, pair_id: int) -> list[Part]:
     """After a meeting: session feedback, and progress on goals (or setting a first one)."""
-    from bot.goals import goals_of
+    from bot.goals.records import goals_of
     from storage.models import GoalStatus
 
     assert member.id is not None
@@ -208,11 +207,3 @@ def admin_digest(ctx: Ctx, args: list[str]) -> Reply:
     program = ctx.program()
     n = numbers(ctx.session, program, since=ctx.now - timedelta(days=7), now=ctx.now)
     return digest_message(ctx.prompts, program, n)
-
-
-def register(router: Router) -> None:
-    router.command("checkin", aliases=("met", "log"))(checkin)
-
-
-def register_admin(admin: Router) -> None:
-    admin.command("digest", aliases=("report",))(admin_digest)

@@ -6,7 +6,6 @@ from bot.cadence import next_program_checkin
 from bot.context import Ctx
 from bot.formatting import comma_list, local_day, local_when
 from bot.replies import Button, Buttons, Context, Fields, Message, Reply, Section
-from bot.router import Router
 from bot.text import Text
 from bot.timezones import zone_label
 from storage import repo
@@ -81,7 +80,7 @@ def home(ctx: Ctx, args: list[str]) -> Reply:
         )
     reply = status(ctx, args)
     assert isinstance(reply, Message)
-    from bot.goals import list_goals
+    from bot.goals.records import list_goals
 
     goals = list_goals(ctx)
     actions = Buttons(
@@ -92,8 +91,3 @@ def home(ctx: Ctx, args: list[str]) -> Reply:
         )
     )
     return Message((*reply.parts, *goals.parts[:-1], actions, Context(ctx.t("home.hint"))))
-
-
-def register(router: Router) -> None:
-    router.command("status", aliases=("st", "info", "whoami"))(status)
-    router.command("home", hidden=True)(home)

@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.conversations.scripts import Script, ScriptContract
 from bot.delivery import Target
 from bot.errors import UserError
-from bot.feedback import bar, summarize
+from bot.feedback.records import bar, summarize
 from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section

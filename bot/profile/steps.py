@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.conversations.scripts import Script, ScriptContract, Step
 from bot.errors import UserError
-from bot.profile_fields import resolve_field
+from bot.profile.fields import resolve_field
 from bot.replies import Reply
 from storage.models import Conversation, Role
 
@@ -23,7 +23,7 @@ PROFILE_CONTRACT = ScriptContract(
 
 def profile_context(ctx: Ctx) -> dict[str, object]:
     """Current values (shown with each question) and whether the capacity question applies."""
-    from bot.commands.profile import field_value
+    from bot.profile.commands import field_value
 
     member = ctx.require_member()
     not_set = ctx.prompts.text("profile.not_set").strip("_")
@@ -37,7 +37,7 @@ def profile_context(ctx: Ctx) -> dict[str, object]:
 
 def save_profile_answer(ctx: Ctx, conv: Conversation, step: Step, value: Any) -> None:
     """Save each answer as it comes; a bad one raises UserError and is asked again."""
-    from bot.commands.profile import apply_field
+    from bot.profile.commands import apply_field
 
     field = resolve_field(step.id)
     if field is None:  # an extra step a coordinator added: kept in the answers only
@@ -46,7 +46,7 @@ def save_profile_answer(ctx: Ctx, conv: Conversation, step: Step, value: Any) ->
 
 
 def finish_profile(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
-    from bot.commands.profile import show_profile
+    from bot.profile.commands import show_profile
 
     if not any(v is not None for v in conv.answers.values()):
         return ctx.say("profile.unchanged")

@@ -38,7 +38,9 @@ def command_help(ctx: Ctx, router: Router, name: str, *, prefix: str = "") -> Me
     )
 
 
-def register(router: Router) -> None:
+def register_help(router: Router) -> None:
+    """Add ``help`` and ``help <command>`` to ``router``."""
+
     @router.command("help", aliases=("?", "commands"))
     def help_command(ctx: Ctx, args: list[str]) -> Reply:
         """List the commands, or explain one."""

@@ -7,7 +7,6 @@ from bot.context import Ctx
 from bot.errors import FormInvalid, UserError
 from bot.formatting import local_day, local_when
 from bot.replies import Button, Buttons, Context, Form, FormField, Message, Reply, Section
-from bot.router import Router
 from bot.text import Text
 from bot.timeparse import BadDate, parse_until
 from storage import repo
@@ -66,8 +65,8 @@ def join_form(ctx: Ctx) -> Form:
 
 def submit_join(ctx: Ctx, values: dict[str, str]) -> Reply:
     """Join and fill the profile from the join form: all of it or nothing, errors per field."""
-    from bot.commands.profile import apply_field
-    from bot.profile_fields import resolve_field
+    from bot.profile.commands import apply_field
+    from bot.profile.fields import resolve_field
 
     errors: dict[str, str] = {}
     role = values.get("role", "").strip().lower()
@@ -287,10 +286,3 @@ def resume(ctx: Ctx, args: list[str]) -> Reply:
     member.paused_until = None
     ctx.session.add(member)
     return ctx.say("resume.done")
-
-
-def register(router: Router) -> None:
-    router.command("join", aliases=("signup", "enrol", "enroll"))(join)
-    router.command("leave", aliases=("quit", "optout"))(leave)
-    router.command("pause", aliases=("snooze", "break"))(pause)
-    router.command("resume", aliases=("unpause", "back"))(resume)

@@ -18,7 +18,6 @@ from bot.matching.rounds import active_pairs, latest_preview, load_proposal, pro
 from bot.outbox import enqueue
 from bot.pair_choice import MAX_BUTTON_COMMAND, PAIR_TOKEN, ask_which, my_pairs, take_pair
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
-from bot.router import Router
 from bot.text import Text
 from storage import repo
 from storage.models import MatchRule, Member, Pair, PairStatus, Person
@@ -179,7 +178,9 @@ def _rules_of(ctx: Ctx, kind: str) -> list[MatchRule]:
     )
 
 
-def _rule_command(kind: str, remove: bool):
+def rule_command(kind: str, remove: bool):  # type: ignore[no-untyped-def]
+    """The handler for ``admin block|unblock|pin|unpin``."""
+
     def handler(ctx: Ctx, args: list[str]) -> Reply:
         if len(args) != 2:
             raise UserError(
@@ -326,21 +327,7 @@ def rematch(ctx: Ctx, args: list[str]) -> Reply:
     return ctx.say("rematch.done")
 
 
-def register_admin(admin: Router) -> None:
-    admin.command("match", aliases=("preview",))(admin_match)
-    admin.command("publish")(admin_publish)
-    admin.command("pairs")(admin_pairs)
-    admin.command("block")(_rule_command("block", remove=False))
-    admin.command("unblock")(_rule_command("block", remove=True))
-    admin.command("pin")(_rule_command("pin", remove=False))
-    admin.command("unpin")(_rule_command("pin", remove=True))
-
-
 def rematch_or_keep(ctx: Ctx, args: list[str]) -> Reply:
     if args and args[0].lower() == "keep":
         return ctx.say("rematch.kept")
     return rematch(ctx, args)
-
-
-def register(router: Router) -> None:
-    router.command("rematch", aliases=("newpartner",))(rematch_or_keep)

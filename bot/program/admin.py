@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.commands.help import command_help, command_list
 from bot.config import CADENCES, WEEKDAYS
 from bot.context import Ctx
 from bot.errors import NeedsConfirmation, UserError
 from bot.matching.rounds import active_pairs
+from bot.program.help import command_help, command_list
 from bot.replies import Button, Buttons, Fields, Message, Reply, Section
 from bot.router import Router
 from bot.text import Text
@@ -35,8 +35,8 @@ def _program_fields(ctx: Ctx) -> Fields:
     )
 
 
-def build_admin_router() -> Router:
-    admin = Router(scope="admin")
+def register_admin(admin: Router) -> None:
+    """Admin help, the member list and the program's settings."""
 
     @admin.command("help")
     def admin_help(ctx: Ctx, args: list[str]) -> Reply:
@@ -98,13 +98,6 @@ def build_admin_router() -> Router:
                 _program_fields(ctx),
             )
         )
-
-    from bot.commands import checkins, conversations, matching
-
-    matching.register_admin(admin)
-    checkins.register_admin(admin)
-    conversations.register_admin(admin)
-    return admin
 
 
 def _change_kind(ctx: Ctx, kind: str, *, confirmed: bool) -> None:
@@ -240,12 +233,3 @@ def _apply_program_setting(ctx: Ctx, setting: str, value: str, *, confirmed: boo
     else:
         raise UserError("admin.program_usage", settings=Text.trusted(", ".join(PROGRAM_SETTINGS)))
     ctx.session.add(p)
-
-
-def register(router: Router) -> None:
-    admin = build_admin_router()
-
-    @router.command("admin", admin=True)
-    def admin_command(ctx: Ctx, args: list[str]) -> Reply:
-        """Admin subcommands."""
-        return admin.dispatch(ctx, args)

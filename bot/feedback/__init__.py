@@ -1,0 +1,19 @@
+"""Session feedback and the pairing-fit question; admins see totals over 3+ people only."""
+
+from __future__ import annotations
+
+from bot.registry import Registry
+
+
+def register(registry: Registry) -> None:
+    """Add ``feedback``, ``admin feedback`` and the feedback conversation."""
+    from bot.conversations.engine import Flow
+    from bot.feedback.commands import feedback
+    from bot.feedback.records import FEEDBACK_CONTRACT, admin_feedback, finish_feedback
+
+    registry.commands.command("feedback")(feedback)
+    registry.admin.command("feedback")(admin_feedback)
+    registry.flow(
+        "feedback",
+        Flow(FEEDBACK_CONTRACT, finish_feedback, "conv.name.feedback", "/mentor feedback"),
+    )

@@ -1,0 +1,20 @@
+"""Membership: joining (a form where the platform has one), leaving, breaks, and status."""
+
+from __future__ import annotations
+
+from bot.registry import Registry
+
+
+def register(registry: Registry) -> None:
+    """Add join, leave, pause, resume, status (and the App Home view) and the join form."""
+    from bot.membership.commands import join, leave, pause, resume, submit_join
+    from bot.membership.status import home, status
+
+    router = registry.commands
+    router.command("join", aliases=("signup", "enrol", "enroll"))(join)
+    router.command("leave", aliases=("quit", "optout"))(leave)
+    router.command("pause", aliases=("snooze", "break"))(pause)
+    router.command("resume", aliases=("unpause", "back"))(resume)
+    router.command("status", aliases=("st", "info", "whoami"))(status)
+    router.command("home", hidden=True)(home)
+    registry.form("join", submit_join)

@@ -1,0 +1,14 @@
+"""The program itself: help, and the admins' member list and program settings."""
+
+from __future__ import annotations
+
+from bot.registry import Registry
+
+
+def register(registry: Registry) -> None:
+    """Add ``help`` and the admin subcommands ``help``, ``members`` and ``program``."""
+    from bot.program.admin import register_admin
+    from bot.program.help import register_help
+
+    register_help(registry.commands)
+    register_admin(registry.admin)

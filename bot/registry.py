@@ -1,0 +1,83 @@
+"""What capabilities add to the bot: commands, forms, conversation flows, outbox renderers and
+pulse jobs.
+
+Each capability package (``bot/membership``, ``bot/checkins``, ...) has one public
+``register(registry)``; the composition root (``bot/app.py``) calls each of them and then
+builds the router, the conversation engine, the dispatcher's renderers and the pulse from what
+they registered. Nothing else knows the list of capabilities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.router import Router
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from bot.config import Settings
+    from bot.context import Ctx
+    from bot.conversations.engine import Conversations, Flow
+    from bot.prompts import Prompts
+    from bot.replies import Message, Reply
+
+FormHandler = Callable[["Ctx", dict[str, str]], "Reply"]
+Renderer = Callable[["Prompts", dict[str, Any]], "Message"]
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a pulse job gets: one transaction, the time, settings, prompts and the engine."""
+
+    session: Session
+    now: datetime
+    settings: Settings
+    prompts: Prompts
+    conversations: Conversations
+
+
+@dataclass(frozen=True)
+class Job:
+    """A periodic pulse job: reads what to do from the database, so a missed run loses nothing."""
+
+    name: str
+    every: Callable[[Settings], timedelta]
+    run: Callable[[JobContext], Any]
+
+
+@dataclass
+class Registry:
+    """Filled by each capability's ``register``; read once by the composition root."""
+
+    commands: Router = field(default_factory=Router)
+    admin: Router = field(default_factory=lambda: Router(scope="admin"))
+    forms: dict[str, FormHandler] = field(default_factory=dict)
+    flows: dict[str, Flow] = field(default_factory=dict)
+    renderers: dict[str, Renderer] = field(default_factory=dict)
+    jobs: list[Job] = field(default_factory=list)
+
+    def form(self, form_id: str, handler: FormHandler) -> None:
+        if form_id in self.forms:
+            raise ValueError(f"form {form_id!r} registered twice")
+        self.forms[form_id] = handler
+
+    def flow(self, name: str, flow: Flow) -> None:
+        if name in self.flows:
+            raise ValueError(f"conversation flow {name!r} registered twice")
+        self.flows[name] = flow
+
+    def renderer(self, name: str, render: Renderer) -> None:
+        if name in self.renderers:
+            raise ValueError(f"outbox renderer {name!r} registered twice")
+        self.renderers[name] = render
+
+    def job(
+        self, name: str, every: Callable[[Settings], timedelta], run: Callable[..., Any]
+    ) -> None:
+        if any(j.name == name for j in self.jobs):
+            raise ValueError(f"pulse job {name!r} registered twice")
+        self.jobs.append(Job(name, every, run))
