@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TextIO
 
+from adapters.surfaces import CONSOLE
 from bot.app import MentorBot, build_dispatcher
 from bot.delivery import DeliveryResult, Target
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted
@@ -177,6 +178,7 @@ class ConsoleSession:
             user_id=self.user.lower(),
             display_name=self.user,
             workspace_id=WORKSPACE,
+            surface=CONSOLE,
         )
 
     def parse(self, line: str) -> Event | str | None:

@@ -31,6 +31,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from adapters.surfaces import surfaces
+
 ZONES = [
     "America/Los_Angeles",
     "America/New_York",
@@ -189,7 +191,7 @@ def run_size(pairs: int, rate: float, send: int) -> dict:
         settings = replace(settings, checkins=replace(settings.checkins, stale_after_hours=72))
         # Monday noon UTC: every zone's Tuesday 10:00 is within the planning horizon.
         clock = FakeClock(datetime(2026, 11, 23, 12, tzinfo=UTC))
-        bot = build_bot(settings, clock=clock)
+        bot = build_bot(settings, clock=clock, surfaces=surfaces())
         with transaction(bot.engine) as s:
             t = time.perf_counter()
             stats = plan_nudges(s, now=clock.now(), settings=settings, prompts=bot.prompts)

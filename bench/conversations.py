@@ -21,6 +21,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from adapters.surfaces import CONSOLE, surfaces
+
 ANSWERS = [
     "Lead 2 design reviews for the payments service",
     "2 reviews done, written feedback from the tech lead",
@@ -40,7 +42,8 @@ def _bot(tmp: Path):  # type: ignore[no-untyped-def]
 
     base = load_settings(None, env={})
     settings = replace(base, bot=replace(base.bot, data_dir=str(tmp)))
-    return build_bot(settings, clock=FakeClock(datetime(2026, 11, 22, 12, tzinfo=UTC)))
+    clock = FakeClock(datetime(2026, 11, 22, 12, tzinfo=UTC))
+    return build_bot(settings, clock=clock, surfaces=surfaces())
 
 
 def _ms(values: list[float], q: float) -> float:
@@ -53,7 +56,7 @@ def turns(people: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bot = _bot(Path(tmp))
         actors = [
-            Actor("console", f"p{i}", f"p{i}", "console", ZONES[i % len(ZONES)])
+            Actor("console", f"p{i}", f"p{i}", "console", ZONES[i % len(ZONES)], surface=CONSOLE)
             for i in range(people)
         ]
         for actor in actors:

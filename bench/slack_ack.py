@@ -21,6 +21,8 @@ from pathlib import Path
 
 import aiohttp
 
+from adapters.surfaces import surfaces
+
 SECRET = "bench-signing-secret"
 
 
@@ -104,7 +106,8 @@ async def serve(kind: str, fake_url: str) -> None:
 
         tmp = tempfile.mkdtemp()
         settings = load_settings(None, env={"DATABASE_URL": f"sqlite:///{Path(tmp) / 'b.db'}"})
-        bot = build_bot(settings, clock=FakeClock(datetime(2026, 11, 22, 12, tzinfo=UTC)))
+        clock = FakeClock(datetime(2026, 11, 22, 12, tzinfo=UTC))
+        bot = build_bot(settings, clock=clock, surfaces=surfaces())
         adapter = SlackAdapter(
             bot, token="xoxb-o", signing_secret=SECRET, api_url=fake_url + "/api/"
         )

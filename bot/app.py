@@ -12,7 +12,7 @@ import logging
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
@@ -27,7 +27,7 @@ from bot.context import Ctx
 from bot.conversations.engine import Conversations
 from bot.delivery import Sender
 from bot.errors import ConfigError, FormInvalid, NeedsConfirmation, UserError
-from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted
+from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted, Surface
 from bot.outbox import Dispatcher
 from bot.prompts import Prompts
 from bot.registry import Registry
@@ -66,6 +66,11 @@ class MentorBot:
     router: Router
     conversations: Conversations
     registry: Registry
+    surfaces: Mapping[str, Surface] = field(default_factory=dict)
+
+    def surface_of(self, platform: str) -> Surface:
+        """What ``platform`` can do (a plain surface for one nobody described)."""
+        return self.surfaces.get(platform, Surface())
 
     # -- event handling -------------------------------------------------------------------
     def handle(self, event: Event) -> Reply:
@@ -123,6 +128,7 @@ class MentorBot:
             via=via,
             engine=self.conversations,
             run_command=self.router.dispatch,
+            surfaces=self.surfaces,
         )
 
     def _greeting(self, ctx: Ctx) -> Reply:
@@ -132,10 +138,9 @@ class MentorBot:
         admins = self.settings.admins.for_platform(actor.platform)
         if actor.user_id in admins:
             return True
-        if actor.platform == "console" and actor.display_name in admins:
-            return True  # console users are names
-        roles = self.settings.admins.discord_roles if actor.platform == "discord" else ()
-        return bool(set(actor.roles) & set(roles))
+        if actor.surface.users_are_names and actor.display_name in admins:
+            return True
+        return bool(set(actor.roles) & set(self.settings.admins.roles_for(actor.platform)))
 
     def _route(self, ctx: Ctx, event: Event) -> Reply:
         limit = self.settings.bot.max_text_length
@@ -233,6 +238,7 @@ def build_bot(
     clock: Clock | None = None,
     engine: Engine | None = None,
     migrate: bool = True,
+    surfaces: Mapping[str, Surface] | None = None,
 ) -> MentorBot:
     """Wire everything from settings: prompts validated, database migrated, router built."""
     prompt_dirs = [Path(settings.bot.prompts_dir).expanduser()] if settings.bot.prompts_dir else []
@@ -255,6 +261,7 @@ def build_bot(
         router=registry.commands,
         conversations=conversations,
         registry=registry,
+        surfaces=dict(surfaces or {}),
     )
 
 

@@ -139,12 +139,13 @@ def run(
     console = "console" in platforms
     _logging(settings, console=console, verbose=verbose)
     from adapters.console import run_console
+    from adapters.surfaces import surfaces
     from bot.app import build_bot
     from bot.clock import ShiftedClock
 
     try:
         # The console's clock can be moved forward (/time +7d) to try a whole program.
-        bot = build_bot(settings, clock=ShiftedClock() if console else None)
+        bot = build_bot(settings, clock=ShiftedClock() if console else None, surfaces=surfaces())
     except ConfigError as exc:
         err.print(f"Cannot start: {exc}", highlight=False, markup=False)
         raise typer.Exit(2) from None
@@ -192,6 +193,7 @@ def match(
     ] = False,
 ) -> None:
     """Preview a matching of the program (nothing is sent), or publish it with --publish."""
+    from adapters.surfaces import surfaces
     from bot.matching_cli import run_match
 
     settings = _settings(ctx)
@@ -202,6 +204,7 @@ def match(
         seed=seed,
         fresh="all" if fresh_all else ("stalled" if fresh else ""),
         publish_now=publish_now,
+        surfaces=surfaces(),
     )
     raise typer.Exit(code)
 

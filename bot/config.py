@@ -52,7 +52,12 @@ class AdminSettings:
     discord_roles: tuple[str, ...] = ()  # Discord role ids or names whose members are admins
 
     def for_platform(self, platform: str) -> tuple[str, ...]:
+        """The admins' user ids (or, on the console, names) on ``platform``."""
         return tuple(getattr(self, platform, ()))
+
+    def roles_for(self, platform: str) -> tuple[str, ...]:
+        """Roles whose members are admins on ``platform`` (only Discord has them)."""
+        return tuple(getattr(self, f"{platform}_roles", ()))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot.config import WEEKDAYS, Settings
 from bot.delivery import Target
 from bot.errors import UserError
-from bot.events import Actor
+from bot.events import Actor, Surface
 from bot.outbox import enqueue
 from bot.prompts import Prompts
 from bot.replies import Message, Part, Reply, Section
@@ -41,7 +41,16 @@ class Ctx:
     # How the event arrived: "command" (slash command), "action" (button), "dm" or "form".
     via: str = "command"
     engine: Conversations | None = field(default=None, repr=False)
+    surfaces: Mapping[str, Surface] = field(default_factory=dict, repr=False)
     _program: Program | None = field(default=None, repr=False)
+
+    def group_dm(self) -> bool:
+        """Whether the program's platform can message several people together."""
+        platform = self.program().platform
+        surface = self.surfaces.get(platform) or (
+            self.actor.surface if self.actor.platform == platform else Surface()
+        )
+        return surface.group_dm
 
     def conversations(self) -> Conversations:
         assert self.engine is not None, "the bot wires the conversation engine"

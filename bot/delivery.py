@@ -40,7 +40,3 @@ class Sender(Protocol):
     platform: str
 
     async def send(self, target: Target, message: Message) -> DeliveryResult: ...
-
-
-# Platforms where the bot can open one conversation with several people (a group DM).
-GROUP_DM_PLATFORMS = frozenset({"slack", "console"})

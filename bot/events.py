@@ -6,6 +6,18 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Surface:
+    """What the platform an event came from can do. Each adapter describes its own; the core
+    decides from this and never from a platform's name."""
+
+    form_fields: int | None = None  # inputs one form holds (None: no limit)
+    modals: bool = False  # forms pop up (opened by a command or a button); else typed in
+    group_dm: bool = False  # the bot can open one conversation with several people
+    channel_commands: bool = False  # commands may come from a channel, so answers go to DMs
+    users_are_names: bool = False  # people are known by name (the console), not by an id
+
+
+@dataclass(frozen=True)
 class Actor:
     """Who did something: a platform user in a workspace (Slack team, Discord guild, console)."""
 
@@ -15,6 +27,7 @@ class Actor:
     workspace_id: str
     timezone: str | None = None  # IANA zone when the platform knows it (Slack does)
     roles: tuple[str, ...] = ()  # platform roles (Discord role ids and names), for admin checks
+    surface: Surface = field(default_factory=Surface)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -10,6 +12,7 @@ from sqlmodel import col, select
 from bot.app import build_bot
 from bot.config import Settings
 from bot.errors import ConfigError
+from bot.events import Surface
 from bot.matching.publish import check_preview, publish
 from bot.matching.rounds import propose
 from storage.engine import transaction
@@ -30,11 +33,12 @@ def run_match(
     fresh: str,
     publish_now: bool,
     console: Console | None = None,
+    surfaces: Mapping[str, Surface] | None = None,
 ) -> int:
     """Propose (and optionally publish) a round; returns the process exit code."""
     out = console or Console()
     try:
-        bot = build_bot(settings)
+        bot = build_bot(settings, surfaces=surfaces)
     except ConfigError as exc:
         out.print(f"Cannot start: {exc}", markup=False)
         return 2
@@ -117,7 +121,15 @@ def run_match(
         if problems:  # cannot happen in one transaction, but never publish a stale preview
             out.print("The preview is out of date; run again.")
             return 1
-        result = publish(session, program, proposal, settings, bot.prompts, now=bot.clock.now())
+        result = publish(
+            session,
+            program,
+            proposal,
+            settings,
+            bot.prompts,
+            now=bot.clock.now(),
+            group_dm=bot.surface_of(program.platform).group_dm,
+        )
         out.print(
             f"Published {_count(result.pairs, 'pair', 'pairs')}; "
             f"{_count(result.introductions, 'introduction', 'introductions')} and "

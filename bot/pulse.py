@@ -65,6 +65,7 @@ class Pulse:
                     settings=self.bot.settings,
                     prompts=self.bot.prompts,
                     conversations=self.bot.conversations,
+                    group_dm=lambda platform: self.bot.surface_of(platform).group_dm,
                 )
             )
 

@@ -38,6 +38,7 @@ class JobContext:
     settings: Settings
     prompts: Prompts
     conversations: Conversations
+    group_dm: Callable[[str], bool] = lambda _platform: False  # by platform name
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from adapters.surfaces import CONSOLE, surfaces
 from bot.app import MentorBot, build_bot
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
@@ -40,7 +41,7 @@ def engine(settings: Settings) -> Iterator[Engine]:
 
 @pytest.fixture
 def bot(settings: Settings, clock: FakeClock, engine: Engine) -> MentorBot:
-    return build_bot(settings, clock=clock, engine=engine)
+    return build_bot(settings, clock=clock, engine=engine, surfaces=surfaces())
 
 
 def actor(name: str = "alice", *, timezone: str | None = None) -> Actor:
@@ -50,6 +51,7 @@ def actor(name: str = "alice", *, timezone: str | None = None) -> Actor:
         display_name=name,
         workspace_id="console",
         timezone=timezone,
+        surface=CONSOLE,
     )
 
 

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+from adapters.surfaces import CONSOLE, surfaces
 from bot.app import build_bot, build_dispatcher
 from bot.checkins.timing import LocalRules, nudge_instant, weekend_from
 from bot.clock import FakeClock
@@ -68,7 +69,7 @@ async def simulate(
             await pulse.dispatch()
         if answer and recorder is not None:
             for _, target, message in recorder.nudges()[answered:]:
-                who = Actor("console", target.ids[0], target.ids[0], "console")
+                who = Actor("console", target.ids[0], target.ids[0], "console", surface=CONSOLE)
                 bot.handle(Action(who, button_commands(message)[0]))
             answered = len(recorder.nudges())
         due = next_due(bot)
@@ -168,7 +169,7 @@ async def test_restart_and_downtime_lose_and_duplicate_nothing(settings, engine)
     """Stop the pulse, come back later with a new process: no duplicates, short gaps caught up,
     nudges too stale to be useful are dropped."""
     clock = FakeClock(datetime(2026, 11, 22, 12, tzinfo=UTC))
-    bot = build_bot(settings, clock=clock, engine=engine)
+    bot = build_bot(settings, clock=clock, engine=engine, surfaces=surfaces())
     program = make_program(bot, cadence="weekly", weekday=1, hour=10)
     make_pair(bot, program, "ann", "bo", zone_a="Asia/Kathmandu", zone_b="America/St_Johns")
     recorder = Recorder(clock)
@@ -179,7 +180,7 @@ async def test_restart_and_downtime_lose_and_duplicate_nothing(settings, engine)
     # Down from Tuesday 2027-01-05 00:00 UTC to 06:00 UTC: ann's 10:00 Kathmandu nudge
     # (04:15 UTC) was due meanwhile and is caught up on start.
     clock.set(datetime(2027, 1, 5, 6, tzinfo=UTC))
-    restarted = build_bot(settings, clock=clock, engine=engine)
+    restarted = build_bot(settings, clock=clock, engine=engine, surfaces=surfaces())
     await simulate(
         restarted,
         pulse_for(restarted, recorder),
@@ -190,7 +191,7 @@ async def test_restart_and_downtime_lose_and_duplicate_nothing(settings, engine)
     assert caught and caught[0][0] == datetime(2027, 1, 5, 6, tzinfo=UTC)
     # Down for three whole days across the next Tuesday: those nudges are dropped, not sent late.
     clock.set(datetime(2027, 1, 14, 12, tzinfo=UTC))
-    again = build_bot(settings, clock=clock, engine=engine)
+    again = build_bot(settings, clock=clock, engine=engine, surfaces=surfaces())
     count = len(recorder.nudges())
     await simulate(
         again, pulse_for(again, recorder), datetime(2027, 1, 22, tzinfo=UTC), recorder=recorder
@@ -274,7 +275,7 @@ async def test_stalled_pairs_get_one_gentle_nudge_and_show_in_the_digest(bot):
             bot, pulse, bot.clock.now() + timedelta(days=7), recorder=recorder, answer=False
         )
         for _, target, message in recorder.nudges():
-            who = Actor("console", target.ids[0], target.ids[0], "console")
+            who = Actor("console", target.ids[0], target.ids[0], "console", surface=CONSOLE)
             not_yet = button_commands(message)[1]
             assert "No worries" in text_of(bot.handle(Action(who, not_yet)))
     await simulate(bot, pulse, bot.clock.now() + timedelta(days=3), recorder=recorder, answer=False)
@@ -305,7 +306,8 @@ async def test_ignored_nudges_flag_the_pair(bot):
             if target.ids == ("alice",):
                 bot.handle(
                     Action(
-                        Actor("console", "alice", "alice", "console"), button_commands(message)[0]
+                        Actor("console", "alice", "alice", "console", surface=CONSOLE),
+                        button_commands(message)[0],
                     )
                 )
         answered = len(recorder.nudges())

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from adapters.surfaces import CONSOLE
 from bot.events import Action, Command, DirectMessage, FormSubmitted
 from bot.replies import Buttons, Form, FormErrors, Message
 from storage.engine import transaction
@@ -463,6 +464,6 @@ def test_display_name_updates_follow_the_platform(bot):
     run(bot, "join mentee")
     from bot.events import Actor
 
-    renamed = Actor("console", "alice", "Alice Smith", "console")
+    renamed = Actor("console", "alice", "Alice Smith", "console", surface=CONSOLE)
     bot.handle(Command(renamed, "status"))
     assert _person(bot).display_name == "Alice Smith"

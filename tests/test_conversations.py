@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
+from adapters.surfaces import surfaces
 from bot.app import build_bot
 from bot.conversations.answers import Invalid, needs_coaching, parse, parse_goal_date
 from bot.conversations.scripts import Step
@@ -177,7 +178,7 @@ async def test_resume_after_a_restart_and_a_day_of_silence(bot, settings, clock,
     await chat.say("/mentor goal")
     await chat.say("Ship the search feature to 10% of users")
     clock.advance(timedelta(hours=20))
-    restarted = build_bot(settings, clock=clock, engine=engine)
+    restarted = build_bot(settings, clock=clock, engine=engine, surfaces=surfaces())
     again = Chat(restarted, user="alice")
     reply = await again.say("/mentor conversation continue")
     assert "Picking up *Set a SMART goal*" in reply and "question 2 of 7" in reply

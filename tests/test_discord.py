@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from adapters.discord import DiscordAdapter
+from adapters.surfaces import DISCORD
 from bot.delivery import Target
 from bot.replies import Button, Buttons, Message, Section
 from bot.text import Text
@@ -292,7 +293,9 @@ async def test_runtime_serves_discord_and_delivers_the_outbox(bot, fake):
     )
     await fake.wait_for(lambda: fake.identified >= 1, timeout=20)
     # A join through the core queues a welcome DM; the running pulse delivers it.
-    await bot.ahandle(Command(Actor("discord", "222", "bob", GUILD), "join mentee"))
+    await bot.ahandle(
+        Command(Actor("discord", "222", "bob", GUILD, surface=DISCORD), "join mentee")
+    )
     await fake.wait_for(
         lambda: any(
             "welcome" in json.dumps(body)

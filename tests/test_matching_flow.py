@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from adapters.surfaces import DISCORD, surfaces
 from bot.events import Actor, Command
 from bot.replies import Message
 from storage.engine import transaction
@@ -87,7 +88,15 @@ def test_publishing_the_same_run_twice_does_not_double_introduce(bot):
             program = s.exec(select(Program)).one()
             match_run = s.exec(select(MatchRun)).one()
             proposal = load_proposal(s, match_run, bot.settings)
-            publish(s, program, proposal, bot.settings, bot.prompts, now=bot.clock.now())
+            publish(
+                s,
+                program,
+                proposal,
+                bot.settings,
+                bot.prompts,
+                now=bot.clock.now(),
+                group_dm=bot.surface_of(program.platform).group_dm,
+            )
     assert len(outbox(bot, "intro:")) == 2
 
 
@@ -201,7 +210,7 @@ def test_discord_gets_one_intro_dm_per_person(bot):
     """Where group DMs are not available, each person gets their own introduction."""
 
     def as_discord(name: str, command: str) -> str:
-        who = Actor("discord", name, name, "guild1")
+        who = Actor("discord", name, name, "guild1", surface=DISCORD)
         return text_of(bot.handle(Command(who, command)))
 
     from dataclasses import replace
@@ -263,7 +272,7 @@ def test_match_cli_previews_and_publishes(bot, settings, tmp_path):
         settings,
         program_id=None,
         seed=3,
-        fresh=False,
+        fresh="",
         publish_now=False,
         console=Console(file=out, width=160),
     )
@@ -275,9 +284,10 @@ def test_match_cli_previews_and_publishes(bot, settings, tmp_path):
         settings,
         program_id=None,
         seed=3,
-        fresh=False,
+        fresh="",
         publish_now=True,
         console=Console(file=io.StringIO(), width=160),
+        surfaces=surfaces(),
     )
     assert len(outbox(bot, "intro:")) == 2
     out = io.StringIO()
@@ -286,7 +296,7 @@ def test_match_cli_previews_and_publishes(bot, settings, tmp_path):
             settings,
             program_id=99,
             seed=None,
-            fresh=False,
+            fresh="",
             publish_now=False,
             console=Console(file=out),
         )

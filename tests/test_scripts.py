@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from adapters.surfaces import surfaces
 from bot.app import build_bot, build_conversations, build_registry
 from bot.conversations.scripts import bundled_scripts_dir
 from bot.errors import ConfigError
@@ -61,7 +62,7 @@ async def test_a_coordinator_rewords_a_script_without_code(tmp_path, settings, c
         GOAL.replace("What exactly do you want to achieve?", "¿Qué quieres lograr exactamente?"),
     )
     custom = replace(settings, bot=replace(settings.bot, prompts_dir=str(folder)))
-    bot = build_bot(custom, clock=clock, engine=engine)
+    bot = build_bot(custom, clock=clock, engine=engine, surfaces=surfaces())
     chat = Chat(bot)
     await chat.say("/mentor join mentee")
     assert "¿Qué quieres lograr exactamente?" in await chat.say("/mentor goal")
@@ -80,7 +81,7 @@ choices = [["tech", "Technical"], ["people", "People"], ["career", "Career"]]
 """
     folder = _override(tmp_path, "goal", GOAL.replace("\n[coaching]\n", extra + "\n[coaching]\n"))
     custom = replace(settings, bot=replace(settings.bot, prompts_dir=str(folder)))
-    bot = build_bot(custom, clock=clock, engine=engine)
+    bot = build_bot(custom, clock=clock, engine=engine, surfaces=surfaces())
     chat = Chat(bot)
     await chat.say("/mentor join mentee")
     await chat.say("/mentor goal")

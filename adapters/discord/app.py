@@ -19,6 +19,7 @@ import yarl
 from discord import app_commands
 
 from adapters.discord.render import NO_MENTIONS, STYLES, clip, render
+from adapters.surfaces import DISCORD
 from bot.app import MentorBot
 from bot.delivery import DeliveryResult, Target
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted
@@ -150,6 +151,7 @@ class DiscordAdapter:
             self.workspace(interaction.guild_id),
             None,
             roles,
+            DISCORD,
         )
 
     # -- commands -------------------------------------------------------------------------
@@ -165,8 +167,6 @@ class DiscordAdapter:
         def with_args(name: str, description: str, hint: str) -> None:
             async def callback(interaction: discord.Interaction, args: str = "") -> None:
                 text = f"{name} {args}".strip()
-                if text == "join":
-                    text = "join form"  # a modal: role, time zone, skills, wants, goals
                 await self.answer(interaction, Command(self.actor(interaction), text))
 
             command: app_commands.Command[Any, Any, None] = app_commands.Command(
@@ -269,7 +269,11 @@ class DiscordAdapter:
         if self.client.user is not None and message.author.id == self.client.user.id:
             return
         actor = Actor(
-            "discord", str(message.author.id), message.author.display_name, self.workspace(None)
+            "discord",
+            str(message.author.id),
+            message.author.display_name,
+            self.workspace(None),
+            surface=DISCORD,
         )
         reply = await self.bot.ahandle(DirectMessage(actor, message.content))
         content, embed, view = render(self.message_of(reply), MentorButton)

@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import BUTTON_PREFIX, blocks, fallback, form_values, modal
 from adapters.slack.delivery import SlackSender
+from adapters.surfaces import SLACK
 from bot.app import MentorBot
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted
 from bot.replies import Form, FormErrors, Message, Reply, Section
@@ -94,7 +95,7 @@ class SlackAdapter:
                 log.warning("users.info failed for %s: %s", user_id, type(exc).__name__)
             self._people[user_id] = (name or user_id, tz)
         cached_name, tz = self._people[user_id]
-        return Actor("slack", user_id, cached_name, team_id, tz)
+        return Actor("slack", user_id, cached_name, team_id, tz, surface=SLACK)
 
     # -- replies --------------------------------------------------------------------------
     def _message_of(self, reply: Reply) -> Message:
@@ -140,9 +141,7 @@ class SlackAdapter:
         async def command_reply(command: dict[str, Any]) -> Reply:
             text = (command.get("text") or "").strip()
             words = text.lower().split()
-            if words == ["join"]:
-                text = "join form"  # a modal with the profile fields
-            elif words in (["profile"], ["profile", "edit"]):
+            if words in (["profile"], ["profile", "edit"]):
                 text = "profile edit"
             actor = await self.actor(
                 command["user_id"], command.get("team_id", ""), command.get("user_name", "")

@@ -31,7 +31,11 @@ def register(registry: Registry) -> None:
         "stalled",
         lambda settings: timedelta(minutes=settings.checkins.stalled_every_minutes),
         lambda job: flag_stalled(
-            job.session, now=job.now, settings=job.settings, prompts=job.prompts
+            job.session,
+            now=job.now,
+            settings=job.settings,
+            prompts=job.prompts,
+            group_dm=job.group_dm,
         ),
     )
     registry.job(

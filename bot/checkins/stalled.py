@@ -7,6 +7,7 @@ up in the admins' digest until someone reports a meeting.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from bot.checkins.timing import LocalRules, next_sensible
 from bot.config import Settings
-from bot.delivery import GROUP_DM_PLATFORMS, Target
+from bot.delivery import Target
 from bot.outbox import enqueue
 from bot.prompts import Prompts
 from bot.replies import Context, Message, Section
@@ -80,7 +81,12 @@ def find_stalled(session: Session, *, now: datetime, settings: Settings) -> dict
 
 
 def flag_stalled(
-    session: Session, *, now: datetime, settings: Settings, prompts: Prompts
+    session: Session,
+    *,
+    now: datetime,
+    settings: Settings,
+    prompts: Prompts,
+    group_dm: Callable[[str], bool] = lambda _platform: False,
 ) -> StallStats:
     """Mark newly stalled pairs (one gentle nudge each) and clear pairs that recovered."""
     stats = StallStats()
@@ -134,7 +140,7 @@ def flag_stalled(
             for p in people
         }
         ids = [p[0] for p in people]
-        if program.platform in GROUP_DM_PLATFORMS:
+        if group_dm(program.platform):
             sends = [
                 (
                     Target(program.platform, program.workspace_id, "group", tuple(ids)),

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from bot.context import Ctx
 
 # How many inputs a form may have per platform (Discord modals hold five).
-FORM_LIMITS = {"slack": 10, "discord": 5}
 CANCEL_WORDS = frozenset({"cancel", "stop", "quit", "exit"})
 SKIP = ":skip"
 _FORMATTER = string.Formatter()
@@ -181,7 +180,7 @@ class Conversations:
     def _in_dm(self, ctx: Ctx, conv: Conversation, message: Message, why: str) -> Message:
         """Questions are answered in the DM: a slash command (which may come from a channel)
         gets a short pointer and the question arrives as a DM."""
-        if ctx.via == "command" and ctx.actor.platform != "console":
+        if ctx.via == "command" and ctx.actor.surface.channel_commands:
             key = f"conv:{conv.id}:{why}:{ctx.now.isoformat()}"
             ctx.dm(ctx.person, message, dedupe_key=key)
             title = fill(self.script_of(conv).title, self._values(conv))
@@ -191,9 +190,10 @@ class Conversations:
     def _as_form(self, ctx: Ctx, conv: Conversation) -> bool:
         """Short scripts open as one form when the platform can show one right now."""
         script = self.script_of(conv)
-        limit = FORM_LIMITS.get(ctx.actor.platform, 0)
-        fits = len(self.visible(script, conv)) <= limit
-        return script.form and fits and ctx.via in ("command", "action")
+        surface = ctx.actor.surface
+        if not (script.form and surface.modals and ctx.via in ("command", "action")):
+            return False
+        return surface.form_fields is None or len(self.visible(script, conv)) <= surface.form_fields
 
     def _opening(self, ctx: Ctx, conv: Conversation) -> Message:
         script = self.script_of(conv)

@@ -106,7 +106,15 @@ def admin_publish(ctx: Ctx, args: list[str]) -> Reply:
         lines = Text.join([ctx.t(f"match.stale.{p.code}", who=p.who) for p in problems[:10]], "\n")
         warning = (Section(ctx.t("match.stale_header")), Section(lines))
         return Message(warning + preview_message(ctx.prompts, again).parts)
-    result = publish(ctx.session, program, proposal, ctx.settings, ctx.prompts, now=ctx.now)
+    result = publish(
+        ctx.session,
+        program,
+        proposal,
+        ctx.settings,
+        ctx.prompts,
+        now=ctx.now,
+        group_dm=ctx.group_dm(),
+    )
     reply = ctx.say(
         "match.published",
         pairs=Text.trusted(str(result.pairs)),

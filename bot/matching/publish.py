@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from bot.checkins.planner import withdraw_future_nudges
 from bot.config import Settings
-from bot.delivery import GROUP_DM_PLATFORMS, Target
+from bot.delivery import Target
 from bot.formatting import local_when
 from bot.matching.profiles import Candidate
 from bot.matching.rounds import Proposal, active_pairs
@@ -127,8 +127,11 @@ def publish(
     prompts: Prompts,
     *,
     now: datetime,
+    group_dm: bool = False,
 ) -> Published:
-    """Make a preview real; idempotent per pair and person through outbox dedupe keys."""
+    """Make a preview real; idempotent per pair and person through outbox dedupe keys.
+
+    ``group_dm``: the program's platform can introduce a pair in one group conversation."""
     assert program.id is not None
     run = proposal.run
     ending = [pair_id for pair_id, _ in proposal.ending]
@@ -140,7 +143,7 @@ def publish(
         pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, now, f"new round: {reason}"
         session.add(pair)
         _tell_pair_ended(session, program, prompts, pair_id, reason, run_id=run.id or 0, now=now)
-    group_dm = program.platform in GROUP_DM_PLATFORMS
+
     intros = skipped = 0
     matched: set[int] = set()
     for pair in proposal.pairs:

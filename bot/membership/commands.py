@@ -95,8 +95,10 @@ def submit_join(ctx: Ctx, values: dict[str, str]) -> Reply:
 
 def join(ctx: Ctx, args: list[str]) -> Reply:
     """Join the workspace's program as mentor, mentee or peer."""
-    if args and args[0].lower() == "form":
-        return join_form(ctx)
+    if (args and args[0].lower() == "form") or (
+        not args and ctx.actor.surface.modals and ctx.via in ("command", "action")
+    ):
+        return join_form(ctx)  # a modal: role, time zone, skills, wants, goals
     program = ctx.program()
     peer_program = program.kind == ProgramKind.PEER
     if len(args) > 1:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.context import Ctx
-from bot.conversations.engine import FORM_LIMITS
 from bot.errors import FormInvalid, NeedsConfirmation, UserError
 from bot.formatting import comma_list, local_when
 from bot.pair_choice import end_pairs, my_pairs
@@ -298,7 +297,7 @@ def profile(ctx: Ctx, args: list[str]) -> Reply:
     action = args[0].lower()
     if action == "edit":
         form = profile_form(ctx)
-        limit = FORM_LIMITS.get(ctx.actor.platform)
+        limit = ctx.actor.surface.form_fields
         if limit is not None and len(form.fields) > limit and ctx.member() is not None:
             return start_profile_steps(ctx)  # more than a modal holds: one step at a time
         return form
