@@ -117,7 +117,8 @@ class Form:
     form_id: str
     title: str
     fields: tuple[FormField, ...]
-    submit_label: str = "Save"
+    submit_label: str
+    cancel_label: str
     intro: Text = field(default_factory=Text)
 
 

@@ -90,6 +90,27 @@ async def test_command_tree_is_synced_to_the_guild(adapter, fake):
     assert {"join", "status", "profile", "checkin", "pause", "admin"} <= names
 
 
+async def test_command_group_is_generated_from_the_command_specs_and_prompts(adapter, fake, bot):
+    """Every visible command is a subcommand whose description is its prompt summary and
+    whose argument hint is its usage (no English written in the adapter)."""
+    synced = fake.calls_to("PUT", rf"applications/{APP_ID}/guilds/{GUILD}/commands")
+    group = next(c for c in synced[-1] if c["name"] == "mentor")
+    options = {o["name"]: o for o in group["options"]}
+    visible = [spec for spec in bot.router.specs() if not spec.hidden]
+    assert set(options) == {spec.name for spec in visible}
+    for spec in visible:
+        summary = bot.prompts.text(spec.summary_key)
+        assert options[spec.name]["description"] == summary[:100] or summary.startswith(
+            options[spec.name]["description"][:-1]
+        )
+    checkin_args = options["checkin"]["options"][0]
+    assert (
+        checkin_args["description"]
+        == "[met|not-yet|rescheduled|skip] [partner] [YYYY-MM-DD] [note]"
+    )
+    assert "options" not in options["status"] or not options["status"]["options"]
+
+
 async def test_dm_conversation_turn(adapter, fake, bot):
     """A DM arrives over the gateway; the answer reaches the REST API in the same channel."""
     await fake.dispatch("MESSAGE_CREATE", dm("join mentee"))

@@ -156,7 +156,12 @@ class DiscordAdapter:
 
     # -- commands -------------------------------------------------------------------------
     def _register_commands(self) -> None:
-        group = app_commands.Group(name="mentor", description="Mentorship: join, check in, goals")
+        """The ``/mentor`` group, generated from the core's command specs: each visible
+        command with its summary and usage from prompts/ (Discord allows 100 characters)."""
+        prompts = self.bot.prompts
+        group = app_commands.Group(
+            name="mentor", description=clip(prompts.text("help.group_summary"), 100)
+        )
 
         def simple(name: str, description: str) -> None:
             async def callback(interaction: discord.Interaction) -> None:
@@ -169,33 +174,21 @@ class DiscordAdapter:
                 text = f"{name} {args}".strip()
                 await self.answer(interaction, Command(self.actor(interaction), text))
 
-            command: app_commands.Command[Any, Any, None] = app_commands.Command(
-                name=name, description=description, callback=callback
+            described = app_commands.describe(args=hint)(callback)
+            group.add_command(
+                app_commands.Command(name=name, description=description, callback=described)
             )
-            command._params["args"].description = hint
-            group.add_command(command)
 
-        simple("status", "Your program, partner and next check-in")
-        simple("resume", "End your break early")
-        simple("leave", "Leave the program")
-        with_args("help", "What I can do", "a command to explain")
-        with_args("join", "Join as mentor, mentee or peer", "mentor, mentee or peer")
-        with_args("profile", "Show or change your profile", "set <field> <value>")
-        with_args("timezone", "Set your time zone", "a city, zone or UTC offset")
-        with_args("pause", "Take a break", "2 weeks, or until 2027-01-10")
-        with_args(
-            "checkin",
-            "Did you meet your partner?",
-            "met, not-yet, rescheduled or skip, then a partner's name if you have several",
-        )
-        with_args("rematch", "Ask the admins privately for a new partner", "[partner's name] why")
-        with_args("goal", "Set a SMART goal, or mark one done", "done|private|share <number>")
-        simple("goals", "Your goals and your partner's shared goals")
-        simple("progress", "Update progress on your goals")
-        with_args("feedback", "Private feedback on your last session", "a partner's name, or mine")
-        with_args("survey", "Answer the program survey", "mid or end")
-        simple("cancel", "Stop the conversation you're in")
-        with_args("admin", "Admin commands", "members, match, publish, digest ...")
+        for spec in self.bot.router.specs():
+            if spec.hidden:
+                continue
+            summary = clip(prompts.text(spec.summary_key), 100)
+            usage = prompts.text(spec.usage_key).strip()
+            arguments = usage[len(spec.name) :].strip() if usage.startswith(spec.name) else ""
+            if arguments:
+                with_args(spec.name, summary, clip(arguments, 100))
+            else:
+                simple(spec.name, summary)
         self.client.tree.add_command(group)
 
     async def sync_commands(self) -> None:
@@ -224,16 +217,7 @@ class DiscordAdapter:
             if len(reply.fields) <= MODAL_LIMIT:
                 await interaction.response.send_modal(FormModal(self, reply))
                 return
-            reply = Message(
-                (
-                    Section(
-                        Text.trusted(
-                            "That form has more fields than a Discord modal can hold: use "
-                            "`/mentor profile set <field> <value>` for each one."
-                        )
-                    ),
-                )
-            )
+            reply = Message((Section(self.bot.prompts.render("error.form_too_big")),))
         message = self.message_of(reply)
         content, embed, view = render(message, MentorButton)
         kwargs: dict[str, Any] = {"embed": embed, "allowed_mentions": NO_MENTIONS}

@@ -125,7 +125,7 @@ def modal(form: Form, *, private_metadata: str = "") -> dict[str, Any]:
         "callback_id": f"form:{form.form_id}",
         "title": {"type": "plain_text", "text": plain(form.title, 24)},
         "submit": {"type": "plain_text", "text": plain(form.submit_label, 24)},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "close": {"type": "plain_text", "text": plain(form.cancel_label, 24)},
         "private_metadata": private_metadata,
         "blocks": view_blocks,
     }

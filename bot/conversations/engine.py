@@ -475,6 +475,7 @@ class Conversations:
             title=fill(script.title, values).plain(),
             fields=tuple(fields),
             submit_label=ctx.prompts.text("button.send"),
+            cancel_label=ctx.prompts.text("button.cancel"),
             intro=fill(script.intro, values),
         )
 

@@ -59,6 +59,7 @@ def join_form(ctx: Ctx) -> Form:
         title=ctx.prompts.text("join.form_title"),
         fields=tuple(fields),
         submit_label=ctx.prompts.text("button.join"),
+        cancel_label=ctx.prompts.text("button.cancel"),
         intro=ctx.t("join.form_intro", program=program.name),
     )
 

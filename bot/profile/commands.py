@@ -228,6 +228,7 @@ def profile_form(ctx: Ctx) -> Form:
         title=ctx.prompts.text("profile.form_title"),
         fields=tuple(fields),
         submit_label=ctx.prompts.text("button.save"),
+        cancel_label=ctx.prompts.text("button.cancel"),
     )
 
 
