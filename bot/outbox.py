@@ -34,6 +34,42 @@ log = logging.getLogger(__name__)
 RECORD_BATCH = 25  # outcomes written per transaction while sending
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to store: a finished ``message``, or a ``render`` (renderer name and its
+    arguments) that a renderer registered by the owning capability turns into one when sent."""
+
+    dedupe_key: str
+    target: Target
+    not_before: datetime
+    message: Message | None = None
+    render: tuple[str, dict[str, Any]] | None = None
+    expires_at: datetime | None = None
+
+
+def outbox_row(item: Outgoing, *, now: datetime, program_id: int | None) -> dict[str, Any]:
+    """The one place an outbox row's shape is written."""
+    if item.message is not None:
+        payload = item.message.to_json()
+    else:
+        assert item.render is not None, "an outgoing message needs a message or a renderer"
+        payload = {"render": item.render[0], "args": item.render[1]}
+    return {
+        "dedupe_key": item.dedupe_key,
+        "program_id": program_id,
+        "platform": item.target.platform,
+        "workspace_id": item.target.workspace_id,
+        "target_kind": item.target.kind,
+        "target_ids": list(item.target.ids),
+        "payload": payload,
+        "not_before": item.not_before,
+        "expires_at": item.expires_at,
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "created_at": now,
+    }
+
+
 def enqueue(
     session: Session,
     *,
@@ -50,17 +86,8 @@ def enqueue(
     ).first()
     if existing is not None:
         return None
-    row = OutboxMessage(
-        dedupe_key=dedupe_key,
-        program_id=program_id,
-        platform=target.platform,
-        workspace_id=target.workspace_id,
-        target_kind=target.kind,
-        target_ids=list(target.ids),
-        payload=message.to_json(),
-        not_before=not_before,
-        created_at=now,
-    )
+    item = Outgoing(dedupe_key, target, not_before, message=message)
+    row = OutboxMessage(**outbox_row(item, now=now, program_id=program_id))
     try:
         with session.begin_nested():
             session.add(row)
@@ -69,38 +96,11 @@ def enqueue(
     return row
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    """One message for :func:`enqueue_many`."""
-
-    dedupe_key: str
-    target: Target
-    message: Message
-    not_before: datetime
-    expires_at: datetime | None = None
-
-
 def enqueue_many(
     session: Session, items: list[Outgoing], *, now: datetime, program_id: int | None = None
 ) -> int:
     """Store many messages in one bulk insert; keys already used are skipped silently."""
-    rows = [
-        {
-            "dedupe_key": item.dedupe_key,
-            "program_id": program_id,
-            "platform": item.target.platform,
-            "workspace_id": item.target.workspace_id,
-            "target_kind": item.target.kind,
-            "target_ids": list(item.target.ids),
-            "payload": item.message.to_json(),
-            "not_before": item.not_before,
-            "expires_at": item.expires_at,
-            "status": OutboxStatus.PENDING,
-            "attempts": 0,
-            "created_at": now,
-        }
-        for item in items
-    ]
+    rows = [outbox_row(item, now=now, program_id=program_id) for item in items]
     return insert_ignoring_conflicts(session, OutboxMessage, rows, conflict=["dedupe_key"])
 
 

@@ -25,6 +25,7 @@ from bot.cadence import program_rule
 from bot.checkins.timing import LocalRules, nudge_instant, weekend_from
 from bot.config import Settings
 from bot.delivery import Target
+from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Message, Section
 from storage.bulk import insert_ignoring_conflicts
@@ -180,7 +181,7 @@ def _plan_program(
     timing_cache: dict[tuple[datetime, LocalRules], datetime] = {}
     rules_cache: dict[tuple[str | None, str | None, str | None, str | None], LocalRules] = {}
     checkins: list[dict[str, object]] = []
-    outbox: list[dict[str, object]] = []
+    outbox: list[Outgoing] = []
     for (
         pair_id,
         started_at,
@@ -221,31 +222,20 @@ def _plan_program(
             if status == MemberStatus.PAUSED and (paused_until is None or paused_until > due):
                 continue
             # Rendered when sent: planning stays cheap and rewording applies to queued nudges.
-            payload = {
-                "render": NUDGE_RENDERER,
-                "args": {
-                    "name": display or user_id,
-                    "partners": partners,
-                    "cycle": cycle,
-                    "pair": pair_id,
-                },
+            args = {
+                "name": display or user_id,
+                "partners": partners,
+                "cycle": cycle,
+                "pair": pair_id,
             }
-            target = Target(program.platform, program.workspace_id, "user", (user_id,))
             outbox.append(
-                {
-                    "dedupe_key": nudge_key(pair_id, member_id, cycle),
-                    "program_id": program.id,
-                    "platform": target.platform,
-                    "workspace_id": target.workspace_id,
-                    "target_kind": target.kind,
-                    "target_ids": list(target.ids),
-                    "payload": payload,
-                    "not_before": due,
-                    "expires_at": due + stale,
-                    "status": OutboxStatus.PENDING,
-                    "attempts": 0,
-                    "created_at": now,
-                }
+                Outgoing(
+                    dedupe_key=nudge_key(pair_id, member_id, cycle),
+                    target=Target(program.platform, program.workspace_id, "user", (user_id,)),
+                    not_before=due,
+                    render=(NUDGE_RENDERER, args),
+                    expires_at=due + stale,
+                )
             )
             checkins.append(
                 {
@@ -257,7 +247,7 @@ def _plan_program(
                     "note": "",
                 }
             )
-    insert_ignoring_conflicts(session, OutboxMessage, outbox, conflict=["dedupe_key"])
+    enqueue_many(session, outbox, now=now, program_id=program.id)
     insert_ignoring_conflicts(
         session, CheckIn, checkins, conflict=["pair_id", "member_id", "cycle_on"]
     )
