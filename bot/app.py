@@ -126,7 +126,7 @@ class MentorBot:
             is_admin=self.is_admin(actor),
             person=person,
             via=via,
-            engine=self.conversations,
+            conversation_engine=self.conversations,
             run_command=self.router.dispatch,
             surfaces=self.surfaces,
         )

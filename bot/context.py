@@ -40,7 +40,7 @@ class Ctx:
     run_command: Callable[[Ctx, list[str]], Reply] | None = field(default=None, repr=False)
     # How the event arrived: "command" (slash command), "action" (button), "dm" or "form".
     via: str = "command"
-    engine: Conversations | None = field(default=None, repr=False)
+    conversation_engine: Conversations | None = field(default=None, repr=False)
     surfaces: Mapping[str, Surface] = field(default_factory=dict, repr=False)
     _program: Program | None = field(default=None, repr=False)
 
@@ -53,8 +53,8 @@ class Ctx:
         return surface.group_dm
 
     def conversations(self) -> Conversations:
-        assert self.engine is not None, "the bot wires the conversation engine"
-        return self.engine
+        assert self.conversation_engine is not None, "the bot wires the conversation engine"
+        return self.conversation_engine
 
     # -- program and membership -------------------------------------------------------------
     def program(self) -> Program:

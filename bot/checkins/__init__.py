@@ -12,7 +12,7 @@ def register(registry: Registry) -> None:
     """Add ``checkin`` and ``admin digest``, the nudge renderer and the pulse jobs that plan
     nudges, flag stalled pairs, queue the weekly digest and wrap up programs that ended."""
     from bot.checkins.commands import admin_digest, checkin
-    from bot.checkins.digest import send_digests
+    from bot.checkins.digest import queue_digests
     from bot.checkins.planner import NUDGE_RENDERER, plan_nudges, render_nudge
     from bot.checkins.stalled import flag_stalled
     from bot.checkins.wrapup import wrap_up
@@ -41,7 +41,7 @@ def register(registry: Registry) -> None:
     registry.job(
         "digest",
         lambda settings: timedelta(minutes=15),
-        lambda job: send_digests(
+        lambda job: queue_digests(
             job.session, now=job.now, settings=job.settings, prompts=job.prompts
         ),
     )

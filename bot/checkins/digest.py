@@ -185,7 +185,7 @@ def digest_message(prompts: Prompts, program: Program, n: ProgramNumbers) -> Mes
     return Message(tuple(parts))
 
 
-def send_digests(session: Session, *, now: datetime, settings: Settings, prompts: Prompts) -> int:
+def queue_digests(session: Session, *, now: datetime, settings: Settings, prompts: Prompts) -> int:
     """Queue this week's digest to each admin at the configured local weekday and hour."""
     weekday = WEEKDAYS.index(settings.checkins.digest_weekday.lower())
     queued = 0

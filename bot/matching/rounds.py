@@ -188,6 +188,23 @@ def _unmatched_reason(
     return "recent"
 
 
+@dataclass
+class _Pool:
+    """Who can be matched this round, and the pairs that stay or end."""
+
+    candidates: dict[int, Candidate]
+    left: list[Candidate]
+    right: list[Candidate]
+    peer: bool
+    busy: dict[int, int]  # member -> active pairs that stay
+    current: dict[int, list[int]]  # active pair -> members
+    ending: list[tuple[int, str]]  # pairs this round would end, with why
+
+    def name(self, member_id: int) -> str:
+        found = self.candidates.get(member_id)
+        return found.name if found else str(member_id)
+
+
 def propose(
     session: Session,
     program: Program,
@@ -216,6 +233,68 @@ def propose(
         discard(session, old)
 
     say("loading the pool")
+    pool = _load_pool(session, program, settings, now=now, mode=mode)
+    blocked, pins = _rules(session, program.id)
+    recent = _recent(session, program.id)
+    seed = seed if seed is not None else _default_seed(session, program.id)
+
+    say(f"scoring {len(pool.left)} x {len(pool.right)} candidate pairs")
+    scores = score_cohort(
+        Cohort(pool.left, pool.right, pool.peer),
+        settings.matching,
+        reference_week=week_start(now),
+        rules=Rules(blocked=frozenset(_round_blocked(pool, blocked)), recent=recent),
+    )
+    capacity = np.asarray(
+        [max(0, c.capacity - pool.busy.get(c.member_id, 0)) for c in pool.right], dtype=int
+    )
+    groups, pinned, notes = _apply_pins(pool, pins, blocked, recent, capacity, settings)
+    groups += _solve(pool, scores, capacity, pinned, settings, seed=seed, say=say)
+
+    say("explaining pairs")
+    run = MatchRun(
+        program_id=program.id,
+        seed=seed,
+        status="preview",
+        created_at=now,
+        created_by_person_id=created_by,
+        summary={"fresh": mode},
+    )
+    session.add(run)
+    session.flush()
+    pairs, pair_members = _store_pairs(session, run, pool, groups, scores, settings, prompts, now)
+    unmatched = _left_out(pool, scores, groups, capacity, pair_members)
+    names = _pair_names(session, [pair_id for pair_id, _ in pool.ending])
+    run.summary = {
+        "fresh": mode,
+        "pairs": len(pairs),
+        "pool": {"left": len(pool.left), "right": len(pool.right)},
+        "unmatched": [[m, r] for m, r in unmatched],
+        "score": _distribution([p.score for p in pairs]),
+        "notes": notes,
+        "ending": [[p, r] for p, r in pool.ending],
+        "ending_names": {str(k): v for k, v in names.items()},
+        "kept": len(pool.current) - len(pool.ending),
+    }
+    session.add(run)
+    return Proposal(
+        run=run,
+        pairs=pairs,
+        members=pool.candidates,
+        pair_members=pair_members,
+        unmatched=unmatched,
+        notes=notes,
+        ending=pool.ending,
+        names=names,
+    )
+
+
+def _load_pool(
+    session: Session, program: Program, settings: Settings, *, now: datetime, mode: str
+) -> _Pool:
+    """Everyone in the program not on a break; the waiting on one side, mentors (with the
+    places they have left) on the other; pairs a fresh round ends free their people."""
+    assert program.id is not None
     rows = session.exec(
         select(Member, Person)
         .join(Person, col(Person.id) == col(Member.person_id))
@@ -229,7 +308,6 @@ def propose(
         )
         if not paused:
             candidates[member.id] = candidate_of(member, person, settings.program.default_timezone)  # type: ignore[index]
-
     ending = pairs_to_end(session, program.id, mode)
     ending_ids = {pair_id for pair_id, _ in ending}
     busy: dict[int, int] = {}
@@ -239,120 +317,122 @@ def propose(
             continue
         for member_id in members:
             busy[member_id] = busy.get(member_id, 0) + 1
-
     peer = program.kind == ProgramKind.PEER
-    if peer:
-        left = [c for c in candidates.values() if c.role == Role.PEER and not busy.get(c.member_id)]
-        right = left
-    else:
-        left = [
-            c for c in candidates.values() if c.role == Role.MENTEE and not busy.get(c.member_id)
-        ]
-        right = [c for c in candidates.values() if c.role == Role.MENTOR]
+    waiting_role = Role.PEER if peer else Role.MENTEE
+    left = [c for c in candidates.values() if c.role == waiting_role and not busy.get(c.member_id)]
+    right = left if peer else [c for c in candidates.values() if c.role == Role.MENTOR]
+    return _Pool(candidates, left, right, peer, busy, current, ending)
 
-    blocked, pins = _rules(session, program.id)
-    recent = _recent(session, program.id)
-    # Pairs ended because they weren't working are not re-made this round, however small
-    # the pool (the recency rule alone would give way when there is nobody else).
-    round_blocked = set(blocked)
-    for pair_id, reason in ending:
+
+def _round_blocked(pool: _Pool, blocked: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The blocks, plus the pairs ended because they weren't working: those are not re-made
+    this round however small the pool (the recency rule alone would give way)."""
+    out = set(blocked)
+    for pair_id, reason in pool.ending:
         if reason != "fresh_all":
-            members = current.get(pair_id, [])
-            round_blocked |= {(a, b) for a in members for b in members if a != b}
-    rules = Rules(blocked=frozenset(round_blocked), recent=recent)
-    seed = seed if seed is not None else _default_seed(session, program.id)
+            members = pool.current.get(pair_id, [])
+            out |= {(a, b) for a in members for b in members if a != b}
+    return out
+
+
+def _apply_pins(
+    pool: _Pool,
+    pins: list[tuple[int, int]],
+    blocked: set[tuple[int, int]],
+    recent: dict[tuple[int, int], int],
+    capacity: np.ndarray,
+    settings: Settings,
+) -> tuple[list[tuple[int, ...]], set[int], list[list[str]]]:
+    """Pinned pairs first (taking their places); a pin never beats a block, and a pin with a
+    recent partner is used but noted."""
+    left_pos = {c.member_id: i for i, c in enumerate(pool.left)}
+    right_pos = {c.member_id: j for j, c in enumerate(pool.right)}
+    groups: list[tuple[int, ...]] = []
+    pinned: set[int] = set()
     notes: list[list[str]] = []
-
-    say(f"scoring {len(left)} x {len(right)} candidate pairs")
-    scores = score_cohort(
-        Cohort(left, right, peer), settings.matching, reference_week=week_start(now), rules=rules
-    )
-    rng = np.random.default_rng(seed)
-    priority = settings.matching.priority_bonus * (
-        np.asarray([c.priority for c in left], float)[:, None]
-        + np.asarray([c.priority for c in right], float)[None, :]
-    )
-    objective = scores.total + priority + rng.random(scores.total.shape) * 1e-6
-
-    capacity = np.asarray([max(0, c.capacity - busy.get(c.member_id, 0)) for c in right], dtype=int)
-    left_pos = {c.member_id: i for i, c in enumerate(left)}
-    right_pos = {c.member_id: j for j, c in enumerate(right)}
-    groups: list[tuple[int, ...]] = []  # indices: (left, right) or peers' indices
-    pinned_left: set[int] = set()
-
-    def name(member_id: int) -> str:
-        found = candidates.get(member_id)
-        return found.name if found else str(member_id)
-
+    window = settings.matching.recency_rounds
     for a, b in pins:
         if (a, b) in blocked or (b, a) in blocked:
-            notes.append(["pin_blocked", name(a), name(b)])
+            notes.append(["pin_blocked", pool.name(a), pool.name(b)])
             continue
         for x, y in ((a, b), (b, a)):
             i, j = left_pos.get(x), right_pos.get(y)
-            if i is None or j is None or i in pinned_left or (not peer and capacity[j] <= 0):
+            if i is None or j is None or i in pinned or (not pool.peer and capacity[j] <= 0):
                 continue
-            if peer and (j in pinned_left or i == j):
+            if pool.peer and (j in pinned or i == j):
                 continue
-            pair_key = (min(a, b), max(a, b))
-            if recent.get(pair_key, settings.matching.recency_rounds) < (
-                settings.matching.recency_rounds
-            ):
-                notes.append(["pin_recent", name(a), name(b)])
+            if recent.get((min(a, b), max(a, b)), window) < window:
+                notes.append(["pin_recent", pool.name(a), pool.name(b)])
             groups.append((i, j))
-            pinned_left.add(i)
-            if peer:
-                pinned_left.add(j)
+            pinned.add(i)
+            if pool.peer:
+                pinned.add(j)
             else:
                 capacity[j] -= 1
             break
         else:
-            notes.append(["pin_skipped", name(a), name(b)])
+            notes.append(["pin_skipped", pool.name(a), pool.name(b)])
+    return groups, pinned, notes
 
-    feasible = scores.feasible.copy()
-    if pinned_left:
-        idx = sorted(pinned_left)
-        feasible[idx, :] = False
-        if peer:
-            feasible[:, idx] = False
 
-    if peer:
-        say(f"solving {len(left)} peers")
-        groups += list(
-            solve_peers(objective, feasible, candidates=settings.matching.peer_candidates)
-        )
-    else:
-        groups += solve_assignment(objective, feasible, capacity, progress=say)
-
-    say("explaining pairs")
-    run = MatchRun(
-        program_id=program.id,
-        seed=seed,
-        status="preview",
-        created_at=now,
-        created_by_person_id=created_by,
-        summary={"fresh": mode},
+def _solve(
+    pool: _Pool,
+    scores: Scores,
+    capacity: np.ndarray,
+    pinned: set[int],
+    settings: Settings,
+    *,
+    seed: int,
+    say: Progress,
+) -> list[tuple[int, ...]]:
+    """The whole cohort at once: most people matched, then the best total fit (priority for
+    those left out before; a seeded jitter breaks ties reproducibly)."""
+    rng = np.random.default_rng(seed)
+    priority = settings.matching.priority_bonus * (
+        np.asarray([c.priority for c in pool.left], float)[:, None]
+        + np.asarray([c.priority for c in pool.right], float)[None, :]
     )
-    session.add(run)
-    session.flush()
+    objective = scores.total + priority + rng.random(scores.total.shape) * 1e-6
+    feasible = scores.feasible.copy()
+    if pinned:
+        idx = sorted(pinned)
+        feasible[idx, :] = False
+        if pool.peer:
+            feasible[:, idx] = False
+    if pool.peer:
+        say(f"solving {len(pool.left)} peers")
+        return list(solve_peers(objective, feasible, candidates=settings.matching.peer_candidates))
+    return list(solve_assignment(objective, feasible, capacity, progress=say))
+
+
+def _store_pairs(
+    session: Session,
+    run: MatchRun,
+    pool: _Pool,
+    groups: list[tuple[int, ...]],
+    scores: Scores,
+    settings: Settings,
+    prompts: Prompts,
+    now: datetime,
+) -> tuple[list[Pair], dict[int, list[int]]]:
+    """Each group as a ``proposed`` pair with its score and reasons."""
     pairs: list[Pair] = []
     pair_members: dict[int, list[int]] = {}
     for group in groups:
-        people = [left[group[0]]] + [right[k] for k in group[1:]]
+        people = [pool.left[group[0]]] + [pool.right[k] for k in group[1:]]
         pair_score = float(np.mean([scores.total[group[0], k] for k in group[1:]]))
-        if peer and len(group) == 3:
+        if pool.peer and len(group) == 3:
             pair_score = float(np.mean([scores.total[a, b] for a in group for b in group if a < b]))
-        hours = float(scores.overlap_hours[group[0], group[1]])
         reasons = explain(
             people[0],
             people[1],
-            peer=peer,
-            overlap_hours=hours,
+            peer=pool.peer,
+            overlap_hours=float(scores.overlap_hours[group[0], group[1]]),
             settings=settings.matching,
             prompts=prompts,
         )
         pair = Pair(
-            program_id=program.id,
+            program_id=run.program_id,
             match_run_id=run.id,
             status=PairStatus.PROPOSED,
             score=round(pair_score, 1),
@@ -366,77 +446,59 @@ def propose(
             session.add(PairMember(pair_id=pair.id, member_id=cand.member_id, role=cand.role))
         pair_members[pair.id] = [cand.member_id for cand in people]
         pairs.append(pair)
+    return pairs, pair_members
 
+
+def _left_out(
+    pool: _Pool,
+    scores: Scores,
+    groups: list[tuple[int, ...]],
+    capacity: np.ndarray,
+    pair_members: dict[int, list[int]],
+) -> list[tuple[int, str]]:
+    """Everyone not matched, with the true reason."""
     matched = {m for ids in pair_members.values() for m in ids}
     taken: dict[int, int] = {}
     for group in groups:
         for k in group[1:]:
             taken[k] = taken.get(k, 0) + 1
-    places_left = int(sum(max(0, int(capacity[j]) - taken.get(j, 0)) for j in range(len(right))))
-    if peer:
-        places_left = 0
-    waiting = sum(1 for c in left if c.member_id not in matched)
-    more_left_than_places = waiting > places_left
+    places_left = 0
+    if not pool.peer:
+        places_left = int(
+            sum(max(0, int(capacity[j]) - taken.get(j, 0)) for j in range(len(pool.right)))
+        )
+    waiting = sum(1 for c in pool.left if c.member_id not in matched)
+    more = waiting > places_left
     unmatched: list[tuple[int, str]] = []
-    for i, c in enumerate(left):
+    for i, c in enumerate(pool.left):
         if c.member_id not in matched:
-            unmatched.append(
-                (
-                    c.member_id,
-                    _unmatched_reason(
-                        scores,
-                        i,
-                        side_empty=not right or (peer and len(left) < 2),
-                        left=True,
-                        places_left=places_left,
-                        more_left_than_places=more_left_than_places,
-                    ),
-                )
+            empty = not pool.right or (pool.peer and len(pool.left) < 2)
+            reason = _unmatched_reason(
+                scores,
+                i,
+                side_empty=empty,
+                left=True,
+                places_left=places_left,
+                more_left_than_places=more,
             )
-    if not peer:
-        for j, c in enumerate(right):
-            if c.member_id not in matched and not busy.get(c.member_id) and capacity[j] > 0:
-                unmatched.append(
-                    (
-                        c.member_id,
-                        _unmatched_reason(
-                            scores,
-                            j,
-                            side_empty=not left,
-                            left=False,
-                            places_left=places_left,
-                            more_left_than_places=more_left_than_places,
-                        ),
-                    )
+            unmatched.append((c.member_id, reason))
+    if not pool.peer:
+        for j, c in enumerate(pool.right):
+            if c.member_id not in matched and not pool.busy.get(c.member_id) and capacity[j] > 0:
+                reason = _unmatched_reason(
+                    scores,
+                    j,
+                    side_empty=not pool.left,
+                    left=False,
+                    places_left=places_left,
+                    more_left_than_places=more,
                 )
-    for c in candidates.values():
-        wrong_role = (c.role != Role.PEER) if peer else (c.role == Role.PEER)
-        if wrong_role and not busy.get(c.member_id):
+                unmatched.append((c.member_id, reason))
+    for c in pool.candidates.values():
+        wrong_role = (c.role != Role.PEER) if pool.peer else (c.role == Role.PEER)
+        if wrong_role and not pool.busy.get(c.member_id):
             unmatched.append((c.member_id, "no_role"))  # after a change of program kind
-    names = _pair_names(session, [pair_id for pair_id, _ in ending])
-    values = [p.score for p in pairs]
-    run.summary = {
-        "fresh": mode,
-        "pairs": len(pairs),
-        "pool": {"left": len(left), "right": len(right)},
-        "unmatched": [[m, r] for m, r in unmatched],
-        "score": _distribution(values),
-        "notes": notes,
-        "ending": [[p, r] for p, r in ending],
-        "ending_names": {str(k): v for k, v in names.items()},
-        "kept": len(current) - len(ending),
-    }
-    session.add(run)
-    return Proposal(
-        run=run,
-        pairs=pairs,
-        members=candidates,
-        pair_members=pair_members,
-        unmatched=unmatched,
-        notes=notes,
-        ending=ending,
-        names=names,
-    )
+    return unmatched
 
 
 def _pair_names(session: Session, pair_ids: list[int]) -> dict[int, str]:
