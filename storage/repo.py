@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NamedTuple
 
+from sqlalchemy import String, cast
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from storage.models import Member, MemberStatus, Pair, PairMember, PairStatus, Person, Program
+from storage.models import (
+    CheckIn,
+    Member,
+    MemberStatus,
+    Pair,
+    PairMember,
+    PairStatus,
+    Person,
+    Program,
+)
 
 
 def get_or_create_person(
@@ -142,3 +154,59 @@ def find_member_by_reference(
     if by_id:
         return by_id
     return [(m, p) for m, p in rows if p.display_name.lower() == ref.lower()]
+
+
+class PairPerson(NamedTuple):
+    """One person of an active pair, with what timing their nudges needs."""
+
+    pair_id: int
+    pair_started_at: datetime | None
+    member_id: int
+    status: str
+    paused_until: datetime | None
+    user_id: str
+    display_name: str
+    timezone: str | None
+    quiet_start: str | None
+    quiet_end: str | None
+    availability_json: str | None  # raw JSON: callers decode each distinct value once
+
+
+def active_pair_people(*, session: Session, program_id: int) -> list[PairPerson]:
+    """Everyone in the program's active pairs (Core rows: no ORM bookkeeping per row)."""
+    rows = session.connection().execute(
+        sa_select(
+            col(Pair.id),
+            col(Pair.started_at),
+            col(Member.id),
+            col(Member.status),
+            col(Member.paused_until),
+            col(Person.platform_user_id),
+            col(Person.display_name),
+            col(Person.timezone),
+            col(Person.quiet_start),
+            col(Person.quiet_end),
+            cast(col(Person.availability), String),
+        )
+        .join(PairMember, col(PairMember.pair_id) == col(Pair.id))
+        .join(Member, col(Member.id) == col(PairMember.member_id))
+        .join(Person, col(Person.id) == col(Member.person_id))
+        .where(col(Pair.program_id) == program_id, col(Pair.status) == PairStatus.ACTIVE)
+    )
+    return [PairPerson(*row) for row in rows]  # type: ignore[arg-type]
+
+
+def planned_checkins(
+    *, session: Session, program_id: int, days: list[date]
+) -> set[tuple[int, int, date]]:
+    """(pair, member, cycle) of the check-ins already planned for the program's active pairs."""
+    rows = session.connection().execute(
+        sa_select(col(CheckIn.pair_id), col(CheckIn.member_id), col(CheckIn.cycle_on))
+        .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
+        .where(
+            col(Pair.program_id) == program_id,
+            col(Pair.status) == PairStatus.ACTIVE,
+            col(CheckIn.cycle_on).in_(days),
+        )
+    )
+    return {(p, m, c) for p, m, c in rows if c is not None}

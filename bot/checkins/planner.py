@@ -12,13 +12,10 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.cadence import program_rule
@@ -28,18 +25,14 @@ from bot.delivery import Target
 from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Message, Section
+from storage import repo
 from storage.bulk import insert_ignoring_conflicts
 from storage.models import (
     CheckIn,
     CheckInOutcome,
-    Member,
     MemberStatus,
     OutboxMessage,
     OutboxStatus,
-    Pair,
-    PairMember,
-    PairStatus,
-    Person,
     Program,
 )
 
@@ -140,98 +133,61 @@ def _plan_program(
     stats: PlanStats,
     default_timezone: str,
 ) -> None:
-    connection = session.connection()  # Core results: no ORM bookkeeping per row
-    rows: Sequence[Any] = connection.execute(
-        sa_select(
-            col(Pair.id),
-            col(Pair.started_at),
-            col(Member.id),
-            col(Member.status),
-            col(Member.paused_until),
-            col(Person.platform_user_id),
-            col(Person.display_name),
-            col(Person.timezone),
-            col(Person.quiet_start),
-            col(Person.quiet_end),
-            cast(col(Person.availability), String),  # raw JSON: decoded once per distinct value
-        )
-        .join(PairMember, col(PairMember.pair_id) == col(Pair.id))
-        .join(Member, col(Member.id) == col(PairMember.member_id))
-        .join(Person, col(Person.id) == col(Member.person_id))
-        .where(col(Pair.program_id) == program.id, col(Pair.status) == PairStatus.ACTIVE)
-    ).all()
-    if not rows:
+    assert program.id is not None
+    people = repo.active_pair_people(session=session, program_id=program.id)
+    if not people:
         return
     names: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for r in rows:
-        names[r[0]].append((r[2], r[6] or r[5]))
+    for p in people:
+        names[p.pair_id].append((p.member_id, p.display_name or p.user_id))
     existing = {
-        (p, m, c.isoformat())
-        for p, m, c in connection.execute(
-            sa_select(col(CheckIn.pair_id), col(CheckIn.member_id), col(CheckIn.cycle_on))
-            .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
-            .where(
-                col(Pair.program_id) == program.id,
-                col(Pair.status) == PairStatus.ACTIVE,
-                col(CheckIn.cycle_on).in_([w.date() for w in cycles]),
-            )
-        ).all()
-        if c is not None
+        (pair, member, day.isoformat())
+        for pair, member, day in repo.planned_checkins(
+            session=session, program_id=program.id, days=[w.date() for w in cycles]
+        )
     }
-    timing_cache: dict[tuple[datetime, LocalRules], datetime] = {}
-    rules_cache: dict[tuple[str | None, str | None, str | None, str | None], LocalRules] = {}
+    window = _Window(now=now, stale=stale, first_after=first_after)
+    rules_cache: dict[tuple[str | None, ...], LocalRules] = {}
     checkins: list[dict[str, object]] = []
     outbox: list[Outgoing] = []
-    for (
-        pair_id,
-        started_at,
-        member_id,
-        status,
-        paused_until,
-        user_id,
-        display,
-        zone,
-        q_start,
-        q_end,
-        availability,
-    ) in rows:
-        if status == MemberStatus.LEFT:
+    for person in people:
+        if person.status == MemberStatus.LEFT:
             continue
-        rules_key = (zone, q_start, q_end, availability)
+        rules_key = (
+            person.timezone,
+            person.quiet_start,
+            person.quiet_end,
+            person.availability_json,
+        )
         rules = rules_cache.get(rules_key)
         if rules is None:
-            windows = json.loads(availability) if availability else []
+            windows = json.loads(person.availability_json) if person.availability_json else []
             rules = rules_cache[rules_key] = LocalRules(
-                zone or default_timezone, q_start, q_end, weekend_from(windows or [])
+                person.timezone or default_timezone,
+                person.quiet_start,
+                person.quiet_end,
+                weekend_from(windows or []),
             )
-        partners = ", ".join([n for m, n in names[pair_id] if m != member_id])
+        partners = ", ".join(n for m, n in names[person.pair_id] if m != person.member_id)
         for wall, cycle in cycles.items():
-            if (pair_id, member_id, cycle) in existing:
+            if (person.pair_id, person.member_id, cycle) in existing:
                 continue
-            key = (wall, rules)
-            due = timing_cache.get(key)
+            due = window.due(person, wall, rules, stats)
             if due is None:
-                due = timing_cache[key] = nudge_instant(wall, rules)
-            if due > now + HORIZON:
-                continue
-            if due < now - stale:
-                stats.dropped_stale += 1
-                continue
-            if started_at is None or due < started_at + first_after:
-                continue
-            if status == MemberStatus.PAUSED and (paused_until is None or paused_until > due):
                 continue
             # Rendered when sent: planning stays cheap and rewording applies to queued nudges.
             args = {
-                "name": display or user_id,
+                "name": person.display_name or person.user_id,
                 "partners": partners,
                 "cycle": cycle,
-                "pair": pair_id,
+                "pair": person.pair_id,
             }
             outbox.append(
                 Outgoing(
-                    dedupe_key=nudge_key(pair_id, member_id, cycle),
-                    target=Target(program.platform, program.workspace_id, "user", (user_id,)),
+                    dedupe_key=nudge_key(person.pair_id, person.member_id, cycle),
+                    target=Target(
+                        program.platform, program.workspace_id, "user", (person.user_id,)
+                    ),
                     not_before=due,
                     render=(NUDGE_RENDERER, args),
                     expires_at=due + stale,
@@ -239,8 +195,8 @@ def _plan_program(
             )
             checkins.append(
                 {
-                    "pair_id": pair_id,
-                    "member_id": member_id,
+                    "pair_id": person.pair_id,
+                    "member_id": person.member_id,
                     "cycle_on": wall.date(),
                     "due_at": due,
                     "outcome": CheckInOutcome.PENDING,
@@ -254,6 +210,37 @@ def _plan_program(
     stats.planned += len(checkins)
     if checkins:
         log.info("planned %d nudges for program %s", len(checkins), program.id)
+
+
+@dataclass
+class _Window:
+    """Which nudges to plan now: due within the horizon, not too stale, not before the first
+    check-in after the introduction, and not during a break. Instants are cached per wall
+    time and set of rules (many people share them)."""
+
+    now: datetime
+    stale: timedelta
+    first_after: timedelta
+    cache: dict[tuple[datetime, LocalRules], datetime] = field(default_factory=dict)
+
+    def due(
+        self, person: repo.PairPerson, wall: datetime, rules: LocalRules, stats: PlanStats
+    ) -> datetime | None:
+        due = self.cache.get((wall, rules))
+        if due is None:
+            due = self.cache[(wall, rules)] = nudge_instant(wall, rules)
+        if due > self.now + HORIZON:
+            return None
+        if due < self.now - self.stale:
+            stats.dropped_stale += 1
+            return None
+        started = person.pair_started_at
+        if started is None or due < started + self.first_after:
+            return None
+        paused = person.status == MemberStatus.PAUSED
+        if paused and (person.paused_until is None or person.paused_until > due):
+            return None
+        return due
 
 
 def cancel_nudges(session: Session, *, keys: list[str]) -> int:
