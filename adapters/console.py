@@ -68,6 +68,7 @@ def escape(text: str) -> str:
 
 
 def render_text(text: Text) -> str:
+    """A Text for the terminal: user spans lose control characters."""
     return text.render(escape)
 
 
@@ -125,6 +126,7 @@ class ConsoleSender:
         self._owners = owners
 
     async def send(self, target: Target, message: Message) -> DeliveryResult:
+        """Print the message, numbering its buttons for ``/click``."""
         self._count += 1
         who = ", ".join(target.ids)
         label = {"user": f"DM to {who}", "group": f"group DM to {who}", "channel": f"#{who}"}[
@@ -163,16 +165,19 @@ class ConsoleSession:
 
     def _new_output(self) -> None:
         """Button numbers run through the whole session (like old chat messages that keep
-        their buttons); a very long session starts again from 1."""
+        their buttons); a very long session starts again from 1.
+        """
         if len(self.buttons) >= _MAX_BUTTONS:
             self.buttons.clear()
             self.owners.clear()
 
     def write(self, text: str) -> None:
+        """Print one block of output."""
         self.out.write(text + "\n")
         self.out.flush()
 
     def actor(self) -> Actor:
+        """The person typing now, as a neutral actor."""
         return Actor(
             platform=PLATFORM,
             user_id=self.user.lower(),
@@ -228,6 +233,7 @@ class ConsoleSession:
         return DirectMessage(self.actor(), stripped)
 
     async def handle_line(self, line: str) -> None:
+        """Run one typed line: a console command, a bot command or a DM."""
         if self.echo:
             self.write(f"{self.user}> {line.rstrip()}")
         parsed = self.parse(line)
@@ -279,12 +285,14 @@ class ConsoleSession:
         self.write(self._now_line())
 
     async def flush_outbox(self) -> None:
+        """Deliver (print) everything the bot queued that is due."""
         assert self.dispatcher is not None
         await self.dispatcher.dispatch_all()
 
     async def run(self, stdin: TextIO, *, schedule: bool | None = None) -> None:
         """Chat until end of input. The pulse catches up first; interactive sessions (or
-        ``schedule=True``) also keep it running in the background."""
+        ``schedule=True``) also keep it running in the background.
+        """
         assert self.dispatcher is not None
         interactive = stdin.isatty()
         self.echo = not interactive

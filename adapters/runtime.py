@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ServeOptions:
+    """How to serve: Slack HTTP mode, and its host and port."""
+
     http: bool = False
     host: str | None = None
     port: int | None = None
@@ -48,7 +50,8 @@ async def serve(
 ) -> None:
     """Serve the given platforms until ``stop`` is set (or SIGINT/SIGTERM).
 
-    ``on_http_ready`` gets the bound HTTP port (useful with port 0)."""
+    ``on_http_ready`` gets the bound HTTP port (useful with port 0).
+    """
     env = os.environ if env is None else env
     stop = stop or asyncio.Event()
     senders: dict[str, Sender] = {}

@@ -135,6 +135,7 @@ class MentorBot:
         return _greeting_parts(ctx, self.router)
 
     def is_admin(self, actor: Actor) -> bool:
+        """Whether the actor is an admin: listed by id (or name), or by role."""
         admins = self.settings.admins.for_platform(actor.platform)
         if actor.user_id in admins:
             return True
@@ -223,7 +224,8 @@ def build_registry() -> Registry:
 
 def build_conversations(prompt_dirs: Iterable[Path] = (), registry: Registry | None = None):  # type: ignore[no-untyped-def]
     """Load and check every conversation script (bundled, or overridden in
-    ``<prompts_dir>/scripts``) against the flows the capabilities registered."""
+    ``<prompts_dir>/scripts``) against the flows the capabilities registered.
+    """
     from bot.conversations.engine import Conversations
     from bot.conversations.scripts import load_scripts
 

@@ -35,6 +35,8 @@ err = Console(stderr=True)
 
 
 class State:
+    """Options of the top-level command, passed to the subcommands."""
+
     config: Path | None = None
 
 
@@ -291,7 +293,8 @@ _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def _logging(settings: Settings, *, console: bool = False, verbose: bool = False) -> Path | None:
     """Log at ``[bot] log_level`` to stderr; the console chat keeps its screen for the chat:
     everything goes to ``<data_dir>/mentorbot.log`` and only warnings reach the terminal
-    (unless ``--verbose``). Returns the log file, if any."""
+    (unless ``--verbose``). Returns the log file, if any.
+    """
     level = getattr(logging, settings.bot.log_level.upper(), logging.INFO)
     if not console or verbose:
         logging.basicConfig(level=level, stream=sys.stderr, format=_LOG_FORMAT)
@@ -316,6 +319,7 @@ def _logging(settings: Settings, *, console: bool = False, verbose: bool = False
 
 
 def main() -> None:
+    """The ``mentorbot`` entry point."""
     app()
 
 

@@ -7,6 +7,8 @@ from typing import Protocol
 
 
 class Clock(Protocol):
+    """Anything that says what time it is."""
+
     def now(self) -> datetime:
         """The current instant, timezone-aware in UTC."""
         ...
@@ -16,6 +18,7 @@ class SystemClock:
     """The real wall clock."""
 
     def now(self) -> datetime:
+        """The current instant."""
         return datetime.now(UTC)
 
 
@@ -28,29 +31,35 @@ class FakeClock:
         self._now = start.astimezone(UTC)
 
     def now(self) -> datetime:
+        """The instant the clock was set to."""
         return self._now
 
     def set(self, instant: datetime) -> None:
+        """Jump to ``instant``."""
         if instant.tzinfo is None:
             raise ValueError("FakeClock needs aware instants")
         self._now = instant.astimezone(UTC)
 
     def advance(self, delta: timedelta) -> None:
+        """Move forward by ``delta``."""
         self._now += delta
 
 
 class ShiftedClock:
     """The wall clock moved forward by an offset: the console's ``/time +7d`` tries a whole
-    program in minutes while everything else keeps asking a normal clock."""
+    program in minutes while everything else keeps asking a normal clock.
+    """
 
     def __init__(self, base: Clock | None = None) -> None:
         self._base = base or SystemClock()
         self._offset = timedelta()
 
     def now(self) -> datetime:
+        """The wall clock plus the offset."""
         return self._base.now() + self._offset
 
     def advance(self, delta: timedelta) -> None:
+        """Move forward by ``delta`` (never back)."""
         if delta < timedelta():
             raise ValueError("time only moves forward")
         self._offset += delta

@@ -23,6 +23,8 @@ CADENCES = ("weekly", "biweekly", "monthly")
 
 @dataclass(frozen=True)
 class BotSettings:
+    """``[bot]``: platforms, data directory, database, logging, prompts and limits."""
+
     data_dir: str = "data"
     database_url: str = ""
     prompts_dir: str = ""
@@ -46,6 +48,8 @@ class ProgramSettings:
 
 @dataclass(frozen=True)
 class AdminSettings:
+    """``[admins]``: who may run admin commands, per platform."""
+
     slack: tuple[str, ...] = ()
     discord: tuple[str, ...] = ()
     console: tuple[str, ...] = ("admin",)
@@ -134,6 +138,8 @@ class DiscordSettings:
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting, loaded once from the file and the environment."""
+
     bot: BotSettings = field(default_factory=BotSettings)
     program: ProgramSettings = field(default_factory=ProgramSettings)
     admins: AdminSettings = field(default_factory=AdminSettings)
@@ -147,6 +153,7 @@ class Settings:
 
     @property
     def database_url(self) -> str:
+        """``DATABASE_URL``, else ``[bot] database_url``, else SQLite in ``data_dir``."""
         if self.bot.database_url:
             return self.bot.database_url
         path = Path(self.bot.data_dir).expanduser() / "mentorbot.db"

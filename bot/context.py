@@ -53,6 +53,7 @@ class Ctx:
         return surface.group_dm
 
     def conversations(self) -> Conversations:
+        """The conversation engine."""
         assert self.conversation_engine is not None, "the bot wires the conversation engine"
         return self.conversation_engine
 
@@ -84,6 +85,7 @@ class Ctx:
         return self._program
 
     def member(self) -> Member | None:
+        """The person's membership of the workspace's program, if any."""
         program = self.program()
         assert program.id is not None and self.person.id is not None
         return repo.find_member(
@@ -112,13 +114,16 @@ class Ctx:
         return self.person.timezone or self.actor.timezone or self.settings.program.default_timezone
 
     def zone(self) -> tzinfo:
+        """The person's zone as a tzinfo."""
         return get_zone(self.zone_key())
 
     # -- replies --------------------------------------------------------------------------
     def t(self, key: str, /, **values: Any) -> Text:
+        """Render the prompt ``key`` with ``values``."""
         return self.prompts.render(key, **values)
 
     def say(self, key: str, /, *extra: Part, **values: Any) -> Message:
+        """A message of the prompt ``key`` followed by ``extra`` parts."""
         return Message((Section(self.t(key, **values)), *extra))
 
     def dm(self, person: Person, message: Message, *, dedupe_key: str) -> None:

@@ -31,6 +31,7 @@ class DeliveryResult:
 
     @classmethod
     def sent(cls, message_id: str | None = None) -> DeliveryResult:
+        """A successful send."""
         return cls("sent", message_id=message_id)
 
 
@@ -39,4 +40,6 @@ class Sender(Protocol):
 
     platform: str
 
-    async def send(self, target: Target, message: Message) -> DeliveryResult: ...
+    async def send(self, target: Target, message: Message) -> DeliveryResult:
+        """Deliver ``message`` to ``target``; failures are results, not exceptions."""
+        ...

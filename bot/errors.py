@@ -29,7 +29,8 @@ class FormInvalid(Exception):
 
 class NeedsConfirmation(Exception):
     """A change with consequences (pairs end, roles change): nothing is saved; ``reply`` says
-    what would happen, with buttons to confirm or keep things as they are."""
+    what would happen, with buttons to confirm or keep things as they are.
+    """
 
     def __init__(self, reply: Any) -> None:
         super().__init__("needs confirmation")

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Surface:
     """What the platform an event came from can do. Each adapter describes its own; the core
-    decides from this and never from a platform's name."""
+    decides from this and never from a platform's name.
+    """
 
     form_fields: int | None = None  # inputs one form holds (None: no limit)
     modals: bool = False  # forms pop up (opened by a command or a button); else typed in
@@ -41,6 +42,8 @@ class Command:
 
 @dataclass(frozen=True)
 class DirectMessage:
+    """Text someone sent the bot in a direct message."""
+
     actor: Actor
     text: str
 
@@ -55,6 +58,8 @@ class Action:
 
 @dataclass(frozen=True)
 class FormSubmitted:
+    """A submitted form (modal) with its values by field name."""
+
     actor: Actor
     form_id: str
     values: dict[str, str] = field(default_factory=dict)

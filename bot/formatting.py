@@ -19,4 +19,5 @@ def local_day(instant: datetime, tz: tzinfo) -> str:
 
 
 def comma_list(items: Iterable[str]) -> str:
+    """Items joined with ", "."""
     return ", ".join(items)

@@ -43,4 +43,5 @@ def local_midnight(day: datetime, tz: tzinfo) -> datetime:
 
 
 def to_local(instant: datetime, tz: tzinfo) -> datetime:
+    """An instant as a naive wall time in ``tz``."""
     return instant.astimezone(tz)

@@ -37,7 +37,8 @@ RECORD_BATCH = 25  # outcomes written per transaction while sending
 @dataclass(frozen=True)
 class Outgoing:
     """One message to store: a finished ``message``, or a ``render`` (renderer name and its
-    arguments) that a renderer registered by the owning capability turns into one when sent."""
+    arguments) that a renderer registered by the owning capability turns into one when sent.
+    """
 
     dedupe_key: str
     target: Target
@@ -106,6 +107,8 @@ def enqueue_many(
 
 @dataclass(frozen=True)
 class Claimed:
+    """An outbox row claimed for sending."""
+
     id: int
     target: Target
     message: Message
@@ -114,6 +117,8 @@ class Claimed:
 
 @dataclass
 class DispatchStats:
+    """What a dispatch run did."""
+
     sent: int = 0
     retried: int = 0
     parked: int = 0
@@ -149,6 +154,7 @@ class Pacer:
         self._lock = asyncio.Lock()
 
     async def wait(self, target: Target) -> None:
+        """Wait until a message to ``target`` may go (platform rate, spacing, Retry-After)."""
         pacing = self._pacing.get(target.platform)
         if pacing is None:
             return

@@ -24,15 +24,19 @@ MAX_BUTTON_COMMAND = 100  # Discord's custom_id limit; longer commands cannot be
 
 @dataclass(frozen=True)
 class PairChoice:
+    """One of someone's active pairs with the other people in it."""
+
     pair: Pair
     partners: tuple[Person, ...]
 
     @property
     def pair_id(self) -> int:
+        """The pair's id."""
         assert self.pair.id is not None
         return self.pair.id
 
     def names(self) -> str:
+        """The partners' names, comma-separated."""
         return ", ".join(p.display_name or p.platform_user_id for p in self.partners)
 
 
@@ -98,7 +102,7 @@ def take_pair(
 
 
 def ask_which(ctx: Ctx, choices: list[PairChoice], command: str, rest: list[str]) -> Message:
-    """ "Which partner is this about?" with one button per pair, carrying ``command``."""
+    """Ask "which partner is this about?" with one button per pair, carrying ``command``."""
     tail = shlex.join(rest) if rest else ""
     buttons = []
     dropped = False

@@ -139,9 +139,11 @@ class Prompts:
         return cls(templates, catalog)
 
     def keys(self) -> list[str]:
+        """Every prompt key."""
         return sorted(self._pieces)
 
     def placeholders(self, key: str) -> frozenset[str]:
+        """The placeholders the prompt ``key`` may use."""
         return self._catalog[key]
 
     def render(self, key: str, /, **values: Any) -> Text:

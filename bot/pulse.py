@@ -80,6 +80,7 @@ class Pulse:
             ).one()
 
     async def dispatch(self) -> DispatchStats:
+        """Send the outbox rows that are due."""
         return await self.dispatcher.dispatch_all()
 
     async def tick(self) -> TickReport:
@@ -134,5 +135,6 @@ class Pulse:
         return scheduler
 
     def shutdown(self) -> None:
+        """Stop the scheduler (jobs in progress finish or roll back)."""
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)

@@ -62,16 +62,19 @@ class Registry:
     jobs: list[Job] = field(default_factory=list)
 
     def form(self, form_id: str, handler: FormHandler) -> None:
+        """Add the handler for submissions of the form ``form_id``."""
         if form_id in self.forms:
             raise ValueError(f"form {form_id!r} registered twice")
         self.forms[form_id] = handler
 
     def flow(self, name: str, flow: Flow) -> None:
+        """Add the conversation flow ``name`` (its script is checked against its contract)."""
         if name in self.flows:
             raise ValueError(f"conversation flow {name!r} registered twice")
         self.flows[name] = flow
 
     def renderer(self, name: str, render: Renderer) -> None:
+        """Add an outbox renderer: rows that name it are rendered when sent."""
         if name in self.renderers:
             raise ValueError(f"outbox renderer {name!r} registered twice")
         self.renderers[name] = render
@@ -79,6 +82,7 @@ class Registry:
     def job(
         self, name: str, every: Callable[[Settings], timedelta], run: Callable[..., Any]
     ) -> None:
+        """Add a pulse job run every ``every(settings)``."""
         if any(j.name == name for j in self.jobs):
             raise ValueError(f"pulse job {name!r} registered twice")
         self.jobs.append(Job(name, every, run))

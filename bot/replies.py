@@ -15,16 +15,22 @@ from bot.text import Text
 
 @dataclass(frozen=True)
 class Section:
+    """A block of text."""
+
     text: Text
 
 
 @dataclass(frozen=True)
 class Fields:
+    """Label and value pairs, shown as a compact table."""
+
     items: tuple[tuple[str, Text], ...]
 
 
 @dataclass(frozen=True)
 class Button:
+    """A button that runs ``command`` as the person who presses it."""
+
     label: str
     command: str
     style: Literal["default", "primary", "danger"] = "default"
@@ -32,11 +38,15 @@ class Button:
 
 @dataclass(frozen=True)
 class Buttons:
+    """A row of buttons."""
+
     buttons: tuple[Button, ...]
 
 
 @dataclass(frozen=True)
 class Context:
+    """Small print under a message."""
+
     text: Text
 
 
@@ -63,6 +73,7 @@ class Message:
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
+        """The message as JSON (stored in the outbox)."""
         parts: list[dict[str, Any]] = []
         for part in self.parts:
             if isinstance(part, Section):
@@ -82,6 +93,7 @@ class Message:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Message:
+        """A message from its JSON form."""
         parts: list[Part] = []
         for p in data["parts"]:
             kind = p["type"]
@@ -100,6 +112,8 @@ class Message:
 
 @dataclass(frozen=True)
 class FormField:
+    """One input of a form."""
+
     name: str
     label: str
     kind: Literal["text", "multiline", "choice", "date", "scale"] = "text"
@@ -135,4 +149,5 @@ Reply = Message | Form | FormErrors
 
 
 def message(*parts: Part, private: bool = True) -> Message:
+    """A private message of ``parts``."""
     return Message(tuple(parts), private=private)

@@ -31,10 +31,12 @@ class CommandSpec:
 
     @property
     def summary_key(self) -> str:
+        """The prompt key of the one-line summary."""
         return f"command.{self.scope + '.' if self.scope else ''}{self.name}.summary"
 
     @property
     def usage_key(self) -> str:
+        """The prompt key of the usage line."""
         return f"command.{self.scope + '.' if self.scope else ''}{self.name}.usage"
 
 
@@ -44,7 +46,8 @@ _KEEP = "\x00"
 
 def split_args(text: str) -> list[str]:
     """Split like a shell (quotes group words); an apostrophe inside a word ("didn't") is
-    just a letter; an unmatched quote is a friendly error."""
+    just a letter; an unmatched quote is a friendly error.
+    """
     try:
         return shlex.split(text)
     except ValueError:
@@ -67,6 +70,7 @@ class Router:
         self._names: dict[str, str] = {}
 
     def add(self, spec: CommandSpec) -> None:
+        """Add a command; a name or alias registered twice is an error."""
         for name in (spec.name, *spec.aliases):
             if name in self._names:
                 raise ValueError(f"command {name!r} registered twice")
@@ -81,6 +85,8 @@ class Router:
         admin: bool = False,
         hidden: bool = False,
     ) -> Callable[[Handler], Handler]:
+        """Decorator: register the handler under ``name``."""
+
         def register(handler: Handler) -> Handler:
             self.add(
                 CommandSpec(
@@ -92,13 +98,16 @@ class Router:
         return register
 
     def specs(self) -> list[CommandSpec]:
+        """Every command, in the order registered."""
         return list(self._specs.values())
 
     def resolve(self, name: str) -> CommandSpec | None:
+        """The command called ``name`` (or an alias), if any."""
         key = self._names.get(name.lower())
         return self._specs[key] if key else None
 
     def suggest(self, name: str) -> str | None:
+        """The closest visible command name, for "did you mean"."""
         visible = [n for n, s in self._names.items() if not self._specs[s].hidden]
         close = difflib.get_close_matches(name.lower(), visible, n=1, cutoff=0.6)
         if close:

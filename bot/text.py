@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Span:
+    """A run of text and whether the bot wrote it (trusted) or a person did."""
+
     text: str
     trusted: bool
 
@@ -26,14 +28,17 @@ class Text:
 
     @classmethod
     def trusted(cls, text: str) -> Text:
+        """Text the bot wrote: shown as it is."""
         return cls((Span(text, True),)) if text else cls()
 
     @classmethod
     def user(cls, text: str) -> Text:
+        """Text a person wrote: escaped by each adapter."""
         return cls((Span(text, False),)) if text else cls()
 
     @classmethod
     def join(cls, parts: Iterable[Text], sep: str = "") -> Text:
+        """The parts joined with ``sep`` (trusted)."""
         spans: list[Span] = []
         for i, part in enumerate(parts):
             if i and sep:
@@ -56,8 +61,10 @@ class Text:
         return "".join(s.text if s.trusted else escape(s.text) for s in self.spans)
 
     def to_json(self) -> list[list[object]]:
+        """The spans as JSON."""
         return [[s.text, s.trusted] for s in self.spans]
 
     @classmethod
     def from_json(cls, data: list[list[object]]) -> Text:
+        """Text from its JSON form."""
         return cls(tuple(Span(str(t), bool(tr)) for t, tr in data))

@@ -140,6 +140,8 @@ class ZoneChoice:
 
 
 class UnknownTimezone(ValueError):
+    """A zone we don't know, with suggestions for what was meant."""
+
     def __init__(self, text: str, suggestions: list[str]) -> None:
         super().__init__(text)
         self.text = text
@@ -170,6 +172,7 @@ def _indexes() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def zone_exists(key: str) -> bool:
+    """Whether ``key`` is a zone we can use."""
     try:
         get_zone(key)
     except (ZoneInfoNotFoundError, ValueError):
@@ -202,7 +205,8 @@ def _from_offset(sign: str, hours: int, minutes: int) -> ZoneChoice | None:
 
 def zone_label(key: str) -> str:
     """A stored zone as people write it: ``UTC+14`` rather than ``UTC+14:00`` or the inverted
-    POSIX name ``Etc/GMT-14`` (which older versions stored); IANA names unchanged."""
+    POSIX name ``Etc/GMT-14`` (which older versions stored); IANA names unchanged.
+    """
     match = re.fullmatch(r"UTC([+-])(\d{2}):(\d{2})", key)
     if match:
         sign, hours, minutes = match.group(1), int(match.group(2)), match.group(3)

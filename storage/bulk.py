@@ -21,7 +21,8 @@ def insert_ignoring_conflicts(
     session: Session, model: Any, rows: Sequence[dict[str, Any]], *, conflict: Sequence[str]
 ) -> int:
     """Insert ``rows`` (dicts with the same keys) into ``model``'s table; rows clashing on
-    ``conflict`` are skipped. Returns how many rows were offered."""
+    ``conflict`` are skipped. Returns how many rows were offered.
+    """
     if not rows:
         return 0
     connection = session.connection()

@@ -19,35 +19,47 @@ from storage.types import UTCDateTime
 
 
 class Role(StrEnum):
+    """What someone is in a program."""
+
     MENTOR = "mentor"
     MENTEE = "mentee"
     PEER = "peer"
 
 
 class MemberStatus(StrEnum):
+    """Whether someone takes part now, is on a break, or left."""
+
     ACTIVE = "active"
     PAUSED = "paused"
     LEFT = "left"
 
 
 class ProgramKind(StrEnum):
+    """Mentors with mentees, or peers with peers."""
+
     MENTORING = "mentoring"
     PEER = "peer"
 
 
 class Cadence(StrEnum):
+    """How often check-ins come."""
+
     WEEKLY = "weekly"
     BIWEEKLY = "biweekly"
     MONTHLY = "monthly"
 
 
 class PairStatus(StrEnum):
+    """A pair in a preview, matched now, or over."""
+
     PROPOSED = "proposed"
     ACTIVE = "active"
     ENDED = "ended"
 
 
 class OutboxStatus(StrEnum):
+    """Where an outgoing message is in its life."""
+
     PENDING = "pending"
     CLAIMED = "claimed"
     SENT = "sent"
@@ -174,6 +186,8 @@ class MatchRule(SQLModel, table=True):
 
 
 class CheckInOutcome(StrEnum):
+    """What someone answered to "did you meet?"."""
+
     PENDING = "pending"
     MET = "met"
     NOT_YET = "not_yet"
@@ -205,6 +219,8 @@ class CheckIn(SQLModel, table=True):
 
 
 class GoalStatus(StrEnum):
+    """Whether a goal is being worked on, reached or given up."""
+
     ACTIVE = "active"
     DONE = "done"
     DROPPED = "dropped"
@@ -304,6 +320,8 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class ConversationStatus(StrEnum):
+    """Whether a conversation is going on or how it ended."""
+
     ACTIVE = "active"
     DONE = "done"
     CANCELLED = "cancelled"

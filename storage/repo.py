@@ -24,6 +24,7 @@ from storage.models import (
 def get_or_create_person(
     *, session: Session, platform: str, platform_user_id: str, display_name: str, now: datetime
 ) -> Person:
+    """The person behind a platform user, created on first sight; keeps the name current."""
     person = session.exec(
         select(Person).where(
             Person.platform == platform, Person.platform_user_id == platform_user_id
@@ -69,6 +70,7 @@ def create_program(
     now: datetime,
     starts_on: date | None = None,
 ) -> Program:
+    """Create a workspace's program from the given settings."""
     program = Program(
         slug="default",
         name=name,
@@ -88,12 +90,14 @@ def create_program(
 
 
 def find_member(*, session: Session, program_id: int, person_id: int) -> Member | None:
+    """A person's membership of a program, if any."""
     return session.exec(
         select(Member).where(Member.program_id == program_id, Member.person_id == person_id)
     ).first()
 
 
 def active_pairs_of(*, session: Session, member_id: int) -> list[Pair]:
+    """The member's active pairs, oldest first."""
     return list(
         session.exec(
             select(Pair)
@@ -118,6 +122,7 @@ def partners_in(*, session: Session, pair_id: int, except_member_id: int) -> lis
 
 
 def members_of(*, session: Session, program_id: int) -> list[tuple[Member, Person]]:
+    """Everyone who ever joined the program, with their person, by status and name."""
     rows = session.exec(
         select(Member, Person)
         .join(Person, col(Person.id) == col(Member.person_id))
@@ -128,6 +133,7 @@ def members_of(*, session: Session, program_id: int) -> list[tuple[Member, Perso
 
 
 def count_members(*, session: Session, program_id: int, status: str = MemberStatus.ACTIVE) -> int:
+    """How many members have ``status``."""
     return len(
         session.exec(
             select(Member.id).where(Member.program_id == program_id, Member.status == status)

@@ -20,6 +20,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Aware instants are stored as naive UTC; naive ones are refused."""
         if value is None:
             return None
         if not isinstance(value, datetime):
@@ -32,6 +33,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return utc
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Stored instants come back as aware UTC."""
         if value is None:
             return None
         if value.tzinfo is None:

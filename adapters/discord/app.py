@@ -53,15 +53,19 @@ class MentorButton(discord.ui.DynamicItem[discord.ui.Button], template=r"mentor:
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> MentorButton:
+        """Rebuild the button from its custom_id after a restart."""
         label = getattr(item, "label", None) or "…"
         return cls(match["command"], label)
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        """A click runs the command the button carries."""
         adapter: DiscordAdapter = interaction.client.mentor  # type: ignore[attr-defined]
         await adapter.answer(interaction, Action(adapter.actor(interaction), self.command))
 
 
 class FormModal(discord.ui.Modal):
+    """A neutral Form as a Discord modal (five inputs at most)."""
+
     def __init__(self, adapter: DiscordAdapter, form: Form) -> None:
         super().__init__(title=clip(form.title, 45), custom_id=f"form:{form.form_id}", timeout=None)
         self.adapter = adapter
@@ -83,22 +87,27 @@ class FormModal(discord.ui.Modal):
             self.add_item(text_input)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Submit the values as a FormSubmitted event and answer privately."""
         values = {name: str(item.value or "") for name, item in self.inputs.items()}
         event = FormSubmitted(self.adapter.actor(interaction), self.form.form_id, values)
         await self.adapter.answer(interaction, event)
 
 
 class MentorClient(discord.Client):
+    """The discord.py client: no privileged intents; hands events to the adapter."""
+
     def __init__(self, adapter: DiscordAdapter, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.mentor = adapter
         self.tree = app_commands.CommandTree(self)
 
     async def setup_hook(self) -> None:
+        """Register the persistent buttons and sync the command group."""
         self.add_dynamic_items(MentorButton)
         await self.mentor.sync_commands()
 
     async def on_message(self, message: discord.Message) -> None:
+        """DMs go to the adapter."""
         await self.mentor.on_message(message)
 
 
@@ -133,11 +142,13 @@ class DiscordAdapter:
 
     # -- identity -------------------------------------------------------------------------
     def workspace(self, guild_id: int | None) -> str:
+        """The workspace id of a guild (or of DMs, which have none)."""
         if guild_id is not None:
             return str(guild_id)
         return str(self.guild_ids[0]) if self.guild_ids else "dm"
 
     def actor(self, interaction: discord.Interaction) -> Actor:
+        """Who clicked or typed, with their role ids and names for admin checks."""
         user = interaction.user
         roles: tuple[str, ...] = ()
         if isinstance(user, discord.Member):
@@ -157,7 +168,8 @@ class DiscordAdapter:
     # -- commands -------------------------------------------------------------------------
     def _register_commands(self) -> None:
         """The ``/mentor`` group, generated from the core's command specs: each visible
-        command with its summary and usage from prompts/ (Discord allows 100 characters)."""
+        command with its summary and usage from prompts/ (Discord allows 100 characters).
+        """
         prompts = self.bot.prompts
         group = app_commands.Group(
             name="mentor", description=clip(prompts.text("help.group_summary"), 100)
@@ -233,6 +245,7 @@ class DiscordAdapter:
             )
 
     def message_of(self, reply: Reply) -> Message:
+        """Any reply as a message (form errors with a button that reopens the form)."""
         if isinstance(reply, Message):
             return reply
         if isinstance(reply, FormErrors):
@@ -248,6 +261,7 @@ class DiscordAdapter:
         return Message((Section(Text.trusted(reply.title)),))
 
     async def on_message(self, message: discord.Message) -> None:
+        """A DM to the bot is a DirectMessage event; the answer goes to the same channel."""
         if message.guild is not None or message.author.bot:
             return
         if self.client.user is not None and message.author.id == self.client.user.id:
@@ -274,6 +288,7 @@ class DiscordAdapter:
         await self.client.wait_until_ready()
 
     async def close(self) -> None:
+        """Log out and close the connection."""
         await self.client.close()
         if self._connection is not None:
             await asyncio.gather(self._connection, return_exceptions=True)
@@ -300,6 +315,7 @@ class DiscordSender:
         return client.get_partial_messageable(self._dms[user_id])
 
     async def send(self, target: Target, message: Message) -> DeliveryResult:
+        """Deliver one message; Discord errors become neutral delivery results."""
         try:
             channel = await self._channel(target)
             content, embed, view = render(message, MentorButton)
@@ -315,7 +331,8 @@ class DiscordSender:
 def map_error(exc: Exception) -> DeliveryResult:
     """A Discord failure as rate limited, permanent (user gone, DMs closed) or transient.
 
-    discord.py already waits out 429s and retries 5xx a few times before raising."""
+    discord.py already waits out 429s and retries 5xx a few times before raising.
+    """
     if isinstance(exc, discord.HTTPException):
         if exc.status == 429:
             retry = getattr(exc, "retry_after", None) or 1.0

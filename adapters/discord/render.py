@@ -34,6 +34,7 @@ def markdown(text: Text) -> str:
 
 
 def clip(text: str, limit: int) -> str:
+    """Shorten ``text`` to ``limit`` characters, ending with an ellipsis when cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -110,7 +110,8 @@ class SlackAdapter:
 
     async def _respond(self, response_url: str, message: Message, **extra: Any) -> None:
         """Answer through response_url on one shared HTTP session (bolt's ``respond`` opens a
-        new session per call, which costs more than the answer itself under load)."""
+        new session per call, which costs more than the answer itself under load).
+        """
         if self._http is None or self._http.closed:
             self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         payload = {"text": fallback(message), "blocks": blocks(message), **extra}
@@ -262,6 +263,7 @@ class SlackAdapter:
         await self._socket.connect_async()
 
     async def close(self) -> None:
+        """Close the HTTP session and the Socket Mode connection."""
         if self._socket is not None:
             await self._socket.close_async()
         if self._runner is not None:

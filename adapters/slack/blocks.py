@@ -19,15 +19,18 @@ def escape(text: str) -> str:
 
 
 def mrkdwn(text: Text, limit: int = SECTION_LIMIT) -> str:
+    """Text as Slack mrkdwn: user spans escaped, clipped to ``limit``."""
     rendered = text.render(escape)
     return rendered if len(rendered) <= limit else rendered[: limit - 1] + "…"
 
 
 def plain(text: str, limit: int) -> str:
+    """Plain text clipped to ``limit`` (Slack's field limits)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def blocks(message: Message) -> list[dict[str, Any]]:
+    """A neutral message as Block Kit blocks."""
     out: list[dict[str, Any]] = []
     buttons = 0
     for part in message.parts:

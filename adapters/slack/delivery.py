@@ -72,9 +72,11 @@ class SlackSender:
         self._dm_channels: dict[tuple[str, ...], str] = {}
 
     async def channel_for_user(self, user_id: str) -> str:
+        """The DM channel with a user (conversations.open, cached)."""
         return await self.channel_for(Target("slack", "", "user", (user_id,)))
 
     async def channel_for(self, target: Target) -> str:
+        """The channel a target's messages go to (a DM, a group DM or a channel)."""
         if target.kind == "channel":
             return target.ids[0]
         key = tuple(sorted(target.ids))
@@ -84,6 +86,7 @@ class SlackSender:
         return self._dm_channels[key]
 
     async def post(self, channel: str, message: Message) -> str:
+        """Post a message to a channel; returns its timestamp."""
         response = await self.client.chat_postMessage(
             channel=channel,
             text=fallback(message),
@@ -94,6 +97,7 @@ class SlackSender:
         return str(response["ts"])
 
     async def send(self, target: Target, message: Message) -> DeliveryResult:
+        """Deliver one message; Slack errors become neutral delivery results."""
         try:
             channel = await self.channel_for(target)
             return DeliveryResult.sent(await self.post(channel, message))

@@ -1,5 +1,6 @@
 """Check-ins: planning nudges in everyone's local time, answers, stalled pairs, the digest,
-and the program's end."""
+and the program's end.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from bot.registry import Registry
 
 def register(registry: Registry) -> None:
     """Add ``checkin`` and ``admin digest``, the nudge renderer and the pulse jobs that plan
-    nudges, flag stalled pairs, queue the weekly digest and wrap up programs that ended."""
+    nudges, flag stalled pairs, queue the weekly digest and wrap up programs that ended.
+    """
     from bot.checkins.commands import admin_digest, checkin
     from bot.checkins.digest import queue_digests
     from bot.checkins.planner import NUDGE_RENDERER, plan_nudges, render_nudge

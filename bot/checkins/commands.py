@@ -90,6 +90,7 @@ def checkin(ctx: Ctx, args: list[str]) -> Reply:
 
 
 def rest_with_cycle(cycle: date | None, rest: list[str]) -> list[str]:
+    """The words a "which partner?" button carries on: the cycle, then the rest."""
     return ([cycle.isoformat()] if cycle else []) + rest
 
 

@@ -35,6 +35,8 @@ SHOWN = 10
 
 @dataclass
 class ProgramNumbers:
+    """One program's numbers for a period, as the digest shows them."""
+
     active_pairs: int
     planned: int
     met: int
@@ -129,6 +131,7 @@ def meetings_by_pair(session: Session, pair_ids: list[int]) -> dict[int, tuple[i
 
 
 def digest_message(prompts: Prompts, program: Program, n: ProgramNumbers) -> Message:
+    """The digest as a message: pairs, meetings, answers, stalled pairs, parked messages."""
     pct = f"{round(100 * n.met / n.planned)}%" if n.planned else "-"
     parts: list[Part] = [
         Section(prompts.render("digest.header", program=program.name)),

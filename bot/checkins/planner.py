@@ -49,11 +49,14 @@ OUTCOME_BUTTONS = (
 
 
 def nudge_key(pair_id: int, member_id: int, cycle: str) -> str:
+    """The dedupe key of one person's nudge for one pair and cycle."""
     return f"nudge:{pair_id}:{member_id}:{cycle}"
 
 
 @dataclass
 class PlanStats:
+    """What a planning run did."""
+
     planned: int = 0
     dropped_stale: int = 0
 
@@ -216,7 +219,8 @@ def _plan_program(
 class _Window:
     """Which nudges to plan now: due within the horizon, not too stale, not before the first
     check-in after the introduction, and not during a break. Instants are cached per wall
-    time and set of rules (many people share them)."""
+    time and set of rules (many people share them).
+    """
 
     now: datetime
     stale: timedelta

@@ -36,6 +36,8 @@ ANSWERED = (CheckInOutcome.MET, CheckInOutcome.RESCHEDULED)
 
 @dataclass
 class StallStats:
+    """Pairs that stalled or recovered in one run."""
+
     newly_stalled: list[int] = field(default_factory=list)
     recovered: list[int] = field(default_factory=list)
 

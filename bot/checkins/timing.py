@@ -59,6 +59,7 @@ def _minutes(clock: str) -> int:
 
 
 def in_quiet(minute_of_day: int, start: str, end: str) -> bool:
+    """Whether a minute of the day is in the quiet hours ``start``-``end`` (may wrap midnight)."""
     a, b = _minutes(start), _minutes(end)
     if a < b:
         return a <= minute_of_day < b

@@ -48,12 +48,14 @@ def closes_at(ends_on: date) -> datetime:
 
 
 def has_ended(program: Program, now: datetime) -> bool:
+    """Whether the program's last day is over everywhere."""
     return program.ends_on is not None and now >= closes_at(program.ends_on)
 
 
 def wrap_up(session: Session, *, now: datetime, settings: Settings, prompts: Prompts) -> int:
     """Close every program whose end has passed (within the catch-up window); returns the
-    number of wrap-up messages queued."""
+    number of wrap-up messages queued.
+    """
     queued = 0
     programs = session.exec(select(Program).where(col(Program.ends_on).is_not(None))).all()
     for program in programs:
@@ -153,7 +155,8 @@ def _zone(person: Person, settings: Settings):  # type: ignore[no-untyped-def]
 
 def _meetings_of(session: Session, member_id: int) -> tuple[int, list[str]]:
     """Meetings held in all of ``member_id``'s pairs (distinct cycles anyone said "met"), and
-    the names of the partners they had."""
+    the names of the partners they had.
+    """
     pair_ids = list(
         session.exec(select(PairMember.pair_id).where(PairMember.member_id == member_id)).all()
     )

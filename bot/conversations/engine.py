@@ -92,6 +92,7 @@ class Conversations:
     # -- lookups --------------------------------------------------------------------------
     @staticmethod
     def active(session: Session, person_id: int) -> Conversation | None:
+        """The person's conversation in progress, if any."""
         return session.exec(
             select(Conversation).where(
                 Conversation.person_id == person_id,
@@ -100,10 +101,12 @@ class Conversations:
         ).first()
 
     def script_of(self, conv: Conversation) -> Script:
+        """The script a conversation runs."""
         return self.scripts[conv.script]
 
     @staticmethod
     def visible(script: Script, conv: Conversation) -> list[int]:
+        """The indexes of the steps asked in this conversation (conditions applied)."""
         flags = set(conv.context.get("flags", []))
         return [i for i, s in enumerate(script.steps) if not s.when or s.when in flags]
 
@@ -153,7 +156,7 @@ class Conversations:
     def _busy(
         self, ctx: Ctx, current: Conversation, name: str, command: str, *, again: bool = False
     ) -> Message:
-        """ "You're in the middle of X: continue, or start Y?" with the two buttons."""
+        """Ask "you're in the middle of X: continue, or start Y?" with the two buttons."""
         label = ctx.t(self.flows[current.script].busy_label)
         wanted = ctx.t(self.flows[name].busy_label)
         parts: list[Part] = []
@@ -179,7 +182,8 @@ class Conversations:
 
     def _in_dm(self, ctx: Ctx, conv: Conversation, message: Message, why: str) -> Message:
         """Questions are answered in the DM: a slash command (which may come from a channel)
-        gets a short pointer and the question arrives as a DM."""
+        gets a short pointer and the question arrives as a DM.
+        """
         if ctx.via == "command" and ctx.actor.surface.channel_commands:
             key = f"conv:{conv.id}:{why}:{ctx.now.isoformat()}"
             ctx.dm(ctx.person, message, dedupe_key=key)
@@ -407,6 +411,7 @@ class Conversations:
         ctx.session.add(conv)
 
     def back(self, ctx: Ctx, conv: Conversation) -> Reply:
+        """Go back to the previous question."""
         earlier = [i for i in self.visible(self.script_of(conv), conv) if i < conv.step]
         if not earlier:
             return self.question(ctx, conv, error=ctx.t("conv.at_start"))
@@ -415,6 +420,7 @@ class Conversations:
         return self.question(ctx, conv)
 
     def cancel(self, ctx: Ctx, conv: Conversation) -> Reply:
+        """Stop the conversation; nothing of it is saved."""
         conv.status = ConversationStatus.CANCELLED
         self._touch(ctx, conv)
         title = fill(self.script_of(conv).title, self._values(conv))
@@ -536,6 +542,7 @@ class Conversations:
     # -- reminders and expiry ---------------------------------------------------------------
     @staticmethod
     def due_for_reminder(session: Session, now: datetime, hours: int) -> list[Conversation]:
+        """Conversations quiet for ``hours`` and not reminded yet."""
         return list(
             session.exec(
                 select(Conversation).where(
@@ -548,6 +555,7 @@ class Conversations:
 
     @staticmethod
     def expired(session: Session, now: datetime) -> list[Conversation]:
+        """Conversations past their expiry."""
         return list(
             session.exec(
                 select(Conversation).where(
@@ -563,4 +571,5 @@ def _buttons_fit(step: Step) -> bool:
 
 
 def parse_date(value: Any) -> date | None:
+    """A stored date answer (ISO text) as a date; None when empty."""
     return date.fromisoformat(value) if isinstance(value, str) and value else None

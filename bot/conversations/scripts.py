@@ -66,6 +66,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Script:
+    """A conversation script: title, intro, steps, coaching questions."""
+
     name: str
     title: str
     intro: str
@@ -74,6 +76,7 @@ class Script:
     coaching: Mapping[str, str] = field(default_factory=dict)
 
     def step(self, step_id: str) -> Step:
+        """The step called ``step_id``."""
         return next(s for s in self.steps if s.id == step_id)
 
 
@@ -248,6 +251,7 @@ def parse_script(path: Path, contract: ScriptContract) -> Script:
 
 
 def bundled_scripts_dir() -> Path:
+    """The scripts shipped in prompts/scripts."""
     from bot.prompts import bundled_dir
 
     return bundled_dir() / "scripts"

@@ -23,6 +23,8 @@ CHUNK = 500
 
 @dataclass
 class UpkeepStats:
+    """Conversations reminded and closed in one run."""
+
     reminded: int = 0
     expired: int = 0
 
@@ -36,7 +38,8 @@ def remind_and_expire(
     conversations: Conversations,
 ) -> UpkeepStats:
     """One reminder after ``remind_after_hours`` of silence (at a daytime hour for them);
-    closed after ``expire_after_hours``. Answers given so far stay in the database."""
+    closed after ``expire_after_hours``. Answers given so far stay in the database.
+    """
     stats = UpkeepStats()
     c = settings.conversations
     active = col(Conversation.status) == ConversationStatus.ACTIVE

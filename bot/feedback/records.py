@@ -65,6 +65,7 @@ def feedback_context(ctx: Ctx, member: Member, pair: Pair) -> dict[str, object]:
 
 
 def finish_feedback(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
+    """Store the session feedback (and the fit answer); a poor fit offers a rematch request."""
     member = ctx.require_member()
     assert member.id is not None
     a = conv.answers
@@ -160,12 +161,15 @@ def my_feedback(ctx: Ctx, member: Member) -> Reply:
 # -- what admins may see -----------------------------------------------------------------------
 @dataclass
 class ScaleSummary:
+    """How many answered a 1-5 scale, the mean and the count of each value."""
+
     respondents: int
     mean: float
     counts: dict[int, int]
 
 
 def summarize(values: list[int]) -> ScaleSummary:
+    """Counts and mean of a 1-5 scale's answers."""
     counts = Counter(values)
     mean = sum(values) / len(values) if values else 0.0
     return ScaleSummary(len(values), mean, {n: counts.get(n, 0) for n in range(1, 6)})

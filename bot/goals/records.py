@@ -47,6 +47,7 @@ def goals_of(session: Session, member_id: int) -> list[Goal]:
 
 
 def latest_progress(session: Session, goal_ids: list[int]) -> dict[int, GoalUpdate]:
+    """Each goal's most recent progress update."""
     if not goal_ids:
         return {}
     rows = session.exec(
@@ -97,6 +98,7 @@ def finish_goal(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
 
 # -- progress updates --------------------------------------------------------------------------
 def progress_context(ctx: Ctx, member: Member) -> dict[str, object]:
+    """The progress conversation's context: which active goals to ask about."""
     assert member.id is not None
     active = [g for g in goals_of(ctx.session, member.id) if g.status == GoalStatus.ACTIVE]
     if not active:
@@ -167,6 +169,7 @@ def _number_of(ctx: Ctx, goal: Goal) -> int:
 
 # -- listing, completing, sharing ----------------------------------------------------------------
 def goal_lines(ctx: Ctx, items: list[tuple[int, Goal]], *, numbered: bool) -> list[Part]:
+    """Goals as lines with progress, due date, measure and blockers."""
     updates = latest_progress(ctx.session, [g.id for _, g in items if g.id is not None])
     parts: list[Part] = []
     for position, goal in items:
@@ -241,6 +244,7 @@ def partners_with_members(ctx: Ctx, member: Member) -> list[tuple[Person, Member
 
 
 def goal_by_number(ctx: Ctx, member: Member, text: str) -> tuple[int, Goal]:
+    """The person's goal numbered ``text`` (as ``goals`` lists them)."""
     assert member.id is not None
     goals = goals_of(ctx.session, member.id)
     number = text.lstrip("#")
@@ -296,6 +300,7 @@ def complete_goal(ctx: Ctx, number_text: str) -> Message:
 
 
 def set_private(ctx: Ctx, number_text: str, private: bool) -> Message:
+    """Hide a goal from partners, or share it again."""
     member = ctx.require_member()
     number, goal = goal_by_number(ctx, member, number_text)
     goal.private = private

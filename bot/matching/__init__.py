@@ -1,5 +1,6 @@
 """Cohort matching: score every candidate pair, solve the whole cohort at once, explain it,
-preview and publish; blocks, pins and rematch requests."""
+preview and publish; blocks, pins and rematch requests.
+"""
 
 from __future__ import annotations
 

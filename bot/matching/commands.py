@@ -55,6 +55,7 @@ def _seed(text: str) -> int:
 
 
 def admin_match(ctx: Ctx, args: list[str]) -> Reply:
+    """A preview of the next matching; sends nothing."""
     seed, fresh = _parse_match_args(args)
     program = ctx.program()
     if has_ended(program, ctx.now):
@@ -75,7 +76,8 @@ def admin_match(ctx: Ctx, args: list[str]) -> Reply:
 
 def admin_publish(ctx: Ctx, args: list[str]) -> Reply:
     """Publish the latest preview (the button carries its id: an older preview is refused);
-    a preview that no longer fits the program is re-checked: a new one is shown instead."""
+    a preview that no longer fits the program is re-checked: a new one is shown instead.
+    """
     program = ctx.program()
     assert program.id is not None
     run = latest_preview(ctx.session, program.id)
@@ -128,6 +130,7 @@ def admin_publish(ctx: Ctx, args: list[str]) -> Reply:
 
 
 def admin_pairs(ctx: Ctx, args: list[str]) -> Reply:
+    """The active pairs with when they started and the meetings held."""
     program = ctx.program()
     assert program.id is not None
     pairs = active_pairs(ctx.session, program.id)
@@ -336,6 +339,7 @@ def rematch(ctx: Ctx, args: list[str]) -> Reply:
 
 
 def rematch_or_keep(ctx: Ctx, args: list[str]) -> Reply:
+    """``rematch``, or ``rematch keep`` (the "keep it" button of the confirmation)."""
     if args and args[0].lower() == "keep":
         return ctx.say("rematch.kept")
     return rematch(ctx, args)

@@ -11,10 +11,12 @@ SHOWN_PAIRS = 10
 
 
 def pair_label(proposal: Proposal, pair_id: int) -> str:
+    """The names of a proposed pair, like "ann & mia"."""
     return " & ".join(proposal.members[m].name for m in proposal.pair_members[pair_id])
 
 
 def preview_message(prompts: Prompts, proposal: Proposal) -> Message:
+    """The preview for admins: pairs, scores, reasons, who is left out, pairs that would end."""
     run = proposal.run
     summary = run.summary
     dist = summary.get("score") or {}

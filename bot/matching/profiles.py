@@ -129,9 +129,11 @@ class Candidate:
 
     @property
     def has_availability(self) -> bool:
+        """Whether the person set their availability."""
         return bool(self.availability)
 
     def language_set(self) -> set[str]:
+        """The person's languages, lower-cased."""
         return {lang.strip().lower() for lang in self.languages if lang.strip()}
 
 

@@ -30,6 +30,8 @@ from storage.models import Member, MemberStatus, Pair, PairStatus, Program
 
 @dataclass
 class Published:
+    """What publishing did."""
+
     pairs: int
     introductions: int
     unmatched_told: int
@@ -131,7 +133,8 @@ def publish(
 ) -> Published:
     """Make a preview real; idempotent per pair and person through outbox dedupe keys.
 
-    ``group_dm``: the program's platform can introduce a pair in one group conversation."""
+    ``group_dm``: the program's platform can introduce a pair in one group conversation.
+    """
     assert program.id is not None
     run = proposal.run
     ending = [pair_id for pair_id, _ in proposal.ending]
@@ -235,7 +238,8 @@ def check_preview(
     session: Session, program: Program, proposal: Proposal, *, now: datetime
 ) -> list[Problem]:
     """What changed since the preview was made: people who left, paused or were paired since,
-    mentors without room any more, pairs to end that already ended."""
+    mentors without room any more, pairs to end that already ended.
+    """
     assert program.id is not None
     problems: list[Problem] = []
     ending = {pair_id for pair_id, _ in proposal.ending}

@@ -56,10 +56,12 @@ class Proposal:
     names: dict[int, str] = field(default_factory=dict)  # names of the pairs that would end
 
     def scores(self) -> list[float]:
+        """The fit scores of the proposed pairs."""
         return [p.score for p in self.pairs]
 
 
 def candidate_of(member: Member, person: Person, default_zone: str) -> Candidate:
+    """A member and their person as a matching candidate."""
     assert member.id is not None and person.id is not None
     return Candidate(
         member_id=member.id,
@@ -125,7 +127,8 @@ FRESH_MODES = ("", "stalled", "all")  # keep all pairs / re-pair pairs that aren
 
 def pairs_to_end(session: Session, program_id: int, mode: str) -> list[tuple[int, str]]:
     """Active pairs a fresh round would end, with why: every pair for ``all``; for ``stalled``
-    only the pairs that aren't working (stalled, or someone said the fit is poor)."""
+    only the pairs that aren't working (stalled, or someone said the fit is poor).
+    """
     if not mode:
         return []
     active = session.exec(
@@ -293,7 +296,8 @@ def _load_pool(
     session: Session, program: Program, settings: Settings, *, now: datetime, mode: str
 ) -> _Pool:
     """Everyone in the program not on a break; the waiting on one side, mentors (with the
-    places they have left) on the other; pairs a fresh round ends free their people."""
+    places they have left) on the other; pairs a fresh round ends free their people.
+    """
     assert program.id is not None
     rows = session.exec(
         select(Member, Person)
@@ -326,7 +330,8 @@ def _load_pool(
 
 def _round_blocked(pool: _Pool, blocked: set[tuple[int, int]]) -> set[tuple[int, int]]:
     """The blocks, plus the pairs ended because they weren't working: those are not re-made
-    this round however small the pool (the recency rule alone would give way)."""
+    this round however small the pool (the recency rule alone would give way).
+    """
     out = set(blocked)
     for pair_id, reason in pool.ending:
         if reason != "fresh_all":
@@ -344,7 +349,8 @@ def _apply_pins(
     settings: Settings,
 ) -> tuple[list[tuple[int, ...]], set[int], list[list[str]]]:
     """Pinned pairs first (taking their places); a pin never beats a block, and a pin with a
-    recent partner is used but noted."""
+    recent partner is used but noted.
+    """
     left_pos = {c.member_id: i for i, c in enumerate(pool.left)}
     right_pos = {c.member_id: j for j, c in enumerate(pool.right)}
     groups: list[tuple[int, ...]] = []
@@ -386,7 +392,8 @@ def _solve(
     say: Progress,
 ) -> list[tuple[int, ...]]:
     """The whole cohort at once: most people matched, then the best total fit (priority for
-    those left out before; a seeded jitter breaks ties reproducibly)."""
+    those left out before; a seeded jitter breaks ties reproducibly).
+    """
     rng = np.random.default_rng(seed)
     priority = settings.matching.priority_bonus * (
         np.asarray([c.priority for c in pool.left], float)[:, None]
@@ -550,6 +557,7 @@ def discard(session: Session, run: MatchRun) -> None:
 
 
 def latest_preview(session: Session, program_id: int) -> MatchRun | None:
+    """The program's newest unpublished preview, if any."""
     return session.exec(
         select(MatchRun)
         .where(MatchRun.program_id == program_id, MatchRun.status == "preview")
@@ -591,4 +599,5 @@ def load_proposal(session: Session, run: MatchRun, settings: Settings) -> Propos
 
 
 def summary_of(proposal: Proposal) -> dict[str, Any]:
+    """A copy of a proposal's stored summary."""
     return dict(proposal.run.summary)

@@ -40,6 +40,7 @@ class Rules:
     recent: dict[tuple[int, int], int] | None = None  # (a, b) -> rounds ago (0 = last round)
 
     def is_blocked(self, a: int, b: int) -> bool:
+        """Whether members ``a`` and ``b`` may never be paired."""
         return (a, b) in self.blocked or (b, a) in self.blocked
 
 

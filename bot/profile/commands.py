@@ -69,7 +69,8 @@ def apply_field(
     ctx: Ctx, member: Member | None, field: ProfileField, value: str, *, confirmed: bool = False
 ) -> Text:
     """Validate ``value`` and store it; returns what to echo. Raises UserError on bad input,
-    and NeedsConfirmation when the change would affect active pairs and isn't confirmed."""
+    and NeedsConfirmation when the change would affect active pairs and isn't confirmed.
+    """
     value = value.strip()
     person = ctx.person
     if not field.on_person and member is None:
@@ -185,6 +186,7 @@ def _unknown_zone(exc: UnknownTimezone) -> UserError:
 
 
 def show_profile(ctx: Ctx) -> Message:
+    """The person's profile with an edit button."""
     member = ctx.member()
     items = []
     for field in FIELDS:
@@ -204,6 +206,7 @@ def show_profile(ctx: Ctx) -> Message:
 
 
 def profile_form(ctx: Ctx) -> Form:
+    """The profile as a form, filled with the current values."""
     member = ctx.member()
     fields = []
     for field in FIELDS:

@@ -26,6 +26,8 @@ _DAY_GROUPS = {
 
 @dataclass(frozen=True)
 class ProfileField:
+    """A profile field: its name, aliases, and whether it is the person's or the membership's."""
+
     name: str
     aliases: tuple[str, ...]
     on_person: bool  # True: Person (shared across programs); False: Member
@@ -47,10 +49,12 @@ _BY_NAME = {alias: f for f in FIELDS for alias in (f.name, *f.aliases)}
 
 
 def resolve_field(name: str) -> ProfileField | None:
+    """The field called ``name`` (or one of its aliases)."""
     return _BY_NAME.get(name.lower().replace("-", "_"))
 
 
 def field_names() -> list[str]:
+    """The names of the profile fields, in order."""
     return [f.name for f in FIELDS]
 
 
@@ -182,6 +186,7 @@ def parse_quiet(text: str) -> tuple[str, str]:
 
 
 def parse_capacity(text: str) -> int:
+    """A mentor's capacity: a whole number from 1 to 10."""
     if not text.strip().isdigit() or not 1 <= int(text) <= 10:
         raise UserError("profile.bad_capacity")
     return int(text)

@@ -46,6 +46,7 @@ def save_profile_answer(ctx: Ctx, conv: Conversation, step: Step, value: Any) ->
 
 
 def finish_profile(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
+    """The step-by-step profile edit is done: show the profile."""
     from bot.profile.commands import show_profile
 
     if not any(v is not None for v in conv.answers.values()):
@@ -54,6 +55,7 @@ def finish_profile(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
 
 
 def start_profile_steps(ctx: Ctx) -> Reply:
+    """Edit the profile one field at a time in the DM."""
     if ctx.member() is None:
         raise UserError("error.not_member")
     return ctx.conversations().start(

@@ -10,6 +10,7 @@ from bot.text import Text
 
 
 def command_list(ctx: Ctx, router: Router, *, prefix: str = "") -> Fields:
+    """The visible commands of ``router`` with their summaries."""
     items = []
     for spec in router.specs():
         if spec.hidden or (spec.admin and not ctx.is_admin):

@@ -58,28 +58,35 @@ MIN_DAYS_IN_PROGRAM = 7
 
 @dataclass(frozen=True)
 class Schedule:
+    """When the program's surveys fall."""
+
     mid: date
     end: date
 
     def day(self, survey: str) -> date:
+        """The day the ``survey`` ("mid" or "end") falls."""
         return self.mid if survey == "mid" else self.end
 
 
 def schedule(program: Program, settings: Settings) -> Schedule:
+    """The survey days from the program's dates (or ``program_weeks``)."""
     start = program.starts_on or program.created_at.date()
     end = program.ends_on or start + timedelta(weeks=settings.surveys.program_weeks)
     return Schedule(mid=start + (end - start) / 2, end=end)
 
 
 def invite_key(program_id: int, member_id: int, survey: str) -> str:
+    """The dedupe key of one person's invitation to one survey."""
     return f"survey:{program_id}:{member_id}:{survey}"
 
 
 def survey_name(prompts: Prompts, survey: str) -> str:
+    """The survey's name in words."""
     return prompts.text(f"survey.name_{survey}")
 
 
 def invitation(prompts: Prompts, program: Program, survey: str, name: str) -> Message:
+    """The invitation message with its start button."""
     return Message(
         (
             Section(
@@ -198,6 +205,7 @@ def open_survey(ctx: Ctx, wanted: str | None) -> str:
 
 
 def survey_context(ctx: Ctx, member: Member, survey: str) -> dict[str, object]:
+    """The survey conversation's context: which survey, and the person's role."""
     program = ctx.program()
     assert program.id is not None
     done = ctx.session.exec(
@@ -218,6 +226,7 @@ def survey_context(ctx: Ctx, member: Member, survey: str) -> dict[str, object]:
 
 
 def finish_survey(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
+    """Store the answers (once per person and survey) and thank them."""
     member = ctx.require_member()
     program = ctx.program()
     survey = str(conv.context["survey"])

@@ -24,6 +24,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
 
 
 def run_migrations_online() -> None:
+    """Run the migrations on the configured connection."""
     engine = config.attributes.get("engine")
     if engine is None:
         engine = make_engine(
