@@ -392,3 +392,23 @@ async def test_typing_while_asked_to_continue_or_switch_answers_nothing(bot):
     switched = await chat.say("2", who="amy")
     assert "session" in switched.lower() and "cat" in switched
     assert [c.script for c in conversations(bot) if c.status == "active"] == ["feedback"]
+
+
+async def test_which_partner_buttons_keep_the_date_and_the_note(bot):
+    """Asked which partner, the buttons carry the typed date and note exactly once."""
+    chat = Chat(bot)
+    await mentor_with_three_mentees(chat)
+    await chat.say("/time +2d")
+    ask = await chat.say("/mentor checkin met 2026-11-23 good talk", who="mia")
+    done = await chat.say(f"/click {button_number(ask, 'more than one partner', 'bea')}")
+    assert "logged your meeting with bea" in done
+    bea = pair_of(bot, "bea", "mia")
+    assert outcomes(bot, "mia") == {(bea, "2026-11-23"): "met"}
+    from sqlmodel import select
+
+    from storage.engine import transaction
+    from storage.models import CheckIn
+
+    with transaction(bot.engine) as s:
+        (row,) = s.exec(select(CheckIn)).all()
+        assert row.note == "good talk"

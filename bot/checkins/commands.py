@@ -43,35 +43,24 @@ def checkin(ctx: Ctx, args: list[str]) -> Reply:
         raise UserError("checkin.usage")
     outcome, rest = take_outcome(words)
     if outcome is None:
-        if not words:
-            outcome = CheckInOutcome.MET  # "/mentor checkin" after a meeting
-        else:
+        if words:
             chosen, after_name = take_pair(ctx, choices, words)
-            if chosen is not None and after_name != words:
-                outcome, rest = CheckInOutcome.MET, after_name  # "/mentor checkin bob"
-            else:
+            if chosen is None or after_name == words:
                 return _unknown_answer(ctx, words[0], chosen)
+            rest = after_name  # "/mentor checkin bob"
+        outcome = CheckInOutcome.MET  # a bare "/mentor checkin" after a meeting
     chosen, rest = take_pair(ctx, choices, rest)
-    cycle: date | None = None
-    if rest and _ISO.match(rest[0]):
-        try:
-            cycle = date.fromisoformat(rest.pop(0))
-        except ValueError:
-            raise UserError("checkin.bad_cycle") from None
-    note = " ".join(rest).strip()
-    if len(note) > MAX_NOTE:
-        raise UserError("error.too_long", limit=MAX_NOTE)
+    cycle, note = _cycle_and_note(rest)
     if chosen is None:
         chosen = _pair_of_cycle(ctx, member, choices, cycle)
     if chosen is None:
-        return ask_which(ctx, choices, f"checkin {outcome.value}", rest_with_cycle(cycle, rest))
-    pair = chosen.pair
+        return ask_which(ctx, choices, f"checkin {outcome.value}", rest)
     local_today = ctx.now.astimezone(ctx.zone()).date()
     if cycle is not None:
-        _check_cycle(ctx, member, pair, cycle, local_today)
+        _check_cycle(ctx, member, chosen.pair, cycle, local_today)
     record(
         ctx.session,
-        pair=pair,
+        pair=chosen.pair,
         member_id=member.id,
         outcome=outcome,
         cycle=cycle,
@@ -79,19 +68,27 @@ def checkin(ctx: Ctx, args: list[str]) -> Reply:
         now=ctx.now,
         local_today=local_today,
     )
-    partners = list(chosen.partners)
-    names = chosen.names()
-    parts: list[Part] = [Section(ctx.t(f"checkin.thanks_{outcome.value}", partner=names))]
+    parts: list[Part] = [Section(ctx.t(f"checkin.thanks_{outcome.value}", partner=chosen.names()))]
     if outcome == CheckInOutcome.NOT_YET:
-        parts.extend(_slot_suggestions(ctx, member, partners))
+        parts.extend(_slot_suggestions(ctx, member, list(chosen.partners)))
     if outcome == CheckInOutcome.MET:
         parts.extend(_followups(ctx, member, chosen.pair_id))
     return Message(tuple(parts))
 
 
-def rest_with_cycle(cycle: date | None, rest: list[str]) -> list[str]:
-    """The words a "which partner?" button carries on: the cycle, then the rest."""
-    return ([cycle.isoformat()] if cycle else []) + rest
+def _cycle_and_note(rest: list[str]) -> tuple[date | None, str]:
+    """An optional ``YYYY-MM-DD`` cycle, then the note (bounded)."""
+    words = list(rest)
+    cycle: date | None = None
+    if words and _ISO.match(words[0]):
+        try:
+            cycle = date.fromisoformat(words.pop(0))
+        except ValueError:
+            raise UserError("checkin.bad_cycle") from None
+    note = " ".join(words).strip()
+    if len(note) > MAX_NOTE:
+        raise UserError("error.too_long", limit=MAX_NOTE)
+    return cycle, note
 
 
 def _unknown_answer(ctx: Ctx, word: str, chosen: PairChoice | None) -> Message:
