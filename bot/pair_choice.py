@@ -122,11 +122,16 @@ def ask_which(ctx: Ctx, choices: list[PairChoice], command: str, rest: list[str]
     return Message(tuple(parts))
 
 
-def end_pairs(ctx: Ctx, member: Member, pairs: list[Pair], reason: str, notice: str) -> None:
-    """End ``pairs`` of ``member`` now: unsent nudges withdrawn, every partner told."""
+def end_pairs(
+    ctx: Ctx, member: Member, pairs: list[Pair], reason: str, notice: str, *, key: str = ""
+) -> list[Member]:
+    """End ``pairs`` of ``member`` now: unsent nudges withdrawn, every partner told (once per
+    ``key``) and first in line next round. Returns the partners' memberships.
+    """
     from bot.checkins.planner import withdraw_future_nudges
 
     withdraw_future_nudges(ctx.session, now=ctx.now, pair_ids=[p.id for p in pairs if p.id])
+    others: list[Member] = []
     for pair in pairs:
         assert pair.id is not None
         pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, ctx.now, reason
@@ -141,8 +146,10 @@ def end_pairs(ctx: Ctx, member: Member, pairs: list[Pair], reason: str, notice: 
             if other is not None:
                 other.match_priority += 1  # first in line next round
                 ctx.session.add(other)
+                others.append(other)
             ctx.dm(
                 partner,
                 ctx.say(notice, name=ctx.person.display_name, program=ctx.program().name),
-                dedupe_key=f"ended:{reason}:{pair.id}:{partner.id}",
+                dedupe_key=f"{key or 'ended:' + reason}:{pair.id}:{partner.id}",
             )
+    return others

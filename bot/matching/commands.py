@@ -7,7 +7,6 @@ import shlex
 from sqlmodel import select
 
 from bot.checkins.digest import meetings_by_pair
-from bot.checkins.planner import withdraw_future_nudges
 from bot.checkins.wrapup import has_ended
 from bot.context import Ctx
 from bot.delivery import Target
@@ -16,11 +15,19 @@ from bot.matching.preview import preview_message
 from bot.matching.publish import check_preview, publish
 from bot.matching.rounds import active_pairs, latest_preview, load_proposal, propose
 from bot.outbox import enqueue
-from bot.pair_choice import MAX_BUTTON_COMMAND, PAIR_TOKEN, ask_which, my_pairs, take_pair
+from bot.pair_choice import (
+    MAX_BUTTON_COMMAND,
+    PAIR_TOKEN,
+    PairChoice,
+    ask_which,
+    end_pairs,
+    my_pairs,
+    take_pair,
+)
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.text import Text
 from storage import repo
-from storage.models import MatchRule, Member, Pair, PairStatus, Person
+from storage.models import MatchRule, Member, Pair, Person
 
 MAX_REASON_LENGTH = 500
 
@@ -277,65 +284,56 @@ def rematch(ctx: Ctx, args: list[str]) -> Reply:
         else:
             parts.append(Context(ctx.t("rematch.confirm_typed", partner=chosen.names())))
         return Message(tuple(parts))
-    pairs = [chosen.pair]
+    _end_for_rematch(ctx, member, chosen, reason)
+    return ctx.say("rematch.done")
+
+
+def _end_for_rematch(ctx: Ctx, member: Member, chosen: PairChoice, reason: str) -> None:
+    """End the pairing: the partner is told kindly (without the reason), the two are never
+    paired again, both go first next round, and the admins get the reason privately.
+    """
     program = ctx.program()
-    partner_names = []
-    withdraw_future_nudges(ctx.session, now=ctx.now, pair_ids=[p.id for p in pairs if p.id])
-    for pair in pairs:
-        assert pair.id is not None
-        pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, ctx.now, "rematch"
-        ctx.session.add(pair)
-        for partner in repo.partners_in(
-            session=ctx.session, pair_id=pair.id, except_member_id=member.id
-        ):
-            partner_names.append(partner.display_name)
-            assert program.id is not None and partner.id is not None
-            partner_member = repo.find_member(
-                session=ctx.session, program_id=program.id, person_id=partner.id
-            )
-            if partner_member is not None and partner_member.id is not None:
-                partner_member.match_priority += 1
-                ctx.session.add(partner_member)
-                ctx.session.add(
-                    MatchRule(
-                        program_id=program.id,
-                        member_a_id=member.id,
-                        member_b_id=partner_member.id,
-                        kind="block",
-                        created_by_person_id=ctx.person.id,
-                        created_at=ctx.now,
-                    )
-                )
-            ctx.dm(
-                partner,
-                ctx.say("rematch.partner_notice", name=ctx.person.display_name),
-                dedupe_key=f"rematch:{pair.id}:{partner.id}",
-            )
-        for admin_id in ctx.settings.admins.for_platform(program.platform):
-            enqueue(
-                ctx.session,
-                dedupe_key=f"rematch-admin:{pair.id}:{admin_id}",
-                target=Target(program.platform, program.workspace_id, "user", (admin_id,)),
-                message=Message(
-                    (
-                        Section(
-                            ctx.t(
-                                "rematch.admin_notice",
-                                name=ctx.person.display_name,
-                                partner=", ".join(partner_names),
-                                reason=reason,
-                            )
-                        ),
-                        Context(ctx.t("rematch.admin_hint")),
-                    )
-                ),
-                not_before=ctx.now,
-                now=ctx.now,
+    assert program.id is not None and member.id is not None
+    others = end_pairs(
+        ctx, member, [chosen.pair], "rematch", "rematch.partner_notice", key="rematch"
+    )
+    for other in others:
+        assert other.id is not None
+        ctx.session.add(
+            MatchRule(
                 program_id=program.id,
+                member_a_id=member.id,
+                member_b_id=other.id,
+                kind="block",
+                created_by_person_id=ctx.person.id,
+                created_at=ctx.now,
             )
+        )
+    notice = Message(
+        (
+            Section(
+                ctx.t(
+                    "rematch.admin_notice",
+                    name=ctx.person.display_name,
+                    partner=chosen.names(),
+                    reason=reason,
+                )
+            ),
+            Context(ctx.t("rematch.admin_hint")),
+        )
+    )
+    for admin_id in ctx.settings.admins.for_platform(program.platform):
+        enqueue(
+            ctx.session,
+            dedupe_key=f"rematch-admin:{chosen.pair_id}:{admin_id}",
+            target=Target(program.platform, program.workspace_id, "user", (admin_id,)),
+            message=notice,
+            not_before=ctx.now,
+            now=ctx.now,
+            program_id=program.id,
+        )
     member.match_priority += 1
     ctx.session.add(member)
-    return ctx.say("rematch.done")
 
 
 def rematch_or_keep(ctx: Ctx, args: list[str]) -> Reply:
