@@ -137,16 +137,7 @@ def publish(
     """
     assert program.id is not None
     run = proposal.run
-    ending = [pair_id for pair_id, _ in proposal.ending]
-    withdraw_future_nudges(session, now=now, pair_ids=ending)
-    for pair_id, reason in proposal.ending:
-        pair = session.get(Pair, pair_id)
-        if pair is None or pair.status != PairStatus.ACTIVE:
-            continue
-        pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, now, f"new round: {reason}"
-        session.add(pair)
-        _tell_pair_ended(session, program, prompts, pair_id, reason, run_id=run.id or 0, now=now)
-
+    _end_listed_pairs(session, program, proposal, prompts, now=now)
     intros = skipped = 0
     matched: set[int] = set()
     for pair in proposal.pairs:
@@ -160,43 +151,84 @@ def publish(
             continue
         pair.status, pair.started_at = PairStatus.ACTIVE, now
         session.add(pair)
-        people = [proposal.members[m] for m in ids]
         matched.update(ids)
-        minutes = settings.matching.session_minutes
-        if group_dm:
-            message = introduction(
-                prompts,
-                program,
-                people,
-                pair.reasons,
-                recipient=None,
-                now=now,
-                session_minutes=minutes,
-            )
-            target = Target(
-                program.platform,
-                program.workspace_id,
-                "group",
-                tuple(p.platform_user_id for p in people),
-            )
-            intros += _queue(session, f"intro:{pair.id}", target, message, now, program.id)
+        people = [proposal.members[m] for m in ids]
+        intros += _introduce(
+            session, program, pair, people, settings, prompts, now=now, group_dm=group_dm
+        )
+    told = _tell_unmatched(session, program, proposal, prompts, now=now)
+    for member in session.exec(select(Member).where(Member.id.in_(matched))).all():  # type: ignore[union-attr]
+        member.match_priority = 0
+        session.add(member)
+    run.status, run.published_at = "published", now
+    session.add(run)
+    return Published(
+        pairs=len(proposal.pairs) - skipped,
+        introductions=intros,
+        unmatched_told=told,
+        skipped=skipped,
+    )
+
+
+def _end_listed_pairs(
+    session: Session, program: Program, proposal: Proposal, prompts: Prompts, *, now: datetime
+) -> None:
+    """End exactly the pairs the preview listed (still active), telling each person."""
+    ending = [pair_id for pair_id, _ in proposal.ending]
+    withdraw_future_nudges(session, now=now, pair_ids=ending)
+    run_id = proposal.run.id or 0
+    for pair_id, reason in proposal.ending:
+        pair = session.get(Pair, pair_id)
+        if pair is None or pair.status != PairStatus.ACTIVE:
+            continue
+        pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, now, f"new round: {reason}"
+        session.add(pair)
+        _tell_pair_ended(session, program, prompts, pair_id, reason, run_id=run_id, now=now)
+
+
+def _introduce(
+    session: Session,
+    program: Program,
+    pair: Pair,
+    people: list[Candidate],
+    settings: Settings,
+    prompts: Prompts,
+    *,
+    now: datetime,
+    group_dm: bool,
+) -> int:
+    """Queue the introduction: one group DM, or one DM to each person."""
+    assert program.id is not None
+    minutes = settings.matching.session_minutes
+    recipients: list[Candidate | None] = [None] if group_dm else list(people)
+    queued = 0
+    for recipient in recipients:
+        message = introduction(
+            prompts,
+            program,
+            people,
+            pair.reasons,
+            recipient=recipient,
+            now=now,
+            session_minutes=minutes,
+        )
+        if recipient is None:
+            ids = tuple(p.platform_user_id for p in people)
+            target = Target(program.platform, program.workspace_id, "group", ids)
+            key = f"intro:{pair.id}"
         else:
-            for person in people:
-                message = introduction(
-                    prompts,
-                    program,
-                    people,
-                    pair.reasons,
-                    recipient=person,
-                    now=now,
-                    session_minutes=minutes,
-                )
-                target = Target(
-                    program.platform, program.workspace_id, "user", (person.platform_user_id,)
-                )
-                intros += _queue(
-                    session, f"intro:{pair.id}:{person.member_id}", target, message, now, program.id
-                )
+            ids = (recipient.platform_user_id,)
+            target = Target(program.platform, program.workspace_id, "user", ids)
+            key = f"intro:{pair.id}:{recipient.member_id}"
+        queued += _queue(session, key, target, message, now, program.id)
+    return queued
+
+
+def _tell_unmatched(
+    session: Session, program: Program, proposal: Proposal, prompts: Prompts, *, now: datetime
+) -> int:
+    """Everyone left out hears why, and goes first next round."""
+    assert program.id is not None
     told = 0
     for member_id, reason in proposal.unmatched:
         member = session.get(Member, member_id)
@@ -212,18 +244,9 @@ def publish(
             )
         )
         target = Target(program.platform, program.workspace_id, "user", (who.platform_user_id,))
-        told += _queue(session, f"unmatched:{run.id}:{member_id}", target, message, now, program.id)
-    for member in session.exec(select(Member).where(Member.id.in_(matched))).all():  # type: ignore[union-attr]
-        member.match_priority = 0
-        session.add(member)
-    run.status, run.published_at = "published", now
-    session.add(run)
-    return Published(
-        pairs=len(proposal.pairs) - skipped,
-        introductions=intros,
-        unmatched_told=told,
-        skipped=skipped,
-    )
+        key = f"unmatched:{proposal.run.id}:{member_id}"
+        told += _queue(session, key, target, message, now, program.id)
+    return told
 
 
 @dataclass(frozen=True)
