@@ -18,8 +18,6 @@ def pair_label(proposal: Proposal, pair_id: int) -> str:
 def preview_message(prompts: Prompts, proposal: Proposal) -> Message:
     """The preview for admins: pairs, scores, reasons, who is left out, pairs that would end."""
     run = proposal.run
-    summary = run.summary
-    dist = summary.get("score") or {}
     parts: list[Part] = [
         Section(
             prompts.render(
@@ -30,82 +28,74 @@ def preview_message(prompts: Prompts, proposal: Proposal) -> Message:
             )
         ),
     ]
-    if dist:
-        parts.append(
-            Context(
-                prompts.render(
-                    "match.preview_scores",
-                    **{k: Text.trusted(f"{dist[k]:g}") for k in ("min", "median", "max")},
-                )
-            )
-        )
-    if proposal.pairs:
-        items = tuple(
-            (
-                f"{pair_label(proposal, p.id)} ({p.score:g})",  # type: ignore[arg-type]
-                Text.user("; ".join(p.reasons)),
-            )
-            for p in proposal.pairs[:SHOWN_PAIRS]
-        )
-        parts.append(Fields(items))
-        if len(proposal.pairs) > SHOWN_PAIRS:
-            parts.append(
-                Context(
-                    prompts.render(
-                        "match.preview_more",
-                        count=Text.trusted(str(len(proposal.pairs) - SHOWN_PAIRS)),
-                    )
-                )
-            )
-    if proposal.unmatched:
-        parts.append(Section(prompts.render("match.preview_unmatched_header")))
-        parts.append(
-            Fields(
-                tuple(
-                    (
-                        proposal.members[m].name if m in proposal.members else str(m),
-                        prompts.render(f"match.unmatched_reason.{reason}"),
-                    )
-                    for m, reason in proposal.unmatched[: SHOWN_PAIRS * 2]
-                )
-            )
-        )
-    if proposal.ending:
-        parts.append(
-            Section(
-                prompts.render(
-                    "match.preview_ending_header",
-                    count=Text.trusted(str(len(proposal.ending))),
-                )
-            )
-        )
-        parts.append(
-            Fields(
-                tuple(
-                    (
-                        proposal.names.get(pair_id, str(pair_id)),
-                        prompts.render(f"match.end_reason.{reason}"),
-                    )
-                    for pair_id, reason in proposal.ending[: SHOWN_PAIRS * 2]
-                )
-            )
-        )
-        parts.append(Context(prompts.render("match.preview_ending_told")))
-    kept = summary.get("kept")
-    if kept:
-        parts.append(Context(prompts.render("match.preview_kept", count=Text.trusted(str(kept)))))
+    parts += _pair_parts(prompts, proposal)
+    parts += _unmatched_parts(prompts, proposal)
+    parts += _ending_parts(prompts, proposal)
     for code, a, b in proposal.notes:
         parts.append(Context(prompts.render(f"match.note.{code}", a=a, b=b)))
     parts.append(Context(prompts.render("match.preview_footer")))
-    fresh = summary.get("fresh") or ""
-    again = {"": "", "stalled": " fresh", "all": " fresh all"}.get(str(fresh), "")
     if proposal.pairs or proposal.unmatched or proposal.ending:
-        parts.append(
-            Buttons(
-                (
-                    Button(prompts.text("button.publish"), f"admin publish {run.id}", "primary"),
-                    Button(prompts.text("button.rerun"), f"admin match seed {run.seed + 1}{again}"),
-                )
-            )
-        )
+        fresh = str(run.summary.get("fresh") or "")
+        again = {"": "", "stalled": " fresh", "all": " fresh all"}.get(fresh, "")
+        publish = Button(prompts.text("button.publish"), f"admin publish {run.id}", "primary")
+        rerun = Button(prompts.text("button.rerun"), f"admin match seed {run.seed + 1}{again}")
+        parts.append(Buttons((publish, rerun)))
     return Message(tuple(parts))
+
+
+def _pair_parts(prompts: Prompts, proposal: Proposal) -> list[Part]:
+    """The score spread and the first pairs with their reasons."""
+    parts: list[Part] = []
+    dist = proposal.run.summary.get("score") or {}
+    if dist:
+        spread = {k: Text.trusted(f"{dist[k]:g}") for k in ("min", "median", "max")}
+        parts.append(Context(prompts.render("match.preview_scores", **spread)))
+    if not proposal.pairs:
+        return parts
+    items = tuple(
+        (
+            f"{pair_label(proposal, p.id)} ({p.score:g})",  # type: ignore[arg-type]
+            Text.user("; ".join(p.reasons)),
+        )
+        for p in proposal.pairs[:SHOWN_PAIRS]
+    )
+    parts.append(Fields(items))
+    if len(proposal.pairs) > SHOWN_PAIRS:
+        more = Text.trusted(str(len(proposal.pairs) - SHOWN_PAIRS))
+        parts.append(Context(prompts.render("match.preview_more", count=more)))
+    return parts
+
+
+def _unmatched_parts(prompts: Prompts, proposal: Proposal) -> list[Part]:
+    """Who is left out, and the true reason."""
+    if not proposal.unmatched:
+        return []
+    rows = tuple(
+        (
+            proposal.members[m].name if m in proposal.members else str(m),
+            prompts.render(f"match.unmatched_reason.{reason}"),
+        )
+        for m, reason in proposal.unmatched[: SHOWN_PAIRS * 2]
+    )
+    return [Section(prompts.render("match.preview_unmatched_header")), Fields(rows)]
+
+
+def _ending_parts(prompts: Prompts, proposal: Proposal) -> list[Part]:
+    """The pairs publishing would end, with why, and how many working pairs are kept."""
+    parts: list[Part] = []
+    if proposal.ending:
+        count = Text.trusted(str(len(proposal.ending)))
+        rows = tuple(
+            (
+                proposal.names.get(pair_id, str(pair_id)),
+                prompts.render(f"match.end_reason.{reason}"),
+            )
+            for pair_id, reason in proposal.ending[: SHOWN_PAIRS * 2]
+        )
+        parts.append(Section(prompts.render("match.preview_ending_header", count=count)))
+        parts.append(Fields(rows))
+        parts.append(Context(prompts.render("match.preview_ending_told")))
+    kept = proposal.run.summary.get("kept")
+    if kept:
+        parts.append(Context(prompts.render("match.preview_kept", count=Text.trusted(str(kept)))))
+    return parts
