@@ -92,37 +92,12 @@ def _wrap_program(
             )
         ).all()
     )
-    survey_open_until = program.ends_on + timedelta(days=settings.surveys.open_days)
     queued = 0
     for member, person in members:
         assert member.id is not None
-        meetings, partners = _meetings_of(session, member.id)
-        goals = session.exec(select(Goal.status).where(Goal.member_id == member.id)).all()
-        parts: list[Part] = [
-            Section(
-                prompts.render("wrapup.thanks", name=person.display_name, program=program.name)
-            ),
-            Section(
-                prompts.render(
-                    "wrapup.summary",
-                    meetings=Text.trusted(str(meetings)),
-                    partners=", ".join(partners) or "-",
-                    goals=Text.trusted(str(sum(1 for g in goals if g != GoalStatus.DROPPED))),
-                    done=Text.trusted(str(sum(1 for g in goals if g == GoalStatus.DONE))),
-                )
-            ),
-        ]
-        local_today = now.astimezone(_zone(person, settings)).date()
-        if member.id not in answered and local_today <= survey_open_until:
-            parts.append(
-                Section(
-                    prompts.render("wrapup.survey", day=Text.trusted(survey_open_until.isoformat()))
-                )
-            )
-            parts.append(
-                Buttons((Button(prompts.text("button.survey_start"), "survey end", "primary"),))
-            )
-        parts.append(Context(prompts.render("wrapup.closing")))
+        survey_open = member.id not in answered and _survey_still_open(
+            program, person, settings, now
+        )
         rules = LocalRules.of(
             person.timezone,
             person.quiet_start,
@@ -138,13 +113,54 @@ def _wrap_program(
             target=Target(
                 program.platform, program.workspace_id, "user", (person.platform_user_id,)
             ),
-            message=Message(tuple(parts)),
+            message=_summary(session, program, member, person, prompts, settings, survey_open),
             not_before=max(due, now),
             now=now,
             program_id=program.id,
         )
         queued += row is not None
     return queued
+
+
+def _survey_still_open(program: Program, person: Person, settings: Settings, now: datetime) -> bool:
+    assert program.ends_on is not None
+    closes = program.ends_on + timedelta(days=settings.surveys.open_days)
+    return now.astimezone(_zone(person, settings)).date() <= closes
+
+
+def _summary(
+    session: Session,
+    program: Program,
+    member: Member,
+    person: Person,
+    prompts: Prompts,
+    settings: Settings,
+    survey_open: bool,
+) -> Message:
+    """Thanks, the person's meetings and goals, and the end survey if they haven't answered."""
+    assert member.id is not None and program.ends_on is not None
+    meetings, partners = _meetings_of(session, member.id)
+    goals = session.exec(select(Goal.status).where(Goal.member_id == member.id)).all()
+    parts: list[Part] = [
+        Section(prompts.render("wrapup.thanks", name=person.display_name, program=program.name)),
+        Section(
+            prompts.render(
+                "wrapup.summary",
+                meetings=Text.trusted(str(meetings)),
+                partners=", ".join(partners) or "-",
+                goals=Text.trusted(str(sum(1 for g in goals if g != GoalStatus.DROPPED))),
+                done=Text.trusted(str(sum(1 for g in goals if g == GoalStatus.DONE))),
+            )
+        ),
+    ]
+    if survey_open:
+        closes = program.ends_on + timedelta(days=settings.surveys.open_days)
+        parts.append(Section(prompts.render("wrapup.survey", day=Text.trusted(closes.isoformat()))))
+        parts.append(
+            Buttons((Button(prompts.text("button.survey_start"), "survey end", "primary"),))
+        )
+    parts.append(Context(prompts.render("wrapup.closing")))
+    return Message(tuple(parts))
 
 
 def _zone(person: Person, settings: Settings):  # type: ignore[no-untyped-def]
