@@ -113,62 +113,37 @@ def _change_kind(ctx: Ctx, kind: str, *, confirmed: bool) -> None:
     ]
     pairs = active_pairs(ctx.session, p.id)
     if (members or pairs) and not confirmed:
-        key = (
-            "admin.confirm_kind_peer"
-            if kind == ProgramKind.PEER
-            else "admin.confirm_kind_mentoring"
+        key = f"admin.confirm_kind_{'peer' if kind == ProgramKind.PEER else 'mentoring'}"
+        counts = {
+            "members": Text.trusted(str(len(members))),
+            "pairs": Text.trusted(str(len(pairs))),
+        }
+        yes = Button(
+            ctx.prompts.text("button.confirm_change"),
+            f"admin program set kind {kind} confirm",
+            "danger",
         )
-        raise NeedsConfirmation(
-            Message(
-                (
-                    Section(
-                        ctx.t(
-                            key,
-                            members=Text.trusted(str(len(members))),
-                            pairs=Text.trusted(str(len(pairs))),
-                        )
-                    ),
-                    Buttons(
-                        (
-                            Button(
-                                ctx.prompts.text("button.confirm_change"),
-                                f"admin program set kind {kind} confirm",
-                                "danger",
-                            ),
-                            Button(ctx.prompts.text("button.keep_as_is"), "admin program"),
-                        )
-                    ),
-                )
-            )
-        )
+        keep = Button(ctx.prompts.text("button.keep_as_is"), "admin program")
+        raise NeedsConfirmation(Message((Section(ctx.t(key, **counts)), Buttons((yes, keep)))))
     p.kind = kind
+    choose = Message(
+        (
+            Section(ctx.t("admin.choose_role", program=p.name)),
+            Buttons(
+                (
+                    Button(ctx.prompts.text("button.join_mentee"), "profile set role mentee"),
+                    Button(ctx.prompts.text("button.join_mentor"), "profile set role mentor"),
+                )
+            ),
+        )
+    )
     for member, person in members:
         if kind == ProgramKind.PEER:
             member.role, member.capacity = Role.PEER, 1
             ctx.session.add(member)
-        else:
-            # Peers choose: asked by DM with buttons; not matched until they have.
-            ctx.dm(
-                person,
-                Message(
-                    (
-                        Section(ctx.t("admin.choose_role", program=p.name)),
-                        Buttons(
-                            (
-                                Button(
-                                    ctx.prompts.text("button.join_mentee"),
-                                    "profile set role mentee",
-                                ),
-                                Button(
-                                    ctx.prompts.text("button.join_mentor"),
-                                    "profile set role mentor",
-                                ),
-                            )
-                        ),
-                    )
-                ),
-                dedupe_key=f"choose-role:{p.id}:{member.id}:{ctx.now.isoformat()}",
-            )
+        else:  # peers choose, asked by DM; they aren't matched until they have
+            key = f"choose-role:{p.id}:{member.id}:{ctx.now.isoformat()}"
+            ctx.dm(person, choose, dedupe_key=key)
 
 
 def _apply_program_setting(ctx: Ctx, setting: str, value: str, *, confirmed: bool = False) -> None:
