@@ -204,8 +204,15 @@ class _Pool:
     ending: list[tuple[int, str]]  # pairs this round would end, with why
 
     def name(self, member_id: int) -> str:
+        """A candidate's name (their member id if they aren't in the pool)."""
         found = self.candidates.get(member_id)
         return found.name if found else str(member_id)
+
+    def places_left(self) -> np.ndarray:
+        """Each mentor's capacity minus the pairs they keep."""
+        return np.asarray(
+            [max(0, c.capacity - self.busy.get(c.member_id, 0)) for c in self.right], dtype=int
+        )
 
 
 def propose(
@@ -234,7 +241,6 @@ def propose(
         select(MatchRun).where(MatchRun.program_id == program.id, MatchRun.status == "preview")
     ).all():
         discard(session, old)
-
     say("loading the pool")
     pool = _load_pool(session, program, settings, now=now, mode=mode)
     blocked, pins = _rules(session, program.id)
@@ -248,37 +254,20 @@ def propose(
         reference_week=week_start(now),
         rules=Rules(blocked=frozenset(_round_blocked(pool, blocked)), recent=recent),
     )
-    capacity = np.asarray(
-        [max(0, c.capacity - pool.busy.get(c.member_id, 0)) for c in pool.right], dtype=int
-    )
+    capacity = pool.places_left()
     groups, pinned, notes = _apply_pins(pool, pins, blocked, recent, capacity, settings)
     groups += _solve(pool, scores, capacity, pinned, settings, seed=seed, say=say)
 
     say("explaining pairs")
     run = MatchRun(
-        program_id=program.id,
-        seed=seed,
-        status="preview",
-        created_at=now,
-        created_by_person_id=created_by,
-        summary={"fresh": mode},
+        program_id=program.id, seed=seed, created_at=now, created_by_person_id=created_by
     )
     session.add(run)
     session.flush()
     pairs, pair_members = _store_pairs(session, run, pool, groups, scores, settings, prompts, now)
     unmatched = _left_out(pool, scores, groups, capacity, pair_members)
     names = _pair_names(session, [pair_id for pair_id, _ in pool.ending])
-    run.summary = {
-        "fresh": mode,
-        "pairs": len(pairs),
-        "pool": {"left": len(pool.left), "right": len(pool.right)},
-        "unmatched": [[m, r] for m, r in unmatched],
-        "score": _distribution([p.score for p in pairs]),
-        "notes": notes,
-        "ending": [[p, r] for p, r in pool.ending],
-        "ending_names": {str(k): v for k, v in names.items()},
-        "kept": len(pool.current) - len(pool.ending),
-    }
+    run.summary = _summary(mode, pool, pairs, unmatched, notes, names)
     session.add(run)
     return Proposal(
         run=run,
@@ -290,6 +279,28 @@ def propose(
         ending=pool.ending,
         names=names,
     )
+
+
+def _summary(
+    mode: str,
+    pool: _Pool,
+    pairs: list[Pair],
+    unmatched: list[tuple[int, str]],
+    notes: list[list[str]],
+    names: dict[int, str],
+) -> dict[str, Any]:
+    """What a stored preview keeps beside its pairs (JSON)."""
+    return {
+        "fresh": mode,
+        "pairs": len(pairs),
+        "pool": {"left": len(pool.left), "right": len(pool.right)},
+        "unmatched": [[m, r] for m, r in unmatched],
+        "score": _distribution([p.score for p in pairs]),
+        "notes": notes,
+        "ending": [[p, r] for p, r in pool.ending],
+        "ending_names": {str(k): v for k, v in names.items()},
+        "kept": len(pool.current) - len(pool.ending),
+    }
 
 
 def _load_pool(
