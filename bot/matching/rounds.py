@@ -232,9 +232,7 @@ def propose(
     ``fresh`` re-pairs people whose pairs aren't working (``"stalled"``, or ``True``) or
     everyone (``"all"``); the pairs it would end are listed in the preview with why.
     """
-    mode = "stalled" if fresh is True else (fresh or "")
-    if mode not in FRESH_MODES:
-        raise ValueError(f"unknown fresh mode {fresh!r}")
+    mode = _fresh_mode(fresh)
     say = progress or (lambda _msg: None)
     assert program.id is not None
     for old in session.exec(
@@ -279,6 +277,14 @@ def propose(
         ending=pool.ending,
         names=names,
     )
+
+
+def _fresh_mode(fresh: bool | str) -> str:
+    """``True`` means "stalled" (re-pair pairs that aren't working); "" keeps every pair."""
+    mode = "stalled" if fresh is True else (fresh or "")
+    if mode not in FRESH_MODES:
+        raise ValueError(f"unknown fresh mode {fresh!r}")
+    return mode
 
 
 def _summary(
