@@ -235,10 +235,7 @@ def propose(
     mode = _fresh_mode(fresh)
     say = progress or (lambda _msg: None)
     assert program.id is not None
-    for old in session.exec(
-        select(MatchRun).where(MatchRun.program_id == program.id, MatchRun.status == "preview")
-    ).all():
-        discard(session, old)
+    _discard_previews(session, program.id)
     say("loading the pool")
     pool = _load_pool(session, program, settings, now=now, mode=mode)
     blocked, pins = _rules(session, program.id)
@@ -277,6 +274,14 @@ def propose(
         ending=pool.ending,
         names=names,
     )
+
+
+def _discard_previews(session: Session, program_id: int) -> None:
+    """A new preview replaces any earlier one."""
+    for old in session.exec(
+        select(MatchRun).where(MatchRun.program_id == program_id, MatchRun.status == "preview")
+    ).all():
+        discard(session, old)
 
 
 def _fresh_mode(fresh: bool | str) -> str:
