@@ -150,27 +150,13 @@ def _plan_program(
         )
     }
     window = _Window(now=now, stale=stale, first_after=first_after)
-    rules_cache: dict[tuple[str | None, ...], LocalRules] = {}
+    rules_of = _RulesCache(default_timezone)
     checkins: list[dict[str, object]] = []
     outbox: list[Outgoing] = []
     for person in people:
         if person.status == MemberStatus.LEFT:
             continue
-        rules_key = (
-            person.timezone,
-            person.quiet_start,
-            person.quiet_end,
-            person.availability_json,
-        )
-        rules = rules_cache.get(rules_key)
-        if rules is None:
-            windows = json.loads(person.availability_json) if person.availability_json else []
-            rules = rules_cache[rules_key] = LocalRules(
-                person.timezone or default_timezone,
-                person.quiet_start,
-                person.quiet_end,
-                weekend_from(windows or []),
-            )
+        rules = rules_of(person)
         partners = ", ".join(n for m, n in names[person.pair_id] if m != person.member_id)
         for wall, cycle in cycles.items():
             if (person.pair_id, person.member_id, cycle) in existing:
@@ -178,34 +164,9 @@ def _plan_program(
             due = window.due(person, wall, rules, stats)
             if due is None:
                 continue
-            # Rendered when sent: planning stays cheap and rewording applies to queued nudges.
-            args = {
-                "name": person.display_name or person.user_id,
-                "partners": partners,
-                "cycle": cycle,
-                "pair": person.pair_id,
-            }
-            outbox.append(
-                Outgoing(
-                    dedupe_key=nudge_key(person.pair_id, person.member_id, cycle),
-                    target=Target(
-                        program.platform, program.workspace_id, "user", (person.user_id,)
-                    ),
-                    not_before=due,
-                    render=(NUDGE_RENDERER, args),
-                    expires_at=due + stale,
-                )
-            )
-            checkins.append(
-                {
-                    "pair_id": person.pair_id,
-                    "member_id": person.member_id,
-                    "cycle_on": wall.date(),
-                    "due_at": due,
-                    "outcome": CheckInOutcome.PENDING,
-                    "note": "",
-                }
-            )
+            nudge, row = _nudge(program, person, wall, cycle, due, partners, stale)
+            outbox.append(nudge)
+            checkins.append(row)
     enqueue_many(session, outbox, now=now, program_id=program.id)
     insert_ignoring_conflicts(
         session, CheckIn, checkins, conflict=["pair_id", "member_id", "cycle_on"]
@@ -213,6 +174,65 @@ def _plan_program(
     stats.planned += len(checkins)
     if checkins:
         log.info("planned %d nudges for program %s", len(checkins), program.id)
+
+
+def _nudge(
+    program: Program,
+    person: repo.PairPerson,
+    wall: datetime,
+    cycle: str,
+    due: datetime,
+    partners: str,
+    stale: timedelta,
+) -> tuple[Outgoing, dict[str, object]]:
+    """One person's nudge for one cycle: the outbox message and the check-in row."""
+    # Rendered when sent: planning stays cheap and rewording applies to queued nudges.
+    args = {
+        "name": person.display_name or person.user_id,
+        "partners": partners,
+        "cycle": cycle,
+        "pair": person.pair_id,
+    }
+    nudge = Outgoing(
+        dedupe_key=nudge_key(person.pair_id, person.member_id, cycle),
+        target=Target(program.platform, program.workspace_id, "user", (person.user_id,)),
+        not_before=due,
+        render=(NUDGE_RENDERER, args),
+        expires_at=due + stale,
+    )
+    row: dict[str, object] = {
+        "pair_id": person.pair_id,
+        "member_id": person.member_id,
+        "cycle_on": wall.date(),
+        "due_at": due,
+        "outcome": CheckInOutcome.PENDING,
+        "note": "",
+    }
+    return nudge, row
+
+
+class _RulesCache:
+    """A person's timing rules, built once per distinct zone, quiet hours and availability
+    (availability JSON is decoded once per distinct value).
+    """
+
+    def __init__(self, default_timezone: str) -> None:
+        self.default_timezone = default_timezone
+        self.cache: dict[tuple[str | None, ...], LocalRules] = {}
+
+    def __call__(self, person: repo.PairPerson) -> LocalRules:
+        key = (person.timezone, person.quiet_start, person.quiet_end, person.availability_json)
+        rules = self.cache.get(key)
+        if rules is None:
+            raw = person.availability_json
+            windows = json.loads(raw) if raw else []
+            rules = self.cache[key] = LocalRules(
+                person.timezone or self.default_timezone,
+                person.quiet_start,
+                person.quiet_end,
+                weekend_from(windows or []),
+            )
+        return rules
 
 
 @dataclass
