@@ -6,7 +6,7 @@ from bot.checkins.planner import withdraw_future_nudges
 from bot.context import Ctx
 from bot.errors import FormInvalid, UserError
 from bot.formatting import local_day, local_when
-from bot.replies import Button, Buttons, Context, Form, FormField, Message, Reply, Section
+from bot.replies import Button, Buttons, Context, Form, FormField, Message, Part, Reply, Section
 from bot.text import Text
 from bot.timeparse import BadDate, parse_until
 from storage import repo
@@ -100,36 +100,15 @@ def join(ctx: Ctx, args: list[str]) -> Reply:
         not args and ctx.actor.surface.modals and ctx.via in ("command", "action")
     ):
         return join_form(ctx)  # a modal: role, time zone, skills, wants, goals
-    program = ctx.program()
-    peer_program = program.kind == ProgramKind.PEER
     if len(args) > 1:
         raise UserError("join.usage")
-    wanted = args[0].lower() if args else None
-    if peer_program:
-        if wanted not in (None, Role.PEER):
-            raise UserError("join.peer_program", program=program.name)
-        role = Role.PEER.value
-    else:
-        if wanted is None:
-            return Message(
-                (
-                    Section(ctx.t("join.choose_role", program=program.name)),
-                    Buttons(
-                        (
-                            Button(
-                                ctx.prompts.text("button.join_mentee"), "join mentee", "primary"
-                            ),
-                            Button(ctx.prompts.text("button.join_mentor"), "join mentor"),
-                        )
-                    ),
-                )
-            )
-        if wanted not in (Role.MENTOR, Role.MENTEE):
-            if wanted == Role.PEER:
-                raise UserError("join.mentoring_program", program=program.name)
-            raise UserError("join.bad_role", role=wanted)
-        role = wanted
-
+    program = ctx.program()
+    role = _wanted_role(ctx, args[0].lower() if args else None)
+    if role is None:
+        mentee = Button(ctx.prompts.text("button.join_mentee"), "join mentee", "primary")
+        mentor = Button(ctx.prompts.text("button.join_mentor"), "join mentor")
+        choose = Section(ctx.t("join.choose_role", program=program.name))
+        return Message((choose, Buttons((mentee, mentor))))
     member = ctx.member()
     if member is not None and member.status != MemberStatus.LEFT:
         if member.role == role:
@@ -137,58 +116,56 @@ def join(ctx: Ctx, args: list[str]) -> Reply:
         return ctx.say(
             "join.already_other_role", role=_role_label(ctx, member.role), wanted=Text.trusted(role)
         )
-
     rejoined = member is not None
     if member is None:
         assert program.id is not None and ctx.person.id is not None
         member = Member(
             program_id=program.id, person_id=ctx.person.id, role=role, joined_at=ctx.now
         )
-    member.role = role
-    member.status = MemberStatus.ACTIVE
-    member.paused_until = None
-    member.left_at = None
+    member.role, member.status = role, MemberStatus.ACTIVE
+    member.paused_until = member.left_at = None
     ctx.session.add(member)
     ctx.session.flush()
-
     if ctx.person.timezone is None and ctx.actor.timezone:
-        ctx.person.timezone = ctx.actor.timezone
-        ctx.person.timezone_source = "platform"
+        ctx.person.timezone, ctx.person.timezone_source = ctx.actor.timezone, "platform"
         ctx.session.add(ctx.person)
-
-    parts: list = [
-        Section(
-            ctx.t(
-                "join.rejoined" if rejoined else "join.welcome",
-                role=_role_label(ctx, role),
-                program=program.name,
-            )
-        )
-    ]
+    key = "join.rejoined" if rejoined else "join.welcome"
+    parts: list[Part] = [Section(ctx.t(key, role=_role_label(ctx, role), program=program.name))]
     if ctx.person.timezone is None:
         parts.append(Context(ctx.t("join.ask_timezone")))
     else:
         parts.append(Context(ctx.t("join.timezone_known", zone=ctx.person.timezone)))
     if not rejoined:
-        ctx.dm(
-            ctx.person,
-            Message(
-                (
-                    Section(
-                        ctx.t("join.welcome_dm", name=ctx.person.display_name, program=program.name)
-                    ),
-                    Section(
-                        ctx.t(
-                            "join.getting_started_mentor"
-                            if role == Role.MENTOR
-                            else "join.getting_started"
-                        )
-                    ),
-                ),
-            ),
-            dedupe_key=f"welcome:{member.id}",
-        )
+        _welcome(ctx, member, role)
     return Message(tuple(parts))
+
+
+def _wanted_role(ctx: Ctx, wanted: str | None) -> str | None:
+    """The role asked for, checked against the program's kind; None: ask with buttons."""
+    program = ctx.program()
+    if program.kind == ProgramKind.PEER:
+        if wanted not in (None, Role.PEER):
+            raise UserError("join.peer_program", program=program.name)
+        return Role.PEER.value
+    if wanted is None:
+        return None
+    if wanted not in (Role.MENTOR, Role.MENTEE):
+        if wanted == Role.PEER:
+            raise UserError("join.mentoring_program", program=program.name)
+        raise UserError("join.bad_role", role=wanted)
+    return wanted
+
+
+def _welcome(ctx: Ctx, member: Member, role: str) -> None:
+    """The welcome DM with the first steps for the role."""
+    program = ctx.program()
+    steps = "join.getting_started_mentor" if role == Role.MENTOR else "join.getting_started"
+    welcome = ctx.t("join.welcome_dm", name=ctx.person.display_name, program=program.name)
+    ctx.dm(
+        ctx.person,
+        Message((Section(welcome), Section(ctx.t(steps)))),
+        dedupe_key=f"welcome:{member.id}",
+    )
 
 
 def tell_partners(ctx: Ctx, member: Member, pairs: list[Pair], prompt: str, *, key: str) -> None:
