@@ -216,3 +216,36 @@ def planned_checkins(
         )
     )
     return {(p, m, c) for p, m, c in rows if c is not None}
+
+
+class PersonTiming(NamedTuple):
+    """Who a person is on their platform, and what timing a message to them needs."""
+
+    user_id: str
+    display_name: str
+    timezone: str | None
+    quiet_start: str | None
+    quiet_end: str | None
+    availability: list[dict[str, object]]
+
+
+def people_of_pair(*, session: Session, pair_id: int) -> list[PersonTiming]:
+    """The people of one pair (or trio), with their timing facts."""
+    rows = session.exec(
+        select(Person)
+        .join(Member, col(Member.person_id) == col(Person.id))
+        .join(PairMember, col(PairMember.member_id) == col(Member.id))
+        .where(PairMember.pair_id == pair_id)
+        .order_by(col(PairMember.id))
+    ).all()
+    return [
+        PersonTiming(
+            p.platform_user_id,
+            p.display_name,
+            p.timezone,
+            p.quiet_start,
+            p.quiet_end,
+            list(p.availability),
+        )
+        for p in rows
+    ]

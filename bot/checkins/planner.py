@@ -19,7 +19,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.cadence import program_rule
-from bot.checkins.timing import LocalRules, nudge_instant, weekend_from
+from bot.checkins.timing import LocalRules, nudge_instant
 from bot.config import Settings
 from bot.delivery import Target
 from bot.outbox import Outgoing, enqueue_many
@@ -226,11 +226,12 @@ class _RulesCache:
         if rules is None:
             raw = person.availability_json
             windows = json.loads(raw) if raw else []
-            rules = self.cache[key] = LocalRules(
-                person.timezone or self.default_timezone,
+            rules = self.cache[key] = LocalRules.of(
+                person.timezone,
                 person.quiet_start,
                 person.quiet_end,
-                weekend_from(windows or []),
+                windows,
+                default_timezone=self.default_timezone,
             )
         return rules
 

@@ -20,14 +20,12 @@ from bot.delivery import Target
 from bot.outbox import enqueue
 from bot.prompts import Prompts
 from bot.replies import Context, Message, Section
+from storage import repo
 from storage.models import (
     CheckIn,
     CheckInOutcome,
-    Member,
     Pair,
-    PairMember,
     PairStatus,
-    Person,
     Program,
 )
 
@@ -109,59 +107,56 @@ def flag_stalled(
         stats.newly_stalled.append(pair_id)
         program = session.get(Program, pair.program_id)
         assert program is not None
-        people = session.execute(
-            sa_select(
-                col(Person.platform_user_id),
-                col(Person.display_name),
-                col(Person.timezone),
-                col(Person.quiet_start),
-                col(Person.quiet_end),
-                col(Person.availability),
-            )
-            .join(Member, col(Member.person_id) == col(Person.id))
-            .join(PairMember, col(PairMember.member_id) == col(Member.id))
-            .where(col(PairMember.pair_id) == pair_id)
-        ).all()
-        message = Message(
-            (
-                Section(
-                    prompts.render(
-                        "checkin.stalled_nudge", names=", ".join(p[1] or p[0] for p in people)
-                    )
-                ),
-                Context(prompts.render("checkin.stalled_hint")),
-            )
-        )
-        when = {
-            p[0]: next_sensible(
-                now,
-                LocalRules.of(
-                    p[2], p[3], p[4], p[5], default_timezone=settings.program.default_timezone
-                ),
-            )
-            for p in people
-        }
-        ids = [p[0] for p in people]
-        if group_dm(program.platform):
-            sends = [
-                (
-                    Target(program.platform, program.workspace_id, "group", tuple(ids)),
-                    max(when.values()),
-                )
-            ]
-        else:
-            sends = [
-                (Target(program.platform, program.workspace_id, "user", (uid,)), when[uid])
-                for uid in ids
-            ]
-        for target, not_before in sends:
-            enqueue(
-                session,
-                dedupe_key=f"stalled:{pair_id}:{now.date()}:{','.join(target.ids)}",
-                target=target,
-                message=message,
-                not_before=not_before,
-                now=now,
-                program_id=program.id,
-            )
+        _nudge_pair(session, program, pair_id, now, settings, prompts, group_dm(program.platform))
     return stats
+
+
+def _nudge_pair(
+    session: Session,
+    program: Program,
+    pair_id: int,
+    now: datetime,
+    settings: Settings,
+    prompts: Prompts,
+    group_dm: bool,
+) -> None:
+    """One gentle nudge at a daytime hour: a group DM where the platform has them, else one
+    DM each at their own sensible hour.
+    """
+    people = repo.people_of_pair(session=session, pair_id=pair_id)
+    names = ", ".join(p.display_name or p.user_id for p in people)
+    message = Message(
+        (
+            Section(prompts.render("checkin.stalled_nudge", names=names)),
+            Context(prompts.render("checkin.stalled_hint")),
+        )
+    )
+    default = settings.program.default_timezone
+    when = {
+        p.user_id: next_sensible(
+            now,
+            LocalRules.of(
+                p.timezone, p.quiet_start, p.quiet_end, p.availability, default_timezone=default
+            ),
+        )
+        for p in people
+    }
+    ids = [p.user_id for p in people]
+    if group_dm:
+        group = Target(program.platform, program.workspace_id, "group", tuple(ids))
+        sends = [(group, max(when.values()))]
+    else:
+        sends = [
+            (Target(program.platform, program.workspace_id, "user", (uid,)), when[uid])
+            for uid in ids
+        ]
+    for target, not_before in sends:
+        enqueue(
+            session,
+            dedupe_key=f"stalled:{pair_id}:{now.date()}:{','.join(target.ids)}",
+            target=target,
+            message=message,
+            not_before=not_before,
+            now=now,
+            program_id=program.id,
+        )
