@@ -7,14 +7,15 @@ from collections.abc import Mapping
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.app import build_bot
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.events import Surface
 from bot.matching.publish import check_preview, publish
-from bot.matching.rounds import propose
+from bot.matching.rounds import Proposal, propose
+from bot.prompts import Prompts
 from storage.engine import transaction
 from storage.models import Program
 
@@ -43,18 +44,9 @@ def run_match(
         out.print(f"Cannot start: {exc}", markup=False)
         return 2
     with transaction(bot.engine) as session:
-        programs = list(session.exec(select(Program).order_by(col(Program.id))).all())
-        if program_id is not None:
-            programs = [p for p in programs if p.id == program_id]
-        if not programs:
-            out.print("No such program. People create one by joining (`/mentor join`).")
+        program = _pick_program(session, program_id, out)
+        if program is None:
             return 1
-        if len(programs) > 1:
-            out.print("Several programs; choose one with --program:")
-            for p in programs:
-                out.print(f"  {p.id}  {p.name} ({p.platform} {p.workspace_id})", markup=False)
-            return 1
-        program = programs[0]
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -74,52 +66,15 @@ def run_match(
                 progress=lambda msg: bar.update(task, description=msg, advance=1),
             )
             bar.update(task, completed=PHASES)
-        summary = proposal.run.summary
-        dist = summary.get("score") or {}
-        out.print(
-            f"[bold]{program.name}[/bold]: {_count(len(proposal.pairs), 'pair', 'pairs')}, "
-            f"{len(proposal.unmatched)} unmatched, seed {proposal.run.seed}"
-        )
-        if dist:
-            out.print(
-                f"scores: min {dist['min']:g}  median {dist['median']:g}  "
-                f"mean {dist['mean']:g}  max {dist['max']:g}"
-            )
-        table = Table("pair", "score", "why", show_lines=False)
-        for pair in proposal.pairs:
-            assert pair.id is not None
-            names = " & ".join(proposal.members[m].name for m in proposal.pair_members[pair.id])
-            table.add_row(names, f"{pair.score:g}", "; ".join(pair.reasons))
-        if proposal.pairs:
-            out.print(table)
-        if proposal.unmatched:
-            left = Table("not matched", "why")
-            for member_id, reason in proposal.unmatched:
-                who = proposal.members.get(member_id)
-                left.add_row(
-                    who.name if who else str(member_id),
-                    bot.prompts.text(f"match.unmatched_reason.{reason}"),
-                )
-            out.print(left)
-        if proposal.ending:
-            ending = Table("pair that would end", "why")
-            for pair_id, reason in proposal.ending:
-                ending.add_row(
-                    proposal.names.get(pair_id, str(pair_id)),
-                    bot.prompts.text(f"match.end_reason.{reason}"),
-                )
-            out.print(ending)
-        for code, a, b in proposal.notes:
-            out.print(bot.prompts.text(f"match.note.{code}", a=a, b=b), markup=False)
+        _print_proposal(out, program, proposal, bot.prompts)
         if not publish_now:
             out.print(
                 "Preview saved; nothing was sent. Publish with `/mentor admin publish` "
                 "or `mentorbot match --publish`."
             )
             return 0
-        problems = check_preview(session, program, proposal, now=bot.clock.now())
-        if problems:  # cannot happen in one transaction, but never publish a stale preview
-            out.print("The preview is out of date; run again.")
+        if check_preview(session, program, proposal, now=bot.clock.now()):
+            out.print("The preview is out of date; run again.")  # never publish a stale one
             return 1
         result = publish(
             session,
@@ -137,3 +92,71 @@ def run_match(
             " queued. They are sent by the running bot."
         )
     return 0
+
+
+def _pick_program(session: Session, program_id: int | None, out: Console) -> Program | None:
+    """The one program to match (``--program`` when there are several)."""
+    programs = list(session.exec(select(Program).order_by(col(Program.id))).all())
+    if program_id is not None:
+        programs = [p for p in programs if p.id == program_id]
+    if not programs:
+        out.print("No such program. People create one by joining (`/mentor join`).")
+        return None
+    if len(programs) > 1:
+        out.print("Several programs; choose one with --program:")
+        for p in programs:
+            out.print(f"  {p.id}  {p.name} ({p.platform} {p.workspace_id})", markup=False)
+        return None
+    return programs[0]
+
+
+def _print_proposal(out: Console, program: Program, proposal: Proposal, prompts: Prompts) -> None:
+    """The preview as tables: pairs with reasons, who is left out, pairs that would end."""
+    dist = proposal.run.summary.get("score") or {}
+    out.print(
+        f"[bold]{program.name}[/bold]: {_count(len(proposal.pairs), 'pair', 'pairs')}, "
+        f"{len(proposal.unmatched)} unmatched, seed {proposal.run.seed}"
+    )
+    if dist:
+        out.print(
+            f"scores: min {dist['min']:g}  median {dist['median']:g}  "
+            f"mean {dist['mean']:g}  max {dist['max']:g}"
+        )
+    tables: list[tuple[tuple[str, ...], list[tuple[str, ...]]]] = [
+        (
+            ("pair", "score", "why"),
+            [
+                (
+                    " & ".join(proposal.members[m].name for m in proposal.pair_members[p.id or 0]),
+                    f"{p.score:g}",
+                    "; ".join(p.reasons),
+                )
+                for p in proposal.pairs
+            ],
+        ),
+        (
+            ("not matched", "why"),
+            [
+                (
+                    proposal.members[m].name if m in proposal.members else str(m),
+                    prompts.text(f"match.unmatched_reason.{reason}"),
+                )
+                for m, reason in proposal.unmatched
+            ],
+        ),
+        (
+            ("pair that would end", "why"),
+            [
+                (proposal.names.get(p, str(p)), prompts.text(f"match.end_reason.{reason}"))
+                for p, reason in proposal.ending
+            ],
+        ),
+    ]
+    for header, rows in tables:
+        if rows:
+            table = Table(*header, show_lines=False)
+            for row in rows:
+                table.add_row(*row)
+            out.print(table)
+    for code, a, b in proposal.notes:
+        out.print(prompts.text(f"match.note.{code}", a=a, b=b), markup=False)
