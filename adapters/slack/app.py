@@ -124,8 +124,15 @@ class SlackAdapter:
 
     # -- listeners ------------------------------------------------------------------------
     def _register(self) -> None:
-        app = self.app
+        """Listener groups, one method each: retried events, the slash command, buttons and
+        forms, App Home and DMs.
+        """
+        self._register_dedupe(self.app)
+        self._register_command(self.app)
+        self._register_interactions(self.app)
+        self._register_events(self.app)
 
+    def _register_dedupe(self, app: AsyncApp) -> None:
         @app.middleware
         async def drop_retried_events(body: dict[str, Any], next: Any) -> BoltResponse | None:
             """Slack retries events it thinks we missed; handle each event id once."""
@@ -139,6 +146,7 @@ class SlackAdapter:
             await next()
             return None
 
+    def _register_command(self, app: AsyncApp) -> None:
         async def command_reply(command: dict[str, Any]) -> Reply:
             text = (command.get("text") or "").strip()
             words = text.lower().split()
@@ -179,6 +187,7 @@ class SlackAdapter:
             else:
                 await ack(response_type="ephemeral", text=fallback(message), blocks=blocks(message))
 
+    def _register_interactions(self, app: AsyncApp) -> None:
         @app.action(re.compile(f"^{re.escape(BUTTON_PREFIX)}"))
         async def on_button(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
             await ack()
@@ -212,6 +221,7 @@ class SlackAdapter:
             channel = await self.sender.channel_for_user(user["id"])
             await self.sender.post(channel, self._message_of(reply))
 
+    def _register_events(self, app: AsyncApp) -> None:
         @app.event("app_home_opened")
         async def on_home(event: dict[str, Any], body: dict[str, Any]) -> None:
             if event.get("tab", "home") != "home":
