@@ -120,55 +120,17 @@ def score_cohort(
     """Score every (left, right) pair and work out which pairs the hard rules allow."""
     rules = rules or Rules()
     left, right = cohort.left, cohort.right
-    n, m = len(left), len(right)
     w = settings
-
     skills = _directional_skills(left, right)
     goals = _directional_goals(left, right)
     if cohort.peer:
         skills = (skills + _directional_skills(right, left).T) / 2
         goals = (goals + _directional_goals(right, left).T) / 2
-
-    lang_l = [{"=" + x for x in c.language_set()} for c in left]
-    lang_r = [{"=" + x for x in c.language_set()} for c in right]
-    shared_lang, _ = _product(lang_l, lang_r)
-    has_l = np.asarray([bool(x) for x in lang_l], dtype=bool)[:, None]
-    has_r = np.asarray([bool(x) for x in lang_r], dtype=bool)[None, :]
-    both_set = has_l & has_r
-    language = np.where(shared_lang > 0, 1.0, np.where(both_set, 0.0, 0.5))
-    language_ok = (
-        ~(both_set & (shared_lang <= 0))
-        if w.require_shared_language
-        else np.ones((n, m), dtype=bool)
-    )
-
-    bits_l = (
-        np.stack([week_bitmap(c, reference_week) for c in left]).astype(np.float32)
-        if n
-        else (np.zeros((0, 1), np.float32))
-    )
-    bits_r = (
-        np.stack([week_bitmap(c, reference_week) for c in right]).astype(np.float32)
-        if m
-        else (np.zeros((0, 1), np.float32))
-    )
-    overlap_hours = (bits_l @ bits_r.T) / 4.0 if n and m else np.zeros((n, m), np.float32)
+    language, language_ok = _languages(left, right, w.require_shared_language)
+    overlap_hours = _overlap_hours(left, right, reference_week)
     overlap = np.minimum(1.0, overlap_hours / w.target_overlap_hours)
-
-    teams = _codes([c.team for c in left] + [c.team for c in right])
-    t_l, t_r = teams[:n, None], teams[None, n:]
-    known = (t_l >= 0) & (t_r >= 0)
-    team = np.where(known, (t_l != t_r).astype(float), 0.5)
-    team_ok = ~(known & (t_l == t_r)) if w.require_different_team else np.ones((n, m), bool)
-
-    sen_l = np.asarray([np.nan if c.seniority is None else c.seniority for c in left], float)
-    sen_r = np.asarray([np.nan if c.seniority is None else c.seniority for c in right], float)
-    gap = sen_r[None, :] - sen_l[:, None]
-    if cohort.peer:
-        seniority = np.where(np.isnan(gap), 0.5, 1.0 - np.minimum(1.0, np.abs(gap) / 5.0))
-    else:
-        seniority = np.where(np.isnan(gap), 0.5, np.clip(gap / 3.0, 0.0, 1.0))
-
+    team, team_ok = _teams(left, right, w.require_different_team)
+    seniority = _seniority(left, right, peer=cohort.peer)
     weights = (
         w.weight_skills,
         w.weight_goals,
@@ -185,8 +147,74 @@ def score_cohort(
         + w.weight_team * team
         + w.weight_seniority * seniority
     ) * (100.0 / sum(weights))
+    rule_ok, recent_ok = _rule_masks(cohort, rules, language_ok & team_ok, settings)
+    return Scores(
+        total=np.asarray(total, dtype=np.float64),
+        feasible=rule_ok & language_ok & team_ok & recent_ok,
+        overlap_hours=np.asarray(overlap_hours, dtype=np.float32),
+        language_ok=np.asarray(language_ok, dtype=bool),
+        rule_ok=rule_ok,
+        recent_ok=recent_ok,
+        team_ok=np.asarray(team_ok, dtype=bool),
+    )
 
-    rule_ok = np.ones((n, m), dtype=bool)
+
+def _languages(
+    left: list[Candidate], right: list[Candidate], required: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """A shared language scores 1, none (both known) 0, unknown 0.5; and whether allowed."""
+    lang_l = [{"=" + x for x in c.language_set()} for c in left]
+    lang_r = [{"=" + x for x in c.language_set()} for c in right]
+    shared_lang, _ = _product(lang_l, lang_r)
+    has_l = np.asarray([bool(x) for x in lang_l], dtype=bool)[:, None]
+    has_r = np.asarray([bool(x) for x in lang_r], dtype=bool)[None, :]
+    both_set = has_l & has_r
+    language = np.where(shared_lang > 0, 1.0, np.where(both_set, 0.0, 0.5))
+    ok = ~(both_set & (shared_lang <= 0)) if required else np.ones(language.shape, dtype=bool)
+    return language, ok
+
+
+def _overlap_hours(left: list[Candidate], right: list[Candidate], week: date) -> np.ndarray:
+    """Hours a week both are available: one product of 15-minute bitmaps on real dates."""
+    n, m = len(left), len(right)
+    if not n or not m:
+        return np.zeros((n, m), np.float32)
+    bits_l = np.stack([week_bitmap(c, week) for c in left]).astype(np.float32)
+    bits_r = np.stack([week_bitmap(c, week) for c in right]).astype(np.float32)
+    return (bits_l @ bits_r.T) / 4.0
+
+
+def _teams(
+    left: list[Candidate], right: list[Candidate], different_required: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Different teams score 1, the same 0, unknown 0.5; and whether allowed."""
+    n = len(left)
+    teams = _codes([c.team for c in left] + [c.team for c in right])
+    t_l, t_r = teams[:n, None], teams[None, n:]
+    known = (t_l >= 0) & (t_r >= 0)
+    team = np.where(known, (t_l != t_r).astype(float), 0.5)
+    ok = ~(known & (t_l == t_r)) if different_required else np.ones(team.shape, bool)
+    return team, ok
+
+
+def _seniority(left: list[Candidate], right: list[Candidate], *, peer: bool) -> np.ndarray:
+    """Mentors a few levels above score best; peers close in level do."""
+    sen_l = np.asarray([np.nan if c.seniority is None else c.seniority for c in left], float)
+    sen_r = np.asarray([np.nan if c.seniority is None else c.seniority for c in right], float)
+    gap = sen_r[None, :] - sen_l[:, None]
+    if peer:
+        return np.where(np.isnan(gap), 0.5, 1.0 - np.minimum(1.0, np.abs(gap) / 5.0))
+    return np.where(np.isnan(gap), 0.5, np.clip(gap / 3.0, 0.0, 1.0))
+
+
+def _rule_masks(
+    cohort: Cohort, rules: Rules, fits: np.ndarray, settings: MatchingSettings
+) -> tuple[np.ndarray, np.ndarray]:
+    """Blocks (and nobody with themselves), then recent partners; the recency window adapts
+    to the pool so nobody loses their last possible partner to it.
+    """
+    left, right = cohort.left, cohort.right
+    rule_ok = np.ones((len(left), len(right)), dtype=bool)
     if cohort.peer:
         np.fill_diagonal(rule_ok, False)
     left_pos = {c.member_id: i for i, c in enumerate(left)}
@@ -195,11 +223,9 @@ def score_cohort(
         for x, y in ((a, b), (b, a)):
             if x in left_pos and y in right_pos:
                 rule_ok[left_pos[x], right_pos[y]] = False
-
-    base_ok = rule_ok & language_ok & team_ok
-    recent_ok = np.ones((n, m), dtype=bool)
+    base_ok = rule_ok & fits
+    recent_ok = np.ones(rule_ok.shape, dtype=bool)
     if rules.recent and settings.recency_rounds > 0:
-        # The window adapts to the pool: nobody loses their last possible partner to it.
         options_l = base_ok.sum(axis=1)
         options_r = base_ok.sum(axis=0)
         for (a, b), age in rules.recent.items():
@@ -210,13 +236,4 @@ def score_cohort(
                 window = min(settings.recency_rounds, options_l[i] - 1, options_r[j] - 1)
                 if age < window:
                     recent_ok[i, j] = False
-    feasible = base_ok & recent_ok
-    return Scores(
-        total=np.asarray(total, dtype=np.float64),
-        feasible=feasible,
-        overlap_hours=np.asarray(overlap_hours, dtype=np.float32),
-        language_ok=np.asarray(language_ok, dtype=bool),
-        rule_ok=rule_ok,
-        recent_ok=recent_ok,
-        team_ok=np.asarray(team_ok, dtype=bool),
-    )
+    return rule_ok, recent_ok
