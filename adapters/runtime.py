@@ -11,7 +11,7 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from bot.app import MentorBot, build_dispatcher
@@ -39,6 +39,77 @@ def _require(env: Mapping[str, str], name: str, why: str) -> str:
     return value
 
 
+@dataclass
+class Running:
+    """One platform's adapter in the process: how it sends and is paced, and how it starts
+    serving and closes (a small connect/listen/disconnect lifecycle).
+    """
+
+    sender: Sender
+    pacing: Pacing
+    start: Callable[[], Awaitable[None]]
+    close: Callable[[], Awaitable[None]]
+
+
+def _slack(
+    bot: MentorBot,
+    env: Mapping[str, str],
+    options: ServeOptions,
+    on_http_ready: Callable[[int], None] | None,
+) -> Running:
+    from adapters.slack import SlackAdapter
+    from adapters.slack.delivery import PACING
+
+    token = _require(env, "SLACK_BOT_TOKEN", "the Slack bot token (xoxb-...) is needed")
+    app_token = env.get("SLACK_APP_TOKEN", "")
+    socket_mode = bool(app_token) and not options.http
+    secret = env.get("SLACK_SIGNING_SECRET", "")
+    if not socket_mode and not secret:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET is not set; HTTP mode verifies every "
+            "request with it (or set SLACK_APP_TOKEN for Socket Mode)"
+        )
+    slack = SlackAdapter(
+        bot,
+        token=token,
+        signing_secret=secret,
+        api_url=bot.settings.slack.api_url or None,
+        socket_mode=socket_mode,
+    )
+    host = options.host or bot.settings.slack.http_host
+    port = options.port if options.port is not None else bot.settings.slack.http_port
+
+    async def start() -> None:
+        if socket_mode:
+            await slack.start_socket_mode(app_token)
+            return
+        bound = await slack.start_http(host, port)
+        log.info("slack HTTP mode on %s:%s%s", host, bound, "/slack/events")
+        if on_http_ready is not None:
+            on_http_ready(bound)
+
+    return Running(slack.sender, PACING, start, slack.close)
+
+
+def _discord(bot: MentorBot, env: Mapping[str, str]) -> Running:
+    from adapters.discord import DiscordAdapter
+    from adapters.discord.app import PACING
+
+    token = _require(env, "DISCORD_TOKEN", "the Discord bot token is needed")
+    conf = bot.settings.discord
+    adapter = DiscordAdapter(
+        bot,
+        guild_ids=tuple(int(g) for g in conf.guild_ids),
+        api_url=conf.api_url or None,
+        gateway_url=conf.gateway_url or None,
+    )
+
+    async def start() -> None:
+        await adapter.start(token)
+
+    return Running(adapter.sender, PACING, start, adapter.close)
+
+
 async def serve(
     bot: MentorBot,
     platforms: tuple[str, ...],
@@ -54,64 +125,15 @@ async def serve(
     """
     env = os.environ if env is None else env
     stop = stop or asyncio.Event()
-    senders: dict[str, Sender] = {}
-    pacing: dict[str, Pacing] = {}
-    closers = []
-    starters = []
+    running: dict[str, Running] = {}
     if "slack" in platforms:
-        from adapters.slack import SlackAdapter
-        from adapters.slack.delivery import PACING
-
-        token = _require(env, "SLACK_BOT_TOKEN", "the Slack bot token (xoxb-...) is needed")
-        app_token = env.get("SLACK_APP_TOKEN", "")
-        socket_mode = bool(app_token) and not options.http
-        secret = env.get("SLACK_SIGNING_SECRET", "")
-        if not socket_mode and not secret:
-            raise ConfigError(
-                "SLACK_SIGNING_SECRET is not set; HTTP mode verifies every "
-                "request with it (or set SLACK_APP_TOKEN for Socket Mode)"
-            )
-        slack = SlackAdapter(
-            bot,
-            token=token,
-            signing_secret=secret,
-            api_url=bot.settings.slack.api_url or None,
-            socket_mode=socket_mode,
-        )
-        senders["slack"] = slack.sender
-        pacing["slack"] = PACING
-        closers.append(slack.close)
-        if socket_mode:
-            starters.append(lambda: slack.start_socket_mode(app_token))
-        else:
-            host = options.host or bot.settings.slack.http_host
-            port = options.port if options.port is not None else bot.settings.slack.http_port
-
-            async def start_http() -> None:
-                bound = await slack.start_http(host, port)
-                log.info("slack HTTP mode on %s:%s%s", host, bound, "/slack/events")
-                if on_http_ready is not None:
-                    on_http_ready(bound)
-
-            starters.append(start_http)
+        running["slack"] = _slack(bot, env, options, on_http_ready)
     if "discord" in platforms:
-        from adapters.discord import DiscordAdapter
-        from adapters.discord.app import PACING as DISCORD_PACING
-
-        discord_token = _require(env, "DISCORD_TOKEN", "the Discord bot token is needed")
-        conf = bot.settings.discord
-        discord_adapter = DiscordAdapter(
-            bot,
-            guild_ids=tuple(int(g) for g in conf.guild_ids),
-            api_url=conf.api_url or None,
-            gateway_url=conf.gateway_url or None,
-        )
-        senders["discord"] = discord_adapter.sender
-        pacing["discord"] = DISCORD_PACING
-        closers.append(discord_adapter.close)
-        starters.append(lambda: discord_adapter.start(discord_token))
-    if not senders:
+        running["discord"] = _discord(bot, env)
+    if not running:
         raise ConfigError("no platform to serve")
+    senders = {name: r.sender for name, r in running.items()}
+    pacing = {name: r.pacing for name, r in running.items()}
     pulse = Pulse(bot, build_dispatcher(bot, senders, pacing=pacing))
     await pulse.tick()
     pulse.start()
@@ -121,10 +143,10 @@ async def serve(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     try:
-        for start in starters:
-            await start()
+        for r in running.values():
+            await r.start()
         await stop.wait()
     finally:
         pulse.shutdown()
-        for close in closers:
-            await close()
+        for r in running.values():
+            await r.close()
