@@ -81,44 +81,51 @@ def main_callback(
     ctx.obj = state
 
 
+_PlatformOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--platform",
+        "-p",
+        help="Platform to serve; repeat for several. Default: [bot] platforms "
+        "from the config, else console.",
+    ),
+]
+_AsOption = Annotated[
+    str, typer.Option("--as", help="Console only: the user you chat as (switch with /as).")
+]
+_HttpOption = Annotated[
+    bool,
+    typer.Option(
+        "--http",
+        help="Slack: serve POST /slack/events (production mode) even when SLACK_APP_TOKEN is set.",
+    ),
+]
+_HostOption = Annotated[
+    str | None, typer.Option(help="HTTP mode: address to listen on ([slack] http_host).")
+]
+_PortOption = Annotated[
+    int | None, typer.Option(help="HTTP mode: port to listen on ([slack] http_port).")
+]
+_VerboseOption = Annotated[
+    bool,
+    typer.Option(
+        "--verbose",
+        "-v",
+        help="Console only: show the log on the terminal too (by default it goes to "
+        "<data_dir>/mentorbot.log and only warnings are shown).",
+    ),
+]
+
+
 @app.command()
 def run(
     ctx: typer.Context,
-    platform: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--platform",
-            "-p",
-            help="Platform to serve; repeat for several. Default: [bot] platforms "
-            "from the config, else console.",
-        ),
-    ] = None,
-    as_user: Annotated[
-        str, typer.Option("--as", help="Console only: the user you chat as (switch with /as).")
-    ] = "alice",
-    http: Annotated[
-        bool,
-        typer.Option(
-            "--http",
-            help="Slack: serve POST /slack/events (production mode) "
-            "even when SLACK_APP_TOKEN is set.",
-        ),
-    ] = False,
-    host: Annotated[
-        str | None, typer.Option(help="HTTP mode: address to listen on ([slack] http_host).")
-    ] = None,
-    port: Annotated[
-        int | None, typer.Option(help="HTTP mode: port to listen on ([slack] http_port).")
-    ] = None,
-    verbose: Annotated[
-        bool,
-        typer.Option(
-            "--verbose",
-            "-v",
-            help="Console only: show the log on the terminal too (by default it goes to "
-            "<data_dir>/mentorbot.log and only warnings are shown).",
-        ),
-    ] = False,
+    platform: _PlatformOption = None,
+    as_user: _AsOption = "alice",
+    http: _HttpOption = False,
+    host: _HostOption = None,
+    port: _PortOption = None,
+    verbose: _VerboseOption = False,
 ) -> None:
     """Apply pending migrations, then run the bot (the console chat by default).
 
@@ -139,33 +146,42 @@ def run(
         )
         raise typer.Exit(2)
     console = "console" in platforms
+    if console and len(platforms) > 1:
+        err.print("The console chat runs on its own; start chat platforms separately.")
+        raise typer.Exit(2)
     _logging(settings, console=console, verbose=verbose)
+    try:
+        _start(settings, platforms, as_user=as_user, http=http, host=host, port=port)
+    except ConfigError as exc:
+        err.print(f"Cannot start: {exc}", highlight=False, markup=False)
+        raise typer.Exit(2) from None
+
+
+def _start(
+    settings: Settings,
+    platforms: tuple[str, ...],
+    *,
+    as_user: str,
+    http: bool,
+    host: str | None,
+    port: int | None,
+) -> None:
+    """Build the bot and run the console chat, or serve the chat platforms."""
+    import asyncio
+
     from adapters.console import run_console
+    from adapters.runtime import ServeOptions, serve
     from adapters.surfaces import surfaces
     from bot.app import build_bot
     from bot.clock import ShiftedClock
 
-    try:
-        # The console's clock can be moved forward (/time +7d) to try a whole program.
-        bot = build_bot(settings, clock=ShiftedClock() if console else None, surfaces=surfaces())
-    except ConfigError as exc:
-        err.print(f"Cannot start: {exc}", highlight=False, markup=False)
-        raise typer.Exit(2) from None
-    if "console" in platforms:
-        if len(platforms) > 1:
-            err.print("The console chat runs on its own; start chat platforms separately.")
-            raise typer.Exit(2)
+    console = "console" in platforms
+    # The console's clock can be moved forward (/time +7d) to try a whole program.
+    bot = build_bot(settings, clock=ShiftedClock() if console else None, surfaces=surfaces())
+    if console:
         run_console(bot, user=as_user)
         return
-    import asyncio
-
-    from adapters.runtime import ServeOptions, serve
-
-    try:
-        asyncio.run(serve(bot, platforms, ServeOptions(http=http, host=host, port=port)))
-    except ConfigError as exc:
-        err.print(f"Cannot start: {exc}", highlight=False, markup=False)
-        raise typer.Exit(2) from None
+    asyncio.run(serve(bot, platforms, ServeOptions(http=http, host=host, port=port)))
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -55,6 +56,7 @@ def run_match(
             transient=True,
         ) as bar:
             task = bar.add_task("matching", total=PHASES)
+            phase = partial(bar.update, task, advance=1)
             proposal = propose(
                 session,
                 program,
@@ -63,9 +65,8 @@ def run_match(
                 now=bot.clock.now(),
                 seed=seed,
                 fresh=fresh,
-                progress=lambda msg: bar.update(task, description=msg, advance=1),
+                progress=lambda msg: phase(description=msg),
             )
-            bar.update(task, completed=PHASES)
         _print_proposal(out, program, proposal, bot.prompts)
         if not publish_now:
             out.print(
@@ -76,14 +77,10 @@ def run_match(
         if check_preview(session, program, proposal, now=bot.clock.now()):
             out.print("The preview is out of date; run again.")  # never publish a stale one
             return 1
+        group_dm = bot.surface_of(program.platform).group_dm
+        now = bot.clock.now()
         result = publish(
-            session,
-            program,
-            proposal,
-            settings,
-            bot.prompts,
-            now=bot.clock.now(),
-            group_dm=bot.surface_of(program.platform).group_dm,
+            session, program, proposal, settings, bot.prompts, now=now, group_dm=group_dm
         )
         out.print(
             f"Published {_count(result.pairs, 'pair', 'pairs')}; "
