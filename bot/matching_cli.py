@@ -10,7 +10,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlmodel import Session, col, select
 
-from bot.app import build_bot
+from bot.app import MentorBot, build_bot
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.events import Surface
@@ -74,20 +74,32 @@ def run_match(
                 "or `mentorbot match --publish`."
             )
             return 0
-        if check_preview(session, program, proposal, now=bot.clock.now()):
-            out.print("The preview is out of date; run again.")  # never publish a stale one
-            return 1
-        group_dm = bot.surface_of(program.platform).group_dm
-        now = bot.clock.now()
-        result = publish(
-            session, program, proposal, settings, bot.prompts, now=now, group_dm=group_dm
-        )
-        out.print(
-            f"Published {_count(result.pairs, 'pair', 'pairs')}; "
-            f"{_count(result.introductions, 'introduction', 'introductions')} and "
-            f"{_count(result.unmatched_told, 'not this time message', 'not this time messages')}"
-            " queued. They are sent by the running bot."
-        )
+        return _publish(session, bot, program, proposal, out)
+
+
+def _publish(
+    session: Session, bot: MentorBot, program: Program, proposal: Proposal, out: Console
+) -> int:
+    """Publish the preview just made (never a stale one) and say what was queued."""
+    if check_preview(session, program, proposal, now=bot.clock.now()):
+        out.print("The preview is out of date; run again.")
+        return 1
+    group_dm = bot.surface_of(program.platform).group_dm
+    result = publish(
+        session,
+        program,
+        proposal,
+        bot.settings,
+        bot.prompts,
+        now=bot.clock.now(),
+        group_dm=group_dm,
+    )
+    out.print(
+        f"Published {_count(result.pairs, 'pair', 'pairs')}; "
+        f"{_count(result.introductions, 'introduction', 'introductions')} and "
+        f"{_count(result.unmatched_told, 'not this time message', 'not this time messages')}"
+        " queued. They are sent by the running bot."
+    )
     return 0
 
 
