@@ -60,43 +60,12 @@ def record(
 ) -> CheckIn:
     """Store an answer for a cycle (or the current one) and withdraw its unsent nudge."""
     assert pair.id is not None
-
-    def of_cycle(day: date) -> CheckIn | None:
-        return session.exec(
-            select(CheckIn).where(
-                CheckIn.pair_id == pair.id,
-                CheckIn.member_id == member_id,
-                CheckIn.cycle_on == day,
-            )
-        ).first()
-
-    row: CheckIn | None
-    if cycle is not None:
-        row = of_cycle(cycle)
-    else:
-        # The check-in closest to now: the upcoming nudge if it is planned, else the last one.
-        candidates = session.exec(
-            select(CheckIn).where(
-                CheckIn.pair_id == pair.id,
-                CheckIn.member_id == member_id,
-                col(CheckIn.due_at).is_not(None),
-                col(CheckIn.due_at) <= now + HORIZON,
-            )
-        ).all()
-        pending = [c for c in candidates if c.outcome == CheckInOutcome.PENDING]
-        pool = pending or list(candidates)
-        row = min(pool, key=lambda c: abs(c.due_at - now), default=None)  # type: ignore[operator]
-        if (
-            row is not None
-            and row.outcome != CheckInOutcome.PENDING
-            and (
-                now - row.due_at > timedelta(days=2)  # type: ignore[operator]
-            )
-        ):
-            row = None  # an old, answered cycle: this is a new meeting
+    row = _of_cycle(session, pair.id, member_id, cycle) if cycle is not None else None
+    if cycle is None:
+        row = _closest(session, pair.id, member_id, now)
         cycle = row.cycle_on if row is not None else local_today
         if row is None:
-            row = of_cycle(local_today)
+            row = _of_cycle(session, pair.id, member_id, local_today)
     if row is None:
         row = CheckIn(pair_id=pair.id, member_id=member_id, cycle_on=cycle)
     row.outcome = outcome
@@ -110,3 +79,35 @@ def record(
         pair.stall_reason = None
         session.add(pair)
     return row
+
+
+def _of_cycle(session: Session, pair_id: int, member_id: int, day: date) -> CheckIn | None:
+    """The person's check-in for one cycle of a pair, if there is one."""
+    return session.exec(
+        select(CheckIn).where(
+            CheckIn.pair_id == pair_id, CheckIn.member_id == member_id, CheckIn.cycle_on == day
+        )
+    ).first()
+
+
+def _closest(session: Session, pair_id: int, member_id: int, now: datetime) -> CheckIn | None:
+    """The check-in an answer without a date is about: the upcoming nudge if one is planned,
+    else the last one; None when the last one was answered days ago (a new meeting).
+    """
+    candidates = session.exec(
+        select(CheckIn).where(
+            CheckIn.pair_id == pair_id,
+            CheckIn.member_id == member_id,
+            col(CheckIn.due_at).is_not(None),
+            col(CheckIn.due_at) <= now + HORIZON,
+        )
+    ).all()
+    pending = [c for c in candidates if c.outcome == CheckInOutcome.PENDING]
+    pool = pending or list(candidates)
+    row = min(pool, key=lambda c: abs(c.due_at - now), default=None)  # type: ignore[operator]
+    answered_long_ago = (
+        row is not None
+        and row.outcome != CheckInOutcome.PENDING
+        and now - row.due_at > timedelta(days=2)  # type: ignore[operator]
+    )
+    return None if answered_long_ago else row
