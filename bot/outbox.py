@@ -233,41 +233,39 @@ class Dispatcher:
             if self._engine.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = session.exec(query).all()
-            claimed: list[Claimed] = []
-            for row in rows:
-                if row.expires_at is not None and row.expires_at < now:
-                    # Too stale to be useful (the bot was down): withdrawn, not sent late.
-                    row.status = OutboxStatus.CANCELLED
-                    row.last_error = "expired before it could be sent"
-                    session.add(row)
-                    self.expired += 1
-                    continue
-                try:
-                    message = self._message(row.payload)
-                except (KeyError, TypeError, ValueError) as exc:
-                    row.status = OutboxStatus.PARKED
-                    row.last_error = f"cannot build message: {exc!r}"[:500]
-                    session.add(row)
-                    continue
-                row.status = OutboxStatus.CLAIMED
-                row.lease_until = now + self._lease
-                row.attempts += 1
-                session.add(row)
-                assert row.id is not None
-                claimed.append(
-                    Claimed(
-                        id=row.id,
-                        target=Target(
-                            row.platform,
-                            row.workspace_id,
-                            row.target_kind,  # type: ignore[arg-type]
-                            tuple(row.target_ids),
-                        ),
-                        message=message,
-                        attempts=row.attempts,
-                    )
-                )
+            claimed = [c for row in rows if (c := self._claim_row(session, row, now))]
             return claimed
+
+    def _claim_row(self, session: Session, row: OutboxMessage, now: datetime) -> Claimed | None:
+        """Lease one due row; one too stale to be useful is withdrawn, one that can't be
+        rendered is parked, and neither is sent.
+        """
+        if row.expires_at is not None and row.expires_at < now:
+            # Too stale to be useful (the bot was down): withdrawn, not sent late.
+            row.status = OutboxStatus.CANCELLED
+            row.last_error = "expired before it could be sent"
+            session.add(row)
+            self.expired += 1
+            return None
+        try:
+            message = self._message(row.payload)
+        except (KeyError, TypeError, ValueError) as exc:
+            row.status = OutboxStatus.PARKED
+            row.last_error = f"cannot build message: {exc!r}"[:500]
+            session.add(row)
+            return None
+        row.status = OutboxStatus.CLAIMED
+        row.lease_until = now + self._lease
+        row.attempts += 1
+        session.add(row)
+        assert row.id is not None
+        target = Target(
+            row.platform,
+            row.workspace_id,
+            row.target_kind,  # type: ignore[arg-type]
+            tuple(row.target_ids),
+        )
+        return Claimed(id=row.id, target=target, message=message, attempts=row.attempts)
 
     def _message(self, payload: dict[str, Any]) -> Message:
         """A stored payload as a message: stored parts, or rendered now from a template."""
