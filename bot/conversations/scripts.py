@@ -124,6 +124,33 @@ def _choices(where: str, raw: Any) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def _coaching(where: str, coach: Any, kind: str) -> list[str]:
+    """The coaching checks a step asks for, each known and fitting the step's kind."""
+    if not isinstance(coach, list) or not all(isinstance(c, str) for c in coach):
+        raise ConfigError(f"{where}: coach must be a list of names")
+    for name in coach:
+        if name not in COACHING:
+            raise ConfigError(f"{where}: unknown coaching {name!r}; use {', '.join(COACHING)}")
+        if COACHING[name] != kind:
+            raise ConfigError(f"{where}: coaching {name!r} applies to {COACHING[name]} steps")
+    return coach
+
+
+def _numbers(where: str, raw: dict[str, Any]) -> dict[str, int]:
+    """``min``, ``max`` and ``max_length``, checked."""
+    numbers: dict[str, int] = {}
+    for key, default in (("min", 0), ("max", 100), ("max_length", 500)):
+        value = raw.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(f"{where}: {key} must be a whole number")
+        numbers[key] = value
+    if numbers["min"] >= numbers["max"]:
+        raise ConfigError(f"{where}: min must be below max")
+    if not 10 <= numbers["max_length"] <= 3000:
+        raise ConfigError(f"{where}: max_length must be between 10 and 3000")
+    return numbers
+
+
 def _step(path: Path, index: int, raw: Any, contract: ScriptContract) -> Step:
     where = f"{path.name} step {index + 1}"
     if not isinstance(raw, dict):
@@ -151,28 +178,12 @@ def _step(path: Path, index: int, raw: Any, contract: ScriptContract) -> Step:
         choices = _choices(where, raw.get("choices"))
     elif "choices" in raw:
         raise ConfigError(f"{where}: only choice and multi steps have choices")
-    coach = raw.get("coach", [])
-    if not isinstance(coach, list) or not all(isinstance(c, str) for c in coach):
-        raise ConfigError(f"{where}: coach must be a list of names")
-    for name in coach:
-        if name not in COACHING:
-            raise ConfigError(f"{where}: unknown coaching {name!r}; use {', '.join(COACHING)}")
-        if COACHING[name] != kind:
-            raise ConfigError(f"{where}: coaching {name!r} applies to {COACHING[name]} steps")
+    coach = _coaching(where, raw.get("coach", []), kind)
     when = raw.get("when", "")
     if when and when not in contract.conditions:
         allowed = ", ".join(sorted(contract.conditions)) or "none"
         raise ConfigError(f"{where}: unknown condition {when!r}; this script knows: {allowed}")
-    numbers: dict[str, int] = {}
-    for key, default in (("min", 0), ("max", 100), ("max_length", 500)):
-        value = raw.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ConfigError(f"{where}: {key} must be a whole number")
-        numbers[key] = value
-    if numbers["min"] >= numbers["max"]:
-        raise ConfigError(f"{where}: min must be below max")
-    if not 10 <= numbers["max_length"] <= 3000:
-        raise ConfigError(f"{where}: max_length must be between 10 and 3000")
+    numbers = _numbers(where, raw)
     optional = raw.get("optional", False)
     if not isinstance(optional, bool):
         raise ConfigError(f"{where}: optional must be true or false")
