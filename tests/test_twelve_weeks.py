@@ -151,3 +151,13 @@ async def test_program_dates_are_checked(bot):
     assert "has to end after it starts" in after
     bad = await chat.say("/mentor admin program set ends soon", who="admin")
     assert "should look like `2027-06-30`" in bad and "valid ends" not in bad
+
+
+async def test_program_hour_with_minutes_is_refused_not_rounded(bot):
+    chat = Chat(bot)
+    await chat.say("/mentor join mentee", who="ann")
+    refused = await chat.say("/mentor admin program set hour 02:30", who="admin")
+    assert "whole hour" in refused and "Updated" not in refused
+    assert "Updated the program's hour" in await chat.say(
+        "/mentor admin program set hour 14:00", who="admin"
+    )

@@ -40,64 +40,54 @@ def register_admin(admin: Router) -> None:
 
     @admin.command("help")
     def admin_help(ctx: Ctx, args: list[str]) -> Reply:
+        """The admin commands, or one explained."""
         if args:
             return command_help(ctx, admin, args[0], prefix="admin ")
         return Message(
             (Section(ctx.t("admin.help_header")), command_list(ctx, admin, prefix="admin "))
         )
 
-    @admin.command("members", aliases=("people", "list"))
-    def members(ctx: Ctx, args: list[str]) -> Reply:
-        program = ctx.program()
-        assert program.id is not None
-        rows = repo.members_of(session=ctx.session, program_id=program.id)
-        if not rows:
-            return ctx.say("admin.no_members")
-        items = tuple(
-            (
-                person.display_name or person.platform_user_id,
-                ctx.t(
-                    "admin.member_line",
-                    role=ctx.t(f"role.{member.role}"),
-                    status=Text.trusted(ctx.effective_status(member)),
-                    zone=zone_label(person.timezone) if person.timezone else "?",
-                ),
-            )
-            for member, person in rows
-        )
-        return Message(
-            (
-                Section(
-                    ctx.t(
-                        "admin.members_header",
-                        count=Text.trusted(str(len(rows))),
-                        program=program.name,
-                    )
-                ),
-                Fields(items),
-            )
-        )
+    admin.command("members", aliases=("people", "list"))(members)
+    admin.command("program", aliases=("settings",))(program_settings)
 
-    @admin.command("program", aliases=("settings",))
-    def program_settings(ctx: Ctx, args: list[str]) -> Reply:
-        if not args or args[0].lower() == "show":
-            return Message((Section(ctx.t("admin.program_header")), _program_fields(ctx)))
-        if args[0].lower() != "set" or len(args) < 3:
-            raise UserError(
-                "admin.program_usage", settings=Text.trusted(", ".join(PROGRAM_SETTINGS))
-            )
-        words = list(args[2:])
-        confirmed = len(words) > 1 and words[-1].lower() == "confirm"
-        if confirmed:
-            words.pop()
-        setting, value = args[1].lower(), " ".join(words).strip()
-        _apply_program_setting(ctx, setting, value, confirmed=confirmed)
-        return Message(
-            (
-                Section(ctx.t("admin.program_updated", setting=Text.trusted(setting))),
-                _program_fields(ctx),
-            )
+
+def members(ctx: Ctx, args: list[str]) -> Reply:
+    """Everyone in the program with role, status and time zone."""
+    program = ctx.program()
+    assert program.id is not None
+    rows = repo.members_of(session=ctx.session, program_id=program.id)
+    if not rows:
+        return ctx.say("admin.no_members")
+    items = tuple(
+        (
+            person.display_name or person.platform_user_id,
+            ctx.t(
+                "admin.member_line",
+                role=ctx.t(f"role.{member.role}"),
+                status=Text.trusted(ctx.effective_status(member)),
+                zone=zone_label(person.timezone) if person.timezone else "?",
+            ),
         )
+        for member, person in rows
+    )
+    header = ctx.t("admin.members_header", count=Text.trusted(str(len(rows))), program=program.name)
+    return Message((Section(header), Fields(items)))
+
+
+def program_settings(ctx: Ctx, args: list[str]) -> Reply:
+    """``admin program`` shows the settings; ``admin program set <setting> <value>``."""
+    if not args or args[0].lower() == "show":
+        return Message((Section(ctx.t("admin.program_header")), _program_fields(ctx)))
+    if args[0].lower() != "set" or len(args) < 3:
+        raise UserError("admin.program_usage", settings=Text.trusted(", ".join(PROGRAM_SETTINGS)))
+    words = list(args[2:])
+    confirmed = len(words) > 1 and words[-1].lower() == "confirm"
+    if confirmed:
+        words.pop()
+    setting, value = args[1].lower(), " ".join(words).strip()
+    _apply_program_setting(ctx, setting, value, confirmed=confirmed)
+    updated = Section(ctx.t("admin.program_updated", setting=Text.trusted(setting)))
+    return Message((updated, _program_fields(ctx)))
 
 
 def _change_kind(ctx: Ctx, kind: str, *, confirmed: bool) -> None:
@@ -146,7 +136,14 @@ def _change_kind(ctx: Ctx, kind: str, *, confirmed: bool) -> None:
             ctx.dm(person, choose, dedupe_key=key)
 
 
+def _bad(setting: str, allowed: str) -> UserError:
+    return UserError(
+        "admin.bad_setting", setting=Text.trusted(setting), allowed=Text.trusted(allowed)
+    )
+
+
 def _apply_program_setting(ctx: Ctx, setting: str, value: str, *, confirmed: bool = False) -> None:
+    """Validate and store one program setting (a kind change may ask first)."""
     p = ctx.program()
     lowered = value.lower()
     if setting == "name":
@@ -155,56 +152,52 @@ def _apply_program_setting(ctx: Ctx, setting: str, value: str, *, confirmed: boo
         p.name = value
     elif setting == "kind":
         if lowered not in (ProgramKind.MENTORING, ProgramKind.PEER):
-            raise UserError(
-                "admin.bad_setting",
-                setting=Text.trusted(setting),
-                allowed=Text.trusted("mentoring, peer"),
-            )
+            raise _bad(setting, "mentoring, peer")
         _change_kind(ctx, lowered, confirmed=confirmed)
     elif setting == "cadence":
         if lowered not in CADENCES:
-            raise UserError(
-                "admin.bad_setting",
-                setting=Text.trusted(setting),
-                allowed=Text.trusted(", ".join(CADENCES)),
-            )
+            raise _bad(setting, ", ".join(CADENCES))
         p.cadence = lowered
     elif setting == "weekday":
         matches = [i for i, d in enumerate(WEEKDAYS) if d.startswith(lowered[:3])]
         if len(lowered) < 3 or len(matches) != 1:
-            raise UserError(
-                "admin.bad_setting",
-                setting=Text.trusted(setting),
-                allowed=Text.trusted(", ".join(WEEKDAYS)),
-            )
+            raise _bad(setting, ", ".join(WEEKDAYS))
         p.checkin_weekday = matches[0]
     elif setting == "hour":
-        hour = lowered.split(":")[0]
-        if not hour.isdigit() or not 0 <= int(hour) <= 23:
-            raise UserError(
-                "admin.bad_setting", setting=Text.trusted(setting), allowed=Text.trusted("0-23")
-            )
+        # Whole hours only: "02:30" is refused rather than quietly becoming 02:00.
+        hour, _, minutes = lowered.partition(":")
+        whole = minutes in ("", "00")
+        if not hour.isdigit() or not 0 <= int(hour) <= 23 or not whole:
+            raise _bad(setting, "a whole hour from 0 to 23, like 9 or 14:00")
         p.checkin_hour = int(hour)
     elif setting == "channel":
         p.announcement_channel = value.lstrip("#") or None
     elif setting in ("starts", "ends"):
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            raise UserError("admin.bad_date", setting=Text.trusted(setting)) from None
-        start = day if setting == "starts" else p.starts_on
-        end = day if setting == "ends" else p.ends_on
-        today = ctx.now.astimezone(ctx.zone()).date()
-        if setting == "starts" and day < today.replace(year=today.year - 100):
-            raise UserError("admin.starts_too_early", day=Text.trusted(value))
-        if setting == "ends" and day < today:
-            raise UserError("admin.ends_past", day=Text.trusted(value))
-        if start is not None and end is not None and end <= start:
-            raise UserError("admin.bad_dates")
-        if setting == "starts":
-            p.starts_on = day
-        else:
-            p.ends_on = day
+        _set_date(ctx, setting, value)
     else:
         raise UserError("admin.program_usage", settings=Text.trusted(", ".join(PROGRAM_SETTINGS)))
     ctx.session.add(p)
+
+
+def _set_date(ctx: Ctx, setting: str, value: str) -> None:
+    """``starts`` or ``ends``: a real date, not a century ago, an end not in the past, and
+    the end after the start.
+    """
+    p = ctx.program()
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise UserError("admin.bad_date", setting=Text.trusted(setting)) from None
+    start = day if setting == "starts" else p.starts_on
+    end = day if setting == "ends" else p.ends_on
+    today = ctx.now.astimezone(ctx.zone()).date()
+    if setting == "starts" and day < today.replace(year=today.year - 100):
+        raise UserError("admin.starts_too_early", day=Text.trusted(value))
+    if setting == "ends" and day < today:
+        raise UserError("admin.ends_past", day=Text.trusted(value))
+    if start is not None and end is not None and end <= start:
+        raise UserError("admin.bad_dates")
+    if setting == "starts":
+        p.starts_on = day
+    else:
+        p.ends_on = day
