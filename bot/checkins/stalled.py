@@ -133,12 +133,7 @@ def _nudge_pair(
     )
     default = settings.program.default_timezone
     when = {
-        p.user_id: next_sensible(
-            now,
-            LocalRules.of(
-                p.timezone, p.quiet_start, p.quiet_end, p.availability, default_timezone=default
-            ),
-        )
+        p.user_id: next_sensible(now, LocalRules.for_person(p, default_timezone=default))
         for p in people
     }
     ids = [p.user_id for p in people]

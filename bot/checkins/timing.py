@@ -12,12 +12,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from bot.localtime import localize
 from bot.timezones import get_zone
 
 DEFAULT_WEEKEND = frozenset({5, 6})
+
+
+class PersonFacts(Protocol):
+    """What timing needs to know about a person."""
+
+    @property
+    def timezone(self) -> str | None:
+        """Their IANA zone (or ``UTC+05:30``), if set."""
+
+    @property
+    def quiet_start(self) -> str | None:
+        """Start of their quiet hours, local ``HH:MM``."""
+
+    @property
+    def quiet_end(self) -> str | None:
+        """End of their quiet hours, local ``HH:MM``."""
+
+    @property
+    def availability(self) -> Sequence[dict[str, Any]]:
+        """Their availability windows (days and local hours)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +62,19 @@ class LocalRules:
         """A person's rules from their stored profile (zone falls back to the default)."""
         return cls(
             timezone or default_timezone, quiet_start, quiet_end, weekend_from(availability or [])
+        )
+
+    @classmethod
+    def for_person(cls, person: PersonFacts, *, default_timezone: str) -> LocalRules:
+        """The rules of anyone with a zone, quiet hours and availability (a Person, or a row
+        read for one): the one place a person's timing rules are built.
+        """
+        return cls.of(
+            person.timezone,
+            person.quiet_start,
+            person.quiet_end,
+            person.availability,
+            default_timezone=default_timezone,
         )
 
 

@@ -98,13 +98,7 @@ def _wrap_program(
         survey_open = member.id not in answered and _survey_still_open(
             program, person, settings, now
         )
-        rules = LocalRules.of(
-            person.timezone,
-            person.quiet_start,
-            person.quiet_end,
-            person.availability,
-            default_timezone=settings.program.default_timezone,
-        )
+        rules = LocalRules.for_person(person, default_timezone=settings.program.default_timezone)
         day = program.ends_on + timedelta(days=1)
         due = nudge_instant(datetime.combine(day, time(program.checkin_hour)), rules)
         row = enqueue(

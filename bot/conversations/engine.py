@@ -342,14 +342,20 @@ class Conversations:
                     return Message((Section(prompt), Context(ctx.t("conv.coach_hint"))))
         return self._store(ctx, conv, step, value)
 
-    def click(self, ctx: Ctx, conv_id: int, step_index: int, value: str) -> Reply:
-        """A button answer; buttons from an earlier step or a closed conversation say so."""
+    @staticmethod
+    def _own_active(ctx: Ctx, conv_id: int) -> Conversation:
+        """The person's own conversation ``conv_id``, still going; else a friendly refusal."""
         assert ctx.person.id is not None
         conv = ctx.session.get(Conversation, conv_id)
         if conv is None or conv.person_id != ctx.person.id:
             raise UserError("conv.not_yours")
         if conv.status != ConversationStatus.ACTIVE:
             raise UserError("conv.closed")
+        return conv
+
+    def click(self, ctx: Ctx, conv_id: int, step_index: int, value: str) -> Reply:
+        """A button answer; buttons from an earlier step or a closed conversation say so."""
+        conv = self._own_active(ctx, conv_id)
         if conv.step != step_index:
             return self.question(ctx, conv, error=ctx.t("conv.stale_button"))
         step = self.script_of(conv).steps[conv.step]
@@ -487,12 +493,7 @@ class Conversations:
 
     def submit_form(self, ctx: Ctx, conv_id: int, submitted: Mapping[str, str]) -> Reply:
         """All answers at once: every problem is shown next to its field, nothing is saved."""
-        assert ctx.person.id is not None
-        conv = ctx.session.get(Conversation, conv_id)
-        if conv is None or conv.person_id != ctx.person.id:
-            raise UserError("conv.not_yours")
-        if conv.status != ConversationStatus.ACTIVE:
-            raise UserError("conv.closed")
+        conv = self._own_active(ctx, conv_id)
         script = self.script_of(conv)
         local_today = ctx.now.astimezone(ctx.zone()).date()
         answers: dict[str, Any] = {}

@@ -60,13 +60,7 @@ def remind_and_expire(
     for conv in quiet:
         if conv.script not in conversations.scripts:
             continue
-        rules = LocalRules.of(
-            conv.timezone,
-            conv.quiet_start,
-            conv.quiet_end,
-            conv.availability,
-            default_timezone=settings.program.default_timezone,
-        )
+        rules = LocalRules.for_person(conv, default_timezone=settings.program.default_timezone)
         at = when.get(rules)
         if at is None:
             at = when[rules] = next_sensible(now, rules)

@@ -161,13 +161,7 @@ def _invite_program(
             continue
         if member.joined_at.date() > day - timedelta(days=MIN_DAYS_IN_PROGRAM):
             continue
-        rules = LocalRules.of(
-            person.timezone,
-            person.quiet_start,
-            person.quiet_end,
-            person.availability,
-            default_timezone=settings.program.default_timezone,
-        )
+        rules = LocalRules.for_person(person, default_timezone=settings.program.default_timezone)
         at = when.get(rules)
         if at is None:
             at = when[rules] = max(nudge_instant(datetime.combine(day, hour), rules), now)
