@@ -27,7 +27,7 @@ SECRET = "bench-signing-secret"
 
 
 async def fire(port: int, fake_url: str, n: int, concurrency: int) -> list[float]:
-    from tests.fake_slack import signed_headers
+    from fakes.slack import signed_headers
 
     latencies: list[float] = []
     gate = asyncio.Semaphore(concurrency)
@@ -121,7 +121,7 @@ async def serve(kind: str, fake_url: str) -> None:
 async def main_async(n: int, concurrency: int) -> None:
     import sys
 
-    from tests.fake_slack import FakeSlack
+    from fakes.slack import FakeSlack
 
     fake = await FakeSlack().start()
     results = {}

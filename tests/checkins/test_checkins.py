@@ -22,7 +22,7 @@ from bot.outbox import Pacer, Pacing
 from bot.pulse import Pulse
 from storage.engine import transaction
 from storage.models import CheckIn, OutboxMessage, Pair
-from tests.checkin_helpers import Recorder, button_commands, make_pair, make_program
+from tests.checkins.helpers import Recorder, button_commands, make_pair, make_program
 from tests.conftest import run, text_of
 
 ZONES = [

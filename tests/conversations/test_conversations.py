@@ -26,8 +26,8 @@ from storage.models import (
     Pair,
     Person,
 )
-from tests.checkin_helpers import make_pair, make_program
-from tests.conversation_helpers import Chat, conversations, outbox
+from tests.checkins.helpers import make_pair, make_program
+from tests.conversations.helpers import Chat, conversations, outbox
 
 TODAY = date(2026, 11, 22)
 

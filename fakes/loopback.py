@@ -1,5 +1,6 @@
 """What every fake platform server shares: an aiohttp site on 127.0.0.1:0 and a condition
-tests wait on until the fake has seen what they expect (no sleeps)."""
+tests wait on until the fake has seen what they expect (no sleeps).
+"""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from adapters.surfaces import surfaces
 from bot.app import build_bot, build_conversations, build_registry
 from bot.conversations.scripts import bundled_scripts_dir
 from bot.errors import ConfigError
-from tests.conversation_helpers import Chat
+from tests.conversations.helpers import Chat
 
 GOAL = (bundled_scripts_dir() / "goal.toml").read_text(encoding="utf-8")
 

@@ -106,7 +106,7 @@ def test_readme_command_reference_lists_every_visible_command():
     """The README stays true to the code: every visible command has a row."""
     from pathlib import Path
 
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     reference = readme.split("## Command reference", 1)[1].split("\n## ", 1)[0]
     registry = build_registry()
     for prefix, router in (("", registry.commands), ("admin ", registry.admin)):

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.loopback import Loopback
+from fakes.loopback import Loopback
 
 BOT_ID = "900000000000000001"
 APP_ID = "900000000000000002"

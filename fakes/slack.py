@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.loopback import Loopback
+from fakes.loopback import Loopback
 
 
 @dataclass

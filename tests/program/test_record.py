@@ -12,8 +12,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conversation_helpers import Chat
-from tests.program_helpers import button_number, mentor_with_three_mentees, outcomes, pair_of
+from tests.conversations.helpers import Chat
+from tests.program.helpers import button_number, mentor_with_three_mentees, outcomes, pair_of
 
 
 @pytest.mark.parametrize(
@@ -385,7 +385,7 @@ async def test_typing_while_asked_to_continue_or_switch_answers_nothing(bot):
     for _ in range(3):
         again = await chat.say("Give a 10 minute talk at the team demo", who="amy")
         assert "First, a quick choice" in again and "question 2" not in again
-    from tests.conversation_helpers import conversations
+    from tests.conversations.helpers import conversations
 
     (goal,) = [c for c in conversations(bot) if c.script == "goal"]
     assert goal.answers == {} and goal.step == 0

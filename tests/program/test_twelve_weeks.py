@@ -8,8 +8,8 @@ import re
 from collections import Counter
 from datetime import date, timedelta
 
-from tests.conversation_helpers import Chat
-from tests.program_helpers import button_number, mentor_with_three_mentees
+from tests.conversations.helpers import Chat
+from tests.program.helpers import button_number, mentor_with_three_mentees
 
 LABEL = {"met": "We met", "not_yet": "Not yet", "skipped": "Skip this time"}
 

@@ -13,9 +13,9 @@ from adapters.surfaces import DISCORD
 from bot.delivery import Target
 from bot.replies import Button, Buttons, Message, Section
 from bot.text import Text
+from fakes.discord import APP_ID, FakeDiscord, snowflake, user
 from storage.engine import transaction
 from storage.models import Member, Person
-from tests.fake_discord import APP_ID, FakeDiscord, snowflake, user
 
 GUILD = "424242424242424242"
 
@@ -333,7 +333,7 @@ async def test_survey_and_feedback_open_as_discord_modals(adapter, fake, bot, cl
     from datetime import timedelta
 
     from storage.models import Feedback, SurveyResponse
-    from tests.checkin_helpers import make_pair, make_program
+    from tests.checkins.helpers import make_pair, make_program
 
     program = make_program(bot, platform="discord", workspace=GUILD)
     make_pair(bot, program, "111", "222", platform="discord")

@@ -17,9 +17,9 @@ from adapters.slack.delivery import SlackSender
 from bot.delivery import Target
 from bot.replies import Button, Buttons, Message, Section
 from bot.text import Text
+from fakes.slack import FakeSlack, signed_headers
 from storage.engine import transaction
 from storage.models import Member, OutboxMessage, Person
-from tests.fake_slack import FakeSlack, signed_headers
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
@@ -477,7 +477,7 @@ async def test_session_feedback_opens_as_a_modal_and_is_validated(served, fake, 
     """/mentor feedback (a short script) opens a modal; a forged value comes back inline;
     a good submission is stored and thanked for in the DM."""
     from storage.models import Feedback
-    from tests.checkin_helpers import make_pair, make_program
+    from tests.checkins.helpers import make_pair, make_program
 
     program = make_program(bot, platform="slack", workspace="T1")
     make_pair(bot, program, "U1", "U2", platform="slack")

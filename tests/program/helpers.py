@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot.app import MentorBot
 from storage.engine import transaction
 from storage.models import CheckIn, Member, Pair, PairMember, Person
-from tests.conversation_helpers import Chat
+from tests.conversations.helpers import Chat
 
 MENTEES = (("ann", "Tokyo", "python"), ("bea", "New York", "testing"), ("cal", "Berlin", "go"))
 

@@ -1,0 +1,3 @@
+"""Fake Slack and Discord servers on loopback that speak the real wire protocols, for the
+tests and the benchmarks.
+"""
