@@ -151,3 +151,18 @@ Reply = Message | Form | FormErrors
 def message(*parts: Part, private: bool = True) -> Message:
     """A private message of ``parts``."""
     return Message(tuple(parts), private=private)
+
+
+def as_message(reply: Reply, *, retry_label: str | None = None) -> Message:
+    """Any reply as a message, for surfaces that show one where a form or its errors were:
+    form errors as text (people's words in them stay untrusted), with a button that reopens
+    the form when ``retry_label`` is given; a form by its title.
+    """
+    if isinstance(reply, Message):
+        return reply
+    if isinstance(reply, FormErrors):
+        parts: list[Part] = [Section(Text.user("\n".join(reply.errors.values())))]
+        if reply.retry and retry_label:
+            parts.append(Buttons((Button(retry_label, reply.retry, "primary"),)))
+        return Message(tuple(parts))
+    return Message((Section(Text.trusted(reply.title)),))

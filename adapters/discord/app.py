@@ -24,8 +24,7 @@ from bot.app import MentorBot
 from bot.delivery import DeliveryResult, Target
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted
 from bot.outbox import Pacing
-from bot.replies import Button, Buttons, Form, FormErrors, Message, Part, Reply, Section
-from bot.text import Text
+from bot.replies import Form, Message, Reply, Section, as_message
 
 log = logging.getLogger(__name__)
 
@@ -245,20 +244,10 @@ class DiscordAdapter:
             )
 
     def message_of(self, reply: Reply) -> Message:
-        """Any reply as a message (form errors with a button that reopens the form)."""
-        if isinstance(reply, Message):
-            return reply
-        if isinstance(reply, FormErrors):
-            # Discord closes a modal on submit, so the errors come as a message with a way back.
-            parts: list[Part] = [Section(Text.trusted("\n".join(reply.errors.values())))]
-            if reply.retry:
-                parts.append(
-                    Buttons(
-                        (Button(self.bot.prompts.text("button.try_again"), reply.retry, "primary"),)
-                    )
-                )
-            return Message(tuple(parts))
-        return Message((Section(Text.trusted(reply.title)),))
+        """Any reply as a message. Discord closes a modal on submit, so form errors come as
+        a message with a button that reopens the form.
+        """
+        return as_message(reply, retry_label=self.bot.prompts.text("button.try_again"))
 
     async def on_message(self, message: discord.Message) -> None:
         """A DM to the bot is a DirectMessage event; the answer goes to the same channel."""

@@ -28,8 +28,7 @@ from adapters.slack.delivery import SlackSender
 from adapters.surfaces import SLACK
 from bot.app import MentorBot
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted
-from bot.replies import Form, FormErrors, Message, Reply, Section
-from bot.text import Text
+from bot.replies import Form, FormErrors, Message, Reply, as_message
 
 log = logging.getLogger(__name__)
 
@@ -99,11 +98,8 @@ class SlackAdapter:
 
     # -- replies --------------------------------------------------------------------------
     def _message_of(self, reply: Reply) -> Message:
-        if isinstance(reply, Message):
-            return reply
-        if isinstance(reply, FormErrors):
-            return Message((Section(Text.trusted("\n".join(reply.errors.values()))),))
-        return Message((Section(Text.trusted(reply.title)),))
+        """Any reply as a message (Slack shows form errors inside the modal instead)."""
+        return as_message(reply)
 
     async def _handle(self, event: Event) -> Reply:
         return await self.bot.ahandle(event)
@@ -263,9 +259,8 @@ class SlackAdapter:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        return int(sockets[0].getsockname()[1]) if sockets else port
+        bound = [address for address in self._runner.addresses if isinstance(address, tuple)]
+        return int(bound[0][1]) if bound else port
 
     async def start_socket_mode(self, app_token: str) -> None:
         """Connect over Socket Mode (development and self-hosting behind a firewall)."""
