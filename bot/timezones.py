@@ -180,8 +180,13 @@ def zone_exists(key: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=2048)
 def get_zone(key: str) -> tzinfo:
-    """The tzinfo for a stored key: an IANA zone, or a fixed ``UTC+HH:MM`` offset."""
+    """The tzinfo for a stored key: an IANA zone, or a fixed ``UTC+HH:MM`` offset.
+
+    Cached: zoneinfo keeps only a few zones alive on its own, so a program spread over
+    hundreds of zones would otherwise parse zone files again and again.
+    """
     match = re.fullmatch(r"UTC([+-])(\d{2}):(\d{2})", key)
     if match:
         sign = 1 if match.group(1) == "+" else -1
