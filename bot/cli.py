@@ -230,6 +230,7 @@ def match(
 def _engine(ctx: typer.Context):  # type: ignore[no-untyped-def]
     """The configured database's engine, or a one-line error (never a traceback)."""
     from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
 
     from storage.engine import BadDatabaseURL, make_engine
 
@@ -240,7 +241,7 @@ def _engine(ctx: typer.Context):  # type: ignore[no-untyped-def]
     except BadDatabaseURL as exc:
         err.print(f"Cannot open the database: {exc}", highlight=False, markup=False)
         raise typer.Exit(2) from None
-    except Exception as exc:  # the driver's own connection errors: reason in one line
+    except (SQLAlchemyError, OSError) as exc:  # unreachable server, refused login, ...
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         err.print(f"Cannot open the database: {reason}", highlight=False, markup=False)
         raise typer.Exit(2) from None

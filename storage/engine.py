@@ -37,7 +37,7 @@ class BadDatabaseURL(ValueError):
 def _redacted(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:
+    except (ArgumentError, ValueError):  # not even a URL: show only what follows any "@"
         return url.split("@")[-1] if "@" in url else url
 
 

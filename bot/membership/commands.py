@@ -6,11 +6,12 @@ from bot.checkins.planner import withdraw_future_nudges
 from bot.context import Ctx
 from bot.errors import FormInvalid, UserError
 from bot.formatting import local_day, local_when
+from bot.pair_choice import end_pairs
 from bot.replies import Button, Buttons, Context, Form, FormField, Message, Part, Reply, Section
 from bot.text import Text
 from bot.timeparse import BadDate, parse_until
 from storage import repo
-from storage.models import Member, MemberStatus, Pair, PairStatus, ProgramKind, Role
+from storage.models import Member, MemberStatus, Pair, ProgramKind, Role
 
 MAX_PAUSE_DAYS = 366
 
@@ -202,14 +203,7 @@ def leave(ctx: Ctx, args: list[str]) -> Reply:
         )
     assert member.id is not None
     ended = repo.active_pairs_of(session=ctx.session, member_id=member.id)
-    withdraw_future_nudges(ctx.session, now=ctx.now, pair_ids=[p.id for p in ended if p.id])
-    for pair in ended:
-        assert pair.id is not None
-        pair.status = PairStatus.ENDED
-        pair.ended_at = ctx.now
-        pair.end_reason = "partner left"
-        ctx.session.add(pair)
-    tell_partners(ctx, member, ended, "leave.partner_notice", key="left")
+    end_pairs(ctx, member, ended, "partner left", "leave.partner_notice", key="left")
     member.status = MemberStatus.LEFT
     member.left_at = ctx.now
     member.paused_until = None
