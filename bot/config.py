@@ -53,7 +53,7 @@ class AdminSettings:
     slack: tuple[str, ...] = ()
     discord: tuple[str, ...] = ()
     console: tuple[str, ...] = ("admin",)
-    discord_roles: tuple[str, ...] = ()  # Discord role ids or names whose members are admins
+    discord_roles: tuple[str, ...] = ()  # role ids, or names resolved to ids once per guild
 
     def for_platform(self, platform: str) -> tuple[str, ...]:
         """The admins' user ids (or, on the console, names) on ``platform``."""

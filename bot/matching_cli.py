@@ -8,7 +8,7 @@ from functools import partial
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.app import MentorBot, build_bot
 from bot.config import Settings
@@ -17,6 +17,7 @@ from bot.events import Surface
 from bot.matching.publish import check_preview, publish
 from bot.matching.rounds import Proposal, propose
 from bot.prompts import Prompts
+from storage import repo
 from storage.engine import transaction
 from storage.models import Program
 
@@ -105,7 +106,7 @@ def _publish(
 
 def _pick_program(session: Session, program_id: int | None, out: Console) -> Program | None:
     """The one program to match (``--program`` when there are several)."""
-    programs = list(session.exec(select(Program).order_by(col(Program.id))).all())
+    programs = repo.programs(session=session)
     if program_id is not None:
         programs = [p for p in programs if p.id == program_id]
     if not programs:

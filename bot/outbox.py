@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.delivery import DeliveryResult, Sender, Target
 from bot.replies import Message
+from storage import outbox as outbox_db
 from storage.bulk import insert_ignoring_conflicts
 from storage.engine import transaction
 from storage.models import OutboxMessage, OutboxStatus
@@ -82,10 +82,7 @@ def enqueue(
     program_id: int | None = None,
 ) -> OutboxMessage | None:
     """Store a message to send at or after ``not_before``; None if the key was already used."""
-    existing = session.exec(
-        select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
-    ).first()
-    if existing is not None:
+    if outbox_db.by_key(session=session, dedupe_key=dedupe_key) is not None:
         return None
     item = Outgoing(dedupe_key, target, not_before, message=message)
     row = OutboxMessage(**outbox_row(item, now=now, program_id=program_id))
@@ -211,28 +208,14 @@ class Dispatcher:
         platforms = list(self._senders)
         with transaction(self._engine) as session:
             # Leases of a process that died run out: those rows are pending again.
-            session.execute(
-                update(OutboxMessage)
-                .where(
-                    col(OutboxMessage.status) == OutboxStatus.CLAIMED,
-                    col(OutboxMessage.lease_until) < now,
-                )
-                .values(status=OutboxStatus.PENDING, lease_until=None)
+            outbox_db.release_lapsed_leases(session=session, now=now)
+            rows = outbox_db.due(
+                session=session,
+                now=now,
+                platforms=platforms,
+                limit=limit,
+                skip_locked=self._engine.dialect.name == "postgresql",
             )
-            # One range scan of the (status, not_before) index, however large the backlog.
-            query = (
-                select(OutboxMessage)
-                .where(
-                    col(OutboxMessage.status) == OutboxStatus.PENDING,
-                    col(OutboxMessage.not_before) <= now,
-                    col(OutboxMessage.platform).in_(platforms),
-                )
-                .order_by(col(OutboxMessage.not_before), col(OutboxMessage.id))
-                .limit(limit)
-            )
-            if self._engine.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            rows = session.exec(query).all()
             claimed = [c for row in rows if (c := self._claim_row(session, row, now))]
             return claimed
 

@@ -21,13 +21,12 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlmodel import col, func, select
 
 from bot.app import MentorBot
 from bot.outbox import Dispatcher, DispatchStats
 from bot.registry import JobContext
+from storage import outbox as outbox_db
 from storage.engine import transaction
-from storage.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +71,7 @@ class Pulse:
     def next_due(self, after: datetime) -> datetime | None:
         """When the next queued message falls due after ``after`` (for simulated time)."""
         with transaction(self.bot.engine) as session:
-            return session.exec(
-                select(func.min(OutboxMessage.not_before)).where(
-                    OutboxMessage.status == OutboxStatus.PENDING,
-                    col(OutboxMessage.not_before) > after,
-                )
-            ).one()
+            return outbox_db.next_due_after(session=session, after=after)
 
     async def dispatch(self) -> DispatchStats:
         """Send the outbox rows that are due."""

@@ -46,6 +46,7 @@ class FakeDiscord:
     _seq: int = 0
     net: Loopback = field(default_factory=Loopback)
     identified: int = 0
+    guilds: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # id -> (role id, name)
 
     async def start(self) -> FakeDiscord:
         self.url = await self.net.serve(
@@ -201,14 +202,64 @@ class FakeDiscord:
                     {
                         "v": 10,
                         "user": user(BOT_ID, "mentorbot", True),
-                        "guilds": [],
+                        "guilds": [{"id": g, "unavailable": True} for g in self.guilds],
                         "session_id": "s1",
                         "resume_gateway_url": self.url.replace("http", "ws") + "/gateway",
                         "application": {"id": APP_ID, "flags": 0},
                     },
                 )
+                for guild_id in self.guilds:
+                    await self.dispatch("GUILD_CREATE", self.guild(guild_id))
                 await self._notify()
         return ws
+
+    @staticmethod
+    def role(role_id: str, name: str, position: int = 1) -> dict[str, Any]:
+        return {
+            "id": role_id,
+            "name": name,
+            "permissions": "0",
+            "position": position,
+            "color": 0,
+            "hoist": False,
+            "managed": False,
+            "mentionable": False,
+            "flags": 0,
+        }
+
+    def guild(self, guild_id: str) -> dict[str, Any]:
+        """A GUILD_CREATE payload as the gateway sends it (the guilds intent, no members)."""
+        roles = [self.role(guild_id, "@everyone", 0)]
+        roles += [self.role(r, n, i + 1) for i, (r, n) in enumerate(self.guilds[guild_id])]
+        return {
+            "id": guild_id,
+            "name": "Test guild",
+            "owner_id": "1",
+            "roles": roles,
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "channels": [],
+            "threads": [],
+            "members": [],
+            "member_count": 1,
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+            "large": False,
+            "unavailable": False,
+            "joined_at": "2026-01-01T00:00:00+00:00",
+        }
+
+    async def add_role(self, guild_id: str, role_id: str, name: str) -> None:
+        """Someone creates a role in the guild (GUILD_ROLE_CREATE)."""
+        self.guilds[guild_id].append((role_id, name))
+        await self.dispatch(
+            "GUILD_ROLE_CREATE",
+            {"guild_id": guild_id, "role": self.role(role_id, name, len(self.guilds[guild_id]))},
+        )
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         await self.wait_for(lambda: self._ws is not None)

@@ -1,18 +1,21 @@
-"""Queries longer than a line, as functions with keyword-only arguments."""
+"""People, programs and members: typed queries with keyword-only arguments.
+
+Each capability's other queries live beside this module, named for what they read:
+``pairs`` (pairs, runs, rules), ``checkins``, ``outbox``, ``responses`` (feedback, surveys,
+goals) and ``conversations``. The core asks these functions; it does not build queries.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import String, cast, update
+from sqlalchemy import String, cast
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import (
     CheckIn,
-    Conversation,
-    ConversationStatus,
     Member,
     MemberStatus,
     Pair,
@@ -27,11 +30,7 @@ def get_or_create_person(
     *, session: Session, platform: str, platform_user_id: str, display_name: str, now: datetime
 ) -> Person:
     """The person behind a platform user, created on first sight; keeps the name current."""
-    person = session.exec(
-        select(Person).where(
-            Person.platform == platform, Person.platform_user_id == platform_user_id
-        )
-    ).first()
+    person = find_person(session=session, platform=platform, platform_user_id=platform_user_id)
     if person is None:
         person = Person(
             platform=platform,
@@ -47,6 +46,23 @@ def get_or_create_person(
         person.updated_at = now
         session.add(person)
     return person
+
+
+def find_person(*, session: Session, platform: str, platform_user_id: str) -> Person | None:
+    """The person behind a platform user, if they have been seen."""
+    return session.exec(
+        select(Person).where(
+            Person.platform == platform, Person.platform_user_id == platform_user_id
+        )
+    ).first()
+
+
+def programs(*, session: Session, ending: bool = False) -> list[Program]:
+    """Every program in creation order (only those with a last day when ``ending``)."""
+    query = select(Program).order_by(col(Program.id))
+    if ending:
+        query = query.where(col(Program.ends_on).is_not(None))
+    return list(session.exec(query).all())
 
 
 def find_program(*, session: Session, platform: str, workspace_id: str) -> Program | None:
@@ -251,68 +267,3 @@ def people_of_pair(*, session: Session, pair_id: int) -> list[PersonTiming]:
         )
         for p in rows
     ]
-
-
-class QuietConversation(NamedTuple):
-    """A conversation left unanswered, with whom to remind and where."""
-
-    conversation_id: int
-    script: str
-    context: dict[str, object]
-    updated_at: datetime
-    expires_at: datetime
-    display_name: str
-    user_id: str
-    timezone: str | None
-    quiet_start: str | None
-    quiet_end: str | None
-    availability: list[dict[str, object]]
-    program_id: int
-    platform: str
-    workspace_id: str
-
-
-def quiet_conversations(
-    *, session: Session, now: datetime, quiet_since: datetime
-) -> list[QuietConversation]:
-    """Active conversations not reminded yet, silent since ``quiet_since``, not expired."""
-    rows = session.execute(
-        sa_select(
-            col(Conversation.id),
-            col(Conversation.script),
-            col(Conversation.context),
-            col(Conversation.updated_at),
-            col(Conversation.expires_at),
-            col(Person.display_name),
-            col(Person.platform_user_id),
-            col(Person.timezone),
-            col(Person.quiet_start),
-            col(Person.quiet_end),
-            col(Person.availability),
-            col(Program.id),
-            col(Program.platform),
-            col(Program.workspace_id),
-        )
-        .join(Person, col(Person.id) == col(Conversation.person_id))
-        .join(Program, col(Program.id) == col(Conversation.program_id))
-        .where(
-            col(Conversation.status) == ConversationStatus.ACTIVE,
-            col(Conversation.reminded_at).is_(None),
-            col(Conversation.updated_at) <= quiet_since,
-            col(Conversation.expires_at) > now,
-        )
-    ).all()
-    return [QuietConversation(*row) for row in rows]  # type: ignore[arg-type]
-
-
-def mark_conversations(
-    *, session: Session, ids: list[int], chunk: int = 500, **values: object
-) -> None:
-    """Set ``values`` on many conversations, ``chunk`` ids per statement (set-based, no ORM)."""
-    for start in range(0, len(ids), chunk):
-        session.execute(
-            update(Conversation)
-            .where(col(Conversation.id).in_(ids[start : start + chunk]))
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )

@@ -109,6 +109,14 @@ class MentorClient(discord.Client):
         """DMs go to the adapter."""
         await self.mentor.on_message(message)
 
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """A guild's roles are known: resolve admin role names to ids, once."""
+        self.mentor.resolve_admin_roles(guild)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """Added to a new guild: resolve admin role names there too."""
+        self.mentor.resolve_admin_roles(guild)
+
 
 class DiscordAdapter:
     """One Discord bot bound to the neutral core."""
@@ -131,6 +139,8 @@ class DiscordAdapter:
         if gateway_url:
             discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
         self._connection: asyncio.Future[None] | None = None
+        # guild id -> role id -> the configured admin role name it was resolved from
+        self._named_roles: dict[int, dict[int, str]] = {}
         intents = discord.Intents.none()
         intents.guilds = True
         intents.dm_messages = True
@@ -146,14 +156,40 @@ class DiscordAdapter:
             return str(guild_id)
         return str(self.guild_ids[0]) if self.guild_ids else "dm"
 
+    def resolve_admin_roles(self, guild: discord.Guild) -> None:
+        """Admin roles configured by name become role ids in ``guild``, once, when it comes
+        online: a role someone creates later with the same name is not an admin role.
+        """
+        if guild.id in self._named_roles:
+            return
+        resolved: dict[int, str] = {}
+        for name in self.bot.settings.admins.discord_roles:
+            if name.isdigit():
+                continue
+            matches = [r for r in guild.roles if r.name == name]
+            if len(matches) == 1:
+                resolved[matches[0].id] = name
+                log.info("admin role %r is role id %s in guild %s", name, matches[0].id, guild.id)
+            else:
+                log.warning(
+                    "admin role %r: %s roles of that name in guild %s; configure the role id",
+                    name,
+                    len(matches),
+                    guild.id,
+                )
+        self._named_roles[guild.id] = resolved
+
     def actor(self, interaction: discord.Interaction) -> Actor:
-        """Who clicked or typed, with their role ids and names for admin checks."""
+        """Who clicked or typed, with their role ids (and the configured admin role names
+        resolved to those ids at start) for admin checks.
+        """
         user = interaction.user
         roles: tuple[str, ...] = ()
         if isinstance(user, discord.Member):
-            # Role ids come with every interaction; names only when the guild is cached.
-            role_ids = [str(role_id) for role_id in getattr(user, "_roles", [])]
-            roles = tuple(role_ids) + tuple(r.name for r in user.roles)
+            # Roles of a guild the bot has not seen (no GUILD_CREATE) are unknown: no admin.
+            held = [r.id for r in user.roles if not r.is_default()]
+            named = self._named_roles.get(user.guild.id, {})
+            roles = tuple(str(i) for i in held) + tuple(named[i] for i in held if i in named)
         return Actor(
             "discord",
             str(user.id),

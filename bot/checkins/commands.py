@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from sqlmodel import col, select
-
 from bot.checkins.digest import digest_message, numbers
 from bot.checkins.planner import OUTCOME_BUTTONS
 from bot.checkins.record import record, take_outcome
@@ -19,8 +17,9 @@ from bot.pair_choice import PAIR_TOKEN, PairChoice, ask_which, my_pairs, take_pa
 from bot.replies import Button, Buttons, Context, Message, Part, Reply, Section
 from bot.text import Text
 from bot.timezones import zone_label
+from storage import checkins as checkins_db
 from storage import repo
-from storage.models import CheckIn, CheckInOutcome, Member, Pair, Person
+from storage.models import CheckInOutcome, Member, Pair, Person
 
 MAX_NOTE = 500
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -113,14 +112,12 @@ def _pair_of_cycle(
     """An old nudge button carries only its cycle: the one pair with a check-in that day."""
     if cycle is None:
         return None
-    ids = set(
-        ctx.session.exec(
-            select(CheckIn.pair_id).where(
-                CheckIn.member_id == member.id,
-                CheckIn.cycle_on == cycle,
-                col(CheckIn.pair_id).in_([c.pair_id for c in choices]),
-            )
-        ).all()
+    assert member.id is not None
+    ids = checkins_db.pairs_with_cycle(
+        session=ctx.session,
+        member_id=member.id,
+        day=cycle,
+        pair_ids=[c.pair_id for c in choices],
     )
     found = [c for c in choices if c.pair_id in ids]
     return found[0] if len(found) == 1 else None
@@ -137,13 +134,10 @@ def _check_cycle(ctx: Ctx, member: Member, pair: Pair, cycle: date, local_today:
             started=Text.trusted(started.astimezone(zone).date().isoformat()),
         )
     if cycle > local_today:
-        planned = ctx.session.exec(
-            select(CheckIn.id).where(
-                CheckIn.pair_id == pair.id,
-                CheckIn.member_id == member.id,
-                CheckIn.cycle_on == cycle,
-            )
-        ).first()
+        assert pair.id is not None and member.id is not None
+        planned = checkins_db.of_cycle(
+            session=ctx.session, pair_id=pair.id, member_id=member.id, day=cycle
+        )
         if planned is None or cycle > local_today + timedelta(days=1):
             raise UserError("checkin.future", day=Text.trusted(cycle.isoformat()))
 

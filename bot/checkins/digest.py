@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
 from bot.config import WEEKDAYS, Settings
 from bot.delivery import Target
@@ -17,16 +15,12 @@ from bot.prompts import Prompts
 from bot.replies import Context, Fields, Message, Part, Section
 from bot.text import Text
 from bot.timezones import get_zone
+from storage import checkins as checkins_db
+from storage import outbox as outbox_db
+from storage import pairs as pairs_db
+from storage import repo
 from storage.models import (
-    CheckIn,
     CheckInOutcome,
-    Member,
-    OutboxMessage,
-    OutboxStatus,
-    Pair,
-    PairMember,
-    PairStatus,
-    Person,
     Program,
 )
 
@@ -47,82 +41,45 @@ class ProgramNumbers:
     pairs_met: int = 0
 
 
-def in_window(since: datetime, until: datetime) -> ColumnElement[bool]:
-    """Check-ins that belong to [since, until), whatever the path they came by.
-
-    A nudge belongs to the time it was due; a meeting logged without a nudge (typed, or
-    answered ahead of a nudge not due yet) to the time it was recorded.
-    """
-    due = col(CheckIn.due_at)
-    recorded = col(CheckIn.recorded_at)
-    return or_(
-        and_(due >= since, due < until),
-        and_(or_(due.is_(None), due >= until), recorded >= since, recorded <= until),
-    )
-
-
 def numbers(
     session: Session, program: Program, *, since: datetime, now: datetime
 ) -> ProgramNumbers:
     """Counts for one program over [since, now)."""
     assert program.id is not None
-    active = session.exec(
-        select(func.count())
-        .select_from(Pair)
-        .where(Pair.program_id == program.id, Pair.status == PairStatus.ACTIVE)
-    ).one()
-    rows = session.exec(
-        select(CheckIn.pair_id, CheckIn.outcome)
-        .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
-        .where(Pair.program_id == program.id, in_window(since, now))
-    ).all()
+    active = pairs_db.count_active_pairs(session=session, program_id=program.id)
+    rows = checkins_db.outcomes_between(
+        session=session, program_id=program.id, since=since, until=now
+    )
     counts: dict[str, int] = {}
     met_pairs: set[int] = set()
     for pair_id, outcome in rows:
         counts[outcome] = counts.get(outcome, 0) + 1
         if outcome == CheckInOutcome.MET:
             met_pairs.add(pair_id)
-    planned = sum(counts.values())
+    planned = len(rows)
     met = counts.get(CheckInOutcome.MET, 0)
     answered = planned - counts.get(CheckInOutcome.PENDING, 0)
-    stalled_pairs = session.exec(
-        select(Pair)
-        .where(
-            Pair.program_id == program.id,
-            Pair.status == PairStatus.ACTIVE,
-            col(Pair.stalled_since).is_not(None),
-        )
-        .order_by(col(Pair.stalled_since))
-    ).all()
-    stalled = []
-    for pair in stalled_pairs:
-        names = session.exec(
-            select(Person.display_name)
-            .join(Member, col(Member.person_id) == col(Person.id))
-            .join(PairMember, col(PairMember.member_id) == col(Member.id))
-            .where(PairMember.pair_id == pair.id)
-        ).all()
-        stalled.append((" & ".join(names), pair.stall_reason or "no_meeting"))
-    parked_rows = session.exec(
-        select(OutboxMessage.target_ids, OutboxMessage.last_error)
-        .where(OutboxMessage.program_id == program.id, OutboxMessage.status == OutboxStatus.PARKED)
-        .order_by(col(OutboxMessage.id).desc())
-    ).all()
+    stalled_pairs = pairs_db.stalled_pairs(session=session, program_id=program.id)
+    names = pair_names(session, [p.id for p in stalled_pairs if p.id is not None])
+    stalled = [(names.get(p.id or 0, ""), p.stall_reason or "no_meeting") for p in stalled_pairs]
+    parked_rows = outbox_db.parked(session=session, program_id=program.id)
     examples = [f"{', '.join(ids)}: {error}" for ids, error in parked_rows[:3]]
     return ProgramNumbers(
         active, planned, met, answered, stalled, len(parked_rows), examples, len(met_pairs)
     )
 
 
+def pair_names(session: Session, pair_ids: list[int]) -> dict[int, str]:
+    """Pair id -> "ann & mia"."""
+    out: dict[int, list[str]] = {}
+    for row in pairs_db.names_in_pairs(session=session, pair_ids=pair_ids):
+        out.setdefault(row.pair_id, []).append(row.display_name)
+    return {k: " & ".join(v) for k, v in out.items()}
+
+
 def meetings_by_pair(session: Session, pair_ids: list[int]) -> dict[int, tuple[int, date | None]]:
     """Pair -> (meetings held, last meeting day): distinct cycles anyone in it said "met"."""
-    if not pair_ids:
-        return {}
-    rows = session.execute(
-        sa_select(col(CheckIn.pair_id), col(CheckIn.cycle_on))
-        .where(col(CheckIn.pair_id).in_(pair_ids), col(CheckIn.outcome) == CheckInOutcome.MET)
-        .distinct()
-    ).all()
+    rows = pairs_db.met_cycles(session=session, pair_ids=pair_ids)
     out: dict[int, tuple[int, date | None]] = {}
     for pair_id, day in rows:
         count, last = out.get(pair_id, (0, None))
@@ -192,13 +149,11 @@ def queue_digests(session: Session, *, now: datetime, settings: Settings, prompt
     """Queue this week's digest to each admin at the configured local weekday and hour."""
     weekday = WEEKDAYS.index(settings.checkins.digest_weekday.lower())
     queued = 0
-    for program in session.exec(select(Program)).all():
+    for program in repo.programs(session=session):
         for admin_id in settings.admins.for_platform(program.platform):
-            person = session.exec(
-                select(Person).where(
-                    Person.platform == program.platform, Person.platform_user_id == admin_id
-                )
-            ).first()
+            person = repo.find_person(
+                session=session, platform=program.platform, platform_user_id=admin_id
+            )
             tz = get_zone(
                 person.timezone if person and person.timezone else settings.program.default_timezone
             )
@@ -210,12 +165,7 @@ def queue_digests(session: Session, *, now: datetime, settings: Settings, prompt
                 continue  # not due yet, or due before the program existed
             week = monday.isocalendar()
             key = f"digest:{program.id}:{week[0]}-W{week[1]:02d}:{admin_id}"
-            if (
-                session.exec(
-                    select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)
-                ).first()
-                is not None
-            ):
+            if outbox_db.by_key(session=session, dedupe_key=key) is not None:
                 continue
             n = numbers(session, program, since=now - timedelta(days=7), now=now)
             row = enqueue(

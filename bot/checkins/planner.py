@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.cadence import program_rule
 from bot.checkins.timing import LocalRules, nudge_instant
@@ -25,13 +25,14 @@ from bot.delivery import Target
 from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Message, Section
+from storage import checkins as checkins_db
+from storage import outbox as outbox_db
 from storage import repo
 from storage.bulk import insert_ignoring_conflicts
 from storage.models import (
     CheckIn,
     CheckInOutcome,
     MemberStatus,
-    OutboxMessage,
     OutboxStatus,
     Program,
 )
@@ -98,7 +99,7 @@ def plan_nudges(
     stats = PlanStats()
     stale = timedelta(hours=settings.checkins.stale_after_hours)
     first_after = timedelta(days=settings.checkins.first_checkin_after_days)
-    for program in session.exec(select(Program)).all():
+    for program in repo.programs(session=session):
         assert program.id is not None
         rule = program_rule(program)
         # Wall times two days either side of the window cover every zone's offset.
@@ -272,11 +273,7 @@ def cancel_nudges(session: Session, *, keys: list[str]) -> int:
     """Withdraw nudges not sent yet (the person answered early, paused, or the pair ended)."""
     if not keys:
         return 0
-    rows = session.exec(
-        select(OutboxMessage).where(
-            col(OutboxMessage.dedupe_key).in_(keys), OutboxMessage.status == OutboxStatus.PENDING
-        )
-    ).all()
+    rows = outbox_db.pending_by_keys(session=session, keys=keys)
     for row in rows:
         row.status = OutboxStatus.CANCELLED
         session.add(row)
@@ -295,23 +292,12 @@ def withdraw_future_nudges(
     Both the check-in and its unsent outbox row go, so the planner can plan that cycle again
     if the person comes back in time.
     """
-    query = select(CheckIn).where(
-        CheckIn.outcome == CheckInOutcome.PENDING, col(CheckIn.due_at) > now
+    rows = checkins_db.future_pending(
+        session=session, now=now, pair_ids=pair_ids, member_id=member_id
     )
-    if pair_ids is not None:
-        query = query.where(col(CheckIn.pair_id).in_(pair_ids))
-    if member_id is not None:
-        query = query.where(CheckIn.member_id == member_id)
-    rows = session.exec(query).all()
     keys = [nudge_key(r.pair_id, r.member_id, r.cycle_on.isoformat()) for r in rows if r.cycle_on]
     for row in rows:
         session.delete(row)
-    if keys:
-        for outbox in session.exec(
-            select(OutboxMessage).where(
-                col(OutboxMessage.dedupe_key).in_(keys),
-                OutboxMessage.status == OutboxStatus.PENDING,
-            )
-        ).all():
-            session.delete(outbox)
+    for outbox in outbox_db.pending_by_keys(session=session, keys=keys):
+        session.delete(outbox)
     return len(rows)

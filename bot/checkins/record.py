@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.checkins.planner import HORIZON, cancel_nudges, nudge_key
+from storage import checkins as checkins_db
 from storage.models import CheckIn, CheckInOutcome, Pair
 
 # What people type (one, two or three words) -> the outcome. Anything else is refused with
@@ -83,25 +84,16 @@ def record(
 
 def _of_cycle(session: Session, pair_id: int, member_id: int, day: date) -> CheckIn | None:
     """The person's check-in for one cycle of a pair, if there is one."""
-    return session.exec(
-        select(CheckIn).where(
-            CheckIn.pair_id == pair_id, CheckIn.member_id == member_id, CheckIn.cycle_on == day
-        )
-    ).first()
+    return checkins_db.of_cycle(session=session, pair_id=pair_id, member_id=member_id, day=day)
 
 
 def _closest(session: Session, pair_id: int, member_id: int, now: datetime) -> CheckIn | None:
     """The check-in an answer without a date is about: the upcoming nudge if one is planned,
     else the last one; None when the last one was answered days ago (a new meeting).
     """
-    candidates = session.exec(
-        select(CheckIn).where(
-            CheckIn.pair_id == pair_id,
-            CheckIn.member_id == member_id,
-            col(CheckIn.due_at).is_not(None),
-            col(CheckIn.due_at) <= now + HORIZON,
-        )
-    ).all()
+    candidates = checkins_db.due_by(
+        session=session, pair_id=pair_id, member_id=member_id, until=now + HORIZON
+    )
     pending = [c for c in candidates if c.outcome == CheckInOutcome.PENDING]
     pool = pending or list(candidates)
     row = min(pool, key=lambda c: abs(c.due_at - now), default=None)  # type: ignore[operator]

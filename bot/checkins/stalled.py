@@ -11,8 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.checkins.timing import LocalRules, next_sensible
 from bot.config import Settings
@@ -20,12 +19,12 @@ from bot.delivery import Target
 from bot.outbox import enqueue
 from bot.prompts import Prompts
 from bot.replies import Context, Message, Section
+from storage import checkins as checkins_db
+from storage import pairs as pairs_db
 from storage import repo
 from storage.models import (
-    CheckIn,
     CheckInOutcome,
     Pair,
-    PairStatus,
     Program,
 )
 
@@ -44,18 +43,7 @@ def find_stalled(session: Session, *, now: datetime, settings: Settings) -> dict
     """Active pairs that look stalled now -> reason ("no_meeting" or "ignored")."""
     c = settings.checkins
     grace = timedelta(hours=c.answer_grace_hours)
-    rows = session.execute(
-        sa_select(
-            col(CheckIn.pair_id),
-            col(CheckIn.member_id),
-            col(CheckIn.cycle_on),
-            col(CheckIn.due_at),
-            col(CheckIn.outcome),
-        )
-        .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
-        .where(col(Pair.status) == PairStatus.ACTIVE, col(CheckIn.cycle_on).is_not(None))
-        .order_by(col(CheckIn.cycle_on).desc())
-    ).all()
+    rows = checkins_db.active_cycle_answers(session=session)
     cycles: dict[int, dict] = defaultdict(dict)  # pair -> cycle -> outcomes
     by_member: dict[tuple[int, int], list[str]] = defaultdict(list)
     for pair_id, member_id, cycle, due, outcome in rows:
@@ -91,9 +79,7 @@ def flag_stalled(
     """Mark newly stalled pairs (one gentle nudge each) and clear pairs that recovered."""
     stats = StallStats()
     stalled = find_stalled(session, now=now, settings=settings)
-    for flagged in session.exec(
-        select(Pair).where(Pair.status == PairStatus.ACTIVE, col(Pair.stalled_since).is_not(None))
-    ).all():
+    for flagged in pairs_db.stalled_pairs(session=session):
         if flagged.id is not None and flagged.id not in stalled:
             flagged.stalled_since, flagged.stall_reason = None, None
             session.add(flagged)

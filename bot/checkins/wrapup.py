@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.checkins.planner import withdraw_future_nudges
 from bot.checkins.timing import LocalRules, nudge_instant
@@ -24,19 +23,14 @@ from bot.outbox import enqueue
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Message, Part, Section
 from bot.text import Text
+from storage import pairs as pairs_db
+from storage import repo, responses
 from storage.models import (
-    CheckIn,
-    CheckInOutcome,
-    Goal,
     GoalStatus,
     Member,
-    MemberStatus,
-    Pair,
-    PairMember,
     PairStatus,
     Person,
     Program,
-    SurveyResponse,
 )
 
 CATCH_UP = timedelta(days=14)  # a bot down longer than this after the end sends no wrap-up
@@ -57,7 +51,7 @@ def wrap_up(session: Session, *, now: datetime, settings: Settings, prompts: Pro
     number of wrap-up messages queued.
     """
     queued = 0
-    programs = session.exec(select(Program).where(col(Program.ends_on).is_not(None))).all()
+    programs = repo.programs(session=session, ending=True)
     for program in programs:
         assert program.ends_on is not None and program.id is not None
         closes = closes_at(program.ends_on)
@@ -71,27 +65,15 @@ def _wrap_program(
     session: Session, program: Program, *, now: datetime, settings: Settings, prompts: Prompts
 ) -> int:
     assert program.id is not None and program.ends_on is not None
-    active = list(
-        session.exec(
-            select(Pair).where(Pair.program_id == program.id, Pair.status == PairStatus.ACTIVE)
-        ).all()
-    )
+    active = pairs_db.active_pairs(session=session, program_id=program.id)
     withdraw_future_nudges(session, now=now, pair_ids=[p.id for p in active if p.id])
     for pair in active:
         pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, now, "program ended"
         session.add(pair)
-    members = session.exec(
-        select(Member, Person)
-        .join(Person, col(Person.id) == col(Member.person_id))
-        .where(Member.program_id == program.id, Member.status != MemberStatus.LEFT)
-    ).all()
-    answered = set(
-        session.exec(
-            select(SurveyResponse.member_id).where(
-                SurveyResponse.program_id == program.id, SurveyResponse.survey == "end"
-            )
-        ).all()
+    members = pairs_db.members_with_people(
+        session=session, program_id=program.id, statuses=pairs_db.STAYING
     )
+    answered = responses.survey_respondents(session=session, program_id=program.id, survey="end")
     queued = 0
     for member, person in members:
         assert member.id is not None
@@ -134,7 +116,7 @@ def _summary(
     """Thanks, the person's meetings and goals, and the end survey if they haven't answered."""
     assert member.id is not None and program.ends_on is not None
     meetings, partners = _meetings_of(session, member.id)
-    goals = session.exec(select(Goal.status).where(Goal.member_id == member.id)).all()
+    goals = [g.status for g in responses.goals_of(session=session, member_id=member.id)]
     parts: list[Part] = [
         Section(prompts.render("wrapup.thanks", name=person.display_name, program=program.name)),
         Section(
@@ -167,23 +149,13 @@ def _meetings_of(session: Session, member_id: int) -> tuple[int, list[str]]:
     """Meetings held in all of ``member_id``'s pairs (distinct cycles anyone said "met"), and
     the names of the partners they had.
     """
-    pair_ids = list(
-        session.exec(select(PairMember.pair_id).where(PairMember.member_id == member_id)).all()
-    )
-    if not pair_ids:
-        return 0, []
-    met = session.execute(
-        sa_select(col(CheckIn.pair_id), col(CheckIn.cycle_on))
-        .where(col(CheckIn.pair_id).in_(pair_ids), col(CheckIn.outcome) == CheckInOutcome.MET)
-        .distinct()
-    ).all()
-    names = session.exec(
-        select(Person.display_name)
-        .join(Member, col(Member.person_id) == col(Person.id))
-        .join(PairMember, col(PairMember.member_id) == col(Member.id))
-        .where(col(PairMember.pair_id).in_(pair_ids), PairMember.member_id != member_id)
-        .order_by(col(PairMember.id))
-    ).all()
+    pair_ids = pairs_db.pair_ids_of(session=session, member_id=member_id)
+    met = pairs_db.met_cycles(session=session, pair_ids=pair_ids)
+    names = [
+        row.display_name
+        for row in pairs_db.names_in_pairs(session=session, pair_ids=pair_ids)
+        if row.member_id != member_id
+    ]
     seen: list[str] = []
     for name in names:
         if name not in seen:

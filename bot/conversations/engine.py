@@ -16,10 +16,10 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.conversations.answers import Invalid, needs_coaching, parse
 from bot.conversations.scripts import Script, ScriptContract, Step
@@ -27,6 +27,7 @@ from bot.errors import FormInvalid, UserError
 from bot.replies import Button, Buttons, Context, Form, FormField, Message, Part, Reply, Section
 from bot.router import split_args as split_command
 from bot.text import Span, Text
+from storage import conversations as conversations_db
 from storage.models import Conversation, ConversationStatus
 
 if TYPE_CHECKING:
@@ -93,12 +94,7 @@ class Conversations:
     @staticmethod
     def active(session: Session, person_id: int) -> Conversation | None:
         """The person's conversation in progress, if any."""
-        return session.exec(
-            select(Conversation).where(
-                Conversation.person_id == person_id,
-                Conversation.status == ConversationStatus.ACTIVE,
-            )
-        ).first()
+        return conversations_db.active_of(session=session, person_id=person_id)
 
     def script_of(self, conv: Conversation) -> Script:
         """The script a conversation runs."""
@@ -522,15 +518,9 @@ class Conversations:
     def recently_expired(self, ctx: Ctx, *, within: timedelta) -> Message | None:
         """Tell someone answering a conversation that timed out how to start it again (once)."""
         assert ctx.person.id is not None
-        conv = ctx.session.exec(
-            select(Conversation)
-            .where(
-                Conversation.person_id == ctx.person.id,
-                Conversation.status == ConversationStatus.EXPIRED,
-                col(Conversation.updated_at) >= ctx.now - within,
-            )
-            .order_by(col(Conversation.updated_at).desc())
-        ).first()
+        conv = conversations_db.last_expired(
+            session=ctx.session, person_id=ctx.person.id, since=ctx.now - within
+        )
         if conv is None or conv.context.get("told_expired"):
             return None
         conv.context = {**conv.context, "told_expired": True}
@@ -539,32 +529,6 @@ class Conversations:
         hours = ctx.settings.conversations.expire_after_hours
         command = self.flows[conv.script].command
         return ctx.say("conv.expired", title=title, hours=hours, command=command)
-
-    # -- reminders and expiry ---------------------------------------------------------------
-    @staticmethod
-    def due_for_reminder(session: Session, now: datetime, hours: int) -> list[Conversation]:
-        """Conversations quiet for ``hours`` and not reminded yet."""
-        return list(
-            session.exec(
-                select(Conversation).where(
-                    Conversation.status == ConversationStatus.ACTIVE,
-                    col(Conversation.reminded_at).is_(None),
-                    col(Conversation.updated_at) <= now - timedelta(hours=hours),
-                )
-            ).all()
-        )
-
-    @staticmethod
-    def expired(session: Session, now: datetime) -> list[Conversation]:
-        """Conversations past their expiry."""
-        return list(
-            session.exec(
-                select(Conversation).where(
-                    Conversation.status == ConversationStatus.ACTIVE,
-                    col(Conversation.expires_at) <= now,
-                )
-            ).all()
-        )
 
 
 def _buttons_fit(step: Step) -> bool:

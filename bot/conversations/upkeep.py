@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.checkins.timing import LocalRules, next_sensible
 from bot.config import Settings
@@ -14,8 +14,8 @@ from bot.delivery import Target
 from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Message, Section
-from storage import repo
-from storage.models import Conversation, ConversationStatus
+from storage import conversations as conversations_db
+from storage.models import ConversationStatus
 
 
 @dataclass
@@ -38,20 +38,11 @@ def remind_and_expire(
     closed after ``expire_after_hours``. Answers given so far stay in the database.
     """
     c = settings.conversations
-    expired_ids = list(
-        session.exec(
-            select(Conversation.id).where(
-                col(Conversation.status) == ConversationStatus.ACTIVE,
-                col(Conversation.expires_at) <= now,
-            )
-        ).all()
+    expired_ids = conversations_db.expired_ids(session=session, now=now)
+    conversations_db.mark_conversations(
+        session=session, ids=expired_ids, status=ConversationStatus.EXPIRED
     )
-    repo.mark_conversations(
-        session=session,
-        ids=[i for i in expired_ids if i is not None],
-        status=ConversationStatus.EXPIRED,
-    )
-    quiet = repo.quiet_conversations(
+    quiet = conversations_db.quiet_conversations(
         session=session, now=now, quiet_since=now - timedelta(hours=c.remind_after_hours)
     )
     by_program: dict[int, list[Outgoing]] = {}
@@ -76,12 +67,12 @@ def remind_and_expire(
         reminded.append(conv.conversation_id)
     for program_id, items in by_program.items():
         enqueue_many(session, items, now=now, program_id=program_id)
-    repo.mark_conversations(session=session, ids=reminded, reminded_at=now)
+    conversations_db.mark_conversations(session=session, ids=reminded, reminded_at=now)
     return UpkeepStats(reminded=len(reminded), expired=len(expired_ids))
 
 
 def _reminder(
-    conv: repo.QuietConversation,
+    conv: conversations_db.QuietConversation,
     conversations: Conversations,
     prompts: Prompts,
     settings: Settings,

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
 from bot.conversations.scripts import Script, ScriptContract
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.text import Text
-from storage import repo
-from storage.models import CheckIn, CheckInOutcome, Conversation, Feedback, Member, Pair
+from storage import checkins as checkins_db
+from storage import repo, responses
+from storage.models import Conversation, Feedback, Member, Pair
 
 if TYPE_CHECKING:
     from bot.context import Ctx
@@ -41,21 +42,9 @@ def feedback_context(ctx: Ctx, member: Member, pair: Pair) -> dict[str, object]:
     """Which pair the feedback is about, and whether this follows their first session."""
     assert member.id is not None and pair.id is not None
     partners = repo.partners_in(session=ctx.session, pair_id=pair.id, except_member_id=member.id)
-    met = ctx.session.exec(
-        select(func.count())
-        .select_from(CheckIn)
-        .where(
-            CheckIn.pair_id == pair.id,
-            CheckIn.member_id == member.id,
-            CheckIn.outcome == CheckInOutcome.MET,
-        )
-    ).one()
-    fit_given = ctx.session.exec(
-        select(Feedback.id).where(
-            Feedback.pair_id == pair.id, Feedback.member_id == member.id, Feedback.kind == "fit"
-        )
-    ).first()
-    flags = ["first_session"] if met <= 1 and fit_given is None else []
+    met = checkins_db.count_met(session=ctx.session, pair_id=pair.id, member_id=member.id)
+    fit_given = responses.has_fit_answer(session=ctx.session, pair_id=pair.id, member_id=member.id)
+    flags = ["first_session"] if met <= 1 and not fit_given else []
     return {
         "key": f"feedback:{pair.id}",
         "pair_id": pair.id,
@@ -116,11 +105,8 @@ def finish_feedback(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
 
 def my_feedback(ctx: Ctx, member: Member) -> Reply:
     """The feedback this person gave, with whom and the fit answer: theirs to see only."""
-    rows = ctx.session.exec(
-        select(Feedback)
-        .where(Feedback.member_id == member.id, col(Feedback.kind).in_(("session", "fit")))
-        .order_by(col(Feedback.created_at), col(Feedback.id))
-    ).all()
+    assert member.id is not None
+    rows = responses.feedback_of(session=ctx.session, member_id=member.id, kinds=("session", "fit"))
     sessions = [r for r in rows if r.kind == "session"]
     if not sessions:
         return ctx.say("feedback.mine_none")
@@ -184,17 +170,10 @@ def feedback_numbers(
     session: Session, program_id: int, *, since: datetime | None
 ) -> tuple[int, list[int], Counter[str]]:
     """(people who gave feedback, session ratings, fit answers) for a program."""
-    query = (
-        select(Feedback.member_id, Feedback.kind, Feedback.rating, Feedback.helped)
-        .join(Member, col(Member.id) == col(Feedback.member_id))
-        .where(Member.program_id == program_id)
-    )
-    if since is not None:
-        query = query.where(col(Feedback.created_at) >= since)
-    rows = session.exec(query).all()
-    people = {member_id for member_id, _, _, _ in rows}
-    ratings = [r for _, kind, r, _ in rows if kind == "session" and r is not None]
-    fits: Counter[str] = Counter(h for _, kind, _, h in rows if kind == "fit")
+    rows = responses.feedback_facts(session=session, program_id=program_id, since=since)
+    people = {r.member_id for r in rows}
+    ratings = [r.rating for r in rows if r.kind == "session" and r.rating is not None]
+    fits: Counter[str] = Counter(r.helped for r in rows if r.kind == "fit")
     return len(people), ratings, fits
 
 

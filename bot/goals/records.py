@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.conversations.engine import parse_date, show_value
 from bot.conversations.scripts import Script, ScriptContract
@@ -18,7 +18,7 @@ from bot.errors import UserError
 from bot.outbox import enqueue
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.text import Text
-from storage import repo
+from storage import repo, responses
 from storage.models import Conversation, Goal, GoalStatus, GoalUpdate, Member, Person
 
 if TYPE_CHECKING:
@@ -41,21 +41,12 @@ STORED_GOAL_FIELDS = {"what", "measure", "by_when", "share", "why", "first_miles
 
 def goals_of(session: Session, member_id: int) -> list[Goal]:
     """A member's goals in the order they were set (position + 1 is the goal's number)."""
-    return list(
-        session.exec(select(Goal).where(Goal.member_id == member_id).order_by(col(Goal.id))).all()
-    )
+    return responses.goals_of(session=session, member_id=member_id)
 
 
 def latest_progress(session: Session, goal_ids: list[int]) -> dict[int, GoalUpdate]:
     """Each goal's most recent progress update."""
-    if not goal_ids:
-        return {}
-    rows = session.exec(
-        select(GoalUpdate)
-        .where(col(GoalUpdate.goal_id).in_(goal_ids))
-        .order_by(col(GoalUpdate.created_at), col(GoalUpdate.id))
-    ).all()
-    return {row.goal_id: row for row in rows}  # later rows win
+    return responses.latest_progress(session=session, goal_ids=goal_ids)
 
 
 # -- the goal conversation ---------------------------------------------------------------------

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import shlex
 
-from sqlmodel import select
-
 from bot.checkins.digest import meetings_by_pair
 from bot.checkins.wrapup import has_ended
 from bot.context import Ctx
@@ -26,6 +24,7 @@ from bot.pair_choice import (
 )
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.text import Text
+from storage import pairs as pairs_db
 from storage import repo
 from storage.models import MatchRule, Member, Pair, Person
 
@@ -187,13 +186,9 @@ def _member_ref(ctx: Ctx, reference: str) -> tuple[Member, Person]:
 
 
 def _rules_of(ctx: Ctx, kind: str) -> list[MatchRule]:
-    return list(
-        ctx.session.exec(
-            select(MatchRule).where(
-                MatchRule.program_id == ctx.program().id, MatchRule.kind == kind
-            )
-        ).all()
-    )
+    program_id = ctx.program().id
+    assert program_id is not None
+    return pairs_db.match_rules(session=ctx.session, program_id=program_id, kind=kind)
 
 
 def rule_command(kind: str, remove: bool):  # type: ignore[no-untyped-def]
@@ -208,9 +203,7 @@ def rule_command(kind: str, remove: bool):  # type: ignore[no-untyped-def]
         if a.id == b.id:
             raise UserError("match.rule_same_person")
         program = ctx.program()
-        existing = ctx.session.exec(
-            select(MatchRule).where(MatchRule.program_id == program.id, MatchRule.kind == kind)
-        ).all()
+        existing = _rules_of(ctx, kind)
         same = [r for r in existing if {r.member_a_id, r.member_b_id} == {a.id, b.id}]
         if remove:
             if not same:

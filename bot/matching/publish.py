@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.checkins.planner import withdraw_future_nudges
 from bot.config import Settings
@@ -25,6 +25,7 @@ from bot.prompts import Prompts
 from bot.replies import Context, Fields, Message, Part, Section
 from bot.text import Text
 from bot.timezones import get_zone, zone_label
+from storage import pairs as pairs_db
 from storage.models import Member, MemberStatus, Pair, PairStatus, Program
 
 
@@ -157,7 +158,7 @@ def publish(
             session, program, pair, people, settings, prompts, now=now, group_dm=group_dm
         )
     told = _tell_unmatched(session, program, proposal, prompts, now=now)
-    for member in session.exec(select(Member).where(Member.id.in_(matched))).all():  # type: ignore[union-attr]
+    for member in pairs_db.members_by_id(session=session, member_ids=list(matched)):
         member.match_priority = 0
         session.add(member)
     run.status, run.published_at = "published", now
@@ -308,14 +309,10 @@ def _tell_pair_ended(
     now: datetime,
 ) -> None:
     """Nobody's pair ends without them being told: one DM to each person in it."""
-    from storage.models import PairMember, Person
-
-    rows = session.exec(
-        select(Person.platform_user_id, Person.display_name)
-        .join(Member, Member.person_id == Person.id)  # type: ignore[arg-type]
-        .join(PairMember, PairMember.member_id == Member.id)  # type: ignore[arg-type]
-        .where(PairMember.pair_id == pair_id)
-    ).all()
+    rows = [
+        (r.user_id, r.display_name)
+        for r in pairs_db.names_in_pairs(session=session, pair_ids=[pair_id])
+    ]
     assert program.id is not None
     for user_id, _name in rows:
         others = ", ".join(n for u, n in rows if u != user_id)

@@ -15,8 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.config import Settings
 from bot.matching.explain import explain
@@ -24,9 +23,8 @@ from bot.matching.profiles import Candidate, week_start
 from bot.matching.scoring import Cohort, Rules, Scores, score_cohort
 from bot.matching.solver import solve_assignment, solve_peers
 from bot.prompts import Prompts
+from storage import pairs as pairs_db
 from storage.models import (
-    Feedback,
-    MatchRule,
     MatchRun,
     Member,
     MemberStatus,
@@ -84,33 +82,15 @@ def candidate_of(member: Member, person: Person, default_zone: str) -> Candidate
 
 def active_pairs(session: Session, program_id: int) -> dict[int, list[int]]:
     """Active pair id -> member ids."""
-    rows = session.exec(
-        select(PairMember.pair_id, PairMember.member_id)
-        .join(Pair, col(Pair.id) == col(PairMember.pair_id))
-        .where(Pair.program_id == program_id, Pair.status == PairStatus.ACTIVE)
-    ).all()
-    pairs: dict[int, list[int]] = {}
-    for pair_id, member_id in rows:
-        pairs.setdefault(pair_id, []).append(member_id)
-    return pairs
+    return pairs_db.active_pair_members(session=session, program_id=program_id)
 
 
 def _recent(session: Session, program_id: int) -> dict[tuple[int, int], int]:
     """Past partners -> how many published rounds ago they were paired (0 = the last one)."""
-    runs = session.exec(
-        select(MatchRun.id)
-        .where(MatchRun.program_id == program_id, MatchRun.status == "published")
-        .order_by(col(MatchRun.published_at).desc(), col(MatchRun.id).desc())
-    ).all()
+    runs = pairs_db.published_run_ids(session=session, program_id=program_id)
     age_of_run = {run_id: age for age, run_id in enumerate(runs)}
-    rows = session.exec(
-        select(Pair.id, Pair.match_run_id, PairMember.member_id)
-        .join(PairMember, col(PairMember.pair_id) == col(Pair.id))
-        .where(Pair.program_id == program_id, Pair.status != PairStatus.PROPOSED)
-    ).all()
     groups: dict[int, tuple[int, list[int]]] = {}
-    for pair_id, run_id, member_id in rows:
-        assert pair_id is not None
+    for pair_id, run_id, member_id in pairs_db.past_pairs(session=session, program_id=program_id):
         age = age_of_run.get(run_id, 0) if run_id is not None else 0
         groups.setdefault(pair_id, (age, []))[1].append(member_id)
     recent: dict[tuple[int, int], int] = {}
@@ -131,19 +111,10 @@ def pairs_to_end(session: Session, program_id: int, mode: str) -> list[tuple[int
     """
     if not mode:
         return []
-    active = session.exec(
-        select(Pair).where(Pair.program_id == program_id, Pair.status == PairStatus.ACTIVE)
-    ).all()
-    ids = [p.id for p in active]
-    poor = set(
-        session.exec(
-            select(Feedback.pair_id).where(
-                col(Feedback.pair_id).in_(ids), Feedback.kind == "fit", Feedback.helped == "poor"
-            )
-        ).all()
-    )
+    active = pairs_db.active_pairs(session=session, program_id=program_id)
+    poor = pairs_db.poor_fit_pairs(session=session, pair_ids=[p.id for p in active if p.id])
     out: list[tuple[int, str]] = []
-    for pair in sorted(active, key=lambda p: p.id or 0):
+    for pair in active:
         assert pair.id is not None
         if pair.stalled_since is not None:
             out.append((pair.id, f"stalled_{pair.stall_reason or 'no_meeting'}"))
@@ -155,7 +126,7 @@ def pairs_to_end(session: Session, program_id: int, mode: str) -> list[tuple[int
 
 
 def _rules(session: Session, program_id: int) -> tuple[set[tuple[int, int]], list[tuple[int, int]]]:
-    rows = session.exec(select(MatchRule).where(MatchRule.program_id == program_id)).all()
+    rows = pairs_db.match_rules(session=session, program_id=program_id)
     blocked = {(r.member_a_id, r.member_b_id) for r in rows if r.kind == "block"}
     pins = [(r.member_a_id, r.member_b_id) for r in rows if r.kind == "pin"]
     return blocked, pins
@@ -278,9 +249,7 @@ def propose(
 
 def _discard_previews(session: Session, program_id: int) -> None:
     """A new preview replaces any earlier one."""
-    for old in session.exec(
-        select(MatchRun).where(MatchRun.program_id == program_id, MatchRun.status == "preview")
-    ).all():
+    for old in pairs_db.previews(session=session, program_id=program_id):
         discard(session, old)
 
 
@@ -321,12 +290,9 @@ def _load_pool(
     places they have left) on the other; pairs a fresh round ends free their people.
     """
     assert program.id is not None
-    rows = session.exec(
-        select(Member, Person)
-        .join(Person, col(Person.id) == col(Member.person_id))
-        .where(Member.program_id == program.id, Member.status != MemberStatus.LEFT)
-        .order_by(col(Member.id))
-    ).all()
+    rows = pairs_db.members_with_people(
+        session=session, program_id=program.id, statuses=pairs_db.STAYING
+    )
     candidates: dict[int, Candidate] = {}
     for member, person in rows:
         paused = member.status == MemberStatus.PAUSED and (
@@ -534,16 +500,9 @@ def _pair_names(session: Session, pair_ids: list[int]) -> dict[int, str]:
     """Pair id -> "ann & mia", for the pairs a preview would end."""
     if not pair_ids:
         return {}
-    rows = session.exec(
-        select(PairMember.pair_id, Person.display_name)
-        .join(Member, col(Member.id) == col(PairMember.member_id))
-        .join(Person, col(Person.id) == col(Member.person_id))
-        .where(col(PairMember.pair_id).in_(pair_ids))
-        .order_by(col(PairMember.id))
-    ).all()
     out: dict[int, list[str]] = {}
-    for pair_id, display in rows:
-        out.setdefault(pair_id, []).append(display)
+    for row in pairs_db.names_in_pairs(session=session, pair_ids=pair_ids):
+        out.setdefault(row.pair_id, []).append(row.display_name)
     return {k: " & ".join(v) for k, v in out.items()}
 
 
@@ -559,55 +518,36 @@ def _distribution(values: list[float]) -> dict[str, float]:
 
 
 def _default_seed(session: Session, program_id: int) -> int:
-    runs = session.exec(select(MatchRun.id).where(MatchRun.program_id == program_id)).all()
-    return program_id * 1000 + len(runs)
+    return program_id * 1000 + pairs_db.count_runs(session=session, program_id=program_id)
 
 
 def discard(session: Session, run: MatchRun) -> None:
     """Throw away a preview and its proposed pairs."""
-    pair_ids = list(
-        session.exec(
-            select(Pair.id).where(Pair.match_run_id == run.id, Pair.status == PairStatus.PROPOSED)
-        ).all()
-    )
-    if pair_ids:
-        # Links first: without ORM relationships the flush would not order these deletes.
-        session.execute(delete(PairMember).where(col(PairMember.pair_id).in_(pair_ids)))
-        session.execute(delete(Pair).where(col(Pair.id).in_(pair_ids)))
+    assert run.id is not None
+    pairs_db.delete_proposed_pairs(session=session, run_id=run.id)
     run.status = "discarded"
     session.add(run)
 
 
 def latest_preview(session: Session, program_id: int) -> MatchRun | None:
     """The program's newest unpublished preview, if any."""
-    return session.exec(
-        select(MatchRun)
-        .where(MatchRun.program_id == program_id, MatchRun.status == "preview")
-        .order_by(col(MatchRun.id).desc())
-    ).first()
+    return next(iter(pairs_db.previews(session=session, program_id=program_id)), None)
 
 
 def load_proposal(session: Session, run: MatchRun, settings: Settings) -> Proposal:
     """Rebuild a stored preview (or published run) for display and publishing."""
-    pairs = list(
-        session.exec(select(Pair).where(Pair.match_run_id == run.id).order_by(col(Pair.id))).all()
+    assert run.id is not None
+    pairs = pairs_db.pairs_of_run(session=session, run_id=run.id)
+    pair_members = pairs_db.members_of_pairs(
+        session=session, pair_ids=[p.id for p in pairs if p.id is not None]
     )
-    pair_members: dict[int, list[int]] = {}
-    for pair in pairs:
-        links = session.exec(
-            select(PairMember).where(PairMember.pair_id == pair.id).order_by(col(PairMember.id))
-        ).all()
-        pair_members[pair.id] = [link.member_id for link in links]  # type: ignore[index]
     unmatched = [(int(m), str(r)) for m, r in run.summary.get("unmatched", [])]
     ids = {m for v in pair_members.values() for m in v} | {m for m, _ in unmatched}
-    members: dict[int, Candidate] = {}
-    if ids:
-        for member, person in session.exec(
-            select(Member, Person)
-            .join(Person, col(Person.id) == col(Member.person_id))
-            .where(col(Member.id).in_(ids))
-        ).all():
-            members[member.id] = candidate_of(member, person, settings.program.default_timezone)  # type: ignore[index]
+    members = {
+        member.id: candidate_of(member, person, settings.program.default_timezone)
+        for member, person in pairs_db.members_with_people(session=session, member_ids=ids)
+        if member.id is not None
+    }
     return Proposal(
         run=run,
         pairs=pairs,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.checkins.timing import LocalRules, nudge_instant
 from bot.config import Settings
@@ -26,12 +26,13 @@ from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.text import Text
+from storage import outbox as outbox_db
+from storage import pairs as pairs_db
+from storage import repo, responses
 from storage.models import (
     Conversation,
     Member,
     MemberStatus,
-    OutboxMessage,
-    Person,
     Program,
     SurveyResponse,
 )
@@ -110,7 +111,7 @@ def queue_invitations(
     if not settings.surveys.enabled:
         return 0
     queued = 0
-    for program in session.exec(select(Program)).all():
+    for program in repo.programs(session=session):
         assert program.id is not None
         plan = schedule(program, settings)
         for survey in SURVEYS:
@@ -132,24 +133,11 @@ def _invite_program(
     prompts: Prompts,
 ) -> int:
     assert program.id is not None
-    members = session.exec(
-        select(Member, Person)
-        .join(Person, col(Person.id) == col(Member.person_id))
-        .where(Member.program_id == program.id, Member.status == MemberStatus.ACTIVE)
-    ).all()
-    prefix = f"survey:{program.id}:"
-    sent = set(
-        session.exec(
-            select(OutboxMessage.dedupe_key).where(col(OutboxMessage.dedupe_key).startswith(prefix))
-        ).all()
+    members = pairs_db.members_with_people(
+        session=session, program_id=program.id, statuses=(MemberStatus.ACTIVE,)
     )
-    answered = set(
-        session.exec(
-            select(SurveyResponse.member_id).where(
-                SurveyResponse.program_id == program.id, SurveyResponse.survey == survey
-            )
-        ).all()
-    )
+    sent = outbox_db.keys_with_prefix(session=session, prefix=f"survey:{program.id}:")
+    answered = responses.survey_respondents(session=session, program_id=program.id, survey=survey)
     hour = time(program.checkin_hour)
     closes = datetime.combine(day + timedelta(days=settings.surveys.open_days), hour, now.tzinfo)
     items: list[Outgoing] = []
@@ -202,13 +190,10 @@ def survey_context(ctx: Ctx, member: Member, survey: str) -> dict[str, object]:
     """The survey conversation's context: which survey, and the person's role."""
     program = ctx.program()
     assert program.id is not None
-    done = ctx.session.exec(
-        select(SurveyResponse.id).where(
-            SurveyResponse.program_id == program.id,
-            SurveyResponse.member_id == member.id,
-            SurveyResponse.survey == survey,
-        )
-    ).first()
+    assert member.id is not None
+    done = responses.survey_response(
+        session=ctx.session, program_id=program.id, member_id=member.id, survey=survey
+    )
     if done is not None:
         raise UserError("survey.already", survey=survey_name(ctx.prompts, survey))
     return {
@@ -225,13 +210,9 @@ def finish_survey(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
     program = ctx.program()
     survey = str(conv.context["survey"])
     assert program.id is not None and member.id is not None
-    exists = ctx.session.exec(
-        select(SurveyResponse).where(
-            SurveyResponse.program_id == program.id,
-            SurveyResponse.member_id == member.id,
-            SurveyResponse.survey == survey,
-        )
-    ).first()
+    exists = responses.survey_response(
+        session=ctx.session, program_id=program.id, member_id=member.id, survey=survey
+    )
     if exists is not None:  # answered meanwhile in another window: keep the first answers
         return ctx.say("survey.already", survey=survey_name(ctx.prompts, survey))
     ctx.session.add(
@@ -251,11 +232,7 @@ def my_survey_answers(ctx: Ctx, member: Member) -> Reply:
     from bot.conversations.engine import show_value
 
     script = ctx.conversations().scripts["survey"]
-    rows = ctx.session.exec(
-        select(SurveyResponse)
-        .where(SurveyResponse.member_id == member.id)
-        .order_by(col(SurveyResponse.created_at))
-    ).all()
+    rows = responses.survey_responses(session=ctx.session, member_id=member.id)
     if not rows:
         return ctx.say("survey.mine_none")
     parts: list[Part] = []
@@ -284,11 +261,9 @@ def admin_survey(ctx: Ctx, args: list[str]) -> Reply:
     minimum = ctx.settings.surveys.min_group_size
     answers = [
         r.answers
-        for r in ctx.session.exec(
-            select(SurveyResponse).where(
-                SurveyResponse.program_id == program.id, SurveyResponse.survey == survey
-            )
-        ).all()
+        for r in responses.survey_responses(
+            session=ctx.session, program_id=program.id, survey=survey
+        )
     ]
     name = survey_name(ctx.prompts, survey)
     if len(answers) < minimum:

@@ -22,7 +22,10 @@ GUILD = "424242424242424242"
 
 @pytest.fixture
 async def fake():
-    discord_fake = await FakeDiscord(users={"111": "alice", "222": "bob"}).start()
+    discord_fake = await FakeDiscord(
+        users={"111": "alice", "222": "bob"},
+        guilds={GUILD: [("999", "Coordinators"), ("555", "Members")]},
+    ).start()
     yield discord_fake
     await discord_fake.stop()
 
@@ -289,6 +292,42 @@ async def test_admins_by_role(adapter, fake):
     )
     assert "Only program admins" not in json.dumps(answer)
     assert "Nobody has joined" in json.dumps(answer)
+
+
+async def test_admin_role_names_resolve_once_at_start(bot, fake, caplog):
+    """A role configured by name is the role of that name when the guild came online; a role
+    someone creates later with the same name does not make its holders admins.
+    """
+    import asyncio
+    import logging
+
+    bot.settings = replace(
+        bot.settings, admins=replace(bot.settings.admins, discord_roles=("Coordinators",))
+    )
+    with caplog.at_level(logging.INFO, logger="adapters.discord.app"):
+        running = await started(bot, fake)
+    try:
+        assert "admin role 'Coordinators' is role id 999" in caplog.text
+        answer = await callback_for(
+            fake,
+            slash(fake, "admin", "members", user_id="111", name="x", guild_id=GUILD, roles=["999"]),
+        )
+        assert "Nobody has joined" in json.dumps(answer)
+        await fake.add_role(GUILD, "777", "Coordinators")  # an impostor role
+        await asyncio.sleep(0.1)
+        answer = await callback_for(
+            fake,
+            slash(fake, "admin", "members", user_id="222", name="x", guild_id=GUILD, roles=["777"]),
+        )
+        assert "Only program admins" in json.dumps(answer)
+        # A role name is not a role: claiming it in an unknown guild gives nothing either.
+        answer = await callback_for(
+            fake,
+            slash(fake, "admin", "members", user_id="222", name="bo", guild_id="1", roles=["999"]),
+        )
+        assert "Only program admins" in json.dumps(answer)
+    finally:
+        await running.close()
 
 
 async def test_runtime_serves_discord_and_delivers_the_outbox(bot, fake):

@@ -1,0 +1,132 @@
+"""Check-in rows: what the digest, the stall detector and answers need to read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import NamedTuple
+
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from storage.models import CheckIn, CheckInOutcome, Pair, PairStatus
+
+
+def in_window(since: datetime, until: datetime) -> ColumnElement[bool]:
+    """Check-ins that belong to [since, until), whatever the path they came by.
+
+    A nudge belongs to the time it was due; a meeting logged without a nudge (typed, or
+    answered ahead of a nudge not due yet) to the time it was recorded.
+    """
+    due = col(CheckIn.due_at)
+    recorded = col(CheckIn.recorded_at)
+    return or_(
+        and_(due >= since, due < until),
+        and_(or_(due.is_(None), due >= until), recorded >= since, recorded <= until),
+    )
+
+
+def outcomes_between(
+    *, session: Session, program_id: int, since: datetime, until: datetime
+) -> list[tuple[int, str]]:
+    """(pair, outcome) of every check-in of the program that belongs to [since, until)."""
+    rows = session.exec(
+        select(CheckIn.pair_id, CheckIn.outcome)
+        .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
+        .where(Pair.program_id == program_id, in_window(since, until))
+    ).all()
+    return [(p, str(o)) for p, o in rows]
+
+
+def of_cycle(*, session: Session, pair_id: int, member_id: int, day: date) -> CheckIn | None:
+    """The person's check-in for one cycle of a pair, if there is one."""
+    return session.exec(
+        select(CheckIn).where(
+            CheckIn.pair_id == pair_id, CheckIn.member_id == member_id, CheckIn.cycle_on == day
+        )
+    ).first()
+
+
+def due_by(*, session: Session, pair_id: int, member_id: int, until: datetime) -> list[CheckIn]:
+    """The person's planned check-ins of a pair due by ``until``."""
+    return list(
+        session.exec(
+            select(CheckIn).where(
+                CheckIn.pair_id == pair_id,
+                CheckIn.member_id == member_id,
+                col(CheckIn.due_at).is_not(None),
+                col(CheckIn.due_at) <= until,
+            )
+        ).all()
+    )
+
+
+def pairs_with_cycle(
+    *, session: Session, member_id: int, day: date, pair_ids: list[int]
+) -> set[int]:
+    """Which of ``pair_ids`` have a check-in of the person for that cycle."""
+    return set(
+        session.exec(
+            select(CheckIn.pair_id).where(
+                CheckIn.member_id == member_id,
+                CheckIn.cycle_on == day,
+                col(CheckIn.pair_id).in_(pair_ids),
+            )
+        ).all()
+    )
+
+
+def count_met(*, session: Session, pair_id: int, member_id: int) -> int:
+    """How many times the person said they met in this pair."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(CheckIn)
+            .where(
+                CheckIn.pair_id == pair_id,
+                CheckIn.member_id == member_id,
+                CheckIn.outcome == CheckInOutcome.MET,
+            )
+        ).one()
+    )
+
+
+def future_pending(
+    *, session: Session, now: datetime, pair_ids: list[int] | None, member_id: int | None
+) -> list[CheckIn]:
+    """Planned check-ins not due yet (of some pairs, of one member, or all)."""
+    query = select(CheckIn).where(
+        CheckIn.outcome == CheckInOutcome.PENDING, col(CheckIn.due_at) > now
+    )
+    if pair_ids is not None:
+        query = query.where(col(CheckIn.pair_id).in_(pair_ids))
+    if member_id is not None:
+        query = query.where(CheckIn.member_id == member_id)
+    return list(session.exec(query).all())
+
+
+class CycleAnswer(NamedTuple):
+    """One person's answer (or pending nudge) for one cycle of an active pair."""
+
+    pair_id: int
+    member_id: int
+    cycle_on: date
+    due_at: datetime | None
+    outcome: str
+
+
+def active_cycle_answers(*, session: Session) -> list[CycleAnswer]:
+    """Every check-in of every active pair that belongs to a cycle, newest cycle first."""
+    rows = session.execute(
+        sa_select(
+            col(CheckIn.pair_id),
+            col(CheckIn.member_id),
+            col(CheckIn.cycle_on),
+            col(CheckIn.due_at),
+            col(CheckIn.outcome),
+        )
+        .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
+        .where(col(Pair.status) == PairStatus.ACTIVE, col(CheckIn.cycle_on).is_not(None))
+        .order_by(col(CheckIn.cycle_on).desc())
+    ).all()
+    return [CycleAnswer(*row) for row in rows]  # type: ignore[arg-type]

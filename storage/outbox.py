@@ -1,0 +1,91 @@
+"""Outbox rows: lookups by dedupe key, the due range scan, and what the digest reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from storage.models import OutboxMessage, OutboxStatus
+
+
+def by_key(*, session: Session, dedupe_key: str) -> OutboxMessage | None:
+    """The row stored under a dedupe key, if any."""
+    return session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)).first()
+
+
+def keys_with_prefix(*, session: Session, prefix: str) -> set[str]:
+    """Every dedupe key that starts with ``prefix``."""
+    return set(
+        session.exec(
+            select(OutboxMessage.dedupe_key).where(col(OutboxMessage.dedupe_key).startswith(prefix))
+        ).all()
+    )
+
+
+def pending_by_keys(*, session: Session, keys: list[str]) -> list[OutboxMessage]:
+    """The unsent rows among these dedupe keys."""
+    if not keys:
+        return []
+    return list(
+        session.exec(
+            select(OutboxMessage).where(
+                col(OutboxMessage.dedupe_key).in_(keys),
+                OutboxMessage.status == OutboxStatus.PENDING,
+            )
+        ).all()
+    )
+
+
+def parked(*, session: Session, program_id: int) -> list[tuple[list[str], str | None]]:
+    """(targets, last error) of the program's parked rows, newest first."""
+    rows = session.exec(
+        select(OutboxMessage.target_ids, OutboxMessage.last_error)
+        .where(OutboxMessage.program_id == program_id, OutboxMessage.status == OutboxStatus.PARKED)
+        .order_by(col(OutboxMessage.id).desc())
+    ).all()
+    return [(list(ids), error) for ids, error in rows]
+
+
+def next_due_after(*, session: Session, after: datetime) -> datetime | None:
+    """When the next pending row falls due after ``after``."""
+    return session.exec(
+        select(func.min(OutboxMessage.not_before)).where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            col(OutboxMessage.not_before) > after,
+        )
+    ).one()
+
+
+def release_lapsed_leases(*, session: Session, now: datetime) -> None:
+    """Rows claimed by a process whose lease ran out are pending again."""
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.status) == OutboxStatus.CLAIMED,
+            col(OutboxMessage.lease_until) < now,
+        )
+        .values(status=OutboxStatus.PENDING, lease_until=None)
+    )
+
+
+def due(
+    *, session: Session, now: datetime, platforms: list[str], limit: int, skip_locked: bool
+) -> list[OutboxMessage]:
+    """Up to ``limit`` pending rows due by ``now``, oldest first: one range scan of the
+    (status, not_before) index however large the backlog; ``skip_locked`` on PostgreSQL.
+    """
+    query = (
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.status) == OutboxStatus.PENDING,
+            col(OutboxMessage.not_before) <= now,
+            col(OutboxMessage.platform).in_(platforms),
+        )
+        .order_by(col(OutboxMessage.not_before), col(OutboxMessage.id))
+        .limit(limit)
+    )
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True)
+    return list(session.exec(query).all())
