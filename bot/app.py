@@ -32,7 +32,7 @@ from bot.outbox import Dispatcher
 from bot.prompts import Prompts
 from bot.registry import Registry
 from bot.replies import FormErrors, Message, Reply, Section
-from bot.router import Router, split_args
+from bot.router import Router, refuse_non_admin, split_args
 from storage import repo
 from storage.engine import BadDatabaseURL, make_engine, transaction
 from storage.migrate import upgrade
@@ -149,6 +149,8 @@ class MentorBot:
             if any(len(v) > limit for v in event.values.values()):
                 raise UserError("error.too_long", limit=limit)
             handler = self.registry.forms.get(event.form_id)
+            if event.form_id in self.registry.admin_forms and not ctx.is_admin:
+                refuse_non_admin(ctx, f"form {event.form_id}")
             if handler is not None:
                 return handler(ctx, dict(event.values))
             if event.form_id.startswith("conv:") and event.form_id[5:].isdigit():
@@ -183,6 +185,7 @@ def _greeting_parts(ctx: Ctx, router: Router) -> Reply:
 def capabilities() -> tuple[ModuleType, ...]:
     """Every capability package, in the order their commands are listed in help."""
     from bot import (
+        announcements,
         checkins,
         conversations,
         feedback,
@@ -204,6 +207,7 @@ def capabilities() -> tuple[ModuleType, ...]:
         surveys,
         conversations,
         matching,
+        announcements,
     )
 
 

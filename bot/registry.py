@@ -57,15 +57,18 @@ class Registry:
     commands: Router = field(default_factory=Router)
     admin: Router = field(default_factory=lambda: Router(scope="admin"))
     forms: dict[str, FormHandler] = field(default_factory=dict)
+    admin_forms: set[str] = field(default_factory=set)  # forms only admins may submit
     flows: dict[str, Flow] = field(default_factory=dict)
     renderers: dict[str, Renderer] = field(default_factory=dict)
     jobs: list[Job] = field(default_factory=list)
 
-    def form(self, form_id: str, handler: FormHandler) -> None:
-        """Add the handler for submissions of the form ``form_id``."""
+    def form(self, form_id: str, handler: FormHandler, *, admin: bool = False) -> None:
+        """Add the handler for submissions of the form ``form_id`` (``admin``: admins only)."""
         if form_id in self.forms:
             raise ValueError(f"form {form_id!r} registered twice")
         self.forms[form_id] = handler
+        if admin:
+            self.admin_forms.add(form_id)
 
     def flow(self, name: str, flow: Flow) -> None:
         """Add the conversation flow ``name`` (its script is checked against its contract)."""

@@ -59,6 +59,7 @@ class Message:
 
     parts: tuple[Part, ...]
     private: bool = True
+    ping: bool = False  # an admin allowed @everyone/@here in this post: adapters let it ping
 
     def plain(self) -> str:
         """A plain-text rendering, used as the notification fallback and in logs/tests."""
@@ -89,7 +90,10 @@ class Message:
                         "buttons": [[b.label, b.command, b.style] for b in part.buttons],
                     }
                 )
-        return {"parts": parts, "private": self.private}
+        out: dict[str, Any] = {"parts": parts, "private": self.private}
+        if self.ping:
+            out["ping"] = True
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Message:
@@ -107,7 +111,9 @@ class Message:
                 parts.append(Buttons(tuple(Button(lb, cmd, st) for lb, cmd, st in p["buttons"])))
             else:
                 raise ValueError(f"unknown message part {kind!r}")
-        return cls(tuple(parts), private=bool(data.get("private", True)))
+        return cls(
+            tuple(parts), private=bool(data.get("private", True)), ping=bool(data.get("ping"))
+        )
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 import shlex
 from collections.abc import Callable
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from bot.context import Ctx
 
 Handler = Callable[["Ctx", list[str]], Reply]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,12 @@ def split_args(text: str) -> list[str]:
         raise UserError("error.bad_quotes") from None
     it = iter(marks)
     return [re.sub(_KEEP, lambda _m: next(it), w) for w in words]
+
+
+def refuse_non_admin(ctx: Ctx, what: str) -> None:
+    """Someone who is not an admin tried an admin command or form: logged, and told."""
+    log.warning("refused %r to non-admin %s:%s", what, ctx.actor.platform, ctx.actor.user_id)
+    raise UserError("error.not_admin")
 
 
 class Router:
@@ -131,5 +139,5 @@ class Router:
                 )
             raise UserError("error.unknown_command_no_suggestion", command=full)
         if spec.admin and not ctx.is_admin:
-            raise UserError("error.not_admin")
+            refuse_non_admin(ctx, f"{self.scope} {spec.name}".strip())
         return spec.handler(ctx, args[1:])

@@ -130,3 +130,20 @@ def parse_until(text: str, *, now: datetime, tz: tzinfo, max_days: int = 366) ->
     if end - now > timedelta(days=max_days):
         raise BadDate("too_far")
     return end
+
+
+def parse_clock(text: str) -> str | None:
+    """A wall-clock time as ``HH:MM`` ("9", "09:30", "9am", "5:30 pm", "24:00"), else None."""
+    match = re.fullmatch(r"(\d{1,2})(?::?(\d{2}))?\s*(am|pm)?", text.strip().lower())
+    if not match:
+        return None
+    hour, minute, meridiem = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if meridiem:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    if hour == 24 and minute == 0:
+        return "24:00"
+    if hour > 23 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"

@@ -282,16 +282,68 @@ class SurveyResponse(SQLModel, table=True):
     created_at: datetime = _utc_field()
 
 
+class AnnouncementStatus(StrEnum):
+    """Where an announcement is: shown to its admin, queued for sending, or withdrawn."""
+
+    DRAFT = "draft"  # previewed, nothing queued yet
+    QUEUED = "queued"  # its outbox rows are written; they go out at each person's time
+    CANCELLED = "cancelled"  # withdrawn: unsent rows were cancelled
+    DISCARDED = "discarded"  # a draft replaced by an edit or never sent
+
+
 class Announcement(SQLModel, table=True):
-    """An admin's announcement, to a channel or as DMs at each person's local time."""
+    """An admin's announcement: to a channel and/or as DMs at each person's local time.
+
+    The text is the admin's own (trusted: their formatting is kept). ``local_day`` and
+    ``local_time`` are a wall time applied in each recipient's zone; both empty means now.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     program_id: int = Field(foreign_key="program.id", index=True)
     author_person_id: int | None = Field(default=None, foreign_key="person.id")
     text: str = Field(max_length=4000)
-    mode: str = Field(default="channel", max_length=20)  # channel / dm
-    local_time: str | None = Field(default=None, max_length=5)  # "HH:MM" for dm mode
-    status: str = Field(default="pending", max_length=20)
+    mode: str = Field(default="dm", max_length=20)  # dm / channel / both
+    audience: str = Field(default="everyone", max_length=20)
+    include_paused: bool = False
+    pair_ids: list[int] = Field(default_factory=list, sa_type=JSON)
+    allow_ping: bool = False  # the admin ticked "allow @everyone/@here"
+    local_day: date | None = None
+    local_time: str | None = Field(default=None, max_length=5)  # "HH:MM"
+    author_zone: str = Field(default="UTC", max_length=64)  # for the channel post's time
+    status: str = Field(default=AnnouncementStatus.DRAFT, max_length=20)
+    created_at: datetime = _utc_field()
+    queued_at: datetime | None = _utc_field(nullable=True)
+
+
+class RequestStatus(StrEnum):
+    """A request for help between meetings: waiting, taken by a mentor, or done."""
+
+    OPEN = "open"
+    CLAIMED = "claimed"
+    CLOSED = "closed"
+
+
+class MentorRequest(SQLModel, table=True):
+    """Someone asking for help between meetings; the first mentor to claim it takes it.
+
+    Claiming is one conditional UPDATE (``status = 'open'``), so two mentors clicking in the
+    same second cannot both win.
+    """
+
+    __table_args__ = (Index("ix_request_program_status", "program_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id")
+    requester_member_id: int = Field(foreign_key="member.id", index=True)
+    topic: str = Field(max_length=200)
+    details: str = Field(default="", max_length=2000)
+    urgency: str = Field(default="normal", max_length=10)  # low / normal / high
+    status: str = Field(default=RequestStatus.OPEN, max_length=20)
+    claimed_by_member_id: int | None = Field(default=None, foreign_key="member.id")
+    claimed_at: datetime | None = _utc_field(nullable=True)
+    escalated_at: datetime | None = _utc_field(nullable=True)
+    closed_at: datetime | None = _utc_field(nullable=True)
+    helped: int | None = None  # 1-5, the requester's "did this help"
     created_at: datetime = _utc_field()
 
 

@@ -18,7 +18,7 @@ import discord
 import yarl
 from discord import app_commands
 
-from adapters.discord.render import NO_MENTIONS, STYLES, clip, render
+from adapters.discord.render import NO_MENTIONS, STYLES, clip, mentions_of, render
 from adapters.surfaces import DISCORD
 from bot.app import MentorBot
 from bot.delivery import DeliveryResult, Target
@@ -344,7 +344,9 @@ class DiscordSender:
         try:
             channel = await self._channel(target)
             content, embed, view = render(message, MentorButton)
-            kwargs: dict[str, Any] = {"embed": embed, "allowed_mentions": NO_MENTIONS}
+            pings, allowed = mentions_of(message)
+            content = f"{pings} {content}".strip() if pings else content
+            kwargs: dict[str, Any] = {"embed": embed, "allowed_mentions": allowed}
             if view is not None:
                 kwargs["view"] = view
             sent = await channel.send(content=content or None, **kwargs)

@@ -13,6 +13,29 @@ from bot.text import Text
 
 _BOLD = re.compile(r"(?<![*\w])\*(?!\*)([^*\n]+?)\*(?![*\w])")
 NO_MENTIONS = discord.AllowedMentions.none()
+EVERYONE = discord.AllowedMentions(everyone=True, users=False, roles=False, replied_user=False)
+_PING_WORD = re.compile(r"(?<![\w@])@(here|channel|everyone)\b", re.I)
+
+
+def mentions_of(message: Message) -> tuple[str, discord.AllowedMentions]:
+    """(the mass mentions to put in the content, what may ping) for a message: nothing unless
+    an admin allowed this one to ping, and then only their own words (``@channel`` is Slack's
+    ``@here``). Mentions inside embeds never ping, so they go in the content.
+    """
+    if not message.ping:
+        return "", NO_MENTIONS
+    found: list[str] = []
+    for part in message.parts:
+        if isinstance(part, Section):
+            for span in part.text.spans:
+                if span.trusted:
+                    for word in _PING_WORD.findall(span.text):
+                        mention = "@everyone" if word.lower() == "everyone" else "@here"
+                        if mention not in found:
+                            found.append(mention)
+    return " ".join(found), (EVERYONE if found else NO_MENTIONS)
+
+
 STYLES = {
     "primary": discord.ButtonStyle.primary,
     "danger": discord.ButtonStyle.danger,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.replies import Buttons, Context, Fields, Form, Message, Section
-from bot.text import Text
+from bot.text import Span, Text
 
 SECTION_LIMIT = 3000
 FIELD_LIMIT = 2000
@@ -16,6 +17,23 @@ BUTTON_PREFIX = "mentor:"
 def escape(text: str) -> str:
     """Slack's three control characters, so nobody can write ``<!channel>`` or a fake link."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_PING_WORD = re.compile(r"(?<![\w@<])@(here|channel|everyone)\b", re.I)
+
+
+def with_pings(text: Text) -> Text:
+    """An admin's ``@here``/``@channel``/``@everyone`` (their own, trusted words only) as the
+    mentions Slack pings with; used only for messages an admin allowed to ping.
+    """
+    return Text(
+        tuple(
+            Span(_PING_WORD.sub(lambda m: f"<!{m.group(1).lower()}>", s.text), True)
+            if s.trusted
+            else s
+            for s in text.spans
+        )
+    )
 
 
 def mrkdwn(text: Text, limit: int = SECTION_LIMIT) -> str:
@@ -36,9 +54,8 @@ def blocks(message: Message) -> list[dict[str, Any]]:
     for part in message.parts:
         if isinstance(part, Section):
             if part.text:
-                out.append(
-                    {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn(part.text)}}
-                )
+                text = with_pings(part.text) if message.ping else part.text
+                out.append({"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn(text)}})
         elif isinstance(part, Context):
             out.append(
                 {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(part.text)}]}
@@ -75,7 +92,8 @@ def fallback(message: Message) -> str:
     lines = []
     for part in message.parts:
         if isinstance(part, Section | Context):
-            lines.append(part.text.render(escape))
+            ping = message.ping and isinstance(part, Section)
+            lines.append((with_pings(part.text) if ping else part.text).render(escape))
         elif isinstance(part, Fields):
             lines.extend(f"{escape(k)}: {v.render(escape)}" for k, v in part.items)
     return plain("\n".join(lines), 3000)

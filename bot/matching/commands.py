@@ -155,7 +155,7 @@ def admin_pairs(ctx: Ctx, args: list[str]) -> Reply:
         count, last = held.get(pair_id, (0, None))
         items.append(
             (
-                " & ".join(names),
+                f"#{pair_id} " + " & ".join(names),
                 ctx.t(
                     "match.pair_line",
                     started=Text.trusted(started),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import UserError
+from bot.timeparse import parse_clock
 
 MAX_LIST_ITEMS = 20
 MAX_ITEM_LENGTH = 60
@@ -76,22 +77,6 @@ def parse_list(text: str) -> list[str]:
     return items
 
 
-def _parse_clock(text: str) -> str | None:
-    match = re.fullmatch(r"(\d{1,2})(?::?(\d{2}))?\s*(am|pm)?", text.strip())
-    if not match:
-        return None
-    hour, minute, meridiem = int(match.group(1)), int(match.group(2) or 0), match.group(3)
-    if meridiem:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if meridiem == "pm" else 0)
-    if hour == 24 and minute == 0:
-        return "24:00"
-    if hour > 23 or minute > 59:
-        return None
-    return f"{hour:02d}:{minute:02d}"
-
-
 def _parse_days(text: str) -> tuple[int, ...] | None:
     text = re.sub(r"\s+", " ", text.strip().lower())
     if text in _DAY_GROUPS:
@@ -141,7 +126,7 @@ def parse_availability(text: str) -> list[dict[str, Any]]:
             raise UserError("profile.bad_availability")
         days_text = match.group("days").strip().strip(",")
         days = _parse_days(days_text) if days_text else _DAY_GROUPS["weekdays"]
-        start, end = _parse_clock(match.group("start")), _parse_clock(match.group("end"))
+        start, end = parse_clock(match.group("start")), parse_clock(match.group("end"))
         if days is None or start is None or end is None:
             raise UserError("profile.bad_availability")
         if end <= start:
@@ -179,7 +164,7 @@ def parse_quiet(text: str) -> tuple[str, str]:
     )
     if not match:
         raise UserError("profile.bad_quiet")
-    start, end = _parse_clock(match.group(1)), _parse_clock(match.group(2))
+    start, end = parse_clock(match.group(1)), parse_clock(match.group(2))
     if start is None or end is None or start == end:
         raise UserError("profile.bad_quiet")
     return start, end

@@ -7,11 +7,13 @@ import pytest
 from bot.app import build_registry
 from bot.errors import UserError
 from bot.router import Router, split_args
+from tests.conftest import actor
 
 
 class _Ctx:
     def __init__(self, is_admin: bool = False) -> None:
         self.is_admin = is_admin
+        self.actor = actor("mallory")
 
 
 def _router() -> tuple[Router, list[tuple[str, list[str]]]]:
@@ -60,12 +62,13 @@ def test_unknown_command_without_suggestion():
     assert info.value.key == "error.unknown_command_no_suggestion"
 
 
-def test_admin_commands_need_an_admin():
+def test_admin_commands_need_an_admin(caplog):
     """Admin-only commands refuse non-admins before the handler runs."""
     router, calls = _router()
     with pytest.raises(UserError) as info:
         router.dispatch(_Ctx(is_admin=False), ["secret"])
     assert info.value.key == "error.not_admin"
+    assert "refused 'secret' to non-admin console:mallory" in caplog.text
     router.dispatch(_Ctx(is_admin=True), ["secret"])
     assert calls == [("secret", [])]
 
