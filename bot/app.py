@@ -146,8 +146,9 @@ class MentorBot:
     def _route(self, ctx: Ctx, event: Event) -> Reply:
         limit = self.settings.bot.max_text_length
         if isinstance(event, FormSubmitted):
-            if any(len(v) > limit for v in event.values.values()):
-                raise UserError("error.too_long", limit=limit)
+            longest = max(limit, self.registry.form_limits.get(event.form_id, 0))
+            if any(len(v) > longest for v in event.values.values()):
+                raise UserError("error.too_long", limit=longest)
             handler = self.registry.forms.get(event.form_id)
             if event.form_id in self.registry.admin_forms and not ctx.is_admin:
                 refuse_non_admin(ctx, f"form {event.form_id}")

@@ -58,17 +58,29 @@ class Registry:
     admin: Router = field(default_factory=lambda: Router(scope="admin"))
     forms: dict[str, FormHandler] = field(default_factory=dict)
     admin_forms: set[str] = field(default_factory=set)  # forms only admins may submit
+    form_limits: dict[str, int] = field(default_factory=dict)  # longer values than the default
     flows: dict[str, Flow] = field(default_factory=dict)
     renderers: dict[str, Renderer] = field(default_factory=dict)
     jobs: list[Job] = field(default_factory=list)
 
-    def form(self, form_id: str, handler: FormHandler, *, admin: bool = False) -> None:
-        """Add the handler for submissions of the form ``form_id`` (``admin``: admins only)."""
+    def form(
+        self,
+        form_id: str,
+        handler: FormHandler,
+        *,
+        admin: bool = False,
+        max_length: int | None = None,
+    ) -> None:
+        """Add the handler for submissions of the form ``form_id`` (``admin``: admins only;
+        ``max_length``: its values may be longer than the bot's usual limit).
+        """
         if form_id in self.forms:
             raise ValueError(f"form {form_id!r} registered twice")
         self.forms[form_id] = handler
         if admin:
             self.admin_forms.add(form_id)
+        if max_length is not None:
+            self.form_limits[form_id] = max_length
 
     def flow(self, name: str, flow: Flow) -> None:
         """Add the conversation flow ``name`` (its script is checked against its contract)."""

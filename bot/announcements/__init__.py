@@ -10,7 +10,9 @@ from bot.registry import Registry
 def register(registry: Registry) -> None:
     """Add ``admin announce``, ``admin announcements`` and the announce form."""
     from bot.announcements.commands import announce, announce_submitted, announcements
+    from bot.announcements.compose import MAX_TEXT
 
     registry.admin.command("announce", aliases=("announcement",))(announce)
     registry.admin.command("announcements")(announcements)
-    registry.form("announce", announce_submitted, admin=True)
+    # One past the limit, so a text just too long gets the announcement's own message.
+    registry.form("announce", announce_submitted, admin=True, max_length=MAX_TEXT + 1)

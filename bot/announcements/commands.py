@@ -181,8 +181,8 @@ def preview(ctx: Ctx, row: Announcement) -> Message:
     dms = deliveries(ctx.session, program, draft, now=ctx.now, settings=ctx.settings)
     if not dms and draft.mode == "dm":
         raise UserError("announce.nobody")  # the event's transaction keeps no draft
-    shown = announcement_message(
-        ctx.prompts, program, draft, author=ctx.person.display_name, channel=True
+    shown = announcement_message(  # as a DM: the preview pings nobody
+        ctx.prompts, program, draft, author=ctx.person.display_name, channel=False
     )
     parts: list[Part] = [Section(ctx.t("announce.preview_header", id=Text.trusted(str(row.id))))]
     parts += list(shown.parts)

@@ -243,6 +243,27 @@ async def test_outbox_delivery_dm_retry_and_mentions(adapter, fake):
     assert len(fake.calls_to("POST", r"users/@me/channels")) == 1  # DM channel cached
 
 
+async def test_an_announcement_pings_only_when_the_admin_allowed_it(adapter, fake, bot):
+    """The admin's own @here reaches Discord as a ping in the content of the channel post;
+    a name containing @everyone (user text) and the same post as a DM ping nobody."""
+    from bot.announcements.compose import Draft
+    from bot.announcements.schedule import announcement_message
+    from storage.models import Program
+
+    program = Program(name="@everyone club", platform="discord", workspace_id=GUILD)
+    draft = Draft(text="Town hall at 5 @here", allow_ping=True, mode="both")
+    post = announcement_message(bot.prompts, program, draft, author="boss", channel=True)
+    dm = announcement_message(bot.prompts, program, draft, author="boss", channel=False)
+    await adapter.sender.send(Target("discord", GUILD, "user", ("222",)), dm)
+    await adapter.sender.send(Target("discord", GUILD, "user", ("222",)), post)
+    *_, dm_body, post_body = fake.calls_to("POST", r"channels/\d+/messages")
+    assert dm_body["allowed_mentions"] == {"parse": []}
+    assert not dm_body["content"].startswith("@here")
+    assert post_body["allowed_mentions"]["parse"] == ["everyone"]
+    assert post_body["content"].startswith("@here ")
+    assert "@everyone" not in post_body["content"]  # the program's name is user text
+
+
 async def test_delivery_errors_are_mapped(adapter, fake):
     """Cannot DM this user (50007) and unknown channels are permanent."""
     message = Message((Section(Text.trusted("hello")),))

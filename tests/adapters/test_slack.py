@@ -10,16 +10,18 @@ from typing import Any
 
 import aiohttp
 import pytest
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import col, select
 
 from adapters.slack import SlackAdapter
 from adapters.slack.delivery import SlackSender
+from bot.app import build_dispatcher
 from bot.delivery import Target
 from bot.replies import Button, Buttons, Message, Section
 from bot.text import Text
 from fakes.slack import FakeSlack, signed_headers
 from storage.engine import transaction
-from storage.models import Member, OutboxMessage, Person
+from storage.models import Announcement, Member, OutboxMessage, Person
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
@@ -560,3 +562,97 @@ async def test_resuming_from_a_channel_points_to_the_dm(served, fake, bot):
             select(OutboxMessage).where(col(OutboxMessage.dedupe_key).startswith("conv:1:resume"))
         ).one()
     assert "Picking up *Set a SMART goal*" in Message.from_json(resumed.payload).plain()
+
+
+# -- announcements ------------------------------------------------------------------------
+def _state(text: str, *, mode="both", ping="yes", when="now") -> dict:
+    return {
+        "text": {"value": {"type": "plain_text_input", "value": text}},
+        "audience": {"value": {"type": "static_select", "selected_option": {"value": "everyone"}}},
+        "mode": {"value": {"type": "static_select", "selected_option": {"value": mode}}},
+        "when": {"value": {"type": "plain_text_input", "value": when}},
+        "ping": {"value": {"type": "static_select", "selected_option": {"value": ping}}},
+    }
+
+
+async def test_announce_form_preview_send_and_a_ping_that_was_allowed(served, fake, bot):
+    _, port, session = served
+    await command(served, fake, "join mentee")  # U1 alice
+    await command(served, fake, "join mentee", user="U2", name="bob")
+    await command(served, fake, "admin program set channel C-news", user="UADMIN", name="boss")
+
+    status, _ = await post(session, port, command_body(fake, "admin announce", "UADMIN", "boss"))
+    assert status == 200
+    await fake.wait_calls("views.open")
+    view = fake.calls_to("views.open")[-1]["view"]
+    assert view["callback_id"] == "form:announce"
+    inputs = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+    assert inputs == ["text", "audience", "mode", "when", "ping"]
+
+    # Someone who is not an admin cannot submit the form (a forged view_submission).
+    status, body = await post(session, port, _submission(view, _state("@here hi"), user="U1"))
+    assert status == 200
+    await fake.wait_calls("chat.postMessage")
+    assert "Only program admins" in fake.calls_to("chat.postMessage")[-1]["text"]
+    with transaction(bot.engine) as s:
+        assert s.exec(select(Announcement)).all() == []
+
+    # The admin's submission: the preview arrives by DM with Send / Edit / Cancel.
+    before = len(fake.calls_to("chat.postMessage"))
+    status, body = await post(
+        session, port, _submission(view, _state("Town hall at 5 @here"), user="UADMIN")
+    )
+    assert status == 200 and body == ""
+    await fake.wait_for(lambda: len(fake.calls_to("chat.postMessage")) > before)
+    preview = fake.calls_to("chat.postMessage")[-1]
+    assert "Preview of announcement #1" in preview["text"]
+    buttons = [
+        e["value"] for b in preview["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+    assert buttons == ["admin announce send 1", "admin announce edit 1", "admin announce cancel 1"]
+
+    click = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "UADMIN", "username": "boss", "team_id": "T1"},
+        "api_app_id": "A1",
+        "trigger_id": "t",
+        "response_url": f"{fake.url}/response/9",
+        "container": {"type": "message", "message_ts": "1.2", "channel_id": "D1"},
+        "channel": {"id": "D1"},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": "mentor:0",
+                "block_id": "b",
+                "value": buttons[0],
+                "action_ts": "1",
+            }
+        ],
+    }
+    responses = len(fake.responses)
+    status, _ = await post(session, port, urllib.parse.urlencode({"payload": json.dumps(click)}))
+    assert status == 200
+    await fake.wait_responses(responses + 1)
+    assert "2 DMs queued" in text_of(fake.responses[responses])
+
+    # The outbox sends it through slack-sdk: the channel post pings, the DMs don't.
+    client = AsyncWebClient(token="xoxb-test", base_url=fake.url + "/api/")
+    dispatcher = build_dispatcher(bot, {"slack": SlackSender(client)})
+    await dispatcher.dispatch_all()
+    posts = [
+        p
+        for p in fake.calls_to("chat.postMessage")
+        if "Town hall" in p["text"] and "Preview" not in p["text"]
+    ]
+    channel = [p for p in posts if p["channel"] == "C-news"]
+    dms = [p for p in posts if p["channel"] != "C-news"]
+    assert len(channel) == 1 and len(dms) == 2
+    assert "<!here>" in channel[0]["text"] and "<!here>" in json.dumps(channel[0]["blocks"])
+    assert all("<!here>" not in p["text"] for p in dms)
+    assert "<!here>" not in preview["text"]  # the admin's preview doesn't ping anyone
+    with transaction(bot.engine) as s:
+        rows = s.exec(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("announce:"))
+        ).all()  # type: ignore[union-attr]
+    assert {r.status for r in rows} == {"sent"}
