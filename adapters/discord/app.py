@@ -130,6 +130,7 @@ class DiscordAdapter:
         guild_ids: tuple[int, ...] = (),
         api_url: str | None = None,
         gateway_url: str | None = None,
+        guild_ready_timeout: float = 2.0,
     ) -> None:
         self.bot = bot
         self.guild_ids = guild_ids
@@ -144,7 +145,13 @@ class DiscordAdapter:
         intents = discord.Intents.none()
         intents.guilds = True
         intents.dm_messages = True
-        self.client = MentorClient(self, intents=intents, allowed_mentions=NO_MENTIONS)
+        # How long discord.py waits after the last GUILD_CREATE before it calls itself ready.
+        self.client = MentorClient(
+            self,
+            intents=intents,
+            allowed_mentions=NO_MENTIONS,
+            guild_ready_timeout=guild_ready_timeout,
+        )
         self.sender = DiscordSender(self)
         self.ready = asyncio.Event()
         self._register_commands()

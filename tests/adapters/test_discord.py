@@ -36,6 +36,7 @@ async def started(bot, fake) -> DiscordAdapter:
         guild_ids=(int(GUILD),),
         api_url=fake.url + "/api/v10",
         gateway_url=fake.url.replace("http", "ws") + "/gateway",
+        guild_ready_timeout=0.1,
     )
     await adapter.start("fake-token")
     return adapter
