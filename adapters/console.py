@@ -26,7 +26,7 @@ from bot.delivery import DeliveryResult, Target
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted
 from bot.outbox import Dispatcher
 from bot.pulse import Pulse
-from bot.replies import Buttons, Context, Fields, Form, FormErrors, Message, Reply, Section
+from bot.replies import Buttons, Context, Fields, File, Form, FormErrors, Message, Reply, Section
 from bot.text import Text
 
 PLATFORM = "console"
@@ -80,7 +80,8 @@ def render(reply: Reply, *, buttons: list[str] | None = None) -> str:
         form_lines = [f"[form] {reply.title}"]
         for f in reply.fields:
             current = escape(f.initial) if f.initial else "-"
-            form_lines.append(f"  {f.name} ({f.label}): {current}    e.g. {f.hint}")
+            hint = f"    e.g. {f.hint}" if f.hint else ""
+            form_lines.append(f"  {f.name} ({f.label}): {current}{hint}")
         form_lines.append(
             "  submit with: /submit "
             + " ".join(f'{f.name}="..."' for f in reply.fields[:2])
@@ -106,6 +107,10 @@ def render(reply: Reply, *, buttons: list[str] | None = None) -> str:
                     shown.append(f"[{button.label}]")
             hint = "   (type /click N)" if buttons is not None else ""
             lines.append("  " + "  ".join(shown) + hint)
+        elif isinstance(part, File):
+            lines.append(f"[file {escape(part.name)}, {len(part.content):,} bytes]")
+            if part.mime.startswith(("text/", "application/json")):
+                lines.append(escape(part.content.decode("utf-8", "replace")))
     return "\n".join(lines)
 
 

@@ -193,6 +193,7 @@ def capabilities() -> tuple[ModuleType, ...]:
         goals,
         matching,
         membership,
+        personal,
         profile,
         program,
         surveys,
@@ -209,6 +210,7 @@ def capabilities() -> tuple[ModuleType, ...]:
         conversations,
         matching,
         announcements,
+        personal,
     )
 
 

@@ -227,6 +227,29 @@ def match(
     raise typer.Exit(code)
 
 
+@app.command()
+def forget(
+    ctx: typer.Context,
+    platform: Annotated[str, typer.Argument(help="slack, discord or console.")],
+    user_id: Annotated[str, typer.Argument(help="The person's platform user id.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Don't ask for confirmation.")] = False,
+) -> None:
+    """Forget a person: delete everything personal, end their pairs (partners are told)."""
+    from adapters.surfaces import surfaces
+    from bot.personal.cli import run_forget
+
+    settings = _settings(ctx)
+    _logging(settings)
+    code = run_forget(
+        settings,
+        platform=platform.lower(),
+        user_id=user_id,
+        confirm=(lambda _q: True) if yes else (lambda q: typer.confirm(q, default=False)),
+        surfaces=surfaces(),
+    )
+    raise typer.Exit(code)
+
+
 def _engine(ctx: typer.Context):  # type: ignore[no-untyped-def]
     """The configured database's engine, or a one-line error (never a traceback)."""
     from sqlalchemy import text

@@ -7,6 +7,7 @@ click and a typed command go through the same router.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -50,7 +51,16 @@ class Context:
     text: Text
 
 
-Part = Section | Fields | Buttons | Context
+@dataclass(frozen=True)
+class File:
+    """A file handed over with a message (a personal data export, a report)."""
+
+    name: str
+    content: bytes
+    mime: str = "application/json"
+
+
+Part = Section | Fields | Buttons | Context | File
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,13 @@ class Message:
                 lines.extend(f"{label}: {value.plain()}" for label, value in part.items)
             elif isinstance(part, Buttons):
                 lines.append("  ".join(f"[{b.label}]" for b in part.buttons))
+            elif isinstance(part, File):
+                lines.append(f"[file {part.name}, {len(part.content):,} bytes]")
         return "\n".join(lines)
+
+    def files(self) -> list[File]:
+        """The files the message hands over."""
+        return [p for p in self.parts if isinstance(p, File)]
 
     def to_json(self) -> dict[str, Any]:
         """The message as JSON (stored in the outbox)."""
@@ -83,6 +99,15 @@ class Message:
                 parts.append({"type": "context", "text": part.text.to_json()})
             elif isinstance(part, Fields):
                 parts.append({"type": "fields", "items": [[k, v.to_json()] for k, v in part.items]})
+            elif isinstance(part, File):
+                parts.append(
+                    {
+                        "type": "file",
+                        "name": part.name,
+                        "mime": part.mime,
+                        "content": base64.b64encode(part.content).decode(),
+                    }
+                )
             else:
                 parts.append(
                     {
@@ -109,6 +134,8 @@ class Message:
                 parts.append(Fields(tuple((k, Text.from_json(v)) for k, v in p["items"])))
             elif kind == "buttons":
                 parts.append(Buttons(tuple(Button(lb, cmd, st) for lb, cmd, st in p["buttons"])))
+            elif kind == "file":
+                parts.append(File(p["name"], base64.b64decode(p["content"]), p["mime"]))
             else:
                 raise ValueError(f"unknown message part {kind!r}")
         return cls(

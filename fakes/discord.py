@@ -87,12 +87,19 @@ class FakeDiscord:
 
         path = request.match_info["path"]
         body: Any = None
-        if request.can_read_body:
+        if request.can_read_body and request.content_type.startswith("multipart"):
+            # Attachments: the JSON body rides as payload_json beside files[n] parts.
+            form = await request.post()
+            body = json.loads(str(form.get("payload_json") or "{}"))
+            body["files"] = [
+                {"filename": part.filename, "content": part.file.read()}
+                for part in form.values()
+                if isinstance(part, web.FileField)
+            ]
+        elif request.can_read_body:
             raw = await request.read()
             if raw and request.content_type == "application/json":
                 body = json.loads(raw)
-            elif raw and request.content_type.startswith("multipart"):
-                body = {"multipart": raw.decode(errors="replace")}
         self.calls.append((request.method, path, body))
         await self._notify()
         for k, (pattern, status, data) in enumerate(self.scripted):

@@ -39,6 +39,7 @@ class FakeSlack:
     net: Loopback = field(default_factory=Loopback)
     _socket: web.WebSocketResponse | None = None
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    uploads: dict[str, dict[str, Any]] = field(default_factory=dict)  # file id -> what arrived
     _ts: int = 0
 
     async def start(self) -> FakeSlack:
@@ -46,6 +47,7 @@ class FakeSlack:
             [
                 web.route("*", "/api/{method}", self._api),
                 web.post("/response/{id}", self._response_url),
+                web.post("/upload/{file_id}", self._upload),
                 web.get("/socket", self._websocket),
             ]
         )
@@ -141,9 +143,35 @@ class FakeSlack:
                 "channel": params.get("channel"),
                 "ts": f"1700000000.{self._ts:06d}",
             }
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{len(self.uploads) + 1:08d}"
+            self.uploads[file_id] = {"filename": params.get("filename"), "content": None}
+            return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = params.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            for f in files:
+                upload = self.uploads.get(f["id"])
+                if upload is None or upload["content"] is None:
+                    return {"ok": False, "error": "file_not_found"}
+                upload.update(
+                    channel=params.get("channel_id"),
+                    initial_comment=params.get("initial_comment"),
+                    title=f.get("title"),
+                )
+            return {"ok": True, "files": [{"id": f["id"]} for f in files]}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http", "ws") + "/socket"}
         return {"ok": True}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal hands out: raw bytes in, "OK" out."""
+        file_id = request.match_info["file_id"]
+        if file_id not in self.uploads:
+            return web.Response(status=404, text="no such upload")
+        self.uploads[file_id]["content"] = await request.read()
+        await self._notify()
+        return web.Response(text=f"OK - {len(self.uploads[file_id]['content'])}")
 
     async def _response_url(self, request: web.Request) -> web.Response:
         self.responses.append(await request.json())

@@ -18,7 +18,7 @@ import discord
 import yarl
 from discord import app_commands
 
-from adapters.discord.render import NO_MENTIONS, STYLES, clip, mentions_of, render
+from adapters.discord.render import NO_MENTIONS, STYLES, clip, files_of, mentions_of, render
 from adapters.surfaces import DISCORD
 from bot.app import MentorBot
 from bot.delivery import DeliveryResult, Target
@@ -277,6 +277,8 @@ class DiscordAdapter:
         kwargs: dict[str, Any] = {"embed": embed, "allowed_mentions": NO_MENTIONS}
         if view is not None:
             kwargs["view"] = view
+        if message.files():
+            kwargs["files"] = files_of(message)
         if deferred:
             if content:
                 kwargs["content"] = content
@@ -306,10 +308,13 @@ class DiscordAdapter:
             surface=DISCORD,
         )
         reply = await self.bot.ahandle(DirectMessage(actor, message.content))
-        content, embed, view = render(self.message_of(reply), MentorButton)
+        answer = self.message_of(reply)
+        content, embed, view = render(answer, MentorButton)
         kwargs: dict[str, Any] = {"embed": embed, "allowed_mentions": NO_MENTIONS}
         if view is not None:
             kwargs["view"] = view
+        if answer.files():
+            kwargs["files"] = files_of(answer)
         await message.channel.send(content=content or None, **kwargs)
 
     # -- running --------------------------------------------------------------------------
@@ -356,6 +361,8 @@ class DiscordSender:
             kwargs: dict[str, Any] = {"embed": embed, "allowed_mentions": allowed}
             if view is not None:
                 kwargs["view"] = view
+            if message.files():
+                kwargs["files"] = files_of(message)
             sent = await channel.send(content=content or None, **kwargs)
             return DeliveryResult.sent(str(sent.id))
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from typing import Any
@@ -54,6 +55,11 @@ def markdown(text: Text) -> str:
     for span in text.spans:
         out.append(_BOLD.sub(r"**\1**", span.text) if span.trusted else escape(span.text))
     return "".join(out)
+
+
+def files_of(message: Message) -> list[discord.File]:
+    """The message's files as attachments."""
+    return [discord.File(io.BytesIO(f.content), filename=f.name) for f in message.files()]
 
 
 def clip(text: str, limit: int) -> str:

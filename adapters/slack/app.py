@@ -118,6 +118,12 @@ class SlackAdapter:
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("response_url failed: %s", type(exc).__name__)
 
+    async def _files_by_dm(self, user_id: str, message: Message) -> None:
+        """Files can't ride in an ephemeral answer: they come in the person's DM with the bot."""
+        if message.files():
+            channel = await self.sender.channel_for_user(user_id)
+            await self.sender.upload_files(channel, message)
+
     # -- listeners ------------------------------------------------------------------------
     def _register(self) -> None:
         """Listener groups, one method each: retried events, the slash command, buttons and
@@ -182,6 +188,7 @@ class SlackAdapter:
                 await self._respond(command["response_url"], message, response_type="ephemeral")
             else:
                 await ack(response_type="ephemeral", text=fallback(message), blocks=blocks(message))
+            await self._files_by_dm(command["user_id"], message)
 
     def _register_interactions(self, app: AsyncApp) -> None:
         @app.action(re.compile(f"^{re.escape(BUTTON_PREFIX)}"))
@@ -202,6 +209,7 @@ class SlackAdapter:
                     response_type="ephemeral",
                     replace_original=False,
                 )
+                await self._files_by_dm(user["id"], self._message_of(reply))
 
         @app.view(re.compile(r"^form:"))
         async def on_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -237,6 +245,7 @@ class SlackAdapter:
             reply = await self._handle(DirectMessage(actor, event.get("text", "")))
             message = self._message_of(reply)
             await say(text=fallback(message), blocks=blocks(message))
+            await self.sender.upload_files(event["channel"], message)
 
     # -- running --------------------------------------------------------------------------
     def web_app(self) -> web.Application:

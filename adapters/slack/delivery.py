@@ -94,7 +94,17 @@ class SlackSender:
             unfurl_links=False,
             unfurl_media=False,
         )
+        await self.upload_files(channel, message)
         return str(response["ts"])
+
+    async def upload_files(self, channel: str, message: Message) -> None:
+        """Hand over the message's files in ``channel`` (files.getUploadURLExternal, the
+        upload, files.completeUploadExternal: slack-sdk's ``files_upload_v2``).
+        """
+        for file in message.files():
+            await self.client.files_upload_v2(
+                channel=channel, filename=file.name, title=file.name, content=file.content
+            )
 
     async def send(self, target: Target, message: Message) -> DeliveryResult:
         """Deliver one message; Slack errors become neutral delivery results."""

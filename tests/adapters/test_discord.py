@@ -533,3 +533,15 @@ async def test_profile_longer_than_a_modal_runs_step_by_step_in_the_dm(adapter, 
         person = s.get(Person, member.person_id)
     assert member.skills_offered == ["python", "@everyone"] and member.capacity == 2
     assert person.languages == ["English", "Portuguese"] and person.availability
+
+
+async def test_export_arrives_as_an_attachment(adapter, fake):
+    """/mentor export answers privately with the person's data as a JSON file."""
+    await callback_for(fake, slash(fake, "join", "mentee", user_id="111", name="alice"))
+    answer = await callback_for(fake, slash(fake, "export", user_id="111", name="alice"))
+    files = answer["files"]
+    assert len(files) == 1 and files[0]["filename"].endswith(".json")
+    data = json.loads(files[0]["content"])
+    assert data["person"]["platform_user_id"] == "111"
+    assert data["memberships"][0]["role"] == "mentee"
+    assert answer["data"]["flags"] == 64  # ephemeral: only alice sees it

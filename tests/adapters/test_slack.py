@@ -656,3 +656,17 @@ async def test_announce_form_preview_send_and_a_ping_that_was_allowed(served, fa
             select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("announce:"))
         ).all()  # type: ignore[union-attr]
     assert {r.status for r in rows} == {"sent"}
+
+
+async def test_export_is_uploaded_to_the_dm_with_files_upload_v2(served, fake):
+    """The ephemeral answer can't carry a file: it is uploaded to the person's DM."""
+    await command(served, fake, "join mentee")
+    reply = await command(served, fake, "export")
+    assert "everything I store about you" in reply["text"]
+    await fake.wait_calls("files.completeUploadExternal")
+    (upload,) = fake.uploads.values()
+    assert upload["filename"].endswith(".json")
+    assert upload["channel"].startswith("D")  # the DM conversations.open gave
+    data = json.loads(upload["content"])
+    assert data["person"]["platform_user_id"] == "U1"
+    assert data["person"]["timezone"] == "Europe/London"

@@ -1,0 +1,59 @@
+"""``mentorbot forget <platform> <user id>``: an admin honours "delete my data" from the
+terminal, with the same forgetting as the person's own ``/mentor forget``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from rich.console import Console
+
+from bot.app import build_bot
+from bot.config import Settings
+from bot.errors import ConfigError
+from bot.events import Surface
+from bot.personal.forget import forget_person
+from storage import repo
+from storage.engine import transaction
+
+
+def run_forget(
+    settings: Settings,
+    *,
+    platform: str,
+    user_id: str,
+    confirm: Callable[[str], bool],
+    console: Console | None = None,
+    surfaces: Mapping[str, Surface] | None = None,
+) -> int:
+    """Forget one person after ``confirm`` agrees; returns the process exit code."""
+    out = console or Console()
+    try:
+        bot = build_bot(settings, surfaces=surfaces)
+    except ConfigError as exc:
+        out.print(f"Cannot start: {exc}", markup=False)
+        return 2
+    with transaction(bot.engine) as session:
+        person = repo.find_person(session=session, platform=platform, platform_user_id=user_id)
+        if person is None:
+            out.print(
+                f"Nobody with id {user_id!r} on {platform} is known. Nothing was changed.",
+                markup=False,
+            )
+            return 1
+        question = (
+            f"Forget {person.display_name or user_id} ({platform} {user_id}) in every program? "
+            "Their profile, goals, notes, feedback words and conversations are deleted and "
+            "their pairs end. This can't be undone."
+        )
+        if not confirm(question):
+            out.print("Nothing was changed.")
+            return 1
+        done = forget_person(session, person, now=bot.clock.now(), prompts=bot.prompts)
+    out.print(
+        f"Forgotten: {done.memberships} membership(s) closed, {done.pairs_ended} pair(s) ended "
+        f"({done.partners_told} partner(s) told, without the name), {done.messages_withdrawn} "
+        f"unsent message(s) withdrawn, {done.rows_blanked} copied mention(s) blanked.",
+        markup=False,
+    )
+    return 0
