@@ -250,6 +250,63 @@ def forget(
     raise typer.Exit(code)
 
 
+@app.command("import")
+def import_roster(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="The CSV file (first line: column names).")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and count; write nothing.")
+    ] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the valid rows, report the rest.")
+    ] = False,
+    welcome: Annotated[
+        bool, typer.Option("--welcome", help="Send new people the welcome DM.")
+    ] = False,
+    program_id: Annotated[int | None, typer.Option("--program", help="Program id.")] = None,
+    platform: Annotated[
+        str, typer.Option(help="Platform of a program to create when there is none.")
+    ] = "console",
+    workspace: Annotated[
+        str, typer.Option(help="Workspace (Slack team / Discord guild id) of that program.")
+    ] = "console",
+) -> None:
+    """Import participants from a CSV: every row checked as in chat, all errors at once."""
+    import os
+
+    from adapters.surfaces import surfaces
+    from bot.roster.cli import ImportOptions, run_import, slack_email_resolver
+
+    settings = _settings(ctx)
+    _logging(settings)
+    token = os.environ.get("SLACK_BOT_TOKEN", "")
+    options = ImportOptions(
+        path, dry_run, skip_invalid, welcome, program_id, platform.lower(), workspace
+    )
+    resolver = slack_email_resolver(token, settings.slack.api_url) if token else None
+    raise typer.Exit(run_import(settings, options, surfaces=surfaces(), resolver=resolver))
+
+
+@app.command("export")
+def export_roster(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="csv (one file per table) or json.")] = "csv",
+    out: Annotated[Path, typer.Option("--out", help="Directory to write into.")] = Path("."),
+    program_id: Annotated[int | None, typer.Option("--program", help="Program id.")] = None,
+) -> None:
+    """Export participants, pairs, check-ins, goals and privacy-safe feedback/survey totals."""
+    from adapters.surfaces import surfaces
+    from bot.roster.cli import run_export
+
+    if fmt not in ("csv", "json"):
+        err.print("--format is csv or json.", markup=False)
+        raise typer.Exit(2)
+    settings = _settings(ctx)
+    _logging(settings)
+    code = run_export(settings, out_dir=out, fmt=fmt, program_id=program_id, surfaces=surfaces())
+    raise typer.Exit(code)
+
+
 def _engine(ctx: typer.Context):  # type: ignore[no-untyped-def]
     """The configured database's engine, or a one-line error (never a traceback)."""
     from sqlalchemy import text

@@ -127,6 +127,12 @@ class FakeSlack:
                     "profile": {"display_name": info.get("name", uid.lower())},
                 },
             }
+        if method == "users.lookupByEmail":
+            email = str(params.get("email", "")).lower()
+            for uid, info in self.users.items():
+                if str(info.get("email", "")).lower() == email:
+                    return {"ok": True, "user": {"id": uid, "name": info.get("name", uid)}}
+            return {"ok": False, "error": "users_not_found"}
         if method == "conversations.open":
             users = str(params.get("users", ""))
             if set(users.split(",")) & self.gone_users:

@@ -11,7 +11,7 @@ from bot.replies import Button, Buttons, Context, Form, FormField, Message, Part
 from bot.text import Text
 from bot.timeparse import BadDate, parse_until
 from storage import repo
-from storage.models import Member, MemberStatus, Pair, ProgramKind, Role
+from storage.models import Member, MemberStatus, Pair, Program, ProgramKind, Role
 
 MAX_PAUSE_DAYS = 366
 
@@ -144,17 +144,24 @@ def join(ctx: Ctx, args: list[str]) -> Reply:
 def _wanted_role(ctx: Ctx, wanted: str | None) -> str | None:
     """The role asked for, checked against the program's kind; None: ask with buttons."""
     program = ctx.program()
+    if wanted is None and program.kind != ProgramKind.PEER:
+        return None
+    return check_role(program, wanted)
+
+
+def check_role(program: Program, wanted: str | None) -> str:
+    """A role that fits the program's kind (peer programs take peers; mentoring programs
+    mentors and mentees), or the friendly error that says which to choose.
+    """
     if program.kind == ProgramKind.PEER:
         if wanted not in (None, Role.PEER):
             raise UserError("join.peer_program", program=program.name)
         return Role.PEER.value
-    if wanted is None:
-        return None
     if wanted not in (Role.MENTOR, Role.MENTEE):
         if wanted == Role.PEER:
             raise UserError("join.mentoring_program", program=program.name)
-        raise UserError("join.bad_role", role=wanted)
-    return wanted
+        raise UserError("join.bad_role", role=wanted or "")
+    return str(wanted)
 
 
 def _welcome(ctx: Ctx, member: Member, role: str) -> None:

@@ -16,6 +16,7 @@ from bot.profile.fields import (
     parse_list,
     parse_quiet,
     resolve_field,
+    zone_error,
 )
 from bot.profile.steps import start_profile_steps
 from bot.replies import (
@@ -80,7 +81,7 @@ def apply_field(
         try:
             choice = parse_timezone(value)
         except UnknownTimezone as exc:
-            raise _unknown_zone(exc) from None
+            raise zone_error(exc) from None
         person.timezone = choice.key
         person.timezone_source = "user"
         if choice.fixed_offset:
@@ -175,14 +176,6 @@ def _check_capacity(ctx: Ctx, member: Member, capacity: int, *, confirmed: bool)
             count=Text.trusted(str(len(choices))),
             partners=", ".join(c.names() for c in choices),
         )
-
-
-def _unknown_zone(exc: UnknownTimezone) -> UserError:
-    if exc.suggestions:
-        return UserError(
-            "timezone.unknown", text=exc.text, suggestions=Text.user(" or ".join(exc.suggestions))
-        )
-    return UserError("timezone.unknown_no_suggestions", text=exc.text)
 
 
 def show_profile(ctx: Ctx) -> Message:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import UserError
+from bot.text import Text
 from bot.timeparse import parse_clock
+from bot.timezones import UnknownTimezone
 
 MAX_LIST_ITEMS = 20
 MAX_ITEM_LENGTH = 60
@@ -175,3 +177,12 @@ def parse_capacity(text: str) -> int:
     if not text.strip().isdigit() or not 1 <= int(text) <= 10:
         raise UserError("profile.bad_capacity")
     return int(text)
+
+
+def zone_error(exc: UnknownTimezone) -> UserError:
+    """An unknown zone as the friendly error, with suggestions when there are some."""
+    if exc.suggestions:
+        return UserError(
+            "timezone.unknown", text=exc.text, suggestions=Text.user(" or ".join(exc.suggestions))
+        )
+    return UserError("timezone.unknown_no_suggestions", text=exc.text)

@@ -1,0 +1,1 @@
+"""The roster from and to spreadsheets: ``mentorbot import`` and ``mentorbot export``."""

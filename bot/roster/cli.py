@@ -1,0 +1,294 @@
+"""``mentorbot import`` and ``mentorbot export``: the roster from and to spreadsheets, with a
+progress bar for large files and every problem reported by line and column in one go.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlmodel import Session
+
+from bot.app import MentorBot, build_bot
+from bot.config import WEEKDAYS, Settings
+from bot.errors import ConfigError
+from bot.events import Surface
+from bot.roster.columns import RosterRow, RowError
+from bot.roster.exporter import tables
+from bot.roster.importer import ImportReport, check_rows, read_csv, write_rows
+from storage import repo
+from storage.engine import transaction
+from storage.models import Program
+
+# Email -> platform user id for the emails it could find (Slack's users.lookupByEmail).
+EmailResolver = Callable[[list[str]], Mapping[str, str]]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What ``mentorbot import`` was asked to do."""
+
+    path: Path
+    dry_run: bool = False
+    skip_invalid: bool = False
+    welcome: bool = False
+    program_id: int | None = None
+    platform: str = "console"
+    workspace: str = "console"
+
+
+def _bar(out: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=out,
+        transient=True,
+    )
+
+
+def _program(
+    session: Session, bot: MentorBot, options: ImportOptions, out: Console
+) -> Program | None:
+    """The program to import into: ``--program``, the only one, or a new one for the
+    platform and workspace given (created from the configured defaults).
+    """
+    programs = repo.programs(session=session)
+    if options.program_id is not None:
+        found = [p for p in programs if p.id == options.program_id]
+        if not found:
+            out.print(f"No program {options.program_id}.", markup=False)
+        return found[0] if found else None
+    mine = [
+        p for p in programs if (p.platform, p.workspace_id) == (options.platform, options.workspace)
+    ]
+    if len(programs) > 1 and len(mine) != 1:
+        out.print("Several programs; choose one with --program:", markup=False)
+        for p in programs:
+            out.print(f"  {p.id}  {p.name} ({p.platform} {p.workspace_id})", markup=False)
+        return None
+    if mine or programs:
+        return (mine or programs)[0]
+    d = bot.settings.program
+    return repo.create_program(
+        session=session,
+        platform=options.platform,
+        workspace_id=options.workspace,
+        name=d.name,
+        kind=d.kind,
+        cadence=d.cadence,
+        checkin_weekday=WEEKDAYS.index(d.checkin_weekday.lower()),
+        checkin_hour=d.checkin_hour,
+        announcement_channel=d.announcement_channel,
+        now=bot.clock.now(),
+        starts_on=bot.clock.now().date(),
+    )
+
+
+def _resolve_emails(
+    rows: list[RosterRow], program: Program, resolver: EmailResolver | None
+) -> list[RowError]:
+    """Rows given by email get their platform id (Slack only); the rest are errors."""
+    wanted = [r for r in rows if not r.platform_id]
+    if not wanted:
+        return []
+    if program.platform != "slack":
+        why = "Emails can be looked up on Slack only: give platform_id."
+        return [RowError(r.line, "email", why) for r in wanted]
+    if resolver is None:
+        why = "Set SLACK_BOT_TOKEN to look emails up on Slack, or give platform_id."
+        return [RowError(r.line, "email", why) for r in wanted]
+    found = resolver(sorted({r.email for r in wanted}))
+    errors = []
+    for row in wanted:
+        if row.email in found:
+            row.platform_id = found[row.email]
+        else:
+            errors.append(RowError(row.line, "email", f"No Slack user has the email {row.email}."))
+    return errors
+
+
+def _print_errors(out: Console, errors: list[RowError]) -> None:
+    for e in sorted(errors, key=lambda e: (e.line, e.column)):
+        where = f"line {e.line}" + (f", {e.column}" if e.column else "")
+        out.print(f"  {where}: {e.message}", markup=False, highlight=False, soft_wrap=True)
+
+
+def run_import(
+    settings: Settings,
+    options: ImportOptions,
+    *,
+    console: Console | None = None,
+    surfaces: Mapping[str, Surface] | None = None,
+    resolver: EmailResolver | None = None,
+) -> int:
+    """Check every row, then write them (or, with ``dry_run``, say what would change)."""
+    out = console or Console()
+    try:
+        bot = build_bot(settings, surfaces=surfaces)
+    except ConfigError as exc:
+        out.print(f"Cannot start: {exc}", markup=False)
+        return 2
+    cells, ignored, problems = read_csv(options.path)
+    if problems:
+        _print_errors(out, problems)
+        return 2
+    if ignored:
+        out.print(f"Columns ignored: {', '.join(ignored)}", markup=False)
+    say = lambda exc: bot.prompts.text(exc.key, **exc.params)  # noqa: E731
+    with Session(bot.engine) as session:
+        program = _program(session, bot, options, out)
+        if program is None:
+            return 1
+        with _bar(out) as bar:
+            task = bar.add_task("checking", total=len(cells))
+            rows, errors = check_rows(cells, program, say, lambda: bar.advance(task))
+        errors += _resolve_emails(rows, program, resolver)
+        rows = [r for r in rows if r.platform_id]
+        if errors and not options.skip_invalid:
+            out.print(
+                f"{len(errors)} problem(s) in {len({e.line for e in errors})} row(s):", markup=False
+            )
+            _print_errors(out, errors)
+            out.print(
+                "Nothing was imported: fix these rows, or use --skip-invalid to import the rest."
+            )
+            return 1
+        report = ImportReport(
+            rows=len(cells), skipped=len({e.line for e in errors}), errors=list(errors)
+        )
+        _write(session, bot, program, rows, report, options, out)
+        where = f"{program.name} ({program.platform} {program.workspace_id})"
+    _summary(out, report, where, dry_run=options.dry_run)
+    return 0
+
+
+def _write(
+    session: Session,
+    bot: MentorBot,
+    program: Program,
+    rows: list[RosterRow],
+    report: ImportReport,
+    options: ImportOptions,
+    out: Console,
+) -> None:
+    """Write the rows in one transaction; a dry run rolls it back, so it says exactly what
+    a real import would do.
+    """
+    with _bar(out) as bar:
+        task = bar.add_task("writing", total=len(rows))
+        write_rows(
+            session,
+            program,
+            rows,
+            now=bot.clock.now(),
+            prompts=bot.prompts,
+            welcome=options.welcome and not options.dry_run,
+            report=report,
+            progress=lambda: bar.advance(task),
+        )
+    if options.dry_run:
+        session.rollback()
+    else:
+        session.commit()
+
+
+def _summary(out: Console, report: ImportReport, where: str, *, dry_run: bool) -> None:
+    if report.errors:
+        out.print(f"Skipped {report.skipped} row(s):", markup=False)
+        _print_errors(out, report.errors)
+    verb = "Would import" if dry_run else "Imported"
+    out.print(
+        f"{verb} {report.rows} row(s) into {where}: {report.created} new, "
+        f"{report.updated} updated, {report.unchanged} unchanged, {report.skipped} skipped."
+        + (f" Welcome DMs queued: {report.welcomed}." if report.welcomed else "")
+        + (" Nothing was written (--dry-run)." if dry_run else ""),
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+def run_export(
+    settings: Settings,
+    *,
+    out_dir: Path,
+    fmt: str,
+    program_id: int | None,
+    console: Console | None = None,
+    surfaces: Mapping[str, Surface] | None = None,
+) -> int:
+    """Write the program's tables as CSV files (or one JSON file) into ``out_dir``."""
+    out = console or Console()
+    try:
+        bot = build_bot(settings, surfaces=surfaces)
+    except ConfigError as exc:
+        out.print(f"Cannot start: {exc}", markup=False)
+        return 2
+    with transaction(bot.engine) as session:
+        programs = repo.programs(session=session)
+        if program_id is not None:
+            programs = [p for p in programs if p.id == program_id]
+        if len(programs) != 1:
+            out.print(
+                "No such program."
+                if not programs
+                else "Several programs; choose one with --program.",
+                markup=False,
+            )
+            return 1
+        data = tables(session, programs[0], settings)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    if fmt == "json":
+        path = out_dir / "mentorbot-export.json"
+        doc = {
+            name: [dict(zip(header, row, strict=True)) for row in rows]
+            for name, (header, rows) in data.items()
+        }
+        path.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+        written.append(path)
+    else:
+        for name, (header, rows) in data.items():
+            path = out_dir / f"{name}.csv"
+            with path.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(header)
+                writer.writerows(rows)
+            written.append(path)
+    for path in written:
+        out.print(f"wrote {path}", markup=False, highlight=False)
+    return 0
+
+
+def slack_email_resolver(token: str, api_url: str = "") -> EmailResolver:
+    """Emails -> Slack user ids with ``users.lookupByEmail`` (a few at a time); emails no
+    user has are left out.
+    """
+    import asyncio
+
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    async def lookup(emails: list[str]) -> dict[str, str]:
+        client = AsyncWebClient(token=token, base_url=api_url or AsyncWebClient.BASE_URL)
+        gate = asyncio.Semaphore(5)
+        found: dict[str, str] = {}
+
+        async def one(email: str) -> None:
+            async with gate:
+                try:
+                    response = await client.users_lookupByEmail(email=email)
+                except SlackApiError:
+                    return  # users_not_found and the like: reported as unresolved
+                found[email] = response["user"]["id"]
+
+        await asyncio.gather(*(one(e) for e in emails))
+        return found
+
+    return lambda emails: asyncio.run(lookup(emails))
