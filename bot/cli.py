@@ -274,8 +274,9 @@ def import_roster(
     """Import participants from a CSV: every row checked as in chat, all errors at once."""
     import os
 
+    from adapters.slack.lookup import email_resolver
     from adapters.surfaces import surfaces
-    from bot.roster.cli import ImportOptions, run_import, slack_email_resolver
+    from bot.roster.cli import ImportOptions, run_import
 
     settings = _settings(ctx)
     _logging(settings)
@@ -283,8 +284,8 @@ def import_roster(
     options = ImportOptions(
         path, dry_run, skip_invalid, welcome, program_id, platform.lower(), workspace
     )
-    resolver = slack_email_resolver(token, settings.slack.api_url) if token else None
-    raise typer.Exit(run_import(settings, options, surfaces=surfaces(), resolver=resolver))
+    resolvers = {"slack": email_resolver(token, settings.slack.api_url)} if token else {}
+    raise typer.Exit(run_import(settings, options, surfaces=surfaces(), resolvers=resolvers))
 
 
 @app.command("export")

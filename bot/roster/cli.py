@@ -38,8 +38,8 @@ class ImportOptions:
     skip_invalid: bool = False
     welcome: bool = False
     program_id: int | None = None
-    platform: str = "console"
-    workspace: str = "console"
+    platform: str = ""  # with workspace: the program to create when there is none
+    workspace: str = ""
 
 
 def _bar(out: Console) -> Progress:
@@ -75,6 +75,9 @@ def _program(
         return None
     if mine or programs:
         return (mine or programs)[0]
+    if not options.platform:
+        out.print("No program yet: name one with --platform and --workspace.", markup=False)
+        return None
     d = bot.settings.program
     return repo.create_program(
         session=session,
@@ -91,18 +94,15 @@ def _program(
     )
 
 
-def _resolve_emails(
-    rows: list[RosterRow], program: Program, resolver: EmailResolver | None
-) -> list[RowError]:
-    """Rows given by email get their platform id (Slack only); the rest are errors."""
+def _resolve_emails(rows: list[RosterRow], resolver: EmailResolver | None) -> list[RowError]:
+    """Rows given by email get their platform id from the program's platform (Slack can
+    look emails up); the rest are errors.
+    """
     wanted = [r for r in rows if not r.platform_id]
     if not wanted:
         return []
-    if program.platform != "slack":
-        why = "Emails can be looked up on Slack only: give platform_id."
-        return [RowError(r.line, "email", why) for r in wanted]
     if resolver is None:
-        why = "Set SLACK_BOT_TOKEN to look emails up on Slack, or give platform_id."
+        why = "Emails can be looked up on Slack (with SLACK_BOT_TOKEN set): give platform_id."
         return [RowError(r.line, "email", why) for r in wanted]
     found = resolver(sorted({r.email for r in wanted}))
     errors = []
@@ -126,9 +126,12 @@ def run_import(
     *,
     console: Console | None = None,
     surfaces: Mapping[str, Surface] | None = None,
-    resolver: EmailResolver | None = None,
+    resolvers: Mapping[str, EmailResolver] | None = None,
 ) -> int:
-    """Check every row, then write them (or, with ``dry_run``, say what would change)."""
+    """Check every row, then write them (or, with ``dry_run``, say what would change).
+    ``resolvers``: per platform, how to turn emails into user ids.
+    """
+    resolvers = resolvers or {}
     out = console or Console()
     try:
         bot = build_bot(settings, surfaces=surfaces)
@@ -149,7 +152,7 @@ def run_import(
         with _bar(out) as bar:
             task = bar.add_task("checking", total=len(cells))
             rows, errors = check_rows(cells, program, say, lambda: bar.advance(task))
-        errors += _resolve_emails(rows, program, resolver)
+        errors += _resolve_emails(rows, resolvers.get(program.platform))
         rows = [r for r in rows if r.platform_id]
         if errors and not options.skip_invalid:
             out.print(
@@ -264,31 +267,3 @@ def run_export(
     for path in written:
         out.print(f"wrote {path}", markup=False, highlight=False)
     return 0
-
-
-def slack_email_resolver(token: str, api_url: str = "") -> EmailResolver:
-    """Emails -> Slack user ids with ``users.lookupByEmail`` (a few at a time); emails no
-    user has are left out.
-    """
-    import asyncio
-
-    from slack_sdk.errors import SlackApiError
-    from slack_sdk.web.async_client import AsyncWebClient
-
-    async def lookup(emails: list[str]) -> dict[str, str]:
-        client = AsyncWebClient(token=token, base_url=api_url or AsyncWebClient.BASE_URL)
-        gate = asyncio.Semaphore(5)
-        found: dict[str, str] = {}
-
-        async def one(email: str) -> None:
-            async with gate:
-                try:
-                    response = await client.users_lookupByEmail(email=email)
-                except SlackApiError:
-                    return  # users_not_found and the like: reported as unresolved
-                found[email] = response["user"]["id"]
-
-        await asyncio.gather(*(one(e) for e in emails))
-        return found
-
-    return lambda emails: asyncio.run(lookup(emails))

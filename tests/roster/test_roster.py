@@ -1,0 +1,189 @@
+"""Roster import and export through the command line (typer's runner), against a real
+SQLite database; Slack emails through slack-sdk against the loopback fake."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import threading
+from pathlib import Path
+
+from rich.console import Console
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from adapters.slack.lookup import email_resolver
+from adapters.surfaces import surfaces
+from bot.app import build_bot
+from bot.cli import app
+from bot.config import load_settings
+from bot.roster.cli import ImportOptions, run_import
+from fakes.slack import FakeSlack
+from storage.engine import transaction
+from storage.models import Member, OutboxMessage, Person
+from tests.conftest import run
+
+runner = CliRunner()
+ENV = {"DATABASE_URL": ""}
+HEADER = "platform_id,name,role,timezone,skills,wants,goals,languages,team,capacity,availability\n"
+GOOD = (
+    "ann,Ann Lee,mentee,Tokyo,,python; sql,Learn to lead,en; ja,Platform,,mon-fri 09:00-17:00\n"
+    "mia,Mia Wong,mentor,Europe/London,python; leadership,,,en,Infra,2,\n"
+)
+BAD = (
+    "bob,Bob,mentee,Atlantis,,,,,,,\n"
+    "cat,Cat,wizard,UTC,,,,,,,\n"
+    "dan,Dan,mentee,UTC,,,,,,2,mon-fri 17:00-09:00\n"
+    ",Nobody,mentee,UTC,,,,,,,\n"
+)
+
+
+def setup(tmp_path: Path, body: str) -> tuple[list[str], Path]:
+    config = tmp_path / "c.toml"
+    config.write_text(f'[bot]\ndata_dir = "{tmp_path / "data"}"\n')
+    path = tmp_path / "people.csv"
+    path.write_text(HEADER + body)
+    return ["--config", str(config)], path
+
+
+def people(tmp_path: Path) -> dict[str, tuple[str, str | None, list[str]]]:
+    settings = load_settings(tmp_path / "c.toml", env={})
+    bot = build_bot(settings, surfaces=surfaces())
+    with transaction(bot.engine) as s:
+        rows = s.exec(select(Member, Person).join(Person, Person.id == Member.person_id)).all()  # type: ignore[arg-type]
+        return {p.platform_user_id: (m.role, p.timezone, list(m.skills_wanted)) for m, p in rows}
+
+
+def test_every_error_by_line_and_column_and_nothing_written(tmp_path):
+    base, path = setup(tmp_path, GOOD + BAD)
+    result = runner.invoke(app, [*base, "import", str(path)], env=ENV)
+    assert result.exit_code == 1
+    out = result.output
+    assert 'line 4, timezone: I don\'t know the time zone "Atlantis". Did you mean Atlanta?' in out
+    assert 'line 5, role: "wizard" isn\'t a role here' in out
+    assert "line 6, availability: Each window must end after it starts" in out
+    assert "line 6, capacity: Capacity is for mentors" in out
+    assert "line 7, platform_id: Give the person's platform id or email." in out
+    assert "Nothing was imported" in out
+    assert people(tmp_path) == {}
+
+
+def test_skip_invalid_dry_run_and_idempotent_reimport(tmp_path):
+    base, path = setup(tmp_path, GOOD + BAD)
+    dry = runner.invoke(app, [*base, "import", str(path), "--skip-invalid", "--dry-run"], env=ENV)
+    assert dry.exit_code == 0 and "Would import 6 row(s)" in dry.output and "2 new" in dry.output
+    assert people(tmp_path) == {}
+    first = runner.invoke(app, [*base, "import", str(path), "--skip-invalid"], env=ENV)
+    assert first.exit_code == 0, first.output
+    assert "2 new, 0 updated, 0 unchanged, 4 skipped" in first.output
+    assert people(tmp_path) == {
+        "ann": ("mentee", "Asia/Tokyo", ["python", "sql"]),
+        "mia": ("mentor", "Europe/London", []),
+    }
+    again = runner.invoke(app, [*base, "import", str(path), "--skip-invalid"], env=ENV)
+    assert "0 new, 0 updated, 2 unchanged" in again.output
+    path.write_text(HEADER + GOOD.replace("python; sql", "rust"))
+    changed = runner.invoke(app, [*base, "import", str(path)], env=ENV)
+    assert "0 new, 1 updated, 1 unchanged" in changed.output
+    assert people(tmp_path)["ann"][2] == ["rust"]
+
+
+def test_welcome_dms_only_when_asked(tmp_path):
+    base, path = setup(tmp_path, GOOD)
+    runner.invoke(app, [*base, "import", str(path)], env=ENV)
+    path.write_text(HEADER + "zoe,Zoe,mentee,UTC,,,,,,,\n")
+    result = runner.invoke(app, [*base, "import", str(path), "--welcome"], env=ENV)
+    assert "Welcome DMs queued: 1" in result.output
+    bot = build_bot(load_settings(tmp_path / "c.toml", env={}), surfaces=surfaces())
+    with transaction(bot.engine) as s:
+        keys = [r.target_ids for r in s.exec(select(OutboxMessage)).all()]
+    assert keys == [["zoe"]]
+
+
+def test_an_export_imports_back_unchanged_and_rebuilds_the_roster(tmp_path):
+    base, path = setup(tmp_path, GOOD)
+    runner.invoke(app, [*base, "import", str(path)], env=ENV)
+    bot = build_bot(load_settings(tmp_path / "c.toml", env={}), surfaces=surfaces())
+    assert "22:00-07:00" in run(bot, "profile set quiet 22:00-07:00", who="ann")
+    out = tmp_path / "out"
+    assert runner.invoke(app, [*base, "export", "--out", str(out)], env=ENV).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "checkins.csv", "feedback.csv", "goals.csv", "pairs.csv", "participants.csv", "surveys.csv"
+    ]  # fmt: skip
+    again = runner.invoke(app, [*base, "import", str(out / "participants.csv")], env=ENV)
+    assert "0 new, 0 updated, 2 unchanged" in again.output and "ignored" not in again.output
+    # A fresh database rebuilt from the export exports the same participants.
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    fresh_base, _ = setup(fresh, "")
+    runner.invoke(app, [*fresh_base, "import", str(out / "participants.csv")], env=ENV)
+    runner.invoke(app, [*fresh_base, "export", "--out", str(fresh / "out")], env=ENV)
+
+    def rows(p: Path) -> list[dict[str, str]]:
+        return [
+            {k: v for k, v in r.items() if k != "joined_at"}
+            for r in csv.DictReader(io.StringIO(p.read_text()))
+        ]
+
+    assert rows(fresh / "out" / "participants.csv") == rows(out / "participants.csv")
+    by_id = {r["platform_id"]: r for r in rows(out / "participants.csv")}
+    assert by_id["ann"]["quiet"] == "22:00-07:00"
+    assert by_id["ann"]["availability"] == "mon-fri 09:00-17:00"
+
+
+def test_json_export_keeps_feedback_and_surveys_to_totals(tmp_path):
+    base, path = setup(tmp_path, GOOD)
+    runner.invoke(app, [*base, "import", str(path)], env=ENV)
+    out = tmp_path / "out"
+    result = runner.invoke(app, [*base, "export", "--format", "json", "--out", str(out)], env=ENV)
+    assert result.exit_code == 0
+    doc = json.loads((out / "mentorbot-export.json").read_text())
+    assert [p["platform_id"] for p in doc["participants"]] == ["ann", "mia"]
+    assert doc["feedback"] == [{"measure": "people who gave feedback", "value": "fewer than 3"}]
+    bad = runner.invoke(app, [*base, "export", "--format", "xml"], env=ENV)
+    assert bad.exit_code == 2 and "csv or json" in bad.output
+
+
+def test_a_role_cannot_change_under_an_active_pair(tmp_path):
+    base, path = setup(tmp_path, GOOD)
+    runner.invoke(app, [*base, "import", str(path)], env=ENV)
+    bot = build_bot(load_settings(tmp_path / "c.toml", env={}), surfaces=surfaces())
+    run(bot, "admin match", who="admin")
+    run(bot, "admin publish", who="admin")
+    path.write_text(HEADER + "ann,Ann Lee,mentor,Tokyo,,,,,,,\n")
+    result = runner.invoke(app, [*base, "import", str(path), "--skip-invalid"], env=ENV)
+    assert "line 2, role: Their role can't change while they are in an active pair" in result.output
+    assert people(tmp_path)["ann"][0] == "mentee"
+
+
+def test_slack_emails_are_looked_up(tmp_path):
+    """Rows given by email become Slack ids through users.lookupByEmail; an email nobody has
+    is reported on its line."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    users = {"U1": {"name": "ann", "email": "ann@example.org"}}
+    fake = asyncio.run_coroutine_threadsafe(FakeSlack(users=users).start(), loop).result()
+    try:
+        _, path = setup(tmp_path, "")
+        path.write_text(
+            "email,name,role\nANN@example.org,Ann,mentee\nghost@example.org,Ghost,mentee\n"
+        )
+        settings = load_settings(tmp_path / "c.toml", env={})
+        options = ImportOptions(path, platform="slack", workspace="T1")
+        resolvers = {"slack": email_resolver("xoxb-test", fake.url + "/api/")}
+        console = Console(file=io.StringIO(), width=200)
+        code = run_import(settings, options, console=console, resolvers=resolvers)
+        text = console.file.getvalue()  # type: ignore[attr-defined]
+        assert code == 1
+        assert "line 3, email: No Slack user has the email ghost@example.org." in text
+        options = ImportOptions(path, skip_invalid=True, platform="slack", workspace="T1")
+        assert run_import(settings, options, console=console, resolvers=resolvers) == 0
+        assert people(tmp_path) == {"U1": ("mentee", None, [])}
+        assert len(fake.calls_to("users.lookupByEmail")) == 4
+    finally:
+        asyncio.run_coroutine_threadsafe(fake.stop(), loop).result()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
