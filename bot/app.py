@@ -196,6 +196,7 @@ def capabilities() -> tuple[ModuleType, ...]:
         personal,
         profile,
         program,
+        requests,
         surveys,
     )
 
@@ -207,6 +208,7 @@ def capabilities() -> tuple[ModuleType, ...]:
         goals,
         feedback,
         surveys,
+        requests,
         conversations,
         matching,
         announcements,

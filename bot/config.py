@@ -119,6 +119,15 @@ class SurveySettings:
 
 
 @dataclass(frozen=True)
+class RequestSettings:
+    """Requests for help between meetings: when an unclaimed one goes to the admins."""
+
+    escalate_after_hours: int = 24
+    urgent_escalate_after_hours: int = 4
+    every_minutes: int = 15
+
+
+@dataclass(frozen=True)
 class SlackSettings:
     """Slack connection settings (tokens come from the environment only)."""
 
@@ -147,6 +156,7 @@ class Settings:
     checkins: CheckinSettings = field(default_factory=CheckinSettings)
     conversations: ConversationSettings = field(default_factory=ConversationSettings)
     surveys: SurveySettings = field(default_factory=SurveySettings)
+    requests: RequestSettings = field(default_factory=RequestSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     source: str = "built-in defaults"
@@ -201,6 +211,9 @@ def _validate(settings: Settings) -> None:
 
     if not zone_exists(p.default_timezone):
         raise ConfigError(f"[program] default_timezone {p.default_timezone!r} is not a known zone")
+    r = settings.requests
+    if min(r.escalate_after_hours, r.urgent_escalate_after_hours, r.every_minutes) < 1:
+        raise ConfigError("[requests] hours and minutes must be 1 or more")
     m = settings.matching
     weights = [getattr(m, f.name) for f in fields(m) if f.name.startswith("weight_")]
     if any(w < 0 for w in weights) or not any(weights):
@@ -264,6 +277,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         "checkins": CheckinSettings,
         "conversations": ConversationSettings,
         "surveys": SurveySettings,
+        "requests": RequestSettings,
         "slack": SlackSettings,
         "discord": DiscordSettings,
     }
@@ -287,6 +301,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         checkins=parts["checkins"],
         conversations=parts["conversations"],
         surveys=parts["surveys"],
+        requests=parts["requests"],
         slack=parts["slack"],
         discord=parts["discord"],
         source=source,

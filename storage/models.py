@@ -86,6 +86,7 @@ class Program(SQLModel, table=True):
     checkin_weekday: int = Field(default=1, ge=0, le=6)  # Monday = 0
     checkin_hour: int = Field(default=10, ge=0, le=23)
     announcement_channel: str | None = Field(default=None, max_length=64)
+    mentors_channel: str | None = Field(default=None, max_length=64)  # where requests go
     starts_on: date | None = None
     ends_on: date | None = None
     created_at: datetime = _utc_field()

@@ -139,6 +139,12 @@ def partners_in(*, session: Session, pair_id: int, except_member_id: int) -> lis
     )
 
 
+def person_of_member(*, session: Session, member_id: int) -> Person | None:
+    """The person behind a membership."""
+    member = session.get(Member, member_id)
+    return session.get(Person, member.person_id) if member is not None else None
+
+
 def members_of(*, session: Session, program_id: int) -> list[tuple[Member, Person]]:
     """Everyone who ever joined the program, with their person, by status and name."""
     rows = session.exec(

@@ -19,6 +19,7 @@ from storage import checkins as checkins_db
 from storage import outbox as outbox_db
 from storage import pairs as pairs_db
 from storage import repo
+from storage import requests as requests_db
 from storage.models import (
     CheckInOutcome,
     Program,
@@ -39,6 +40,7 @@ class ProgramNumbers:
     parked: int
     parked_examples: list[str]
     pairs_met: int = 0
+    requests: requests_db.RequestNumbers | None = None
 
 
 def numbers(
@@ -64,8 +66,9 @@ def numbers(
     stalled = [(names.get(p.id or 0, ""), p.stall_reason or "no_meeting") for p in stalled_pairs]
     parked_rows = outbox_db.parked(session=session, program_id=program.id)
     examples = [f"{', '.join(ids)}: {error}" for ids, error in parked_rows[:3]]
+    asked = requests_db.numbers(session=session, program_id=program.id, since=since, until=now)
     return ProgramNumbers(
-        active, planned, met, answered, stalled, len(parked_rows), examples, len(met_pairs)
+        active, planned, met, answered, stalled, len(parked_rows), examples, len(met_pairs), asked
     )
 
 
@@ -132,6 +135,8 @@ def digest_message(prompts: Prompts, program: Program, n: ProgramNumbers) -> Mes
         )
     else:
         parts.append(Context(prompts.render("digest.no_stalled")))
+    if n.requests is not None and (n.requests.opened or n.requests.unclaimed_now):
+        parts.append(Section(_requests_line(prompts, n.requests)))
     if n.parked:
         parts.append(
             Section(
@@ -143,6 +148,21 @@ def digest_message(prompts: Prompts, program: Program, n: ProgramNumbers) -> Mes
             )
         )
     return Message(tuple(parts))
+
+
+def _requests_line(prompts: Prompts, r: requests_db.RequestNumbers) -> Text:
+    """Requests for help this week: opened, claimed and how fast, still waiting."""
+    wait = "-"
+    if r.median_to_claim is not None:
+        minutes = int(r.median_to_claim.total_seconds() // 60)
+        wait = f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
+    return prompts.render(
+        "digest.requests",
+        opened=r.opened,
+        claimed=r.claimed,
+        median=Text.trusted(wait),
+        waiting=r.unclaimed_now,
+    )
 
 
 def queue_digests(session: Session, *, now: datetime, settings: Settings, prompts: Prompts) -> int:

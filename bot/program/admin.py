@@ -16,7 +16,17 @@ from bot.timezones import zone_label
 from storage import repo
 from storage.models import MemberStatus, ProgramKind, Role
 
-PROGRAM_SETTINGS = ("name", "kind", "cadence", "weekday", "hour", "channel", "starts", "ends")
+PROGRAM_SETTINGS = (
+    "name",
+    "kind",
+    "cadence",
+    "weekday",
+    "hour",
+    "channel",
+    "mentors",
+    "starts",
+    "ends",
+)
 
 
 def _program_fields(ctx: Ctx) -> Fields:
@@ -29,6 +39,7 @@ def _program_fields(ctx: Ctx) -> Fields:
             ("weekday", Text.trusted(WEEKDAYS[p.checkin_weekday])),
             ("hour", Text.trusted(f"{p.checkin_hour:02d}:00")),
             ("channel", Text.user(p.announcement_channel or "-")),
+            ("mentors", Text.user(p.mentors_channel or "-")),
             ("starts", Text.trusted(p.starts_on.isoformat() if p.starts_on else "-")),
             ("ends", Text.trusted(p.ends_on.isoformat() if p.ends_on else "-")),
         )
@@ -172,6 +183,8 @@ def _apply_program_setting(ctx: Ctx, setting: str, value: str, *, confirmed: boo
         p.checkin_hour = int(hour)
     elif setting == "channel":
         p.announcement_channel = value.lstrip("#") or None
+    elif setting == "mentors":
+        p.mentors_channel = value.lstrip("#") or None
     elif setting in ("starts", "ends"):
         _set_date(ctx, setting, value)
     else:

@@ -670,3 +670,44 @@ async def test_export_is_uploaded_to_the_dm_with_files_upload_v2(served, fake):
     data = json.loads(upload["content"])
     assert data["person"]["platform_user_id"] == "U1"
     assert data["person"]["timezone"] == "Europe/London"
+
+
+async def test_claim_button_first_one_wins(served, fake):
+    """A request's Claim button through bolt: the first click takes it, the second is thanked."""
+    _, port, session = served
+    await command(served, fake, "join mentee")  # U1 alice
+    await command(served, fake, "join mentor", user="U2", name="bob")
+    await command(served, fake, "profile set skills python", user="U2", name="bob")
+    await command(served, fake, "join mentor", user="U3", name="cy")
+    asked = await command(served, fake, "request python packaging help")
+    assert "Request #1 is out" in text_of(asked)
+
+    async def click(user: str, name: str) -> str:
+        payload = {
+            "type": "block_actions",
+            "team": {"id": "T1"},
+            "user": {"id": user, "username": name, "team_id": "T1"},
+            "api_app_id": "A1",
+            "trigger_id": "t",
+            "response_url": f"{fake.url}/response/{user}",
+            "container": {"type": "message", "message_ts": "1.2", "channel_id": "D1"},
+            "channel": {"id": "D1"},
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": "mentor:0",
+                    "block_id": "b",
+                    "value": "request claim 1",
+                    "action_ts": "1",
+                }
+            ],
+        }
+        before = len(fake.responses)
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        status, _ = await post(session, port, body)
+        assert status == 200
+        await fake.wait_responses(before + 1)
+        return text_of(fake.responses[before])
+
+    assert "It's yours: alice asked about" in await click("U2", "bob")
+    assert "bob already picked this one up" in await click("U3", "cy")

@@ -1,0 +1,24 @@
+"""Requests for help between meetings: ask, a matching mentor claims (first one wins), the
+asker closes it saying whether it helped; unclaimed ones go to the admins.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.registry import Registry
+
+
+def register(registry: Registry) -> None:
+    """Add ``request``, ``requests``, the request form and the escalation job."""
+    from bot.requests.commands import request, request_submitted, requests
+    from bot.requests.records import escalate
+
+    registry.commands.command("request", aliases=("help-me", "ask"))(request)
+    registry.commands.command("requests")(requests)
+    registry.form("request", request_submitted)
+    registry.job(
+        "requests",
+        lambda settings: timedelta(minutes=settings.requests.every_minutes),
+        lambda job: escalate(job.session, now=job.now, settings=job.settings, prompts=job.prompts),
+    )
