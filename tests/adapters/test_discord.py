@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from adapters.discord import DiscordAdapter
 from adapters.surfaces import DISCORD
@@ -15,7 +15,7 @@ from bot.replies import Button, Buttons, Message, Section
 from bot.text import Text
 from fakes.discord import APP_ID, FakeDiscord, snowflake, user
 from storage.engine import transaction
-from storage.models import Member, Person
+from storage.models import Member, OutboxMessage, Person
 
 GUILD = "424242424242424242"
 
@@ -545,3 +545,87 @@ async def test_export_arrives_as_an_attachment(adapter, fake):
     assert data["person"]["platform_user_id"] == "111"
     assert data["memberships"][0]["role"] == "mentee"
     assert answer["data"]["flags"] == 64  # ephemeral: only alice sees it
+
+
+def _modal_submit(fake, form_id: str, values: dict[str, str], **who) -> dict:
+    return fake.interaction(
+        5,
+        {
+            "custom_id": f"form:{form_id}",
+            "components": [
+                {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}
+                for k, v in values.items()
+            ],
+        },
+        **who,
+    )
+
+
+def _click(fake, command: str, **who) -> dict:
+    message = {
+        **dm(""),
+        "author": user("900000000000000001", "mentorbot", True),
+        "components": [
+            {
+                "type": 1,
+                "components": [
+                    {"type": 2, "style": 1, "label": "x", "custom_id": f"mentor:{command}"}
+                ],
+            }
+        ],
+    }
+    return fake.interaction(
+        3, {"custom_id": f"mentor:{command}", "component_type": 2}, message=message, **who
+    )
+
+
+async def test_announce_modal_preview_and_send(adapter, fake, bot):
+    """The announce form as a five-input modal (an admin by role); its preview's Send button
+    queues the DMs."""
+    await callback_for(fake, slash(fake, "join", "mentee", user_id="111", name="alice"))
+    admin = {"user_id": "222", "name": "bob", "guild_id": GUILD, "roles": ["999"]}
+    answer = await callback_for(fake, slash(fake, "admin", "announce", **admin))
+    assert answer["type"] == 9 and answer["data"]["custom_id"] == "form:announce"
+    ids = [row["components"][0]["custom_id"] for row in answer["data"]["components"]]
+    assert ids == ["text", "audience", "mode", "when", "ping"]
+    values = {
+        "text": "Kick-off **today**",
+        "audience": "everyone",
+        "mode": "dm",
+        "when": "now",
+        "ping": "no",
+    }
+    preview = await callback_for(fake, _modal_submit(fake, "announce", values, **admin))
+    embed = preview["data"]["embeds"][0]
+    assert "Preview of announcement #1" in embed["description"]
+    assert "Kick-off **today**" in embed["description"]  # the admin's markdown is kept
+    buttons = [c["custom_id"] for c in preview["data"]["components"][0]["components"]]
+    assert buttons[0] == "mentor:admin announce send 1"
+    sent = await callback_for(fake, _click(fake, "admin announce send 1", **admin))
+    assert "1 DM queued" in sent["data"]["embeds"][0]["description"]
+    with transaction(bot.engine) as s:
+        rows = s.exec(
+            select(OutboxMessage).where(col(OutboxMessage.dedupe_key).startswith("announce:1:"))
+        ).all()
+    assert [r.target_ids for r in rows] == [["111"]]
+    # Someone without the admin role gets no form (discord.py only routes a modal's
+    # submission to the person it was opened for), just the refusal.
+    other = {"user_id": "333", "name": "eve", "guild_id": GUILD, "roles": ["555"]}
+    refused = await callback_for(fake, slash(fake, "admin", "announce", **other))
+    assert refused["type"] == 4
+    assert "Only program admins" in refused["data"]["embeds"][0]["description"]
+
+
+async def test_claim_button_first_one_wins(adapter, fake):
+    """A request's Claim button: the first click takes it, the next one is thanked."""
+    await callback_for(fake, slash(fake, "join", "mentee", user_id="111", name="alice"))
+    await callback_for(fake, slash(fake, "join", "mentor", user_id="222", name="bob"))
+    await callback_for(fake, slash(fake, "join", "mentor", user_id="333", name="cy"))
+    asked = await callback_for(
+        fake, slash(fake, "request", "help with sql", user_id="111", name="alice")
+    )
+    assert "Request #1 is out" in asked["data"]["embeds"][0]["description"]
+    won = await callback_for(fake, _click(fake, "request claim 1", user_id="222", name="bob"))
+    assert "It's yours: alice asked about" in won["data"]["embeds"][0]["description"]
+    late = await callback_for(fake, _click(fake, "request claim 1", user_id="333", name="cy"))
+    assert "bob already picked this one up" in late["data"]["embeds"][0]["description"]
