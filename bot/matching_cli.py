@@ -10,13 +10,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlmodel import Session
 
-from bot.app import MentorBot, build_bot
+from bot.app import MentorBot
 from bot.config import Settings
-from bot.errors import ConfigError
 from bot.events import Surface
 from bot.matching.publish import check_preview, publish
 from bot.matching.rounds import Proposal, propose
 from bot.prompts import Prompts
+from bot.terminal import start_bot
 from storage import repo
 from storage.engine import transaction
 from storage.models import Program
@@ -40,10 +40,8 @@ def run_match(
 ) -> int:
     """Propose (and optionally publish) a round; returns the process exit code."""
     out = console or Console()
-    try:
-        bot = build_bot(settings, surfaces=surfaces)
-    except ConfigError as exc:
-        out.print(f"Cannot start: {exc}", markup=False)
+    bot = start_bot(settings, out, surfaces)
+    if bot is None:
         return 2
     with transaction(bot.engine) as session:
         program = _pick_program(session, program_id, out)

@@ -8,11 +8,10 @@ from collections.abc import Callable, Mapping
 
 from rich.console import Console
 
-from bot.app import build_bot
 from bot.config import Settings
-from bot.errors import ConfigError
 from bot.events import Surface
 from bot.personal.forget import forget_person
+from bot.terminal import start_bot
 from storage import repo
 from storage.engine import transaction
 
@@ -28,10 +27,8 @@ def run_forget(
 ) -> int:
     """Forget one person after ``confirm`` agrees; returns the process exit code."""
     out = console or Console()
-    try:
-        bot = build_bot(settings, surfaces=surfaces)
-    except ConfigError as exc:
-        out.print(f"Cannot start: {exc}", markup=False)
+    bot = start_bot(settings, out, surfaces)
+    if bot is None:
         return 2
     with transaction(bot.engine) as session:
         person = repo.find_person(session=session, platform=platform, platform_user_id=user_id)

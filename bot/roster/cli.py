@@ -14,13 +14,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlmodel import Session
 
-from bot.app import MentorBot, build_bot
+from bot.app import MentorBot
 from bot.config import WEEKDAYS, Settings
-from bot.errors import ConfigError
 from bot.events import Surface
 from bot.roster.columns import RosterRow, RowError
 from bot.roster.exporter import tables
 from bot.roster.importer import ImportReport, check_rows, read_csv, write_rows
+from bot.terminal import start_bot
 from storage import repo
 from storage.engine import transaction
 from storage.models import Program
@@ -133,10 +133,8 @@ def run_import(
     """
     resolvers = resolvers or {}
     out = console or Console()
-    try:
-        bot = build_bot(settings, surfaces=surfaces)
-    except ConfigError as exc:
-        out.print(f"Cannot start: {exc}", markup=False)
+    bot = start_bot(settings, out, surfaces)
+    if bot is None:
         return 2
     cells, ignored, problems = read_csv(options.path)
     if problems:
@@ -228,10 +226,8 @@ def run_export(
 ) -> int:
     """Write the program's tables as CSV files (or one JSON file) into ``out_dir``."""
     out = console or Console()
-    try:
-        bot = build_bot(settings, surfaces=surfaces)
-    except ConfigError as exc:
-        out.print(f"Cannot start: {exc}", markup=False)
+    bot = start_bot(settings, out, surfaces)
+    if bot is None:
         return 2
     with transaction(bot.engine) as session:
         programs = repo.programs(session=session)

@@ -176,29 +176,34 @@ async def test_join_opens_a_modal_and_errors_come_back_inline(served, fake, bot)
     assert member.skills_wanted == ["rust"]
 
 
-async def test_button_click_runs_its_command(served, fake, bot):
-    """A block_actions payload runs the button's command and answers via response_url."""
-    _, port, session = served
+def click_body(fake, value: str, user: str = "U2", name: str = "bob") -> str:
+    """A block_actions payload: ``user`` pressed a button carrying ``value``."""
     payload = {
         "type": "block_actions",
         "team": {"id": "T1"},
-        "user": {"id": "U2", "username": "bob", "team_id": "T1"},
+        "user": {"id": user, "username": name, "team_id": "T1"},
         "api_app_id": "A1",
         "trigger_id": "t",
-        "response_url": f"{fake.url}/response/2",
+        "response_url": f"{fake.url}/response/{user}",
         "container": {"type": "message", "message_ts": "1.2", "channel_id": "D1"},
         "channel": {"id": "D1"},
         "actions": [
             {
                 "type": "button",
-                "action_id": "mentor:1",
+                "action_id": "mentor:0",
                 "block_id": "b",
-                "value": "join mentor",
+                "value": value,
                 "action_ts": "1",
             }
         ],
     }
-    status, _ = await post(session, port, urllib.parse.urlencode({"payload": json.dumps(payload)}))
+    return urllib.parse.urlencode({"payload": json.dumps(payload)})
+
+
+async def test_button_click_runs_its_command(served, fake, bot):
+    """A block_actions payload runs the button's command and answers via response_url."""
+    _, port, session = served
+    status, _ = await post(session, port, click_body(fake, "join mentor"))
     assert status == 200
     await fake.wait_responses(1)
     assert "as a mentor" in fake.responses[0]["text"]
@@ -611,27 +616,8 @@ async def test_announce_form_preview_send_and_a_ping_that_was_allowed(served, fa
     ]
     assert buttons == ["admin announce send 1", "admin announce edit 1", "admin announce cancel 1"]
 
-    click = {
-        "type": "block_actions",
-        "team": {"id": "T1"},
-        "user": {"id": "UADMIN", "username": "boss", "team_id": "T1"},
-        "api_app_id": "A1",
-        "trigger_id": "t",
-        "response_url": f"{fake.url}/response/9",
-        "container": {"type": "message", "message_ts": "1.2", "channel_id": "D1"},
-        "channel": {"id": "D1"},
-        "actions": [
-            {
-                "type": "button",
-                "action_id": "mentor:0",
-                "block_id": "b",
-                "value": buttons[0],
-                "action_ts": "1",
-            }
-        ],
-    }
     responses = len(fake.responses)
-    status, _ = await post(session, port, urllib.parse.urlencode({"payload": json.dumps(click)}))
+    status, _ = await post(session, port, click_body(fake, buttons[0], "UADMIN", "boss"))
     assert status == 200
     await fake.wait_responses(responses + 1)
     assert "2 DMs queued" in text_of(fake.responses[responses])
@@ -683,28 +669,8 @@ async def test_claim_button_first_one_wins(served, fake):
     assert "Request #1 is out" in text_of(asked)
 
     async def click(user: str, name: str) -> str:
-        payload = {
-            "type": "block_actions",
-            "team": {"id": "T1"},
-            "user": {"id": user, "username": name, "team_id": "T1"},
-            "api_app_id": "A1",
-            "trigger_id": "t",
-            "response_url": f"{fake.url}/response/{user}",
-            "container": {"type": "message", "message_ts": "1.2", "channel_id": "D1"},
-            "channel": {"id": "D1"},
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": "mentor:0",
-                    "block_id": "b",
-                    "value": "request claim 1",
-                    "action_ts": "1",
-                }
-            ],
-        }
         before = len(fake.responses)
-        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
-        status, _ = await post(session, port, body)
+        status, _ = await post(session, port, click_body(fake, "request claim 1", user, name))
         assert status == 200
         await fake.wait_responses(before + 1)
         return text_of(fake.responses[before])
