@@ -40,6 +40,9 @@ from storage.models import (
 log = logging.getLogger(__name__)
 
 HORIZON = timedelta(hours=36)
+# How far a person's weekend, availability and quiet hours can move a nudge after the program's
+# wall time: past six unavailable days and then out of the quiet hours of the seventh.
+MAX_MOVE = timedelta(days=8)
 NUDGE_RENDERER = "nudge"  # outbox rows render the nudge when sent (rewording applies)
 OUTCOME_BUTTONS = (
     ("met", "button.checkin_met", "primary"),
@@ -102,8 +105,9 @@ def plan_nudges(
     for program in repo.programs(session=session):
         assert program.id is not None
         rule = program_rule(program)
-        # Wall times two days either side of the window cover every zone's offset.
-        lo = (now - stale - timedelta(days=2)).replace(tzinfo=None)
+        # Wall times two days either side of the window cover every zone's offset; a nudge
+        # moved by days belongs to a wall time up to MAX_MOVE before its instant.
+        lo = (now - stale - MAX_MOVE - timedelta(days=2)).replace(tzinfo=None)
         hi = (now + HORIZON + timedelta(days=2)).replace(tzinfo=None)
         walls = rule.between(lo, hi, inc=True)
         if program.ends_on is not None:  # no nudges after the program's last day
@@ -258,7 +262,8 @@ class _Window:
         if due > self.now + HORIZON:
             return None
         if due < self.now - self.stale:
-            stats.dropped_stale += 1
+            if due >= self.now - self.stale - timedelta(days=1):
+                stats.dropped_stale += 1  # missed lately (downtime), not long since handled
             return None
         started = person.pair_started_at
         if started is None or due < started + self.first_after:

@@ -1,0 +1,134 @@
+"""Nudges moved by days (a weekend, or availability on a few days, plus a zone far behind
+UTC) are planned and sent once per cycle at the intended local time; checked against times
+computed here from zoneinfo alone, not from the planner's helpers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, available_timezones
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.checkins.helpers import Recorder, button_commands, make_pair, make_program
+from tests.checkins.test_checkins import pulse_for, simulate
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def windows(days: list[int]) -> list[dict[str, object]]:
+    return [{"days": sorted(days), "start": "08:00", "end": "18:00"}]
+
+
+def expected_local(occurrence: date, hour: int, available: set[int]) -> tuple[date, int]:
+    """The first available day on or after the program's day, at the program's hour."""
+    day = occurrence
+    while day.weekday() not in available:
+        day += timedelta(days=1)
+    return day, hour
+
+
+async def run_weeks(bot, *, zone: str, available: list[int], weekday: int, hour: int, weeks: int):
+    program = make_program(bot, cadence="weekly", weekday=weekday, hour=hour)
+    make_pair(
+        bot, program, "ann", "bob", zone_a=zone, zone_b="UTC", availability=windows(available)
+    )
+    recorder = Recorder(bot.clock)
+    start = bot.clock.now()
+    await simulate(
+        bot,
+        pulse_for(bot, recorder),
+        start + timedelta(weeks=weeks),
+        step=timedelta(hours=6),
+        recorder=recorder,
+    )
+    return [(sent, msg) for sent, target, msg in recorder.nudges() if target.ids[0] == "ann"]
+
+
+def check(
+    nudges, *, zone: str, available: list[int], weekday: int, hour: int, start: datetime, weeks: int
+):
+    tz = ZoneInfo(zone)
+    cycles = Counter(button_commands(m)[0].split()[-1] for _, m in nudges)
+    assert all(n == 1 for n in cycles.values()), cycles
+    for sent, message in nudges:
+        cycle = date.fromisoformat(button_commands(message)[0].split()[-1])
+        assert cycle.weekday() == weekday
+        day, h = expected_local(cycle, hour, set(available))
+        local = sent.astimezone(tz)
+        assert (local.date(), local.hour, local.minute) == (day, h, 0), (zone, cycle, local)
+    # Every cycle from the first one due five days after the pair started, to the end.
+    first_local = start.astimezone(tz).date()
+    expected_cycles = []
+    day = first_local - timedelta(days=7)
+    while day <= first_local + timedelta(weeks=weeks):
+        if day.weekday() == weekday:
+            target_day, h = expected_local(day, hour, set(available))
+            instant = datetime(target_day.year, target_day.month, target_day.day, h, tzinfo=tz)
+            if start + timedelta(days=5) <= instant <= start + timedelta(weeks=weeks):
+                expected_cycles.append(day.isoformat())
+        day += timedelta(days=1)
+    assert sorted(cycles) == expected_cycles
+
+
+async def test_pago_pago_available_monday_to_wednesday_hears_on_monday(bot):
+    """Weekly Thursday 10:00: someone in Pago Pago (UTC-11) available Mon-Wed is asked on
+    Monday 10:00 their time, every week."""
+    start = bot.clock.now()
+    nudges = await run_weeks(
+        bot, zone="Pacific/Pago_Pago", available=[0, 1, 2], weekday=3, hour=10, weeks=6
+    )
+    assert len(nudges) >= 5
+    check(
+        nudges,
+        zone="Pacific/Pago_Pago",
+        available=[0, 1, 2],
+        weekday=3,
+        hour=10,
+        start=start,
+        weeks=6,
+    )
+
+
+async def test_berlin_available_only_on_tuesdays(bot):
+    start = bot.clock.now()
+    nudges = await run_weeks(bot, zone="Europe/Berlin", available=[1], weekday=3, hour=10, weeks=6)
+    assert len(nudges) >= 5
+    check(nudges, zone="Europe/Berlin", available=[1], weekday=3, hour=10, start=start, weeks=6)
+
+
+ALL_ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    zone=st.sampled_from(ALL_ZONES),
+    available=st.sets(st.integers(0, 6), min_size=1, max_size=4),
+    weekday=st.integers(0, 6),
+    hour=st.integers(9, 17),  # daytime: DST changes happen at night, checked elsewhere
+)
+def test_any_zone_and_availability_one_nudge_per_cycle_at_the_moved_time(
+    zone, available, weekday, hour
+):
+    import asyncio
+    import tempfile
+    from dataclasses import replace
+    from pathlib import Path
+
+    from adapters.surfaces import surfaces
+    from bot.app import build_bot
+    from bot.clock import FakeClock
+    from bot.config import load_settings
+    from tests.conftest import START
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = load_settings(None, env={})
+        config = replace(base, bot=replace(base.bot, data_dir=str(Path(tmp))))
+        bot = build_bot(config, clock=FakeClock(START), surfaces=surfaces())
+        days = sorted(available)
+        nudges = asyncio.run(
+            run_weeks(bot, zone=zone, available=days, weekday=weekday, hour=hour, weeks=3)
+        )
+        check(nudges, zone=zone, available=days, weekday=weekday, hour=hour, start=START, weeks=3)
+        bot.engine.dispose()
