@@ -130,3 +130,16 @@ def active_cycle_answers(*, session: Session) -> list[CycleAnswer]:
         .order_by(col(CheckIn.cycle_on).desc())
     ).all()
     return [CycleAnswer(*row) for row in rows]  # type: ignore[arg-type]
+
+
+def answered_cycles(*, session: Session, pair_id: int, member_id: int) -> set[str]:
+    """The cycles (ISO days) of a pair the person already answered."""
+    rows = session.execute(
+        sa_select(col(CheckIn.cycle_on)).where(
+            col(CheckIn.pair_id) == pair_id,
+            col(CheckIn.member_id) == member_id,
+            col(CheckIn.outcome) != CheckInOutcome.PENDING,
+            col(CheckIn.cycle_on).is_not(None),
+        )
+    ).all()
+    return {day.isoformat() for (day,) in rows if day is not None}

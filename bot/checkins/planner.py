@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from bot.cadence import program_rule
 from bot.checkins.timing import LocalRules, nudge_instant
+from bot.checkins.when import MAX_MOVE, nudge_due
 from bot.config import Settings
 from bot.delivery import Target
 from bot.outbox import Outgoing, enqueue_many
@@ -40,9 +41,7 @@ from storage.models import (
 log = logging.getLogger(__name__)
 
 HORIZON = timedelta(hours=36)
-# How far a person's weekend, availability and quiet hours can move a nudge after the program's
-# wall time: past six unavailable days and then out of the quiet hours of the seventh.
-MAX_MOVE = timedelta(days=8)
+
 NUDGE_RENDERER = "nudge"  # outbox rows render the nudge when sent (rewording applies)
 OUTCOME_BUTTONS = (
     ("met", "button.checkin_met", "primary"),
@@ -256,22 +255,25 @@ class _Window:
     def due(
         self, person: repo.PairPerson, wall: datetime, rules: LocalRules, stats: PlanStats
     ) -> datetime | None:
-        due = self.cache.get((wall, rules))
-        if due is None:
-            due = self.cache[(wall, rules)] = nudge_instant(wall, rules)
-        if due > self.now + HORIZON:
+        instant = self.cache.get((wall, rules))
+        if instant is None:
+            instant = self.cache[(wall, rules)] = nudge_instant(wall, rules)
+        if instant > self.now + HORIZON:
             return None
-        if due < self.now - self.stale:
-            if due >= self.now - self.stale - timedelta(days=1):
+        if instant < self.now - self.stale:
+            if instant >= self.now - self.stale - timedelta(days=1):
                 stats.dropped_stale += 1  # missed lately (downtime), not long since handled
             return None
-        started = person.pair_started_at
-        if started is None or due < started + self.first_after:
-            return None
-        paused = person.status == MemberStatus.PAUSED
-        if paused and (person.paused_until is None or person.paused_until > due):
-            return None
-        return due
+        # The rule status and App Home use too (the instant above is its first step, cached).
+        return nudge_due(
+            wall,
+            rules,
+            started_at=person.pair_started_at,
+            first_after=self.first_after,
+            paused_until=person.paused_until,
+            paused=person.status == MemberStatus.PAUSED,
+            instant=instant,
+        )
 
 
 def cancel_nudges(session: Session, *, keys: list[str]) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.cadence import next_program_checkin
+from datetime import timedelta
+
+from bot.checkins.when import next_checkin_of
 from bot.context import Ctx
 from bot.formatting import comma_list, local_day, local_when
 from bot.replies import Button, Buttons, Context, Fields, Message, Reply, Section
@@ -45,17 +47,27 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
         )
     )
 
-    after = ctx.now
-    if state == MemberStatus.PAUSED and member.paused_until is not None:
-        after = max(after, member.paused_until)
-    when = next_program_checkin(program, tz=tz, after=after)
-    key = "status.next_checkin" if partners else "status.next_checkin_unmatched"
-    items.append(
-        (
-            ctx.prompts.text("status.label.next_checkin"),
-            ctx.t(key, when=Text.trusted(local_when(when, tz)), zone=zone_label(ctx.zone_key())),
-        )
+    # The same rule the planner uses: weekend, quiet hours, the wait before a first check-in,
+    # breaks, cycles already answered; a nudge already planned is what will be sent.
+    when = next_checkin_of(
+        ctx.session,
+        program,
+        member,
+        ctx.person,
+        now=ctx.now,
+        default_timezone=ctx.zone_key(),
+        first_after=timedelta(days=ctx.settings.checkins.first_checkin_after_days),
     )
+    if when is not None:
+        key = "status.next_checkin" if partners else "status.next_checkin_unmatched"
+        items.append(
+            (
+                ctx.prompts.text("status.label.next_checkin"),
+                ctx.t(
+                    key, when=Text.trusted(local_when(when, tz)), zone=zone_label(ctx.zone_key())
+                ),
+            )
+        )
     parts: list = [Section(ctx.t("status.header", program=program.name)), Fields(tuple(items))]
     if ctx.person.timezone is None:
         parts.append(Context(ctx.t("status.no_timezone_hint", zone=zone_label(ctx.zone_key()))))

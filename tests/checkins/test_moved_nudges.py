@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlmodel import select
 
 from tests.checkins.helpers import Recorder, button_commands, make_pair, make_program
 from tests.checkins.test_checkins import pulse_for, simulate
@@ -131,4 +132,71 @@ def test_any_zone_and_availability_one_nudge_per_cycle_at_the_moved_time(
             run_weeks(bot, zone=zone, available=days, weekday=weekday, hour=hour, weeks=3)
         )
         check(nudges, zone=zone, available=days, weekday=weekday, hour=hour, start=START, weeks=3)
+        bot.engine.dispose()
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    zone=st.sampled_from(ALL_ZONES),
+    available=st.sets(st.integers(0, 6), min_size=1, max_size=5),
+    quiet=st.sampled_from([None, ("22:00", "07:00"), ("09:00", "12:00")]),
+    cadence=st.sampled_from(["weekly", "biweekly", "monthly"]),
+    weekday=st.integers(0, 6),
+    hour=st.integers(0, 23),
+    days_in=st.integers(0, 20),
+)
+def test_status_shows_the_nudge_that_will_be_sent(
+    zone, available, quiet, cadence, weekday, hour, days_in
+):
+    """For random people, zones and programs: the next check-in `status` shows is the one the
+    planner then sends."""
+    import asyncio
+    import tempfile
+    from dataclasses import replace
+    from pathlib import Path
+
+    from adapters.surfaces import surfaces
+    from bot.app import build_bot
+    from bot.checkins.when import next_checkin_of
+    from bot.clock import FakeClock
+    from bot.config import load_settings
+    from storage.engine import transaction
+    from storage.models import Member, Person, Program
+    from tests.conftest import START
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = load_settings(None, env={})
+        config = replace(base, bot=replace(base.bot, data_dir=str(Path(tmp))))
+        bot = build_bot(config, clock=FakeClock(START), surfaces=surfaces())
+        program_id = make_program(bot, cadence=cadence, weekday=weekday, hour=hour)
+        extra = {"availability": windows(sorted(available))}
+        if quiet:
+            extra |= {"quiet_start": quiet[0], "quiet_end": quiet[1]}
+        make_pair(bot, program_id, "ann", "bob", zone_a=zone, **extra)
+        recorder = Recorder(bot.clock)
+        pulse = pulse_for(bot, recorder)
+        asked_at = START + timedelta(days=days_in, hours=7)
+        asyncio.run(simulate(bot, pulse, asked_at, step=timedelta(hours=6), recorder=recorder))
+        already = len([1 for _, t, _ in recorder.nudges() if t.ids[0] == "ann"])
+        with transaction(bot.engine) as s:
+            program = s.get(Program, program_id)
+            person = s.exec(select(Person).where(Person.platform_user_id == "ann")).one()
+            member = s.exec(select(Member).where(Member.person_id == person.id)).one()
+            shown = next_checkin_of(
+                s,
+                program,
+                member,
+                person,
+                now=bot.clock.now(),
+                default_timezone="UTC",
+                first_after=timedelta(days=bot.settings.checkins.first_checkin_after_days),
+            )
+        assert shown is not None
+        asyncio.run(
+            simulate(
+                bot, pulse, shown + timedelta(hours=1), step=timedelta(hours=6), recorder=recorder
+            )
+        )
+        sent = [at for at, t, _ in recorder.nudges() if t.ids[0] == "ann"][already:]
+        assert sent and sent[0] == shown, (shown, sent[:2])
         bot.engine.dispose()
