@@ -95,13 +95,20 @@ def render_nudge(prompts: Prompts, args: dict[str, Any]) -> Message:
 
 
 def plan_nudges(
-    session: Session, *, now: datetime, settings: Settings, prompts: Prompts
+    session: Session,
+    *,
+    now: datetime,
+    settings: Settings,
+    prompts: Prompts,
+    programs: list[Program] | None = None,
 ) -> PlanStats:
-    """Plan every nudge due between ``now - stale`` and ``now + HORIZON``."""
+    """Plan every nudge due between ``now - stale`` and ``now + HORIZON`` (of ``programs``,
+    or all).
+    """
     stats = PlanStats()
     stale = timedelta(hours=settings.checkins.stale_after_hours)
     first_after = timedelta(days=settings.checkins.first_checkin_after_days)
-    for program in repo.programs(session=session):
+    for program in programs if programs is not None else repo.programs(session=session):
         assert program.id is not None
         rule = program_rule(program)
         # Wall times two days either side of the window cover every zone's offset; a nudge
@@ -308,3 +315,34 @@ def withdraw_future_nudges(
     for outbox in outbox_db.pending_by_keys(session=session, keys=keys):
         session.delete(outbox)
     return len(rows)
+
+
+def replan(
+    session: Session,
+    *,
+    now: datetime,
+    settings: Settings,
+    prompts: Prompts,
+    programs: list[Program],
+    member_ids: list[int] | None = None,
+) -> int:
+    """After an edit that moves nudges (a program's cadence, weekday, hour or dates; a person's
+    zone, quiet hours or availability): withdraw the unsent future nudges it affects (of
+    ``member_ids``, or of the whole programs) and plan them again, in the caller's
+    transaction, so one nudge per person per cycle always holds. Returns how many were
+    withdrawn.
+    """
+    withdrawn = 0
+    if member_ids is None:
+        for program in programs:
+            assert program.id is not None
+            pairs = [
+                p.pair_id for p in repo.active_pair_people(session=session, program_id=program.id)
+            ]
+            withdrawn += withdraw_future_nudges(session, now=now, pair_ids=sorted(set(pairs)))
+    else:
+        for member_id in member_ids:
+            withdrawn += withdraw_future_nudges(session, now=now, member_id=member_id)
+    session.flush()
+    plan_nudges(session, now=now, settings=settings, prompts=prompts, programs=programs)
+    return withdrawn

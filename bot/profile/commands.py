@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.checkins.planner import replan
 from bot.context import Ctx
 from bot.errors import FormInvalid, NeedsConfirmation, UserError
 from bot.formatting import comma_list, local_when
@@ -117,10 +118,33 @@ def apply_field(
         ctx.session.add(member)
     person.updated_at = ctx.now
     ctx.session.add(person)
+    if field.name in TIMING_FIELDS:
+        replan_person(ctx)
     shown = field_value(ctx, member, field.name)
     label = ctx.prompts.text(f"profile.label.{field.name}").lower()
     result = ctx.t("profile.updated", field=Text.trusted(label), value=shown)
     return result + (Text.trusted("\n") + note if note else Text())
+
+
+TIMING_FIELDS = ("timezone", "availability", "quiet")
+
+
+def replan_person(ctx: Ctx) -> None:
+    """The person's queued nudges follow their new zone, quiet hours or availability: withdrawn
+    and planned again in this transaction, in every program they are in.
+    """
+    member = ctx.member()
+    if member is None or member.id is None:
+        return
+    ctx.session.flush()
+    replan(
+        ctx.session,
+        now=ctx.now,
+        settings=ctx.settings,
+        prompts=ctx.prompts,
+        programs=[ctx.program()],
+        member_ids=[member.id],
+    )
 
 
 def _confirm(ctx: Ctx, key: str, command: str, **values: object) -> NeedsConfirmation:
@@ -283,6 +307,8 @@ def _clear(ctx: Ctx, member: Member | None, field: ProfileField) -> None:
         ctx.session.add(member)
     person.updated_at = ctx.now
     ctx.session.add(person)
+    if field.name in TIMING_FIELDS:
+        replan_person(ctx)
 
 
 def profile(ctx: Ctx, args: list[str]) -> Reply:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.checkins.planner import replan
 from bot.config import CADENCES, WEEKDAYS
 from bot.context import Ctx
 from bot.errors import NeedsConfirmation, UserError
@@ -27,6 +28,9 @@ PROGRAM_SETTINGS = (
     "starts",
     "ends",
 )
+
+
+SCHEDULE_SETTINGS = ("cadence", "weekday", "hour", "starts", "ends")
 
 
 def _program_fields(ctx: Ctx) -> Fields:
@@ -97,6 +101,15 @@ def program_settings(ctx: Ctx, args: list[str]) -> Reply:
         words.pop()
     setting, value = args[1].lower(), " ".join(words).strip()
     _apply_program_setting(ctx, setting, value, confirmed=confirmed)
+    if setting in SCHEDULE_SETTINGS:
+        # Queued nudges follow the new schedule: withdrawn and planned again, now.
+        replan(
+            ctx.session,
+            now=ctx.now,
+            settings=ctx.settings,
+            prompts=ctx.prompts,
+            programs=[ctx.program()],
+        )
     updated = Section(ctx.t("admin.program_updated", setting=Text.trusted(setting)))
     return Message((updated, _program_fields(ctx)))
 
