@@ -594,4 +594,8 @@ CATALOG: dict[str, frozenset[str]] = {
     "request.status.closed": frozenset(),
     "digest.requests": frozenset({"claimed", "median", "opened", "waiting"}),
     "request.posted_none": frozenset({"id"}),
+    "timezone.which": frozenset({"text"}),
+    "timezone.ambiguous": frozenset({"options", "text"}),
+    "timezone.follows_dst": frozenset({"text", "zone"}),
+    "timezone.fixed_legacy": frozenset({"offset", "region", "zone"}),
 }

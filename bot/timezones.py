@@ -105,27 +105,75 @@ CITY_ALIASES: dict[str, str] = {
     "lord howe": "Australia/Lord_Howe",
 }
 
-# Abbreviations and names with one clear meaning. (IST, CST, BST are ambiguous: ask for a city.)
-ABBREVIATIONS: dict[str, str] = {
-    "utc": "UTC",
-    "gmt": "UTC",
-    "z": "UTC",
-    "zulu": "UTC",
+# Abbreviations that name a region's time, which follows daylight saving there: "PST" typed in
+# July still means Los Angeles (whose clocks show PDT then). The reply says so.
+DST_REGIONS: dict[str, str] = {
     "eastern": "America/New_York",
     "et": "America/New_York",
-    "est": "America/New_York",
     "edt": "America/New_York",
     "central": "America/Chicago",
+    "ct": "America/Chicago",
+    "cdt": "America/Chicago",
     "mountain": "America/Denver",
+    "mt": "America/Denver",
+    "mdt": "America/Denver",
     "pacific": "America/Los_Angeles",
     "pt": "America/Los_Angeles",
     "pst": "America/Los_Angeles",
     "pdt": "America/Los_Angeles",
-    "cet": "Europe/Paris",
+    "akst": "America/Anchorage",
     "cest": "Europe/Paris",
-    "jst": "Asia/Tokyo",
-    "aest": "Australia/Sydney",
+    "eest": "Europe/Athens",
+    "bst": "Europe/London",  # only with "british"; plain BST is ambiguous (below)
+    "aedt": "Australia/Sydney",
     "nzst": "Pacific/Auckland",
+    "nzdt": "Pacific/Auckland",
+}
+# Abbreviations and names with one clear meaning and no daylight saving question.
+ABBREVIATIONS: dict[str, str] = {
+    "z": "UTC",
+    "zulu": "UTC",
+    "jst": "Asia/Tokyo",
+    "kst": "Asia/Seoul",
+    "sgt": "Asia/Singapore",
+    "hkt": "Asia/Hong_Kong",
+    "pht": "Asia/Manila",
+    "wib": "Asia/Jakarta",
+    "msk": "Europe/Moscow",
+    "sast": "Africa/Johannesburg",
+    "wat": "Africa/Lagos",
+    "eat": "Africa/Nairobi",
+    "brt": "America/Sao_Paulo",
+    "art": "America/Argentina/Buenos_Aires",
+    "awst": "Australia/Perth",
+    "acst": "Australia/Darwin",
+}
+# Abbreviations several places use: the person chooses (each option with its local time).
+AMBIGUOUS: dict[str, tuple[tuple[str, str], ...]] = {
+    "ist": (("India", "Asia/Kolkata"), ("Ireland", "Europe/Dublin"), ("Israel", "Asia/Jerusalem")),
+    "cst": (
+        ("US Central", "America/Chicago"),
+        ("China", "Asia/Shanghai"),
+        ("Cuba", "America/Havana"),
+    ),
+    "bst": (("UK (British Summer Time)", "Europe/London"), ("Bangladesh", "Asia/Dhaka")),
+    "ast": (("Atlantic (Halifax)", "America/Halifax"), ("Arabia (Riyadh)", "Asia/Riyadh")),
+    "aest": (
+        ("Sydney, Melbourne, Canberra (with daylight saving)", "Australia/Sydney"),
+        ("Brisbane (no daylight saving)", "Australia/Brisbane"),
+    ),
+    "sst": (("Samoa (Pago Pago)", "Pacific/Pago_Pago"), ("Singapore", "Asia/Singapore")),
+    "cat": (("Central Africa (Maputo)", "Africa/Maputo"), ("Cuba", "America/Havana")),
+}
+# IANA's legacy zones named like abbreviations keep one offset all year; the regions people
+# usually mean by them change their clocks. Stored as typed (exact names win), with a note.
+FIXED_LEGACY: dict[str, str] = {
+    "EST": "America/New_York",
+    "MST": "America/Denver",
+    "GMT": "Europe/London",
+    "CET": "Europe/Paris",
+    "EET": "Europe/Athens",
+    "WET": "Europe/Lisbon",
 }
 
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$")
@@ -133,10 +181,15 @@ _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$")
 
 @dataclass(frozen=True)
 class ZoneChoice:
-    """A parsed zone: ``key`` is what we store; ``fixed_offset`` warns that DST is not followed."""
+    """A parsed zone: ``key`` is what we store; ``fixed_offset`` warns that DST is not followed;
+    ``follows_dst`` says an abbreviation was read as its region's time (which changes in
+    summer); ``region`` names the zone a legacy fixed zone's region uses.
+    """
 
     key: str
     fixed_offset: bool = False
+    follows_dst: str = ""  # the abbreviation typed, when read as a region that has DST
+    region: str = ""  # for EST, GMT ...: the zone of the region people usually mean
 
 
 class UnknownTimezone(ValueError):
@@ -146,6 +199,41 @@ class UnknownTimezone(ValueError):
         super().__init__(text)
         self.text = text
         self.suggestions = suggestions
+
+
+class AmbiguousTimezone(UnknownTimezone):
+    """Text that names several zones (``IST``, ``CST``, a country with several): ``options``
+    are (label, zone key) to choose from.
+    """
+
+    def __init__(self, text: str, options: list[tuple[str, str]]) -> None:
+        super().__init__(text, [label for label, _ in options])
+        self.options = options
+
+
+@lru_cache(maxsize=1)
+def _countries() -> dict[str, list[str]]:
+    """Normalised country name -> its zones (IANA's zone.tab and iso3166.tab)."""
+    from importlib import resources
+
+    base = resources.files("tzdata").joinpath("zoneinfo")
+    names: dict[str, str] = {}
+    for line in base.joinpath("iso3166.tab").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            code, name = line.split("\t", 1)
+            names[code] = name
+    zones: dict[str, list[str]] = {}
+    for line in base.joinpath("zone.tab").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            code, _coords, key = line.split("\t")[:3]
+            if code in names:
+                zones.setdefault(_normalise(names[code]), []).append(key)
+    aliases = {"usa": "united states", "us": "united states", "uk": "britain (uk)"}
+    for alias, name in aliases.items():
+        if name in zones:
+            zones[alias] = zones[name]
+    zones.setdefault("united kingdom", zones.get("britain (uk)", []))
+    return zones
 
 
 def _normalise(text: str) -> str:
@@ -222,15 +310,42 @@ def zone_label(key: str) -> str:
     return key
 
 
+def _distinct_clocks(keys: list[str]) -> list[str]:
+    """The first zone of each distinct clock (offsets in January and July) among ``keys``, in
+    IANA's order (which lists a country's main zone first): Berlin and Busingen are one clock.
+    """
+    from datetime import datetime
+
+    seen: dict[tuple[object, object], str] = {}
+    for key in keys:
+        tz = get_zone(key)
+        clock = (
+            datetime(2026, 1, 15, 12, tzinfo=tz).utcoffset(),
+            datetime(2026, 7, 15, 12, tzinfo=tz).utcoffset(),
+        )
+        seen.setdefault(clock, key)
+    return list(seen.values())
+
+
 def parse_timezone(text: str) -> ZoneChoice:
-    """Parse a zone as people type it; raises :class:`UnknownTimezone` with suggestions."""
+    """Parse a zone as people type it. Exact IANA names win; abbreviations of regions with
+    daylight saving are read as the region (and say so); ambiguous ones and countries with
+    several zones raise :class:`AmbiguousTimezone`; unknown text :class:`UnknownTimezone`
+    with suggestions.
+    """
     raw = text.strip()
     by_key, by_city = _indexes()
     norm = _normalise(raw)
+    countries = _countries()
+    if raw.lower() in by_key and not (norm in countries and "/" not in raw):
+        key = by_key[raw.lower()]  # (a legacy link named like a country: the country, below)
+        return ZoneChoice(key, region=FIXED_LEGACY.get(key, ""))
+    if norm in AMBIGUOUS:
+        raise AmbiguousTimezone(raw, list(AMBIGUOUS[norm]))
+    if norm in DST_REGIONS:
+        return ZoneChoice(DST_REGIONS[norm], follows_dst=raw.upper())
     if norm in ABBREVIATIONS:
         return ZoneChoice(ABBREVIATIONS[norm])
-    if raw.lower() in by_key:
-        return ZoneChoice(by_key[raw.lower()])
     match = _OFFSET.match(re.sub(r"\s+", "", raw.lower()))
     if match:
         choice = _from_offset(match.group(1), int(match.group(2)), int(match.group(3) or 0))
@@ -239,6 +354,12 @@ def parse_timezone(text: str) -> ZoneChoice:
         raise UnknownTimezone(raw, [])
     if norm in by_city:
         return ZoneChoice(by_city[norm])
+    if norm in countries:
+        zones = _distinct_clocks(countries[norm])
+        if len(zones) == 1:
+            return ZoneChoice(zones[0])
+        options = [(k.rsplit("/", 1)[1].replace("_", " "), k) for k in zones[:6]]
+        raise AmbiguousTimezone(raw, options)
     names = list(by_city) + [k.lower() for k in by_key if "/" in k]
     close = difflib.get_close_matches(norm, names, n=3, cutoff=0.75)
     suggestions = []

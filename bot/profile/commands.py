@@ -32,7 +32,14 @@ from bot.replies import (
     Section,
 )
 from bot.text import Text
-from bot.timezones import UnknownTimezone, parse_timezone, zone_label
+from bot.timezones import (
+    AmbiguousTimezone,
+    UnknownTimezone,
+    ZoneChoice,
+    get_zone,
+    parse_timezone,
+    zone_label,
+)
 from storage.models import Member, ProgramKind, Role
 
 MAX_GOALS_LENGTH = 1000
@@ -81,12 +88,15 @@ def apply_field(
     if field.name == "timezone":
         try:
             choice = parse_timezone(value)
+        except AmbiguousTimezone as exc:
+            if ctx.via == "form":
+                raise zone_error(exc) from None
+            raise NeedsConfirmation(_which_zone(ctx, exc)) from None
         except UnknownTimezone as exc:
             raise zone_error(exc) from None
         person.timezone = choice.key
         person.timezone_source = "user"
-        if choice.fixed_offset:
-            note = ctx.t("timezone.fixed_offset_warning")
+        note = _zone_note(ctx, choice)
     elif field.name == "languages":
         person.languages = parse_list(value)
     elif field.name == "availability":
@@ -127,6 +137,33 @@ def apply_field(
 
 
 TIMING_FIELDS = ("timezone", "availability", "quiet")
+
+
+def _which_zone(ctx: Ctx, exc: AmbiguousTimezone) -> Message:
+    """Several zones fit what was typed: one button each, with its local time now."""
+    buttons = tuple(
+        Button(f"{label} · {ctx.now.astimezone(get_zone(key)):%H:%M}", f"timezone {key}")
+        for label, key in exc.options[:5]
+    )
+    return Message((Section(ctx.t("timezone.which", text=exc.text)), Buttons(buttons)))
+
+
+def _zone_note(ctx: Ctx, choice: ZoneChoice) -> Text:
+    """What to add when the zone saved is not quite what was typed."""
+    if choice.fixed_offset:
+        return ctx.t("timezone.fixed_offset_warning")
+    if choice.follows_dst:
+        return ctx.t("timezone.follows_dst", text=choice.follows_dst, zone=choice.key)
+    if choice.region:
+        raw = ctx.now.astimezone(get_zone(choice.key)).strftime("%z")  # "-0500"
+        offset = f"UTC{raw[0]}{int(raw[1:3])}" + (f":{raw[3:]}" if raw[3:] != "00" else "")
+        return ctx.t(
+            "timezone.fixed_legacy",
+            zone=choice.key,
+            offset=Text.trusted(offset),
+            region=choice.region,
+        )
+    return Text()
 
 
 def replan_person(ctx: Ctx) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from bot.errors import UserError
 from bot.text import Text
 from bot.timeparse import parse_clock
-from bot.timezones import UnknownTimezone
+from bot.timezones import AmbiguousTimezone, UnknownTimezone
 
 MAX_LIST_ITEMS = 20
 MAX_ITEM_LENGTH = 60
@@ -180,7 +180,12 @@ def parse_capacity(text: str) -> int:
 
 
 def zone_error(exc: UnknownTimezone) -> UserError:
-    """An unknown zone as the friendly error, with suggestions when there are some."""
+    """An unknown zone as the friendly error, with suggestions when there are some (for an
+    ambiguous one, the zones it could mean).
+    """
+    if isinstance(exc, AmbiguousTimezone):
+        options = "; ".join(f"{label} ({key})" for label, key in exc.options)
+        return UserError("timezone.ambiguous", text=exc.text, options=Text.user(options))
     if exc.suggestions:
         return UserError(
             "timezone.unknown", text=exc.text, suggestions=Text.user(" or ".join(exc.suggestions))

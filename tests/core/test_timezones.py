@@ -6,7 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.timezones import UnknownTimezone, get_zone, parse_timezone, zone_exists, zone_label
+from bot.timezones import (
+    AmbiguousTimezone,
+    UnknownTimezone,
+    get_zone,
+    parse_timezone,
+    zone_exists,
+    zone_label,
+)
+from tests.conftest import run, text_of
 
 
 @pytest.mark.parametrize(
@@ -24,7 +32,7 @@ from bot.timezones import UnknownTimezone, get_zone, parse_timezone, zone_exists
         ("St Johns", "America/St_Johns", False),
         ("Lord Howe", "Australia/Lord_Howe", False),
         ("UTC", "UTC", False),
-        ("gmt", "UTC", False),
+        ("gmt", "GMT", False),  # the IANA zone (UTC+0 all year); the reply points to London
         ("PST", "America/Los_Angeles", False),
         ("UTC+2", "UTC+02:00", True),
         ("utc-5", "UTC-05:00", True),
@@ -86,3 +94,68 @@ def test_offsets_are_shown_as_people_write_them(key, label):
 def test_zone_exists_rejects_garbage(key):
     """Keys that are not zones are not accepted as stored zones."""
     assert not zone_exists(key)
+
+
+@pytest.mark.parametrize(
+    ("typed", "key", "kind"),
+    [
+        ("EST", "EST", "legacy"),  # an IANA zone itself: UTC-5 all year, and the reply says so
+        ("est", "EST", "legacy"),
+        ("MST", "MST", "legacy"),
+        ("GMT", "GMT", "legacy"),
+        ("Europe/London", "Europe/London", ""),
+        ("PST", "America/Los_Angeles", "dst"),  # winter and summer: US Pacific, with DST
+        ("PDT", "America/Los_Angeles", "dst"),
+        ("Eastern", "America/New_York", "dst"),
+        ("CDT", "America/Chicago", "dst"),
+        ("India", "Asia/Kolkata", ""),  # countries with one clock resolve
+        ("Germany", "Europe/Berlin", ""),
+        ("France", "Europe/Paris", ""),
+        ("Japan", "Asia/Tokyo", ""),  # not the legacy link "Japan"
+        ("united kingdom", "Europe/London", ""),
+        ("JST", "Asia/Tokyo", ""),
+        ("UTC", "UTC", ""),
+    ],
+)
+def test_zone_names_and_abbreviations(typed, key, kind):
+    choice = parse_timezone(typed)
+    assert choice.key == key
+    assert bool(choice.region) == (kind == "legacy")
+    assert bool(choice.follows_dst) == (kind == "dst")
+
+
+@pytest.mark.parametrize(
+    ("typed", "options"),
+    [
+        ("IST", {"Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"}),
+        ("CST", {"America/Chicago", "Asia/Shanghai", "America/Havana"}),
+        ("BST", {"Europe/London", "Asia/Dhaka"}),
+        ("AEST", {"Australia/Sydney", "Australia/Brisbane"}),
+        ("USA", {"America/New_York", "America/Chicago", "America/Los_Angeles"}),
+    ],
+)
+def test_ambiguous_names_offer_choices(typed, options):
+    with pytest.raises(AmbiguousTimezone) as info:
+        parse_timezone(typed)
+    assert options <= {key for _, key in info.value.options}
+
+
+def test_an_ambiguous_zone_asks_with_buttons_and_a_button_sets_it(bot):
+    from bot.events import Action, Command
+    from tests.conftest import actor
+
+    run(bot, "join mentee")
+    reply = bot.handle(Command(actor("alice"), "timezone IST"))
+    buttons = [b for p in reply.parts if hasattr(p, "buttons") for b in p.buttons]  # type: ignore[union-attr]
+    assert [b.command for b in buttons] == [
+        "timezone Asia/Kolkata",
+        "timezone Europe/Dublin",
+        "timezone Asia/Jerusalem",
+    ]
+    assert buttons[0].label == "India · 17:30"  # its local time now (12:00 UTC)
+    assert "Saved your time zone: Asia/Kolkata" in text_of(
+        bot.handle(Action(actor("alice"), buttons[0].command))
+    )
+    legacy = run(bot, "timezone EST")
+    assert "EST is UTC-5 all year" in legacy and "/mentor timezone America/New_York" in legacy
+    assert "follows daylight saving" in run(bot, "timezone PST")
