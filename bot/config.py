@@ -44,6 +44,12 @@ class ProgramSettings:
     checkin_hour: int = 10
     announcement_channel: str = ""
     default_timezone: str = "UTC"
+    date_order: str = "day-first"  # how 10/11 is read: "day-first" or "month-first" (US)
+
+    @property
+    def day_first(self) -> bool:
+        """Whether numeric dates are read day first (10/11 is 10 November)."""
+        return self.date_order != "month-first"
 
 
 @dataclass(frozen=True)
@@ -201,6 +207,8 @@ def _validate(settings: Settings) -> None:
     p = settings.program
     if p.kind not in ("mentoring", "peer"):
         raise ConfigError("[program] kind must be 'mentoring' or 'peer'")
+    if p.date_order not in ("day-first", "month-first"):
+        raise ConfigError("[program] date_order must be 'day-first' or 'month-first'")
     if p.cadence not in CADENCES:
         raise ConfigError(f"[program] cadence must be one of {', '.join(CADENCES)}")
     if p.checkin_weekday.lower() not in WEEKDAYS:

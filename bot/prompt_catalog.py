@@ -598,4 +598,6 @@ CATALOG: dict[str, frozenset[str]] = {
     "timezone.ambiguous": frozenset({"options", "text"}),
     "timezone.follows_dst": frozenset({"text", "zone"}),
     "timezone.fixed_legacy": frozenset({"offset", "region", "zone"}),
+    "date.read_as": frozenset({"day", "text"}),
+    "date.weekday_mismatch": frozenset({"text"}),
 }

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from dateutil import parser as date_parser
 from dateutil.relativedelta import relativedelta
 
 from bot.localtime import localize
@@ -40,9 +39,14 @@ _UNITS = {
     "mo": "months",
     "y": "years",
     "yr": "years",
+    "hour": "hours",
+    "h": "hours",
+    "hr": "hours",
+    "fortnight": "fortnights",
 }
 _DURATION = re.compile(
-    r"^(?:for\s+)?(\d+|[a-z]+)(?:\s+of)?\s*(days?|weeks?|months?|years?|d|w|wks?|mo|yrs?|y)$"
+    r"^(?:for\s+)?(\d+|[a-z]+)(?:\s+of)?\s*"
+    r"(days?|weeks?|months?|years?|hours?|hrs?|fortnights?|d|w|wks?|mo|yrs?|y|h)$"
 )
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
@@ -74,62 +78,227 @@ def parse_duration(text: str) -> relativedelta | None:
     if amount is None:
         return None
     unit = _UNITS.get(unit.rstrip("s"), unit if unit.endswith("s") else unit + "s")
+    if unit == "fortnights":
+        unit, amount = "weeks", amount * 2
     return relativedelta(**{unit: amount})
 
 
-def parse_day(text: str, *, today: date) -> date:
-    """A calendar day: ISO dates, "jan 10", "10 January 2027", weekday names, "tomorrow"."""
-    norm = re.sub(r"\s+", " ", text.strip().lower())
-    norm = re.sub(r"^(until|till|til|to|on)\s+", "", norm)
-    if norm in ("today",):
+@dataclass(frozen=True)
+class Reading:
+    """A day read from what someone typed, and whether it could have meant another day (so
+    the reply should say how it was read).
+    """
+
+    day: date
+    ambiguous: bool = False
+
+    def words(self) -> str:
+        """The day in words, e.g. "Friday 13 August 2027"."""
+        return f"{self.day:%A} {self.day.day} {self.day:%B %Y}"
+
+
+_MONTH_NAMES = {
+    m: i + 1
+    for i, names in enumerate(
+        (
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        )
+    )
+    for m in names
+}  # fmt: skip
+_DAY_ABBREVIATIONS = {
+    "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4,
+    "sat": 5, "sun": 6,
+}  # fmt: skip
+_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
+_NUMERIC = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})(?:[/.\-](\d{2,4}))?\.?$")
+
+
+def _weekday(word: str) -> int | None:
+    if word in _WEEKDAYS:
+        return _WEEKDAYS.index(word)
+    return _DAY_ABBREVIATIONS.get(word)
+
+
+def _make(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _next_yearly(month: int, day: int, today: date) -> date | None:
+    """The next ``day`` of ``month`` on or after today (29 February: the next leap year)."""
+    for year in range(today.year, today.year + 9):
+        found = _make(year, month, day)
+        if found is not None and found >= today:
+            return found
+    return None
+
+
+def _next_monthly(day: int, today: date, weekday: int | None = None) -> date | None:
+    """The next ``day`` of a month on or after today (that is a ``weekday``, if given)."""
+    year, month = today.year, today.month
+    for _ in range(12 * 30 if weekday is not None else 14):
+        found = _make(year, month, day)
+        if found is not None and found >= today and (weekday is None or found.weekday() == weekday):
+            return found
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
+def _numeric(match: re.Match[str], today: date, day_first: bool) -> Reading:
+    """``31/12``, ``10/11/2027``, ``2027/3/31``, ``31.12.``: day-first unless configured
+    otherwise; a reading that could go either way is marked ambiguous.
+    """
+    a, b, c = match.group(1), match.group(2), match.group(3)
+    if len(a) == 4:  # year first: ISO order, never ambiguous
+        found = _make(int(a), int(b), int(c or 0)) if c else None
+        if found is None:
+            raise BadDate("unparsed")
+        return Reading(found)
+    first, second = int(a), int(b)
+    orders = [(first, second), (second, first)] if day_first else [(second, first), (first, second)]
+    valid = [(d, m) for d, m in orders if 1 <= m <= 12 and 1 <= d <= 31]
+    if not valid:
+        raise BadDate("unparsed")
+    day, month = valid[0]
+    ambiguous = len(valid) == 2 and first != second
+    if c:
+        year = int(c) + (2000 if len(c) == 2 else 0)
+        found = _make(year, month, day)
+    else:
+        found = _next_yearly(month, day, today)
+    if found is None:
+        raise BadDate("unparsed")
+    return Reading(found, ambiguous)
+
+
+def _relative(norm: str, today: date) -> date | None:
+    """today, tomorrow, weekdays (next/this), durations ("in 2 weeks", "a fortnight")."""
+    if norm in ("today", "now"):
         return today
     if norm == "tomorrow":
         return today + timedelta(days=1)
     words = norm.split(" ")
+    if len(words) in (1, 2) and (len(words) == 1 or words[0] in ("next", "this", "on")):
+        target = _weekday(words[-1])
+        if target is not None:
+            return today + timedelta(days=(target - today.weekday()) % 7 or 7)
+    if norm in ("next week",):
+        return today + timedelta(days=7)
+    if norm in ("next month",):
+        return today + relativedelta(months=1)
+    duration = parse_duration(norm.removeprefix("in ").removeprefix("within "))
+    if duration is not None and not duration.hours and not duration.minutes:
+        return today + duration
+    return None
+
+
+def _worded(norm: str, today: date) -> Reading | None:
+    """Dates with a month name or a weekday and a day: "31 March", "mar 31st 2027",
+    "1st of may", "friday 13", "fri 13 august", a bare day "5" or "5th".
+    """
+    words = [w for w in re.split(r"[\s,]+", norm) if w and w not in ("of", "the")]
+    weekday = next((_weekday(w) for w in words if _weekday(w) is not None), None)
+    words = [w for w in words if _weekday(w) is None]
+    months = [_MONTH_NAMES[w] for w in words if w in _MONTH_NAMES]
+    numbers = [w for w in words if w not in _MONTH_NAMES]
     if (
-        len(words) in (1, 2)
-        and words[-1] in _WEEKDAYS
-        and (len(words) == 1 or words[0] in ("next", "this"))
+        len(months) > 1
+        or not numbers
+        or not all(_ORDINAL.match(n) or re.fullmatch(r"\d{4}", n) for n in numbers)
     ):
-        target = _WEEKDAYS.index(words[-1])
-        ahead = (target - today.weekday()) % 7 or 7
-        return today + timedelta(days=ahead)
-    if not re.search(r"\d", norm) and not any(m in norm for m in _MONTHS):
+        return None
+    days = [int(_ORDINAL.match(n).group(1)) for n in numbers if _ORDINAL.match(n)]  # type: ignore[union-attr]
+    years = [int(n) for n in numbers if re.fullmatch(r"\d{4}", n)]
+    if len(days) != 1 or len(years) > 1 or not 1 <= days[0] <= 31:
+        raise BadDate("unparsed")
+    day = days[0]
+    if months:
+        found = _make(years[0], months[0], day) if years else _next_yearly(months[0], day, today)
+        if found is not None and weekday is not None and found.weekday() != weekday:
+            raise BadDate("weekday_mismatch")
+    elif years:
+        return None
+    else:
+        found = _next_monthly(day, today, weekday)
+    if found is None:
+        raise BadDate("unparsed")
+    return Reading(found)
+
+
+def read_day(text: str, *, today: date, day_first: bool = True) -> Reading:
+    """The one reader of every calendar day people type: ISO (``2027-03-31``), numeric
+    (``31/12``, ``10/11/27``: day-first unless ``day_first`` is off, and marked ambiguous
+    when both orders are real days), words (``31 March``, ``mar 31st``, ``friday 13``, a bare
+    ``5`` for the next 5th), weekdays (``fri``, ``next monday``), ``today``/``tomorrow`` and
+    durations (``in 2 weeks``, ``a fortnight``). A date without a year is the next one.
+    """
+    norm = re.sub(r"\s+", " ", text.strip().lower())
+    norm = re.sub(r"^(until|till|til|to|on|by)\s+", "", norm)
+    if not norm:
         raise BadDate("unparsed")
     try:
-        parsed = date_parser.parse(norm, default=datetime(today.year, today.month, today.day))
-    except (ValueError, OverflowError) as exc:
-        raise BadDate("unparsed") from exc
-    day = parsed.date()
-    has_year = bool(re.search(r"\b\d{4}\b", norm))
-    if not has_year and day < today:
-        day = day.replace(year=day.year + 1)  # "jan 10" in November means next January
-    return day
+        return Reading(date.fromisoformat(norm))
+    except ValueError:
+        pass
+    numeric = _NUMERIC.match(norm)
+    if numeric:
+        return _numeric(numeric, today, day_first)
+    relative = _relative(norm, today)
+    if relative is not None:
+        return Reading(relative)
+    worded = _worded(norm, today)
+    if worded is not None:
+        return worded
+    raise BadDate("unparsed")
+
+
+def parse_day(text: str, *, today: date, day_first: bool = True) -> date:
+    """A calendar day (see :func:`read_day`)."""
+    return read_day(text, today=today, day_first=day_first).day
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
-def parse_until(text: str, *, now: datetime, tz: tzinfo, max_days: int = 366) -> datetime:
-    """When a pause given as a duration or an end date ends, as a UTC instant.
+@dataclass(frozen=True)
+class Until:
+    """When a pause ends (UTC), and how a typed date was read (None for a duration)."""
 
-    A duration counts from now; a date means "until that day starts" in the person's zone.
+    at: datetime
+    reading: Reading | None = None
+
+
+def parse_until(
+    text: str, *, now: datetime, tz: tzinfo, max_days: int = 366, day_first: bool = True
+) -> Until:
+    """When a pause given as a duration ("2 weeks", "in 3 days", "3 hours", "a fortnight")
+    or an end date ends. A duration counts from now; a date means "until that day starts" in
+    the person's zone.
     """
     local_now = now.astimezone(tz).replace(tzinfo=None)
-    duration = parse_duration(text)
+    norm = re.sub(r"\s+", " ", text.strip().lower())
+    duration = parse_duration(re.sub(r"^(?:in|for|within)\s+", "", norm))
+    reading = None
     if duration is not None:
         end_wall = local_now + duration
         if end_wall <= local_now:
             raise BadDate("past")
         end = localize(end_wall.replace(second=0, microsecond=0), tz)
     else:
-        day = parse_day(text, today=local_now.date())
+        reading = read_day(text, today=local_now.date(), day_first=day_first)
+        day = reading.day
         if day <= local_now.date():
             raise BadDate("past")
         end = localize(datetime(day.year, day.month, day.day), tz)
     if end - now > timedelta(days=max_days):
         raise BadDate("too_far")
-    return end
+    return Until(end, reading)
 
 
 def parse_clock(text: str) -> str | None:

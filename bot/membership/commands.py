@@ -9,7 +9,7 @@ from bot.formatting import local_day, local_when
 from bot.pair_choice import end_pairs
 from bot.replies import Button, Buttons, Context, Form, FormField, Message, Part, Reply, Section
 from bot.text import Text
-from bot.timeparse import BadDate, parse_until
+from bot.timeparse import BadDate, Reading, parse_until
 from storage import repo
 from storage.models import Member, MemberStatus, Pair, Program, ProgramKind, Role
 
@@ -231,13 +231,22 @@ def pause(ctx: Ctx, args: list[str]) -> Reply:
     text = " ".join(args)
     tz = ctx.zone()
     try:
-        until = parse_until(text, now=ctx.now, tz=tz, max_days=MAX_PAUSE_DAYS)
+        parsed = parse_until(
+            text,
+            now=ctx.now,
+            tz=tz,
+            max_days=MAX_PAUSE_DAYS,
+            day_first=ctx.settings.program.day_first,
+        )
     except BadDate as exc:
         if exc.reason == "past":
             raise UserError("pause.past", text=text) from None
         if exc.reason == "too_far":
             raise UserError("pause.too_far") from None
+        if exc.reason == "weekday_mismatch":
+            raise UserError("date.weekday_mismatch", text=text) from None
         raise UserError("pause.bad_date", text=text) from None
+    until = parsed.at
     member.status = MemberStatus.PAUSED
     member.paused_until = until
     ctx.session.add(member)
@@ -253,9 +262,17 @@ def pause(ctx: Ctx, args: list[str]) -> Reply:
     return Message(
         (
             Section(ctx.t("pause.done", until=Text.trusted(shown), zone=ctx.zone_key())),
+            *read_as(ctx, text, parsed.reading),
             Context(ctx.t("pause.resume_hint")),
         )
     )
+
+
+def read_as(ctx: Ctx, text: str, reading: Reading | None) -> tuple[Context, ...]:
+    """How an ambiguous date was read, in words ("I read 10/11 as Tuesday 10 November 2026")."""
+    if reading is None or not reading.ambiguous:
+        return ()
+    return (Context(ctx.t("date.read_as", text=text, day=Text.trusted(reading.words()))),)
 
 
 def resume(ctx: Ctx, args: list[str]) -> Reply:

@@ -128,14 +128,14 @@ def test_parse_day_rejects_nonsense(text):
 def test_parse_until_date_is_local_midnight():
     """'until <date>' ends the pause when that day starts in the person's zone."""
     now = datetime(2026, 11, 22, 12, tzinfo=UTC)
-    end = parse_until("until 2027-01-10", now=now, tz=NY)
+    end = parse_until("until 2027-01-10", now=now, tz=NY).at
     assert end == datetime(2027, 1, 10, 5, tzinfo=UTC)
 
 
 def test_parse_until_duration_keeps_local_clock_across_dst():
     """'2 weeks' from before a DST change ends at the same local clock time."""
     now = datetime(2026, 10, 20, 16, tzinfo=UTC)  # 17:00 in London (BST)
-    end = parse_until("2 weeks", now=now, tz=LONDON)
+    end = parse_until("2 weeks", now=now, tz=LONDON).at
     assert end.astimezone(LONDON).hour == 17
     assert end == datetime(2026, 11, 3, 17, tzinfo=UTC)  # GMT by then
 

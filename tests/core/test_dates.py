@@ -1,0 +1,136 @@
+"""One reader for every date people type: a table of phrasings, day-first by default, the
+other order on request, and ambiguous readings said back in words."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.timeparse import BadDate, parse_until, read_day
+from tests.conftest import run
+
+TODAY = date(2026, 11, 22)  # a Sunday
+
+# (typed, expected day, ambiguous)
+PHRASINGS = [
+    ("2027-03-31", date(2027, 3, 31), False),
+    ("2027/3/31", date(2027, 3, 31), False),
+    ("31/12", date(2026, 12, 31), False),
+    ("25/12", date(2026, 12, 25), False),
+    ("31.12.", date(2026, 12, 31), False),
+    ("31-12-2027", date(2027, 12, 31), False),
+    ("12/31", date(2026, 12, 31), False),  # only one reading is a day
+    ("10/11", date(2027, 11, 10), True),  # day-first; 10 November 2026 has passed
+    ("3/4", date(2027, 4, 3), True),
+    ("3/4/27", date(2027, 4, 3), True),
+    ("05/05", date(2027, 5, 5), False),  # both orders agree
+    ("1/1/2027", date(2027, 1, 1), False),
+    ("29/2", date(2028, 2, 29), False),  # the next leap day
+    ("31 March", date(2027, 3, 31), False),
+    ("march 31", date(2027, 3, 31), False),
+    ("mar 31st 2027", date(2027, 3, 31), False),
+    ("1st of may", date(2027, 5, 1), False),
+    ("the 1st of may", date(2027, 5, 1), False),
+    ("May 1", date(2027, 5, 1), False),
+    ("dec 5", date(2026, 12, 5), False),
+    ("5 december", date(2026, 12, 5), False),
+    ("23 nov", date(2026, 11, 23), False),
+    ("22 nov", date(2026, 11, 22), False),  # today
+    ("21 nov", date(2027, 11, 21), False),  # passed: next year
+    ("10 January 2027", date(2027, 1, 10), False),
+    ("jan 10", date(2027, 1, 10), False),
+    ("sept 9", date(2027, 9, 9), False),
+    ("5", date(2026, 12, 5), False),  # the next 5th
+    ("5th", date(2026, 12, 5), False),
+    ("22nd", date(2026, 11, 22), False),
+    ("30", date(2026, 11, 30), False),
+    ("31", date(2026, 12, 31), False),  # November has no 31st
+    ("friday 13", date(2027, 8, 13), False),  # the next Friday the 13th
+    ("fri 13 august", date(2027, 8, 13), False),
+    ("monday 23 november", date(2026, 11, 23), False),
+    ("friday", date(2026, 11, 27), False),
+    ("fri", date(2026, 11, 27), False),
+    ("mon", date(2026, 11, 23), False),
+    ("tues", date(2026, 11, 24), False),
+    ("thurs", date(2026, 11, 26), False),
+    ("sunday", date(2026, 11, 29), False),  # a weekday means the next one, not today
+    ("next friday", date(2026, 11, 27), False),
+    ("this wednesday", date(2026, 11, 25), False),
+    ("on tuesday", date(2026, 11, 24), False),
+    ("until friday", date(2026, 11, 27), False),
+    ("till 2027-01-10", date(2027, 1, 10), False),
+    ("by 31/12", date(2026, 12, 31), False),
+    ("today", date(2026, 11, 22), False),
+    ("tomorrow", date(2026, 11, 23), False),
+    ("  Tomorrow ", date(2026, 11, 23), False),
+    ("in 2 weeks", date(2026, 12, 6), False),
+    ("2 weeks", date(2026, 12, 6), False),
+    ("in 3 days", date(2026, 11, 25), False),
+    ("a fortnight", date(2026, 12, 6), False),
+    ("in a fortnight", date(2026, 12, 6), False),
+    ("two weeks", date(2026, 12, 6), False),
+    ("a month", date(2026, 12, 22), False),
+    ("in 1 month", date(2026, 12, 22), False),
+    ("next week", date(2026, 11, 29), False),
+    ("next month", date(2026, 12, 22), False),
+    ("10d", date(2026, 12, 2), False),
+    ("3w", date(2026, 12, 13), False),
+]
+
+
+@pytest.mark.parametrize(("typed", "day", "ambiguous"), PHRASINGS)
+def test_phrasings(typed, day, ambiguous):
+    reading = read_day(typed, today=TODAY)
+    assert (reading.day, reading.ambiguous) == (day, ambiguous)
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("32", "unparsed"),  # not the year 2032
+        ("13/13", "unparsed"),
+        ("31/11/2027", "unparsed"),
+        ("friday 14 august 2027", "weekday_mismatch"),
+        ("someday", "unparsed"),
+        ("", "unparsed"),
+        ("0", "unparsed"),
+        ("march", "unparsed"),
+    ],
+)
+def test_what_is_not_a_date(typed, reason):
+    with pytest.raises(BadDate) as info:
+        read_day(typed, today=TODAY)
+    assert info.value.reason == reason
+
+
+def test_month_first_order_on_request():
+    assert read_day("10/11", today=TODAY, day_first=False).day == date(2027, 10, 11)
+    assert read_day("31/12", today=TODAY, day_first=False).day == date(2026, 12, 31)
+    assert read_day("12/25", today=TODAY, day_first=False).ambiguous is False
+
+
+def test_pause_takes_the_same_phrasings_and_hours():
+    now = datetime(2026, 11, 22, 12, tzinfo=UTC)
+    assert parse_until("in 2 weeks", now=now, tz=UTC).at == datetime(2026, 12, 6, 12, tzinfo=UTC)
+    assert parse_until("3 hours", now=now, tz=UTC).at == datetime(2026, 11, 22, 15, tzinfo=UTC)
+    assert parse_until("a fortnight", now=now, tz=UTC).at.day == 6
+    assert parse_until("fri", now=now, tz=UTC).at == datetime(2026, 11, 27, tzinfo=UTC)
+
+
+def test_an_ambiguous_pause_date_is_said_back_in_words(bot):
+    run(bot, "join mentee")
+    reply = run(bot, "pause until 10/11/2027")
+    assert 'I read "until 10/11/2027" as Wednesday 10 November 2027' in reply
+    run(bot, "resume")
+    assert "I read" not in run(bot, "pause until 31/12")
+    run(bot, "resume")
+    assert "isn't the weekday you named" in run(bot, "pause until friday 14 august 2027")
+
+
+def test_goals_read_dates_the_same_way():
+    from bot.conversations.answers import parse_goal_date
+
+    assert parse_goal_date("31/12", today=TODAY) == date(2026, 12, 31)
+    assert parse_goal_date("fri", today=TODAY) == date(2026, 11, 27)
+    assert parse_goal_date("in a fortnight", today=TODAY) == date(2026, 12, 6)
