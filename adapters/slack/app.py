@@ -2,8 +2,9 @@
 (``POST /slack/events`` on aiohttp) or Socket Mode.
 
 Every listener acknowledges first (Slack's 3-second limit), then runs the core off the event
-loop and answers through ``respond``/``chat.postMessage``/``views.*``. Requests are verified
-with the signing secret by bolt; forged or stale ones get 401 before any listener runs.
+loop and answers through ``respond``/``chat.postMessage``/``views.*``. In HTTP mode every
+request passes :mod:`adapters.slack.gate` first (signature on the raw bytes, replays,
+malformed bodies), so bolt only ever sees genuine, well-formed requests.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import BUTTON_PREFIX, blocks, fallback, form_values, modal
 from adapters.slack.delivery import SlackSender
+from adapters.slack.gate import Gate
 from adapters.surfaces import SLACK
 from bot.app import MentorBot
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted
@@ -68,6 +70,7 @@ class SlackAdapter:
             process_before_response=False,
         )
         self.sender = SlackSender(self.client)
+        self._gate = Gate(signing_secret)
         self._people: dict[str, tuple[str, str | None]] = {}  # user id -> (name, tz)
         self._seen_events: OrderedDict[str, None] = OrderedDict()
         self._runner: web.AppRunner | None = None
@@ -252,6 +255,16 @@ class SlackAdapter:
         """``POST /slack/events`` for commands, interactivity and events; ``GET /healthz``."""
 
         async def events(request: web.Request) -> web.Response:
+            try:
+                raw = await request.read()
+            except web.HTTPRequestEntityTooLarge:
+                log.warning("slack request refused: body over %s bytes", request.client_max_size)
+                return web.Response(status=413)
+            refused = self._gate.check(raw, request.headers)
+            if refused is not None:
+                status, reason = refused
+                log.warning("slack request refused (%s): %s", status, reason)
+                return web.Response(status=status)
             bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
             return await to_aiohttp_response(bolt_response)
 

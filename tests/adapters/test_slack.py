@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import urllib.parse
@@ -69,6 +70,9 @@ async def post(
         return response.status, await response.text()
 
 
+_TRIGGERS = itertools.count(738474920)
+
+
 def command_body(fake, text: str, user="U1", name="alice") -> str:
     return urllib.parse.urlencode(
         {
@@ -83,7 +87,8 @@ def command_body(fake, text: str, user="U1", name="alice") -> str:
             "text": text,
             "api_app_id": "A1",
             "response_url": f"{fake.url}/response/1",
-            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+            # Slack gives every command its own trigger id, so no two requests are the same.
+            "trigger_id": f"13345224609.{next(_TRIGGERS)}.8088930838d88f008e0",
         }
     )
 
@@ -183,7 +188,7 @@ def click_body(fake, value: str, user: str = "U2", name: str = "bob") -> str:
         "team": {"id": "T1"},
         "user": {"id": user, "username": name, "team_id": "T1"},
         "api_app_id": "A1",
-        "trigger_id": "t",
+        "trigger_id": f"t{next(_TRIGGERS)}",
         "response_url": f"{fake.url}/response/{user}",
         "container": {"type": "message", "message_ts": "1.2", "channel_id": "D1"},
         "channel": {"id": "D1"},
@@ -677,3 +682,66 @@ async def test_claim_button_first_one_wins(served, fake):
 
     assert "It's yours: alice asked about" in await click("U2", "bob")
     assert "bob already picked this one up" in await click("U3", "cy")
+
+
+def _signed(raw: bytes, content_type: str = "application/x-www-form-urlencoded") -> dict:
+    import hashlib
+    import hmac
+
+    ts = str(int(time.time()))
+    digest = hmac.new(SECRET.encode(), f"v0:{ts}:".encode() + raw, hashlib.sha256).hexdigest()
+    return {
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": f"v0={digest}",
+        "Content-Type": content_type,
+    }
+
+
+@pytest.mark.parametrize(
+    ("raw", "headers", "expected"),
+    [
+        (b"text=\xff\xfe", None, 400),  # signed, but not UTF-8
+        (b"payload=%7Bnot", None, 400),  # signed, payload isn't JSON
+        (b"{not json", "application/json", 400),
+        (b"[1, 2]", "application/json", 400),
+        (b"text=hi", {"X-Slack-Request-Timestamp": "abc"}, 401),  # no signature at all
+        (b"text=hi", {"X-Slack-Request-Timestamp": "abc", "X-Slack-Signature": "v0=00"}, 401),
+        (b"\xff" * 100, {}, 401),
+        (b"x" * (5 * 1024 * 1024), {}, 413),
+    ],
+)
+async def test_malformed_requests_are_4xx_never_500(served, fake, caplog, raw, headers, expected):
+    """Checked on the raw bytes before bolt parses anything: one log line, no body, and the
+    endpoint keeps serving."""
+    import logging
+
+    _, port, session = served
+    if headers is None or headers == "application/json":
+        sent = _signed(raw, headers or "application/x-www-form-urlencoded")
+    else:
+        sent = {"Content-Type": "application/x-www-form-urlencoded", **headers}
+    with caplog.at_level(logging.DEBUG):
+        async with session.post(
+            f"http://127.0.0.1:{port}/slack/events", data=raw, headers=sent
+        ) as response:
+            assert response.status == expected
+    assert "Traceback" not in caplog.text and "not json" not in caplog.text
+    assert "xxxxxxxxxx" not in caplog.text
+    assert "Europe/London" in text_of(await command(served, fake, "join mentee"))
+
+
+async def test_a_replayed_signed_command_runs_once(served, fake, bot):
+    """A captured signed request sent again inside Slack's 5 minutes does nothing."""
+    _, port, session = served
+    body = command_body(fake, "join mentee")
+    headers = signed_headers(SECRET, body)
+    for _ in range(2):
+        async with session.post(
+            f"http://127.0.0.1:{port}/slack/events", data=body.encode(), headers=headers
+        ) as response:
+            assert response.status == 200
+    await fake.wait_responses(1)
+    await command(served, fake, "status")  # a later request proves the replay was dropped
+    assert len(fake.responses) == 2
+    with transaction(bot.engine) as s:
+        assert len(s.exec(select(Member)).all()) == 1
