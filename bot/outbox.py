@@ -276,15 +276,18 @@ class Dispatcher:
                     row.sent_at = now
                     row.platform_message_id = result.message_id
                     row.last_error = None
+                elif result.status == "rate_limited":
+                    # Being rate limited is not a failure of the message: no attempt is used.
+                    row.status = OutboxStatus.PENDING
+                    row.attempts = max(row.attempts - 1, 0)
+                    row.not_before = now + timedelta(seconds=max(result.retry_after or 1.0, 0.0))
+                    row.last_error = (result.error or result.status)[:500]
                 elif result.status == "permanent" or item.attempts >= self._max_attempts:
                     row.status = OutboxStatus.PARKED
                     row.last_error = (result.error or result.status)[:500]
                 else:
                     row.status = OutboxStatus.PENDING
-                    if result.status == "rate_limited" and result.retry_after is not None:
-                        delay = timedelta(seconds=max(result.retry_after, 0.0))
-                    else:
-                        delay = timedelta(seconds=min(5 * 2 ** (item.attempts - 1), 3600))
+                    delay = timedelta(seconds=min(5 * 2 ** (item.attempts - 1), 3600))
                     row.not_before = now + delay
                     row.last_error = (result.error or result.status)[:500]
                 session.add(row)

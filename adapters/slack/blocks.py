@@ -47,6 +47,13 @@ def plain(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _mrkdwn(text: str) -> dict[str, Any]:
+    """A mrkdwn text object. ``verbatim``: Slack doesn't turn URLs or #channel names that
+    people wrote into links (our own links are written as <url|text> and stay links).
+    """
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
 def blocks(message: Message) -> list[dict[str, Any]]:
     """A neutral message as Block Kit blocks."""
     out: list[dict[str, Any]] = []
@@ -55,17 +62,12 @@ def blocks(message: Message) -> list[dict[str, Any]]:
         if isinstance(part, Section):
             if part.text:
                 text = with_pings(part.text) if message.ping else part.text
-                out.append({"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn(text)}})
+                out.append({"type": "section", "text": _mrkdwn(mrkdwn(text))})
         elif isinstance(part, Context):
-            out.append(
-                {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(part.text)}]}
-            )
+            out.append({"type": "context", "elements": [_mrkdwn(mrkdwn(part.text))]})
         elif isinstance(part, Fields):
             items = [
-                {
-                    "type": "mrkdwn",
-                    "text": plain(f"*{escape(label)}*\n{value.render(escape)}", FIELD_LIMIT),
-                }
+                _mrkdwn(plain(f"*{escape(label)}*\n{value.render(escape)}", FIELD_LIMIT))
                 for label, value in part.items
             ]
             for start in range(0, len(items), FIELDS_PER_SECTION):
@@ -103,9 +105,7 @@ def modal(form: Form, *, private_metadata: str = "") -> dict[str, Any]:
     """A form as a modal view (``views.open``)."""
     view_blocks: list[dict[str, Any]] = []
     if form.intro:
-        view_blocks.append(
-            {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn(form.intro)}}
-        )
+        view_blocks.append({"type": "section", "text": _mrkdwn(mrkdwn(form.intro))})
     for field in form.fields:
         element: dict[str, Any]
         if field.kind in ("choice", "scale"):

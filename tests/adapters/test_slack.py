@@ -303,6 +303,9 @@ async def test_user_text_is_escaped(served, fake):
     blob = json.dumps(reply["blocks"]) + reply["text"]
     assert "<!channel>" not in blob and "<https://x.io|y>" not in blob
     assert "&lt;!channel&gt; &amp; &lt;https://x.io|y&gt;" in blob
+    # and Slack is told not to turn URLs or #channels people typed into links
+    texts = [b["text"] for b in reply["blocks"] if b["type"] == "section" and "text" in b]
+    assert texts and all(t["verbatim"] is True for t in texts)
 
 
 async def test_admin_commands_follow_configured_slack_ids(served, fake):

@@ -179,3 +179,21 @@ def test_message_json_round_trip():
         private=False,
     )
     assert Message.from_json(message.to_json()) == message
+
+
+async def test_a_long_rate_limit_storm_never_parks_a_message(bot):
+    """Being rate limited is not a failure: twenty 429s in a row (more than max_attempts)
+    use no attempt, each waits its Retry-After, and the message then goes out."""
+    _enqueue(bot)
+    storm = [DeliveryResult("rate_limited", retry_after=5, error="ratelimited")] * 20
+    sender = ScriptedSender(*storm)
+    dispatcher = Dispatcher(bot.engine, bot.clock, {"console": sender}, max_attempts=3)
+    for _ in range(20):
+        stats = await dispatcher.dispatch_due()
+        assert stats.parked == 0
+        row = _row(bot)
+        assert row.status == "pending" and row.attempts == 0
+        assert row.not_before - bot.clock.now() == timedelta(seconds=5)
+        bot.clock.set(row.not_before)
+    assert (await dispatcher.dispatch_due()).sent == 1
+    assert _row(bot).status == "sent" and len(sender.sent) == 21
