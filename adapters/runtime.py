@@ -135,18 +135,25 @@ async def serve(
     senders = {name: r.sender for name, r in running.items()}
     pacing = {name: r.pacing for name, r in running.items()}
     pulse = Pulse(bot, build_dispatcher(bot, senders, pacing=pacing))
-    await pulse.tick()
-    pulse.start()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         # Not available outside the main thread or on non-POSIX systems; then Ctrl-C stops us.
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    catch_up: asyncio.Task[object] | None = None
     try:
+        # Serve first (Slack wants commands acknowledged in 3 s; Discord must be logged in
+        # before anything is sent), then catch up on the backlog while serving.
         for r in running.values():
             await r.start()
+        catch_up = asyncio.create_task(pulse.tick())
+        pulse.start()
         await stop.wait()
     finally:
+        if catch_up is not None and not catch_up.done():
+            catch_up.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await catch_up
         pulse.shutdown()
         for r in running.values():
             await r.close()

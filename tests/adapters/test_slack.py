@@ -450,7 +450,26 @@ async def test_runtime_serves_slack_with_the_pulse(bot, fake):
     )
     stop = asyncio.Event()
     env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET}
+    # A backlog from before the restart: serving starts first, the backlog drains after.
+    from bot.outbox import enqueue
+
+    with transaction(bot.engine) as s:
+        for k in range(50):
+            enqueue(
+                s,
+                dedupe_key=f"backlog:{k}",
+                target=Target("slack", "T1", "user", (f"U{k}",)),
+                message=Message((Section(Text.trusted(f"backlog {k}")),)),
+                not_before=bot.clock.now(),
+                now=bot.clock.now(),
+            )
+    posted_when_ready: list[int] = []
     bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def ready(port: int) -> None:
+        posted_when_ready.append(len(fake.calls_to("chat.postMessage")))
+        bound.set_result(port)
+
     task = asyncio.create_task(
         serve(
             bot,
@@ -458,10 +477,11 @@ async def test_runtime_serves_slack_with_the_pulse(bot, fake):
             ServeOptions(http=True, host="127.0.0.1", port=0),
             env=env,
             stop=stop,
-            on_http_ready=bound.set_result,
+            on_http_ready=ready,
         )
     )
     port = await asyncio.wait_for(bound, 20)
+    assert posted_when_ready == [0]  # nothing was sent before the server was up
 
     async with aiohttp.ClientSession() as session:
         status, _ = await post(session, port, command_body(fake, "join mentee"))
@@ -470,6 +490,12 @@ async def test_runtime_serves_slack_with_the_pulse(bot, fake):
     # The welcome DM goes out through the outbox on the pulse's dispatch job.
     await fake.wait_for(
         lambda: any("welcome" in p.get("text", "") for p in fake.calls_to("chat.postMessage")),
+        timeout=20,
+    )
+    await fake.wait_for(
+        lambda: (
+            sum("backlog" in p.get("text", "") for p in fake.calls_to("chat.postMessage")) == 50
+        ),
         timeout=20,
     )
     stop.set()
