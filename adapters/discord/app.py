@@ -352,7 +352,11 @@ class DiscordSender:
         return client.get_partial_messageable(self._dms[user_id])
 
     async def send(self, target: Target, message: Message) -> DeliveryResult:
-        """Deliver one message; Discord errors become neutral delivery results."""
+        """Deliver one message; Discord errors become neutral delivery results. Before the
+        client is logged in nothing is tried: the row waits (no attempt used).
+        """
+        if not self.adapter.client.is_ready():
+            return DeliveryResult("rate_limited", retry_after=5.0, error="not logged in yet")
         try:
             channel = await self._channel(target)
             content, embed, view = render(message, MentorButton)

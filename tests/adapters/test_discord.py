@@ -629,3 +629,17 @@ async def test_claim_button_first_one_wins(adapter, fake):
     assert "It's yours: alice asked about" in won["data"]["embeds"][0]["description"]
     late = await callback_for(fake, _click(fake, "request claim 1", user_id="333", name="cy"))
     assert "bob already picked this one up" in late["data"]["embeds"][0]["description"]
+
+
+async def test_nothing_is_sent_before_login(bot, fake):
+    """A sender whose client hasn't logged in yet leaves the message waiting, without using
+    an attempt or touching Discord."""
+    adapter = DiscordAdapter(
+        bot, guild_ids=(int(GUILD),), api_url=fake.url + "/api/v10", guild_ready_timeout=0.1
+    )
+    result = await adapter.sender.send(
+        Target("discord", GUILD, "user", ("222",)), Message((Section(Text.trusted("hi")),))
+    )
+    assert result.status == "rate_limited" and result.error == "not logged in yet"
+    assert fake.calls == []
+    await adapter.client.close()
