@@ -134,7 +134,11 @@ async def serve(
         raise ConfigError("no platform to serve")
     senders = {name: r.sender for name, r in running.items()}
     pacing = {name: r.pacing for name, r in running.items()}
-    pulse = Pulse(bot, build_dispatcher(bot, senders, pacing=pacing))
+    dispatcher = build_dispatcher(bot, senders, pacing=pacing)
+    recovered = dispatcher.recover()  # ours from before a crash: pending again at once
+    if recovered:
+        log.info("took back %d outbox rows this process was sending when it stopped", recovered)
+    pulse = Pulse(bot, dispatcher)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         # Not available outside the main thread or on non-POSIX systems; then Ctrl-C stops us.

@@ -283,4 +283,5 @@ def build_dispatcher(bot: MentorBot, senders: Mapping[str, Sender], **options: A
     renderers = {
         name: partial(render, bot.prompts) for name, render in bot.registry.renderers.items()
     }
+    options.setdefault("owner", bot.settings.bot.instance or None)
     return Dispatcher(bot.engine, bot.clock, dict(senders), renderers=renderers, **options)

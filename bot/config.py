@@ -31,6 +31,7 @@ class BotSettings:
     platforms: tuple[str, ...] = ("console",)
     log_level: str = "INFO"
     max_text_length: int = 1000
+    instance: str = ""  # this process's name for outbox leases (default: the host name)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,8 +31,6 @@ from storage.engine import transaction
 from storage.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
-
-RECORD_BATCH = 25  # outcomes written per transaction while sending
 
 
 @dataclass(frozen=True)
@@ -191,7 +190,11 @@ class Dispatcher:
         concurrency: int = 8,
         pacer: Pacer | None = None,
         renderers: Mapping[str, Callable[[dict[str, Any]], Message]] | None = None,
+        owner: str | None = None,
     ) -> None:
+        # Who holds a lease: stable across restarts (the host, or the configured instance),
+        # so a restarted process takes its own rows back at once (see ``recover``).
+        self.owner = owner or socket.gethostname()
         self._engine = engine
         self._clock = clock
         self._senders = senders
@@ -201,6 +204,13 @@ class Dispatcher:
         self._renderers = dict(renderers or {})
         self._concurrency = concurrency
         self.expired = 0
+
+    def recover(self) -> int:
+        """At start: rows this process had claimed when it stopped are pending again at once
+        (not after their lease runs out); returns how many.
+        """
+        with transaction(self._engine) as session:
+            return outbox_db.release_owned(session=session, owner=self.owner)
 
     def claim(self, limit: int) -> list[Claimed]:
         """Lease up to ``limit`` due rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
@@ -238,6 +248,7 @@ class Dispatcher:
             session.add(row)
             return None
         row.status = OutboxStatus.CLAIMED
+        row.lease_owner = self.owner
         row.lease_until = now + self._lease
         row.attempts += 1
         session.add(row)
@@ -267,10 +278,11 @@ class Dispatcher:
         with transaction(self._engine) as session:
             for item, result in outcomes:
                 row = session.get(OutboxMessage, item.id)
-                if row is None:
+                if row is None or row.lease_owner not in (None, self.owner):
+                    # Gone, or another process leased it since ours ran out: its outcome wins.
                     statuses.append("gone")
                     continue
-                row.lease_until = None
+                row.lease_until, row.lease_owner = None, None
                 if result.status == "sent":
                     row.status = OutboxStatus.SENT
                     row.sent_at = now
@@ -298,7 +310,7 @@ class Dispatcher:
         """Send the due messages (up to ``limit``) once each; safe to call from any tick.
 
         Messages to one conversation go in order; different conversations go concurrently,
-        paced per platform. Outcomes are written in small batches, off the sending path.
+        paced per platform. Each outcome is written right after its send.
         """
         stats = DispatchStats()
         expired_before = self.expired
@@ -308,25 +320,15 @@ class Dispatcher:
         for item in items:
             groups.setdefault((item.target.platform, item.target.ids), []).append(item)
         gate = asyncio.Semaphore(self._concurrency)
-        done: list[tuple[Claimed, DeliveryResult]] = []
-        writes: list[asyncio.Task[None]] = []
-
-        def flush() -> None:
-            if done:
-                batch = done[:]
-                done.clear()
-                writes.append(asyncio.create_task(self._write(batch, stats)))
 
         async def run(group: list[Claimed]) -> None:
             async with gate:
                 for item in group:
-                    done.append((item, await self._deliver(item)))
-                    if len(done) >= RECORD_BATCH:
-                        flush()
+                    # Each outcome is stored before the next send: a crash can repeat only
+                    # the messages in flight, at most one per concurrent sender.
+                    await self._write([(item, await self._deliver(item))], stats)
 
         await asyncio.gather(*(run(g) for g in groups.values()))
-        flush()
-        await asyncio.gather(*writes)
         return stats
 
     async def dispatch_all(self, batch: int = 500) -> DispatchStats:

@@ -365,6 +365,7 @@ class OutboxMessage(SQLModel, table=True):
     status: str = Field(default=OutboxStatus.PENDING, max_length=20)
     attempts: int = 0
     lease_until: datetime | None = _utc_field(nullable=True)
+    lease_owner: str | None = Field(default=None, max_length=100)  # the process sending it
     expires_at: datetime | None = _utc_field(nullable=True)
     last_error: str | None = Field(default=None, max_length=500)
     platform_message_id: str | None = Field(default=None, max_length=100)

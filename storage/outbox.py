@@ -66,8 +66,21 @@ def release_lapsed_leases(*, session: Session, now: datetime) -> None:
             col(OutboxMessage.status) == OutboxStatus.CLAIMED,
             col(OutboxMessage.lease_until) < now,
         )
-        .values(status=OutboxStatus.PENDING, lease_until=None)
+        .values(status=OutboxStatus.PENDING, lease_until=None, lease_owner=None)
     )
+
+
+def release_owned(*, session: Session, owner: str) -> int:
+    """A restarted process takes back at once the rows it had claimed before it stopped."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.status) == OutboxStatus.CLAIMED,
+            col(OutboxMessage.lease_owner) == owner,
+        )
+        .values(status=OutboxStatus.PENDING, lease_until=None, lease_owner=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def due(
