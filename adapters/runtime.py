@@ -69,12 +69,15 @@ def _slack(
             "SLACK_SIGNING_SECRET is not set; HTTP mode verifies every "
             "request with it (or set SLACK_APP_TOKEN for Socket Mode)"
         )
+    from adapters.metrics import install
+
     slack = SlackAdapter(
         bot,
         token=token,
         signing_secret=secret,
         api_url=bot.settings.slack.api_url or None,
         socket_mode=socket_mode,
+        metrics=None if socket_mode else install(bot),
     )
     host = options.host or bot.settings.slack.http_host
     port = options.port if options.port is not None else bot.settings.slack.http_port

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from bot.conversations.engine import Conversations
 from bot.delivery import Sender
 from bot.errors import ConfigError, FormInvalid, NeedsConfirmation, UserError
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted, Surface
+from bot.metrics import Metrics, NoMetrics
 from bot.outbox import Dispatcher
 from bot.prompts import Prompts
 from bot.registry import Registry
@@ -67,6 +69,7 @@ class MentorBot:
     conversations: Conversations
     registry: Registry
     surfaces: Mapping[str, Surface] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=NoMetrics)
 
     def surface_of(self, platform: str) -> Surface:
         """What ``platform`` can do (a plain surface for one nobody described)."""
@@ -75,6 +78,13 @@ class MentorBot:
     # -- event handling -------------------------------------------------------------------
     def handle(self, event: Event) -> Reply:
         """Handle one inbound event and return the reply for the person who sent it."""
+        started = time.perf_counter()
+        try:
+            return self._handle(event)
+        finally:
+            self.metrics.event_handled(_VIA[type(event)], time.perf_counter() - started)
+
+    def _handle(self, event: Event) -> Reply:
         try:
             with transaction(self.engine) as session:
                 ctx = self._context(session, event.actor, _VIA[type(event)])
@@ -284,4 +294,5 @@ def build_dispatcher(bot: MentorBot, senders: Mapping[str, Sender], **options: A
         name: partial(render, bot.prompts) for name, render in bot.registry.renderers.items()
     }
     options.setdefault("owner", bot.settings.bot.instance or None)
+    options.setdefault("metrics", bot.metrics)
     return Dispatcher(bot.engine, bot.clock, dict(senders), renderers=renderers, **options)

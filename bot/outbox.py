@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.delivery import DeliveryResult, Sender, Target
+from bot.metrics import Metrics, NoMetrics
 from bot.replies import Message
 from storage import outbox as outbox_db
 from storage.bulk import insert_ignoring_conflicts
@@ -191,10 +192,12 @@ class Dispatcher:
         pacer: Pacer | None = None,
         renderers: Mapping[str, Callable[[dict[str, Any]], Message]] | None = None,
         owner: str | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         # Who holds a lease: stable across restarts (the host, or the configured instance),
         # so a restarted process takes its own rows back at once (see ``recover``).
         self.owner = owner or socket.gethostname()
+        self._metrics: Metrics = metrics or NoMetrics()
         self._engine = engine
         self._clock = clock
         self._senders = senders
@@ -360,7 +363,11 @@ class Dispatcher:
         self, batch: list[tuple[Claimed, DeliveryResult]], stats: DispatchStats
     ) -> None:
         statuses = await asyncio.to_thread(self.record_many, batch)
-        for (_item, result), status in zip(batch, statuses, strict=True):
+        for (item, result), status in zip(batch, statuses, strict=True):
+            outcome = (
+                status if status in (OutboxStatus.SENT, OutboxStatus.PARKED, "gone") else "retried"
+            )
+            self._metrics.delivered(item.target.platform, str(outcome))
             if status == OutboxStatus.SENT:
                 stats.sent += 1
             elif status == OutboxStatus.PARKED:

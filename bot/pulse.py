@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -56,6 +57,13 @@ class Pulse:
     def run(self, name: str) -> Any:
         """Run the registered job ``name`` once, in its own transaction."""
         job = self.jobs[name]
+        started = time.perf_counter()
+        try:
+            return self._run(job)
+        finally:
+            self.bot.metrics.job_ran(name, time.perf_counter() - started)
+
+    def _run(self, job: Any) -> Any:
         with transaction(self.bot.engine) as session:
             return job.run(
                 JobContext(
@@ -75,7 +83,11 @@ class Pulse:
 
     async def dispatch(self) -> DispatchStats:
         """Send the outbox rows that are due."""
-        return await self.dispatcher.dispatch_all()
+        started = time.perf_counter()
+        try:
+            return await self.dispatcher.dispatch_all()
+        finally:
+            self.bot.metrics.job_ran("dispatch", time.perf_counter() - started)
 
     async def tick(self) -> TickReport:
         """Run every job once, in order (start-up catch-up, and simulations)."""

@@ -102,3 +102,14 @@ def due(
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
     return list(session.exec(query).all())
+
+
+def backlog(*, session: Session, now: datetime) -> tuple[int, datetime | None]:
+    """(rows due and not sent yet, when the oldest of them fell due)."""
+    count, oldest = session.exec(
+        select(func.count(), func.min(OutboxMessage.not_before)).where(
+            col(OutboxMessage.status).in_((OutboxStatus.PENDING, OutboxStatus.CLAIMED)),
+            col(OutboxMessage.not_before) <= now,
+        )
+    ).one()
+    return int(count), oldest

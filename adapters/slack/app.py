@@ -24,6 +24,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.metrics import PrometheusMetrics, routes
 from adapters.slack.blocks import BUTTON_PREFIX, blocks, fallback, form_values, modal
 from adapters.slack.delivery import SlackSender
 from adapters.slack.gate import Gate
@@ -58,8 +59,10 @@ class SlackAdapter:
         api_url: str | None = None,
         socket_mode: bool = False,
         ack_budget: float = ACK_BUDGET,
+        metrics: PrometheusMetrics | None = None,
     ) -> None:
         self.bot = bot
+        self.metrics = metrics
         self.ack_budget = ack_budget
         self.client = AsyncWebClient(token=token, base_url=api_url or DEFAULT_API_URL)
         self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
@@ -252,7 +255,9 @@ class SlackAdapter:
 
     # -- running --------------------------------------------------------------------------
     def web_app(self) -> web.Application:
-        """``POST /slack/events`` for commands, interactivity and events; ``GET /healthz``."""
+        """``POST /slack/events`` for commands, interactivity and events; ``GET /healthz``
+        and ``GET /metrics`` (:mod:`adapters.metrics`).
+        """
 
         async def events(request: web.Request) -> web.Response:
             try:
@@ -268,11 +273,8 @@ class SlackAdapter:
             bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
             return await to_aiohttp_response(bolt_response)
 
-        async def health(_request: web.Request) -> web.Response:
-            return web.Response(text="ok")
-
         application = web.Application()
-        application.add_routes([web.post(EVENTS_PATH, events), web.get("/healthz", health)])
+        application.add_routes([web.post(EVENTS_PATH, events), *routes(self.bot, self.metrics)])
         return application
 
     async def start_http(self, host: str, port: int) -> int:
