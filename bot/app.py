@@ -32,7 +32,7 @@ from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitt
 from bot.metrics import Metrics, NoMetrics
 from bot.outbox import Dispatcher
 from bot.prompts import Prompts
-from bot.registry import Registry
+from bot.registry import JobContext, Registry
 from bot.replies import FormErrors, Message, Reply, Section
 from bot.router import Router, refuse_non_admin, split_args
 from storage import repo
@@ -238,7 +238,22 @@ def build_registry() -> Registry:
         return admin.dispatch(ctx, args)
 
     registry.commands.command("admin", admin=True)(admin_command)
+    registry.job("outbox_retention", lambda _settings: timedelta(hours=6), _outbox_retention)
     return registry
+
+
+def _outbox_retention(job: JobContext) -> int:
+    """Delivered messages' text leaves the database after ``keep_sent_text_days``; finished
+    rows after ``keep_outbox_days``.
+    """
+    from storage import outbox as outbox_db
+
+    b = job.settings.bot
+    return outbox_db.forget_delivered(
+        session=job.session,
+        sent_before=job.now - timedelta(days=b.keep_sent_text_days),
+        drop_before=job.now - timedelta(days=b.keep_outbox_days),
+    )
 
 
 def build_conversations(prompt_dirs: Iterable[Path] = (), registry: Registry | None = None):  # type: ignore[no-untyped-def]

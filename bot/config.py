@@ -32,6 +32,8 @@ class BotSettings:
     log_level: str = "INFO"
     max_text_length: int = 1000
     instance: str = ""  # this process's name for outbox leases (default: the host name)
+    keep_sent_text_days: int = 7  # then a delivered message's text is removed from the outbox
+    keep_outbox_days: int = 400  # then finished outbox rows are deleted
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,8 @@ def _validate(settings: Settings) -> None:
 
     if not zone_exists(p.default_timezone):
         raise ConfigError(f"[program] default_timezone {p.default_timezone!r} is not a known zone")
+    if min(settings.bot.keep_sent_text_days, settings.bot.keep_outbox_days) < 1:
+        raise ConfigError("[bot] keep_sent_text_days and keep_outbox_days must be 1 or more")
     r = settings.requests
     if min(r.escalate_after_hours, r.urgent_escalate_after_hours, r.every_minutes) < 1:
         raise ConfigError("[requests] hours and minutes must be 1 or more")

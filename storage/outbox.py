@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import String, cast, delete, func, update
 from sqlmodel import Session, col, select
 
 from storage.models import OutboxMessage, OutboxStatus
@@ -113,3 +113,29 @@ def backlog(*, session: Session, now: datetime) -> tuple[int, datetime | None]:
         )
     ).one()
     return int(count), oldest
+
+
+def forget_delivered(*, session: Session, sent_before: datetime, drop_before: datetime) -> int:
+    """Blank the text of messages delivered before ``sent_before`` (the dedupe key, target
+    and status stay, so nothing is sent twice), and delete finished rows from before
+    ``drop_before``. Returns how many rows changed.
+    """
+    blanked = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.status) == OutboxStatus.SENT,
+            col(OutboxMessage.sent_at) < sent_before,
+            cast(col(OutboxMessage.payload), String) != "{}",
+        )
+        .values(payload={})
+        .execution_options(synchronize_session=False)
+    )
+    dropped = session.execute(
+        delete(OutboxMessage)
+        .where(
+            col(OutboxMessage.status).in_((OutboxStatus.SENT, OutboxStatus.CANCELLED)),
+            col(OutboxMessage.created_at) < drop_before,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(blanked.rowcount or 0) + int(dropped.rowcount or 0)  # type: ignore[attr-defined]

@@ -482,10 +482,12 @@ async def test_runtime_serves_slack_with_the_pulse(bot, fake):
     )
     port = await asyncio.wait_for(bound, 20)
     assert posted_when_ready == [0]  # nothing was sent before the server was up
-    async with aiohttp.ClientSession() as probe:
-        async with probe.get(f"http://127.0.0.1:{port}/healthz") as response:
-            assert response.status == 200
-            health = await response.json()
+    async with (
+        aiohttp.ClientSession() as probe,
+        probe.get(f"http://127.0.0.1:{port}/healthz") as response,
+    ):
+        assert response.status == 200
+        health = await response.json()
     assert health["database"] == "ok" and "outbox_backlog" in health
 
     async with aiohttp.ClientSession() as session:

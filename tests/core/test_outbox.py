@@ -197,3 +197,26 @@ async def test_a_long_rate_limit_storm_never_parks_a_message(bot):
         bot.clock.set(row.not_before)
     assert (await dispatcher.dispatch_due()).sent == 1
     assert _row(bot).status == "sent" and len(sender.sent) == 21
+
+
+async def test_delivered_text_leaves_the_database_but_the_key_stays(bot):
+    """After keep_sent_text_days a delivered message keeps only its key, target and status
+    (so it is never sent again); finished rows go after keep_outbox_days."""
+    from bot.pulse import Pulse
+
+    _enqueue(bot)
+    dispatcher = Dispatcher(bot.engine, bot.clock, {"console": ScriptedSender()})
+    assert (await dispatcher.dispatch_due()).sent == 1
+    pulse = Pulse(bot, dispatcher)
+    bot.clock.advance(timedelta(days=6))
+    pulse.run("outbox_retention")
+    assert _row(bot).payload != {}
+    bot.clock.advance(timedelta(days=2))
+    pulse.run("outbox_retention")
+    row = _row(bot)
+    assert row.payload == {} and row.status == "sent" and row.target_ids == ["alice"]
+    assert not _enqueue(bot)  # the key still stops a second send
+    bot.clock.advance(timedelta(days=400))
+    pulse.run("outbox_retention")
+    with transaction(bot.engine) as s:
+        assert s.exec(select(OutboxMessage)).all() == []
