@@ -204,9 +204,21 @@ def _section(cls: type, data: Mapping[str, Any], name: str) -> Any:
 
 
 def _validate(settings: Settings) -> None:
-    for platform in settings.bot.platforms:
+    _validate_bot(settings.bot)
+    _validate_sections(settings)
+
+
+def _validate_bot(b: BotSettings) -> None:
+    for platform in b.platforms:
         if platform not in PLATFORMS:
             raise ConfigError(f"[bot] platforms: unknown platform {platform!r}; use {PLATFORMS}")
+    if min(b.keep_sent_text_days, b.keep_outbox_days) < 1:
+        raise ConfigError("[bot] keep_sent_text_days and keep_outbox_days must be 1 or more")
+    if b.max_text_length < 50:
+        raise ConfigError("[bot] max_text_length must be at least 50")
+
+
+def _validate_sections(settings: Settings) -> None:
     p = settings.program
     if p.kind not in ("mentoring", "peer"):
         raise ConfigError("[program] kind must be 'mentoring' or 'peer'")
@@ -222,8 +234,6 @@ def _validate(settings: Settings) -> None:
 
     if not zone_exists(p.default_timezone):
         raise ConfigError(f"[program] default_timezone {p.default_timezone!r} is not a known zone")
-    if min(settings.bot.keep_sent_text_days, settings.bot.keep_outbox_days) < 1:
-        raise ConfigError("[bot] keep_sent_text_days and keep_outbox_days must be 1 or more")
     r = settings.requests
     if min(r.escalate_after_hours, r.urgent_escalate_after_hours, r.every_minutes) < 1:
         raise ConfigError("[requests] hours and minutes must be 1 or more")
@@ -263,8 +273,6 @@ def _validate(settings: Settings) -> None:
         )
     if s.program_weeks < 2 or s.open_days < 1:
         raise ConfigError("[surveys] program_weeks must be at least 2 and open_days at least 1")
-    if settings.bot.max_text_length < 50:
-        raise ConfigError("[bot] max_text_length must be at least 50")
 
 
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:

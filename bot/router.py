@@ -44,12 +44,15 @@ class CommandSpec:
 
 _APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
 _KEEP = "\x00"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def split_args(text: str) -> list[str]:
     """Split like a shell (quotes group words); an apostrophe inside a word ("didn't") is
-    just a letter; an unmatched quote is a friendly error.
+    just a letter; an unmatched quote is a friendly error. Control characters are dropped
+    (nobody types them on purpose, and the apostrophe marker is one).
     """
+    text = _CONTROL.sub("", text)
     try:
         return shlex.split(text)
     except ValueError:

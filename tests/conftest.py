@@ -76,3 +76,17 @@ def pytest_sessionfinish(session, exitstatus):  # type: ignore[no-untyped-def]
     import gc
 
     gc.collect()
+
+
+@pytest.fixture(scope="module")
+def bot_once(tmp_path_factory) -> MentorBot:
+    """One bot for a whole module (fuzz tests run thousands of events against it), with a
+    small program already matched."""
+    from tests.core.test_fuzz import _setup
+
+    base = load_settings(None, env={})
+    data = tmp_path_factory.mktemp("fuzz")
+    settings = replace(base, bot=replace(base.bot, data_dir=str(data)))
+    bot = build_bot(settings, clock=FakeClock(START), surfaces=surfaces())
+    _setup(bot)
+    return bot

@@ -118,3 +118,10 @@ def test_readme_command_reference_lists_every_visible_command():
                 continue
             row = f"| `{prefix}{spec.name}" in reference or f"/ `{spec.name}`" in reference
             assert row, f"README has no row for {prefix}{spec.name}"
+
+
+def test_control_characters_are_dropped_not_fatal():
+    """A NUL (the apostrophe marker inside the splitter) or other control character typed in
+    a command is dropped; found by the fuzz test, it used to crash the parser."""
+    assert split_args("\x00 0'0") == ["0'0"]
+    assert split_args("checkin met didn't\x07 meet") == ["checkin", "met", "didn't", "meet"]
