@@ -153,20 +153,20 @@ class Pacer:
     async def wait(self, target: Target) -> None:
         """Wait until a message to ``target`` may go (platform rate, spacing, Retry-After)."""
         pacing = self._pacing.get(target.platform)
-        if pacing is None:
-            return
         async with self._lock:  # reserve a slot; the sleep happens outside the lock
             now = self._monotonic()
+            # A Retry-After pause holds every send to the platform, paced or not.
             at = max(now, self._paused_until.get(target.platform, 0.0))
-            at = max(at, self._next_target.get((target.platform, target.ids), 0.0))
-            if pacing.per_second:
-                # GCRA: steady ``per_second`` with credit for up to ``burst_seconds`` unused.
-                interval = 1.0 / pacing.per_second
-                tolerance = max(pacing.burst_seconds - interval, 0.0)
-                tat = self._tat.get(target.platform, at)
-                at = max(at, tat - tolerance)
-                self._tat[target.platform] = max(tat, at) + interval
-            self._next_target[(target.platform, target.ids)] = at + pacing.per_target_seconds
+            if pacing is not None:
+                at = max(at, self._next_target.get((target.platform, target.ids), 0.0))
+                if pacing.per_second:
+                    # GCRA: steady ``per_second`` with credit for ``burst_seconds`` unused.
+                    interval = 1.0 / pacing.per_second
+                    tolerance = max(pacing.burst_seconds - interval, 0.0)
+                    tat = self._tat.get(target.platform, at)
+                    at = max(at, tat - tolerance)
+                    self._tat[target.platform] = max(tat, at) + interval
+                self._next_target[(target.platform, target.ids)] = at + pacing.per_target_seconds
         if at > now:
             await self._sleep(at - now)
 

@@ -24,6 +24,7 @@ from fakes.loopback import Loopback
 class Call:
     method: str
     params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
 
 
 @dataclass

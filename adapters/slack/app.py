@@ -72,7 +72,10 @@ class SlackAdapter:
             request_verification_enabled=not socket_mode,
             process_before_response=False,
         )
-        self.sender = SlackSender(self.client)
+        # The outbox's own client: no SDK retry on 429, so a rate limit comes back to the
+        # dispatcher, which holds every send to Slack for Retry-After (concurrent sends don't
+        # each retry on their own inside the window).
+        self.sender = SlackSender(AsyncWebClient(token=token, base_url=api_url or DEFAULT_API_URL))
         self._gate = Gate(signing_secret)
         self._people: dict[str, tuple[str, str | None]] = {}  # user id -> (name, tz)
         self._seen_events: OrderedDict[str, None] = OrderedDict()

@@ -7,6 +7,7 @@ import json
 import time
 import urllib.parse
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -781,3 +782,42 @@ async def test_a_replayed_signed_command_runs_once(served, fake, bot):
     assert len(fake.responses) == 2
     with transaction(bot.engine) as s:
         assert len(s.exec(select(Member)).all()) == 1
+
+
+async def test_retry_after_holds_every_concurrent_send(bot, fake):
+    """Eight sends hit a 429 with Retry-After 1 at once: nothing more reaches Slack inside
+    that second (no SDK retries of their own), then everything goes, none parked."""
+    from bot.app import build_dispatcher
+
+    adapter = SlackAdapter(
+        bot, token="xoxb-test", signing_secret=SECRET, api_url=fake.url + "/api/"
+    )
+    now = bot.clock.now()
+    from bot.outbox import enqueue
+
+    with transaction(bot.engine) as s:
+        for k in range(16):
+            enqueue(
+                s,
+                dedupe_key=f"m{k}",
+                target=Target("slack", "T1", "channel", (f"C{k}",)),
+                message=Message((Section(Text.trusted(f"m{k}")),)),
+                not_before=now,
+                now=now,
+            )
+    for _ in range(8):
+        fake.fail_next(
+            "chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
+        )
+    dispatcher = build_dispatcher(bot, {"slack": adapter.sender}, concurrency=8)
+    stats = await dispatcher.dispatch_due()
+    assert stats.parked == 0
+    bot.clock.advance(timedelta(seconds=2))
+    await dispatcher.dispatch_all()
+    calls = [c for c in fake.calls if c.method == "chat.postMessage"]
+    limited, rest = calls[:8], calls[8:]
+    assert len(rest) == 16  # every message delivered once after the storm
+    assert all(c.at >= max(x.at for x in limited) + 0.9 for c in rest)
+    with transaction(bot.engine) as s:
+        assert {r.status for r in s.exec(select(OutboxMessage)).all()} == {"sent"}
+    await adapter.close()
