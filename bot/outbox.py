@@ -153,20 +153,20 @@ class Pacer:
     async def wait(self, target: Target) -> None:
         """Wait until a message to ``target`` may go (platform rate, spacing, Retry-After)."""
         pacing = self._pacing.get(target.platform)
+        if pacing is None:
+            return
         async with self._lock:  # reserve a slot; the sleep happens outside the lock
             now = self._monotonic()
-            # A Retry-After pause holds every send to the platform, paced or not.
             at = max(now, self._paused_until.get(target.platform, 0.0))
-            if pacing is not None:
-                at = max(at, self._next_target.get((target.platform, target.ids), 0.0))
-                if pacing.per_second:
-                    # GCRA: steady ``per_second`` with credit for ``burst_seconds`` unused.
-                    interval = 1.0 / pacing.per_second
-                    tolerance = max(pacing.burst_seconds - interval, 0.0)
-                    tat = self._tat.get(target.platform, at)
-                    at = max(at, tat - tolerance)
-                    self._tat[target.platform] = max(tat, at) + interval
-                self._next_target[(target.platform, target.ids)] = at + pacing.per_target_seconds
+            at = max(at, self._next_target.get((target.platform, target.ids), 0.0))
+            if pacing.per_second:
+                # GCRA: steady ``per_second`` with credit for up to ``burst_seconds`` unused.
+                interval = 1.0 / pacing.per_second
+                tolerance = max(pacing.burst_seconds - interval, 0.0)
+                tat = self._tat.get(target.platform, at)
+                at = max(at, tat - tolerance)
+                self._tat[target.platform] = max(tat, at) + interval
+            self._next_target[(target.platform, target.ids)] = at + pacing.per_target_seconds
         if at > now:
             await self._sleep(at - now)
 
@@ -206,6 +206,7 @@ class Dispatcher:
         self._pacer = pacer or Pacer(pacing or {})
         self._renderers = dict(renderers or {})
         self._concurrency = concurrency
+        self._held: dict[str, datetime] = {}  # platform -> until when it asked us to wait
         self.expired = 0
 
     def recover(self) -> int:
@@ -348,7 +349,15 @@ class Dispatcher:
                 return total
 
     async def _deliver(self, item: Claimed) -> DeliveryResult:
-        sender = self._senders[item.target.platform]
+        platform = item.target.platform
+        now = self._clock.now()
+        held = self._held.get(platform)
+        if held is not None and now < held:
+            # The platform said "wait" (Retry-After): nothing more goes to it until then; the
+            # row goes back with that time, using no attempt.
+            wait = (held - now).total_seconds()
+            return DeliveryResult("rate_limited", retry_after=wait, error="held: rate limited")
+        sender = self._senders[platform]
         await self._pacer.wait(item.target)
         try:
             result = await sender.send(item.target, item.message)
@@ -356,7 +365,10 @@ class Dispatcher:
             log.exception("outbox send failed for row %s", item.id)
             result = DeliveryResult("transient", error=f"{type(exc).__name__}: {exc}")
         if result.status == "rate_limited":
-            self._pacer.pause(item.target.platform, result.retry_after or 1.0)
+            seconds = result.retry_after or 1.0
+            self._pacer.pause(platform, seconds)
+            until = self._clock.now() + timedelta(seconds=seconds)
+            self._held[platform] = max(self._held.get(platform, until), until)
         return result
 
     async def _write(
