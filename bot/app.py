@@ -71,6 +71,15 @@ class MentorBot:
     surfaces: Mapping[str, Surface] = field(default_factory=dict)
     metrics: Metrics = field(default_factory=NoMetrics)
 
+    def first_time(self, key: str) -> bool:
+        """Whether a platform request (an event id, a signature) is new: recorded in the
+        database, so every process and every restart agree that it was handled once.
+        """
+        from storage import seen
+
+        with transaction(self.engine) as session:
+            return seen.first_time(session=session, key=key, now=self.clock.now())
+
     def surface_of(self, platform: str) -> Surface:
         """What ``platform`` can do (a plain surface for one nobody described)."""
         return self.surfaces.get(platform, Surface())
@@ -244,11 +253,13 @@ def build_registry() -> Registry:
 
 def _outbox_retention(job: JobContext) -> int:
     """Delivered messages' text leaves the database after ``keep_sent_text_days``; finished
-    rows after ``keep_outbox_days``.
+    rows after ``keep_outbox_days``; requests seen more than a day ago are forgotten.
     """
     from storage import outbox as outbox_db
+    from storage import seen
 
     b = job.settings.bot
+    seen.forget_before(session=job.session, before=job.now - timedelta(days=1))
     return outbox_db.forget_delivered(
         session=job.session,
         sent_before=job.now - timedelta(days=b.keep_sent_text_days),

@@ -373,6 +373,15 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _utc_field(nullable=True)
 
 
+class SeenRequest(SQLModel, table=True):
+    """A platform request already handled (a Slack event id, a request signature): shared by
+    every process and kept across restarts, so a retry or a replay is handled once.
+    """
+
+    key: str = Field(primary_key=True, max_length=200)
+    seen_at: datetime = _utc_field(index=True)
+
+
 class ConversationStatus(StrEnum):
     """Whether a conversation is going on or how it ended."""
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections import OrderedDict
 from typing import Any
 
 import aiohttp
@@ -37,7 +36,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
 EVENTS_PATH = "/slack/events"
-SEEN_EVENTS = 10_000
 AFTER_ACK_CONCURRENCY = 1
 # Seconds a slash command may spend before it is acknowledged. 0: acknowledge at once and
 # answer through response_url (fastest acks under load; the bench measures this). A budget of,
@@ -76,9 +74,8 @@ class SlackAdapter:
         # dispatcher, which holds every send to Slack for Retry-After (concurrent sends don't
         # each retry on their own inside the window).
         self.sender = SlackSender(AsyncWebClient(token=token, base_url=api_url or DEFAULT_API_URL))
-        self._gate = Gate(signing_secret)
+        self._gate = Gate(signing_secret, bot.first_time)
         self._people: dict[str, tuple[str, str | None]] = {}  # user id -> (name, tz)
-        self._seen_events: OrderedDict[str, None] = OrderedDict()
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._http: aiohttp.ClientSession | None = None
@@ -146,14 +143,14 @@ class SlackAdapter:
     def _register_dedupe(self, app: AsyncApp) -> None:
         @app.middleware
         async def drop_retried_events(body: dict[str, Any], next: Any) -> BoltResponse | None:
-            """Slack retries events it thinks we missed; handle each event id once."""
+            """Slack retries events it thinks we missed; handle each event id once (recorded
+            in the database, so a restart or another process doesn't handle it again).
+            """
             event_id = body.get("event_id") if isinstance(body, dict) else None
-            if event_id:
-                if event_id in self._seen_events:
-                    return BoltResponse(status=200, body="")
-                self._seen_events[event_id] = None
-                if len(self._seen_events) > SEEN_EVENTS:
-                    self._seen_events.popitem(last=False)
+            if event_id and not await asyncio.to_thread(
+                self.bot.first_time, f"slack-event:{event_id}"
+            ):
+                return BoltResponse(status=200, body="")  # every process, every restart agree
             await next()
             return None
 
@@ -268,7 +265,7 @@ class SlackAdapter:
             except web.HTTPRequestEntityTooLarge:
                 log.warning("slack request refused: body over %s bytes", request.client_max_size)
                 return web.Response(status=413)
-            refused = self._gate.check(raw, request.headers)
+            refused = await self._gate.check(raw, request.headers)
             if refused is not None:
                 status, reason = refused
                 log.warning("slack request refused (%s): %s", status, reason)

@@ -5,40 +5,49 @@ slack-bolt parses anything, so malformed or forged input is a 4xx with one log l
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import logging
 import time
 import urllib.parse
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
 log = logging.getLogger(__name__)
 
 WINDOW = 60 * 5  # Slack's replay window: older timestamps are refused outright
-SEEN = 20_000  # signatures remembered (a request seen twice inside the window is a replay)
 
 
 class Gate:
     """Checks one request: (status, reason) to refuse it, or None to let it in."""
 
-    def __init__(self, signing_secret: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        signing_secret: str,
+        first_time: Callable[[str], bool],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._secret = signing_secret.encode()
+        self._first_time = first_time  # shared with every process, kept across restarts
         self._clock = clock
-        self._seen: OrderedDict[str, float] = OrderedDict()
 
-    def check(self, raw: bytes, headers: Mapping[str, str]) -> tuple[int, str] | None:
-        """Signature on the raw bytes first; then the body must be what Slack sends."""
+    async def check(self, raw: bytes, headers: Mapping[str, str]) -> tuple[int, str] | None:
+        """Signature on the raw bytes first; then the body must be what Slack sends; then
+        it must not have been handled before.
+        """
         stamp = headers.get("X-Slack-Request-Timestamp", "")
         signature = headers.get("X-Slack-Signature", "")
         if not stamp.isdigit() or abs(self._clock() - int(stamp)) > WINDOW:
             return 401, "missing or stale timestamp"
         if not signature or not self._signed(raw, stamp, signature):
             return 401, "bad signature"
-        if self._replayed(signature):
+        malformed = _malformed(raw, headers.get("Content-Type", ""))
+        if malformed is not None:
+            return malformed
+        if not await asyncio.to_thread(self._first_time, f"slack-sig:{signature}"):
             return 200, "replayed request ignored"
-        return _malformed(raw, headers.get("Content-Type", ""))
+        return None
 
     def _signed(self, raw: bytes, stamp: str, signature: str) -> bool:
         """Slack's v0 HMAC-SHA256 over the raw bytes (any bytes: slack-sdk's verifier would
@@ -47,17 +56,6 @@ class Gate:
         base = b"v0:" + stamp.encode() + b":" + raw
         expected = "v0=" + hmac.new(self._secret, base, hashlib.sha256).hexdigest()
         return hmac.compare_digest(expected, signature)
-
-    def _replayed(self, signature: str) -> bool:
-        now = self._clock()
-        while self._seen and (
-            len(self._seen) > SEEN or next(iter(self._seen.values())) < now - WINDOW
-        ):
-            self._seen.popitem(last=False)
-        if signature in self._seen:
-            return True
-        self._seen[signature] = now
-        return False
 
 
 def _malformed(raw: bytes, content_type: str) -> tuple[int, str] | None:

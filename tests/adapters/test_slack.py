@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -827,3 +828,44 @@ async def test_retry_after_holds_every_concurrent_send(bot, fake):
         rows = s.exec(select(OutboxMessage)).all()
     assert {r.status for r in rows} == {"sent"} and {r.attempts for r in rows} == {1}
     await adapter.close()
+
+
+async def test_replays_and_event_retries_are_caught_across_a_restart(bot, fake):
+    """What was handled is recorded in the database: a second process (or the same one after
+    a restart) ignores a replayed command and a retried event too."""
+    body = command_body(fake, "join mentee")
+    headers = signed_headers(SECRET, body)
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "user": "U1",
+        "text": "status",
+        "channel": "D1",
+        "ts": "1.1",
+    }
+    events = event_body(event, "EvRestart")
+    for round_ in range(2):  # two adapters, one after the other, on the same database
+        adapter = SlackAdapter(
+            bot, token="xoxb-test", signing_secret=SECRET, api_url=fake.url + "/api/"
+        )
+        port = await adapter.start_http("127.0.0.1", 0)
+        async with aiohttp.ClientSession() as session:
+            async with session.post(
+                f"http://127.0.0.1:{port}/slack/events", data=body.encode(), headers=headers
+            ) as response:
+                assert response.status == 200
+            async with session.post(
+                f"http://127.0.0.1:{port}/slack/events",
+                data=events.encode(),
+                headers=signed_headers(SECRET, events, content_type="application/json"),
+            ) as response:
+                assert response.status == 200
+        if round_ == 0:
+            await fake.wait_responses(1)
+            await fake.wait_calls("chat.postMessage")
+        await adapter.close()
+    await asyncio.sleep(0.3)
+    assert len(fake.responses) == 1  # the command ran once
+    assert len(fake.calls_to("chat.postMessage")) == 1  # the event was answered once
+    with transaction(bot.engine) as s:
+        assert len(s.exec(select(Member)).all()) == 1
