@@ -388,6 +388,15 @@ def prompts_check(ctx: typer.Context) -> None:
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+def _formatter(settings: Settings) -> logging.Formatter:
+    """Plain lines, or JSON lines with ``[bot] log_format = "json"``."""
+    if settings.bot.log_format == "json":
+        from bot.logformat import JsonLines
+
+        return JsonLines()
+    return logging.Formatter(_LOG_FORMAT)
+
+
 def _logging(settings: Settings, *, console: bool = False, verbose: bool = False) -> Path | None:
     """Log at ``[bot] log_level`` to stderr; the console chat keeps its screen for the chat:
     everything goes to ``<data_dir>/mentorbot.log`` and only warnings reach the terminal
@@ -395,7 +404,9 @@ def _logging(settings: Settings, *, console: bool = False, verbose: bool = False
     """
     level = getattr(logging, settings.bot.log_level.upper(), logging.INFO)
     if not console or verbose:
-        logging.basicConfig(level=level, stream=sys.stderr, format=_LOG_FORMAT)
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_formatter(settings))
+        logging.basicConfig(level=level, handlers=[handler])
         logging.getLogger("alembic").setLevel(logging.WARNING)
         return None
     path = Path(settings.bot.data_dir).expanduser() / "mentorbot.log"
@@ -410,7 +421,7 @@ def _logging(settings: Settings, *, console: bool = False, verbose: bool = False
         to_file = logging.FileHandler(path, encoding="utf-8")
     except OSError:
         return None
-    to_file.setFormatter(logging.Formatter(_LOG_FORMAT))
+    to_file.setFormatter(_formatter(settings))
     root.addHandler(to_file)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     return path

@@ -30,6 +30,7 @@ class BotSettings:
     prompts_dir: str = ""
     platforms: tuple[str, ...] = ("console",)
     log_level: str = "INFO"
+    log_format: str = "text"  # "text" or "json" (one JSON object per line)
     max_text_length: int = 1000
     instance: str = ""  # this process's name for outbox leases (default: the host name)
     keep_sent_text_days: int = 7  # then a delivered message's text is removed from the outbox
@@ -212,6 +213,8 @@ def _validate_bot(b: BotSettings) -> None:
     for platform in b.platforms:
         if platform not in PLATFORMS:
             raise ConfigError(f"[bot] platforms: unknown platform {platform!r}; use {PLATFORMS}")
+    if b.log_format not in ("text", "json"):
+        raise ConfigError("[bot] log_format must be 'text' or 'json'")
     if min(b.keep_sent_text_days, b.keep_outbox_days) < 1:
         raise ConfigError("[bot] keep_sent_text_days and keep_outbox_days must be 1 or more")
     if b.max_text_length < 50:

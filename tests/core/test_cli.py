@@ -130,3 +130,20 @@ def test_config_errors_keep_the_section_name(tmp_path):
     result = runner.invoke(app, ["--config", config, "db", "current"])
     assert result.exit_code == 2
     assert "[bot] log_level" in result.output
+
+
+def test_json_log_lines(tmp_path):
+    """With log_format = "json" every log record is one JSON object (time, level, logger,
+    message)."""
+    import json
+    import logging
+
+    from bot.logformat import JsonLines
+
+    record = logging.LogRecord("bot.x", logging.WARNING, __file__, 1, "refused %r", ("a",), None)
+    line = json.loads(JsonLines().format(record))
+    assert line["level"] == "WARNING" and line["logger"] == "bot.x"
+    assert line["message"] == "refused 'a'" and line["time"].endswith("+00:00")
+    config = _config(tmp_path, 'log_format = "xml"\n')  # inside [bot]
+    result = runner.invoke(app, ["--config", config, "db", "current"], env={"DATABASE_URL": ""})
+    assert result.exit_code == 2 and "log_format" in result.output
