@@ -350,6 +350,8 @@ class Dispatcher:
 
     async def _deliver(self, item: Claimed) -> DeliveryResult:
         platform = item.target.platform
+        await self._pacer.wait(item.target)
+        # Checked last, right before sending (a 429 may have come while this one was paced).
         now = self._clock.now()
         held = self._held.get(platform)
         if held is not None and now < held:
@@ -358,7 +360,6 @@ class Dispatcher:
             wait = (held - now).total_seconds()
             return DeliveryResult("rate_limited", retry_after=wait, error="held: rate limited")
         sender = self._senders[platform]
-        await self._pacer.wait(item.target)
         try:
             result = await sender.send(item.target, item.message)
         except Exception as exc:  # an adapter bug must not lose the message

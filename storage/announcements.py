@@ -4,8 +4,6 @@ their messages fared in the outbox.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -21,20 +19,9 @@ from storage.models import (
     PairStatus,
     Person,
 )
+from storage.repo import PersonTiming
 
 AUDIENCES = ("everyone", "mentors", "mentees", "peers", "unmatched", "pairs")
-
-
-class Recipient(NamedTuple):
-    """One person an announcement goes to, with what timing it needs."""
-
-    member_id: int
-    user_id: str
-    display_name: str
-    timezone: str | None
-    quiet_start: str | None
-    quiet_end: str | None
-    availability: list[dict[str, object]]
 
 
 def recipients(
@@ -44,7 +31,7 @@ def recipients(
     audience: str,
     include_paused: bool,
     pair_ids: list[int],
-) -> list[Recipient]:
+) -> list[PersonTiming]:
     """The program's members an audience names, in joining order (people who left never)."""
     statuses = [MemberStatus.ACTIVE] + ([MemberStatus.PAUSED] if include_paused else [])
     query = (
@@ -68,8 +55,7 @@ def recipients(
         )
     rows = session.exec(query.order_by(col(Member.id))).all()
     return [
-        Recipient(
-            member_id,
+        PersonTiming(
             p.platform_user_id,
             p.display_name,
             p.timezone,

@@ -45,7 +45,11 @@ def announce(ctx: Ctx, args: list[str]) -> Reply:
         return {"send": send, "edit": edit, "cancel": cancel}[action](ctx, row)
     program = ctx.program()
     draft = from_args(
-        args, now=ctx.now, tz=ctx.zone(), default_time=f"{program.checkin_hour:02d}:00"
+        args,
+        now=ctx.now,
+        tz=ctx.zone(),
+        default_time=f"{program.checkin_hour:02d}:00",
+        day_first=ctx.settings.program.day_first,
     )
     return preview(ctx, _store(ctx, draft))
 
@@ -59,6 +63,7 @@ def announce_submitted(ctx: Ctx, values: dict[str, str]) -> Reply:
         tz=ctx.zone(),
         default_time=f"{program.checkin_hour:02d}:00",
         say=lambda exc: ctx.prompts.text(exc.key, **exc.params),
+        day_first=ctx.settings.program.day_first,
     )
     return preview(ctx, _store(ctx, draft))
 

@@ -65,7 +65,7 @@ def clean_text(text: str) -> str:
 
 
 def parse_when(
-    text: str, *, now: datetime, tz: tzinfo, default_time: str
+    text: str, *, now: datetime, tz: tzinfo, default_time: str, day_first: bool = True
 ) -> tuple[date | None, str | None]:
     """``now`` (or nothing) -> (None, None); ``monday 09:00``, ``tomorrow``, ``2027-01-04 8am``,
     ``17:30`` (today) -> (day, "HH:MM"), a wall time applied in each person's zone.
@@ -84,7 +84,7 @@ def parse_when(
         raise UserError("announce.bad_when", text=text)
     day_text = " ".join(w for w in words if w not in ("at", "on"))
     try:
-        day = parse_day(day_text, today=today) if day_text else today
+        day = parse_day(day_text, today=today, day_first=day_first) if day_text else today
     except BadDate:
         raise UserError("announce.bad_when", text=text) from None
     if day < today:
@@ -121,7 +121,9 @@ def _pair_ids(text: str) -> tuple[int, ...]:
 AUDIENCES_ARG = ("everyone", "mentors", "mentees", "peers", "unmatched")
 
 
-def from_args(args: list[str], *, now: datetime, tz: tzinfo, default_time: str) -> Draft:
+def from_args(
+    args: list[str], *, now: datetime, tz: tzinfo, default_time: str, day_first: bool = True
+) -> Draft:
     """``--to AUDIENCE --via dm|channel|both --at WHEN --pairs 3,7 --paused --ping TEXT...``."""
     words: list[str] = []
     fields: dict[str, Any] = {}
@@ -152,7 +154,7 @@ def from_args(args: list[str], *, now: datetime, tz: tzinfo, default_time: str) 
         else:
             words.append(word)
         i += 1
-    day, clock = parse_when(when, now=now, tz=tz, default_time=default_time)
+    day, clock = parse_when(when, now=now, tz=tz, default_time=default_time, day_first=day_first)
     return Draft(clean_text(" ".join(words)), local_day=day, local_time=clock, **fields)
 
 
@@ -163,11 +165,12 @@ def from_form(
     tz: tzinfo,
     default_time: str,
     say: Callable[[UserError], str],
+    day_first: bool = True,
 ) -> Draft:
     """The form's values as a draft; every problem is shown beside its field at once."""
 
     def when(v: str) -> dict[str, Any]:
-        day, clock = parse_when(v, now=now, tz=tz, default_time=default_time)
+        day, clock = parse_when(v, now=now, tz=tz, default_time=default_time, day_first=day_first)
         return {"local_day": day, "local_time": clock}
 
     checks: dict[str, Callable[[str], dict[str, Any]]] = {

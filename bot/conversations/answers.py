@@ -45,7 +45,7 @@ def _match_choice(step: Step, word: str) -> str | None:
     return starts[0] if len(starts) == 1 else None
 
 
-def parse(step: Step, text: str, *, today: date) -> Any:
+def parse(step: Step, text: str, *, today: date, day_first: bool = True) -> Any:
     """The stored value for ``text``, None for an empty optional answer, or :class:`Invalid`."""
     text = text.strip()
     if not text:
@@ -90,7 +90,7 @@ def parse(step: Step, text: str, *, today: date) -> Any:
             raise Invalid("conv.invalid.number", min=step.min, max=step.max)
         return int(match.group(1))
     if kind == "date":
-        return parse_goal_date(text, today=today).isoformat()
+        return parse_goal_date(text, today=today, day_first=day_first).isoformat()
     raise AssertionError(f"unknown step kind {kind}")
 
 
@@ -98,7 +98,7 @@ _END_OF = re.compile(r"^(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+)?(.+)$")
 _IN = re.compile(r"^(?:by\s+|within\s+)?in\s+(.+)$|^within\s+(.+)$")
 
 
-def parse_goal_date(text: str, *, today: date) -> date:
+def parse_goal_date(text: str, *, today: date, day_first: bool = True) -> date:
     """A deadline: ISO and written dates, "in 8 weeks", "end of March", "end of the year"."""
     norm = re.sub(r"\s+", " ", text.strip().lower()).removeprefix("by ").strip()
     if norm in ("yesterday", "today", "now", "last week", "last month"):
@@ -127,7 +127,7 @@ def parse_goal_date(text: str, *, today: date) -> date:
             day = today + duration
         else:
             try:
-                day = parse_day(norm, today=today)
+                day = parse_day(norm, today=today, day_first=day_first)
             except BadDate:
                 raise Invalid("conv.invalid.date") from None
     if day <= today:

@@ -315,7 +315,7 @@ class Conversations:
             return self._store(ctx, conv, step, drafts[step.id])
         local_today = ctx.now.astimezone(ctx.zone()).date()
         try:
-            value = parse(step, text, today=local_today)
+            value = parse(step, text, today=local_today, day_first=ctx.settings.program.day_first)
         except Invalid as exc:
             return self.question(ctx, conv, error=self._invalid_text(ctx, step, exc))
         if value is None and not step.optional:
@@ -497,7 +497,12 @@ class Conversations:
         for index in self.visible(script, conv):
             step = script.steps[index]
             try:
-                value = parse(step, submitted.get(step.id, ""), today=local_today)
+                value = parse(
+                    step,
+                    submitted.get(step.id, ""),
+                    today=local_today,
+                    day_first=ctx.settings.program.day_first,
+                )
             except Invalid as exc:
                 errors[step.id] = self._invalid_text(ctx, step, exc).plain()
                 continue

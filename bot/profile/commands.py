@@ -40,6 +40,7 @@ from bot.timezones import (
     parse_timezone,
     zone_label,
 )
+from storage import personal
 from storage.models import Member, ProgramKind, Role
 
 MAX_GOALS_LENGTH = 1000
@@ -170,8 +171,9 @@ def replan_person(ctx: Ctx) -> None:
     """The person's queued nudges follow their new zone, quiet hours or availability: withdrawn
     and planned again in this transaction, in every program they are in.
     """
-    member = ctx.member()
-    if member is None or member.id is None:
+    assert ctx.person.id is not None
+    memberships = personal.memberships(session=ctx.session, person_id=ctx.person.id)
+    if not memberships:
         return
     ctx.session.flush()
     replan(
@@ -179,8 +181,8 @@ def replan_person(ctx: Ctx) -> None:
         now=ctx.now,
         settings=ctx.settings,
         prompts=ctx.prompts,
-        programs=[ctx.program()],
-        member_ids=[member.id],
+        programs=[program for _, program in memberships],
+        member_ids=[m.id for m, _ in memberships if m.id is not None],
     )
 
 

@@ -134,3 +134,30 @@ def test_goals_read_dates_the_same_way():
     assert parse_goal_date("31/12", today=TODAY) == date(2026, 12, 31)
     assert parse_goal_date("fri", today=TODAY) == date(2026, 11, 27)
     assert parse_goal_date("in a fortnight", today=TODAY) == date(2026, 12, 6)
+
+
+def test_month_first_reaches_pauses_goals_and_announcements(bot):
+    """[program] date_order = "month-first" is honoured by every place a date is typed."""
+    from dataclasses import replace
+
+    from sqlmodel import select
+
+    from bot.events import DirectMessage
+    from storage.engine import transaction
+    from storage.models import Goal
+    from tests.conftest import actor
+
+    bot.settings = replace(
+        bot.settings, program=replace(bot.settings.program, date_order="month-first")
+    )
+    run(bot, "join mentee", who="ann")
+    assert "Monday 11 October 2027" in run(bot, "pause until 10/11/2027", who="ann")
+    run(bot, "resume", who="ann")
+    preview = run(bot, "admin announce --at 3/4/2027 09:00 hi", who="admin")
+    assert "Thu 04 Mar 09:00" in preview
+    for answer in ("goal", "Give a 10 minute talk at the team demo", "talk given", "3/4/2027"):
+        bot.handle(DirectMessage(actor("ann"), answer))
+    for answer in ("skip", "skip", "no", "no"):
+        bot.handle(DirectMessage(actor("ann"), answer))
+    with transaction(bot.engine) as s:
+        assert [g.due_on for g in s.exec(select(Goal)).all()] == [date(2027, 3, 4)]
