@@ -12,7 +12,7 @@ import logging
 import os
 import signal
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.app import MentorBot, build_dispatcher
 from bot.delivery import Sender
@@ -91,7 +91,8 @@ def _slack(
         if on_http_ready is not None:
             on_http_ready(bound)
 
-    return Running(slack.sender, PACING, start, slack.close)
+    pacing = replace(PACING, per_second=bot.settings.slack.messages_per_second)
+    return Running(slack.sender, pacing, start, slack.close)
 
 
 def _discord(bot: MentorBot, env: Mapping[str, str]) -> Running:
@@ -110,7 +111,8 @@ def _discord(bot: MentorBot, env: Mapping[str, str]) -> Running:
     async def start() -> None:
         await adapter.start(token)
 
-    return Running(adapter.sender, PACING, start, adapter.close)
+    pacing = replace(PACING, per_second=conf.messages_per_second)
+    return Running(adapter.sender, pacing, start, adapter.close)
 
 
 async def serve(
@@ -157,10 +159,8 @@ async def serve(
         pulse.start()
         await stop.wait()
     finally:
-        if catch_up is not None and not catch_up.done():
-            catch_up.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await catch_up
-        pulse.shutdown()
+        # SIGTERM: finish the sends under way (bounded), put the rest back, then disconnect.
+        await pulse.stop(catch_up, grace=bot.settings.bot.shutdown_seconds)
         for r in running.values():
             await r.close()
+        log.info("stopped")

@@ -2,7 +2,9 @@
 
 ``MentorBot.handle`` runs one event in one database transaction. A :class:`UserError` rolls the
 transaction back and becomes a friendly message; anything else is logged with a reference id
-that the person sees, so an operator can find it. No exception ever reaches an adapter.
+that the person sees, so an operator can find it. A database that can't be reached (stopped,
+restarting, locked) is one warning line and "try again in a moment"; nothing was changed. No
+exception ever reaches an adapter.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from bot.registry import JobContext, Registry
 from bot.replies import FormErrors, Message, Reply, Section
 from bot.router import Router, refuse_non_admin, split_args
 from storage import repo
-from storage.engine import BadDatabaseURL, make_engine, transaction
+from storage.engine import BadDatabaseURL, make_engine, transaction, unavailable
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -77,8 +79,16 @@ class MentorBot:
         """
         from storage import seen
 
-        with transaction(self.engine) as session:
-            return seen.first_time(session=session, key=key, now=self.clock.now())
+        try:
+            with transaction(self.engine) as session:
+                return seen.first_time(session=session, key=key, now=self.clock.now())
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            # Can't tell; let it through: while the database is down the request can't
+            # change anything either (it is answered "try again in a moment").
+            log.warning("database unavailable, request %s not checked for replay", key[:24])
+            return True
 
     def surface_of(self, platform: str) -> Surface:
         """What ``platform`` can do (a plain surface for one nobody described)."""
@@ -104,7 +114,16 @@ class MentorBot:
             return FormErrors(exc.errors, retry=exc.retry)
         except NeedsConfirmation as exc:
             return exc.reply  # type: ignore[no-any-return]
-        except Exception:
+        except Exception as exc:
+            if unavailable(exc):
+                log.warning(
+                    "database unavailable while handling %s from %s:%s: %s",
+                    type(event).__name__,
+                    event.actor.platform,
+                    event.actor.user_id,
+                    str(getattr(exc, "orig", None) or exc).splitlines()[0][:200],
+                )
+                return Message((Section(self.prompts.render("error.database_unavailable")),))
             ref = uuid.uuid4().hex[:8]
             log.exception(
                 "error handling %s from %s:%s (ref %s)",
@@ -320,5 +339,6 @@ def build_dispatcher(bot: MentorBot, senders: Mapping[str, Sender], **options: A
         name: partial(render, bot.prompts) for name, render in bot.registry.renderers.items()
     }
     options.setdefault("owner", bot.settings.bot.instance or None)
+    options.setdefault("lease", timedelta(seconds=bot.settings.bot.lease_seconds))
     options.setdefault("metrics", bot.metrics)
     return Dispatcher(bot.engine, bot.clock, dict(senders), renderers=renderers, **options)

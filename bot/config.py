@@ -35,6 +35,8 @@ class BotSettings:
     instance: str = ""  # this process's name for outbox leases (default: the host name)
     keep_sent_text_days: int = 7  # then a delivered message's text is removed from the outbox
     keep_outbox_days: int = 400  # then finished outbox rows are deleted
+    lease_seconds: int = 120  # how long a claimed outbox row is this process's to send
+    shutdown_seconds: int = 10  # SIGTERM: how long in-flight sends may take to finish
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,7 @@ class SlackSettings:
     api_url: str = ""
     http_host: str = "0.0.0.0"
     http_port: int = 3000
+    messages_per_second: float = 20.0  # all processes together
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,9 @@ class DiscordSettings:
     api_url: str = ""
     gateway_url: str = ""
     guild_ids: tuple[str, ...] = ()
+    messages_per_second: float = 25.0  # all processes together
+    shards: int = 1  # gateway connections; 0: as many as Discord recommends
+    shard_ids: tuple[str, ...] = ()  # this process's shards when several processes share them
 
 
 @dataclass(frozen=True)
@@ -219,9 +225,20 @@ def _validate_bot(b: BotSettings) -> None:
         raise ConfigError("[bot] keep_sent_text_days and keep_outbox_days must be 1 or more")
     if b.max_text_length < 50:
         raise ConfigError("[bot] max_text_length must be at least 50")
+    if b.lease_seconds < 10 or b.shutdown_seconds < 0:
+        raise ConfigError("[bot] lease_seconds must be 10 or more and shutdown_seconds 0 or more")
 
 
 def _validate_sections(settings: Settings) -> None:
+    for name in ("slack", "discord"):
+        if getattr(settings, name).messages_per_second <= 0:
+            raise ConfigError(f"[{name}] messages_per_second must be more than 0")
+    d = settings.discord
+    if d.shards < 0 or not all(str(i).isdigit() and int(i) < d.shards for i in d.shard_ids):
+        raise ConfigError(
+            "[discord] shards must be 0 (Discord's recommendation) or more, and shard_ids "
+            "(only with a number of shards) numbers below it"
+        )
     p = settings.program
     if p.kind not in ("mentoring", "peer"):
         raise ConfigError("[program] kind must be 'mentoring' or 'peer'")

@@ -148,7 +148,12 @@ class Pacer:
         self._tat: dict[str, float] = {}  # GCRA "theoretical arrival time" per platform
         self._next_target: dict[tuple[str, tuple[str, ...]], float] = {}
         self._paused_until: dict[str, float] = {}
+        self._share = 1  # processes sending at once: each spends 1/share of the rate
         self._lock = asyncio.Lock()
+
+    def share(self, processes: int) -> None:
+        """``processes`` are sending to the same platforms: pace at our share of the rate."""
+        self._share = max(int(processes), 1)
 
     async def wait(self, target: Target) -> None:
         """Wait until a message to ``target`` may go (platform rate, spacing, Retry-After)."""
@@ -161,7 +166,7 @@ class Pacer:
             at = max(at, self._next_target.get((target.platform, target.ids), 0.0))
             if pacing.per_second:
                 # GCRA: steady ``per_second`` with credit for up to ``burst_seconds`` unused.
-                interval = 1.0 / pacing.per_second
+                interval = self._share / pacing.per_second
                 tolerance = max(pacing.burst_seconds - interval, 0.0)
                 tat = self._tat.get(target.platform, at)
                 at = max(at, tat - tolerance)
@@ -174,6 +179,10 @@ class Pacer:
         """The platform said "slow down": nothing more goes to it for ``seconds``."""
         until = self._monotonic() + max(seconds, 0.0)
         self._paused_until[platform] = max(self._paused_until.get(platform, 0.0), until)
+
+
+# A process that claimed work within this long counts as sending (see ``_coordinate``).
+LIVE_WINDOW = timedelta(seconds=60)
 
 
 class Dispatcher:
@@ -207,7 +216,30 @@ class Dispatcher:
         self._renderers = dict(renderers or {})
         self._concurrency = concurrency
         self._held: dict[str, datetime] = {}  # platform -> until when it asked us to wait
+        self._stopping = False
+        self._pacing_waits: set[asyncio.Future[None]] = set()
+        self._in_flight: set[int] = set()  # rows whose send has started, outcome not stored
+        self._new_holds: dict[str, datetime] = {}  # Retry-After heard, not yet shared
+        self.processes = 1  # how many processes were sending at the last claim
         self.expired = 0
+
+    def stop(self) -> None:
+        """Shutting down: sends under way finish and are recorded; nothing new is claimed,
+        and claimed rows not yet sent go back to the queue unsent, using no attempt.
+        """
+        self._stopping = True
+        for waiting in list(self._pacing_waits):  # a paced send may be waiting for seconds
+            waiting.cancel()
+
+    def release_unsent(self) -> int:
+        """After a stop that had to cut sends off: every row this process claimed but never
+        began to send goes back to the queue; the ones cut off mid-send stay leased to it
+        (its next start settles them).
+        """
+        with transaction(self._engine) as session:
+            return outbox_db.release_unsent(
+                session=session, owner=self.owner, keep=set(self._in_flight)
+            )
 
     def recover(self) -> int:
         """At start: rows this process had claimed when it stopped are pending again at once
@@ -216,11 +248,30 @@ class Dispatcher:
         with transaction(self._engine) as session:
             return outbox_db.release_owned(session=session, owner=self.owner)
 
+    def leave(self) -> None:
+        """Stop sending: the other processes take over our share of the rate."""
+        with transaction(self._engine) as session:
+            outbox_db.stopped_sending(session=session, owner=self.owner)
+
+    def _coordinate(self, session: Session, now: datetime) -> list[str]:
+        """What the other processes know: how many are sending (our share of each rate) and
+        which platforms asked everyone to wait. Returns the platforms we may send to now.
+        """
+        self.processes = outbox_db.sending_processes(
+            session=session, owner=self.owner, now=now, window=LIVE_WINDOW
+        )
+        self._pacer.share(self.processes)
+        for platform, until in outbox_db.platform_holds(session=session, now=now).items():
+            self._held[platform] = max(self._held.get(platform, until), until)
+        return [p for p in self._senders if self._held.get(p, now) <= now]
+
     def claim(self, limit: int) -> list[Claimed]:
         """Lease up to ``limit`` due rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
         now = self._clock.now()
-        platforms = list(self._senders)
         with transaction(self._engine) as session:
+            platforms = self._coordinate(session, now)
+            if not platforms:
+                return []
             # Leases of a process that died run out: those rows are pending again.
             outbox_db.release_lapsed_leases(session=session, now=now)
             rows = outbox_db.due(
@@ -280,6 +331,9 @@ class Dispatcher:
         now = self._clock.now()
         statuses: list[str] = []
         with transaction(self._engine) as session:
+            while self._new_holds:  # tell every process that the platform said "wait"
+                platform, until = self._new_holds.popitem()
+                outbox_db.hold_platform(session=session, platform=platform, until=until)
             for item, result in outcomes:
                 row = session.get(OutboxMessage, item.id)
                 if row is None or row.lease_owner not in (None, self.owner):
@@ -317,6 +371,8 @@ class Dispatcher:
         paced per platform. Each outcome is written right after its send.
         """
         stats = DispatchStats()
+        if self._stopping:
+            return stats
         expired_before = self.expired
         items = await asyncio.to_thread(self.claim, limit)
         stats.expired = self.expired - expired_before
@@ -331,6 +387,7 @@ class Dispatcher:
                     # Each outcome is stored before the next send: a crash can repeat only
                     # the messages in flight, at most one per concurrent sender.
                     await self._write([(item, await self._deliver(item))], stats)
+                    self._in_flight.discard(item.id)
 
         await asyncio.gather(*(run(g) for g in groups.values()))
         return stats
@@ -345,12 +402,15 @@ class Dispatcher:
             total.parked += stats.parked
             total.expired += stats.expired
             total.errors += stats.errors
-            if not (stats.sent or stats.retried or stats.parked or stats.expired):
+            if self._stopping or not (stats.sent or stats.retried or stats.parked or stats.expired):
                 return total
 
     async def _deliver(self, item: Claimed) -> DeliveryResult:
         platform = item.target.platform
-        await self._pacer.wait(item.target)
+        if not self._stopping:
+            await self._paced(item.target)
+        if self._stopping:  # back to the queue as it was: not a failure, no attempt used
+            return DeliveryResult("rate_limited", retry_after=0.001, error="not sent: stopping")
         # Checked last, right before sending (a 429 may have come while this one was paced).
         now = self._clock.now()
         held = self._held.get(platform)
@@ -360,6 +420,7 @@ class Dispatcher:
             wait = (held - now).total_seconds()
             return DeliveryResult("rate_limited", retry_after=wait, error="held: rate limited")
         sender = self._senders[platform]
+        self._in_flight.add(item.id)
         try:
             result = await sender.send(item.target, item.message)
         except Exception as exc:  # an adapter bug must not lose the message
@@ -370,7 +431,20 @@ class Dispatcher:
             self._pacer.pause(platform, seconds)
             until = self._clock.now() + timedelta(seconds=seconds)
             self._held[platform] = max(self._held.get(platform, until), until)
+            self._new_holds[platform] = self._held[platform]
         return result
+
+    async def _paced(self, target: Target) -> None:
+        """The pacer's wait, cut short by ``stop``."""
+        waiting = asyncio.ensure_future(self._pacer.wait(target))
+        self._pacing_waits.add(waiting)
+        try:
+            await waiting
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+        finally:
+            self._pacing_waits.discard(waiting)
 
     async def _write(
         self, batch: list[tuple[Claimed, DeliveryResult]], stats: DispatchStats

@@ -244,6 +244,7 @@ CATALOG: dict[str, frozenset[str]] = {
     "digest.stall_reason.no_meeting": frozenset(),
     "digest.stalled_header": frozenset({"count"}),
     "error.bad_quotes": frozenset(),
+    "error.database_unavailable": frozenset(),
     "error.internal": frozenset({"ref"}),
     "error.not_admin": frozenset(),
     "error.not_member": frozenset(),

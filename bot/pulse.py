@@ -13,6 +13,7 @@ persist in a job store.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from bot.app import MentorBot
 from bot.outbox import Dispatcher, DispatchStats
 from bot.registry import JobContext
 from storage import outbox as outbox_db
-from storage.engine import transaction
+from storage.engine import transaction, unavailable
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ class Pulse:
         self.dispatcher = dispatcher
         self.scheduler: AsyncIOScheduler | None = None
         self.jobs = {job.name: job for job in bot.registry.jobs}
+        self.running: set[asyncio.Task[Any]] = set()  # scheduled jobs under way
+        self.stopping = False
 
     # -- the jobs ---------------------------------------------------------------------------
     def run(self, name: str) -> Any:
@@ -93,12 +96,18 @@ class Pulse:
         """Run every job once, in order (start-up catch-up, and simulations)."""
         results = {}
         for name in self.jobs:
+            if self.stopping:
+                break
             results[name] = await asyncio.to_thread(self.run, name)
         dispatch = await self.dispatch()
         return TickReport(results, dispatch)
 
     # -- scheduling -------------------------------------------------------------------------
     async def _guarded(self, name: str, job) -> None:  # type: ignore[no-untyped-def]
+        task = asyncio.current_task()
+        if task is not None:
+            self.running.add(task)
+            task.add_done_callback(self.running.discard)
         try:
             result = job()
             if asyncio.iscoroutine(result):
@@ -107,8 +116,14 @@ class Pulse:
             # Stopping while a job runs: its transaction rolls back and the next start redoes
             # it (the database is the truth), so this is not an error worth a traceback.
             log.debug("pulse job %s stopped by shutdown", name)
-        except Exception:
-            log.exception("pulse job %s failed; it runs again next time", name)
+        except Exception as exc:
+            if not unavailable(exc):
+                log.exception("pulse job %s failed; it runs again next time", name)
+                return
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+            log.warning(
+                "pulse job %s: database unavailable (%s); it runs again next time", name, reason
+            )
 
     def start(self) -> AsyncIOScheduler:
         """Start the periodic jobs on the running event loop (after a catch-up ``tick``)."""
@@ -142,5 +157,36 @@ class Pulse:
 
     def shutdown(self) -> None:
         """Stop the scheduler (jobs in progress finish or roll back)."""
+        self.stopping = True
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+
+    async def stop(self, extra: asyncio.Task[Any] | None, *, grace: float) -> None:
+        """Graceful stop: no new runs, no new sends; jobs and sends under way get ``grace``
+        seconds to finish (unsent claimed rows go back to the queue), then are cancelled:
+        their transactions roll back and the next start redoes them.
+        """
+        # Pause, don't shut down yet: APScheduler's shutdown cancels the jobs under way.
+        self.stopping = True
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.pause()
+        self.dispatcher.stop()
+        under_way = [t for t in (extra, *self.running) if t is not None and not t.done()]
+        late: set[asyncio.Task[Any]] = set()
+        if under_way:
+            _done, late = await asyncio.wait(under_way, timeout=grace)
+        for task in late:
+            task.cancel()
+        self.shutdown()
+        await asyncio.gather(*late, return_exceptions=True)
+        with contextlib.suppress(Exception):  # the database may be what is failing
+            await asyncio.to_thread(self.dispatcher.leave)
+        if late:
+            released = await asyncio.to_thread(self.dispatcher.release_unsent)
+            log.warning(
+                "stopping: %d job(s) still running after %ss were cancelled; %d unsent "
+                "messages put back in the queue",
+                len(late),
+                grace,
+                released,
+            )

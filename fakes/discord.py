@@ -46,6 +46,10 @@ class FakeDiscord:
     _seq: int = 0
     net: Loopback = field(default_factory=Loopback)
     identified: int = 0
+    shards_identified: list[tuple[int, int]] = field(default_factory=list)  # (shard id, count)
+    _shard_ws: dict[int, web.WebSocketResponse] = field(default_factory=dict)
+    _shard_count: int = 1
+    recommended_shards: int = 1  # what GET /gateway/bot recommends
     guilds: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # id -> (role id, name)
 
     async def start(self) -> FakeDiscord:
@@ -55,8 +59,8 @@ class FakeDiscord:
         return self
 
     async def stop(self) -> None:
-        if self._ws is not None:
-            await self._ws.close()
+        for ws in {id(w): w for w in [self._ws, *self._shard_ws.values()] if w}.values():
+            await ws.close()
         await self.net.close()
 
     # -- helpers ----------------------------------------------------------------------------
@@ -131,6 +135,19 @@ class FakeDiscord:
         }
 
     def _answer(self, verb: str, path: str, body: Any) -> web.Response:
+        if path == "gateway/bot":
+            return self._json(
+                {
+                    "url": self.url.replace("http", "ws") + "/gateway",
+                    "shards": self.recommended_shards,
+                    "session_start_limit": {
+                        "total": 1000,
+                        "remaining": 999,
+                        "reset_after": 0,
+                        "max_concurrency": 1,
+                    },
+                }
+            )
         import re
 
         if path == "users/@me":
@@ -204,19 +221,26 @@ class FakeDiscord:
                 await ws.send_str(json.dumps({"op": 11}))
             elif data["op"] == 2:
                 self.identified += 1
-                await self.dispatch(
+                shard_id, count = data["d"].get("shard") or (0, 1)
+                self.shards_identified.append((shard_id, count))
+                self._shard_count = count
+                self._shard_ws[shard_id] = ws
+                mine = [g for g in self.guilds if (int(g) >> 22) % count == shard_id]
+                await self._send(
+                    ws,
                     "READY",
                     {
                         "v": 10,
                         "user": user(BOT_ID, "mentorbot", True),
-                        "guilds": [{"id": g, "unavailable": True} for g in self.guilds],
-                        "session_id": "s1",
+                        "guilds": [{"id": g, "unavailable": True} for g in mine],
+                        "session_id": f"s{shard_id}",
                         "resume_gateway_url": self.url.replace("http", "ws") + "/gateway",
                         "application": {"id": APP_ID, "flags": 0},
+                        "shard": [shard_id, count],
                     },
                 )
-                for guild_id in self.guilds:
-                    await self.dispatch("GUILD_CREATE", self.guild(guild_id))
+                for guild_id in mine:
+                    await self._send(ws, "GUILD_CREATE", self.guild(guild_id))
                 await self._notify()
         return ws
 
@@ -269,10 +293,21 @@ class FakeDiscord:
         )
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send an event on the connection of the shard its guild belongs to (DMs: shard 0),
+        as Discord does."""
         await self.wait_for(lambda: self._ws is not None)
         assert self._ws is not None
+        ws = self._ws
+        guild_id = data.get("guild_id")
+        if self._shard_ws:
+            shard = (int(guild_id) >> 22) % self._shard_count if guild_id else 0
+            await self.wait_for(lambda: shard in self._shard_ws)
+            ws = self._shard_ws[shard]
+        await self._send(ws, event, data)
+
+    async def _send(self, ws: web.WebSocketResponse, event: str, data: dict[str, Any]) -> None:
         self._seq += 1
-        await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
+        await ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
 
     def interaction(
         self,

@@ -7,6 +7,7 @@ can assert on what reached Slack.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -41,6 +42,7 @@ class FakeSlack:
     _socket: web.WebSocketResponse | None = None
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     uploads: dict[str, dict[str, Any]] = field(default_factory=dict)  # file id -> what arrived
+    post_delay: float = 0.0  # seconds chat.postMessage takes to answer (sends in flight)
     _ts: int = 0
 
     async def start(self) -> FakeSlack:
@@ -102,6 +104,8 @@ class FakeSlack:
         if self.scripted.get(method):
             status, body, headers = self.scripted[method].pop(0)
             return web.json_response(body, status=status, headers=headers)
+        if method == "chat.postMessage" and self.post_delay:
+            await asyncio.sleep(self.post_delay)
         return web.json_response(self._answer(method, params))
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:

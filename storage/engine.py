@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, create_engine
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,16 @@ def _json_dumps(value: Any) -> str:
 
 class BadDatabaseURL(ValueError):
     """A database URL that can't be used: unreadable, an unknown dialect or a missing driver."""
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database can't be reached or used right now (server down,
+    connection dropped, SQLite locked past the busy timeout), as opposed to a bug: worth a
+    "try again in a moment" and a retry, not a traceback.
+    """
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 def _redacted(url: str) -> str:

@@ -382,6 +382,23 @@ class SeenRequest(SQLModel, table=True):
     seen_at: datetime = _utc_field(index=True)
 
 
+class SendingProcess(SQLModel, table=True):
+    """A process dispatching the outbox, and when it last claimed work: the platforms' rate
+    budgets are split among the live ones, so three processes together send no faster than
+    one would.
+    """
+
+    owner: str = Field(primary_key=True, max_length=200)
+    seen_at: datetime = _utc_field()
+
+
+class PlatformHold(SQLModel, table=True):
+    """A platform said "wait" (HTTP 429 with Retry-After): no process sends to it until then."""
+
+    platform: str = Field(primary_key=True, max_length=32)
+    until: datetime = _utc_field()
+
+
 class ConversationStatus(StrEnum):
     """Whether a conversation is going on or how it ended."""
 

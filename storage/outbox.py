@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import String, cast, delete, func, update
+from sqlalchemy import String, case, cast, delete, func, literal, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from storage.models import OutboxMessage, OutboxStatus
+from storage.models import OutboxMessage, OutboxStatus, PlatformHold, SendingProcess
 
 
 def by_key(*, session: Session, dedupe_key: str) -> OutboxMessage | None:
@@ -83,6 +86,30 @@ def release_owned(*, session: Session, owner: str) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def release_unsent(*, session: Session, owner: str, keep: set[int]) -> int:
+    """Shutting down: rows ``owner`` claimed but never started sending go back to the queue
+    as they were (the attempt they were charged is returned); those in ``keep`` (sends that
+    may have reached the platform) stay claimed for the next start to settle.
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.status) == OutboxStatus.CLAIMED,
+            col(OutboxMessage.lease_owner) == owner,
+            col(OutboxMessage.id).not_in(keep or {-1}),
+        )
+        .values(
+            status=OutboxStatus.PENDING,
+            lease_until=None,
+            lease_owner=None,
+            attempts=case(
+                (col(OutboxMessage.attempts) > 0, col(OutboxMessage.attempts) - 1), else_=0
+            ),
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def due(
     *, session: Session, now: datetime, platforms: list[str], limit: int, skip_locked: bool
 ) -> list[OutboxMessage]:
@@ -139,3 +166,44 @@ def forget_delivered(*, session: Session, sent_before: datetime, drop_before: da
         .execution_options(synchronize_session=False)
     )
     return int(blanked.rowcount or 0) + int(dropped.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _upsert(
+    session: Session, model: Any, values: dict[str, Any], key: str, changes: dict[str, Any]
+) -> None:
+    maker = pg_insert if session.connection().dialect.name == "postgresql" else sqlite_insert
+    statement = maker(model.__table__).values(**values)
+    session.execute(statement.on_conflict_do_update(index_elements=[key], set_=changes))
+
+
+def sending_processes(*, session: Session, owner: str, now: datetime, window: timedelta) -> int:
+    """Mark ``owner`` as sending now; returns how many processes sent within ``window``."""
+    table = SendingProcess.__table__  # type: ignore[attr-defined]
+    _upsert(session, SendingProcess, {"owner": owner, "seen_at": now}, "owner", {"seen_at": now})
+    live = session.execute(
+        select(func.count()).select_from(table).where(table.c.seen_at >= now - window)
+    ).scalar_one()
+    return max(int(live), 1)
+
+
+def stopped_sending(*, session: Session, owner: str) -> None:
+    """``owner`` stopped: the others take its share of the budget at once."""
+    session.execute(delete(SendingProcess).where(col(SendingProcess.owner) == owner))
+
+
+def hold_platform(*, session: Session, platform: str, until: datetime) -> None:
+    """Nothing goes to ``platform`` before ``until`` (the later of any two holds wins)."""
+    table = PlatformHold.__table__  # type: ignore[attr-defined]
+    bound = literal(until, type_=table.c.until.type)
+    later = case((table.c.until > bound, table.c.until), else_=bound)
+    _upsert(
+        session, PlatformHold, {"platform": platform, "until": until}, "platform", {"until": later}
+    )
+
+
+def platform_holds(*, session: Session, now: datetime) -> dict[str, datetime]:
+    """Platforms on hold after ``now``, and until when."""
+    rows = session.execute(
+        select(PlatformHold.platform, PlatformHold.until).where(col(PlatformHold.until) > now)
+    ).all()
+    return {platform: until for platform, until in rows}

@@ -118,6 +118,26 @@ class MentorClient(discord.Client):
         self.mentor.resolve_admin_roles(guild)
 
 
+class MentorShardedClient(MentorClient, discord.AutoShardedClient):
+    """The same client over several gateway connections (shards), for large bots."""
+
+
+def _client(adapter: DiscordAdapter, conf: Any, **options: Any) -> MentorClient:
+    """One gateway connection, or ``[discord] shards`` of them (0: Discord's recommendation)."""
+    if conf.shards == 1 and not conf.shard_ids:
+        return MentorClient(adapter, **options)
+    if conf.shards:
+        options["shard_count"] = conf.shards
+    if conf.shard_ids:
+        options["shard_ids"] = [int(i) for i in conf.shard_ids]
+    log.info(
+        "discord: %s shard(s), this process runs %s",
+        conf.shards or "recommended",
+        list(conf.shard_ids) or "all",
+    )
+    return MentorShardedClient(adapter, **options)
+
+
 class DiscordAdapter:
     """One Discord bot bound to the neutral core."""
 
@@ -146,8 +166,9 @@ class DiscordAdapter:
         intents.guilds = True
         intents.dm_messages = True
         # How long discord.py waits after the last GUILD_CREATE before it calls itself ready.
-        self.client = MentorClient(
+        self.client = _client(
             self,
+            bot.settings.discord,
             intents=intents,
             allowed_mentions=NO_MENTIONS,
             guild_ready_timeout=guild_ready_timeout,

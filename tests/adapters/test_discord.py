@@ -643,3 +643,36 @@ async def test_nothing_is_sent_before_login(bot, fake):
     assert result.status == "rate_limited" and result.error == "not logged in yet"
     assert fake.calls == []
     await adapter.client.close()
+
+
+async def test_a_sharded_bot_serves_every_guild_on_its_own_connection(bot):
+    """`[discord] shards = 0`: as many gateway connections as Discord recommends (two here);
+    each carries the guilds whose id >> 22 modulo 2 is its number, admin role names are
+    resolved in both, and commands from both guilds are answered."""
+    other = "424242424246618546"  # on shard 1; GUILD is on shard 0
+    fake = await FakeDiscord(
+        users={"111": "alice"},
+        guilds={GUILD: [("999", "Coordinators")], other: [("998", "Coordinators")]},
+        recommended_shards=2,
+    ).start()
+    bot.settings = replace(
+        bot.settings,
+        discord=replace(bot.settings.discord, shards=0),
+        admins=replace(bot.settings.admins, discord_roles=("Coordinators",)),
+    )
+    running = await started(bot, fake)
+    try:
+        assert sorted(fake.shards_identified) == [(0, 2), (1, 2)]
+        assert running.client.shard_count == 2
+        for guild in (GUILD, other):
+            answer = await callback_for(
+                fake, slash(fake, "status", user_id="111", name="alice", guild_id=guild)
+            )
+            assert "not in the program yet" in answer["data"]["embeds"][0]["description"]
+        assert running._named_roles == {
+            int(GUILD): {999: "Coordinators"},
+            int(other): {998: "Coordinators"},
+        }
+    finally:
+        await running.close()
+        await fake.stop()

@@ -220,3 +220,70 @@ async def test_delivered_text_leaves_the_database_but_the_key_stays(bot):
     pulse.run("outbox_retention")
     with transaction(bot.engine) as s:
         assert s.exec(select(OutboxMessage)).all() == []
+
+
+async def test_a_retry_after_heard_by_one_process_holds_every_process(bot):
+    """Process A is told "wait 30 s": process B (same database) sends nothing to that
+    platform until then, uses no attempt, and sends once the time has passed."""
+    for k in range(4):
+        _enqueue(bot, f"k{k}")
+    a_sender = ScriptedSender(DeliveryResult("rate_limited", retry_after=30.0))
+    a = Dispatcher(bot.engine, bot.clock, {"console": a_sender}, owner="a", concurrency=1)
+    b_sender = ScriptedSender()
+    b = Dispatcher(bot.engine, bot.clock, {"console": b_sender}, owner="b")
+    await a.dispatch_due(limit=1)
+    assert len(a_sender.sent) == 1
+    assert (await b.dispatch_due()).sent == 0
+    assert b_sender.sent == []  # held by what A heard, though B never saw a 429
+    assert max(_row(bot, f"k{k}").attempts for k in range(4)) == 0
+    bot.clock.advance(timedelta(seconds=31))
+    assert (await b.dispatch_all()).sent == 4
+    assert len(b_sender.sent) == 4
+
+
+def _fake_time_pacer():  # type: ignore[no-untyped-def]
+    from bot.outbox import Pacer, Pacing
+
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    pacer = Pacer(
+        {"console": Pacing(per_second=10.0, burst_seconds=0.1)},
+        monotonic=lambda: now[0],
+        sleep=sleep,
+    )
+    return pacer, now
+
+
+async def _seconds_for_ten(pacer, now) -> float:  # type: ignore[no-untyped-def]
+    started = now[0]
+    for k in range(10):
+        await pacer.wait(Target("console", "console", "user", (f"u{k}",)))
+    return round(now[0] - started, 3)
+
+
+async def test_processes_split_the_platform_rate(bot):
+    """Each process paces itself at its share of the platform's rate: with two sending,
+    ten messages take each of them twice as long; when one leaves, the other has the whole
+    rate again, and so does one whose partner stopped claiming a minute ago."""
+    (pa, ta), (pb, _) = _fake_time_pacer(), _fake_time_pacer()
+    a = Dispatcher(bot.engine, bot.clock, {"console": ScriptedSender()}, owner="a", pacer=pa)
+    b = Dispatcher(bot.engine, bot.clock, {"console": ScriptedSender()}, owner="b", pacer=pb)
+    await a.dispatch_due()
+    alone = await _seconds_for_ten(pa, ta)
+    await b.dispatch_due()
+    await a.dispatch_due()
+    assert a.processes == b.processes == 2
+    shared = await _seconds_for_ten(pa, ta)
+    assert alone == 0.9 and 1.8 <= shared <= 2.0  # 10/s alone, 5/s each when two send
+    b.leave()
+    await a.dispatch_due()
+    assert a.processes == 1 and await _seconds_for_ten(pa, ta) <= alone + 0.2
+    await b.dispatch_due()
+    await a.dispatch_due()
+    assert a.processes == 2
+    bot.clock.advance(timedelta(seconds=61))
+    await a.dispatch_due()
+    assert a.processes == 1

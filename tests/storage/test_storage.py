@@ -1,4 +1,5 @@
-"""Storage: UTC instants through SQLite, pragmas, and migrations that match the models."""
+"""Storage on SQLite and PostgreSQL: UTC instants, constraints, and migrations that match the
+models on both (SQLite pragmas on their own)."""
 
 from __future__ import annotations
 
@@ -29,9 +30,9 @@ def _person(created: datetime) -> Person:
         datetime(2026, 1, 1, 0, 0, 0, 123456, tzinfo=timezone(timedelta(hours=5, minutes=45))),
     ],
 )
-def test_instants_round_trip_as_aware_utc(tmp_path, written):
+def test_instants_round_trip_as_aware_utc(empty_db_url, written):
     """Whatever offset an instant is written with, it reads back as the same instant in UTC."""
-    engine = make_engine(f"sqlite:///{tmp_path}/t.db")
+    engine = make_engine(empty_db_url)
     upgrade(engine)
     with transaction(engine) as s:
         s.add(_person(written))
@@ -44,18 +45,18 @@ def test_instants_round_trip_as_aware_utc(tmp_path, written):
     assert str(raw).startswith(written.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"))
 
 
-def test_naive_datetime_is_refused(tmp_path):
+def test_naive_datetime_is_refused(empty_db_url):
     """A naive datetime is an error, not silently taken as local or UTC."""
-    engine = make_engine(f"sqlite:///{tmp_path}/t.db")
+    engine = make_engine(empty_db_url)
     upgrade(engine)
     with pytest.raises(StatementError, match="naive datetime"), transaction(engine) as s:
         s.add(_person(datetime(2026, 1, 1)))
         s.flush()
 
 
-def test_utc_comparisons_work_in_queries(tmp_path):
+def test_utc_comparisons_work_in_queries(empty_db_url):
     """Filtering by instants compares real instants, whatever offset the query uses."""
-    engine = make_engine(f"sqlite:///{tmp_path}/t.db")
+    engine = make_engine(empty_db_url)
     upgrade(engine)
     base = datetime(2026, 6, 1, 12, tzinfo=UTC)
     with transaction(engine) as s:
@@ -85,13 +86,13 @@ def test_sqlite_pragmas(tmp_path):
     assert (tmp_path / "sub" / "dir" / "t.db").exists()
 
 
-def test_foreign_keys_are_enforced(tmp_path):
+def test_foreign_keys_are_enforced(empty_db_url):
     """A member pointing at a missing program is rejected by the database."""
     from sqlalchemy.exc import IntegrityError
 
     from storage.models import Member
 
-    engine = make_engine(f"sqlite:///{tmp_path}/t.db")
+    engine = make_engine(empty_db_url)
     upgrade(engine)
     now = datetime(2026, 1, 1, tzinfo=UTC)
     with pytest.raises(IntegrityError), transaction(engine) as s:
@@ -99,9 +100,9 @@ def test_foreign_keys_are_enforced(tmp_path):
         s.flush()
 
 
-def test_upgrade_reaches_head_and_matches_models(tmp_path):
+def test_upgrade_reaches_head_and_matches_models(empty_db_url):
     """`db upgrade` on an empty database reaches head and autogenerate finds no difference."""
-    engine = make_engine(f"sqlite:///{tmp_path}/t.db")
+    engine = make_engine(empty_db_url)
     assert current_revision(engine) is None
     upgrade(engine)
     assert current_revision(engine) == head_revision(engine) is not None
@@ -112,17 +113,17 @@ def test_upgrade_reaches_head_and_matches_models(tmp_path):
     assert diff == []
 
 
-def test_upgrade_twice_is_harmless(tmp_path):
+def test_upgrade_twice_is_harmless(empty_db_url):
     """Running the migrations again on an up-to-date database changes nothing."""
-    engine = make_engine(f"sqlite:///{tmp_path}/t.db")
+    engine = make_engine(empty_db_url)
     upgrade(engine)
     upgrade(engine)
     assert current_revision(engine) == head_revision(engine)
 
 
-def test_transaction_rolls_back_everything_on_error(tmp_path):
+def test_transaction_rolls_back_everything_on_error(empty_db_url):
     """A failing unit of work leaves no partial rows behind."""
-    engine = make_engine(f"sqlite:///{tmp_path}/t.db")
+    engine = make_engine(empty_db_url)
     upgrade(engine)
     with pytest.raises(RuntimeError), transaction(engine) as s:
         s.add(_person(datetime(2026, 1, 1, tzinfo=UTC)))

@@ -1,0 +1,60 @@
+"""The deployment files stay true to the code: the systemd unit's and the container image's
+command lines are ones the ``mentorbot`` CLI accepts, and the image copies every package
+the project installs."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from bot.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _parses(args: list[str]) -> bool:
+    """Whether ``mentorbot <args>`` parses: every option exists and takes what it is given
+    (``--help`` at the end stops before anything runs)."""
+    result = CliRunner().invoke(app, [*args, "--help"])
+    return result.exit_code == 0 and result.output.startswith("Usage: mentorbot")
+
+
+def test_the_systemd_unit_runs_a_command_the_cli_accepts():
+    unit = (ROOT / "deploy" / "mentorbot.service").read_text()
+    exec_start = re.search(r"^ExecStart=(.+)$", unit, re.MULTILINE)
+    assert exec_start is not None
+    program, *args = shlex.split(exec_start.group(1))
+    assert program.endswith("/mentorbot")
+    assert _parses(args)
+    assert re.search(r"^KillSignal=SIGTERM$", unit, re.MULTILINE)
+    assert int(re.search(r"^TimeoutStopSec=(\d+)$", unit, re.MULTILINE).group(1)) > 10  # type: ignore[union-attr]
+
+
+def test_the_container_image_runs_a_command_the_cli_accepts():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    entry = json.loads(re.search(r"^ENTRYPOINT (\[.+\])$", dockerfile, re.MULTILINE).group(1))  # type: ignore[union-attr]
+    cmd = json.loads(re.search(r"^CMD (\[.+\])$", dockerfile, re.MULTILINE).group(1))  # type: ignore[union-attr]
+    assert entry == ["mentorbot"]
+    assert _parses(cmd)
+    copied = set(re.findall(r"^COPY (\S+) ", dockerfile, re.MULTILINE))
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    top_level = {
+        name.split(".")[0] for name in re.findall(r'^    "([a-z_.]+)",$', pyproject, re.MULTILINE)
+    }
+    assert top_level & {"bot", "adapters", "storage", "prompts"} == {
+        "bot",
+        "adapters",
+        "storage",
+        "prompts",
+    }
+    assert top_level <= copied, top_level - copied
+
+
+def test_a_bad_option_would_be_caught():
+    """The check above is real: an option the CLI lacks fails."""
+    assert not _parses(["run", "--no-such-option"])
+    assert _parses(["run", "--port", "3000"])
