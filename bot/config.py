@@ -212,6 +212,7 @@ def _section(cls: type, data: Mapping[str, Any], name: str) -> Any:
 
 def _validate(settings: Settings) -> None:
     _validate_bot(settings.bot)
+    _validate_platforms(settings)
     _validate_sections(settings)
 
 
@@ -229,7 +230,7 @@ def _validate_bot(b: BotSettings) -> None:
         raise ConfigError("[bot] lease_seconds must be 10 or more and shutdown_seconds 0 or more")
 
 
-def _validate_sections(settings: Settings) -> None:
+def _validate_platforms(settings: Settings) -> None:
     for name in ("slack", "discord"):
         if getattr(settings, name).messages_per_second <= 0:
             raise ConfigError(f"[{name}] messages_per_second must be more than 0")
@@ -239,6 +240,11 @@ def _validate_sections(settings: Settings) -> None:
             "[discord] shards must be 0 (Discord's recommendation) or more, and shard_ids "
             "(only with a number of shards) numbers below it"
         )
+    if not all(g.isdigit() for g in d.guild_ids):
+        raise ConfigError("[discord] guild_ids must be numeric guild ids (as strings)")
+
+
+def _validate_sections(settings: Settings) -> None:
     p = settings.program
     if p.kind not in ("mentoring", "peer"):
         raise ConfigError("[program] kind must be 'mentoring' or 'peer'")
@@ -267,8 +273,6 @@ def _validate_sections(settings: Settings) -> None:
         raise ConfigError("[matching] target_overlap_hours > 0, session_minutes 10-240")
     if m.peer_candidates < 2 or m.priority_bonus < 0:
         raise ConfigError("[matching] peer_candidates >= 2 and priority_bonus >= 0")
-    if not all(g.isdigit() for g in settings.discord.guild_ids):
-        raise ConfigError("[discord] guild_ids must be numeric guild ids (as strings)")
     c = settings.checkins
     if c.digest_weekday.lower() not in WEEKDAYS or not 0 <= c.digest_hour <= 23:
         raise ConfigError("[checkins] digest_weekday must be a weekday, digest_hour 0-23")

@@ -115,7 +115,7 @@ async def _run_processes(tmp_path, fake: FakeSlack, count: int, database_url: st
     try:
         await fake.wait_for(lambda: len(fake.calls_to("chat.postMessage")) >= TOTAL, 240)
         took = time.monotonic() - started
-        await asyncio.sleep(3)  # a late duplicate would show up here
+        await asyncio.sleep(1.5)  # a late duplicate would show up here
     finally:
         for proc in procs:
             if proc.returncode is None:

@@ -26,7 +26,7 @@ from storage.engine import make_engine, transaction
 from storage.migrate import upgrade
 from storage.models import OutboxMessage, OutboxStatus
 
-MESSAGES = 300
+MESSAGES = 150
 GRACE = 4
 
 
@@ -83,7 +83,7 @@ def _backlog(tmp_path):  # type: ignore[no-untyped-def]
 
 
 async def test_sigterm_finishes_sends_under_way_and_exits_in_time(tmp_path):
-    fake = await FakeSlack(post_delay=0.5).start()  # every send is in flight for half a second
+    fake = await FakeSlack(post_delay=0.25).start()  # every send is in flight for a while
     try:
         engine = _backlog(tmp_path)
         config = _config(tmp_path, fake)

@@ -1,0 +1,321 @@
+"""Benchmark: sustained load on real ``mentorbot run`` processes in Slack HTTP mode.
+
+A steady, open-loop mix of signed requests (60 % slash commands, 20 % button clicks, 20 % DMs
+to the bot) at ``--rate`` per second for ``--seconds``, spread over the processes as a
+reverse proxy would, while the same processes dispatch a backlog of queued messages to a fake
+Slack on loopback whose chat.postMessage takes ``--post-ms`` (Slack's own is tens of ms).
+
+Three set-ups in one run: SQLite with one process, PostgreSQL with one, PostgreSQL with three
+(a throwaway server from ``fakes.postgres``). For each: request latency p50/p99/max (the
+HTTP round trip Slack's 3-second limit measures), requests answered, dispatch throughput
+(messages per second while under load) and peak RSS per process; then the ratios side by side
+(3 processes vs 1).
+
+Run: python -m bench.load [--rate 100] [--seconds 20] [--backlog 6000] [--people 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import random
+import re
+import signal
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+
+SECRET = "bench-signing-secret"
+_IDS = itertools.count()
+_DRAINS: set[asyncio.Future[None]] = set()  # readers of the bots' logs, kept referenced
+
+
+@dataclass
+class Result:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    failures: int = 0
+    sent_during_load: int = 0
+    drain_seconds: float = 0.0
+    peak_rss_mb: list[float] = field(default_factory=list)
+
+
+def _seed(database_url: str, people: int, backlog: int) -> None:
+    from adapters.surfaces import surfaces
+    from bot.app import build_bot
+    from bot.clock import FakeClock
+    from bot.config import load_settings
+    from bot.delivery import Target
+    from bot.outbox import Outgoing, enqueue_many
+    from bot.replies import Message, Section
+    from bot.text import Text
+    from fakes.programs import make_pair, make_program
+    from storage.engine import transaction
+
+    settings = load_settings(None, env={"DATABASE_URL": database_url})
+    now = datetime.now(UTC)
+    bot = build_bot(settings, clock=FakeClock(now - timedelta(days=3)), surfaces=surfaces())
+    program = make_program(bot, platform="slack", workspace="T1")
+    for k in range(people // 2):
+        make_pair(bot, program, f"UA{k}", f"UB{k}", platform="slack")
+    items = [
+        Outgoing(
+            dedupe_key=f"bench:{k}",
+            target=Target("slack", "T1", "channel", (f"C{k}",)),
+            not_before=now,
+            message=Message((Section(Text.trusted(f"queued {k}")),)),
+        )
+        for k in range(backlog)
+    ]
+    with transaction(bot.engine) as s:
+        enqueue_many(s, items, now=now)
+    bot.engine.dispose()
+
+
+def _request(fake_url: str, people: int) -> tuple[str, str]:
+    """One request of the mix: (body, content type)."""
+    n = next(_IDS)
+    user = f"U{'AB'[n % 2]}{random.randrange(people // 2)}"
+    kind = random.random()
+    if kind < 0.6:
+        text = random.choice(["status", "goals", "help", "profile show"])
+        body = urllib.parse.urlencode(
+            {
+                "team_id": "T1",
+                "channel_id": "C1",
+                "user_id": user,
+                "user_name": user.lower(),
+                "command": "/mentor",
+                "text": text,
+                "response_url": f"{fake_url}/response/{n}",
+                "trigger_id": f"load.{n}",
+            }
+        )
+        return body, "application/x-www-form-urlencoded"
+    if kind < 0.8:
+        payload = {
+            "type": "block_actions",
+            "team": {"id": "T1"},
+            "user": {"id": user, "username": user.lower(), "team_id": "T1"},
+            "api_app_id": "A1",
+            "trigger_id": f"load.{n}",
+            "response_url": f"{fake_url}/response/{n}",
+            "container": {"type": "message", "message_ts": "1.2", "channel_id": "D1"},
+            "channel": {"id": "D1"},
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": "mentor:0",
+                    "block_id": "b",
+                    "value": "status",
+                    "action_ts": "1",
+                }
+            ],
+        }
+        return urllib.parse.urlencode({"payload": json.dumps(payload)}), (
+            "application/x-www-form-urlencoded"
+        )
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": f"D{user}",
+        "user": user,
+        "text": random.choice(["status", "help", "goals"]),
+        "ts": f"{time.time():.6f}",
+    }
+    body = json.dumps(
+        {
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "event": event,
+            "type": "event_callback",
+            "event_id": f"Ev{n}",
+            "event_time": int(time.time()),
+        }
+    )
+    return body, "application/json"
+
+
+async def _start(
+    tmp: Path, fake_url: str, database_url: str, name: str
+) -> tuple[asyncio.subprocess.Process, int]:
+    config = tmp / f"{name}.toml"
+    config.write_text(
+        f'[bot]\ndata_dir = "{tmp}"\nplatforms = ["slack"]\ninstance = "{name}"\n'
+        f'[slack]\napi_url = "{fake_url}/api/"\nmessages_per_second = 5000.0\n'
+        "[checkins]\ndispatch_every_seconds = 1\n"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": SECRET,
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--config", str(config), "run", "--http", "--port", "0",
+        env=env, cwd=tmp, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stderr is not None
+    while True:
+        line = (await asyncio.wait_for(proc.stderr.readline(), 60)).decode()
+        if not line:
+            raise RuntimeError(f"{name} exited before serving")
+        found = re.search(r"slack HTTP mode on [^:]+:(\d+)", line)
+        if found:
+            break
+
+    async def drain(stream: asyncio.StreamReader) -> None:
+        while await stream.readline():
+            pass
+
+    _DRAINS.add(asyncio.ensure_future(drain(proc.stderr)))
+    return proc, int(found.group(1))
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def _load(
+    ports: list[int], fake_url: str, rate: float, seconds: float, people: int, result: Result
+) -> None:
+    from fakes.slack import signed_headers
+
+    async with aiohttp.ClientSession() as session:
+
+        async def one(port: int) -> None:
+            body, content_type = _request(fake_url, people)
+            headers = signed_headers(SECRET, body, content_type=content_type)
+            started = time.perf_counter()
+            try:
+                async with session.post(
+                    f"http://127.0.0.1:{port}/slack/events", data=body.encode(), headers=headers
+                ) as response:
+                    await response.read()
+                    ok = response.status == 200
+            except aiohttp.ClientError:
+                ok = False
+            result.latencies.append(time.perf_counter() - started)
+            result.failures += not ok
+
+        tasks = []
+        begin = time.perf_counter()
+        for n in range(int(rate * seconds)):
+            delay = begin + n / rate - time.perf_counter()  # open loop: a fixed schedule
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.ensure_future(one(ports[n % len(ports)])))
+        await asyncio.gather(*tasks)
+
+
+async def run_setup(
+    name: str, processes: int, database_url: str, args: argparse.Namespace
+) -> Result:
+    from fakes.slack import FakeSlack
+
+    result = Result(name)
+    tmp = Path(tempfile.mkdtemp(prefix="mentorbot-load-"))
+    await asyncio.to_thread(_seed, database_url, args.people, args.backlog)
+    fake = await FakeSlack(post_delay=args.post_ms / 1000).start()
+
+    def queued_sent() -> int:
+        return sum(
+            1 for p in fake.calls_to("chat.postMessage") if p.get("text", "").startswith("queued")
+        )
+
+    procs = []
+    try:
+        started = [
+            await _start(tmp, fake.url, database_url, f"{name}-{k}") for k in range(processes)
+        ]
+        procs = [p for p, _ in started]
+        load_began = time.perf_counter()
+        sent_before = queued_sent()
+        await _load(
+            [port for _, port in started], fake.url, args.rate, args.seconds, args.people, result
+        )
+        load_took = time.perf_counter() - load_began
+        result.sent_during_load = queued_sent() - sent_before
+        result.drain_seconds = load_took
+        await fake.wait_for(lambda: queued_sent() >= args.backlog, 600)
+        result.drain_seconds = time.perf_counter() - load_began
+        result.peak_rss_mb = [_peak_rss_mb(p.pid) for p in procs]
+        result.sent_during_load = int(result.sent_during_load / load_took)  # per second
+    finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            await asyncio.wait_for(proc.wait(), 60)
+        await fake.stop()
+    return result
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    from fakes.postgres import PostgresServer
+
+    results: list[Result] = []
+    sqlite_dir = Path(tempfile.mkdtemp(prefix="mentorbot-load-db-"))
+    results.append(await run_setup("sqlite-1", 1, f"sqlite:///{sqlite_dir / 'load.db'}", args))
+    server = await asyncio.to_thread(PostgresServer.start)
+    try:
+        for processes in (1, 3):
+            database = server.create_database()
+            results.append(
+                await run_setup(f"pg-{processes}", processes, server.url(database), args)
+            )
+    finally:
+        server.close()
+
+    print(
+        f"{args.rate:.0f} requests/s for {args.seconds:.0f} s (60% slash commands, 20% buttons, "
+        f"20% DMs), {args.people} people; backlog {args.backlog} messages, fake Slack "
+        f"answers chat.postMessage in {args.post_ms:.0f} ms"
+    )
+    header = (
+        f"{'set-up':<10}{'requests':>9}{'failed':>7}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}"
+        f"{'sent/s under load':>19}{'backlog drained s':>19}{'peak RSS MB':>16}"
+    )
+    print(header)
+    for r in results:
+        rss = "/".join(f"{m:.0f}" for m in r.peak_rss_mb)
+        print(
+            f"{r.name:<10}{len(r.latencies):>9}{r.failures:>7}{_pct(r.latencies, 0.5):>8.1f}"
+            f"{_pct(r.latencies, 0.99):>8.1f}{_pct(r.latencies, 1.0):>8.1f}"
+            f"{r.sent_during_load:>19}{r.drain_seconds:>19.1f}{rss:>16}"
+        )
+    one, three = results[1], results[2]
+    dispatch = three.sent_during_load / max(one.sent_during_load, 1)
+    p99 = _pct(three.latencies, 0.99) / max(_pct(one.latencies, 0.99), 1e-9)
+    print(f"pg 3 processes vs 1: dispatch {dispatch:.2f}x, p99 {p99:.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rate", type=float, default=100.0, help="requests per second")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--backlog", type=int, default=6000, help="messages queued at start")
+    parser.add_argument("--people", type=int, default=2000)
+    parser.add_argument("--post-ms", type=float, default=40.0, help="fake chat.postMessage time")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
