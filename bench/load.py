@@ -49,17 +49,12 @@ class Result:
     peak_rss_mb: list[float] = field(default_factory=list)
 
 
-def _seed(database_url: str, people: int, backlog: int) -> None:
+def _seed(database_url: str, people: int) -> None:
     from adapters.surfaces import surfaces
     from bot.app import build_bot
     from bot.clock import FakeClock
     from bot.config import load_settings
-    from bot.delivery import Target
-    from bot.outbox import Outgoing, enqueue_many
-    from bot.replies import Message, Section
-    from bot.text import Text
     from fakes.programs import make_pair, make_program
-    from storage.engine import transaction
 
     settings = load_settings(None, env={"DATABASE_URL": database_url})
     now = datetime.now(UTC)
@@ -67,6 +62,18 @@ def _seed(database_url: str, people: int, backlog: int) -> None:
     program = make_program(bot, platform="slack", workspace="T1")
     for k in range(people // 2):
         make_pair(bot, program, f"UA{k}", f"UB{k}", platform="slack")
+    bot.engine.dispose()
+
+
+def _queue_backlog(database_url: str, backlog: int) -> None:
+    """Queue ``backlog`` messages due now (once every process is serving)."""
+    from bot.delivery import Target
+    from bot.outbox import Outgoing, enqueue_many
+    from bot.replies import Message, Section
+    from bot.text import Text
+    from storage.engine import make_engine, transaction
+
+    now = datetime.now(UTC)
     items = [
         Outgoing(
             dedupe_key=f"bench:{k}",
@@ -76,9 +83,10 @@ def _seed(database_url: str, people: int, backlog: int) -> None:
         )
         for k in range(backlog)
     ]
-    with transaction(bot.engine) as s:
+    engine = make_engine(database_url)
+    with transaction(engine) as s:
         enqueue_many(s, items, now=now)
-    bot.engine.dispose()
+    engine.dispose()
 
 
 def _request(fake_url: str, people: int) -> tuple[str, str]:
@@ -227,7 +235,7 @@ async def run_setup(
 
     result = Result(name)
     tmp = Path(tempfile.mkdtemp(prefix="mentorbot-load-"))
-    await asyncio.to_thread(_seed, database_url, args.people, args.backlog)
+    await asyncio.to_thread(_seed, database_url, args.people)
     fake = await FakeSlack(post_delay=args.post_ms / 1000).start()
 
     def queued_sent() -> int:
@@ -241,6 +249,8 @@ async def run_setup(
             await _start(tmp, fake.url, database_url, f"{name}-{k}") for k in range(processes)
         ]
         procs = [p for p, _ in started]
+        await asyncio.sleep(3)  # start-up catch-up ticks done
+        await asyncio.to_thread(_queue_backlog, database_url, args.backlog)
         load_began = time.perf_counter()
         sent_before = queued_sent()
         await _load(

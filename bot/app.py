@@ -14,12 +14,13 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
@@ -42,6 +43,7 @@ from storage.engine import BadDatabaseURL, make_engine, transaction, unavailable
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _VIA: dict[type, str] = {
     Command: "command",
@@ -72,6 +74,7 @@ class MentorBot:
     registry: Registry
     surfaces: Mapping[str, Surface] = field(default_factory=dict)
     metrics: Metrics = field(default_factory=NoMetrics)
+    _workers: ThreadPoolExecutor | None = field(default=None, repr=False)
 
     def first_time(self, key: str) -> bool:
         """Whether a platform request (an event id, a signature) is new: recorded in the
@@ -136,7 +139,15 @@ class MentorBot:
 
     async def ahandle(self, event: Event) -> Reply:
         """``handle`` off the event loop, for async adapters."""
-        return await asyncio.to_thread(self.handle, event)
+        return await self.off_loop(self.handle, event)
+
+    async def off_loop(self, work: Callable[..., T], *args: Any) -> T:
+        """Run blocking core work (a transaction) in the threads kept for people's requests,
+        so they never queue behind the outbox's and the pulse's database work.
+        """
+        if self._workers is None:
+            self._workers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="mentorbot")
+        return await asyncio.get_running_loop().run_in_executor(self._workers, work, *args)
 
     def _user_error(self, exc: UserError) -> Message:
         try:

@@ -220,6 +220,9 @@ class Dispatcher:
         self._pacing_waits: set[asyncio.Future[None]] = set()
         self._in_flight: set[int] = set()  # rows whose send has started, outcome not stored
         self._new_holds: dict[str, datetime] = {}  # Retry-After heard, not yet shared
+        self._outcomes: list[tuple[Claimed, DeliveryResult, DispatchStats, asyncio.Future[None]]]
+        self._outcomes = []  # waiting for the next write (see ``_record_soon``)
+        self._writer: asyncio.Future[None] | None = None
         self.processes = 1  # how many processes were sending at the last claim
         self.expired = 0
 
@@ -386,7 +389,7 @@ class Dispatcher:
                 for item in group:
                     # Each outcome is stored before the next send: a crash can repeat only
                     # the messages in flight, at most one per concurrent sender.
-                    await self._write([(item, await self._deliver(item))], stats)
+                    await self._record_soon(item, await self._deliver(item), stats)
                     self._in_flight.discard(item.id)
 
         await asyncio.gather(*(run(g) for g in groups.values()))
@@ -446,11 +449,39 @@ class Dispatcher:
         finally:
             self._pacing_waits.discard(waiting)
 
+    async def _record_soon(
+        self, item: Claimed, result: DeliveryResult, stats: DispatchStats
+    ) -> None:
+        """Store one outcome and return once it is stored. Outcomes that arrive while a write
+        is under way join the next one: one transaction for several concurrent senders (the
+        database's writer is shared with commands), and still each sender's outcome is stored
+        before its next send.
+        """
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._outcomes.append((item, result, stats, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.ensure_future(self._write_outcomes())
+        await done
+
+    async def _write_outcomes(self) -> None:
+        while self._outcomes:
+            batch, self._outcomes = self._outcomes, []
+            try:
+                await self._write([(i, r) for i, r, _, _ in batch], [s for _, _, s, _ in batch])
+            except Exception as exc:  # the database: each sender sees it, as before
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for *_, done in batch:
+                if not done.done():
+                    done.set_result(None)
+
     async def _write(
-        self, batch: list[tuple[Claimed, DeliveryResult]], stats: DispatchStats
+        self, batch: list[tuple[Claimed, DeliveryResult]], counts: list[DispatchStats]
     ) -> None:
         statuses = await asyncio.to_thread(self.record_many, batch)
-        for (item, result), status in zip(batch, statuses, strict=True):
+        for (item, result), status, stats in zip(batch, statuses, counts, strict=True):
             outcome = (
                 status if status in (OutboxStatus.SENT, OutboxStatus.PARKED, "gone") else "retried"
             )

@@ -9,6 +9,7 @@ than failing half-way when it upgrades from reading to writing.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -105,9 +106,28 @@ def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
         finally:
             cursor.close()
 
+    # SQLite has one writer at a time. Threads of this process queue for it on a lock
+    # rather than in SQLite's busy handler, which polls with growing sleeps (a waiting
+    # command could sleep 100 ms after the lock was free: long tail latencies under load).
+    writer = threading.RLock()
+    held = threading.local()
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        got = writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        held.stack = [*getattr(held, "stack", []), got]
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _on_end(conn)
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(conn: Any) -> None:
+        stack = getattr(held, "stack", None)
+        if stack and stack.pop():
+            writer.release()
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -74,7 +75,7 @@ class SlackAdapter:
         # dispatcher, which holds every send to Slack for Retry-After (concurrent sends don't
         # each retry on their own inside the window).
         self.sender = SlackSender(AsyncWebClient(token=token, base_url=api_url or DEFAULT_API_URL))
-        self._gate = Gate(signing_secret, bot.first_time)
+        self._gate = Gate(signing_secret, partial(bot.off_loop, bot.first_time))
         self._people: dict[str, tuple[str, str | None]] = {}  # user id -> (name, tz)
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
@@ -147,7 +148,7 @@ class SlackAdapter:
             in the database, so a restart or another process doesn't handle it again).
             """
             event_id = body.get("event_id") if isinstance(body, dict) else None
-            if event_id and not await asyncio.to_thread(
+            if event_id and not await self.bot.off_loop(
                 self.bot.first_time, f"slack-event:{event_id}"
             ):
                 return BoltResponse(status=200, body="")  # every process, every restart agree

@@ -5,14 +5,13 @@ slack-bolt parses anything, so malformed or forged input is a 4xx with one log l
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
 import logging
 import time
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +24,7 @@ class Gate:
     def __init__(
         self,
         signing_secret: str,
-        first_time: Callable[[str], bool],
+        first_time: Callable[[str], Awaitable[bool]],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._secret = signing_secret.encode()
@@ -45,7 +44,7 @@ class Gate:
         malformed = _malformed(raw, headers.get("Content-Type", ""))
         if malformed is not None:
             return malformed
-        if not await asyncio.to_thread(self._first_time, f"slack-sig:{signature}"):
+        if not await self._first_time(f"slack-sig:{signature}"):
             return 200, "replayed request ignored"
         return None
 
