@@ -67,25 +67,13 @@ def _seed(database_url: str, people: int) -> None:
 
 def _queue_backlog(database_url: str, backlog: int) -> None:
     """Queue ``backlog`` messages due now (once every process is serving)."""
-    from bot.delivery import Target
-    from bot.outbox import Outgoing, enqueue_many
-    from bot.replies import Message, Section
-    from bot.text import Text
-    from storage.engine import make_engine, transaction
+    from fakes.programs import queue_channel_messages
+    from storage.engine import make_engine
 
-    now = datetime.now(UTC)
-    items = [
-        Outgoing(
-            dedupe_key=f"bench:{k}",
-            target=Target("slack", "T1", "channel", (f"C{k}",)),
-            not_before=now,
-            message=Message((Section(Text.trusted(f"queued {k}")),)),
-        )
-        for k in range(backlog)
-    ]
     engine = make_engine(database_url)
-    with transaction(engine) as s:
-        enqueue_many(s, items, now=now)
+    queue_channel_messages(
+        engine, backlog, key="bench:{k}", text="queued {k}", due=datetime.now(UTC)
+    )
     engine.dispose()
 
 

@@ -73,3 +73,26 @@ def make_pair(
         for m in members:
             s.add(PairMember(pair_id=pair.id, member_id=m.id, role=m.role))
         return pair.id
+
+
+def queue_channel_messages(
+    engine, count: int, *, key: str = "m{k}", text: str = "message {k}", due: datetime
+) -> None:
+    """Queue ``count`` Slack channel posts (channel C<k>), all due at ``due``, in one insert;
+    ``key`` and ``text`` are formatted with ``k``."""
+    from bot.delivery import Target
+    from bot.outbox import Outgoing, enqueue_many
+    from bot.replies import Message, Section
+    from bot.text import Text
+
+    items = [
+        Outgoing(
+            dedupe_key=key.format(k=k),
+            target=Target("slack", "T1", "channel", (f"C{k}",)),
+            not_before=due,
+            message=Message((Section(Text.trusted(text.format(k=k))),)),
+        )
+        for k in range(count)
+    ]
+    with transaction(engine) as s:
+        enqueue_many(s, items, now=due)

@@ -16,10 +16,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from bot.config import load_settings
-from bot.delivery import Target
-from bot.outbox import enqueue
-from bot.replies import Message, Section
-from bot.text import Text
+from fakes.programs import queue_channel_messages
 from fakes.slack import FakeSlack
 from storage.engine import make_engine, transaction
 from storage.migrate import upgrade
@@ -62,17 +59,7 @@ async def test_kill_9_mid_send_loses_nothing_and_repeats_only_what_was_in_flight
         settings = replace(base, bot=replace(base.bot, data_dir=str(tmp_path)))
         engine = make_engine(settings.database_url)
         upgrade(engine)
-        now = datetime.now(UTC)
-        with transaction(engine) as s:
-            for k in range(MESSAGES):
-                enqueue(
-                    s,
-                    dedupe_key=f"m{k}",
-                    target=Target("slack", "T1", "channel", (f"C{k}",)),
-                    message=Message((Section(Text.trusted(f"message {k}")),)),
-                    not_before=now,
-                    now=now,
-                )
+        queue_channel_messages(engine, MESSAGES, due=datetime.now(UTC))
         script = tmp_path / "child.py"
         script.write_text(CHILD)
         env = {**os.environ, "PYTHONPATH": os.getcwd()}

@@ -26,11 +26,7 @@ from sqlmodel import col
 from adapters.surfaces import surfaces
 from bot.app import build_bot
 from bot.clock import FakeClock
-from bot.delivery import Target
-from bot.outbox import Outgoing, enqueue_many
-from bot.replies import Message, Section
-from bot.text import Text
-from fakes.programs import make_pair, make_program
+from fakes.programs import make_pair, make_program, queue_channel_messages
 from fakes.slack import FakeSlack
 from storage.engine import transaction
 from storage.models import OutboxMessage, OutboxStatus
@@ -61,17 +57,9 @@ def _seed(settings, pairs: int, queued: int) -> None:  # type: ignore[no-untyped
             bot, program, f"UA{k}", f"UB{k}", zone_a=zone, zone_b=zone,
             started=now - timedelta(days=14), platform="slack",
         )  # fmt: skip
-    items = [
-        Outgoing(
-            dedupe_key=f"{'intro' if k % 2 else 'announce'}:{k}",
-            target=Target("slack", "T1", "channel", (f"C{k}",)),
-            not_before=now,
-            message=Message((Section(Text.trusted(f"queued {k}")),)),
-        )
-        for k in range(queued)
-    ]
-    with transaction(bot.engine) as s:
-        enqueue_many(s, items, now=now)
+    queue_channel_messages(
+        bot.engine, queued, key="intro-or-announcement:{k}", text="queued {k}", due=now
+    )
     bot.engine.dispose()
 
 
