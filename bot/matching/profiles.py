@@ -12,12 +12,13 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from bot.localtime import localize
 from bot.timezones import get_zone
+
+if TYPE_CHECKING:  # NumPy loads with matching, not at start
+    import numpy as np
 
 SLOT_MINUTES = 15
 SLOTS_PER_WEEK = 7 * 24 * 60 // SLOT_MINUTES
@@ -169,6 +170,8 @@ def intervals(candidate: Candidate, start_day: date, days: int) -> list[tuple[da
 
 def week_bitmap(candidate: Candidate, start_day: date) -> np.ndarray:
     """A bool array of the 15-minute UTC slots of the reference week the person is free in."""
+    import numpy as np
+
     bitmap = np.zeros(SLOTS_PER_WEEK, dtype=bool)
     origin = datetime(start_day.year, start_day.month, start_day.day, tzinfo=UTC)
     step = timedelta(minutes=SLOT_MINUTES)

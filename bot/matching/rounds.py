@@ -12,16 +12,13 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlmodel import Session
 
 from bot.config import Settings
 from bot.matching.explain import explain
 from bot.matching.profiles import Candidate, week_start
-from bot.matching.scoring import Cohort, Rules, Scores, score_cohort
-from bot.matching.solver import solve_assignment, solve_peers
 from bot.prompts import Prompts
 from storage import pairs as pairs_db
 from storage.models import (
@@ -36,6 +33,11 @@ from storage.models import (
     ProgramKind,
     Role,
 )
+
+if TYPE_CHECKING:  # NumPy, SciPy and networkx load when a round is proposed, not at start
+    import numpy as np
+
+    from bot.matching.scoring import Scores
 
 Progress = Callable[[str], None]
 
@@ -181,6 +183,8 @@ class _Pool:
 
     def places_left(self) -> np.ndarray:
         """Each mentor's capacity minus the pairs they keep."""
+        import numpy as np
+
         return np.asarray(
             [max(0, c.capacity - self.busy.get(c.member_id, 0)) for c in self.right], dtype=int
         )
@@ -214,12 +218,7 @@ def propose(
     seed = seed if seed is not None else _default_seed(session, program.id)
 
     say(f"scoring {len(pool.left)} x {len(pool.right)} candidate pairs")
-    scores = score_cohort(
-        Cohort(pool.left, pool.right, pool.peer),
-        settings.matching,
-        reference_week=week_start(now),
-        rules=Rules(blocked=frozenset(_round_blocked(pool, blocked)), recent=recent),
-    )
+    scores = _score(pool, settings, now, blocked, recent)
     capacity = pool.places_left()
     groups, pinned, notes = _apply_pins(pool, pins, blocked, recent, capacity, settings)
     groups += _solve(pool, scores, capacity, pinned, settings, seed=seed, say=say)
@@ -244,6 +243,18 @@ def propose(
         notes=notes,
         ending=pool.ending,
         names=names,
+    )
+
+
+def _score(pool: _Pool, settings: Settings, now: datetime, blocked: Any, recent: Any) -> Scores:
+    """Every candidate pair's fit (NumPy and SciPy load here, when a round is matched)."""
+    from bot.matching.scoring import Cohort, Rules, score_cohort
+
+    return score_cohort(
+        Cohort(pool.left, pool.right, pool.peer),
+        settings.matching,
+        reference_week=week_start(now),
+        rules=Rules(blocked=frozenset(_round_blocked(pool, blocked)), recent=recent),
     )
 
 
@@ -382,6 +393,10 @@ def _solve(
     """The whole cohort at once: most people matched, then the best total fit (priority for
     those left out before; a seeded jitter breaks ties reproducibly).
     """
+    import numpy as np
+
+    from bot.matching.solver import solve_assignment, solve_peers
+
     rng = np.random.default_rng(seed)
     priority = settings.matching.priority_bonus * (
         np.asarray([c.priority for c in pool.left], float)[:, None]
@@ -411,6 +426,8 @@ def _store_pairs(
     now: datetime,
 ) -> tuple[list[Pair], dict[int, list[int]]]:
     """Each group as a ``proposed`` pair with its score and reasons."""
+    import numpy as np
+
     pairs: list[Pair] = []
     pair_members: dict[int, list[int]] = {}
     for group in groups:

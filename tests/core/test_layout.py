@@ -71,3 +71,25 @@ def test_no_function_is_longer_than_sixty_lines():
         and node.end_lineno - node.lineno + 1 > 60
     ]
     assert long == []
+
+
+def test_a_running_bot_does_not_load_the_matching_solvers(tmp_path):
+    """NumPy, SciPy and networkx (about 60 MB of a process) load when a round is matched,
+    not when the bot starts: a bot that only chats and sends keeps its memory small."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from bot.app import build_bot\n"
+        "from bot.config import load_settings\n"
+        "from adapters.surfaces import surfaces\n"
+        f"s = load_settings(None, env={{'DATABASE_URL': 'sqlite:///{tmp_path}/x.db'}})\n"
+        "b = build_bot(s, surfaces=surfaces())\n"
+        "import adapters.runtime, adapters.slack, adapters.discord, bot.pulse\n"
+        "print(sorted(m for m in ('numpy', 'scipy', 'networkx') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
