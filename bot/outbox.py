@@ -14,7 +14,7 @@ import logging
 import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -317,6 +317,7 @@ class Dispatcher:
             row.target_kind,  # type: ignore[arg-type]
             tuple(row.target_ids),
         )
+        message = replace(message, delivery_id=f"mentorbot-{row.id}")
         return Claimed(id=row.id, target=target, message=message, attempts=row.attempts)
 
     def _message(self, payload: dict[str, Any]) -> Message:

@@ -70,6 +70,9 @@ class Message:
     parts: tuple[Part, ...]
     private: bool = True
     ping: bool = False  # an admin allowed @everyone/@here in this post: adapters let it ping
+    # Set by the outbox when sending: the same for every attempt at the same row, so a platform
+    # that de-duplicates by a key of ours (Discord's nonce) can tell a resend after a crash.
+    delivery_id: str | None = field(default=None, compare=False)
 
     def plain(self) -> str:
         """A plain-text rendering, used as the notification fallback and in logs/tests."""

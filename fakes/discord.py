@@ -50,6 +50,8 @@ class FakeDiscord:
     _shard_ws: dict[int, web.WebSocketResponse] = field(default_factory=dict)
     _shard_count: int = 1
     recommended_shards: int = 1  # what GET /gateway/bot recommends
+    created: list[dict[str, Any]] = field(default_factory=list)  # messages that exist
+    by_nonce: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     guilds: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # id -> (role id, name)
 
     async def start(self) -> FakeDiscord:
@@ -116,6 +118,20 @@ class FakeDiscord:
         return self._answer(request.method, path, body)
 
     def _message(self, channel_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A created message; with ``enforce_nonce``, the one already created with that nonce
+        in the channel is returned instead of a new one, as Discord does (for a few minutes)."""
+        nonce = (body or {}).get("nonce")
+        if nonce is not None and (body or {}).get("enforce_nonce"):
+            known = self.by_nonce.get((channel_id, str(nonce)))
+            if known is not None:
+                return known
+        created = self._new_message(channel_id, body)
+        self.created.append(created)
+        if nonce is not None and (body or {}).get("enforce_nonce"):
+            self.by_nonce[(channel_id, str(nonce))] = created
+        return created
+
+    def _new_message(self, channel_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return {
             "id": snowflake(),
             "channel_id": channel_id,

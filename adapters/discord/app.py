@@ -384,6 +384,10 @@ class DiscordSender:
             pings, allowed = mentions_of(message)
             content = f"{pings} {content}".strip() if pings else content
             kwargs: dict[str, Any] = {"embed": embed, "allowed_mentions": allowed}
+            if message.delivery_id:
+                # Sent with enforce_nonce: a resend of the same outbox row after a crash gets
+                # the message Discord already has instead of a second one.
+                kwargs["nonce"] = message.delivery_id
             if view is not None:
                 kwargs["view"] = view
             if message.files():

@@ -41,6 +41,7 @@ from storage.models import (
 log = logging.getLogger(__name__)
 
 HORIZON = timedelta(hours=36)
+FLUSH_EVERY = 20_000  # planned nudges held in memory before they are written
 
 NUDGE_RENDERER = "nudge"  # outbox rows render the nudge when sent (rewording applies)
 OUTCOME_BUTTONS = (
@@ -162,29 +163,49 @@ def _plan_program(
     }
     window = _Window(now=now, stale=stale, first_after=first_after)
     rules_of = _RulesCache(default_timezone)
+    planned_before = stats.planned
     checkins: list[dict[str, object]] = []
     outbox: list[Outgoing] = []
     for person in people:
         if person.status == MemberStatus.LEFT:
             continue
         rules = rules_of(person)
-        partners = ", ".join(n for m, n in names[person.pair_id] if m != person.member_id)
+        partners = None
         for wall, cycle in cycles.items():
             if (person.pair_id, person.member_id, cycle) in existing:
                 continue
             due = window.due(person, wall, rules, stats)
             if due is None:
                 continue
+            if partners is None:  # only for someone who gets a nudge now
+                partners = ", ".join([n for m, n in names[person.pair_id] if m != person.member_id])
             nudge, row = _nudge(program, person, wall, cycle, due, partners, stale)
             outbox.append(nudge)
             checkins.append(row)
-    enqueue_many(session, outbox, now=now, program_id=program.id)
+        if len(checkins) >= FLUSH_EVERY:  # written as we go: memory stays bounded
+            _write(session, program.id, outbox, checkins, now=now, stats=stats)
+    _write(session, program.id, outbox, checkins, now=now, stats=stats)
+    if stats.planned > planned_before:
+        log.info("planned %d nudges for program %s", stats.planned - planned_before, program.id)
+
+
+def _write(
+    session: Session,
+    program_id: int,
+    outbox: list[Outgoing],
+    checkins: list[dict[str, object]],
+    *,
+    now: datetime,
+    stats: PlanStats,
+) -> None:
+    """Store planned nudges and their check-in rows, then empty both lists."""
+    enqueue_many(session, outbox, now=now, program_id=program_id)
     insert_ignoring_conflicts(
         session, CheckIn, checkins, conflict=["pair_id", "member_id", "cycle_on"]
     )
     stats.planned += len(checkins)
-    if checkins:
-        log.info("planned %d nudges for program %s", len(checkins), program.id)
+    outbox.clear()
+    checkins.clear()
 
 
 def _nudge(

@@ -676,3 +676,22 @@ async def test_a_sharded_bot_serves_every_guild_on_its_own_connection(bot):
     finally:
         await running.close()
         await fake.stop()
+
+
+async def test_a_resent_outbox_row_is_not_a_second_message(adapter, fake):
+    """Sending the same outbox row again (what a restart does with a send that was in flight
+    at a crash) carries the same nonce with enforce_nonce, and Discord answers with the
+    message it already has; a different row is a new message."""
+    from dataclasses import replace as with_
+
+    target = Target("discord", GUILD, "user", ("222",))
+    first = Message((Section(Text.trusted("Did you meet?")),), delivery_id="mentorbot-41")
+    a = await adapter.sender.send(target, first)
+    b = await adapter.sender.send(target, first)
+    posts = fake.calls_to("POST", r"channels/\d+/messages")
+    assert [p["nonce"] for p in posts] == ["mentorbot-41", "mentorbot-41"]
+    assert all(p["enforce_nonce"] is True for p in posts)
+    assert a.status == b.status == "sent" and a.message_id == b.message_id
+    assert len(fake.created) == 1
+    await adapter.sender.send(target, with_(first, delivery_id="mentorbot-42"))
+    assert len(fake.created) == 2
