@@ -469,6 +469,11 @@ class Dispatcher:
             batch, self._outcomes = self._outcomes, []
             try:
                 await self._write([(i, r) for i, r, _, _ in batch], [s for _, _, s, _ in batch])
+            except asyncio.CancelledError:  # stopping: nobody waits for these any more
+                for *_, done in batch + self._outcomes:
+                    done.cancel()
+                self._outcomes = []
+                raise
             except Exception as exc:  # the database: each sender sees it, as before
                 for *_, done in batch:
                     if not done.done():
