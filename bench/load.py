@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import json
 import os
 import random
 import re
@@ -27,7 +26,6 @@ import signal
 import sys
 import tempfile
 import time
-import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -79,47 +77,21 @@ def _queue_backlog(database_url: str, backlog: int) -> None:
 
 def _request(fake_url: str, people: int) -> tuple[str, str]:
     """One request of the mix: (body, content type)."""
+    from fakes.slack import block_actions_body, event_callback_body, slash_command_body
+
     n = next(_IDS)
     user = f"U{'AB'[n % 2]}{random.randrange(people // 2)}"
+    form = "application/x-www-form-urlencoded"
     kind = random.random()
     if kind < 0.6:
         text = random.choice(["status", "goals", "help", "profile show"])
-        body = urllib.parse.urlencode(
-            {
-                "team_id": "T1",
-                "channel_id": "C1",
-                "user_id": user,
-                "user_name": user.lower(),
-                "command": "/mentor",
-                "text": text,
-                "response_url": f"{fake_url}/response/{n}",
-                "trigger_id": f"load.{n}",
-            }
-        )
-        return body, "application/x-www-form-urlencoded"
+        url = f"{fake_url}/response/{n}"
+        return slash_command_body(url, text, user=user, name=user.lower(), trigger=f"l.{n}"), form
     if kind < 0.8:
-        payload = {
-            "type": "block_actions",
-            "team": {"id": "T1"},
-            "user": {"id": user, "username": user.lower(), "team_id": "T1"},
-            "api_app_id": "A1",
-            "trigger_id": f"load.{n}",
-            "response_url": f"{fake_url}/response/{n}",
-            "container": {"type": "message", "message_ts": "1.2", "channel_id": "D1"},
-            "channel": {"id": "D1"},
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": "mentor:0",
-                    "block_id": "b",
-                    "value": "status",
-                    "action_ts": "1",
-                }
-            ],
-        }
-        return urllib.parse.urlencode({"payload": json.dumps(payload)}), (
-            "application/x-www-form-urlencoded"
-        )
+        url = f"{fake_url}/response/{n}"
+        return block_actions_body(
+            url, "status", user=user, name=user.lower(), trigger=f"l.{n}"
+        ), form
     event = {
         "type": "message",
         "channel_type": "im",
@@ -128,17 +100,7 @@ def _request(fake_url: str, people: int) -> tuple[str, str]:
         "text": random.choice(["status", "help", "goals"]),
         "ts": f"{time.time():.6f}",
     }
-    body = json.dumps(
-        {
-            "team_id": "T1",
-            "api_app_id": "A1",
-            "event": event,
-            "type": "event_callback",
-            "event_id": f"Ev{n}",
-            "event_time": int(time.time()),
-        }
-    )
-    return body, "application/json"
+    return event_callback_body(event, f"Ev{n}"), "application/json"
 
 
 async def _start(

@@ -71,7 +71,7 @@ class Message:
     private: bool = True
     ping: bool = False  # an admin allowed @everyone/@here in this post: adapters let it ping
     # Set by the outbox when sending: the same for every attempt at the same row, so a platform
-    # that de-duplicates by a key of ours (Discord's nonce) can tell a resend after a crash.
+    # that de-duplicates sends by a key of ours (a message nonce) can tell a resend after a crash.
     delivery_id: str | None = field(default=None, compare=False)
 
     def plain(self) -> str:

@@ -225,3 +225,66 @@ def signed_headers(
         "X-Slack-Signature": f"v0={digest}",
         "Content-Type": content_type,
     }
+
+
+# -- what Slack sends us: request bodies for tests and benchmarks ------------------------------
+def slash_command_body(
+    response_url: str, text: str, *, user: str, name: str, trigger: str, channel: str = "C1"
+) -> str:
+    """A ``/mentor`` slash command as Slack posts it (form-encoded)."""
+    return urllib.parse.urlencode(
+        {
+            "token": "t",
+            "team_id": "T1",
+            "team_domain": "fake",
+            "channel_id": channel,
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": name,
+            "command": "/mentor",
+            "text": text,
+            "api_app_id": "A1",
+            "response_url": response_url,
+            # Slack gives every command its own trigger id, so no two requests are the same.
+            "trigger_id": trigger,
+        }
+    )
+
+
+def block_actions_body(response_url: str, value: str, *, user: str, name: str, trigger: str) -> str:
+    """A block_actions payload: ``user`` pressed a button carrying ``value``."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": user, "username": name, "team_id": "T1"},
+        "api_app_id": "A1",
+        "trigger_id": trigger,
+        "response_url": response_url,
+        "container": {"type": "message", "message_ts": "1.2", "channel_id": "D1"},
+        "channel": {"id": "D1"},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": "mentor:0",
+                "block_id": "b",
+                "value": value,
+                "action_ts": "1",
+            }
+        ],
+    }
+    return urllib.parse.urlencode({"payload": json.dumps(payload)})
+
+
+def event_callback_body(event: dict[str, Any], event_id: str = "Ev1") -> str:
+    """An Events API delivery (JSON)."""
+    return json.dumps(
+        {
+            "token": "t",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+        }
+    )

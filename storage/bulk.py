@@ -17,6 +17,11 @@ from sqlmodel import Session
 CHUNK = 5000
 
 
+def insert_for(session: Session) -> Any:
+    """The INSERT construct of the session's database, the one with ``on_conflict_*``."""
+    return pg_insert if session.connection().dialect.name == "postgresql" else sqlite_insert
+
+
 def insert_ignoring_conflicts(
     session: Session, model: Any, rows: Sequence[dict[str, Any]], *, conflict: Sequence[str]
 ) -> int:
@@ -29,8 +34,7 @@ def insert_ignoring_conflicts(
     dialect = connection.dialect
     table = model.__table__
     keys = list(rows[0])
-    maker = pg_insert if dialect.name == "postgresql" else sqlite_insert
-    statement = maker(table).on_conflict_do_nothing(index_elements=list(conflict))
+    statement = insert_for(session)(table).on_conflict_do_nothing(index_elements=list(conflict))
     compiled = statement.compile(dialect=dialect, column_keys=keys)
     processors = {key: table.c[key].type._cached_bind_processor(dialect) for key in keys}
     order = list(compiled.positiontup or []) if compiled.positional else keys

@@ -6,10 +6,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, case, cast, delete, func, literal, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from storage.bulk import insert_for
 from storage.models import OutboxMessage, OutboxStatus, PlatformHold, SendingProcess
 
 
@@ -171,7 +170,7 @@ def forget_delivered(*, session: Session, sent_before: datetime, drop_before: da
 def _upsert(
     session: Session, model: Any, values: dict[str, Any], key: str, changes: dict[str, Any]
 ) -> None:
-    maker = pg_insert if session.connection().dialect.name == "postgresql" else sqlite_insert
+    maker = insert_for(session)
     statement = maker(model.__table__).values(**values)
     session.execute(statement.on_conflict_do_update(index_elements=[key], set_=changes))
 

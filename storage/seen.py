@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
+from storage.bulk import insert_for
 from storage.models import SeenRequest
 
 
 def first_time(*, session: Session, key: str, now: datetime) -> bool:
     """Record ``key``; True only for the first caller ever (one atomic insert)."""
-    maker = pg_insert if session.connection().dialect.name == "postgresql" else sqlite_insert
+    maker = insert_for(session)
     statement = (
         maker(SeenRequest.__table__)  # type: ignore[attr-defined]
         .values(key=key[:200], seen_at=now)

@@ -22,7 +22,13 @@ from bot.app import build_dispatcher
 from bot.delivery import Target
 from bot.replies import Button, Buttons, Message, Section
 from bot.text import Text
-from fakes.slack import FakeSlack, signed_headers
+from fakes.slack import (
+    FakeSlack,
+    block_actions_body,
+    event_callback_body,
+    signed_headers,
+    slash_command_body,
+)
 from storage.engine import transaction
 from storage.models import Announcement, Member, OutboxMessage, Person
 
@@ -76,23 +82,8 @@ _TRIGGERS = itertools.count(738474920)
 
 
 def command_body(fake, text: str, user="U1", name="alice") -> str:
-    return urllib.parse.urlencode(
-        {
-            "token": "t",
-            "team_id": "T1",
-            "team_domain": "fake",
-            "channel_id": "C1",
-            "channel_name": "general",
-            "user_id": user,
-            "user_name": name,
-            "command": "/mentor",
-            "text": text,
-            "api_app_id": "A1",
-            "response_url": f"{fake.url}/response/1",
-            # Slack gives every command its own trigger id, so no two requests are the same.
-            "trigger_id": f"13345224609.{next(_TRIGGERS)}.8088930838d88f008e0",
-        }
-    )
+    trigger = f"13345224609.{next(_TRIGGERS)}.8088930838d88f008e0"
+    return slash_command_body(f"{fake.url}/response/1", text, user=user, name=name, trigger=trigger)
 
 
 async def command(served, fake, text: str, user="U1", name="alice") -> dict[str, Any]:
@@ -185,26 +176,9 @@ async def test_join_opens_a_modal_and_errors_come_back_inline(served, fake, bot)
 
 def click_body(fake, value: str, user: str = "U2", name: str = "bob") -> str:
     """A block_actions payload: ``user`` pressed a button carrying ``value``."""
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T1"},
-        "user": {"id": user, "username": name, "team_id": "T1"},
-        "api_app_id": "A1",
-        "trigger_id": f"t{next(_TRIGGERS)}",
-        "response_url": f"{fake.url}/response/{user}",
-        "container": {"type": "message", "message_ts": "1.2", "channel_id": "D1"},
-        "channel": {"id": "D1"},
-        "actions": [
-            {
-                "type": "button",
-                "action_id": "mentor:0",
-                "block_id": "b",
-                "value": value,
-                "action_ts": "1",
-            }
-        ],
-    }
-    return urllib.parse.urlencode({"payload": json.dumps(payload)})
+    return block_actions_body(
+        f"{fake.url}/response/{user}", value, user=user, name=name, trigger=f"t{next(_TRIGGERS)}"
+    )
 
 
 async def test_button_click_runs_its_command(served, fake, bot):
@@ -217,18 +191,7 @@ async def test_button_click_runs_its_command(served, fake, bot):
     assert fake.responses[0]["replace_original"] is False
 
 
-def event_body(event: dict[str, Any], event_id: str = "Ev1") -> str:
-    return json.dumps(
-        {
-            "token": "t",
-            "team_id": "T1",
-            "api_app_id": "A1",
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-        }
-    )
+event_body = event_callback_body
 
 
 async def test_app_home_is_published(served, fake):
