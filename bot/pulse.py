@@ -1,6 +1,7 @@
 """The pulse: a few periodic jobs on APScheduler. The database is the truth.
 
-Jobs: plan upcoming nudges into the outbox, dispatch due outbox rows, flag stalled pairs,
+Jobs: plan upcoming check-ins, dispatch due outbox rows (after the feeders queued what falls
+due shortly, such as planned nudges), flag stalled pairs,
 queue the weekly admin digest, remind people of (and close) conversations they left, queue
 program-survey invitations, and close programs whose end date has passed. Every job reads
 what to do from the database, so a missed run loses nothing: the next one catches up, and
@@ -79,15 +80,36 @@ class Pulse:
                 )
             )
 
+    def feed(self) -> None:
+        """Run the feeders: queue what falls due shortly (each in its own transaction). A
+        failing feeder is logged and does not stop the dispatch of what is queued already.
+        """
+        for feeder in self.bot.registry.feeders:
+            started = time.perf_counter()
+            try:
+                self._run(feeder)
+            except Exception as exc:
+                if unavailable(exc):
+                    log.warning("outbox feeder %s: database unavailable", feeder.name)
+                else:
+                    log.exception("outbox feeder %s failed; it runs again next time", feeder.name)
+            finally:
+                self.bot.metrics.job_ran(f"feed_{feeder.name}", time.perf_counter() - started)
+
     def next_due(self, after: datetime) -> datetime | None:
-        """When the next queued message falls due after ``after`` (for simulated time)."""
+        """When the next message falls due after ``after``, queued or still to be fed into
+        the outbox (for simulated time).
+        """
         with transaction(self.bot.engine) as session:
-            return outbox_db.next_due_after(session=session, after=after)
+            found = [outbox_db.next_due_after(session=session, after=after)]
+            found += [feeder.next_due(session, after) for feeder in self.bot.registry.feeders]
+        return min((d for d in found if d is not None), default=None)
 
     async def dispatch(self) -> DispatchStats:
-        """Send the outbox rows that are due."""
+        """Queue what falls due shortly, then send the outbox rows that are due."""
         started = time.perf_counter()
         try:
+            await asyncio.to_thread(self.feed)
             return await self.dispatcher.dispatch_all()
         finally:
             self.bot.metrics.job_ran("dispatch", time.perf_counter() - started)

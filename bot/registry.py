@@ -1,5 +1,5 @@
-"""What capabilities add to the bot: commands, forms, conversation flows, outbox renderers and
-pulse jobs.
+"""What capabilities add to the bot: commands, forms, conversation flows, outbox renderers,
+pulse jobs and outbox feeders.
 
 Each capability package (``bot/membership``, ``bot/checkins``, ...) has one public
 ``register(registry)``; the composition root (``bot/app.py``) calls each of them and then
@@ -50,6 +50,17 @@ class Job:
     run: Callable[[JobContext], Any]
 
 
+@dataclass(frozen=True)
+class Feeder:
+    """Puts messages into the outbox shortly before they are due (run before every dispatch);
+    ``next_due`` says when its next one falls due after a given instant (for simulated time).
+    """
+
+    name: str
+    run: Callable[[JobContext], Any]
+    next_due: Callable[[Session, datetime], datetime | None]
+
+
 @dataclass
 class Registry:
     """Filled by each capability's ``register``; read once by the composition root."""
@@ -62,6 +73,7 @@ class Registry:
     flows: dict[str, Flow] = field(default_factory=dict)
     renderers: dict[str, Renderer] = field(default_factory=dict)
     jobs: list[Job] = field(default_factory=list)
+    feeders: list[Feeder] = field(default_factory=list)
 
     def form(
         self,
@@ -101,3 +113,14 @@ class Registry:
         if any(j.name == name for j in self.jobs):
             raise ValueError(f"pulse job {name!r} registered twice")
         self.jobs.append(Job(name, every, run))
+
+    def feeder(
+        self,
+        name: str,
+        run: Callable[[JobContext], Any],
+        next_due: Callable[[Session, datetime], datetime | None],
+    ) -> None:
+        """Add work run before every dispatch that queues messages falling due soon."""
+        if any(f.name == name for f in self.feeders):
+            raise ValueError(f"outbox feeder {name!r} registered twice")
+        self.feeders.append(Feeder(name, run, next_due))

@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from storage.models import CheckIn, CheckInOutcome, Pair, PairStatus
+from storage.models import (
+    CheckIn,
+    CheckInOutcome,
+    Member,
+    Pair,
+    PairMember,
+    PairStatus,
+    Person,
+    Program,
+)
 
 
 def in_window(since: datetime, until: datetime) -> ColumnElement[bool]:
@@ -143,3 +152,102 @@ def answered_cycles(*, session: Session, pair_id: int, member_id: int) -> set[st
         )
     ).all()
     return {day.isoformat() for (day,) in rows if day is not None}
+
+
+class ToQueue(NamedTuple):
+    """A planned check-in whose nudge should go into the outbox now, with its addressee."""
+
+    checkin_id: int
+    pair_id: int
+    member_id: int
+    cycle_on: date
+    due_at: datetime
+    program_id: int
+    platform: str
+    workspace_id: str
+    user_id: str
+    display_name: str
+    member_status: str
+    paused_until: datetime | None
+
+
+def to_queue(*, session: Session, since: datetime, until: datetime, limit: int) -> list[ToQueue]:
+    """Up to ``limit`` pending check-ins of active pairs due in [since, until] whose nudge is
+    not in the outbox yet, earliest first. On PostgreSQL the rows are locked and rows another
+    process is queuing are skipped, so processes share the work instead of waiting.
+    """
+    query = (
+        sa_select(
+            col(CheckIn.id),
+            col(CheckIn.pair_id),
+            col(CheckIn.member_id),
+            col(CheckIn.cycle_on),
+            col(CheckIn.due_at),
+            col(Program.id),
+            col(Program.platform),
+            col(Program.workspace_id),
+            col(Person.platform_user_id),
+            col(Person.display_name),
+            col(Member.status),
+            col(Member.paused_until),
+        )
+        .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
+        .join(Program, col(Program.id) == col(Pair.program_id))
+        .join(Member, col(Member.id) == col(CheckIn.member_id))
+        .join(Person, col(Person.id) == col(Member.person_id))
+        .where(
+            col(CheckIn.queued_at).is_(None),
+            col(CheckIn.due_at) >= since,
+            col(CheckIn.due_at) <= until,
+            col(CheckIn.outcome) == CheckInOutcome.PENDING,
+            col(Pair.status) == PairStatus.ACTIVE,
+        )
+        .order_by(col(CheckIn.due_at), col(CheckIn.id))
+        .limit(limit)
+    )
+    if session.connection().dialect.name == "postgresql":
+        query = query.with_for_update(of=CheckIn.__table__, skip_locked=True)  # type: ignore[attr-defined]
+    return [ToQueue(*row) for row in session.execute(query).all()]  # type: ignore[arg-type]
+
+
+def mark_queued(*, session: Session, ids: list[int], now: datetime) -> None:
+    """These check-ins' nudges are in the outbox (or were deliberately not queued)."""
+    for start in range(0, len(ids), 5000):
+        session.execute(
+            update(CheckIn)
+            .where(col(CheckIn.id).in_(ids[start : start + 5000]))
+            .values(queued_at=now)
+        )
+
+
+def next_to_queue(*, session: Session, after: datetime) -> datetime | None:
+    """When the next pending check-in whose nudge is not queued yet falls due after ``after``."""
+    return session.execute(
+        sa_select(func.min(col(CheckIn.due_at))).where(
+            col(CheckIn.queued_at).is_(None),
+            col(CheckIn.due_at) > after,
+            col(CheckIn.outcome) == CheckInOutcome.PENDING,
+        )
+    ).scalar_one_or_none()
+
+
+def pair_names(*, session: Session, pair_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """(member, name) of everyone in these pairs, by pair, in the pair's order."""
+    names: dict[int, list[tuple[int, str]]] = {}
+    unique = sorted(set(pair_ids))
+    for start in range(0, len(unique), 5000):
+        rows = session.execute(
+            sa_select(
+                col(PairMember.pair_id),
+                col(PairMember.member_id),
+                col(Person.display_name),
+                col(Person.platform_user_id),
+            )
+            .join(Member, col(Member.id) == col(PairMember.member_id))
+            .join(Person, col(Person.id) == col(Member.person_id))
+            .where(col(PairMember.pair_id).in_(unique[start : start + 5000]))
+            .order_by(col(PairMember.id))
+        ).all()
+        for pair, member, name, user in rows:
+            names.setdefault(pair, []).append((member, name or user))
+    return names

@@ -197,26 +197,29 @@ class CheckInOutcome(StrEnum):
 
 
 class CheckIn(SQLModel, table=True):
-    """One person's check-in for one cycle of a pair: planned with its nudge, then answered.
+    """One person's check-in for one cycle of a pair: planned ahead, nudged, then answered.
 
     A row is created when the nudge is planned (``outcome`` pending, ``due_at`` the nudge
-    instant) or when someone logs a meeting on their own; answering updates it. Planned vs
-    held meetings for reports are counts over these rows.
+    instant) or when someone logs a meeting on their own; answering updates it. Its nudge goes
+    into the outbox shortly before it is due (``queued_at``). Planned vs held meetings for
+    reports are counts over these rows.
     """
 
     __table_args__ = (
         UniqueConstraint("pair_id", "member_id", "cycle_on", name="uq_checkin_pair_member_cycle"),
         Index("ix_checkin_due", "due_at"),
+        Index("ix_checkin_queue", "queued_at", "due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    pair_id: int = Field(foreign_key="pair.id", index=True)
+    pair_id: int = Field(foreign_key="pair.id")  # indexed by the unique key (pair first)
     member_id: int = Field(foreign_key="member.id", index=True)
     cycle_on: date | None = None
     due_at: datetime | None = _utc_field(nullable=True)
     outcome: str = Field(default=CheckInOutcome.PENDING, max_length=20)
     note: str = Field(default="", max_length=2000)
     recorded_at: datetime | None = _utc_field(nullable=True)
+    queued_at: datetime | None = _utc_field(nullable=True)  # its nudge is in the outbox
 
 
 class GoalStatus(StrEnum):

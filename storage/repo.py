@@ -24,6 +24,7 @@ from storage.models import (
     Person,
     Program,
 )
+from storage.types import InstantReader, raw
 
 
 def get_or_create_person(
@@ -194,8 +195,6 @@ class PairPerson(NamedTuple):
     member_id: int
     status: str
     paused_until: datetime | None
-    user_id: str
-    display_name: str
     timezone: str | None
     quiet_start: str | None
     quiet_end: str | None
@@ -203,16 +202,16 @@ class PairPerson(NamedTuple):
 
 
 def active_pair_people(*, session: Session, program_id: int) -> list[PairPerson]:
-    """Everyone in the program's active pairs (Core rows: no ORM bookkeeping per row)."""
+    """Everyone in the program's active pairs, by pair (Core rows without per-value type
+    processing: instants are converted once per distinct value, as many people share them).
+    """
     rows = session.connection().execute(
         sa_select(
             col(Pair.id),
-            col(Pair.started_at),
+            raw(col(Pair.started_at)),
             col(Member.id),
             col(Member.status),
-            col(Member.paused_until),
-            col(Person.platform_user_id),
-            col(Person.display_name),
+            raw(col(Member.paused_until)),
             col(Person.timezone),
             col(Person.quiet_start),
             col(Person.quiet_end),
@@ -223,15 +222,22 @@ def active_pair_people(*, session: Session, program_id: int) -> list[PairPerson]
         .join(Person, col(Person.id) == col(Member.person_id))
         .where(col(Pair.program_id) == program_id, col(Pair.status) == PairStatus.ACTIVE)
     )
-    return [PairPerson(*row) for row in rows]  # type: ignore[arg-type]
+    instant = InstantReader()
+    make = PairPerson._make  # tuple.__new__: no Python-level constructor per row
+    return [
+        make((pair, instant(started), member, status, instant(paused), zone, qs, qe, available))
+        for pair, started, member, status, paused, zone, qs, qe, available in rows.fetchall()
+    ]
 
 
 def planned_checkins(
     *, session: Session, program_id: int, days: list[date]
-) -> set[tuple[int, int, date]]:
-    """(pair, member, cycle) of the check-ins already planned for the program's active pairs."""
+) -> set[tuple[int, int, str]]:
+    """(pair, member, ISO day of the cycle) of the check-ins already planned for the program's
+    active pairs.
+    """
     rows = session.connection().execute(
-        sa_select(col(CheckIn.pair_id), col(CheckIn.member_id), col(CheckIn.cycle_on))
+        sa_select(col(CheckIn.pair_id), col(CheckIn.member_id), raw(col(CheckIn.cycle_on)))
         .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
         .where(
             col(Pair.program_id) == program_id,
@@ -239,7 +245,7 @@ def planned_checkins(
             col(CheckIn.cycle_on).in_(days),
         )
     )
-    return {(p, m, c) for p, m, c in rows if c is not None}
+    return {(p, m, str(c)) for p, m, c in rows if c is not None}
 
 
 class PersonTiming(NamedTuple):

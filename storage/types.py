@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, type_coerce
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import DateTime, TypeDecorator
+from sqlalchemy.types import DateTime, NullType, TypeDecorator
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -39,3 +40,35 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def raw(column: Any) -> ColumnElement[Any]:
+    """``column`` as the driver returns it, without SQLAlchemy's per-value result processing
+    (for bulk reads that convert each distinct value once, see :class:`InstantReader`).
+    """
+    return type_coerce(column, NullType())
+
+
+class InstantReader:
+    """Turns raw stored instants (SQLite's text, PostgreSQL's datetimes) into aware UTC
+    datetimes, converting each distinct value once.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[Any, datetime | None] = {None: None}
+
+    def __call__(self, value: Any) -> datetime | None:
+        """The aware UTC instant of one stored value (None stays None)."""
+        try:
+            return self._seen[value]
+        except KeyError:
+            pass
+        if isinstance(value, str):
+            parsed = datetime.fromisoformat(value)
+        elif isinstance(value, datetime):
+            parsed = value
+        else:
+            raise TypeError(f"not a stored instant: {value!r}")
+        instant = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        self._seen[value] = instant
+        return instant

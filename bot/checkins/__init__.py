@@ -10,12 +10,19 @@ from bot.registry import Registry
 
 
 def register(registry: Registry) -> None:
-    """Add ``checkin`` and ``admin digest``, the nudge renderer and the pulse jobs that plan
-    nudges, flag stalled pairs, queue the weekly digest and wrap up programs that ended.
+    """Add ``checkin`` and ``admin digest``, the nudge renderer, the feeder that queues
+    planned nudges shortly before they are due, and the pulse jobs that plan nudges, flag
+    stalled pairs, queue the weekly digest and wrap up programs that ended.
     """
     from bot.checkins.commands import admin_digest, checkin
     from bot.checkins.digest import queue_digests
-    from bot.checkins.planner import NUDGE_RENDERER, plan_nudges, render_nudge
+    from bot.checkins.planner import (
+        NUDGE_RENDERER,
+        next_nudge_to_queue,
+        plan_nudges,
+        queue_due_nudges,
+        render_nudge,
+    )
     from bot.checkins.stalled import flag_stalled
     from bot.checkins.wrapup import wrap_up
 
@@ -28,6 +35,11 @@ def register(registry: Registry) -> None:
         lambda job: plan_nudges(
             job.session, now=job.now, settings=job.settings, prompts=job.prompts
         ),
+    )
+    registry.feeder(
+        "nudges",
+        lambda job: queue_due_nudges(job.session, now=job.now, settings=job.settings),
+        lambda session, after: next_nudge_to_queue(session, after=after),
     )
     registry.job(
         "stalled",

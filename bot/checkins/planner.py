@@ -1,10 +1,16 @@
 """Planning nudges: for every active pair, each person's "did you meet?" at their local hour.
 
-Run as often as you like: each (pair, person, cycle) gets one check-in row and one outbox row,
-both keyed uniquely, so planning is idempotent and a restart re-plans nothing twice. Nudges are
-planned up to ``HORIZON`` ahead and wait in the outbox until their instant. After downtime,
-nudges up to ``stale_after_hours`` late are still sent; older ones are dropped (a fresh nudge
-comes next cycle), so nobody gets a pile of stale questions.
+Planning writes check-in rows only: each (pair, person, cycle) gets one, keyed uniquely, so
+planning is idempotent and a restart re-plans nothing twice. Nudges are planned up to
+``HORIZON`` ahead; each goes into the outbox shortly before it is due (``queue_due_nudges``,
+run before every dispatch, ``QUEUE_AHEAD`` ahead), rendered with the names of that moment.
+After downtime, nudges up to ``stale_after_hours`` late are still sent; older ones are dropped
+(a fresh nudge comes next cycle), so nobody gets a pile of stale questions.
+
+Planning is grouped by timing rules: a person's nudge instant depends only on the program's
+wall time and their zone, quiet hours and availability, which many people share, so each
+instant is computed once per distinct set of rules, and per person only the pair's start and
+a break are checked.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +26,7 @@ from sqlmodel import Session
 
 from bot.cadence import program_rule
 from bot.checkins.timing import LocalRules, nudge_instant
-from bot.checkins.when import MAX_MOVE, nudge_due
+from bot.checkins.when import MAX_MOVE
 from bot.config import Settings
 from bot.delivery import Target
 from bot.outbox import Outgoing, enqueue_many
@@ -29,7 +35,7 @@ from bot.replies import Button, Buttons, Context, Message, Section
 from storage import checkins as checkins_db
 from storage import outbox as outbox_db
 from storage import repo
-from storage.bulk import insert_ignoring_conflicts
+from storage.bulk import bind_value, collector_paused, insert_tuples_ignoring_conflicts
 from storage.models import (
     CheckIn,
     CheckInOutcome,
@@ -41,7 +47,9 @@ from storage.models import (
 log = logging.getLogger(__name__)
 
 HORIZON = timedelta(hours=36)
-FLUSH_EVERY = 20_000  # planned nudges held in memory before they are written
+QUEUE_AHEAD = timedelta(minutes=15)  # nudges enter the outbox this long before they are due
+FLUSH_EVERY = 20_000  # planned check-ins held in memory before they are written
+QUEUE_BATCH = 5_000  # nudges queued per statement
 
 NUDGE_RENDERER = "nudge"  # outbox rows render the nudge when sent (rewording applies)
 OUTCOME_BUTTONS = (
@@ -63,6 +71,7 @@ class PlanStats:
 
     planned: int = 0
     dropped_stale: int = 0
+    queued: int = 0
 
 
 def nudge_message(
@@ -100,12 +109,19 @@ def plan_nudges(
     *,
     now: datetime,
     settings: Settings,
-    prompts: Prompts,
+    prompts: Prompts | None = None,
     programs: list[Program] | None = None,
 ) -> PlanStats:
-    """Plan every nudge due between ``now - stale`` and ``now + HORIZON`` (of ``programs``,
-    or all).
+    """Plan every check-in due between ``now - stale`` and ``now + HORIZON`` (of
+    ``programs``, or all), then queue the nudges due within ``QUEUE_AHEAD``.
     """
+    with collector_paused():
+        return _plan(session, now=now, settings=settings, programs=programs)
+
+
+def _plan(
+    session: Session, *, now: datetime, settings: Settings, programs: list[Program] | None
+) -> PlanStats:
     stats = PlanStats()
     stale = timedelta(hours=settings.checkins.stale_after_hours)
     first_after = timedelta(days=settings.checkins.first_checkin_after_days)
@@ -121,30 +137,28 @@ def plan_nudges(
             walls = [w for w in walls if w.date() <= program.ends_on]
         if not walls:
             continue
-        cycles = {wall: wall.date().isoformat() for wall in walls}
         _plan_program(
             session,
             program,
-            cycles,
+            walls,
             now=now,
             stale=stale,
             first_after=first_after,
-            prompts=prompts,
             stats=stats,
             default_timezone=settings.program.default_timezone,
         )
+    stats.queued = queue_due_nudges(session, now=now, settings=settings)
     return stats
 
 
 def _plan_program(
     session: Session,
     program: Program,
-    cycles: dict[datetime, str],
+    walls: list[datetime],
     *,
     now: datetime,
     stale: timedelta,
     first_after: timedelta,
-    prompts: Prompts,
     stats: PlanStats,
     default_timezone: str,
 ) -> None:
@@ -152,156 +166,146 @@ def _plan_program(
     people = repo.active_pair_people(session=session, program_id=program.id)
     if not people:
         return
-    names: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for p in people:
-        names[p.pair_id].append((p.member_id, p.display_name or p.user_id))
-    existing = {
-        (pair, member, day.isoformat())
-        for pair, member, day in repo.planned_checkins(
-            session=session, program_id=program.id, days=[w.date() for w in cycles]
-        )
-    }
-    window = _Window(now=now, stale=stale, first_after=first_after)
-    rules_of = _RulesCache(default_timezone)
-    planned_before = stats.planned
-    checkins: list[dict[str, object]] = []
-    outbox: list[Outgoing] = []
+    existing = repo.planned_checkins(
+        session=session, program_id=program.id, days=[w.date() for w in walls]
+    )
+    groups: dict[tuple[str | None, ...], list[repo.PairPerson]] = defaultdict(list)
     for person in people:
-        if person.status == MemberStatus.LEFT:
-            continue
-        rules = rules_of(person)
-        partners = None
-        for wall, cycle in cycles.items():
-            if (person.pair_id, person.member_id, cycle) in existing:
-                continue
-            due = window.due(person, wall, rules, stats)
-            if due is None:
-                continue
-            if partners is None:  # only for someone who gets a nudge now
-                partners = ", ".join([n for m, n in names[person.pair_id] if m != person.member_id])
-            nudge, row = _nudge(program, person, wall, cycle, due, partners, stale)
-            outbox.append(nudge)
-            checkins.append(row)
-        if len(checkins) >= FLUSH_EVERY:  # written as we go: memory stays bounded
-            _write(session, program.id, outbox, checkins, now=now, stats=stats)
-    _write(session, program.id, outbox, checkins, now=now, stats=stats)
-    if stats.planned > planned_before:
-        log.info("planned %d nudges for program %s", stats.planned - planned_before, program.id)
-
-
-def _write(
-    session: Session,
-    program_id: int,
-    outbox: list[Outgoing],
-    checkins: list[dict[str, object]],
-    *,
-    now: datetime,
-    stats: PlanStats,
-) -> None:
-    """Store planned nudges and their check-in rows, then empty both lists."""
-    enqueue_many(session, outbox, now=now, program_id=program_id)
-    insert_ignoring_conflicts(
-        session, CheckIn, checkins, conflict=["pair_id", "member_id", "cycle_on"]
-    )
-    stats.planned += len(checkins)
-    outbox.clear()
-    checkins.clear()
-
-
-def _nudge(
-    program: Program,
-    person: repo.PairPerson,
-    wall: datetime,
-    cycle: str,
-    due: datetime,
-    partners: str,
-    stale: timedelta,
-) -> tuple[Outgoing, dict[str, object]]:
-    """One person's nudge for one cycle: the outbox message and the check-in row."""
-    # Rendered when sent: planning stays cheap and rewording applies to queued nudges.
-    args = {
-        "name": person.display_name or person.user_id,
-        "partners": partners,
-        "cycle": cycle,
-        "pair": person.pair_id,
-    }
-    nudge = Outgoing(
-        dedupe_key=nudge_key(person.pair_id, person.member_id, cycle),
-        target=Target(program.platform, program.workspace_id, "user", (person.user_id,)),
-        not_before=due,
-        render=(NUDGE_RENDERER, args),
-        expires_at=due + stale,
-    )
-    row: dict[str, object] = {
-        "pair_id": person.pair_id,
-        "member_id": person.member_id,
-        "cycle_on": wall.date(),
-        "due_at": due,
-        "outcome": CheckInOutcome.PENDING,
-        "note": "",
-    }
-    return nudge, row
-
-
-class _RulesCache:
-    """A person's timing rules, built once per distinct zone, quiet hours and availability
-    (availability JSON is decoded once per distinct value).
-    """
-
-    def __init__(self, default_timezone: str) -> None:
-        self.default_timezone = default_timezone
-        self.cache: dict[tuple[str | None, ...], LocalRules] = {}
-
-    def __call__(self, person: repo.PairPerson) -> LocalRules:
-        key = (person.timezone, person.quiet_start, person.quiet_end, person.availability_json)
-        rules = self.cache.get(key)
-        if rules is None:
-            raw = person.availability_json
-            windows = json.loads(raw) if raw else []
-            rules = self.cache[key] = LocalRules.of(
-                person.timezone,
-                person.quiet_start,
-                person.quiet_end,
-                windows,
-                default_timezone=self.default_timezone,
+        if person.status != MemberStatus.LEFT:
+            key = (person.timezone, person.quiet_start, person.quiet_end, person.availability_json)
+            groups[key].append(person)
+    del people
+    planned_before = stats.planned
+    pending = str(CheckInOutcome.PENDING)
+    rows: list[tuple[object, ...]] = []
+    for rules_key, members in groups.items():
+        for wall, due in _instants(rules_key, walls, now, stale, default_timezone, members, stats):
+            cycle = wall.date()
+            iso = cycle.isoformat()
+            # Shared by everyone in the group: converted for the database once.
+            stored = (
+                bind_value(session, CheckIn, "cycle_on", cycle),
+                bind_value(session, CheckIn, "due_at", due),
             )
-        return rules
+            for p in members:
+                if (p.pair_id, p.member_id, iso) in existing:
+                    continue
+                # The rule status and App Home share (bot.checkins.when.nudge_due).
+                if p.pair_started_at is None or due < p.pair_started_at + first_after:
+                    continue
+                if p.status == MemberStatus.PAUSED and (
+                    p.paused_until is None or p.paused_until > due
+                ):
+                    continue
+                rows.append((p.pair_id, p.member_id, *stored, pending, ""))
+            if len(rows) >= FLUSH_EVERY:  # written as we go: memory stays bounded
+                _write(session, rows, stats)
+    _write(session, rows, stats)
+    if stats.planned > planned_before:
+        log.info("planned %d check-ins for program %s", stats.planned - planned_before, program.id)
 
 
-@dataclass
-class _Window:
-    """Which nudges to plan now: due within the horizon, not too stale, not before the first
-    check-in after the introduction, and not during a break. Instants are cached per wall
-    time and set of rules (many people share them).
+def _instants(
+    key: tuple[str | None, ...],
+    walls: list[datetime],
+    now: datetime,
+    stale: timedelta,
+    default_timezone: str,
+    members: list[repo.PairPerson],
+    stats: PlanStats,
+) -> list[tuple[datetime, datetime]]:
+    """(wall time, nudge instant) of the occurrences to plan for people sharing these rules:
+    due within the horizon and not too stale (missed lately, during downtime, counts as
+    dropped; long since handled does not).
     """
+    zone, quiet_start, quiet_end, availability = key
+    rules = LocalRules.of(
+        zone,
+        quiet_start,
+        quiet_end,
+        json.loads(availability) if availability else [],
+        default_timezone=default_timezone,
+    )
+    out = []
+    for wall in walls:
+        instant = nudge_instant(wall, rules)
+        if instant > now + HORIZON:
+            continue
+        if instant < now - stale:
+            if instant >= now - stale - timedelta(days=1):
+                stats.dropped_stale += len(members)
+            continue
+        out.append((wall, instant))
+    return out
 
-    now: datetime
-    stale: timedelta
-    first_after: timedelta
-    cache: dict[tuple[datetime, LocalRules], datetime] = field(default_factory=dict)
 
-    def due(
-        self, person: repo.PairPerson, wall: datetime, rules: LocalRules, stats: PlanStats
-    ) -> datetime | None:
-        instant = self.cache.get((wall, rules))
-        if instant is None:
-            instant = self.cache[(wall, rules)] = nudge_instant(wall, rules)
-        if instant > self.now + HORIZON:
-            return None
-        if instant < self.now - self.stale:
-            if instant >= self.now - self.stale - timedelta(days=1):
-                stats.dropped_stale += 1  # missed lately (downtime), not long since handled
-            return None
-        # The rule status and App Home use too (the instant above is its first step, cached).
-        return nudge_due(
-            wall,
-            rules,
-            started_at=person.pair_started_at,
-            first_after=self.first_after,
-            paused_until=person.paused_until,
-            paused=person.status == MemberStatus.PAUSED,
-            instant=instant,
+CHECKIN_COLUMNS = ("pair_id", "member_id", "cycle_on", "due_at", "outcome", "note")
+
+
+def _write(session: Session, rows: list[tuple[object, ...]], stats: PlanStats) -> None:
+    """Store planned check-ins, then empty the list."""
+    insert_tuples_ignoring_conflicts(
+        session,
+        CheckIn,
+        CHECKIN_COLUMNS,
+        rows,
+        conflict=["pair_id", "member_id", "cycle_on"],
+        converted=("cycle_on", "due_at"),
+    )
+    stats.planned += len(rows)
+    rows.clear()
+
+
+def queue_due_nudges(
+    session: Session, *, now: datetime, settings: Settings, ahead: timedelta = QUEUE_AHEAD
+) -> int:
+    """Put the nudges of planned check-ins due by ``now + ahead`` into the outbox (names as
+    they are now; ones more than ``stale_after_hours`` late are left out). Returns how many.
+    """
+    stale = timedelta(hours=settings.checkins.stale_after_hours)
+    queued = 0
+    while True:
+        batch = checkins_db.to_queue(
+            session=session, since=now - stale, until=now + ahead, limit=QUEUE_BATCH
         )
+        if not batch:
+            return queued
+        names = checkins_db.pair_names(session=session, pair_ids=[r.pair_id for r in batch])
+        by_program: dict[int, list[Outgoing]] = defaultdict(list)
+        for row in batch:
+            if row.member_status == MemberStatus.LEFT:
+                continue
+            if row.member_status == MemberStatus.PAUSED and (
+                row.paused_until is None or row.paused_until > row.due_at
+            ):
+                continue  # on a break: this cycle's nudge is not sent
+            cycle = row.cycle_on.isoformat()
+            partners = ", ".join(n for m, n in names.get(row.pair_id, []) if m != row.member_id)
+            args = {
+                "name": row.display_name or row.user_id,
+                "partners": partners,
+                "cycle": cycle,
+                "pair": row.pair_id,
+            }
+            by_program[row.program_id].append(
+                Outgoing(
+                    dedupe_key=nudge_key(row.pair_id, row.member_id, cycle),
+                    target=Target(row.platform, row.workspace_id, "user", (row.user_id,)),
+                    not_before=row.due_at,
+                    render=(NUDGE_RENDERER, args),
+                    expires_at=row.due_at + stale,
+                )
+            )
+        for program_id, items in by_program.items():
+            enqueue_many(session, items, now=now, program_id=program_id)
+            queued += len(items)
+        checkins_db.mark_queued(session=session, ids=[r.checkin_id for r in batch], now=now)
+        session.flush()
+
+
+def next_nudge_to_queue(session: Session, *, after: datetime) -> datetime | None:
+    """When the next planned nudge not in the outbox yet falls due (for simulated time)."""
+    return checkins_db.next_to_queue(session=session, after=after)
 
 
 def cancel_nudges(session: Session, *, keys: list[str]) -> int:

@@ -39,16 +39,6 @@ def pulse_for(bot, recorder: Recorder) -> Pulse:
     return Pulse(bot, build_dispatcher(bot, {"console": recorder}))
 
 
-def next_due(bot) -> datetime | None:
-    with transaction(bot.engine) as s:
-        row = s.exec(
-            select(OutboxMessage.not_before)
-            .where(OutboxMessage.status == "pending", OutboxMessage.not_before > bot.clock.now())
-            .order_by(OutboxMessage.not_before)
-        ).first()
-    return row
-
-
 async def simulate(
     bot,
     pulse: Pulse,
@@ -72,7 +62,7 @@ async def simulate(
                 who = Actor("console", target.ids[0], target.ids[0], "console", surface=CONSOLE)
                 bot.handle(Action(who, button_commands(message)[0]))
             answered = len(recorder.nudges())
-        due = next_due(bot)
+        due = pulse.next_due(bot.clock.now())  # queued, or planned and not queued yet
         nxt = next_full
         if due is not None and due < nxt:
             nxt = due

@@ -9,22 +9,24 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from storage.engine import transaction
-from storage.models import CheckIn, OutboxMessage
+from storage.models import CheckIn, Member, Person
 from tests.checkins.helpers import Recorder, make_pair, make_program
 from tests.checkins.test_checkins import pulse_for, simulate
 from tests.conftest import run
 
 
-def pending(bot) -> list[OutboxMessage]:
+def planned(bot) -> list[tuple[str, datetime]]:
+    """(person, instant) of every nudge planned and still to come (a pending check-in; its
+    nudge enters the outbox shortly before that instant).
+    """
     with transaction(bot.engine) as s:
-        return list(
-            s.exec(
-                select(OutboxMessage).where(
-                    OutboxMessage.status == "pending",
-                    OutboxMessage.dedupe_key.startswith("nudge:"),  # type: ignore[union-attr]
-                )
-            ).all()
-        )
+        rows = s.exec(
+            select(Person.platform_user_id, CheckIn.due_at)
+            .join(Member, Member.id == CheckIn.member_id)
+            .join(Person, Person.id == Member.person_id)
+            .where(CheckIn.outcome == "pending", CheckIn.due_at > bot.clock.now())
+        ).all()
+    return sorted((user, due) for user, due in rows)
 
 
 async def planned_week(bot, *, weekday=1, hour=10, zone="UTC"):
@@ -41,10 +43,10 @@ async def planned_week(bot, *, weekday=1, hour=10, zone="UTC"):
 
 async def test_changing_the_weekday_on_monday_moves_the_nudge(bot):
     _, recorder, pulse = await planned_week(bot)
-    before = {r.target_ids[0]: r.not_before for r in pending(bot)}
-    assert before["ann"].weekday() == 1  # Tuesday's, queued
+    before = dict(planned(bot))
+    assert before["ann"].weekday() == 1  # Tuesday's, planned
     run(bot, "admin program set weekday wednesday", who="admin")
-    assert pending(bot) == []  # Tuesday's withdrawn; Wednesday's is beyond the horizon yet
+    assert planned(bot) == []  # Tuesday's withdrawn; Wednesday's is beyond the horizon yet
     await simulate(
         bot, pulse, bot.clock.now() + timedelta(days=4), step=timedelta(hours=6), recorder=recorder
     )
@@ -55,13 +57,13 @@ async def test_changing_the_weekday_on_monday_moves_the_nudge(bot):
 async def test_changing_the_hour_moves_queued_nudges(bot):
     await planned_week(bot)
     assert "Updated" in run(bot, "admin program set hour 15", who="admin")
-    assert {(t.hour, t.minute) for t in (r.not_before for r in pending(bot))} == {(15, 0)}
+    assert {(t.hour, t.minute) for _, t in planned(bot)} == {(15, 0)}
 
 
 async def test_a_new_zone_moves_that_persons_nudge_only(bot):
     await planned_week(bot)
     run(bot, "timezone Asia/Tokyo", who="ann")
-    after = {r.target_ids[0]: r.not_before for r in pending(bot)}
+    after = dict(planned(bot))
     assert after["ann"].astimezone(ZoneInfo("Asia/Tokyo")).hour == 10
     assert after["bob"].hour == 10  # bob's (UTC) is untouched
     with transaction(bot.engine) as s:
@@ -72,10 +74,10 @@ async def test_a_new_zone_moves_that_persons_nudge_only(bot):
 async def test_quiet_hours_and_availability_re_plan(bot):
     await planned_week(bot)
     run(bot, "profile set quiet 09:00-12:00", who="ann")
-    assert {r.target_ids[0]: r.not_before.hour for r in pending(bot)}["ann"] == 12
+    assert dict(planned(bot))["ann"].hour == 12
     run(bot, "profile set availability thu-fri 09:00-17:00", who="ann")
     # Moved to Thursday, beyond the planning horizon for now: Tuesday's is withdrawn.
-    assert [r for r in pending(bot) if r.target_ids == ["ann"]] == []
+    assert [due for who, due in planned(bot) if who == "ann"] == []
     run(bot, "profile clear availability", who="ann")
-    ann = [r for r in pending(bot) if r.target_ids == ["ann"]]
-    assert [(r.not_before.weekday(), r.not_before.hour) for r in ann] == [(1, 12)]
+    ann = [due for who, due in planned(bot) if who == "ann"]
+    assert [(due.weekday(), due.hour) for due in ann] == [(1, 12)]

@@ -1,0 +1,87 @@
+"""Planned check-ins enter the outbox shortly before they are due: planning stays cheap at any
+size, an answer given before then means no nudge at all, and the nudge carries the names of
+the moment it is queued."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+
+from bot.checkins.planner import QUEUE_AHEAD
+from bot.events import Command
+from storage.engine import transaction
+from storage.models import CheckIn, OutboxMessage
+from tests.checkins.test_replan import planned_week
+from tests.conftest import actor, run, text_of
+
+TUESDAY_10 = datetime(2026, 11, 24, 10, tzinfo=ZoneInfo("UTC"))
+
+
+def queued_nudges(bot) -> dict[str, OutboxMessage]:
+    with transaction(bot.engine) as s:
+        rows = s.exec(select(OutboxMessage).where(OutboxMessage.payload.is_not(None))).all()
+    return {r.target_ids[0]: r for r in rows if r.dedupe_key.startswith("nudge:")}
+
+
+async def test_a_nudge_is_queued_shortly_before_it_is_due_and_sent_once(bot):
+    _, recorder, pulse = await planned_week(bot)
+    with transaction(bot.engine) as s:
+        planned = s.exec(select(CheckIn)).all()
+    assert {r.due_at for r in planned} == {TUESDAY_10}
+    assert all(r.queued_at is None for r in planned)
+    assert queued_nudges(bot) == {}  # planned 22 hours ahead: not in the outbox yet
+    # The simulated clock stops where something falls due, queued or not.
+    assert pulse.next_due(bot.clock.now()) == TUESDAY_10
+
+    bot.clock.set(TUESDAY_10 - QUEUE_AHEAD - timedelta(minutes=1))
+    await pulse.dispatch()
+    assert queued_nudges(bot) == {}
+    bot.clock.set(TUESDAY_10 - QUEUE_AHEAD + timedelta(minutes=1))
+    await pulse.dispatch()
+    queued = queued_nudges(bot)
+    assert sorted(queued) == ["ann", "bob"]
+    assert {r.not_before for r in queued.values()} == {TUESDAY_10}
+    assert {r.status for r in queued.values()} == {"pending"}
+    assert recorder.nudges() == []  # queued is not sent: it waits for its instant
+
+    bot.clock.set(TUESDAY_10)
+    await pulse.dispatch()
+    await pulse.tick()  # planning and queuing again change nothing
+    bot.clock.set(TUESDAY_10 + timedelta(hours=1))
+    await pulse.tick()
+    assert sorted(t.ids[0] for _, t, _ in recorder.nudges()) == ["ann", "bob"]
+    assert {at for at, _, _ in recorder.nudges()} == {TUESDAY_10}
+    with transaction(bot.engine) as s:
+        assert {r.queued_at is not None for r in s.exec(select(CheckIn)).all()} == {True}
+
+
+async def test_an_answer_before_the_nudge_is_queued_means_no_nudge(bot):
+    _, recorder, pulse = await planned_week(bot)
+    assert "logged your meeting" in run(bot, "checkin met", who="ann")
+    bot.clock.set(TUESDAY_10 + timedelta(hours=2))
+    await pulse.tick()
+    assert [t.ids[0] for _, t, _ in recorder.nudges()] == ["bob"]
+    assert sorted(queued_nudges(bot)) == ["bob"]
+
+
+async def test_the_nudge_names_the_partner_as_they_are_called_when_it_is_queued(bot):
+    _, recorder, pulse = await planned_week(bot)
+    bobby = replace(actor("bob"), display_name="Bobby Tables")  # bob's name changed since
+    text_of(bot.handle(Command(bobby, "status")))
+    bot.clock.set(TUESDAY_10)
+    await pulse.tick()
+    to_ann = [m for _, t, m in recorder.nudges() if t.ids == ("ann",)]
+    assert len(to_ann) == 1
+    assert "Bobby Tables" in str(to_ann[0].parts[0])
+
+
+async def test_a_nudge_more_than_stale_late_after_downtime_is_never_queued(bot):
+    _, recorder, pulse = await planned_week(bot)
+    stale = timedelta(hours=bot.settings.checkins.stale_after_hours)
+    bot.clock.set(TUESDAY_10 + stale + timedelta(minutes=1))  # the bot was down till now
+    await pulse.tick()
+    assert recorder.nudges() == []
+    assert queued_nudges(bot) == {}
