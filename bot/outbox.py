@@ -305,6 +305,9 @@ class Dispatcher:
             row.last_error = f"cannot build message: {exc!r}"[:500]
             session.add(row)
             return None
+        # An earlier attempt whose outcome is unknown (killed mid-send) or was a timeout may
+        # have been posted: the platform may look before posting again.
+        resend_after = row.not_before if row.attempts > 0 else None
         row.status = OutboxStatus.CLAIMED
         row.lease_owner = self.owner
         row.lease_until = now + self._lease
@@ -317,7 +320,7 @@ class Dispatcher:
             row.target_kind,  # type: ignore[arg-type]
             tuple(row.target_ids),
         )
-        message = replace(message, delivery_id=f"mentorbot-{row.id}")
+        message = replace(message, delivery_id=f"mentorbot-{row.id}", resend_after=resend_after)
         return Claimed(id=row.id, target=target, message=message, attempts=row.attempts)
 
     def _message(self, payload: dict[str, Any]) -> Message:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 from bot.text import Text
@@ -73,6 +74,10 @@ class Message:
     # Set by the outbox when sending: the same for every attempt at the same row, so a platform
     # that de-duplicates sends by a key of ours (a message nonce) can tell a resend after a crash.
     delivery_id: str | None = field(default=None, compare=False)
+    # Set by the outbox when an earlier attempt at this row may have been posted (a process
+    # killed mid-send, a timeout): a platform that can look for the delivery id among recent
+    # messages (Slack's message metadata) checks from this instant on before posting again.
+    resend_after: datetime | None = field(default=None, compare=False)
 
     def plain(self) -> str:
         """A plain-text rendering, used as the notification fallback and in logs/tests."""

@@ -43,7 +43,9 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     uploads: dict[str, dict[str, Any]] = field(default_factory=dict)  # file id -> what arrived
     post_delay: float = 0.0  # seconds chat.postMessage takes to answer (sends in flight)
-    _ts: int = 0
+    posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages
+    history_error: str | None = None  # e.g. "missing_scope": the app may not read history
+    _ts: float = 0.0
 
     async def start(self) -> FakeSlack:
         self.url = await self.net.serve(
@@ -104,9 +106,10 @@ class FakeSlack:
         if self.scripted.get(method):
             status, body, headers = self.scripted[method].pop(0)
             return web.json_response(body, status=status, headers=headers)
+        answer = self._answer(method, params)  # a post is in the channel once it arrives
         if method == "chat.postMessage" and self.post_delay:
             await asyncio.sleep(self.post_delay)
-        return web.json_response(self._answer(method, params))
+        return web.json_response(answer)
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -148,12 +151,20 @@ class FakeSlack:
                 "channel": {"id": prefix + hashlib.sha1(users.encode()).hexdigest()[:8].upper()},
             }
         if method == "chat.postMessage":
-            self._ts += 1
-            return {
-                "ok": True,
-                "channel": params.get("channel"),
-                "ts": f"1700000000.{self._ts:06d}",
-            }
+            # Slack's ts: the posting time in seconds, unique within the channel.
+            self._ts = max(time.time(), self._ts + 0.000001)
+            ts = f"{self._ts:.6f}"
+            channel = str(params.get("channel"))
+            message = {"type": "message", "ts": ts, "text": params.get("text", "")}
+            if params.get("metadata"):
+                metadata = params["metadata"]
+                message["metadata"] = (
+                    json.loads(metadata) if isinstance(metadata, str) else metadata
+                )
+            self.posted.setdefault(channel, []).append(message)
+            return {"ok": True, "channel": channel, "ts": ts}
+        if method == "conversations.history":
+            return self._history(params)
         if method == "files.getUploadURLExternal":
             file_id = f"F{len(self.uploads) + 1:08d}"
             self.uploads[file_id] = {"filename": params.get("filename"), "content": None}
@@ -174,6 +185,31 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http", "ws") + "/socket"}
         return {"ok": True}
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: newest first, after ``oldest``, ``limit`` per page with a
+        cursor; metadata only with ``include_all_metadata``, as Slack documents.
+        """
+        if self.history_error:
+            return {"ok": False, "error": self.history_error}
+        channel = str(params.get("channel"))
+        oldest = float(params.get("oldest") or 0)
+        limit = int(params.get("limit") or 100)
+        start = int(params.get("cursor") or 0)
+        posts = self.posted.get(channel, [])
+        found = [m for m in reversed(posts) if float(m["ts"]) > oldest]
+        page = found[start : start + limit]
+        with_metadata = str(params.get("include_all_metadata")).lower() in ("1", "true")
+        messages = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in page
+        ]
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": messages,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     async def _upload(self, request: web.Request) -> web.Response:
         """The upload URL files.getUploadURLExternal hands out: raw bytes in, "OK" out."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -18,6 +19,13 @@ log = logging.getLogger(__name__)
 
 # chat.postMessage allows about one message a second per channel, with short bursts.
 PACING = Pacing(per_second=20.0, per_target_seconds=1.0)
+
+# Every message the outbox posts carries its delivery id in Slack message metadata, so a
+# resend after a crash can first look for it in the conversation's recent history.
+METADATA_EVENT = "mentorbot_delivery"
+HISTORY_PAGES = 5  # conversations.history pages (200 messages each) searched before a resend
+# Errors that mean "this app may not read that history": the resend goes ahead unchecked.
+UNCHECKABLE = frozenset({"missing_scope", "not_in_channel", "channel_not_found", "not_allowed"})
 
 PERMANENT = frozenset(
     {
@@ -70,6 +78,7 @@ class SlackSender:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
         self._dm_channels: dict[tuple[str, ...], str] = {}
+        self._unchecked: set[str] = set()  # reasons already logged for unchecked resends
 
     async def channel_for_user(self, user_id: str) -> str:
         """The DM channel with a user (conversations.open, cached)."""
@@ -87,12 +96,19 @@ class SlackSender:
 
     async def post(self, channel: str, message: Message) -> str:
         """Post a message to a channel; returns its timestamp."""
+        extra: dict[str, Any] = {}
+        if message.delivery_id:
+            extra["metadata"] = {
+                "event_type": METADATA_EVENT,
+                "event_payload": {"delivery_id": message.delivery_id},
+            }
         response = await self.client.chat_postMessage(
             channel=channel,
             text=fallback(message),
             blocks=blocks(message),
             unfurl_links=False,
             unfurl_media=False,
+            **extra,
         )
         await self.upload_files(channel, message)
         return str(response["ts"])
@@ -106,10 +122,66 @@ class SlackSender:
                 channel=channel, filename=file.name, title=file.name, content=file.content
             )
 
+    async def posted_before(self, channel: str, message: Message) -> str | None:
+        """The timestamp of an earlier post of this delivery in ``channel`` (found by its
+        metadata in the history since ``message.resend_after``), or None. Raises
+        SlackApiError when the history can't be read.
+        """
+        assert message.resend_after is not None
+        oldest = f"{message.resend_after.timestamp() - 60:.6f}"  # a minute for clock skew
+        cursor = None
+        for _ in range(HISTORY_PAGES):
+            response = await self.client.conversations_history(
+                channel=channel,
+                oldest=oldest,
+                limit=200,
+                include_all_metadata=True,
+                **({"cursor": cursor} if cursor else {}),
+            )
+            for posted in response.get("messages") or []:
+                metadata = posted.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if (
+                    metadata.get("event_type") == METADATA_EVENT
+                    and payload.get("delivery_id") == message.delivery_id
+                ):
+                    return str(posted.get("ts"))
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        return None
+
+    async def _settle(self, channel: str, message: Message) -> str | None:
+        """Before a resend: the earlier post if there was one. When this app may not read the
+        history (a scope missing), says so once in the log and lets the resend go ahead.
+        """
+        try:
+            return await self.posted_before(channel, message)
+        except SlackApiError as exc:
+            code = str(exc.response.get("error") or exc.response.status_code)
+            if code not in UNCHECKABLE:
+                raise
+            if code not in self._unchecked:
+                self._unchecked.add(code)
+                log.warning(
+                    "slack: can't check history before resending (%s); a message cut off "
+                    "mid-send may be posted twice. Grant the history scopes in "
+                    "slack_app_manifest.yml to prevent that.",
+                    code,
+                )
+            return None
+
     async def send(self, target: Target, message: Message) -> DeliveryResult:
-        """Deliver one message; Slack errors become neutral delivery results."""
+        """Deliver one message; Slack errors become neutral delivery results. A resend first
+        looks for the earlier post (a crash between posting and recording it) and counts it.
+        """
         try:
             channel = await self.channel_for(target)
+            if message.resend_after is not None and message.delivery_id:
+                earlier = await self._settle(channel, message)
+                if earlier is not None:
+                    log.info("slack: %s was posted before; not posting it again", target.kind)
+                    return DeliveryResult.sent(earlier)
             return DeliveryResult.sent(await self.post(channel, message))
         except Exception as exc:
             result = map_error(exc)

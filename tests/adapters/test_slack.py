@@ -832,3 +832,52 @@ async def test_replays_and_event_retries_are_caught_across_a_restart(bot, fake):
     assert len(fake.calls_to("chat.postMessage")) == 1  # the event was answered once
     with transaction(bot.engine) as s:
         assert len(s.exec(select(Member)).all()) == 1
+
+
+async def test_a_post_that_timed_out_after_slack_had_it_is_found_not_posted_again(bot, fake):
+    """Every outbox post carries its delivery id in message metadata; a retry first looks for
+    it in the conversation's history, so a post whose answer never came is counted once."""
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.outbox import enqueue
+
+    with transaction(bot.engine) as s:
+        enqueue(
+            s,
+            dedupe_key="k-slow",
+            target=Target("slack", "T1", "user", ("U1",)),
+            message=Message((Section(Text.trusted("hello")),)),
+            not_before=bot.clock.now(),
+            now=bot.clock.now(),
+        )
+    fake.post_delay = 1.0  # Slack has the post, its answer is late
+    client = AsyncWebClient(token="xoxb-test", base_url=fake.url + "/api/", timeout=0.3)
+    dispatcher = build_dispatcher(bot, {"slack": SlackSender(client)})
+    first = await dispatcher.dispatch_all()
+    assert first.sent == 0 and first.retried == 1  # a timeout: we can't know it was posted
+    posts = fake.calls_to("chat.postMessage")
+    assert len(posts) == 1
+    assert posts[0]["metadata"]["event_type"] == "mentorbot_delivery"
+    delivery_id = posts[0]["metadata"]["event_payload"]["delivery_id"]
+
+    fake.post_delay = 0.0
+    bot.clock.advance(timedelta(minutes=10))  # past the retry's back-off
+    second = await dispatcher.dispatch_all()
+    assert second.sent == 1
+    assert len(fake.calls_to("chat.postMessage")) == 1  # found in the history, not re-posted
+    history = fake.calls_to("conversations.history")
+    assert history and history[0]["include_all_metadata"] in (True, "true", "1")
+    with transaction(bot.engine) as s:
+        row = s.exec(select(OutboxMessage)).one()
+    (posted,) = fake.posted[posts[0]["channel"]]
+    assert row.status == "sent" and row.platform_message_id == posted["ts"]
+    assert delivery_id == f"mentorbot-{row.id}"
+
+    # Without the history scopes the retry can't look: it posts again (and says so once).
+    with transaction(bot.engine) as s:
+        row = s.exec(select(OutboxMessage)).one()
+        row.status, row.attempts = "pending", 1
+        s.add(row)
+    fake.history_error = "missing_scope"
+    assert (await dispatcher.dispatch_all()).sent == 1
+    assert len(fake.calls_to("chat.postMessage")) == 2
