@@ -6,9 +6,11 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, func, or_, update
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from storage.bulk import CHUNK
 from storage.models import (
     CheckIn,
     CheckInOutcome,
@@ -19,6 +21,7 @@ from storage.models import (
     Person,
     Program,
 )
+from storage.types import raw
 
 
 def in_window(since: datetime, until: datetime) -> ColumnElement[bool]:
@@ -114,6 +117,34 @@ def future_pending(
     return list(session.exec(query).all())
 
 
+def future_pending_keys(
+    *, session: Session, now: datetime, pair_ids: list[int] | None, member_id: int | None
+) -> list[tuple[int, int, int, date | str | None]]:
+    """(id, pair, member, cycle day) of the planned check-ins not due yet (of some pairs, of
+    one member, or all), read in chunks of pairs so any number of pairs works.
+    """
+    query = sa_select(
+        col(CheckIn.id), col(CheckIn.pair_id), col(CheckIn.member_id), raw(col(CheckIn.cycle_on))
+    ).where(col(CheckIn.outcome) == CheckInOutcome.PENDING, col(CheckIn.due_at) > now)
+    if member_id is not None:
+        query = query.where(col(CheckIn.member_id) == member_id)
+    connection = session.connection()
+    if pair_ids is None:
+        return [tuple(row) for row in connection.execute(query).fetchall()]  # type: ignore[misc]
+    found: list[tuple[int, int, int, date | str | None]] = []
+    for start in range(0, len(pair_ids), CHUNK):
+        chunk = pair_ids[start : start + CHUNK]
+        rows = connection.execute(query.where(col(CheckIn.pair_id).in_(chunk))).fetchall()
+        found += [tuple(row) for row in rows]  # type: ignore[misc]
+    return found
+
+
+def delete(*, session: Session, ids: list[int]) -> None:
+    """Remove these check-ins."""
+    for start in range(0, len(ids), CHUNK):
+        session.execute(sa_delete(CheckIn).where(col(CheckIn.id).in_(ids[start : start + CHUNK])))
+
+
 class CycleAnswer(NamedTuple):
     """One person's answer (or pending nudge) for one cycle of an active pair."""
 
@@ -205,17 +236,19 @@ def to_queue(*, session: Session, since: datetime, until: datetime, limit: int) 
         .order_by(col(CheckIn.due_at), col(CheckIn.id))
         .limit(limit)
     )
-    if session.connection().dialect.name == "postgresql":
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
         query = query.with_for_update(of=CheckIn.__table__, skip_locked=True)  # type: ignore[attr-defined]
-    return [ToQueue(*row) for row in session.execute(query).all()]  # type: ignore[arg-type]
+    make = ToQueue._make
+    return [make(row) for row in connection.execute(query).fetchall()]
 
 
 def mark_queued(*, session: Session, ids: list[int], now: datetime) -> None:
     """These check-ins' nudges are in the outbox (or were deliberately not queued)."""
-    for start in range(0, len(ids), 5000):
+    for start in range(0, len(ids), CHUNK):
         session.execute(
             update(CheckIn)
-            .where(col(CheckIn.id).in_(ids[start : start + 5000]))
+            .where(col(CheckIn.id).in_(ids[start : start + CHUNK]))
             .values(queued_at=now)
         )
 
@@ -235,19 +268,23 @@ def pair_names(*, session: Session, pair_ids: list[int]) -> dict[int, list[tuple
     """(member, name) of everyone in these pairs, by pair, in the pair's order."""
     names: dict[int, list[tuple[int, str]]] = {}
     unique = sorted(set(pair_ids))
-    for start in range(0, len(unique), 5000):
-        rows = session.execute(
-            sa_select(
-                col(PairMember.pair_id),
-                col(PairMember.member_id),
-                col(Person.display_name),
-                col(Person.platform_user_id),
+    for start in range(0, len(unique), CHUNK):
+        rows = (
+            session.connection()
+            .execute(
+                sa_select(
+                    col(PairMember.pair_id),
+                    col(PairMember.member_id),
+                    col(Person.display_name),
+                    col(Person.platform_user_id),
+                )
+                .join(Member, col(Member.id) == col(PairMember.member_id))
+                .join(Person, col(Person.id) == col(Member.person_id))
+                .where(col(PairMember.pair_id).in_(unique[start : start + CHUNK]))
+                .order_by(col(PairMember.id))
             )
-            .join(Member, col(Member.id) == col(PairMember.member_id))
-            .join(Person, col(Person.id) == col(Member.person_id))
-            .where(col(PairMember.pair_id).in_(unique[start : start + 5000]))
-            .order_by(col(PairMember.id))
-        ).all()
+            .fetchall()
+        )
         for pair, member, name, user in rows:
             names.setdefault(pair, []).append((member, name or user))
     return names

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import String, case, cast, delete, func, literal, update
 from sqlmodel import Session, col, select
 
-from storage.bulk import insert_for
+from storage.bulk import CHUNK, insert_for
 from storage.models import OutboxMessage, OutboxStatus, PlatformHold, SendingProcess
 
 
@@ -24,6 +24,17 @@ def keys_with_prefix(*, session: Session, prefix: str) -> set[str]:
             select(OutboxMessage.dedupe_key).where(col(OutboxMessage.dedupe_key).startswith(prefix))
         ).all()
     )
+
+
+def delete_pending(*, session: Session, keys: list[str]) -> None:
+    """Remove the unsent rows among these dedupe keys (any number of keys)."""
+    for start in range(0, len(keys), CHUNK):
+        session.execute(
+            delete(OutboxMessage).where(
+                col(OutboxMessage.dedupe_key).in_(keys[start : start + CHUNK]),
+                col(OutboxMessage.status) == OutboxStatus.PENDING,
+            )
+        )
 
 
 def pending_by_keys(*, session: Session, keys: list[str]) -> list[OutboxMessage]:

@@ -201,9 +201,22 @@ class PairPerson(NamedTuple):
     availability_json: str | None  # raw JSON: callers decode each distinct value once
 
 
-def active_pair_people(*, session: Session, program_id: int) -> list[PairPerson]:
-    """Everyone in the program's active pairs, by pair (Core rows without per-value type
-    processing: instants are converted once per distinct value, as many people share them).
+def active_pair_ids(*, session: Session, program_id: int) -> list[int]:
+    """The ids of the program's active pairs, ascending."""
+    rows = session.connection().execute(
+        sa_select(col(Pair.id))
+        .where(col(Pair.program_id) == program_id, col(Pair.status) == PairStatus.ACTIVE)
+        .order_by(col(Pair.id))
+    )
+    return [pair for (pair,) in rows.fetchall() if pair is not None]
+
+
+def active_pair_people(
+    *, session: Session, program_id: int, first: int, last: int
+) -> list[PairPerson]:
+    """Everyone in the program's active pairs with ids from ``first`` to ``last`` (Core rows
+    without per-value type processing: instants are converted once per distinct value, as
+    many people share them).
     """
     rows = session.connection().execute(
         sa_select(
@@ -220,7 +233,11 @@ def active_pair_people(*, session: Session, program_id: int) -> list[PairPerson]
         .join(PairMember, col(PairMember.pair_id) == col(Pair.id))
         .join(Member, col(Member.id) == col(PairMember.member_id))
         .join(Person, col(Person.id) == col(Member.person_id))
-        .where(col(Pair.program_id) == program_id, col(Pair.status) == PairStatus.ACTIVE)
+        .where(
+            col(Pair.program_id) == program_id,
+            col(Pair.status) == PairStatus.ACTIVE,
+            col(Pair.id).between(first, last),
+        )
     )
     instant = InstantReader()
     make = PairPerson._make  # tuple.__new__: no Python-level constructor per row
@@ -231,10 +248,10 @@ def active_pair_people(*, session: Session, program_id: int) -> list[PairPerson]
 
 
 def planned_checkins(
-    *, session: Session, program_id: int, days: list[date]
+    *, session: Session, program_id: int, days: list[date], first: int, last: int
 ) -> set[tuple[int, int, str]]:
-    """(pair, member, ISO day of the cycle) of the check-ins already planned for the program's
-    active pairs.
+    """(pair, member, ISO day of the cycle) of the check-ins already planned on ``days`` for
+    the program's active pairs with ids from ``first`` to ``last``.
     """
     rows = session.connection().execute(
         sa_select(col(CheckIn.pair_id), col(CheckIn.member_id), raw(col(CheckIn.cycle_on)))
@@ -242,6 +259,7 @@ def planned_checkins(
         .where(
             col(Pair.program_id) == program_id,
             col(Pair.status) == PairStatus.ACTIVE,
+            col(CheckIn.pair_id).between(first, last),
             col(CheckIn.cycle_on).in_(days),
         )
     )

@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 HORIZON = timedelta(hours=36)
 QUEUE_AHEAD = timedelta(minutes=15)  # nudges enter the outbox this long before they are due
-FLUSH_EVERY = 20_000  # planned check-ins held in memory before they are written
+PAIRS_AT_ONCE = 10_000  # pairs planned (read, checked and written) at a time
 QUEUE_BATCH = 5_000  # nudges queued per statement
 
 NUDGE_RENDERER = "nudge"  # outbox rows render the nudge when sent (rewording applies)
@@ -162,12 +162,33 @@ def _plan_program(
     stats: PlanStats,
     default_timezone: str,
 ) -> None:
+    """Plan the program's check-ins, ``PAIRS_AT_ONCE`` pairs at a time (memory stays flat
+    at any size); instants are computed once per distinct timing rules for all of them.
+    """
     assert program.id is not None
-    people = repo.active_pair_people(session=session, program_id=program.id)
-    if not people:
-        return
+    pair_ids = repo.active_pair_ids(session=session, program_id=program.id)
+    instants = _Instants(walls, now=now, stale=stale, default_timezone=default_timezone)
+    planned_before = stats.planned
+    for start in range(0, len(pair_ids), PAIRS_AT_ONCE):
+        chunk = pair_ids[start : start + PAIRS_AT_ONCE]
+        _plan_pairs(session, program.id, chunk[0], chunk[-1], instants, first_after, stats)
+    if stats.planned > planned_before:
+        log.info("planned %d check-ins for program %s", stats.planned - planned_before, program.id)
+
+
+def _plan_pairs(
+    session: Session,
+    program_id: int,
+    first: int,
+    last: int,
+    instants: _Instants,
+    first_after: timedelta,
+    stats: PlanStats,
+) -> None:
+    """Plan the check-ins of the program's active pairs with ids from ``first`` to ``last``."""
+    people = repo.active_pair_people(session=session, program_id=program_id, first=first, last=last)
     existing = repo.planned_checkins(
-        session=session, program_id=program.id, days=[w.date() for w in walls]
+        session=session, program_id=program_id, days=instants.days, first=first, last=last
     )
     groups: dict[tuple[str | None, ...], list[repo.PairPerson]] = defaultdict(list)
     for person in people:
@@ -175,18 +196,12 @@ def _plan_program(
             key = (person.timezone, person.quiet_start, person.quiet_end, person.availability_json)
             groups[key].append(person)
     del people
-    planned_before = stats.planned
     pending = str(CheckInOutcome.PENDING)
     rows: list[tuple[object, ...]] = []
     for rules_key, members in groups.items():
-        for wall, due in _instants(rules_key, walls, now, stale, default_timezone, members, stats):
-            cycle = wall.date()
-            iso = cycle.isoformat()
-            # Shared by everyone in the group: converted for the database once.
-            stored = (
-                bind_value(session, CheckIn, "cycle_on", cycle),
-                bind_value(session, CheckIn, "due_at", due),
-            )
+        planned, stale_walls = instants.of(session, rules_key)
+        stats.dropped_stale += stale_walls * len(members)
+        for iso, due, stored in planned:
             for p in members:
                 if (p.pair_id, p.member_id, iso) in existing:
                     continue
@@ -198,45 +213,62 @@ def _plan_program(
                 ):
                     continue
                 rows.append((p.pair_id, p.member_id, *stored, pending, ""))
-            if len(rows) >= FLUSH_EVERY:  # written as we go: memory stays bounded
-                _write(session, rows, stats)
     _write(session, rows, stats)
-    if stats.planned > planned_before:
-        log.info("planned %d check-ins for program %s", stats.planned - planned_before, program.id)
 
 
-def _instants(
-    key: tuple[str | None, ...],
-    walls: list[datetime],
-    now: datetime,
-    stale: timedelta,
-    default_timezone: str,
-    members: list[repo.PairPerson],
-    stats: PlanStats,
-) -> list[tuple[datetime, datetime]]:
-    """(wall time, nudge instant) of the occurrences to plan for people sharing these rules:
-    due within the horizon and not too stale (missed lately, during downtime, counts as
-    dropped; long since handled does not).
+class _Instants:
+    """Per distinct timing rules (zone, quiet hours, availability): the occurrences to plan,
+    as (ISO day of the cycle, nudge instant, both as stored), and how many occurrences were
+    missed lately (stale after downtime: dropped, not sent late). Computed once each.
     """
-    zone, quiet_start, quiet_end, availability = key
-    rules = LocalRules.of(
-        zone,
-        quiet_start,
-        quiet_end,
-        json.loads(availability) if availability else [],
-        default_timezone=default_timezone,
-    )
-    out = []
-    for wall in walls:
-        instant = nudge_instant(wall, rules)
-        if instant > now + HORIZON:
-            continue
-        if instant < now - stale:
-            if instant >= now - stale - timedelta(days=1):
-                stats.dropped_stale += len(members)
-            continue
-        out.append((wall, instant))
-    return out
+
+    def __init__(
+        self, walls: list[datetime], *, now: datetime, stale: timedelta, default_timezone: str
+    ) -> None:
+        self.walls = walls
+        self.days = [w.date() for w in walls]
+        self.now = now
+        self.stale = stale
+        self.default_timezone = default_timezone
+        self._known: dict[tuple[str | None, ...], tuple[list[tuple[str, datetime, Any]], int]]
+        self._known = {}
+
+    def of(
+        self, session: Session, key: tuple[str | None, ...]
+    ) -> tuple[list[tuple[str, datetime, Any]], int]:
+        """The occurrences to plan for people with these rules, and the stale ones' count."""
+        known = self._known.get(key)
+        if known is None:
+            known = self._known[key] = self._compute(session, key)
+        return known
+
+    def _compute(
+        self, session: Session, key: tuple[str | None, ...]
+    ) -> tuple[list[tuple[str, datetime, Any]], int]:
+        zone, quiet_start, quiet_end, availability = key
+        rules = LocalRules.of(
+            zone,
+            quiet_start,
+            quiet_end,
+            json.loads(availability) if availability else [],
+            default_timezone=self.default_timezone,
+        )
+        planned, stale_walls = [], 0
+        for wall in self.walls:
+            instant = nudge_instant(wall, rules)
+            if instant > self.now + HORIZON:
+                continue
+            if instant < self.now - self.stale:
+                # Missed lately (downtime) counts as dropped; long since handled does not.
+                stale_walls += instant >= self.now - self.stale - timedelta(days=1)
+                continue
+            # Shared by everyone with these rules: converted for the database once.
+            stored = (
+                bind_value(session, CheckIn, "cycle_on", wall.date()),
+                bind_value(session, CheckIn, "due_at", instant),
+            )
+            planned.append((wall.date().isoformat(), instant, stored))
+        return planned, stale_walls
 
 
 CHECKIN_COLUMNS = ("pair_id", "member_id", "cycle_on", "due_at", "outcome", "note")
@@ -262,7 +294,16 @@ def queue_due_nudges(
     """Put the nudges of planned check-ins due by ``now + ahead`` into the outbox (names as
     they are now; ones more than ``stale_after_hours`` late are left out). Returns how many.
     """
-    stale = timedelta(hours=settings.checkins.stale_after_hours)
+    with collector_paused():
+        return _queue(
+            session,
+            now=now,
+            stale=timedelta(hours=settings.checkins.stale_after_hours),
+            ahead=ahead,
+        )
+
+
+def _queue(session: Session, *, now: datetime, stale: timedelta, ahead: timedelta) -> int:
     queued = 0
     while True:
         batch = checkins_db.to_queue(
@@ -331,15 +372,15 @@ def withdraw_future_nudges(
     Both the check-in and its unsent outbox row go, so the planner can plan that cycle again
     if the person comes back in time.
     """
-    rows = checkins_db.future_pending(
+    found = checkins_db.future_pending_keys(
         session=session, now=now, pair_ids=pair_ids, member_id=member_id
     )
-    keys = [nudge_key(r.pair_id, r.member_id, r.cycle_on.isoformat()) for r in rows if r.cycle_on]
-    for row in rows:
-        session.delete(row)
-    for outbox in outbox_db.pending_by_keys(session=session, keys=keys):
-        session.delete(outbox)
-    return len(rows)
+    checkins_db.delete(session=session, ids=[checkin for checkin, _, _, _ in found])
+    outbox_db.delete_pending(
+        session=session,
+        keys=[nudge_key(pair, member, str(day)) for _, pair, member, day in found if day],
+    )
+    return len(found)
 
 
 def replan(
@@ -361,10 +402,8 @@ def replan(
     if member_ids is None:
         for program in programs:
             assert program.id is not None
-            pairs = [
-                p.pair_id for p in repo.active_pair_people(session=session, program_id=program.id)
-            ]
-            withdrawn += withdraw_future_nudges(session, now=now, pair_ids=sorted(set(pairs)))
+            pairs = repo.active_pair_ids(session=session, program_id=program.id)
+            withdrawn += withdraw_future_nudges(session, now=now, pair_ids=pairs)
     else:
         for member_id in member_ids:
             withdrawn += withdraw_future_nudges(session, now=now, member_id=member_id)
