@@ -7,7 +7,12 @@ instances of at most 300 mentees it also solves the same problem as a linear pro
 scipy's HiGHS (the constraint matrix is totally unimodular, so the LP optimum is the integer
 optimum) and checks that our total equals it.
 
-Run: python -m bench.matching [--sizes 100 1000 5000]
+With ``--peers N ...`` it times peer pairing instead (a "coffee chat" round of N peers, scored
+the same way): our solver (rustworkx's compiled blossom) side by side with networkx's
+pure-Python blossom on the same candidate graph (on sizes up to ``--networkx-max``), and the
+total against greedy pairing.
+
+Run: python -m bench.matching [--sizes 100 1000 5000] [--peers 500 2000 5000]
 Each size runs in its own process so peak memory (max RSS) is per size.
 """
 
@@ -193,13 +198,134 @@ def run_size(n: int) -> dict:
     return result
 
 
+def run_peers(n: int, networkx_max: int) -> dict:
+    from bot.config import MatchingSettings
+    from bot.matching.profiles import week_start
+    from bot.matching.scoring import Cohort, score_cohort
+    from bot.matching.solver import WEIGHT_SCALE, peer_edges, solve_peers
+
+    settings = MatchingSettings()
+    mentees, mentors = cohort(n - n // 6)
+    people = [replace_role(p, k) for k, p in enumerate((mentees + mentors)[:n])]  # everyone a peer
+    t0 = time.perf_counter()
+    scores = score_cohort(
+        Cohort(people, people, peer=True),
+        settings,
+        reference_week=week_start(datetime(2026, 11, 22, tzinfo=UTC)),
+    )
+    t1 = time.perf_counter()
+    groups = solve_peers(scores.total, scores.feasible, candidates=settings.peer_candidates)
+    t2 = time.perf_counter()
+    pairs = [g[:2] for g in groups]
+    a, b, weight = peer_edges(scores.total, scores.feasible, candidates=settings.peer_candidates)
+    ends = zip(a.tolist(), b.tolist(), strict=True)
+    scaled = dict(zip(ends, np.rint(weight * WEIGHT_SCALE).astype(int).tolist(), strict=True))
+
+    def total(ps) -> int:
+        return sum(scaled[(min(x, y), max(x, y))] for x, y in ps)
+
+    used: set[int] = set()
+    greedy = []
+    for k in np.argsort(-weight, kind="stable"):
+        x, y = int(a[k]), int(b[k])
+        if x not in used and y not in used:
+            used |= {x, y}
+            greedy.append((x, y))
+    result = {
+        "peers": n,
+        "edges": len(a),
+        "score_s": t1 - t0,
+        "solve_s": t2 - t1,
+        "pairs": len(pairs),
+        "ours": total(pairs) / WEIGHT_SCALE,
+        "greedy_pairs": len(greedy),
+        "greedy": total(greedy) / WEIGHT_SCALE,
+    }
+    if n <= networkx_max:
+        import networkx as nx
+
+        graph = nx.Graph()
+        graph.add_nodes_from(range(n))
+        graph.add_weighted_edges_from((x, y, w) for (x, y), w in scaled.items())
+        t3 = time.perf_counter()
+        reference = nx.max_weight_matching(graph, maxcardinality=True)
+        result["networkx_s"] = time.perf_counter() - t3
+        result["networkx_pairs"] = len(reference)
+        result["networkx"] = total(reference) / WEIGHT_SCALE
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def replace_role(person, k: int):
+    """``person`` as a peer who also offers what they know (peers teach each other)."""
+    from dataclasses import replace
+
+    return replace(
+        person,
+        member_id=k,
+        person_id=k,
+        role="peer",
+        skills_offered=person.skills_offered or person.skills_wanted,
+        capacity=1,
+    )
+
+
+def peers_table(sizes: list[int], networkx_max: int) -> None:
+    print(
+        f"{'peers':>6} {'edges':>8} {'score s':>8} {'solve s':>8} {'networkx s':>10} "
+        f"{'speed-up':>8} {'peak MB':>8} {'pairs':>6} {'ours':>10} {'networkx':>10} "
+        f"{'greedy':>10} {'ours/greedy':>11}"
+    )
+    for n in sizes:
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.matching",
+                "--one-peers",
+                str(n),
+                "--networkx-max",
+                str(networkx_max),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        nx_s = f"{r['networkx_s']:>10.2f}" if "networkx_s" in r else f"{'-':>10}"
+        speed = f"{r['networkx_s'] / r['solve_s']:>7.0f}x" if "networkx_s" in r else f"{'-':>8}"
+        nx_total = f"{r['networkx']:>10.1f}" if "networkx" in r else f"{'-':>10}"
+        print(
+            f"{r['peers']:>6} {r['edges']:>8} {r['score_s']:>8.2f} {r['solve_s']:>8.2f} {nx_s} "
+            f"{speed} {r['peak_rss_mb']:>8.0f} {r['pairs']:>6} {r['ours']:>10.1f} {nx_total} "
+            f"{r['greedy']:>10.1f} {r['ours'] / max(r['greedy'], 1e-9):>11.3f}"
+        )
+        if "networkx" in r and (
+            r["networkx_pairs"] != r["pairs"] or abs(r["networkx"] - r["ours"]) > 1e-9
+        ):
+            print("  !! differs from networkx")
+        if r["pairs"] < r["greedy_pairs"] or (
+            r["pairs"] == r["greedy_pairs"] and r["ours"] < r["greedy"]
+        ):
+            print("  !! below greedy")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 1000, 5000])
+    parser.add_argument("--peers", type=int, nargs="+", help="peer cohort sizes instead")
+    parser.add_argument("--networkx-max", type=int, default=1000)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--one-peers", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_size(args.one)))
+        return
+    if args.one_peers:
+        print(json.dumps(run_peers(args.one_peers, args.networkx_max)))
+        return
+    if args.peers:
+        peers_table(args.peers, args.networkx_max)
         return
     print(
         f"{'mentees':>7} {'mentors':>7} {'places':>6} {'score s':>8} {'solve s':>8} "

@@ -102,11 +102,14 @@ class FakeSlack:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append(Call(method, params))
-        await self._notify()
         if self.scripted.get(method):
             status, body, headers = self.scripted[method].pop(0)
+            await self._notify()
             return web.json_response(body, status=status, headers=headers)
-        answer = self._answer(method, params)  # a post is in the channel once it arrives
+        # Its effect (a post in the channel, an upload completed) exists once the call has
+        # arrived, before anyone waiting for the call is woken.
+        answer = self._answer(method, params)
+        await self._notify()
         if method == "chat.postMessage" and self.post_delay:
             await asyncio.sleep(self.post_delay)
         return web.json_response(answer)

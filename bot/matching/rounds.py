@@ -34,7 +34,7 @@ from storage.models import (
     Role,
 )
 
-if TYPE_CHECKING:  # NumPy, SciPy and networkx load when a round is proposed, not at start
+if TYPE_CHECKING:  # NumPy, SciPy and rustworkx load when a round is proposed, not at start
     import numpy as np
 
     from bot.matching.scoring import Scores

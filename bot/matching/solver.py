@@ -7,7 +7,7 @@ feasible pair is worth a constant larger than any possible total score plus its 
 one more matched person always beats any gain in score.
 
 Peers: a maximum-weight matching of maximum cardinality on the general graph (Edmonds' blossom
-algorithm, networkx). Large cohorts keep each person's best ``peer_candidates`` edges, which
+algorithm, rustworkx). Large cohorts keep each person's best ``peer_candidates`` edges, which
 keeps the solve fast; an odd person out joins the pair they fit best, forming a trio.
 
 Greedy and random matchers are here too, as baselines for tests and the benchmark.
@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import networkx as nx
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 EXACT_PEER_LIMIT = 200
+WEIGHT_SCALE = 1000  # peer matching counts scores in thousandths (it takes integer weights)
 
 
 def solve_assignment(
@@ -48,33 +48,55 @@ def solve_assignment(
     ]
 
 
+def peer_edges(
+    objective: np.ndarray, feasible: np.ndarray, *, candidates: int = 25
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The candidate graph of a peer cohort: (a, b, weight) arrays with a < b, weight the mean
+    of both directions' scores. Cohorts above ``EXACT_PEER_LIMIT`` keep each person's best
+    ``candidates`` partners (an edge stays when either end keeps it).
+    """
+    n = objective.shape[0]
+    mutual = feasible & feasible.T
+    np.fill_diagonal(mutual, False)
+    if n > EXACT_PEER_LIMIT and candidates < n - 1:
+        ranked = np.where(mutual, objective, -np.inf)
+        best = np.argpartition(-ranked, candidates - 1, axis=1)[:, :candidates]
+        keep = np.zeros_like(mutual)
+        np.put_along_axis(keep, best, True, axis=1)
+        mutual &= keep | keep.T
+    a, b = np.nonzero(np.triu(mutual, k=1))
+    weight = (objective[a, b] + objective[b, a]) / 2
+    return a, b, weight
+
+
 def solve_peers(
     objective: np.ndarray, feasible: np.ndarray, *, candidates: int = 25
 ) -> list[tuple[int, ...]]:
-    """Pairs (and at most one trio) of peers maximising the number matched, then total score."""
+    """Pairs (and at most one trio) of peers maximising the number matched, then total score.
+
+    Edmonds' blossom algorithm in compiled code (rustworkx's ``max_weight_matching``, about
+    100x faster than networkx's pure-Python one on 2,000 peers). It takes integer weights, so
+    scores (0..100) are counted in thousandths: the matching is optimal for those, within
+    0.0005 per pair of the optimum on the unrounded scores.
+    """
+    import rustworkx as rx
+
     n = objective.shape[0]
-    graph = nx.Graph()
+    a, b, weight = peer_edges(objective, feasible, candidates=candidates)
+    graph = rx.PyGraph(multigraph=False)
     graph.add_nodes_from(range(n))
-    keep = n if n <= EXACT_PEER_LIMIT else candidates
-    for i in range(n):
-        options = np.flatnonzero(feasible[i] & feasible[:, i])
-        options = options[options != i]
-        if len(options) > keep:
-            best = np.argpartition(-objective[i, options], keep - 1)[:keep]
-            options = options[best]
-        for j in options:
-            weight = float(objective[i, j] + objective[j, i]) / 2
-            graph.add_edge(i, int(j), weight=weight)
-    matching = nx.max_weight_matching(graph, maxcardinality=True)
-    groups: list[tuple[int, ...]] = [tuple(sorted((int(a), int(b)))) for a, b in matching]
+    scaled = np.rint(weight * WEIGHT_SCALE).astype(np.int64)
+    graph.add_edges_from(list(zip(a.tolist(), b.tolist(), scaled.tolist(), strict=True)))
+    matching = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=lambda w: w)
+    groups: list[tuple[int, ...]] = [tuple(sorted((int(x), int(y)))) for x, y in matching]
     matched = {i for g in groups for i in g}
     leftovers = [i for i in range(n) if i not in matched]
     if len(leftovers) == 1 and groups:
         x = leftovers[0]
         best_gain, best_k = -1.0, -1
-        for k, (a, b) in enumerate(groups):
-            if feasible[x, a] and feasible[a, x] and feasible[x, b] and feasible[b, x]:
-                gain = float(objective[x, a] + objective[x, b])
+        for k, (p, q) in enumerate(groups):
+            if feasible[x, p] and feasible[p, x] and feasible[x, q] and feasible[q, x]:
+                gain = float(objective[x, p] + objective[x, q])
                 if gain > best_gain:
                     best_gain, best_k = gain, k
         if best_k >= 0:

@@ -74,7 +74,7 @@ def test_no_function_is_longer_than_sixty_lines():
 
 
 def test_a_running_bot_does_not_load_the_matching_solvers(tmp_path):
-    """NumPy, SciPy and networkx (about 60 MB of a process) load when a round is matched,
+    """NumPy, SciPy and rustworkx (about 60 MB of a process) load when a round is matched,
     not when the bot starts: a bot that only chats and sends keeps its memory small."""
     import subprocess
     import sys
@@ -87,7 +87,7 @@ def test_a_running_bot_does_not_load_the_matching_solvers(tmp_path):
         f"s = load_settings(None, env={{'DATABASE_URL': 'sqlite:///{tmp_path}/x.db'}})\n"
         "b = build_bot(s, surfaces=surfaces())\n"
         "import adapters.runtime, adapters.slack, adapters.discord, bot.pulse\n"
-        "print(sorted(m for m in ('numpy', 'scipy', 'networkx') if m in sys.modules))\n"
+        "print(sorted(m for m in ('numpy', 'scipy', 'rustworkx') if m in sys.modules))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT

@@ -328,3 +328,35 @@ def test_generated_cohort_matches_an_independent_lp_optimum():
     assert result["pairs"] == result["lp_pairs"]
     assert result["ours"] == pytest.approx(result["lp"], rel=1e-9)
     assert result["ours"] >= result["greedy"] and result["ours"] > result["random"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_peer_matching_equals_networkx_on_the_same_graph(seed):
+    """Random cohorts of 40-90 peers with some pairs ruled out (both sizes odd and even, both
+    below and above the size where candidates are pruned): rustworkx's matching has the same
+    number of pairs and the same total (in the thousandths it counts) as networkx's
+    reference blossom on the same candidate graph."""
+    import networkx as nx
+
+    from bot.matching.solver import WEIGHT_SCALE, peer_edges
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(40, 91)) if seed < 4 else 230 + seed
+    objective = rng.random((n, n)) * 100
+    feasible = rng.random((n, n)) > 0.3
+    feasible &= feasible.T
+    np.fill_diagonal(feasible, False)
+    a, b, weight = peer_edges(objective, feasible, candidates=8)
+    scaled = np.rint(weight * WEIGHT_SCALE).astype(int)
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    graph.add_weighted_edges_from(zip(a.tolist(), b.tolist(), scaled.tolist(), strict=True))
+    reference = nx.max_weight_matching(graph, maxcardinality=True)
+    expected = sum(graph[x][y]["weight"] for x, y in reference)
+
+    groups = solve_peers(objective, feasible, candidates=8)
+    pairs = [g[:2] for g in groups]  # an odd person out joins a pair afterwards
+    ours = sum(graph[x][y]["weight"] for x, y in pairs)
+    assert len(pairs) == len(reference)
+    assert ours == expected
+    assert all(feasible[x, y] for g in groups for x in g for y in g if x != y)
