@@ -76,7 +76,8 @@ class Message:
     delivery_id: str | None = field(default=None, compare=False)
     # Set by the outbox when an earlier attempt at this row may have been posted (a process
     # killed mid-send, a timeout): a platform that can look for the delivery id among recent
-    # messages (Slack's message metadata) checks from this instant on before posting again.
+    # messages (a key carried in the message's metadata) checks from this instant on before
+    # posting again.
     resend_after: datetime | None = field(default=None, compare=False)
 
     def plain(self) -> str:

@@ -96,3 +96,20 @@ def queue_channel_messages(
     ]
     with transaction(engine) as s:
         enqueue_many(s, items, now=due)
+
+
+def queue_text(engine, key: str, target, text: str, *, due: datetime) -> None:
+    """Queue one plain message to ``target`` (a ``bot.delivery.Target``), due at ``due``."""
+    from bot.outbox import enqueue
+    from bot.replies import Message, Section
+    from bot.text import Text
+
+    with transaction(engine) as s:
+        enqueue(
+            s,
+            dedupe_key=key,
+            target=target,
+            message=Message((Section(Text.trusted(text)),)),
+            not_before=due,
+            now=due,
+        )

@@ -839,17 +839,10 @@ async def test_a_post_that_timed_out_after_slack_had_it_is_found_not_posted_agai
     it in the conversation's history, so a post whose answer never came is counted once."""
     from slack_sdk.web.async_client import AsyncWebClient
 
-    from bot.outbox import enqueue
+    from fakes.programs import queue_text
 
-    with transaction(bot.engine) as s:
-        enqueue(
-            s,
-            dedupe_key="k-slow",
-            target=Target("slack", "T1", "user", ("U1",)),
-            message=Message((Section(Text.trusted("hello")),)),
-            not_before=bot.clock.now(),
-            now=bot.clock.now(),
-        )
+    user = Target("slack", "T1", "user", ("U1",))
+    queue_text(bot.engine, "k-slow", user, "hello", due=bot.clock.now())
     fake.post_delay = 1.0  # Slack has the post, its answer is late
     client = AsyncWebClient(token="xoxb-test", base_url=fake.url + "/api/", timeout=0.3)
     dispatcher = build_dispatcher(bot, {"slack": SlackSender(client)})

@@ -20,6 +20,7 @@ from bot.delivery import DeliveryResult
 from bot.events import Action, Actor
 from bot.outbox import Pacer, Pacing
 from bot.pulse import Pulse
+from fakes.programs import queue_text
 from storage.engine import transaction
 from storage.models import CheckIn, OutboxMessage, Pair
 from tests.checkins.helpers import Recorder, button_commands, make_pair, make_program
@@ -361,9 +362,6 @@ async def test_scheduler_runs_jobs_at_once_and_never_drops_misfires(bot):
     import asyncio
 
     from bot.delivery import Target
-    from bot.outbox import enqueue
-    from bot.replies import Message, Section
-    from bot.text import Text
 
     delivered = asyncio.Event()
 
@@ -372,15 +370,9 @@ async def test_scheduler_runs_jobs_at_once_and_never_drops_misfires(bot):
             delivered.set()
             return await super().send(target, message)
 
-    with transaction(bot.engine) as s:
-        enqueue(
-            s,
-            dedupe_key="hello",
-            target=Target("console", "console", "user", ("a",)),
-            message=Message((Section(Text.trusted("hi")),)),
-            not_before=bot.clock.now(),
-            now=bot.clock.now(),
-        )
+    queue_text(
+        bot.engine, "hello", Target("console", "console", "user", ("a",)), "hi", due=bot.clock.now()
+    )
     pulse = pulse_for(bot, Signal(bot.clock))
     scheduler = pulse.start()
     try:

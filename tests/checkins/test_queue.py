@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from bot.checkins.planner import QUEUE_AHEAD
+from bot.checkins.planner import QUEUE_AHEAD, queue_due_nudges
 from bot.events import Command
 from storage.engine import transaction
 from storage.models import CheckIn, OutboxMessage
@@ -85,3 +85,23 @@ async def test_a_nudge_more_than_stale_late_after_downtime_is_never_queued(bot):
     await pulse.tick()
     assert recorder.nudges() == []
     assert queued_nudges(bot) == {}
+
+
+async def test_withdrawing_for_more_pairs_than_a_statement_can_name(bot):
+    """A whole-program re-plan withdraws by pair id: 70,000 ids (beyond PostgreSQL's 65,535
+    parameters per statement, and SQLite's default build limit of 32,766) still work, in
+    chunks. Unchunked, this fails on PostgreSQL (this machine's SQLite allows more)."""
+    from bot.checkins.planner import withdraw_future_nudges
+
+    await planned_week(bot)
+    bot.clock.set(TUESDAY_10 - QUEUE_AHEAD)
+    with transaction(bot.engine) as s:
+        queue_due_nudges(s, now=bot.clock.now(), settings=bot.settings)
+    assert sorted(queued_nudges(bot)) == ["ann", "bob"]
+    with transaction(bot.engine) as s:
+        pair_id = s.exec(select(CheckIn.pair_id)).first()
+        ids = [pair_id, *range(pair_id + 1, pair_id + 70_000)]
+        assert withdraw_future_nudges(s, now=bot.clock.now(), pair_ids=ids) == 2
+    with transaction(bot.engine) as s:
+        assert s.exec(select(CheckIn)).all() == []
+    assert queued_nudges(bot) == {}  # their unsent nudges went too

@@ -131,3 +131,38 @@ def test_transaction_rolls_back_everything_on_error(empty_db_url):
         raise RuntimeError("boom")
     with transaction(engine) as s:
         assert s.exec(select(Person)).all() == []
+
+
+def test_the_cycle_collector_runs_again_after_the_last_pause_only():
+    """Bulk work pauses Python's cycle collector; pauses overlapping in two threads leave it
+    off until the last ends, and a collector that was off before stays off."""
+    import gc
+    import threading
+
+    from storage.bulk import collector_paused
+
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        first_in, second_done = threading.Event(), threading.Event()
+
+        def other() -> None:
+            with collector_paused():
+                first_in.set()
+                second_done.wait(5)
+
+        thread = threading.Thread(target=other)
+        with collector_paused():
+            thread.start()
+            first_in.wait(5)
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the other thread's pause is still on
+        second_done.set()
+        thread.join(5)
+        assert gc.isenabled()  # both ended: collecting again
+        gc.disable()
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # off before, off after
+    finally:
+        gc.enable() if was else gc.disable()
