@@ -93,6 +93,7 @@ class MatchingSettings:
     priority_bonus: float = 10.0
     session_minutes: int = 30
     peer_candidates: int = 25
+    mentor_candidates: int = 20
 
 
 @dataclass(frozen=True)
@@ -271,8 +272,10 @@ def _validate_sections(settings: Settings) -> None:
         raise ConfigError("[matching] recency_rounds must be between 0 and 52")
     if m.target_overlap_hours <= 0 or not 10 <= m.session_minutes <= 240:
         raise ConfigError("[matching] target_overlap_hours > 0, session_minutes 10-240")
-    if m.peer_candidates < 2 or m.priority_bonus < 0:
-        raise ConfigError("[matching] peer_candidates >= 2 and priority_bonus >= 0")
+    if m.peer_candidates < 2 or m.mentor_candidates < 1 or m.priority_bonus < 0:
+        raise ConfigError(
+            "[matching] peer_candidates >= 2, mentor_candidates >= 1 and priority_bonus >= 0"
+        )
     c = settings.checkins
     if c.digest_weekday.lower() not in WEEKDAYS or not 0 <= c.digest_hour <= 23:
         raise ConfigError("[checkins] digest_weekday must be a weekday, digest_hour 0-23")

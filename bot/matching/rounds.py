@@ -34,10 +34,12 @@ from storage.models import (
     Role,
 )
 
-if TYPE_CHECKING:  # NumPy, SciPy and rustworkx load when a round is proposed, not at start
+if TYPE_CHECKING:  # NumPy, SciPy and the solvers load when a round is proposed, not at start
     import numpy as np
 
-    from bot.matching.scoring import Scores
+    from bot.matching.candidates import Counts, Graph
+    from bot.matching.engine import Matched
+    from bot.matching.scoring import Scorer
 
 Progress = Callable[[str], None]
 
@@ -135,33 +137,24 @@ def _rules(session: Session, program_id: int) -> tuple[set[tuple[int, int]], lis
 
 
 def _unmatched_reason(
-    scores: Scores,
-    i: int,
+    counts: Counts,
+    k: int,
     *,
     side_empty: bool,
     left: bool,
-    places_left: int,
     more_left_than_places: bool,
+    places_left: int,
 ) -> str:
     """The true cause, checked rule by rule in the order people can act on it."""
     if side_empty:
         return "no_mentors" if left else "no_mentees"
-    feasible = scores.feasible[i] if left else scores.feasible[:, i]
-    if feasible.any():
-        if not left:
-            return "surplus"
-        # Someone fits, but every one of them is full.
-        return "capacity" if places_left == 0 or more_left_than_places else "fits_full"
-    rule = scores.rule_ok[i] if left else scores.rule_ok[:, i]
-    lang = scores.language_ok[i] if left else scores.language_ok[:, i]
-    team = scores.team_ok[i] if left else scores.team_ok[:, i]
-    if not lang.any():
-        return "language"
-    if not (lang & team).any():
-        return "team"
-    if not (lang & team & rule).any():
-        return "blocked"
-    return "recent"
+    rule = counts.reason(k)
+    if rule is not None:
+        return rule
+    if not left:
+        return "surplus"
+    # Someone fits, but every one of them is full.
+    return "capacity" if places_left == 0 or more_left_than_places else "fits_full"
 
 
 @dataclass
@@ -217,11 +210,11 @@ def propose(
     recent = _recent(session, program.id)
     seed = seed if seed is not None else _default_seed(session, program.id)
 
-    say(f"scoring {len(pool.left)} x {len(pool.right)} candidate pairs")
-    scores = _score(pool, settings, now, blocked, recent)
     capacity = pool.places_left()
     groups, pinned, notes = _apply_pins(pool, pins, blocked, recent, capacity, settings)
-    groups += _solve(pool, scores, capacity, pinned, settings, seed=seed, say=say)
+    say(f"scoring {len(pool.left)} x {len(pool.right)} candidate pairs")
+    matched = _match(pool, settings, now, blocked, recent, capacity, pinned, seed=seed, say=say)
+    groups += matched.groups
 
     say("explaining pairs")
     run = MatchRun(
@@ -229,8 +222,9 @@ def propose(
     )
     session.add(run)
     session.flush()
-    pairs, pair_members = _store_pairs(session, run, pool, groups, scores, settings, prompts, now)
-    unmatched = _left_out(pool, scores, groups, capacity, pair_members)
+    scorer = matched.scorer
+    pairs, pair_members = _store_pairs(session, run, pool, groups, scorer, settings, prompts, now)
+    unmatched = _left_out(pool, matched.graph, groups, capacity, pair_members)
     names = _pair_names(session, [pair_id for pair_id, _ in pool.ending])
     run.summary = _summary(mode, pool, pairs, unmatched, notes, names)
     session.add(run)
@@ -246,15 +240,34 @@ def propose(
     )
 
 
-def _score(pool: _Pool, settings: Settings, now: datetime, blocked: Any, recent: Any) -> Scores:
-    """Every candidate pair's fit (NumPy and SciPy load here, when a round is matched)."""
-    from bot.matching.scoring import Cohort, Rules, score_cohort
+def _match(
+    pool: _Pool,
+    settings: Settings,
+    now: datetime,
+    blocked: set[tuple[int, int]],
+    recent: dict[tuple[int, int], int],
+    capacity: np.ndarray,
+    pinned: set[int],
+    *,
+    seed: int,
+    say: Progress,
+) -> Matched:
+    """The whole cohort at once: most people matched, then the best total fit (priority for
+    those left out before; a seeded tie-break). NumPy, SciPy, OR-Tools and rustworkx load
+    here, when a round is matched.
+    """
+    from bot.matching.engine import match_cohort
+    from bot.matching.scoring import Cohort, Rules
 
-    return score_cohort(
+    return match_cohort(
         Cohort(pool.left, pool.right, pool.peer),
         settings.matching,
         reference_week=week_start(now),
         rules=Rules(blocked=frozenset(_round_blocked(pool, blocked)), recent=recent),
+        seed=seed,
+        capacity=capacity,
+        pinned=pinned,
+        progress=say,
     )
 
 
@@ -380,47 +393,12 @@ def _apply_pins(
     return groups, pinned, notes
 
 
-def _solve(
-    pool: _Pool,
-    scores: Scores,
-    capacity: np.ndarray,
-    pinned: set[int],
-    settings: Settings,
-    *,
-    seed: int,
-    say: Progress,
-) -> list[tuple[int, ...]]:
-    """The whole cohort at once: most people matched, then the best total fit (priority for
-    those left out before; a seeded jitter breaks ties reproducibly).
-    """
-    import numpy as np
-
-    from bot.matching.solver import solve_assignment, solve_peers
-
-    rng = np.random.default_rng(seed)
-    priority = settings.matching.priority_bonus * (
-        np.asarray([c.priority for c in pool.left], float)[:, None]
-        + np.asarray([c.priority for c in pool.right], float)[None, :]
-    )
-    objective = scores.total + priority + rng.random(scores.total.shape) * 1e-6
-    feasible = scores.feasible.copy()
-    if pinned:
-        idx = sorted(pinned)
-        feasible[idx, :] = False
-        if pool.peer:
-            feasible[:, idx] = False
-    if pool.peer:
-        say(f"solving {len(pool.left)} peers")
-        return list(solve_peers(objective, feasible, candidates=settings.matching.peer_candidates))
-    return list(solve_assignment(objective, feasible, capacity, progress=say))
-
-
 def _store_pairs(
     session: Session,
     run: MatchRun,
     pool: _Pool,
     groups: list[tuple[int, ...]],
-    scores: Scores,
+    scorer: Scorer,
     settings: Settings,
     prompts: Prompts,
     now: datetime,
@@ -428,18 +406,27 @@ def _store_pairs(
     """Each group as a ``proposed`` pair with its score and reasons."""
     import numpy as np
 
+    # Every pair the groups hold, scored at once (a trio of peers is three pairs).
+    cells = sorted(
+        {(g[0], k) for g in groups for k in g[1:]}
+        | {(a, b) for g in groups if pool.peer and len(g) == 3 for a in g for b in g if a < b}
+    )
+    rows = np.asarray([c[0] for c in cells], np.int64)
+    cols = np.asarray([c[1] for c in cells], np.int64)
+    totals = dict(zip(cells, scorer.pairs(rows, cols).total.tolist(), strict=True))
+    hours = dict(zip(cells, scorer.hours(rows, cols).tolist(), strict=True))
     pairs: list[Pair] = []
     pair_members: dict[int, list[int]] = {}
     for group in groups:
         people = [pool.left[group[0]]] + [pool.right[k] for k in group[1:]]
-        pair_score = float(np.mean([scores.total[group[0], k] for k in group[1:]]))
+        pair_score = float(np.mean([totals[(group[0], k)] for k in group[1:]]))
         if pool.peer and len(group) == 3:
-            pair_score = float(np.mean([scores.total[a, b] for a in group for b in group if a < b]))
+            pair_score = float(np.mean([totals[(a, b)] for a in group for b in group if a < b]))
         reasons = explain(
             people[0],
             people[1],
             peer=pool.peer,
-            overlap_hours=float(scores.overlap_hours[group[0], group[1]]),
+            overlap_hours=float(hours[(group[0], group[1])]),
             settings=settings.matching,
             prompts=prompts,
         )
@@ -463,7 +450,7 @@ def _store_pairs(
 
 def _left_out(
     pool: _Pool,
-    scores: Scores,
+    graph: Graph,
     groups: list[tuple[int, ...]],
     capacity: np.ndarray,
     pair_members: dict[int, list[int]],
@@ -486,7 +473,7 @@ def _left_out(
         if c.member_id not in matched:
             empty = not pool.right or (pool.peer and len(pool.left) < 2)
             reason = _unmatched_reason(
-                scores,
+                graph.left,
                 i,
                 side_empty=empty,
                 left=True,
@@ -498,7 +485,7 @@ def _left_out(
         for j, c in enumerate(pool.right):
             if c.member_id not in matched and not pool.busy.get(c.member_id) and capacity[j] > 0:
                 reason = _unmatched_reason(
-                    scores,
+                    graph.right,
                     j,
                     side_empty=not pool.left,
                     left=False,

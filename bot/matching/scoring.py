@@ -1,10 +1,14 @@
-"""Scores for every candidate pair of a cohort, computed as whole matrices.
+"""Scores for candidate pairs of a cohort, computed a block of rows at a time.
 
 Each component is in 0..1 and weighted by ``[matching]`` settings; the total is 0..100.
 Components: skills wanted vs offered, goal keywords, shared language, overlap of available
-hours on real dates, a different team, and the seniority gap. Hard constraints come back as a
-``feasible`` mask with the reason each pair was ruled out, so unmatched people can be told why.
-Matrices keep 5,000 x 1,000 cohorts to well under a second (sparse products, one bitmap product).
+hours on real dates, a different team, and the seniority gap. Hard constraints come back as
+masks with the reason each pair was ruled out, so unmatched people can be told why.
+
+A ``Scorer`` prepares each side once (sparse feature matrices, the distinct weekly bitmaps and
+language sets) and then scores any block of rows against every column, or any list of single
+pairs, so memory grows with the block, not with people squared. ``score_cohort`` stacks the
+blocks into whole matrices for small cohorts, tests and the dense baseline.
 """
 
 from __future__ import annotations
@@ -21,6 +25,11 @@ from bot.matching.profiles import Candidate, features, week_bitmap, words
 
 EXACT_WEIGHT = 1.0
 WORD_WEIGHT = 0.5
+BLOCK_CELLS = 2_000_000  # pairs scored at once: a block's arrays stay in tens of megabytes
+DENSE_FEATURES = 50_000_000  # a side's feature matrix is kept dense below this many cells
+TABLE_CELLS = 20_000_000  # distinct-bitmap overlap table kept whole below this many cells
+SCORE_UNITS = 10_000  # solvers count a score in ten-thousandths ...
+JITTER_UNITS = 100  # ... times this, plus a seeded tie-break below one unit
 
 
 @dataclass
@@ -57,6 +66,22 @@ class Scores:
     team_ok: np.ndarray
 
 
+@dataclass
+class Block:
+    """Rows ``rows`` scored against every column (or single pairs, all arrays 1-D)."""
+
+    rows: np.ndarray
+    total: np.ndarray  # float32, 0..100
+    language_ok: np.ndarray
+    team_ok: np.ndarray
+    rule_ok: np.ndarray
+
+    @property
+    def base_ok(self) -> np.ndarray:
+        """Allowed by every hard rule except recency (which depends on the whole cohort)."""
+        return self.language_ok & self.team_ok & self.rule_ok
+
+
 class _Vocab:
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
@@ -69,171 +94,419 @@ class _Vocab:
                 data.append(EXACT_WEIGHT if feature.startswith("=") else WORD_WEIGHT)
             indptr.append(len(indices))
         return sparse.csr_matrix(
-            (np.asarray(data, dtype=np.float32), indices, indptr),
+            (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int64), indptr),
             shape=(len(indptr) - 1, max(len(self.index), 1)),
         )
 
 
-def _product(a_rows: list[set[str]], b_rows: list[set[str]]) -> tuple[np.ndarray, np.ndarray]:
-    """(weight of the features each a row shares with each b row, total weight of each a row)."""
-    vocab = _Vocab()
-    a = vocab.matrix(a_rows)
-    b = vocab.matrix(b_rows)
-    norms = np.asarray(a.sum(axis=1)).ravel()
-    if not (a.nnz and b.nnz):
-        return np.zeros((a.shape[0], b.shape[0]), dtype=np.float32), norms
-    width = len(vocab.index)
-    a = sparse.csr_matrix((a.data, a.indices, a.indptr), shape=(a.shape[0], width))
-    b = sparse.csr_matrix((b.data, b.indices, b.indptr), shape=(b.shape[0], width))
-    # Each shared feature counts with its weight on the ``a`` side.
-    return np.asarray((a @ b.sign().T).toarray(), dtype=np.float32), norms
+class _Shared:
+    """The weight of the features each ``a`` row shares with each ``b`` row (each feature
+    counts with its weight on the ``a`` side), and each ``a`` row's own total weight.
+    """
+
+    def __init__(self, a_rows: list[set[str]], b_rows: list[set[str]]) -> None:
+        vocab = _Vocab()
+        a = vocab.matrix(a_rows)
+        b = vocab.matrix(b_rows)
+        width = max(len(vocab.index), 1)
+        a = sparse.csr_matrix((a.data, a.indices, a.indptr), shape=(a.shape[0], width))
+        b = sparse.csr_matrix((b.data, b.indices, b.indptr), shape=(b.shape[0], width)).sign()
+        self.norms = np.asarray(a.sum(axis=1), dtype=np.float32).ravel()
+        # Only features both sides have can be shared.
+        common = np.flatnonzero(
+            np.asarray(a.sum(axis=0)).ravel() * np.asarray(b.sum(axis=0)).ravel()
+        )
+        self.a = a[:, common].tocsr()
+        self.b = b[:, common].tocsr()
+        self.n, self.m = a.shape[0], b.shape[0]
+        bt = self.b.T.tocsr()
+        self.bt: np.ndarray | sparse.csr_matrix = (
+            bt.toarray() if len(common) * self.m <= DENSE_FEATURES else bt
+        )
+
+    def rows(self, rows: np.ndarray) -> np.ndarray:
+        """(len(rows) x m)."""
+        if not self.a.nnz or not self.b.nnz:
+            return np.zeros((len(rows), self.m), np.float32)
+        return _dense(self.a[rows] @ self.bt)
+
+    def cols(self, cols: np.ndarray) -> np.ndarray:
+        """(n x len(cols))."""
+        if not self.a.nnz or not self.b.nnz:
+            return np.zeros((self.n, len(cols)), np.float32)
+        return _dense(self.a @ self.bt[:, cols])
+
+    def pairs(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """One value per (i[k], j[k])."""
+        if not len(i) or not self.a.nnz or not self.b.nnz:
+            return np.zeros(len(i), np.float32)
+        return np.asarray(self.a[i].multiply(self.b[j]).sum(axis=1), np.float32).ravel()
 
 
-def _directional_skills(wanting: list[Candidate], offering: list[Candidate]) -> np.ndarray:
-    shared, norms = _product(
-        [features(c.skills_wanted) for c in wanting], [features(c.skills_offered) for c in offering]
+def _dense(x: np.ndarray | sparse.spmatrix) -> np.ndarray:
+    if isinstance(x, np.ndarray):
+        return x.astype(np.float32, copy=False)
+    return np.asarray(x.toarray(), dtype=np.float32)
+
+
+def _codes(values: list[object]) -> tuple[np.ndarray, list[object]]:
+    """Each value's index among the distinct values, and the distinct values."""
+    index: dict[object, int] = {}
+    codes = np.asarray([index.setdefault(v, len(index)) for v in values], dtype=np.int64)
+    return codes, list(index)
+
+
+def _gather(table: np.ndarray, rows: np.ndarray, cols: np.ndarray, block: bool) -> np.ndarray:
+    """``table[rows x cols]`` for a block (every col for each row), else ``table[rows, cols]``."""
+    if block:
+        return np.take(table[rows], cols, axis=1)
+    return table[rows, cols]
+
+
+class _Overlap:
+    """Hours a week both are available: dot products of 15-minute bitmaps on real dates,
+    computed once per distinct pair of bitmaps (people share a handful of weekly patterns).
+    """
+
+    def __init__(self, left: list[Candidate], right: list[Candidate], week: date) -> None:
+        self.left_codes, self.left_maps = self._distinct(left, week)
+        self.right_codes, self.right_maps = self._distinct(right, week)
+        self.table: np.ndarray | None = None
+        if len(self.left_maps) * len(self.right_maps) <= TABLE_CELLS:
+            self.table = (self.left_maps @ self.right_maps.T) / 4.0
+
+    @staticmethod
+    def _distinct(people: list[Candidate], week: date) -> tuple[np.ndarray, np.ndarray]:
+        keys = [(c.timezone, repr(c.availability)) for c in people]
+        codes, distinct = _codes(list(keys))
+        first: dict[object, Candidate] = {}
+        for key, c in zip(keys, people, strict=True):
+            first.setdefault(key, c)
+        maps = [week_bitmap(first[k], week) for k in distinct]  # type: ignore[index]
+        stacked = np.stack(maps) if maps else np.zeros((0, 672), bool)
+        return codes, stacked.astype(np.float32)
+
+    def hours(self, rows: np.ndarray, cols: np.ndarray, block: bool) -> np.ndarray:
+        li = self.left_codes[rows]
+        rj = self.right_codes[cols]
+        if self.table is not None:
+            return _gather(self.table, li, rj, block)
+        if block:
+            return np.take((self.left_maps[li] @ self.right_maps.T) / 4.0, rj, axis=1)
+        out = np.empty(len(li), np.float32)
+        for k in range(0, len(li), 10_000):  # single pairs in chunks: 672 slots per pair
+            a, b = self.left_maps[li[k : k + 10_000]], self.right_maps[rj[k : k + 10_000]]
+            out[k : k + 10_000] = (a * b).sum(axis=1) / 4.0
+        return out
+
+
+class Scorer:
+    """Scores blocks of a cohort's pairs, or single pairs, on demand."""
+
+    def __init__(
+        self,
+        cohort: Cohort,
+        settings: MatchingSettings,
+        *,
+        reference_week: date,
+        rules: Rules | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.cohort = cohort
+        self.settings = settings
+        self.rules = rules or Rules()
+        left, right = cohort.left, cohort.right
+        self.n, self.m = len(left), len(right)
+        self.skills = _Shared(
+            [features(c.skills_wanted) for c in left], [features(c.skills_offered) for c in right]
+        )
+        self.goals = _Shared(
+            [{"~" + w for w in words(c.goals)} for c in left],
+            [
+                {"~" + w for w in words(" ".join(c.skills_offered))}
+                | {"~" + w for w in words(c.goals)}
+                for c in right
+            ],
+        )
+        self.overlap = _Overlap(left, right, reference_week)
+        self._languages(left, right)
+        names = [_team(c.team) for c in left] + [_team(c.team) for c in right]
+        teams = np.where([t is None for t in names], -1, _codes(list(names))[0])
+        self.team_l, self.team_r = teams[: self.n], teams[self.n :]
+        self.sen_l = np.asarray([np.nan if c.seniority is None else c.seniority for c in left])
+        self.sen_r = np.asarray([np.nan if c.seniority is None else c.seniority for c in right])
+        self.prio_l = np.asarray([c.priority for c in left], np.float32)
+        self.prio_r = np.asarray([c.priority for c in right], np.float32)
+        rng = np.random.default_rng(seed)
+        salt = rng.integers(0, 2**31, size=4)
+        ids_l = np.asarray([c.member_id for c in left], np.int64)
+        ids_r = np.asarray([c.member_id for c in right], np.int64)
+        self.hash_l = _mix(ids_l, int(salt[0]))
+        self.hash_r = _mix(ids_r, int(salt[0] if cohort.peer else salt[1]))
+        self._blocked(left, right)
+        w = settings
+        weights = [
+            w.weight_skills,
+            w.weight_goals,
+            w.weight_language,
+            w.weight_overlap,
+            w.weight_team,
+            w.weight_seniority,
+        ]
+        self._weights = np.asarray(weights, np.float32) * np.float32(100.0 / sum(weights))
+
+    def _languages(self, left: list[Candidate], right: list[Candidate]) -> None:
+        """A shared language scores 1, none (both known) 0, unknown 0.5; and whether allowed."""
+        sets_l = [frozenset(c.language_set()) for c in left]
+        sets_r = [frozenset(c.language_set()) for c in right]
+        self.lang_l, distinct_l = _codes(list(sets_l))
+        self.lang_r, distinct_r = _codes(list(sets_r))
+        value = np.full((max(len(distinct_l), 1), max(len(distinct_r), 1)), 0.5, np.float32)
+        ok = np.ones(value.shape, bool)
+        for a, la in enumerate(distinct_l):
+            for b, lb in enumerate(distinct_r):
+                if la and lb:  # type: ignore[truthy-bool]
+                    shared = bool(la & lb)  # type: ignore[operator]
+                    value[a, b] = 1.0 if shared else 0.0
+                    ok[a, b] = shared or not self.settings.require_shared_language
+        self.lang_value, self.lang_ok = value, ok
+
+    def _blocked(self, left: list[Candidate], right: list[Candidate]) -> None:
+        """Blocked pairs as (row, col) positions (both orders), and nobody with themselves."""
+        left_pos = {c.member_id: i for i, c in enumerate(left)}
+        right_pos = {c.member_id: j for j, c in enumerate(right)}
+        cells: set[tuple[int, int]] = set()
+        for a, b in self.rules.blocked:
+            for x, y in ((a, b), (b, a)):
+                if x in left_pos and y in right_pos:
+                    cells.add((left_pos[x], right_pos[y]))
+        if self.cohort.peer:
+            cells |= {(i, i) for i in range(self.n)}
+        ordered = sorted(cells)
+        self.blocked_rows = np.asarray([c[0] for c in ordered], np.int64)
+        self.blocked_cols = np.asarray([c[1] for c in ordered], np.int64)
+
+    def block_size(self) -> int:
+        """How many rows one block holds."""
+        return max(1, BLOCK_CELLS // max(self.m, 1))
+
+    def blocks(self, rows: np.ndarray | None = None) -> Iterable[Block]:
+        """``rows`` (default all), a block at a time, each against every column."""
+        rows = np.arange(self.n) if rows is None else rows
+        size = self.block_size()
+        for start in range(0, len(rows), size):
+            yield self.block(rows[start : start + size])
+
+    def block(self, rows: np.ndarray) -> Block:
+        """Rows ``rows`` against every column."""
+        cols = np.arange(self.m)
+        return self._score(np.asarray(rows, np.int64), cols, block=True)
+
+    def pairs(self, rows: np.ndarray, cols: np.ndarray) -> Block:
+        """Single pairs (rows[k], cols[k]); every array of the result is 1-D."""
+        return self._score(np.asarray(rows, np.int64), np.asarray(cols, np.int64), block=False)
+
+    def _score(self, rows: np.ndarray, cols: np.ndarray, *, block: bool) -> Block:
+        w = self._weights
+        r = rows[:, None] if block else rows
+        skills = self._directional(self.skills, rows, cols, block=block)
+        goals = self._goals(rows, cols, block=block)
+        if self.cohort.peer:
+            skills = (skills + self._directional_back(self.skills, rows, cols, block)) / 2
+            goals = (goals + self._goals_back(rows, cols, block)) / 2
+        total = w[0] * skills
+        total += w[1] * goals
+        li, rj = self.lang_l[rows], self.lang_r[cols]
+        total += w[2] * _gather(self.lang_value, li, rj, block)
+        language_ok = _gather(self.lang_ok, li, rj, block)
+        hours = self.overlap.hours(rows, cols, block)
+        total += w[3] * np.minimum(np.float32(1.0), hours / self.settings.target_overlap_hours)
+        t_l, t_r = self.team_l[r], self.team_r[cols]
+        known = (t_l >= 0) & (t_r >= 0)
+        total += w[4] * np.where(known, (t_l != t_r).astype(np.float32), np.float32(0.5))
+        team_ok = (
+            ~(known & (t_l == t_r))
+            if self.settings.require_different_team
+            else np.ones(total.shape, bool)
+        )
+        if w[5]:
+            total += w[5] * self._seniority(r, cols)
+        return Block(
+            rows=rows,
+            total=np.asarray(total, np.float32),
+            language_ok=np.asarray(language_ok, bool),
+            team_ok=np.asarray(team_ok, bool),
+            rule_ok=self._rule_ok(rows, cols, block, total.shape),
+        )
+
+    def hours(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Shared available hours a week of single pairs."""
+        return np.asarray(self.overlap.hours(rows, cols, False), np.float32)
+
+    def _directional(
+        self, shared: _Shared, rows: np.ndarray, cols: np.ndarray, *, block: bool
+    ) -> np.ndarray:
+        norms = shared.norms[rows]
+        values = shared.rows(rows) if block else shared.pairs(rows, cols)
+        if block:
+            norms = norms[:, None]
+        return np.minimum(np.float32(1.0), values / np.maximum(norms, 1e-9)) * (norms > 0)
+
+    def _directional_back(
+        self, shared: _Shared, rows: np.ndarray, cols: np.ndarray, block: bool
+    ) -> np.ndarray:
+        """Peers: the same score read the other way (the column wanting from the row)."""
+        if block:
+            values = shared.cols(rows).T  # (rows x everyone), since left and right coincide
+            norms = shared.norms[None, :]
+        else:
+            values = shared.pairs(cols, rows)
+            norms = shared.norms[cols]
+        return np.minimum(np.float32(1.0), values / np.maximum(norms, 1e-9)) * (norms > 0)
+
+    def _goals(self, rows: np.ndarray, cols: np.ndarray, *, block: bool) -> np.ndarray:
+        values = self.goals.rows(rows) if block else self.goals.pairs(rows, cols)
+        return np.minimum(np.float32(1.0), values / np.float32(WORD_WEIGHT * 2.0))
+
+    def _goals_back(self, rows: np.ndarray, cols: np.ndarray, block: bool) -> np.ndarray:
+        values = self.goals.cols(rows).T if block else self.goals.pairs(cols, rows)
+        return np.minimum(np.float32(1.0), values / np.float32(WORD_WEIGHT * 2.0))
+
+    def _seniority(self, r: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Mentors a few levels above score best; peers close in level do."""
+        gap = self.sen_r[cols] - self.sen_l[r]
+        if self.cohort.peer:
+            value = np.where(np.isnan(gap), 0.5, 1.0 - np.minimum(1.0, np.abs(gap) / 5.0))
+        else:
+            value = np.where(np.isnan(gap), 0.5, np.clip(gap / 3.0, 0.0, 1.0))
+        return value.astype(np.float32)
+
+    def _rule_ok(
+        self, rows: np.ndarray, cols: np.ndarray, block: bool, shape: tuple[int, ...]
+    ) -> np.ndarray:
+        ok = np.ones(shape, bool)
+        if not len(self.blocked_rows):
+            return ok
+        if block:
+            position = {int(r): k for k, r in enumerate(rows)}
+            hit = np.isin(self.blocked_rows, rows)
+            for r, c in zip(self.blocked_rows[hit], self.blocked_cols[hit], strict=True):
+                ok[position[int(r)], c] = False
+            return ok
+        blocked = self.blocked_rows * max(self.m, 1) + self.blocked_cols
+        return ~np.isin(rows * max(self.m, 1) + cols, blocked)
+
+    def units(self, block: Block, cols: np.ndarray | None = None) -> np.ndarray:
+        """What the solvers maximise, in integer units: the score plus the priority bonus
+        (in ten-thousandths), then a seeded tie-break below one unit, so ties fall the
+        same way for the same seed. ``cols`` only for single pairs.
+        """
+        if cols is None:
+            r, c = block.rows[:, None], np.arange(self.m)[None, :]
+        else:
+            r, c = block.rows, cols
+        value = block.total + self.settings.priority_bonus * (self.prio_l[r] + self.prio_r[c])
+        jitter = (self.hash_l[r] ^ self.hash_r[c]) % JITTER_UNITS
+        return np.rint(value * np.float32(SCORE_UNITS)).astype(np.int64) * JITTER_UNITS + jitter
+
+    def max_units(self) -> int:
+        """An upper bound of ``units`` over every pair."""
+        top = 100.0 + self.settings.priority_bonus * (
+            float(self.prio_l.max(initial=0)) + float(self.prio_r.max(initial=0))
+        )
+        return (int(np.ceil(top * SCORE_UNITS)) + 1) * JITTER_UNITS
+
+
+def _team(team: str | None) -> str | None:
+    return team.strip().lower() if team and team.strip() else None
+
+
+def _mix(ids: np.ndarray, salt: int) -> np.ndarray:
+    """A well-spread 32-bit hash of each id (for tie-breaks that don't favour low ids)."""
+    x = (ids.astype(np.uint64) + np.uint64(salt)) * np.uint64(0x9E3779B97F4A7C15)
+    x ^= x >> np.uint64(29)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(32)
+    return (x & np.uint64(0xFFFFFFFF)).astype(np.int64)
+
+
+def recent_forbidden(
+    cohort: Cohort,
+    rules: Rules,
+    settings: MatchingSettings,
+    base_ok: Block,
+    options_left: np.ndarray,
+    options_right: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Recent partners that may not be paired again: (rows, cols). The recency window adapts
+    to the pool so nobody loses their last possible partner to it: a pair is ruled out only
+    while it is younger than the window and both have another option.
+
+    ``base_ok`` is the scorer's ``pairs`` for ``recent_cells`` (allowed by the other rules);
+    ``options_*`` count each row's and column's pairs the other rules allow.
+    """
+    rows, cols, ages = recent_cells(cohort, rules)
+    if not len(rows) or settings.recency_rounds <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    window = np.minimum(
+        settings.recency_rounds,
+        np.minimum(options_left[rows] - 1, options_right[cols] - 1),
     )
-    return np.minimum(1.0, shared / np.maximum(norms, 1e-9)[:, None]) * (norms > 0)[:, None]
+    out = base_ok.base_ok & (ages < window)
+    return rows[out], cols[out]
 
 
-def _directional_goals(seeking: list[Candidate], giving: list[Candidate]) -> np.ndarray:
-    goal_rows = [{"~" + w for w in words(c.goals)} for c in seeking]
-    give_rows = [
-        {"~" + w for w in words(" ".join(c.skills_offered))} | {"~" + w for w in words(c.goals)}
-        for c in giving
-    ]
-    shared, _ = _product(goal_rows, give_rows)
-    return np.minimum(1.0, shared / WORD_WEIGHT / 2.0)
-
-
-def _codes(values: list[str | None]) -> np.ndarray:
-    index: dict[str, int] = {}
-    return np.asarray(
-        [-1 if not v else index.setdefault(v.strip().lower(), len(index)) for v in values],
-        dtype=np.int64,
+def recent_cells(cohort: Cohort, rules: Rules) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Recent partners as (rows, cols, ages), both orders."""
+    left_pos = {c.member_id: i for i, c in enumerate(cohort.left)}
+    right_pos = {c.member_id: j for j, c in enumerate(cohort.right)}
+    cells: dict[tuple[int, int], int] = {}
+    for (a, b), age in (rules.recent or {}).items():
+        for x, y in ((a, b), (b, a)):
+            i, j = left_pos.get(x), right_pos.get(y)
+            if i is not None and j is not None:
+                cells[(i, j)] = min(age, cells.get((i, j), age))
+    keys = sorted(cells)
+    return (
+        np.asarray([k[0] for k in keys], np.int64),
+        np.asarray([k[1] for k in keys], np.int64),
+        np.asarray([cells[k] for k in keys], np.int64),
     )
 
 
 def score_cohort(
     cohort: Cohort, settings: MatchingSettings, *, reference_week: date, rules: Rules | None = None
 ) -> Scores:
-    """Score every (left, right) pair and work out which pairs the hard rules allow."""
+    """Score every (left, right) pair as whole matrices (small cohorts, tests, baselines)."""
     rules = rules or Rules()
-    left, right = cohort.left, cohort.right
-    w = settings
-    skills = _directional_skills(left, right)
-    goals = _directional_goals(left, right)
-    if cohort.peer:
-        skills = (skills + _directional_skills(right, left).T) / 2
-        goals = (goals + _directional_goals(right, left).T) / 2
-    language, language_ok = _languages(left, right, w.require_shared_language)
-    overlap_hours = _overlap_hours(left, right, reference_week)
-    overlap = np.minimum(1.0, overlap_hours / w.target_overlap_hours)
-    team, team_ok = _teams(left, right, w.require_different_team)
-    seniority = _seniority(left, right, peer=cohort.peer)
-    weights = (
-        w.weight_skills,
-        w.weight_goals,
-        w.weight_language,
-        w.weight_overlap,
-        w.weight_team,
-        w.weight_seniority,
-    )
-    total = (
-        w.weight_skills * skills
-        + w.weight_goals * goals
-        + w.weight_language * language
-        + w.weight_overlap * overlap
-        + w.weight_team * team
-        + w.weight_seniority * seniority
-    ) * (100.0 / sum(weights))
-    rule_ok, recent_ok = _rule_masks(cohort, rules, language_ok & team_ok, settings)
+    scorer = Scorer(cohort, settings, reference_week=reference_week, rules=rules)
+    n, m = scorer.n, scorer.m
+    parts = list(scorer.blocks()) if n and m else []
+
+    def stack(name: str, dtype: type) -> np.ndarray:
+        if not parts:
+            return np.zeros((n, m), dtype)
+        return np.concatenate([getattr(p, name) for p in parts]).astype(dtype)
+
+    total = stack("total", np.float64)
+    language_ok, team_ok, rule_ok = (stack(k, bool) for k in ("language_ok", "team_ok", "rule_ok"))
+    base = language_ok & team_ok & rule_ok
+    recent_ok = np.ones((n, m), bool)
+    rows, cols, _ = recent_cells(cohort, rules)
+    if len(rows):
+        f_rows, f_cols = recent_forbidden(
+            cohort, rules, settings, scorer.pairs(rows, cols), base.sum(axis=1), base.sum(axis=0)
+        )
+        recent_ok[f_rows, f_cols] = False
+    hours = np.zeros((n, m), np.float32)
+    for p in parts:
+        hours[p.rows] = scorer.overlap.hours(p.rows, np.arange(m), True)
     return Scores(
-        total=np.asarray(total, dtype=np.float64),
-        feasible=rule_ok & language_ok & team_ok & recent_ok,
-        overlap_hours=np.asarray(overlap_hours, dtype=np.float32),
-        language_ok=np.asarray(language_ok, dtype=bool),
+        total=total,
+        feasible=base & recent_ok,
+        overlap_hours=hours,
+        language_ok=language_ok,
         rule_ok=rule_ok,
         recent_ok=recent_ok,
-        team_ok=np.asarray(team_ok, dtype=bool),
+        team_ok=team_ok,
     )
-
-
-def _languages(
-    left: list[Candidate], right: list[Candidate], required: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """A shared language scores 1, none (both known) 0, unknown 0.5; and whether allowed."""
-    lang_l = [{"=" + x for x in c.language_set()} for c in left]
-    lang_r = [{"=" + x for x in c.language_set()} for c in right]
-    shared_lang, _ = _product(lang_l, lang_r)
-    has_l = np.asarray([bool(x) for x in lang_l], dtype=bool)[:, None]
-    has_r = np.asarray([bool(x) for x in lang_r], dtype=bool)[None, :]
-    both_set = has_l & has_r
-    language = np.where(shared_lang > 0, 1.0, np.where(both_set, 0.0, 0.5))
-    ok = ~(both_set & (shared_lang <= 0)) if required else np.ones(language.shape, dtype=bool)
-    return language, ok
-
-
-def _overlap_hours(left: list[Candidate], right: list[Candidate], week: date) -> np.ndarray:
-    """Hours a week both are available: one product of 15-minute bitmaps on real dates."""
-    n, m = len(left), len(right)
-    if not n or not m:
-        return np.zeros((n, m), np.float32)
-    bits_l = np.stack([week_bitmap(c, week) for c in left]).astype(np.float32)
-    bits_r = np.stack([week_bitmap(c, week) for c in right]).astype(np.float32)
-    return (bits_l @ bits_r.T) / 4.0
-
-
-def _teams(
-    left: list[Candidate], right: list[Candidate], different_required: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Different teams score 1, the same 0, unknown 0.5; and whether allowed."""
-    n = len(left)
-    teams = _codes([c.team for c in left] + [c.team for c in right])
-    t_l, t_r = teams[:n, None], teams[None, n:]
-    known = (t_l >= 0) & (t_r >= 0)
-    team = np.where(known, (t_l != t_r).astype(float), 0.5)
-    ok = ~(known & (t_l == t_r)) if different_required else np.ones(team.shape, bool)
-    return team, ok
-
-
-def _seniority(left: list[Candidate], right: list[Candidate], *, peer: bool) -> np.ndarray:
-    """Mentors a few levels above score best; peers close in level do."""
-    sen_l = np.asarray([np.nan if c.seniority is None else c.seniority for c in left], float)
-    sen_r = np.asarray([np.nan if c.seniority is None else c.seniority for c in right], float)
-    gap = sen_r[None, :] - sen_l[:, None]
-    if peer:
-        return np.where(np.isnan(gap), 0.5, 1.0 - np.minimum(1.0, np.abs(gap) / 5.0))
-    return np.where(np.isnan(gap), 0.5, np.clip(gap / 3.0, 0.0, 1.0))
-
-
-def _rule_masks(
-    cohort: Cohort, rules: Rules, fits: np.ndarray, settings: MatchingSettings
-) -> tuple[np.ndarray, np.ndarray]:
-    """Blocks (and nobody with themselves), then recent partners; the recency window adapts
-    to the pool so nobody loses their last possible partner to it.
-    """
-    left, right = cohort.left, cohort.right
-    rule_ok = np.ones((len(left), len(right)), dtype=bool)
-    if cohort.peer:
-        np.fill_diagonal(rule_ok, False)
-    left_pos = {c.member_id: i for i, c in enumerate(left)}
-    right_pos = {c.member_id: j for j, c in enumerate(right)}
-    for a, b in rules.blocked:
-        for x, y in ((a, b), (b, a)):
-            if x in left_pos and y in right_pos:
-                rule_ok[left_pos[x], right_pos[y]] = False
-    base_ok = rule_ok & fits
-    recent_ok = np.ones(rule_ok.shape, dtype=bool)
-    if rules.recent and settings.recency_rounds > 0:
-        options_l = base_ok.sum(axis=1)
-        options_r = base_ok.sum(axis=0)
-        for (a, b), age in rules.recent.items():
-            for x, y in ((a, b), (b, a)):
-                i, j = left_pos.get(x), right_pos.get(y)
-                if i is None or j is None or not base_ok[i, j]:
-                    continue
-                window = min(settings.recency_rounds, options_l[i] - 1, options_r[j] - 1)
-                if age < window:
-                    recent_ok[i, j] = False
-    return rule_ok, recent_ok

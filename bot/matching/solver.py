@@ -79,16 +79,10 @@ def solve_peers(
     scores (0..100) are counted in thousandths: the matching is optimal for those, within
     0.0005 per pair of the optimum on the unrounded scores.
     """
-    import rustworkx as rx
-
     n = objective.shape[0]
     a, b, weight = peer_edges(objective, feasible, candidates=candidates)
-    graph = rx.PyGraph(multigraph=False)
-    graph.add_nodes_from(range(n))
     scaled = np.rint(weight * WEIGHT_SCALE).astype(np.int64)
-    graph.add_edges_from(list(zip(a.tolist(), b.tolist(), scaled.tolist(), strict=True)))
-    matching = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=lambda w: w)
-    groups: list[tuple[int, ...]] = [tuple(sorted((int(x), int(y)))) for x, y in matching]
+    groups: list[tuple[int, ...]] = list(match_peers(n, a, b, scaled))
     matched = {i for g in groups for i in g}
     leftovers = [i for i in range(n) if i not in matched]
     if len(leftovers) == 1 and groups:
@@ -102,6 +96,22 @@ def solve_peers(
         if best_k >= 0:
             groups[best_k] = (*groups[best_k], x)
     return sorted(groups)
+
+
+def match_peers(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> list[tuple[int, int]]:
+    """The most pairs of the graph's edges (a[k], b[k]) and, among those, the highest total
+    of the integer ``weight``s: rustworkx's compiled blossom.
+    """
+    import rustworkx as rx
+
+    graph = rx.PyGraph(multigraph=False)
+    graph.add_nodes_from(range(n))
+    edges = zip(
+        np.asarray(a).tolist(), np.asarray(b).tolist(), np.asarray(weight).tolist(), strict=True
+    )
+    graph.add_edges_from(list(edges))
+    matching = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=lambda w: w)
+    return sorted((min(int(x), int(y)), max(int(x), int(y))) for x, y in matching)
 
 
 def greedy_assignment(

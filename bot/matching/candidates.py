@@ -1,0 +1,410 @@
+"""The sparse candidate graph of a cohort, and solving it to the optimum of the whole cohort.
+
+``collect`` scores the cohort a block of rows at a time and keeps each row's best ``k``
+allowed partners (memory grows with people x k, not people squared). Beside them it keeps,
+per row, the best value it did not keep (``threshold``), and per row and column how many
+partners each hard rule leaves, which tells an unmatched person the true reason and sets the
+adaptive recency window.
+
+``assign`` then solves the capacity assignment on that graph (``bot.matching.flow``) and
+prices every pair outside it against the solution's dual values: a pair can only improve the
+total if its value exceeds ``left[i] + right[j]``. Rows whose ``threshold`` already rules that
+out are not scored again; the others are scored block by block, improving pairs join the
+graph and the graph is solved again, until no pair outside can improve it. The duals then
+prove the result optimal for the whole cohort, not just the graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.matching import flow
+from bot.matching.scoring import Block, Scorer, recent_cells, recent_forbidden
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Counts:
+    """How many partners each row (or column) has left after each hard rule, in the order
+    people can act on them: language, then team, then blocks, then recent partners.
+    """
+
+    language: np.ndarray
+    team: np.ndarray
+    rule: np.ndarray  # every rule but recency
+    feasible: np.ndarray  # every rule
+
+    @classmethod
+    def zeros(cls, size: int) -> Counts:
+        """Counts for ``size`` people."""
+        return cls(*(np.zeros(size, np.int64) for _ in range(4)))
+
+    def reason(self, k: int) -> str | None:
+        """The rule that leaves person ``k`` nobody, if one does."""
+        if self.feasible[k]:
+            return None
+        if not self.language[k]:
+            return "language"
+        if not self.team[k]:
+            return "team"
+        if not self.rule[k]:
+            return "blocked"
+        return "recent"
+
+
+@dataclass
+class Graph:
+    """Candidate pairs (row, col, value in the scorer's units), CSR-ordered by row."""
+
+    scorer: Scorer
+    rows: np.ndarray
+    cols: np.ndarray
+    units: np.ndarray
+    threshold: np.ndarray  # per row: best value of an allowed pair not in the graph, or -1
+    col_threshold: np.ndarray  # the same per column (an upper bound: it only ever falls)
+    left: Counts
+    right: Counts
+    forbidden: np.ndarray  # recent partners ruled out, as row * m + col keys (sorted)
+    skip_rows: np.ndarray  # rows that take no partner this time (pinned already)
+    skip_cols: np.ndarray
+    priced: list[int] = field(default_factory=list)  # pairs scored by each pricing pass
+
+    def add(self, rows: np.ndarray, cols: np.ndarray, units: np.ndarray) -> None:
+        """More pairs (not yet in the graph)."""
+        m = max(self.scorer.m, 1)
+        keys = np.concatenate([self.rows * m + self.cols, rows * m + cols])
+        values = np.concatenate([self.units, units])
+        keys, first = np.unique(keys, return_index=True)
+        self.rows, self.cols = keys // m, keys % m
+        self.units = values[first]
+
+    def members(self, block_rows: np.ndarray) -> np.ndarray:
+        """A (len(block_rows) x m) mask of the pairs already in the graph or ruled out."""
+        return self._mask(block_rows, with_graph=True)
+
+    def ruled_out(self, block_rows: np.ndarray) -> np.ndarray:
+        """A (len(block_rows) x m) mask of the pairs recency or a placed column rules out."""
+        return self._mask(block_rows, with_graph=False)
+
+    def _mask(self, block_rows: np.ndarray, *, with_graph: bool) -> np.ndarray:
+        m = self.scorer.m
+        mask = np.zeros((len(block_rows), m), bool)
+        position = np.full(self.scorer.n, -1, np.int64)
+        position[block_rows] = np.arange(len(block_rows))
+        keys = [(self.forbidden // max(m, 1), self.forbidden % max(m, 1))]
+        if with_graph:
+            keys.append((self.rows, self.cols))
+        for keys_rows, keys_cols in keys:
+            at = position[keys_rows]
+            hit = at >= 0
+            mask[at[hit], keys_cols[hit]] = True
+        if len(self.skip_cols):
+            mask[:, self.skip_cols] = True
+        return mask
+
+
+def collect(
+    scorer: Scorer,
+    k: int,
+    *,
+    column_k: int = 0,
+    skip_rows: np.ndarray | None = None,
+    skip_cols: np.ndarray | None = None,
+    progress: Progress | None = None,
+) -> Graph:
+    """Score the whole cohort block by block; keep each row's best ``k`` allowed partners
+    and each column's best ``column_k`` (which makes the columns' thresholds tight: a
+    mentor whose best few mentees are in the graph is priced out for everyone else).
+    """
+    n, m = scorer.n, scorer.m
+    skip_r = np.asarray(skip_rows if skip_rows is not None else [], np.int64)
+    skip_c = np.asarray(skip_cols if skip_cols is not None else [], np.int64)
+    row_top = _RowTop(min(k, m), n, m)
+    column = _ColumnTop(min(column_k, n), m) if column_k > 0 else None
+    left, right = Counts.zeros(n), Counts.zeros(m)
+    skipped_row = np.zeros(n, bool)
+    skipped_row[skip_r] = True
+    for block in scorer.blocks():
+        allowed = _count(left, right, block)
+        allowed[skipped_row[block.rows]] = False
+        allowed[:, skip_c] = False
+        units = scorer.units(block)
+        units[~allowed] = -1
+        if column is not None:
+            column.add(block.rows, units)
+        row_top.add(block.rows, units)
+        if progress and n:
+            done = int(block.rows[-1]) + 1
+            progress(f"scoring: {done * 100 // n}% of {n} x {m} pairs")
+    kept = row_top.kept
+    col_threshold = row_top.col_threshold
+    if column is not None:
+        *pairs, c_threshold = column.result()
+        kept.append((pairs[0], pairs[1], pairs[2]))
+        np.minimum(col_threshold, c_threshold, out=col_threshold)
+    forbidden = _recency(scorer, left, right)
+    graph = Graph(
+        scorer=scorer,
+        rows=np.zeros(0, np.int64),
+        cols=np.zeros(0, np.int64),
+        units=np.zeros(0, np.int64),
+        threshold=row_top.threshold,
+        col_threshold=col_threshold,
+        left=left,
+        right=right,
+        forbidden=forbidden,
+        skip_rows=skip_r,
+        skip_cols=skip_c,
+    )
+    if kept:
+        rows, cols, units = (np.concatenate([part[i] for part in kept]) for i in range(3))
+        keep = ~np.isin(rows * max(m, 1) + cols, forbidden)
+        graph.add(rows[keep], cols[keep], units[keep])
+    return graph
+
+
+def _count(left: Counts, right: Counts, block: Block) -> np.ndarray:
+    """Add a block's partners per rule to the counts; return its mask of allowed pairs."""
+    language = block.language_ok
+    team = language & block.team_ok
+    base = team & block.rule_ok
+    for counts, axis, where in ((left, 1, block.rows), (right, 0, slice(None))):
+        counts.language[where] += language.sum(axis=axis)
+        counts.team[where] += team.sum(axis=axis)
+        counts.rule[where] += base.sum(axis=axis)
+        counts.feasible[where] += base.sum(axis=axis)  # recency is taken off at the end
+    return base
+
+
+class _RowTop:
+    """Each row's best ``k`` columns, the value after them, and per column the best value
+    not kept by its row.
+    """
+
+    def __init__(self, k: int, n: int, m: int) -> None:
+        self.k, self.m = max(k, 0), m
+        self.kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.threshold = np.full(n, -1, np.int64)
+        self.col_threshold = np.full(m, -1, np.int64)
+
+    def add(self, rows: np.ndarray, units: np.ndarray) -> None:
+        """A block (rows x every column, -1 where not allowed); ``units`` is overwritten."""
+        if not self.k or not self.m:
+            np.maximum(self.col_threshold, units.max(axis=0, initial=-1), out=self.col_threshold)
+            return
+        top = _top(units, self.k + 1 if self.k < self.m else self.k)
+        values = np.take_along_axis(units, top, axis=1)
+        if self.k < self.m:
+            self.threshold[rows] = values[:, self.k]
+            top, values = top[:, : self.k], values[:, : self.k]
+        keep = values >= 0
+        self.kept.append((np.broadcast_to(rows[:, None], top.shape)[keep], top[keep], values[keep]))
+        np.put_along_axis(units, top, -1, axis=1)
+        np.maximum(self.col_threshold, units.max(axis=0), out=self.col_threshold)
+
+
+class _ColumnTop:
+    """Each column's best ``k`` rows (and the value after them), merged block by block."""
+
+    def __init__(self, k: int, m: int) -> None:
+        self.k = k
+        self.values = np.full((k + 1, m), -1, np.int64)
+        self.rows = np.full((k + 1, m), -1, np.int64)
+
+    def add(self, rows: np.ndarray, units: np.ndarray) -> None:
+        """Merge a block (rows x every column, -1 where not allowed)."""
+        values = np.concatenate([self.values, units])
+        owners = np.concatenate([self.rows, np.broadcast_to(rows[:, None], units.shape)])
+        best = np.argpartition(-values, self.k, axis=0)[: self.k + 1]
+        self.values = np.take_along_axis(values, best, axis=0)
+        self.rows = np.take_along_axis(owners, best, axis=0)
+
+    def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, cols, units) of the kept pairs, and each column's threshold."""
+        order = np.argsort(-self.values, axis=0, kind="stable")
+        values = np.take_along_axis(self.values, order, axis=0)
+        rows = np.take_along_axis(self.rows, order, axis=0)
+        threshold = values[self.k]
+        values, rows = values[: self.k], rows[: self.k]
+        keep = values >= 0
+        cols = np.broadcast_to(np.arange(values.shape[1])[None, :], values.shape)
+        return rows[keep], cols[keep], values[keep], threshold
+
+
+def _top(units: np.ndarray, count: int) -> np.ndarray:
+    """Each row's ``count`` largest values' columns, largest first."""
+    if count < units.shape[1]:
+        part = np.argpartition(-units, count - 1, axis=1)[:, :count]
+    else:
+        part = np.broadcast_to(np.arange(units.shape[1]), units.shape).copy()
+    order = np.argsort(-np.take_along_axis(units, part, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1)
+
+
+def _recency(scorer: Scorer, left: Counts, right: Counts) -> np.ndarray:
+    """Recent partners ruled out this round (keys), taken off the feasible counts."""
+    cohort, rules = scorer.cohort, scorer.rules
+    rows, cols, _ = recent_cells(cohort, rules)
+    if not len(rows):
+        return np.zeros(0, np.int64)
+    f_rows, f_cols = recent_forbidden(
+        cohort, rules, scorer.settings, scorer.pairs(rows, cols), left.rule, right.rule
+    )
+    np.subtract.at(left.feasible, f_rows, 1)  # the counts so far are of every other rule
+    np.subtract.at(right.feasible, f_cols, 1)
+    return np.unique(f_rows * max(scorer.m, 1) + f_cols)
+
+
+@dataclass
+class Solution:
+    """The chosen pairs (row, col) and the duals that prove them optimal for the cohort."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    units: np.ndarray
+    proof: flow.Assignment
+    rounds: int  # solves until no pair outside the graph could improve the total
+
+
+def assign(
+    graph: Graph,
+    capacity: np.ndarray,
+    *,
+    cardinality_first: bool = True,
+    per_row: int = 10,
+    progress: Progress | None = None,
+) -> Solution:
+    """The optimum of the whole cohort: solve the graph, price the pairs outside it, add any
+    that could improve the total (each row's best ``per_row`` of them), solve again.
+    """
+    scorer = graph.scorer
+    n, m = scorer.n, scorer.m
+    capacity = np.asarray(capacity, np.int64)
+    places = int(np.maximum(capacity, 0).sum())
+    bonus = flow.bonus_for(scorer.max_units(), n, places) if cardinality_first else 0
+    rounds = 0
+    while True:
+        rounds += 1
+        if progress:
+            progress(f"solving {len(graph.rows)} candidate pairs (round {rounds})")
+        result = flow.solve(n, m, graph.rows, graph.cols, graph.units, capacity, bonus=bonus)
+        if progress:
+            progress("checking every other pair against the solution's dual values")
+        rows, cols, units = graph.rows, graph.cols, graph.units  # before pricing adds pairs
+        improving = _price(graph, result, bonus, per_row)
+        if not improving:
+            chosen = result.chosen
+            return Solution(
+                rows=rows[chosen],
+                cols=cols[chosen],
+                units=units[chosen],
+                proof=result,
+                rounds=rounds,
+            )
+
+
+def _best_outside(graph: Graph, v: np.ndarray) -> np.ndarray:
+    """Per row, an upper bound of ``value - right[j]`` over the pairs outside the graph:
+    a pair's value is at most both its row's and its column's threshold, so the bound is
+    the largest ``min(threshold[i], col_threshold[j]) - v[j]`` over the columns, found for
+    every row at once with the columns sorted by threshold (exact integers in float64).
+    """
+    cols = np.flatnonzero(graph.col_threshold >= 0)
+    cols = cols[~np.isin(cols, graph.skip_cols)]
+    out = np.full(graph.scorer.n, -np.inf)
+    if not len(cols):
+        return out
+    order = cols[np.argsort(graph.col_threshold[cols], kind="stable")]
+    col_t = graph.col_threshold[order].astype(np.float64)
+    below = np.maximum.accumulate(col_t - v[order])  # columns whose threshold is lower
+    above = np.minimum.accumulate(v[order][::-1])[::-1]  # cheapest column from here on
+    has = graph.threshold >= 0
+    t = graph.threshold[has].astype(np.float64)
+    at = np.searchsorted(col_t, t, side="left")
+    best = np.full(len(t), -np.inf)
+    some_below = at > 0
+    best[some_below] = below[at[some_below] - 1]
+    some_above = at < len(order)
+    best[some_above] = np.maximum(best[some_above], t[some_above] - above[at[some_above]])
+    out[has] = best
+    return out
+
+
+def _price(graph: Graph, result: flow.Assignment, bonus: int, per_row: int) -> int:
+    """Score the pairs that might improve the total; add those that do. How many improve.
+
+    Rows where the bound finds nothing are skipped. For the rest, only the columns the bound
+    can't rule out are scored, as single pairs; a row with many of those is scored whole,
+    which also gives it an exact threshold.
+    """
+    scorer = graph.scorer
+    n, m = scorer.n, scorer.m
+    if not m or not n:
+        graph.priced.append(0)
+        return 0
+    u, v = result.left, result.right
+    suspect = bonus + _best_outside(graph, v) - u > 0
+    suspect[graph.skip_rows] = False
+    rows = np.flatnonzero(suspect)
+    col_t = graph.col_threshold.astype(np.float64)
+    col_t[graph.skip_cols] = -np.inf
+    col_t[graph.col_threshold < 0] = -np.inf
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    priced = improving = 0
+    for start in range(0, len(rows), scorer.block_size()):
+        chunk = rows[start : start + scorer.block_size()]
+        bound = np.minimum(graph.threshold[chunk, None].astype(np.float64), col_t[None, :])
+        maybe = (bonus + bound - u[chunk, None] - v[None, :] > 0) & ~graph.members(chunk)
+        many = maybe.sum(axis=1) > m // 8
+        for block in scorer.blocks(chunk[many]):
+            picked, better = _price_block(graph, block, u, v, bonus, per_row)
+            found.append(picked)
+            improving += better
+            priced += block.total.size
+        at, c = np.nonzero(maybe[~many])
+        r = chunk[~many][at]
+        if len(r):
+            pairs = scorer.pairs(r, c)
+            units = scorer.units(pairs, c)
+            gain = (bonus + units.astype(np.float64)) - u[r] - v[c]
+            good = pairs.base_ok & (gain > 0)
+            improving += int(good.sum())
+            found.append(_best_per_row(r[good], c[good], units[good], gain[good], per_row))
+            priced += len(r)
+    graph.priced.append(priced)
+    if sum(len(f[0]) for f in found):
+        graph.add(*(np.concatenate([f[k] for f in found]) for k in range(3)))
+    return improving
+
+
+def _price_block(
+    graph: Graph, block: Block, u: np.ndarray, v: np.ndarray, bonus: int, per_row: int
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], int]:
+    """Pairs of whole rows to add, and how many improve; the thresholds become exact."""
+    units = graph.scorer.units(block)
+    outside = block.base_ok & ~graph.members(block.rows)
+    units[~outside] = -1
+    gain = (bonus + units.astype(np.float64)) - u[block.rows, None] - v[None, :]
+    at, c = np.nonzero(outside & (gain > 0))
+    better = len(at)
+    r = block.rows[at]
+    picked = _best_per_row(r, c, units[at, c], gain[at, c], per_row)
+    units[np.searchsorted(block.rows, picked[0]), picked[1]] = -1
+    graph.threshold[block.rows] = units.max(axis=1, initial=-1)
+    return picked, better
+
+
+def _best_per_row(
+    rows: np.ndarray, cols: np.ndarray, units: np.ndarray, gain: np.ndarray, per_row: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's ``per_row`` pairs with the largest gain."""
+    order = np.lexsort((-gain, rows))
+    rows, cols, units = rows[order], cols[order], units[order]
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else rows
+    rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+    keep = rank < per_row
+    return rows[keep], cols[keep], units[keep]
