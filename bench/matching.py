@@ -280,13 +280,10 @@ def run_peers(n: int, networkx_max: int) -> dict:
     t3 = time.perf_counter()
     t1 = next(t for t, msg in phases if msg.startswith("pairing"))
     t2 = next(t for t, msg in phases if msg.startswith("bounding"))
-    graph = matched.graph
+    assert matched.edges is not None
     pairs = [g[:2] for g in matched.groups]
-    weights = {
-        (int(a), int(b)): int(w)
-        for a, b, w in zip(graph.rows, graph.cols, graph.units, strict=True)
-        if a < b
-    }
+    a, b, units = (x.tolist() for x in matched.edges)
+    weights = {(x, y): w for x, y, w in zip(a, b, units, strict=True)}
 
     def total(ps) -> int:
         return sum(weights[(min(x, y), max(x, y))] for x, y in ps)

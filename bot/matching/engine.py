@@ -36,6 +36,7 @@ class Matched:
     proof: flow.Assignment | None = None  # mentoring: the duals that prove the optimum
     rounds: int = 0  # mentoring: solves until no pair outside the graph could improve
     bound: int | None = None  # peers: no pairing of the cohort is worth more (units)
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # peers: (a, b, units)
 
 
 def match_cohort(
@@ -106,7 +107,14 @@ def _peers(scorer: Scorer, graph: candidates.Graph, *, peer_bound: bool, say: Pr
             graph, np.ones(scorer.m, np.int64), cardinality_first=False, progress=say
         )
         bound = solution.proof.value // 2
-    return Matched(groups=sorted(groups), scorer=scorer, graph=graph, units=units, bound=bound)
+    return Matched(
+        groups=sorted(groups),
+        scorer=scorer,
+        graph=graph,
+        units=units,
+        bound=bound,
+        edges=(a, b, weight),
+    )
 
 
 def _trio(
