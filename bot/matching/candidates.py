@@ -16,7 +16,7 @@ prove the result optimal for the whole cohort, not just the graph.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -334,68 +334,103 @@ def _best_outside(graph: Graph, v: np.ndarray) -> np.ndarray:
     return out
 
 
-def _price(graph: Graph, result: flow.Assignment, bonus: int, per_row: int) -> int:
-    """Score the pairs that might improve the total; add those that do. How many improve.
+@dataclass
+class _Scored:
+    """Pairs outside the graph the bounds couldn't rule out, scored: whole rows (``cols`` is
+    None, ``units`` rows x m) or single pairs. ``units`` is -1 where a pair isn't allowed or
+    is already in the graph.
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray | None
+    units: np.ndarray
+
+
+def _scan(graph: Graph, u: np.ndarray, v: np.ndarray, bonus: int) -> Iterator[_Scored]:
+    """Score every pair outside the graph that might be worth more than ``u[i] + v[j]``.
 
     Rows where the bound finds nothing are skipped. For the rest, only the columns the bound
-    can't rule out are scored, as single pairs; a row with many of those is scored whole,
-    which also gives it an exact threshold.
+    can't rule out are scored, as single pairs; a row with many of those is scored whole.
     """
     scorer = graph.scorer
-    n, m = scorer.n, scorer.m
-    if not m or not n:
-        graph.priced.append(0)
-        return 0
-    u, v = result.left, result.right
+    m = scorer.m
     suspect = bonus + _best_outside(graph, v) - u > 0
     suspect[graph.skip_rows] = False
     rows = np.flatnonzero(suspect)
     col_t = graph.col_threshold.astype(np.float64)
     col_t[graph.skip_cols] = -np.inf
     col_t[graph.col_threshold < 0] = -np.inf
-    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    priced = improving = 0
+    priced = 0
     for start in range(0, len(rows), scorer.block_size()):
         chunk = rows[start : start + scorer.block_size()]
         bound = np.minimum(graph.threshold[chunk, None].astype(np.float64), col_t[None, :])
         maybe = (bonus + bound - u[chunk, None] - v[None, :] > 0) & ~graph.members(chunk)
         many = maybe.sum(axis=1) > m // 8
         for block in scorer.blocks(chunk[many]):
-            picked, better = _price_block(graph, block, u, v, bonus, per_row)
-            found.append(picked)
-            improving += better
-            priced += block.total.size
+            units = scorer.units(block)
+            units[~(block.base_ok & ~graph.members(block.rows))] = -1
+            priced += units.size
+            yield _Scored(block.rows, None, units)
         at, c = np.nonzero(maybe[~many])
-        r = chunk[~many][at]
-        if len(r):
+        if len(at):
+            r = chunk[~many][at]
             pairs = scorer.pairs(r, c)
             units = scorer.units(pairs, c)
-            gain = (bonus + units.astype(np.float64)) - u[r] - v[c]
-            good = pairs.base_ok & (gain > 0)
-            improving += int(good.sum())
-            found.append(_best_per_row(r[good], c[good], units[good], gain[good], per_row))
+            units[~pairs.base_ok] = -1
             priced += len(r)
+            yield _Scored(r, c, units)
     graph.priced.append(priced)
+
+
+def _price(graph: Graph, result: flow.Assignment, bonus: int, per_row: int) -> int:
+    """Add the pairs outside the graph that could improve the total (each row's best
+    ``per_row``); whole rows scored get exact thresholds. How many could improve.
+    """
+    if not graph.scorer.m or not graph.scorer.n:
+        return 0
+    u, v = result.left, result.right
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    improving = 0
+    for scored in _scan(graph, u, v, bonus):
+        r, units = scored.rows, scored.units
+        if scored.cols is None:
+            gain = (bonus + units.astype(np.float64)) - u[r, None] - v[None, :]
+            at, c = np.nonzero((units >= 0) & (gain > 0))
+            picked = _best_per_row(r[at], c, units[at, c], gain[at, c], per_row)
+            units[np.searchsorted(r, picked[0]), picked[1]] = -1
+            graph.threshold[r] = units.max(axis=1, initial=-1)
+        else:
+            c = scored.cols
+            gain = (bonus + units.astype(np.float64)) - u[r] - v[c]
+            good = (units >= 0) & (gain > 0)
+            at = np.flatnonzero(good)
+            picked = _best_per_row(r[at], c[at], units[at], gain[at], per_row)
+        improving += len(at)
+        found.append(picked)
     if sum(len(f[0]) for f in found):
         graph.add(*(np.concatenate([f[k] for f in found]) for k in range(3)))
     return improving
 
 
-def _price_block(
-    graph: Graph, block: Block, u: np.ndarray, v: np.ndarray, bonus: int, per_row: int
-) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], int]:
-    """Pairs of whole rows to add, and how many improve; the thresholds become exact."""
-    units = graph.scorer.units(block)
-    outside = block.base_ok & ~graph.members(block.rows)
-    units[~outside] = -1
-    gain = (bonus + units.astype(np.float64)) - u[block.rows, None] - v[None, :]
-    at, c = np.nonzero(outside & (gain > 0))
-    better = len(at)
-    r = block.rows[at]
-    picked = _best_per_row(r, c, units[at, c], gain[at, c], per_row)
-    units[np.searchsorted(block.rows, picked[0]), picked[1]] = -1
-    graph.threshold[block.rows] = units.max(axis=1, initial=-1)
-    return picked, better
+def upper_bound(graph: Graph, result: flow.Assignment, capacity: np.ndarray) -> int:
+    """An upper bound of the whole cohort's best assignment from one scan: the graph's duals,
+    each row's raised just enough to cover every pair outside the graph, stay a feasible dual
+    solution, so their objective bounds every assignment (no re-solving).
+    """
+    u, v = result.left.copy(), result.right
+    bonus = result.bonus
+    if graph.scorer.m and graph.scorer.n:
+        for scored in _scan(graph, u, v, bonus):
+            r, units = scored.rows, scored.units
+            if scored.cols is None:
+                need = np.where(units >= 0, bonus + units.astype(np.float64) - v[None, :], 0)
+                u[r] = np.maximum(u[r], need.max(axis=1))
+            else:
+                c = scored.cols
+                need = np.where(units >= 0, bonus + units.astype(np.float64) - v[c], 0)
+                np.maximum.at(u, r, need)
+    raised = flow.Assignment(result.chosen, u, v, bonus, result.value)
+    return raised.dual_value(np.asarray(capacity, np.int64))
 
 
 def _best_per_row(

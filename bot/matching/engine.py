@@ -2,10 +2,10 @@
 
 Mentoring is solved to the optimum of the whole cohort (``candidates.assign``: min-cost flow
 on the graph, every other pair priced against the duals, which are kept as the proof). Peer
-pairing runs Edmonds' blossom (rustworkx) on the graph of each person's best
-``peer_candidates`` partners, and can report how close that is to an upper bound for any
-pairing of the whole cohort: half the best assignment of the bipartite double cover (each
-person once as a row and once as a column), solved and priced the same way as mentoring.
+pairing runs Edmonds' blossom (rustworkx): on every allowed pair for small cohorts (exact),
+otherwise on a small graph found through an upper bound for any pairing of the whole cohort,
+half the best assignment of the bipartite double cover (each person once as a row and once
+as a column), solved and priced the same way as mentoring; the bound is reported with it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from bot.matching.scoring import Cohort, Rules, Scorer
 Progress = Callable[[str], None]
 COLUMN_CANDIDATES = 100  # each mentor's best mentees kept beside each mentee's best mentors
 EXACT_PEER_LIMIT = 200  # peer cohorts up to this size keep every allowed pair
+PEER_FEW = 3  # beside the double cover's pairs, blossom sees each person's best few
+NEIGHBOURHOOD = 1  # and the mutual pairs this many steps from someone it must pair
 
 
 @dataclass
@@ -48,7 +50,6 @@ def match_cohort(
     seed: int = 0,
     capacity: np.ndarray | None = None,
     pinned: set[int] | None = None,
-    peer_bound: bool = False,
     progress: Progress | None = None,
 ) -> Matched:
     """Best groups for the cohort. Mentoring: at most ``capacity[j]`` mentees per mentor;
@@ -60,7 +61,8 @@ def match_cohort(
     if cohort.peer:
         k = scorer.m if scorer.n <= EXACT_PEER_LIMIT else settings.peer_candidates
         graph = candidates.collect(scorer, k, skip_rows=skip, skip_cols=skip, progress=say)
-        return _peers(scorer, graph, peer_bound=peer_bound, say=say)
+        graph.add(graph.cols, graph.rows, graph.units)  # both ways (scores are symmetric)
+        return _peers(scorer, graph, say=say)
     graph = candidates.collect(
         scorer,
         settings.mentor_candidates,
@@ -81,32 +83,36 @@ def match_cohort(
     )
 
 
-def _peers(scorer: Scorer, graph: candidates.Graph, *, peer_bound: bool, say: Progress) -> Matched:
+def _peers(scorer: Scorer, graph: candidates.Graph, *, say: Progress) -> Matched:
+    """Small cohorts: blossom on every allowed pair (exact). Large ones: the best assignment
+    of the double cover on the candidate graph, and from its duals, raised to cover every
+    other pair in one scan, an upper bound for any pairing of the whole cohort. Its solution
+    is mostly mutual pairs (i takes j and j takes i), which are kept; blossom pairs the rest
+    on the solution's other pairs plus each remaining person's best few.
+    """
     from bot.matching.solver import match_peers
 
-    keep = graph.rows != graph.cols
-    a = np.minimum(graph.rows, graph.cols)[keep]
-    b = np.maximum(graph.rows, graph.cols)[keep]
-    keys, first = np.unique(a * max(scorer.n, 1) + b, return_index=True)
-    a, b, weight = a[first], b[first], graph.units[keep][first]
-    say(f"pairing {scorer.n} peers on {len(a)} candidate pairs")
-    pairs = match_peers(scorer.n, a, b, weight)
-    lookup = dict(zip(keys.tolist(), weight.tolist(), strict=True))
-    units = sum(lookup[x * max(scorer.n, 1) + y] for x, y in pairs)
+    n = scorer.n
+    keep = graph.rows < graph.cols  # the graph is symmetric: each pair once
+    a, b, weight = graph.rows[keep], graph.cols[keep], graph.units[keep]
+    bound = None
+    fixed: list[tuple[int, int]] = []
+    if n > EXACT_PEER_LIMIT:
+        say("bounding: the best assignment of the double cover")
+        places = np.ones(n, np.int64)
+        result = flow.solve(n, n, graph.rows, graph.cols, graph.units, places, bonus=0)
+        graph.col_threshold = np.minimum(graph.col_threshold, graph.threshold)  # symmetric
+        bound = candidates.upper_bound(graph, result, places) // 2
+        fixed, (a, b, weight) = _reduce(graph, result)
+    say(f"pairing {n} peers on {len(a)} candidate pairs")
+    pairs = sorted(fixed + match_peers(n, a, b, weight))
+    units = _units_of(graph, pairs)
     groups: list[tuple[int, ...]] = list(pairs)
     matched = {i for p in pairs for i in p}
     placed = set(graph.skip_rows.tolist())
-    leftovers = [i for i in range(scorer.n) if i not in matched and i not in placed]
+    leftovers = [i for i in range(n) if i not in matched and i not in placed]
     if len(leftovers) == 1 and groups:
         groups = _trio(scorer, graph, groups, leftovers[0])
-    bound = None
-    if peer_bound:
-        say("bounding: the best pairing of the double cover")
-        graph.add(b, a, weight)  # both directions: the double cover's rows and columns
-        solution = candidates.assign(
-            graph, np.ones(scorer.m, np.int64), cardinality_first=False, progress=say
-        )
-        bound = solution.proof.value // 2
     return Matched(
         groups=sorted(groups),
         scorer=scorer,
@@ -115,6 +121,55 @@ def _peers(scorer: Scorer, graph: candidates.Graph, *, peer_bound: bool, say: Pr
         bound=bound,
         edges=(a, b, weight),
     )
+
+
+def _reduce(
+    graph: candidates.Graph, result: flow.Assignment
+) -> tuple[list[tuple[int, int]], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The double cover's mutual pairs, and the graph blossom gets for everyone else: the
+    solution's other pairs plus each one's ``PEER_FEW`` best, among themselves, each once.
+    """
+    n = graph.scorer.n
+    chosen = result.chosen
+    rows, cols, units = graph.rows[chosen], graph.cols[chosen], graph.units[chosen]
+    partner = np.full(n, -1, np.int64)
+    partner[rows] = cols
+    mutual = (rows < cols) & (partner[cols] == rows)
+    rest = np.ones(n, bool)
+    rest[rows[mutual]] = False
+    rest[cols[mutual]] = False
+    order = np.lexsort((-graph.units, graph.rows))
+    g_rows, g_cols, g_units = graph.rows[order], graph.cols[order], graph.units[order]
+    starts = np.flatnonzero(np.r_[True, g_rows[1:] != g_rows[:-1]]) if len(g_rows) else g_rows
+    rank = np.arange(len(g_rows)) - np.repeat(starts, np.diff(np.r_[starts, len(g_rows)]))
+    few = rank < PEER_FEW
+    g_rows, g_cols, g_units = g_rows[few], g_cols[few], g_units[few]
+    for _ in range(NEIGHBOURHOOD):  # free the mutual pairs next to someone still to pair
+        near = np.zeros(n, bool)
+        near[g_cols[rest[g_rows]]] = True
+        near[g_rows[rest[g_cols]]] = True
+        near |= near[np.maximum(partner, 0)] & (partner >= 0)  # both of a freed pair
+        rest |= near
+    fixed = [(x, y) for x, y in zip(rows[mutual].tolist(), cols[mutual].tolist(), strict=True)]
+    fixed = [(x, y) for x, y in fixed if not rest[x]]
+    inside = rest[g_rows] & rest[g_cols]
+    g_rows, g_cols, g_units = g_rows[inside], g_cols[inside], g_units[inside]
+    few = np.ones(len(g_rows), bool)
+    others = rest[rows] & rest[cols]
+    a = np.concatenate([g_rows[few], rows[others]])
+    b = np.concatenate([g_cols[few], cols[others]])
+    weight = np.concatenate([g_units[few], units[others]])
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    keys, first = np.unique(lo * n + hi, return_index=True)
+    return fixed, (keys // n, keys % n, weight[first])
+
+
+def _units_of(graph: candidates.Graph, pairs: list[tuple[int, int]]) -> int:
+    """The solver's total over ``pairs`` (each is in the graph)."""
+    n = max(graph.scorer.n, 1)
+    keys = graph.rows * n + graph.cols
+    wanted = np.asarray([x * n + y for x, y in pairs], np.int64)
+    return int(graph.units[np.isin(keys, wanted)].sum())
 
 
 def _trio(

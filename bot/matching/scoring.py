@@ -13,7 +13,7 @@ blocks into whole matrices for small cohorts, tests and the dense baseline.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -149,11 +149,17 @@ def _dense(x: np.ndarray | sparse.spmatrix) -> np.ndarray:
     return np.asarray(x.toarray(), dtype=np.float32)
 
 
-def _codes(values: list[object]) -> tuple[np.ndarray, list[object]]:
-    """Each value's index among the distinct values, and the distinct values."""
-    index: dict[object, int] = {}
-    codes = np.asarray([index.setdefault(v, len(index)) for v in values], dtype=np.int64)
-    return codes, list(index)
+def _codes(values: Sequence[Hashable]) -> tuple[np.ndarray, list[int]]:
+    """Each value's index among the distinct values, and where each distinct value is first."""
+    index: dict[Hashable, int] = {}
+    first: list[int] = []
+    codes = np.empty(len(values), dtype=np.int64)
+    for k, value in enumerate(values):
+        code = index.setdefault(value, len(index))
+        if code == len(first):
+            first.append(k)
+        codes[k] = code
+    return codes, first
 
 
 def _gather(table: np.ndarray, rows: np.ndarray, cols: np.ndarray, block: bool) -> np.ndarray:
@@ -168,21 +174,37 @@ class _Overlap:
     computed once per distinct pair of bitmaps (people share a handful of weekly patterns).
     """
 
-    def __init__(self, left: list[Candidate], right: list[Candidate], week: date) -> None:
+    def __init__(
+        self,
+        left: list[Candidate],
+        right: list[Candidate],
+        week: date,
+        weight: np.float32,
+        target_hours: float,
+    ) -> None:
         self.left_codes, self.left_maps = self._distinct(left, week)
         self.right_codes, self.right_maps = self._distinct(right, week)
+        self.weight, self.target = weight, np.float32(target_hours)
         self.table: np.ndarray | None = None
+        self.score_table: np.ndarray | None = None
         if len(self.left_maps) * len(self.right_maps) <= TABLE_CELLS:
-            self.table = (self.left_maps @ self.right_maps.T) / 4.0
+            self.table = (self.left_maps @ self.right_maps.T) / np.float32(4.0)
+            self.score_table = self._score(self.table)
+
+    def _score(self, hours: np.ndarray) -> np.ndarray:
+        """The weighted overlap component: full marks from the target hours on."""
+        return self.weight * np.minimum(np.float32(1.0), hours / self.target)
+
+    def score(self, rows: np.ndarray, cols: np.ndarray, block: bool) -> np.ndarray:
+        """The weighted overlap component of a block or of single pairs."""
+        if self.score_table is not None:
+            return _gather(self.score_table, self.left_codes[rows], self.right_codes[cols], block)
+        return self._score(self.hours(rows, cols, block))
 
     @staticmethod
     def _distinct(people: list[Candidate], week: date) -> tuple[np.ndarray, np.ndarray]:
-        keys = [(c.timezone, repr(c.availability)) for c in people]
-        codes, distinct = _codes(list(keys))
-        first: dict[object, Candidate] = {}
-        for key, c in zip(keys, people, strict=True):
-            first.setdefault(key, c)
-        maps = [week_bitmap(first[k], week) for k in distinct]  # type: ignore[index]
+        codes, first = _codes([(c.timezone, repr(c.availability)) for c in people])
+        maps = [week_bitmap(people[k], week) for k in first]
         stacked = np.stack(maps) if maps else np.zeros((0, 672), bool)
         return codes, stacked.astype(np.float32)
 
@@ -192,7 +214,7 @@ class _Overlap:
         if self.table is not None:
             return _gather(self.table, li, rj, block)
         if block:
-            return np.take((self.left_maps[li] @ self.right_maps.T) / 4.0, rj, axis=1)
+            return np.take((self.left_maps[li] @ self.right_maps.T) / np.float32(4.0), rj, axis=1)
         out = np.empty(len(li), np.float32)
         for k in range(0, len(li), 10_000):  # single pairs in chunks: 672 slots per pair
             a, b = self.left_maps[li[k : k + 10_000]], self.right_maps[rj[k : k + 10_000]]
@@ -228,22 +250,6 @@ class Scorer:
                 for c in right
             ],
         )
-        self.overlap = _Overlap(left, right, reference_week)
-        self._languages(left, right)
-        names = [_team(c.team) for c in left] + [_team(c.team) for c in right]
-        teams = np.where([t is None for t in names], -1, _codes(list(names))[0])
-        self.team_l, self.team_r = teams[: self.n], teams[self.n :]
-        self.sen_l = np.asarray([np.nan if c.seniority is None else c.seniority for c in left])
-        self.sen_r = np.asarray([np.nan if c.seniority is None else c.seniority for c in right])
-        self.prio_l = np.asarray([c.priority for c in left], np.float32)
-        self.prio_r = np.asarray([c.priority for c in right], np.float32)
-        rng = np.random.default_rng(seed)
-        salt = rng.integers(0, 2**31, size=4)
-        ids_l = np.asarray([c.member_id for c in left], np.int64)
-        ids_r = np.asarray([c.member_id for c in right], np.int64)
-        self.hash_l = _mix(ids_l, int(salt[0]))
-        self.hash_r = _mix(ids_r, int(salt[0] if cohort.peer else salt[1]))
-        self._blocked(left, right)
         w = settings
         weights = [
             w.weight_skills,
@@ -254,22 +260,61 @@ class Scorer:
             w.weight_seniority,
         ]
         self._weights = np.asarray(weights, np.float32) * np.float32(100.0 / sum(weights))
+        self.overlap = _Overlap(
+            left, right, reference_week, self._weights[3], settings.target_overlap_hours
+        )
+        self._pair_table(left, right)
+        names = [_team(c.team) for c in left] + [_team(c.team) for c in right]
+        teams = np.where([t is None for t in names], -1, _codes(list(names))[0])
+        self.team_l, self.team_r = teams[: self.n], teams[self.n :]
+        self.prio_l = np.asarray([c.priority for c in left], np.float32)
+        self.prio_r = np.asarray([c.priority for c in right], np.float32)
+        rng = np.random.default_rng(seed)
+        salt = rng.integers(0, 2**31, size=4)
+        ids_l = np.asarray([c.member_id for c in left], np.int64)
+        ids_r = np.asarray([c.member_id for c in right], np.int64)
+        # Below one unit: (tie_l + tie_r) % 100, symmetric for peers.
+        self.tie_l = (_mix(ids_l, int(salt[0])) % JITTER_UNITS).astype(np.uint8)
+        self.tie_r = (_mix(ids_r, int(salt[0] if cohort.peer else salt[1])) % JITTER_UNITS).astype(
+            np.uint8
+        )
+        self._blocked(left, right)
 
-    def _languages(self, left: list[Candidate], right: list[Candidate]) -> None:
-        """A shared language scores 1, none (both known) 0, unknown 0.5; and whether allowed."""
-        sets_l = [frozenset(c.language_set()) for c in left]
-        sets_r = [frozenset(c.language_set()) for c in right]
-        self.lang_l, distinct_l = _codes(list(sets_l))
-        self.lang_r, distinct_r = _codes(list(sets_r))
-        value = np.full((max(len(distinct_l), 1), max(len(distinct_r), 1)), 0.5, np.float32)
-        ok = np.ones(value.shape, bool)
-        for a, la in enumerate(distinct_l):
-            for b, lb in enumerate(distinct_r):
-                if la and lb:  # type: ignore[truthy-bool]
-                    shared = bool(la & lb)  # type: ignore[operator]
-                    value[a, b] = 1.0 if shared else 0.0
+    def _pair_table(self, left: list[Candidate], right: list[Candidate]) -> None:
+        """Language and seniority depend on a few distinct values per person, so each side's
+        (languages, seniority) gets a code and one small table holds both components' score:
+        a shared language scores 1, none (both known) 0, unknown 0.5; mentors a few levels
+        above score best, peers close in level do. ``lang_ok``: whether the language rule
+        allows the pair.
+        """
+        keys_l = [(frozenset(c.language_set()), c.seniority) for c in left]
+        keys_r = [(frozenset(c.language_set()), c.seniority) for c in right]
+        self.pair_l, first_l = _codes(list(keys_l))
+        self.pair_r, first_r = _codes(list(keys_r))
+        distinct_l = [keys_l[k] for k in first_l]
+        distinct_r = [keys_r[k] for k in first_r]
+        shape = (max(len(distinct_l), 1), max(len(distinct_r), 1))
+        language = np.full(shape, 0.5, np.float32)
+        ok = np.ones(shape, bool)
+        for a, (la, _) in enumerate(distinct_l):
+            for b, (lb, _) in enumerate(distinct_r):
+                if la and lb:
+                    shared = bool(la & lb)
+                    language[a, b] = 1.0 if shared else 0.0
                     ok[a, b] = shared or not self.settings.require_shared_language
-        self.lang_value, self.lang_ok = value, ok
+        sen_l = np.asarray([np.nan if s is None else s for _, s in distinct_l], float)
+        sen_r = np.asarray([np.nan if s is None else s for _, s in distinct_r], float)
+        seniority = np.full(shape, 0.5, np.float32)
+        if len(distinct_l) and len(distinct_r):
+            gap = sen_r[None, :] - sen_l[:, None]
+            if self.cohort.peer:
+                value = 1.0 - np.minimum(1.0, np.abs(gap) / 5.0)
+            else:
+                value = np.clip(gap / 3.0, 0.0, 1.0)
+            seniority = np.where(np.isnan(gap), 0.5, value).astype(np.float32)
+        w = self._weights
+        self.pair_value = w[2] * language + w[5] * seniority
+        self.lang_ok = ok
 
     def _blocked(self, left: list[Candidate], right: list[Candidate]) -> None:
         """Blocked pairs as (row, col) positions (both orders), and nobody with themselves."""
@@ -308,34 +353,35 @@ class Scorer:
 
     def _score(self, rows: np.ndarray, cols: np.ndarray, *, block: bool) -> Block:
         w = self._weights
-        r = rows[:, None] if block else rows
         skills = self._directional(self.skills, rows, cols, block=block)
         goals = self._goals(rows, cols, block=block)
         if self.cohort.peer:
-            skills = (skills + self._directional_back(self.skills, rows, cols, block)) / 2
-            goals = (goals + self._goals_back(rows, cols, block)) / 2
-        total = w[0] * skills
+            skills += self._directional_back(self.skills, rows, cols, block)
+            goals += self._goals_back(rows, cols, block)
+            skills *= np.float32(0.5)
+            goals *= np.float32(0.5)
+        total = skills
+        total *= w[0]
         total += w[1] * goals
-        li, rj = self.lang_l[rows], self.lang_r[cols]
-        total += w[2] * _gather(self.lang_value, li, rj, block)
+        del goals
+        li, rj = self.pair_l[rows], self.pair_r[cols]
+        total += _gather(self.pair_value, li, rj, block)  # language and seniority
         language_ok = _gather(self.lang_ok, li, rj, block)
-        hours = self.overlap.hours(rows, cols, block)
-        total += w[3] * np.minimum(np.float32(1.0), hours / self.settings.target_overlap_hours)
-        t_l, t_r = self.team_l[r], self.team_r[cols]
-        known = (t_l >= 0) & (t_r >= 0)
-        total += w[4] * np.where(known, (t_l != t_r).astype(np.float32), np.float32(0.5))
-        team_ok = (
-            ~(known & (t_l == t_r))
-            if self.settings.require_different_team
-            else np.ones(total.shape, bool)
-        )
-        if w[5]:
-            total += w[5] * self._seniority(r, cols)
+        total += self.overlap.score(rows, cols, block)
+        r = rows[:, None] if block else rows
+        team_ok = np.ones(total.shape, bool)
+        if w[4] or self.settings.require_different_team:
+            t_l, t_r = self.team_l[r], self.team_r[cols]
+            known = (t_l >= 0) & (t_r >= 0)
+            if w[4]:
+                total += w[4] * np.where(known, (t_l != t_r).astype(np.float32), np.float32(0.5))
+            if self.settings.require_different_team:
+                team_ok = ~(known & (t_l == t_r))
         return Block(
             rows=rows,
-            total=np.asarray(total, np.float32),
-            language_ok=np.asarray(language_ok, bool),
-            team_ok=np.asarray(team_ok, bool),
+            total=total,
+            language_ok=language_ok,
+            team_ok=team_ok,
             rule_ok=self._rule_ok(rows, cols, block, total.shape),
         )
 
@@ -372,15 +418,6 @@ class Scorer:
         values = self.goals.cols(rows).T if block else self.goals.pairs(cols, rows)
         return np.minimum(np.float32(1.0), values / np.float32(WORD_WEIGHT * 2.0))
 
-    def _seniority(self, r: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Mentors a few levels above score best; peers close in level do."""
-        gap = self.sen_r[cols] - self.sen_l[r]
-        if self.cohort.peer:
-            value = np.where(np.isnan(gap), 0.5, 1.0 - np.minimum(1.0, np.abs(gap) / 5.0))
-        else:
-            value = np.where(np.isnan(gap), 0.5, np.clip(gap / 3.0, 0.0, 1.0))
-        return value.astype(np.float32)
-
     def _rule_ok(
         self, rows: np.ndarray, cols: np.ndarray, block: bool, shape: tuple[int, ...]
     ) -> np.ndarray:
@@ -405,9 +442,14 @@ class Scorer:
             r, c = block.rows[:, None], np.arange(self.m)[None, :]
         else:
             r, c = block.rows, cols
-        value = block.total + self.settings.priority_bonus * (self.prio_l[r] + self.prio_r[c])
-        jitter = (self.hash_l[r] ^ self.hash_r[c]) % JITTER_UNITS
-        return np.rint(value * np.float32(SCORE_UNITS)).astype(np.int64) * JITTER_UNITS + jitter
+        value = block.total * np.float32(SCORE_UNITS)
+        if self.prio_l.any() or self.prio_r.any():
+            bonus = self.settings.priority_bonus * SCORE_UNITS
+            value = value + np.float32(bonus) * (self.prio_l[r] + self.prio_r[c])
+        units = np.rint(value).astype(np.int64)
+        units *= JITTER_UNITS
+        units += (self.tie_l[r] + self.tie_r[c]) % np.uint8(JITTER_UNITS)
+        return units
 
     def max_units(self) -> int:
         """An upper bound of ``units`` over every pair."""
