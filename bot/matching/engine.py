@@ -25,6 +25,7 @@ COLUMN_CANDIDATES = 100  # each mentor's best mentees kept beside each mentee's 
 EXACT_PEER_LIMIT = 200  # peer cohorts up to this size keep every allowed pair
 PEER_FEW = 3  # beside the double cover's pairs, blossom sees each person's best few
 NEIGHBOURHOOD = 1  # and the mutual pairs this many steps from someone it must pair
+REPAIR_STEPS = 3  # how far around people left unpaired the pairing is redone
 
 
 @dataclass
@@ -106,6 +107,8 @@ def _peers(scorer: Scorer, graph: candidates.Graph, *, say: Progress) -> Matched
         fixed, (a, b, weight) = _reduce(graph, result)
     say(f"pairing {n} peers on {len(a)} candidate pairs")
     pairs = sorted(fixed + match_peers(n, a, b, weight))
+    if n > EXACT_PEER_LIMIT:
+        pairs = _repair(graph, pairs)
     units = _units_of(graph, pairs)
     groups: list[tuple[int, ...]] = list(pairs)
     matched = {i for p in pairs for i in p}
@@ -162,6 +165,38 @@ def _reduce(
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     keys, first = np.unique(lo * n + hi, return_index=True)
     return fixed, (keys // n, keys % n, weight[first])
+
+
+def _repair(graph: candidates.Graph, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Nobody left out for the small graph's sake: while two or more people with candidates
+    are unpaired, pair again the region around them (every candidate pair of it, and the
+    pairs of the people in it freed), a step wider each time.
+    """
+    from bot.matching.solver import match_peers
+
+    n = graph.scorer.n
+    rows, cols = graph.rows, graph.cols
+    has_candidates = np.zeros(n, bool)
+    has_candidates[rows] = True
+    has_candidates[graph.skip_rows] = False
+    for hops in range(1, REPAIR_STEPS + 1):
+        partner = np.full(n, -1, np.int64)
+        for x, y in pairs:
+            partner[x], partner[y] = y, x
+        loose = has_candidates & (partner < 0)
+        if loose.sum() < 2:
+            break
+        region = loose.copy()
+        for _ in range(hops):
+            region[cols[region[rows]]] = True
+            region[partner[region & (partner >= 0)]] = True
+        inside = region[rows] & region[cols] & (rows < cols)
+        a, b, weight = rows[inside], cols[inside], graph.units[inside]
+        again = match_peers(n, a, b, weight)
+        kept = [(x, y) for x, y in pairs if not region[x]]
+        if len(kept) + len(again) > len(pairs):
+            pairs = sorted(kept + again)
+    return pairs
 
 
 def _units_of(graph: candidates.Graph, pairs: list[tuple[int, int]]) -> int:

@@ -130,12 +130,6 @@ class _Shared:
             return np.zeros((len(rows), self.m), np.float32)
         return _dense(self.a[rows] @ self.bt)
 
-    def cols(self, cols: np.ndarray) -> np.ndarray:
-        """(n x len(cols))."""
-        if not self.a.nnz or not self.b.nnz:
-            return np.zeros((self.n, len(cols)), np.float32)
-        return _dense(self.a @ self.bt[:, cols])
-
     def pairs(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """One value per (i[k], j[k])."""
         if not len(i) or not self.a.nnz or not self.b.nnz:
@@ -242,14 +236,21 @@ class Scorer:
         self.skills = _Shared(
             [features(c.skills_wanted) for c in left], [features(c.skills_offered) for c in right]
         )
-        self.goals = _Shared(
-            [{"~" + w for w in words(c.goals)} for c in left],
-            [
-                {"~" + w for w in words(" ".join(c.skills_offered))}
-                | {"~" + w for w in words(c.goals)}
-                for c in right
-            ],
-        )
+        goal_words = [{"~" + w for w in words(c.goals)} for c in left]
+        give_words = [
+            {"~" + w for w in words(" ".join(c.skills_offered))} | {"~" + w for w in words(c.goals)}
+            for c in right
+        ]
+        self.goals = _Shared(goal_words, give_words)
+        if cohort.peer:
+            # Peers read both ways. A feature's weight depends only on its kind, so "what the
+            # column wants that the row offers" is the same product with the roles swapped:
+            # (row's offered, weighted) x (column's wanted), contiguous rows like the rest.
+            self.skills_back = _Shared(
+                [features(c.skills_offered) for c in left],
+                [features(c.skills_wanted) for c in right],
+            )
+            self.goals_back = _Shared(give_words, goal_words)
         w = settings
         weights = [
             w.weight_skills,
@@ -273,11 +274,10 @@ class Scorer:
         salt = rng.integers(0, 2**31, size=4)
         ids_l = np.asarray([c.member_id for c in left], np.int64)
         ids_r = np.asarray([c.member_id for c in right], np.int64)
-        # Below one unit: (tie_l + tie_r) % 100, symmetric for peers.
-        self.tie_l = (_mix(ids_l, int(salt[0])) % JITTER_UNITS).astype(np.uint8)
-        self.tie_r = (_mix(ids_r, int(salt[0] if cohort.peer else salt[1])) % JITTER_UNITS).astype(
-            np.uint8
-        )
+        # Below one unit: (tie_l XOR tie_r) % 100, symmetric for peers. Not a sum: a sum
+        # would give swapping two partners the same total and break no tie.
+        self.tie_l = (_mix(ids_l, int(salt[0])) & 0xFF).astype(np.uint8)
+        self.tie_r = (_mix(ids_r, int(salt[0] if cohort.peer else salt[1])) & 0xFF).astype(np.uint8)
         self._blocked(left, right)
 
     def _pair_table(self, left: list[Candidate], right: list[Candidate]) -> None:
@@ -356,7 +356,7 @@ class Scorer:
         skills = self._directional(self.skills, rows, cols, block=block)
         goals = self._goals(rows, cols, block=block)
         if self.cohort.peer:
-            skills += self._directional_back(self.skills, rows, cols, block)
+            skills += self._directional_back(rows, cols, block)
             goals += self._goals_back(rows, cols, block)
             skills *= np.float32(0.5)
             goals *= np.float32(0.5)
@@ -398,16 +398,16 @@ class Scorer:
             norms = norms[:, None]
         return np.minimum(np.float32(1.0), values / np.maximum(norms, 1e-9)) * (norms > 0)
 
-    def _directional_back(
-        self, shared: _Shared, rows: np.ndarray, cols: np.ndarray, block: bool
-    ) -> np.ndarray:
-        """Peers: the same score read the other way (the column wanting from the row)."""
+    def _directional_back(self, rows: np.ndarray, cols: np.ndarray, block: bool) -> np.ndarray:
+        """Peers: the skills score read the other way (the column wanting from the row),
+        relative to everything the column wants.
+        """
         if block:
-            values = shared.cols(rows).T  # (rows x everyone), since left and right coincide
-            norms = shared.norms[None, :]
+            values = self.skills_back.rows(rows)
+            norms = self.skills.norms[None, :]
         else:
-            values = shared.pairs(cols, rows)
-            norms = shared.norms[cols]
+            values = self.skills_back.pairs(rows, cols)
+            norms = self.skills.norms[cols]
         return np.minimum(np.float32(1.0), values / np.maximum(norms, 1e-9)) * (norms > 0)
 
     def _goals(self, rows: np.ndarray, cols: np.ndarray, *, block: bool) -> np.ndarray:
@@ -415,7 +415,8 @@ class Scorer:
         return np.minimum(np.float32(1.0), values / np.float32(WORD_WEIGHT * 2.0))
 
     def _goals_back(self, rows: np.ndarray, cols: np.ndarray, block: bool) -> np.ndarray:
-        values = self.goals.cols(rows).T if block else self.goals.pairs(cols, rows)
+        back = self.goals_back
+        values = back.rows(rows) if block else back.pairs(rows, cols)
         return np.minimum(np.float32(1.0), values / np.float32(WORD_WEIGHT * 2.0))
 
     def _rule_ok(
@@ -448,7 +449,7 @@ class Scorer:
             value = value + np.float32(bonus) * (self.prio_l[r] + self.prio_r[c])
         units = np.rint(value).astype(np.int64)
         units *= JITTER_UNITS
-        units += (self.tie_l[r] + self.tie_r[c]) % np.uint8(JITTER_UNITS)
+        units += (self.tie_l[r] ^ self.tie_r[c]) % np.uint8(JITTER_UNITS)
         return units
 
     def max_units(self) -> int:
