@@ -181,7 +181,7 @@ def run_size(n: int, n_mentors: int | None = None, dense_max: int = 5000) -> dic
         settings,
         reference_week=week_start(WEEK_OF),
         capacity=capacity,
-        progress=lambda msg: phases.append((time.perf_counter(), msg)),
+        progress=lambda msg, _done: phases.append((time.perf_counter(), msg)),
     )
     t1 = time.perf_counter()
     rows = np.asarray([g[0] for g in matched.groups], np.int64)
@@ -275,7 +275,7 @@ def run_peers(n: int, networkx_max: int) -> dict:
         Cohort(people, people, peer=True),
         settings,
         reference_week=week_start(WEEK_OF),
-        progress=lambda msg: phases.append((time.perf_counter(), msg)),
+        progress=lambda msg, _done: phases.append((time.perf_counter(), msg)),
     )
     t3 = time.perf_counter()
     t2 = next(t for t, msg in phases if msg.startswith("pairing"))

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from functools import partial
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlmodel import Session
 
@@ -20,8 +20,6 @@ from bot.terminal import start_bot
 from storage import repo
 from storage.engine import transaction
 from storage.models import Program
-
-PHASES = 4  # load, score, solve, explain
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -51,11 +49,13 @@ def run_match(
             TextColumn("{task.description}"),
             BarColumn(),
             TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
             console=out,
             transient=True,
         ) as bar:
-            task = bar.add_task("matching", total=PHASES)
-            phase = partial(bar.update, task, advance=1)
+            task = bar.add_task("matching", total=1.0)
+            phase = partial(bar.update, task)
             proposal = propose(
                 session,
                 program,
@@ -64,7 +64,7 @@ def run_match(
                 now=bot.clock.now(),
                 seed=seed,
                 fresh=fresh,
-                progress=lambda msg: phase(description=msg),
+                progress=lambda msg, done: phase(description=msg, completed=done),
             )
         _print_proposal(out, program, proposal, bot.prompts)
         if not publish_now:
@@ -129,6 +129,16 @@ def _print_proposal(out: Console, program: Program, proposal: Proposal, prompts:
         out.print(
             f"scores: min {dist['min']:g}  median {dist['median']:g}  "
             f"mean {dist['mean']:g}  max {dist['max']:g}"
+        )
+    quality = proposal.run.summary.get("quality") or {}
+    if quality.get("optimal") and proposal.pairs:
+        out.print(
+            "optimal: no other pairing (around any pinned pairs) matches more people or fits better"
+        )
+    elif quality.get("bound"):
+        out.print(
+            f"total fit {quality['total']:g}, at least {quality['ratio']:.1%} of the best any "
+            f"pairing could reach (upper bound {quality['bound']:g})"
         )
     tables: list[tuple[tuple[str, ...], list[tuple[str, ...]]]] = [
         (

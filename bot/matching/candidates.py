@@ -24,7 +24,8 @@ import numpy as np
 from bot.matching import flow
 from bot.matching.scoring import Block, Scorer, recent_cells, recent_forbidden
 
-Progress = Callable[[str], None]
+Progress = Callable[[str, float], None]  # what is happening, and about how much is done (0..1)
+SCORED_AT, SOLVED_AT = 0.62, 0.92  # the share of a run scoring and solving take, roughly
 
 
 @dataclass
@@ -139,7 +140,7 @@ def collect(
         row_top.add(block.rows, units)
         if progress and n:
             done = int(block.rows[-1]) + 1
-            progress(f"scoring: {done * 100 // n}% of {n} x {m} pairs")
+            progress(f"scoring {n} x {m} pairs", 0.02 + (SCORED_AT - 0.02) * done / n)
     kept = row_top.kept
     col_threshold = row_top.col_threshold
     if column is not None:
@@ -289,11 +290,13 @@ def assign(
     rounds = 0
     while True:
         rounds += 1
+        share = SCORED_AT + (SOLVED_AT - SCORED_AT) * (1 - 0.5 ** (rounds - 1))
         if progress:
-            progress(f"solving {len(graph.rows)} candidate pairs (round {rounds})")
+            progress(f"solving {len(graph.rows)} candidate pairs (round {rounds})", share)
         result = flow.solve(n, m, graph.rows, graph.cols, graph.units, capacity, bonus=bonus)
         if progress:
-            progress("checking every other pair against the solution's dual values")
+            step = (SOLVED_AT - SCORED_AT) * 0.5**rounds
+            progress("checking every other pair against the solution's dual values", share + step)
         rows, cols, units = graph.rows, graph.cols, graph.units  # before pricing adds pairs
         improving = _price(graph, result, bonus, per_row)
         if not improving:

@@ -10,7 +10,6 @@ as a column), solved and priced the same way as mentoring; the bound is reported
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,9 +17,9 @@ import numpy as np
 
 from bot.config import MatchingSettings
 from bot.matching import candidates, flow
-from bot.matching.scoring import Cohort, Rules, Scorer
+from bot.matching.candidates import SCORED_AT, SOLVED_AT, Progress
+from bot.matching.scoring import JITTER_UNITS, SCORE_UNITS, Cohort, Rules, Scorer
 
-Progress = Callable[[str], None]
 COLUMN_CANDIDATES = 100  # each mentor's best mentees kept beside each mentee's best mentors
 EXACT_PEER_LIMIT = 200  # peer cohorts up to this size keep every allowed pair
 PEER_FEW = 3  # beside the double cover's pairs, blossom sees each person's best few
@@ -41,6 +40,20 @@ class Matched:
     bound: int | None = None  # peers: no pairing of the cohort is worth more (units)
     edges: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # peers: (a, b, units)
 
+    def quality(self) -> dict[str, float | int | bool]:
+        """How good the groups are known to be (JSON): proven optimal, or the total fit and
+        the upper bound it is measured against (in score points).
+        """
+        if self.bound is None:
+            return {"optimal": True, "rounds": self.rounds}
+        points = SCORE_UNITS * JITTER_UNITS
+        return {
+            "optimal": False,
+            "total": round(self.units / points, 1),
+            "bound": round(self.bound / points, 1),
+            "ratio": round(self.units / self.bound, 4) if self.bound else 1.0,
+        }
+
 
 def match_cohort(
     cohort: Cohort,
@@ -56,7 +69,7 @@ def match_cohort(
     """Best groups for the cohort. Mentoring: at most ``capacity[j]`` mentees per mentor;
     ``pinned`` rows (and, for peers, columns) are already placed and take nobody.
     """
-    say = progress or (lambda _msg: None)
+    say = progress or (lambda _msg, _done: None)
     scorer = Scorer(cohort, settings, reference_week=reference_week, rules=rules, seed=seed)
     skip = np.asarray(sorted(pinned or ()), np.int64)
     if cohort.peer:
@@ -99,13 +112,13 @@ def _peers(scorer: Scorer, graph: candidates.Graph, *, say: Progress) -> Matched
     bound = None
     fixed: list[tuple[int, int]] = []
     if n > EXACT_PEER_LIMIT:
-        say("bounding: the best assignment of the double cover")
+        say("bounding: the best assignment of the double cover", SCORED_AT)
         places = np.ones(n, np.int64)
         result = flow.solve(n, n, graph.rows, graph.cols, graph.units, places, bonus=0)
         graph.col_threshold = np.minimum(graph.col_threshold, graph.threshold)  # symmetric
         bound = candidates.upper_bound(graph, result, places) // 2
         fixed, (a, b, weight) = _reduce(graph, result)
-    say(f"pairing {n} peers on {len(a)} candidate pairs")
+    say(f"pairing {n} peers on {len(a)} candidate pairs", (SCORED_AT + SOLVED_AT) / 2)
     pairs = sorted(fixed + match_peers(n, a, b, weight))
     if n > EXACT_PEER_LIMIT:
         pairs = _repair(graph, pairs)

@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # NumPy, SciPy and the solvers load when a round is proposed,
     from bot.matching.engine import Matched
     from bot.matching.scoring import Scorer
 
-Progress = Callable[[str], None]
+Progress = Callable[[str, float], None]  # what is happening, and about how much is done (0..1)
 
 
 @dataclass
@@ -201,10 +201,10 @@ def propose(
     everyone (``"all"``); the pairs it would end are listed in the preview with why.
     """
     mode = _fresh_mode(fresh)
-    say = progress or (lambda _msg: None)
+    say = progress or (lambda _msg, _done: None)
     assert program.id is not None
     _discard_previews(session, program.id)
-    say("loading the pool")
+    say("loading the pool", 0.0)
     pool = _load_pool(session, program, settings, now=now, mode=mode)
     blocked, pins = _rules(session, program.id)
     recent = _recent(session, program.id)
@@ -212,11 +212,10 @@ def propose(
 
     capacity = pool.places_left()
     groups, pinned, notes = _apply_pins(pool, pins, blocked, recent, capacity, settings)
-    say(f"scoring {len(pool.left)} x {len(pool.right)} candidate pairs")
     matched = _match(pool, settings, now, blocked, recent, capacity, pinned, seed=seed, say=say)
     groups += matched.groups
 
-    say("explaining pairs")
+    say("explaining pairs", 0.95)
     run = MatchRun(
         program_id=program.id, seed=seed, created_at=now, created_by_person_id=created_by
     )
@@ -227,6 +226,7 @@ def propose(
     unmatched = _left_out(pool, matched.graph, groups, capacity, pair_members)
     names = _pair_names(session, [pair_id for pair_id, _ in pool.ending])
     run.summary = _summary(mode, pool, pairs, unmatched, notes, names)
+    run.summary["quality"] = matched.quality()
     session.add(run)
     return Proposal(
         run=run,

@@ -279,6 +279,7 @@ def test_match_cli_previews_and_publishes(bot, settings, tmp_path):
     assert code == 0
     text = out.getvalue()
     assert "2 pairs, 0 unmatched, seed 3" in text and "amy & cat" in text
+    assert "optimal: no other pairing (around any pinned pairs) matches more people" in text
     assert outbox(bot, "intro:") == []
     run_match(
         settings,
@@ -317,3 +318,28 @@ def test_a_side_with_nobody_waiting(bot):
     run(bot, "leave confirm", who="cat")
     reply = admin(bot, "match")
     assert "amy" in reply and "no mentors available" in reply
+
+
+def test_a_round_reports_its_progress_from_zero_to_done(bot):
+    """What `mentorbot match` draws its bar and time estimate from: phases in order, each
+    with a share of the work done that only grows."""
+    from bot.matching.rounds import propose
+    from storage.models import Program
+
+    small_cohort(bot)
+    steps: list[tuple[str, float]] = []
+    with transaction(bot.engine) as s:
+        program = s.exec(select(Program)).one()
+        propose(
+            s,
+            program,
+            bot.settings,
+            bot.prompts,
+            now=bot.clock.now(),
+            progress=lambda msg, done: steps.append((msg, done)),
+        )
+    names = [msg.split(" ")[0] for msg, _ in steps]
+    assert names[0] == "loading" and names[-1] == "explaining"
+    assert "scoring" in names and "solving" in names and "checking" in names
+    shares = [done for _, done in steps]
+    assert shares == sorted(shares) and shares[0] == 0.0 and 0.9 <= shares[-1] < 1.0

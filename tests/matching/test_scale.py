@@ -208,6 +208,8 @@ def test_peer_pairing_at_scale_is_close_to_a_true_upper_bound():
     total = sum(int(units[x, y]) for x, y in pairs)
     assert total == matched.units
     assert total >= 0.99 * matched.bound
+    quality = matched.quality()  # what the preview states
+    assert quality["optimal"] is False and quality["ratio"] == round(total / matched.bound, 4)
     used: set[int] = set()
     greedy = 0
     for k in np.argsort(-units[a, b], kind="stable"):
