@@ -22,6 +22,7 @@ from bot.matching.scoring import JITTER_UNITS, SCORE_UNITS, Cohort, Rules, Score
 
 COLUMN_CANDIDATES = 100  # each mentor's best mentees kept beside each mentee's best mentors
 EXACT_PEER_LIMIT = 200  # peer cohorts up to this size keep every allowed pair
+BLOSSOM_EDGES = 40_000  # blossom takes every candidate pair up to this many (0.5 s)
 PEER_FEW = 3  # beside the double cover's pairs, blossom sees each person's best few
 NEIGHBOURHOOD = 1  # and the mutual pairs this many steps from someone it must pair
 REPAIR_STEPS = 3  # how far around people left unpaired the pairing is redone
@@ -100,9 +101,10 @@ def match_cohort(
 def _peers(scorer: Scorer, graph: candidates.Graph, *, say: Progress) -> Matched:
     """Small cohorts: blossom on every allowed pair (exact). Large ones: the best assignment
     of the double cover on the candidate graph, and from its duals, raised to cover every
-    other pair in one scan, an upper bound for any pairing of the whole cohort. Its solution
-    is mostly mutual pairs (i takes j and j takes i), which are kept; blossom pairs the rest
-    on the solution's other pairs plus each remaining person's best few.
+    other pair in one scan, an upper bound for any pairing of the whole cohort. Blossom then
+    runs on every candidate pair while that is quick; beyond, the double cover's mutual
+    pairs (i takes j and j takes i) are kept and blossom pairs the rest on the solution's
+    other pairs plus each remaining person's best few.
     """
     from bot.matching.solver import match_peers
 
@@ -117,10 +119,11 @@ def _peers(scorer: Scorer, graph: candidates.Graph, *, say: Progress) -> Matched
         result = flow.solve(n, n, graph.rows, graph.cols, graph.units, places, bonus=0)
         graph.col_threshold = np.minimum(graph.col_threshold, graph.threshold)  # symmetric
         bound = candidates.upper_bound(graph, result, places) // 2
-        fixed, (a, b, weight) = _reduce(graph, result)
+        if len(a) > BLOSSOM_EDGES:
+            fixed, (a, b, weight) = _reduce(graph, result)
     say(f"pairing {n} peers on {len(a)} candidate pairs", (SCORED_AT + SOLVED_AT) / 2)
     pairs = sorted(fixed + match_peers(n, a, b, weight))
-    if n > EXACT_PEER_LIMIT:
+    if fixed:
         pairs = _repair(graph, pairs)
     units = _units_of(graph, pairs)
     groups: list[tuple[int, ...]] = list(pairs)
