@@ -308,6 +308,45 @@ def export_roster(
     raise typer.Exit(code)
 
 
+@app.command("report")
+def report(
+    ctx: typer.Context,
+    program_id: Annotated[int | None, typer.Option("--program", help="Program id.")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+    html_path: Annotated[
+        Path | None, typer.Option("--html", help="Write the report as one HTML file.")
+    ] = None,
+    csv_dir: Annotated[
+        Path | None, typer.Option("--csv", help="Write one CSV file per table into DIR.")
+    ] = None,
+) -> None:
+    """Outcomes of a program: participation, matching, meetings, goals, feedback, surveys."""
+    from datetime import date
+
+    from adapters.surfaces import surfaces
+    from bot.report.cli import run_report
+
+    try:
+        first = date.fromisoformat(start) if start else None
+        last = date.fromisoformat(end) if end else None
+    except ValueError:
+        err.print("--from and --to are dates like 2026-09-01.", markup=False)
+        raise typer.Exit(2) from None
+    settings = _settings(ctx)
+    _logging(settings)
+    code = run_report(
+        settings,
+        program_id=program_id,
+        start=first,
+        end=last,
+        html_path=html_path,
+        csv_dir=csv_dir,
+        surfaces=surfaces(),
+    )
+    raise typer.Exit(code)
+
+
 def _engine(ctx: typer.Context):  # type: ignore[no-untyped-def]
     """The configured database's engine, or a one-line error (never a traceback)."""
     from sqlalchemy import text

@@ -1,0 +1,71 @@
+"""``mentorbot report``: the program report as a summary in the terminal, an HTML page and CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+
+from bot.config import Settings
+from bot.events import Surface
+from bot.report.figures import build
+from bot.report.page import html, write_csv
+from bot.terminal import start_bot
+from storage import repo
+from storage.engine import transaction
+
+
+def run_report(
+    settings: Settings,
+    *,
+    program_id: int | None,
+    start: date | None,
+    end: date | None,
+    html_path: Path | None,
+    csv_dir: Path | None,
+    console: Console | None = None,
+    surfaces: Mapping[str, Surface] | None = None,
+) -> int:
+    """Print the headline figures; write the page and the CSV files when asked."""
+    out = console or Console()
+    if start and end and end < start:
+        out.print("--to is before --from.", markup=False)
+        return 2
+    bot = start_bot(settings, out, surfaces)
+    if bot is None:
+        return 2
+    with transaction(bot.engine) as session:
+        programs = repo.programs(session=session)
+        if program_id is not None:
+            programs = [p for p in programs if p.id == program_id]
+        if len(programs) != 1:
+            out.print(
+                "No such program."
+                if not programs
+                else "Several programs; choose one with --program.",
+                markup=False,
+            )
+            return 1
+        report = build(
+            session,
+            programs[0],
+            settings,
+            now=bot.clock.now(),
+            start=start,
+            end=end,
+            zone=settings.program.default_timezone,
+        )
+    out.print(f"{report.program}: program report", markup=False)
+    for section in report.sections:
+        for label, value in section.figures:
+            out.print(f"  {section.title.split(':')[0].lower()}: {label}: {value}", markup=False)
+    if html_path is not None:
+        html_path.parent.mkdir(parents=True, exist_ok=True)
+        html_path.write_text(html(report), encoding="utf-8")
+        out.print(f"Wrote {html_path}", markup=False)
+    if csv_dir is not None:
+        written = write_csv(report, csv_dir)
+        out.print(f"Wrote {len(written)} CSV files to {csv_dir}", markup=False)
+    return 0

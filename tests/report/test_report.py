@@ -1,0 +1,161 @@
+"""The program report: numbers equal a generated program's truth, privacy, the page, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import statistics
+from datetime import UTC, datetime
+
+from rich.console import Console
+
+from bot.report.figures import HIDDEN, build
+from bot.report.page import html, write_csv
+from fakes.outcomes import generate
+from storage.engine import transaction
+from storage.models import Program
+
+NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
+
+
+def report_of(engine, settings, truth, **period):
+    with transaction(engine) as s:
+        program = s.get(Program, truth.program_id)
+        return build(s, program, settings, now=NOW, zone="Europe/Berlin", **period)
+
+
+def figures(report) -> dict[str, str]:
+    return {f"{s.key}: {label}": value for s in report.sections for label, value in s.figures}
+
+
+def test_the_report_equals_the_generated_truth(bot, settings):
+    """500 people over 12 weekly cycles: every number the report shows is the truth."""
+    truth = generate(bot.engine, people=500, weeks=12)
+    report = report_of(bot.engine, settings, truth)
+    shown = figures(report)
+    assert shown["participation: joined in the period"] == "500"
+    for status in ("active", "paused", "left"):
+        assert shown[f"participation: {status}"] == str(truth.statuses[status])
+    assert report.table("participation_by_role").rows == [
+        ["mentee", truth.roles["mentee"]],
+        ["mentor", truth.roles["mentor"]],
+    ]
+    assert shown["matching: pairs formed"] == str(truth.pairs)
+    rows = report.table("meetings_per_cycle").rows
+    assert rows == [[d.isoformat(), truth.planned[d], truth.held[d]] for d in sorted(truth.planned)]
+    held, planned = sum(truth.held.values()), sum(truth.planned.values())
+    assert shown["meetings: meetings held / planned"] == f"{held} / {planned}"
+    assert shown["goals: goals set"] == str(truth.goals)
+    assert shown["goals: SMART-complete"] == str(truth.smart)
+    assert shown["goals: completed"] == str(truth.completed)
+    assert shown["goals: median days to complete"] == "28.0"
+    assert shown["feedback: mean session rating (1-5)"] == str(
+        round(statistics.fmean(truth.ratings), 2)
+    )
+    survey = {row[0]: row for row in report.table("surveys").rows}
+    for scale in ("belonging", "value"):
+        mid, end = truth.survey[("mid", scale)], truth.survey[("end", scale)]
+        assert survey[scale][1:] == [
+            len(mid),
+            round(statistics.fmean(mid), 2),
+            len(end),
+            round(statistics.fmean(end), 2),
+        ]
+    assert shown["requests: opened"] == str(truth.requests)
+    assert shown["requests: claimed"] == str(truth.claimed)
+    assert shown["requests: median hours to claim"] == "3.0"
+
+
+def test_groups_of_two_are_hidden_and_of_three_shown(bot, settings):
+    """Fourteen people: four zones of three are shown, the zone of two is hidden, and so is
+    a period that leaves fewer than three people's ratings."""
+    truth = generate(bot.engine, people=14, weeks=2)
+    report = report_of(bot.engine, settings, truth)
+    zones = dict(map(tuple, report.table("participation_by_zone").rows))
+    assert zones.pop("Pacific/Chatham") == HIDDEN
+    assert set(zones.values()) == {3}
+    assert figures(report)["feedback: people who rated sessions"] == str(len(truth.ratings))
+    small = generate(bot.engine, people=3, weeks=1, seed=2)  # two mentees rate their sessions
+    narrow = figures(report_of(bot.engine, settings, small))
+    assert narrow["feedback: people who rated sessions"] == HIDDEN
+    assert narrow["feedback: mean session rating (1-5)"] == HIDDEN
+
+
+def test_a_period_counts_only_what_happened_in_it(bot, settings):
+    """--from/--to: cycles outside the period are not counted."""
+    truth = generate(bot.engine, people=40, weeks=6)
+    cycles = sorted(truth.planned)
+    report = report_of(bot.engine, settings, truth, start=cycles[0], end=cycles[2])
+    assert [r[0] for r in report.table("meetings_per_cycle").rows] == [
+        d.isoformat() for d in cycles[:3]
+    ]
+
+
+def test_the_page_is_self_contained_escaped_and_private(bot, settings):
+    """No URL in any src or href, charts inline with text alternatives and tables, the
+    program's name escaped, nobody's words, the generation time in the coordinator's zone."""
+    truth = generate(bot.engine, people=60, weeks=4)
+    page = html(report_of(bot.engine, settings, truth))
+    links = re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', page)
+    assert all(not re.match(r"\s*(https?:|//|data:)", link) for link in links)
+    assert "<link" not in page and "<script" not in page and "@import" not in page
+    assert "Generated &lt;program&gt;" in page and "<program>" not in page
+    assert page.count("<svg") == page.count("<figcaption>") >= 4
+    assert page.count("The numbers behind this chart") == page.count("<svg")
+    assert "secret words" not in page and "private words" not in page
+    assert "2026-12-07 13:00 CET" in page
+
+
+def test_csv_files_have_stable_headers(bot, settings, tmp_path):
+    """One file per table, with the headers the README documents."""
+    truth = generate(bot.engine, people=40, weeks=2)
+    written = write_csv(report_of(bot.engine, settings, truth), tmp_path)
+    headers = {}
+    for path in written:
+        with path.open(encoding="utf-8") as handle:
+            headers[path.stem] = next(csv.reader(handle))
+    assert headers == {
+        "participation_by_role": ["role", "people"],
+        "participation_by_zone": ["time zone", "people"],
+        "matching_ended": ["reason", "pairs"],
+        "meetings_per_cycle": ["cycle", "planned", "held"],
+        "goals_progress": ["progress", "goals"],
+        "feedback_ratings": ["month", "people", "mean rating"],
+        "feedback_fit": ["answer", "answers"],
+        "surveys": ["scale", "mid n", "mid mean", "end n", "end mean"],
+        "figures": ["section", "figure", "value"],
+    }
+
+
+def test_the_report_command_writes_the_page_and_the_files(bot, settings, tmp_path):
+    """`mentorbot report --html FILE --csv DIR` prints the headline figures and writes both."""
+    from bot.report.cli import run_report
+
+    generate(bot.engine, people=40, weeks=2)
+    out = io.StringIO()
+    code = run_report(
+        settings,
+        program_id=None,
+        start=None,
+        end=None,
+        html_path=tmp_path / "report.html",
+        csv_dir=tmp_path / "csv",
+        console=Console(file=out, width=200),
+    )
+    assert code == 0
+    text = out.getvalue()
+    assert "Generated <program>: program report" in text
+    assert "participation: joined in the period: 40" in text
+    assert (tmp_path / "report.html").read_text().startswith("<!doctype html>")
+    assert (tmp_path / "csv" / "meetings_per_cycle.csv").exists()
+    bad = run_report(
+        settings,
+        program_id=None,
+        start=datetime(2026, 9, 9).date(),
+        end=datetime(2026, 9, 1).date(),
+        html_path=None,
+        csv_dir=None,
+        console=Console(file=io.StringIO()),
+    )
+    assert bad == 2
