@@ -245,6 +245,7 @@ def capabilities() -> tuple[ModuleType, ...]:
         personal,
         profile,
         program,
+        report,
         requests,
         surveys,
     )
@@ -261,6 +262,7 @@ def capabilities() -> tuple[ModuleType, ...]:
         conversations,
         matching,
         announcements,
+        report,
         personal,
     )
 

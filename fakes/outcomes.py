@@ -49,7 +49,14 @@ class Truth:
     claimed: int = 0
 
 
-def generate(engine: Engine, *, people: int = 500, weeks: int = 12, seed: int = 1) -> Truth:
+def generate(
+    engine: Engine,
+    *,
+    people: int = 500,
+    weeks: int = 12,
+    seed: int = 1,
+    workspace: str | None = None,
+) -> Truth:
     """``people`` members (a quarter mentors) paired 1:1 at the start, then ``weeks`` weekly
     check-in cycles with random outcomes, goals, ratings, mid and end surveys, requests."""
     rng = random.Random(seed)
@@ -59,7 +66,7 @@ def generate(engine: Engine, *, people: int = 500, weeks: int = 12, seed: int = 
             slug="gen",
             name="Generated <program>",
             platform="console",
-            workspace_id=f"gen-{seed}-{people}",
+            workspace_id=workspace or f"gen-{seed}-{people}",
             cadence="weekly",
             starts_on=start.date(),
             created_at=start,

@@ -27,7 +27,7 @@ def register(registry: Registry) -> None:
     from bot.checkins.wrapup import wrap_up
 
     registry.commands.command("checkin", aliases=("met", "log"))(checkin)
-    registry.admin.command("digest", aliases=("report",))(admin_digest)
+    registry.admin.command("digest")(admin_digest)
     registry.renderer(NUDGE_RENDERER, render_nudge)
     registry.job(
         "plan",

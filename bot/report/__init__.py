@@ -1,1 +1,12 @@
 """The program report: outcomes as numbers, charts, a self-contained HTML page and CSV files."""
+
+from __future__ import annotations
+
+from bot.registry import Registry
+
+
+def register(registry: Registry) -> None:
+    """Add ``admin report``."""
+    from bot.report.commands import admin_report
+
+    registry.admin.command("report")(admin_report)

@@ -159,3 +159,31 @@ def test_the_report_command_writes_the_page_and_the_files(bot, settings, tmp_pat
         console=Console(file=io.StringIO()),
     )
     assert bad == 2
+
+
+def test_admins_get_the_key_figures_the_page_and_the_chart_in_chat(bot):
+    """`/mentor admin report`: key figures, the HTML page and the meetings chart as files;
+    a period in words; a friendly error for a day it can't read or a period backwards."""
+    from bot.events import Command
+    from bot.replies import Message
+    from tests.conftest import actor, run
+
+    truth = generate(bot.engine, people=40, weeks=3, workspace="console")
+    reply = bot.handle(Command(actor("admin"), "admin report"))
+    assert isinstance(reply, Message)
+    text = reply.plain()
+    held, planned = sum(truth.held.values()), sum(truth.planned.values())
+    assert "*Generated <program>*: program report" in text
+    assert f"Meetings held / planned: {held} / {planned}" in text
+    page, chart = reply.files()
+    assert page.mime == "text/html" and page.content.startswith(b"<!doctype html>")
+    assert chart.mime == "image/png" and chart.content.startswith(b"\x89PNG\r\n\x1a\n")
+    first = min(truth.planned)
+    narrow = run(bot, f"admin report from {first.isoformat()} to {first.isoformat()}", who="admin")
+    assert f"Meetings held / planned: {truth.held[first]} / {truth.planned[first]}" in narrow
+    assert "couldn't read `someday`" in run(bot, "admin report from someday", who="admin")
+    assert "before the `from` day" in run(
+        bot, "admin report from 2026-10-01 to 2026-09-01", who="admin"
+    )
+    assert "optionally with `from DAY`" in run(bot, "admin report lately", who="admin")
+    assert "admins" in run(bot, "admin report", who="mallory").lower()

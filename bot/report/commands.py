@@ -1,0 +1,70 @@
+"""``/mentor admin report``: the report's key figures in chat, with the page and a chart."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.context import Ctx
+from bot.errors import UserError
+from bot.replies import Context, Fields, File, Message, Part, Reply, Section
+from bot.text import Text
+from bot.timeparse import BadDate, parse_day
+
+KEY_FIGURES = (
+    ("participation", "active"),
+    ("matching", "pairs formed"),
+    ("meetings", "meetings held / planned"),
+    ("meetings", "stalled pairs now"),
+    ("goals", "goals set"),
+    ("goals", "completed"),
+    ("feedback", "mean session rating (1-5)"),
+)
+
+
+def admin_report(ctx: Ctx, args: list[str]) -> Reply:
+    """``report [from DAY] [to DAY]``: key figures, the HTML page and the meetings chart."""
+    from bot.report.charts import png
+    from bot.report.figures import build
+    from bot.report.page import html
+
+    start, end = _period(ctx, args)
+    program = ctx.program()
+    zone = ctx.person.timezone or ctx.settings.program.default_timezone
+    report = build(ctx.session, program, ctx.settings, now=ctx.now, start=start, end=end, zone=zone)
+    shown = {(s.key, label): value for s in report.sections for label, value in s.figures}
+    rows = tuple(
+        (label[0].upper() + label[1:], Text.trusted(shown[(key, label)]))
+        for key, label in KEY_FIGURES
+        if (key, label) in shown
+    )
+    stamp = f"{ctx.now:%Y-%m-%d}"
+    parts: list[Part] = [
+        Section(ctx.t("report.header", program=program.name)),
+        Fields(rows),
+        File(f"mentorbot-report-{stamp}.html", html(report).encode(), "text/html"),
+    ]
+    charts = [c for s in report.sections for c in s.charts if c.name == "meetings_per_cycle"]
+    chart = charts[0] if charts else None
+    if chart is not None:
+        parts.append(File(f"meetings-per-cycle-{stamp}.png", png(chart), "image/png"))
+    parts.append(Context(ctx.t("report.privacy", minimum=report.minimum)))
+    return Message(tuple(parts))
+
+
+def _period(ctx: Ctx, args: list[str]) -> tuple[date | None, date | None]:
+    """``from DAY`` and/or ``to DAY``, in any order; anything else is a usage error."""
+    found: dict[str, date] = {}
+    words = list(args)
+    while words:
+        if len(words) < 2 or words[0].lower() not in ("from", "to") or words[0].lower() in found:
+            raise UserError("report.usage")
+        try:
+            day = parse_day(words[1], today=ctx.now.date())
+        except BadDate:
+            raise UserError("report.bad_day", day=words[1]) from None
+        found[words[0].lower()] = day
+        words = words[2:]
+    start, end = found.get("from"), found.get("to")
+    if start and end and end < start:
+        raise UserError("report.backwards")
+    return start, end
