@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import TextIO
 
 from adapters.surfaces import CONSOLE
@@ -72,7 +73,7 @@ def render_text(text: Text) -> str:
     return text.render(escape)
 
 
-def render(reply: Reply, *, buttons: list[str] | None = None) -> str:
+def render(reply: Reply, *, buttons: list[str] | None = None, files_dir: Path | None = None) -> str:
     """A reply as terminal lines; button commands are collected into ``buttons``."""
     if isinstance(reply, FormErrors):
         return "\n".join(f"  {name}: {error}" for name, error in reply.errors.items())
@@ -108,10 +109,22 @@ def render(reply: Reply, *, buttons: list[str] | None = None) -> str:
             hint = "   (type /click N)" if buttons is not None else ""
             lines.append("  " + "  ".join(shown) + hint)
         elif isinstance(part, File):
-            lines.append(f"[file {escape(part.name)}, {len(part.content):,} bytes]")
-            if part.mime.startswith(("text/", "application/json")):
+            readable = part.mime.startswith(("text/plain", "application/json"))
+            lines.append(_file_line(part, None if readable else files_dir))
+            if readable:
                 lines.append(escape(part.content.decode("utf-8", "replace")))
     return "\n".join(lines)
+
+
+def _file_line(file: File, files_dir: Path | None) -> str:
+    """A file handed over; a page or a chart is saved under ``files_dir``, its path shown."""
+    line = f"[file {escape(file.name)}, {len(file.content):,} bytes"
+    if files_dir is None:
+        return line + "]"
+    files_dir.mkdir(parents=True, exist_ok=True)
+    path = files_dir / Path(file.name).name  # never outside the directory
+    path.write_bytes(file.content)
+    return line + f", saved to {escape(str(path))}]"
 
 
 class ConsoleSender:
@@ -124,11 +137,13 @@ class ConsoleSender:
         write: Callable[[str], None],
         buttons: list[str] | None = None,
         owners: list[str | None] | None = None,
+        files_dir: Path | None = None,
     ) -> None:
         self._write = write
         self._count = 0
         self._buttons = buttons
         self._owners = owners
+        self._files_dir = files_dir
 
     async def send(self, target: Target, message: Message) -> DeliveryResult:
         """Print the message, numbering its buttons for ``/click``."""
@@ -138,7 +153,7 @@ class ConsoleSender:
             target.kind
         ]
         before = len(self._buttons) if self._buttons is not None else 0
-        body = render(message, buttons=self._buttons)
+        body = render(message, buttons=self._buttons, files_dir=self._files_dir)
         if self._buttons is not None and self._owners is not None:
             # A button in someone's DM is pressed by them: /click acts as that person.
             owner = target.ids[0] if target.kind == "user" and len(target.ids) == 1 else None
@@ -162,11 +177,15 @@ class ConsoleSession:
     pulse: Pulse | None = None
 
     def __post_init__(self) -> None:
-        self.sender = ConsoleSender(self.write, self.buttons, self.owners)
+        self.sender = ConsoleSender(self.write, self.buttons, self.owners, self.files_dir())
         if self.dispatcher is None:
             self.dispatcher = build_dispatcher(self.bot, {PLATFORM: self.sender})
         if self.pulse is None:
             self.pulse = Pulse(self.bot, self.dispatcher)
+
+    def files_dir(self) -> Path:
+        """Where files the bot hands over (a report, a chart) are saved."""
+        return Path(self.bot.settings.bot.data_dir) / "files"
 
     def _new_output(self) -> None:
         """Button numbers run through the whole session (like old chat messages that keep
@@ -253,7 +272,8 @@ class ConsoleSession:
         reply = await self.bot.ahandle(parsed)
         self._new_output()
         self.last_form = reply.form_id if isinstance(reply, Form) else self.last_form
-        self.write("bot: " + render(reply, buttons=self.buttons).replace("\n", "\n     "))
+        shown = render(reply, buttons=self.buttons, files_dir=self.files_dir())
+        self.write("bot: " + shown.replace("\n", "\n     "))
         self.owners.extend([None] * (len(self.buttons) - len(self.owners)))
         await self.flush_outbox()
 

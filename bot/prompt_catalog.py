@@ -235,6 +235,7 @@ CATALOG: dict[str, frozenset[str]] = {
     "conv.sent_to_dm": frozenset({"title"}),
     "conv.stale_button": frozenset(),
     "conv.usage": frozenset(),
+    "digest.change": frozenset({"change"}),
     "digest.header": frozenset({"program"}),
     "report.backwards": frozenset(),
     "report.bad_day": frozenset({"day"}),

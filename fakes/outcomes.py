@@ -56,6 +56,7 @@ def generate(
     weeks: int = 12,
     seed: int = 1,
     workspace: str | None = None,
+    platform: str = "console",
 ) -> Truth:
     """``people`` members (a quarter mentors) paired 1:1 at the start, then ``weeks`` weekly
     check-in cycles with random outcomes, goals, ratings, mid and end surveys, requests."""

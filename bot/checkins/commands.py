@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from bot.checkins.digest import digest_message, numbers
+from bot.checkins.digest import weekly_digest
 from bot.checkins.planner import OUTCOME_BUTTONS
 from bot.checkins.record import record, take_outcome
 from bot.context import Ctx
@@ -196,6 +196,4 @@ def _slot_suggestions(ctx: Ctx, member: Member, partners: list[Person]) -> list[
 
 def admin_digest(ctx: Ctx, args: list[str]) -> Reply:
     """The weekly digest, now."""
-    program = ctx.program()
-    n = numbers(ctx.session, program, since=ctx.now - timedelta(days=7), now=ctx.now)
-    return digest_message(ctx.prompts, program, n)
+    return weekly_digest(ctx.session, ctx.program(), ctx.prompts, now=ctx.now)

@@ -12,7 +12,7 @@ from bot.delivery import Target
 from bot.localtime import localize
 from bot.outbox import enqueue
 from bot.prompts import Prompts
-from bot.replies import Context, Fields, Message, Part, Section
+from bot.replies import Context, Fields, File, Message, Part, Section
 from bot.text import Text
 from bot.timezones import get_zone
 from storage import checkins as checkins_db
@@ -90,9 +90,36 @@ def meetings_by_pair(session: Session, pair_ids: list[int]) -> dict[int, tuple[i
     return out
 
 
-def digest_message(prompts: Prompts, program: Program, n: ProgramNumbers) -> Message:
-    """The digest as a message: pairs, meetings, answers, stalled pairs, parked messages."""
+def digest_message(
+    prompts: Prompts,
+    program: Program,
+    n: ProgramNumbers,
+    *,
+    before: ProgramNumbers | None = None,
+    chart: File | None = None,
+) -> Message:
+    """The digest as a message: pairs, meetings, answers (with the change since the week
+    ``before``), the meetings chart, stalled pairs, parked messages.
+    """
     pct = f"{round(100 * n.met / n.planned)}%" if n.planned else "-"
+
+    def change(now: int, then: int | None) -> Text:
+        if then is None:
+            return Text.trusted("")
+        return Text.trusted(" " + prompts.text("digest.change", change=f"{now - then:+d}"))
+
+    meetings = prompts.render(
+        "digest.meetings",
+        met=Text.trusted(str(n.met)),
+        planned=Text.trusted(str(n.planned)),
+        percent=Text.trusted(pct),
+    )
+    pairs_met = prompts.render(
+        "digest.pairs_met",
+        met=Text.trusted(str(n.pairs_met)),
+        pairs=Text.trusted(str(n.active_pairs)),
+    )
+    answered = Text.trusted(f"{n.answered}/{n.planned}")
     parts: list[Part] = [
         Section(prompts.render("digest.header", program=program.name)),
         Fields(
@@ -100,25 +127,21 @@ def digest_message(prompts: Prompts, program: Program, n: ProgramNumbers) -> Mes
                 (prompts.text("digest.label.pairs"), Text.trusted(str(n.active_pairs))),
                 (
                     prompts.text("digest.label.meetings"),
-                    prompts.render(
-                        "digest.meetings",
-                        met=Text.trusted(str(n.met)),
-                        planned=Text.trusted(str(n.planned)),
-                        percent=Text.trusted(pct),
-                    ),
+                    meetings + change(n.met, before.met if before else None),
                 ),
-                (prompts.text("digest.label.answered"), Text.trusted(f"{n.answered}/{n.planned}")),
+                (
+                    prompts.text("digest.label.answered"),
+                    answered + change(n.answered, before.answered if before else None),
+                ),
                 (
                     prompts.text("digest.label.pairs_met"),
-                    prompts.render(
-                        "digest.pairs_met",
-                        met=Text.trusted(str(n.pairs_met)),
-                        pairs=Text.trusted(str(n.active_pairs)),
-                    ),
+                    pairs_met + change(n.pairs_met, before.pairs_met if before else None),
                 ),
             )
         ),
     ]
+    if chart is not None:
+        parts.append(chart)
     if n.stalled:
         parts.append(
             Section(
@@ -165,6 +188,25 @@ def _requests_line(prompts: Prompts, r: requests_db.RequestNumbers) -> Text:
     )
 
 
+def weekly_digest(
+    session: Session, program: Program, prompts: Prompts, *, now: datetime
+) -> Message:
+    """The digest of the 7 days before ``now``, compared with the 7 days before those, with
+    the chart of meetings held per cycle (matplotlib loads here, once a week).
+    """
+    from bot.report.charts import png
+    from bot.report.figures import meetings_chart
+
+    week = timedelta(days=7)
+    n = numbers(session, program, since=now - week, now=now)
+    before = numbers(session, program, since=now - 2 * week, now=now - week)
+    chart = meetings_chart(session, program)
+    image = None
+    if chart is not None:
+        image = File(f"meetings-per-cycle-{now:%Y-%m-%d}.png", png(chart), "image/png")
+    return digest_message(prompts, program, n, before=before, chart=image)
+
+
 def queue_digests(session: Session, *, now: datetime, settings: Settings, prompts: Prompts) -> int:
     """Queue this week's digest to each admin at the configured local weekday and hour."""
     weekday = WEEKDAYS.index(settings.checkins.digest_weekday.lower())
@@ -187,12 +229,11 @@ def queue_digests(session: Session, *, now: datetime, settings: Settings, prompt
             key = f"digest:{program.id}:{week[0]}-W{week[1]:02d}:{admin_id}"
             if outbox_db.by_key(session=session, dedupe_key=key) is not None:
                 continue
-            n = numbers(session, program, since=now - timedelta(days=7), now=now)
             row = enqueue(
                 session,
                 dedupe_key=key,
                 target=Target(program.platform, program.workspace_id, "user", (admin_id,)),
-                message=digest_message(prompts, program, n),
+                message=weekly_digest(session, program, prompts, now=now),
                 not_before=now,
                 now=now,
                 program_id=program.id,

@@ -19,8 +19,10 @@ from storage import repo
 from storage.models import Member, MemberStatus, Person, Program
 
 # How far a person's weekend, availability and quiet hours can move a nudge after the program's
-# wall time: past six unavailable days and then out of the quiet hours of the seventh.
-MAX_MOVE = timedelta(days=8)
+# wall time: past six unavailable days at the program's hour, which can be quiet on the
+# seventh; out of it at the end of the quiet hours, the next morning, which can be unavailable
+# again: six more days. Status and the planner both look this far back.
+MAX_MOVE = timedelta(days=14)
 
 
 def nudge_due(

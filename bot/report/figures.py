@@ -221,6 +221,25 @@ def _matching(pairs: list[db.PairRow]) -> Section:
     return section
 
 
+def meetings_chart(session: Session, program: Program, cycles: int = 12) -> Chart | None:
+    """Meetings planned and held in the program's last ``cycles`` cycles (the digest's chart)."""
+    assert program.id is not None
+    rows = db.checkins(session=session, program_id=program.id)
+    planned, held, _ = _cycles(rows)
+    days = sorted(planned)[-cycles:]
+    if not days:
+        return None
+    labels = [d.isoformat() for d in days]
+    series: dict[str, list[float | None]] = {
+        "planned": [float(len(planned[d])) for d in days],
+        "held": [float(len(held[d])) for d in days],
+    }
+    alt = f"Meetings held per cycle, last {len(days)} cycles: " + ", ".join(
+        f"{d.isoformat()} {len(held[d])} of {len(planned[d])}" for d in days
+    )
+    return Chart("meetings_per_cycle", "Meetings held per cycle", "line", labels, series, alt + ".")
+
+
 def _cycles(
     checkins: list[db.CheckInRow],
 ) -> tuple[dict[date, set[int]], dict[date, set[int]], dict[int, datetime]]:

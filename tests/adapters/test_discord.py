@@ -695,3 +695,23 @@ async def test_a_resent_outbox_row_is_not_a_second_message(adapter, fake):
     assert len(fake.created) == 1
     await adapter.sender.send(target, with_(first, delivery_id="mentorbot-42"))
     assert len(fake.created) == 2
+
+
+async def test_the_weekly_digest_carries_its_chart_as_an_attachment(adapter, fake, bot):
+    """The digest through the outbox sender: the change since last week in the text and the
+    meetings-per-cycle chart as a PNG attachment (discord.File)."""
+    from bot.checkins.digest import weekly_digest
+    from fakes.outcomes import generate
+    from storage.engine import transaction
+    from storage.models import Program
+
+    truth = generate(bot.engine, people=40, weeks=12, platform="discord", workspace=GUILD)
+    with transaction(bot.engine) as s:
+        program = s.get(Program, truth.program_id)
+        message = weekly_digest(s, program, bot.prompts, now=bot.clock.now())
+    result = await adapter.sender.send(Target("discord", GUILD, "user", ("222",)), message)
+    assert result.status == "sent"
+    body = fake.calls_to("POST", r"channels/\d+/messages")[-1]
+    assert "vs last week" in json.dumps(body["embeds"])
+    (png,) = body["files"]
+    assert png["filename"].endswith(".png") and png["content"][:8] == b"\x89PNG\r\n\x1a\n"

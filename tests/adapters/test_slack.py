@@ -874,3 +874,37 @@ async def test_a_post_that_timed_out_after_slack_had_it_is_found_not_posted_agai
     fake.history_error = "missing_scope"
     assert (await dispatcher.dispatch_all()).sent == 1
     assert len(fake.calls_to("chat.postMessage")) == 2
+
+
+async def test_the_weekly_digest_uploads_its_chart_with_files_upload_v2(bot, fake):
+    """The digest goes out through the outbox: its text with the change since last week, and
+    the meetings-per-cycle chart uploaded as a PNG beside it (files_upload_v2)."""
+    from bot.checkins.digest import weekly_digest
+    from bot.outbox import enqueue
+    from fakes.outcomes import generate
+    from storage.models import Program
+
+    truth = generate(bot.engine, people=40, weeks=12, platform="slack", workspace="T1")
+    now = bot.clock.now()
+    with transaction(bot.engine) as s:
+        program = s.get(Program, truth.program_id)
+        enqueue(
+            s,
+            dedupe_key="digest:test",
+            target=Target("slack", "T1", "user", ("U1",)),
+            message=weekly_digest(s, program, bot.prompts, now=now),
+            not_before=now,
+            now=now,
+            program_id=truth.program_id,
+        )
+    client = AsyncWebClient(token="xoxb-test", base_url=fake.url + "/api/")
+    await build_dispatcher(bot, {"slack": SlackSender(client)}).dispatch_all()
+    (post,) = fake.calls_to("chat.postMessage")
+    assert "vs last week" in post["text"]
+    await fake.wait_calls("files.completeUploadExternal")
+    (upload,) = fake.uploads.values()
+    assert upload["filename"].startswith("meetings-per-cycle-") and upload["filename"].endswith(
+        ".png"
+    )
+    assert upload["content"][:8] == b"\x89PNG\r\n\x1a\n"
+    assert upload["channel"] == post["channel"]

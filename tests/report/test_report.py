@@ -7,6 +7,7 @@ import io
 import re
 import statistics
 from datetime import UTC, datetime
+from pathlib import Path
 
 from rich.console import Console
 
@@ -187,3 +188,44 @@ def test_admins_get_the_key_figures_the_page_and_the_chart_in_chat(bot):
     )
     assert "optionally with `from DAY`" in run(bot, "admin report lately", who="admin")
     assert "admins" in run(bot, "admin report", who="mallory").lower()
+
+
+def _week_counts(engine, since, until) -> int:
+    """Check-ins answered "met" in [since, until), straight from the table."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT outcome, due_at FROM checkin")).all()
+    out = 0
+    for outcome, due in rows:
+        due = due if isinstance(due, datetime) else datetime.fromisoformat(str(due))
+        due = due if due.tzinfo else due.replace(tzinfo=UTC)
+        out += outcome == "met" and since <= due < until
+    return out
+
+
+def test_the_digest_compares_with_last_week_and_carries_the_chart(bot):
+    """`admin digest`: meetings with the change since the week before (counted here from the
+    table), and the meetings-per-cycle chart as a PNG; the console saves it and prints the
+    path."""
+    from datetime import timedelta
+
+    from adapters.console import render
+    from bot.events import Command
+    from tests.conftest import actor
+
+    generate(bot.engine, people=40, weeks=12, workspace="console")
+    now = bot.clock.now()
+    week = timedelta(days=7)
+    this_week = _week_counts(bot.engine, now - week, now)
+    last_week = _week_counts(bot.engine, now - 2 * week, now - week)
+    reply = bot.handle(Command(actor("admin"), "admin digest"))
+    text = reply.plain()
+    assert f"{this_week} of " in text
+    assert f"({this_week - last_week:+d} vs last week)" in text
+    (chart,) = reply.files()
+    assert chart.mime == "image/png" and chart.content.startswith(b"\x89PNG")
+    files = Path(bot.settings.bot.data_dir) / "files"
+    shown = render(reply, files_dir=files)
+    assert f"saved to {files / chart.name}" in shown
+    assert (files / chart.name).read_bytes() == chart.content
