@@ -13,6 +13,7 @@ from storage.models import (
     Feedback,
     Goal,
     GoalUpdate,
+    MatchRun,
     Member,
     MentorRequest,
     Pair,
@@ -100,6 +101,18 @@ def pairs(*, session: Session, program_id: int) -> list[PairRow]:
         ).where(col(Pair.program_id) == program_id, col(Pair.started_at).is_not(None))
     ).all()
     return [PairRow(*row) for row in rows]  # type: ignore[arg-type]
+
+
+def latest_round(*, session: Session, program_id: int) -> dict[str, Any] | None:
+    """The summary of the program's latest published matching round (who was left out and
+    why), or None before any.
+    """
+    summary = session.exec(
+        select(col(MatchRun.summary))
+        .where(col(MatchRun.program_id) == program_id, col(MatchRun.status) == "published")
+        .order_by(col(MatchRun.published_at).desc(), col(MatchRun.id).desc())
+    ).first()
+    return dict(summary) if summary is not None else None
 
 
 def checkins(*, session: Session, program_id: int) -> list[CheckInRow]:

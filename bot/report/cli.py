@@ -56,6 +56,7 @@ def run_report(
             start=start,
             end=end,
             zone=settings.program.default_timezone,
+            prompts=bot.prompts,
         )
     out.print(f"{report.program}: program report", markup=False)
     for section in report.sections:

@@ -30,7 +30,16 @@ def admin_report(ctx: Ctx, args: list[str]) -> Reply:
     start, end = _period(ctx, args)
     program = ctx.program()
     zone = ctx.person.timezone or ctx.settings.program.default_timezone
-    report = build(ctx.session, program, ctx.settings, now=ctx.now, start=start, end=end, zone=zone)
+    report = build(
+        ctx.session,
+        program,
+        ctx.settings,
+        now=ctx.now,
+        start=start,
+        end=end,
+        zone=zone,
+        prompts=ctx.prompts,
+    )
     shown = {(s.key, label): value for s in report.sections for label, value in s.figures}
     rows = tuple(
         (label[0].upper() + label[1:], Text.trusted(shown[(key, label)]))

@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.prompts import Prompts
 from bot.surveys.records import SCALES, SURVEYS
 from bot.timezones import get_zone
 from storage import report as db
@@ -103,8 +104,11 @@ def build(
     start: date | None = None,
     end: date | None = None,
     zone: str = "UTC",
+    prompts: Prompts | None = None,
 ) -> Report:
-    """The report of ``program`` for [start, end] (whole local days in ``zone``)."""
+    """The report of ``program`` for [start, end] (whole local days in ``zone``); ``prompts``
+    words the reasons people were left out (else their codes).
+    """
     assert program.id is not None
     tz = get_zone(zone)
     period = _Period(
@@ -128,7 +132,7 @@ def build(
     asked = [r for r in db.requests(session=session, program_id=pid) if period.has(r.created_at)]
     sections = [
         _participation(members, period, count, settings.program.default_timezone),
-        _matching(pairs),
+        _matching(pairs, db.latest_round(session=session, program_id=pid), count, prompts),
         _meetings(pairs, checkins),
         _goals(goals, count),
         _feedback(said, count),
@@ -204,19 +208,33 @@ def _end_category(reason: str | None) -> str:
     return "other"
 
 
-def _matching(pairs: list[db.PairRow]) -> Section:
+def _matching(
+    pairs: list[db.PairRow],
+    latest: dict[str, Any] | None,
+    count: _Counter,
+    prompts: Prompts | None,
+) -> Section:
     section = Section("matching", "Matching")
     ended = Counter(_end_category(p.end_reason) for p in pairs if p.status == PairStatus.ENDED)
     scores = [p.score for p in pairs]
+    left_out = Counter(str(r) for _m, r in (latest or {}).get("unmatched", []))
     section.figures = [
         ("pairs formed", str(len(pairs))),
         ("still active", str(sum(1 for p in pairs if p.status == PairStatus.ACTIVE))),
         ("ended", str(sum(ended.values()))),
         ("average fit score", f"{statistics.fmean(scores):.1f}" if scores else "-"),
+        ("left out of the latest round", str(count(sum(left_out.values())))),
     ]
     rows: list[list[Any]] = [[r, n] for r, n in sorted(ended.items())]
+
+    def why(code: str) -> str:
+        return prompts.text(f"match.unmatched_reason.{code}") if prompts else code
+
+    left: list[list[Any]] = [[why(r), count(n)] for r, n in sorted(left_out.items())]
+    title = "Left out of the latest round, and why"
     section.tables = [
-        Table("matching_ended", "Pairs that ended, by reason", ["reason", "pairs"], rows)
+        Table("matching_ended", "Pairs that ended, by reason", ["reason", "pairs"], rows),
+        Table("matching_unmatched", title, ["why", "people"], left),
     ]
     return section
 

@@ -120,6 +120,7 @@ def test_csv_files_have_stable_headers(bot, settings, tmp_path):
         "participation_by_role": ["role", "people"],
         "participation_by_zone": ["time zone", "people"],
         "matching_ended": ["reason", "pairs"],
+        "matching_unmatched": ["why", "people"],
         "meetings_per_cycle": ["cycle", "planned", "held"],
         "goals_progress": ["progress", "goals"],
         "feedback_ratings": ["month", "people", "mean rating"],
@@ -229,3 +230,32 @@ def test_the_digest_compares_with_last_week_and_carries_the_chart(bot):
     shown = render(reply, files_dir=files)
     assert f"saved to {files / chart.name}" in shown
     assert (files / chart.name).read_bytes() == chart.content
+
+
+def test_who_was_left_out_of_the_latest_round_and_why(bot, settings):
+    """The latest published round's left-out people by reason, in the prompts' words; a
+    reason with two people is hidden; an older round doesn't count."""
+    from storage.models import MatchRun
+
+    truth = generate(bot.engine, people=20, weeks=1)
+    with transaction(bot.engine) as s:
+        old = [[k, "language"] for k in range(9)]
+        latest = [[k, "capacity"] for k in range(4)] + [[10, "language"], [11, "language"]]
+        for day, unmatched in ((1, old), (2, latest)):
+            s.add(
+                MatchRun(
+                    program_id=truth.program_id,
+                    status="published",
+                    summary={"unmatched": unmatched},
+                    created_at=datetime(2026, 10, day, tzinfo=UTC),
+                    published_at=datetime(2026, 10, day, tzinfo=UTC),
+                )
+            )
+    with transaction(bot.engine) as s:
+        program = s.get(Program, truth.program_id)
+        report = build(s, program, settings, now=NOW, prompts=bot.prompts)
+    assert report.table("matching_unmatched").rows == [
+        ["more mentees than mentor places", 4],
+        ["no one shares a language with them", HIDDEN],
+    ]
+    assert figures(report)["matching: left out of the latest round"] == "6"
