@@ -90,17 +90,8 @@ def meetings_by_pair(session: Session, pair_ids: list[int]) -> dict[int, tuple[i
     return out
 
 
-def digest_message(
-    prompts: Prompts,
-    program: Program,
-    n: ProgramNumbers,
-    *,
-    before: ProgramNumbers | None = None,
-    chart: File | None = None,
-) -> Message:
-    """The digest as a message: pairs, meetings, answers (with the change since the week
-    ``before``), the meetings chart, stalled pairs, parked messages.
-    """
+def _headline(prompts: Prompts, n: ProgramNumbers, before: ProgramNumbers | None) -> Fields:
+    """Pairs, meetings, answers and pairs that met, each with the change since ``before``."""
     pct = f"{round(100 * n.met / n.planned)}%" if n.planned else "-"
 
     def change(now: int, then: int | None) -> Text:
@@ -120,25 +111,39 @@ def digest_message(
         pairs=Text.trusted(str(n.active_pairs)),
     )
     answered = Text.trusted(f"{n.answered}/{n.planned}")
+    return Fields(
+        (
+            (prompts.text("digest.label.pairs"), Text.trusted(str(n.active_pairs))),
+            (
+                prompts.text("digest.label.meetings"),
+                meetings + change(n.met, before.met if before else None),
+            ),
+            (
+                prompts.text("digest.label.answered"),
+                answered + change(n.answered, before.answered if before else None),
+            ),
+            (
+                prompts.text("digest.label.pairs_met"),
+                pairs_met + change(n.pairs_met, before.pairs_met if before else None),
+            ),
+        )
+    )
+
+
+def digest_message(
+    prompts: Prompts,
+    program: Program,
+    n: ProgramNumbers,
+    *,
+    before: ProgramNumbers | None = None,
+    chart: File | None = None,
+) -> Message:
+    """The digest as a message: pairs, meetings, answers (with the change since the week
+    ``before``), the meetings chart, stalled pairs, parked messages.
+    """
     parts: list[Part] = [
         Section(prompts.render("digest.header", program=program.name)),
-        Fields(
-            (
-                (prompts.text("digest.label.pairs"), Text.trusted(str(n.active_pairs))),
-                (
-                    prompts.text("digest.label.meetings"),
-                    meetings + change(n.met, before.met if before else None),
-                ),
-                (
-                    prompts.text("digest.label.answered"),
-                    answered + change(n.answered, before.answered if before else None),
-                ),
-                (
-                    prompts.text("digest.label.pairs_met"),
-                    pairs_met + change(n.pairs_met, before.pairs_met if before else None),
-                ),
-            )
-        ),
+        _headline(prompts, n, before),
     ]
     if chart is not None:
         parts.append(chart)
