@@ -16,8 +16,7 @@ from bot.events import Surface
 from bot.matching.publish import check_preview, publish
 from bot.matching.rounds import Proposal, propose
 from bot.prompts import Prompts
-from bot.terminal import start_bot
-from storage import repo
+from bot.terminal import pick_program, start_bot
 from storage.engine import transaction
 from storage.models import Program
 
@@ -42,7 +41,7 @@ def run_match(
     if bot is None:
         return 2
     with transaction(bot.engine) as session:
-        program = _pick_program(session, program_id, out)
+        program = pick_program(session, program_id, out)
         if program is None:
             return 1
         with Progress(
@@ -100,22 +99,6 @@ def _publish(
         " queued. They are sent by the running bot."
     )
     return 0
-
-
-def _pick_program(session: Session, program_id: int | None, out: Console) -> Program | None:
-    """The one program to match (``--program`` when there are several)."""
-    programs = repo.programs(session=session)
-    if program_id is not None:
-        programs = [p for p in programs if p.id == program_id]
-    if not programs:
-        out.print("No such program. People create one by joining (`/mentor join`).")
-        return None
-    if len(programs) > 1:
-        out.print("Several programs; choose one with --program:")
-        for p in programs:
-            out.print(f"  {p.id}  {p.name} ({p.platform} {p.workspace_id})", markup=False)
-        return None
-    return programs[0]
 
 
 def _print_proposal(out: Console, program: Program, proposal: Proposal, prompts: Prompts) -> None:

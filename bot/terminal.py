@@ -7,11 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rich.console import Console
+from sqlmodel import Session
 
 from bot.app import MentorBot, build_bot
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.events import Surface
+from storage import repo
+from storage.models import Program
 
 
 def start_bot(
@@ -23,3 +26,21 @@ def start_bot(
     except ConfigError as exc:
         out.print(f"Cannot start: {exc}", markup=False)
         return None
+
+
+def pick_program(session: Session, program_id: int | None, out: Console) -> Program | None:
+    """The one program a terminal command works on (``--program`` when there are several),
+    or None after saying why.
+    """
+    programs = repo.programs(session=session)
+    if program_id is not None:
+        programs = [p for p in programs if p.id == program_id]
+    if not programs:
+        out.print("No such program. People create one by joining (`/mentor join`).")
+        return None
+    if len(programs) > 1:
+        out.print("Several programs; choose one with --program:")
+        for p in programs:
+            out.print(f"  {p.id}  {p.name} ({p.platform} {p.workspace_id})", markup=False)
+        return None
+    return programs[0]

@@ -12,8 +12,7 @@ from bot.config import Settings
 from bot.events import Surface
 from bot.report.figures import build
 from bot.report.page import html, write_csv
-from bot.terminal import start_bot
-from storage import repo
+from bot.terminal import pick_program, start_bot
 from storage.engine import transaction
 
 
@@ -37,20 +36,12 @@ def run_report(
     if bot is None:
         return 2
     with transaction(bot.engine) as session:
-        programs = repo.programs(session=session)
-        if program_id is not None:
-            programs = [p for p in programs if p.id == program_id]
-        if len(programs) != 1:
-            out.print(
-                "No such program."
-                if not programs
-                else "Several programs; choose one with --program.",
-                markup=False,
-            )
+        program = pick_program(session, program_id, out)
+        if program is None:
             return 1
         report = build(
             session,
-            programs[0],
+            program,
             settings,
             now=bot.clock.now(),
             start=start,

@@ -20,7 +20,7 @@ from bot.events import Surface
 from bot.roster.columns import RosterRow, RowError
 from bot.roster.exporter import tables
 from bot.roster.importer import ImportReport, check_rows, read_csv, write_rows
-from bot.terminal import start_bot
+from bot.terminal import pick_program, start_bot
 from storage import repo
 from storage.engine import transaction
 from storage.models import Program
@@ -230,18 +230,10 @@ def run_export(
     if bot is None:
         return 2
     with transaction(bot.engine) as session:
-        programs = repo.programs(session=session)
-        if program_id is not None:
-            programs = [p for p in programs if p.id == program_id]
-        if len(programs) != 1:
-            out.print(
-                "No such program."
-                if not programs
-                else "Several programs; choose one with --program.",
-                markup=False,
-            )
+        program = pick_program(session, program_id, out)
+        if program is None:
             return 1
-        data = tables(session, programs[0], settings)
+        data = tables(session, program, settings)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     if fmt == "json":
