@@ -19,6 +19,7 @@ def _figure(chart: Chart):  # type: ignore[no-untyped-def]
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     fig = Figure(figsize=(7, 3.2), dpi=100)
     ax = fig.add_subplot()
@@ -38,10 +39,11 @@ def _figure(chart: Chart):  # type: ignore[no-untyped-def]
         x[::step], [chart.labels[i] for i in x[::step]], rotation=30, ha="right", fontsize=8
     )
     ax.set_title(chart.title, fontsize=11)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts, and ratings 1-5
     ax.spines[["top", "right"]].set_visible(False)
     if len(names) > 1:
         ax.legend(fontsize=8, frameon=False)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.88, bottom=0.28)  # fixed: no layout pass
     return fig
 
 
