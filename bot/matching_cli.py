@@ -101,6 +101,20 @@ def _publish(
     return 0
 
 
+def quality_line(quality: Mapping[str, object], *, pairs: int) -> str | None:
+    """What a preview says of its quality (the run summary's ``quality``)."""
+    if quality.get("optimal") and pairs:
+        return (
+            "optimal: no other pairing (around any pinned pairs) matches more people or fits better"
+        )
+    if quality.get("bound"):
+        return (
+            f"total fit {quality['total']:g}, at least {quality['ratio']:.1%} of the best any "
+            f"pairing could reach (upper bound {quality['bound']:g})"
+        )
+    return None
+
+
 def _print_proposal(out: Console, program: Program, proposal: Proposal, prompts: Prompts) -> None:
     """The preview as tables: pairs with reasons, who is left out, pairs that would end."""
     dist = proposal.run.summary.get("score") or {}
@@ -113,16 +127,9 @@ def _print_proposal(out: Console, program: Program, proposal: Proposal, prompts:
             f"scores: min {dist['min']:g}  median {dist['median']:g}  "
             f"mean {dist['mean']:g}  max {dist['max']:g}"
         )
-    quality = proposal.run.summary.get("quality") or {}
-    if quality.get("optimal") and proposal.pairs:
-        out.print(
-            "optimal: no other pairing (around any pinned pairs) matches more people or fits better"
-        )
-    elif quality.get("bound"):
-        out.print(
-            f"total fit {quality['total']:g}, at least {quality['ratio']:.1%} of the best any "
-            f"pairing could reach (upper bound {quality['bound']:g})"
-        )
+    line = quality_line(proposal.run.summary.get("quality") or {}, pairs=len(proposal.pairs))
+    if line:
+        out.print(line, markup=False)
     tables: list[tuple[tuple[str, ...], list[tuple[str, ...]]]] = [
         (
             ("pair", "score", "why"),

@@ -15,7 +15,7 @@ from bot.matching.explain import explain
 from bot.matching.profiles import Candidate, week_bitmap, week_start
 from bot.matching.scoring import Cohort, Rules, score_cohort
 from bot.matching.slots import suggest_slots
-from bot.matching.solver import greedy_assignment, solve_assignment, solve_peers
+from bot.matching.solver import greedy_assignment, solve_assignment
 from bot.prompts import Prompts
 
 WEEK = date(2026, 11, 23)  # a Monday
@@ -214,33 +214,65 @@ def test_assignment_is_optimal_and_never_below_greedy(n, m, data):
         assert ours[1] >= sum(objective[i, j] for i, j in greedy) - 1e-9
 
 
+def peer_cohort(n: int, seed: int) -> list[Candidate]:
+    """``n`` peers with random skills, seniority and teams (everyone may meet everyone)."""
+    rng = np.random.default_rng(seed)
+    skills = ["python", "sql", "design", "writing", "testing", "leadership"]
+    return [
+        cand(
+            k,
+            "peer",
+            skills_offered=list(rng.choice(skills, size=2, replace=False)),
+            skills_wanted=list(rng.choice(skills, size=2, replace=False)),
+            seniority=int(rng.integers(0, 8)),
+            team=f"t{int(rng.integers(0, 3))}",
+        )
+        for k in range(n)
+    ]
+
+
 def test_peers_pair_everyone_and_form_one_trio_when_odd():
-    """Five peers: two groups, one of them a trio; nobody left out."""
-    rng = np.random.default_rng(3)
-    objective = rng.random((5, 5)) * 100
-    objective = (objective + objective.T) / 2
-    feasible = ~np.eye(5, dtype=bool)
-    groups = solve_peers(objective, feasible)
+    """Five peers: two groups, one of them a trio; nobody left out; the odd one joins the
+    pair where they fit best."""
+    from bot.matching.engine import match_cohort
+
+    people = peer_cohort(5, 3)
+    matched = match_cohort(Cohort(people, people, peer=True), M, reference_week=WEEK)
+    groups = matched.groups
     assert sorted(len(g) for g in groups) == [2, 3]
     assert sorted(i for g in groups for i in g) == [0, 1, 2, 3, 4]
+    units = matched.scorer.units(matched.scorer.block(np.arange(5)))
+    (trio,) = [g for g in groups if len(g) == 3]
+    (pair,) = [g for g in groups if len(g) == 2]
+    # The odd one is whoever's partners in the trio were a pair of the matching (its total
+    # counts pairs only); they joined the pair they fit best.
+    odd = [
+        x
+        for x in trio
+        if matched.units == sum(int(units[p, q]) for p, q in ([y for y in trio if y != x], pair))
+    ]
+    assert odd
+    for x in odd:
+        rest = [y for y in trio if y != x]
+        assert units[x, rest].sum() >= units[x, list(pair)].sum()
 
 
 def test_peers_matching_is_optimal_on_small_cohorts():
-    """Six peers: the total equals the best of all perfect matchings."""
-    rng = np.random.default_rng(7)
-    objective = rng.integers(0, 100, (6, 6)).astype(float)
-    objective = (objective + objective.T) / 2
-    feasible = ~np.eye(6, dtype=bool)
-    groups = solve_peers(objective, feasible)
-    ours = sum(objective[a, b] for a, b in groups)
+    """Six peers: the total equals the best of all perfect matchings of their scores."""
+    from bot.matching.engine import match_cohort
+
+    people = peer_cohort(6, 7)
+    matched = match_cohort(Cohort(people, people, peer=True), M, reference_week=WEEK)
+    units = matched.scorer.units(matched.scorer.block(np.arange(6)))
 
     def best(rest):
         if not rest:
-            return 0.0
+            return 0
         a, others = rest[0], rest[1:]
-        return max(objective[a, b] + best([x for x in others if x != b]) for b in others)
+        return max(int(units[a, b]) + best([x for x in others if x != b]) for b in others)
 
-    assert ours == pytest.approx(best(list(range(6))))
+    assert len(matched.groups) == 3
+    assert matched.units == best(list(range(6)))
 
 
 # -- slots and explanations ---------------------------------------------------------------
@@ -332,31 +364,25 @@ def test_generated_cohort_matches_an_independent_lp_optimum():
 
 @pytest.mark.parametrize("seed", range(6))
 def test_peer_matching_equals_networkx_on_the_same_graph(seed):
-    """Random cohorts of 40-90 peers with some pairs ruled out (both sizes odd and even, both
-    below and above the size where candidates are pruned): rustworkx's matching has the same
-    number of pairs and the same total (in the thousandths it counts) as networkx's
-    reference blossom on the same candidate graph."""
+    """Random graphs of 40-235 people with integer weights and some people with few edges
+    (both sizes odd and even): rustworkx's matching has the same number of pairs and the same
+    total as networkx's reference blossom on the same graph."""
     import networkx as nx
 
-    from bot.matching.solver import WEIGHT_SCALE, peer_edges
+    from bot.matching.solver import match_peers
 
     rng = np.random.default_rng(seed)
     n = int(rng.integers(40, 91)) if seed < 4 else 230 + seed
-    objective = rng.random((n, n)) * 100
-    feasible = rng.random((n, n)) > 0.3
-    feasible &= feasible.T
-    np.fill_diagonal(feasible, False)
-    a, b, weight = peer_edges(objective, feasible, candidates=8)
-    scaled = np.rint(weight * WEIGHT_SCALE).astype(int)
+    keep = np.triu(rng.random((n, n)) < 8 / n, k=1)
+    a, b = np.nonzero(keep)
+    weight = rng.integers(0, 100_000, len(a))
     graph = nx.Graph()
     graph.add_nodes_from(range(n))
-    graph.add_weighted_edges_from(zip(a.tolist(), b.tolist(), scaled.tolist(), strict=True))
+    graph.add_weighted_edges_from(zip(a.tolist(), b.tolist(), weight.tolist(), strict=True))
     reference = nx.max_weight_matching(graph, maxcardinality=True)
     expected = sum(graph[x][y]["weight"] for x, y in reference)
 
-    groups = solve_peers(objective, feasible, candidates=8)
-    pairs = [g[:2] for g in groups]  # an odd person out joins a pair afterwards
-    ours = sum(graph[x][y]["weight"] for x, y in pairs)
+    pairs = match_peers(n, a, b, weight)
     assert len(pairs) == len(reference)
-    assert ours == expected
-    assert all(feasible[x, y] for g in groups for x in g for y in g if x != y)
+    assert sum(graph[x][y]["weight"] for x, y in pairs) == expected
+    assert len({i for p in pairs for i in p}) == 2 * len(pairs)

@@ -19,6 +19,7 @@ from bot.config import MatchingSettings
 from bot.matching import candidates, engine, flow, scoring
 from bot.matching.profiles import week_start
 from bot.matching.scoring import Cohort, Rules, Scorer, score_cohort
+from bot.matching_cli import quality_line
 from tests.matching.test_engine import brute_force
 
 WEEK = week_start(datetime(2026, 11, 22, tzinfo=UTC))
@@ -216,6 +217,9 @@ def test_peer_pairing_at_scale_is_close_to_a_true_upper_bound(small_graph, monke
     assert total >= 0.99 * matched.bound
     quality = matched.quality()  # what the preview states
     assert quality["optimal"] is False and quality["ratio"] == round(total / matched.bound, 4)
+    line = quality_line(quality, pairs=len(pairs))
+    assert line is not None and f"at least {total / matched.bound:.1%} of the best" in line
+    assert f"upper bound {round(matched.bound / 1e6, 1):g}" in line
     used: set[int] = set()
     greedy = 0
     for k in np.argsort(-units[a, b], kind="stable"):

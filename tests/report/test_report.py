@@ -259,3 +259,15 @@ def test_who_was_left_out_of_the_latest_round_and_why(bot, settings):
         ["no one shares a language with them", HIDDEN],
     ]
     assert figures(report)["matching: left out of the latest round"] == "6"
+
+
+def test_the_report_command_refuses_bad_days_with_a_clear_message(tmp_path):
+    """`mentorbot report --from someday` is a usage error with an example, not a traceback."""
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    result = CliRunner().invoke(app, ["report", "--from", "someday"])
+    assert result.exit_code == 2
+    assert "--from and --to are dates like 2026-09-01" in result.output
+    assert "Traceback" not in result.output
