@@ -41,10 +41,12 @@ if TYPE_CHECKING:
     from bot.context import Ctx
 
 SURVEYS = ("mid", "end")
-SCALES = ("belonging", "confidence", "continue", "continue_after", "value")
+SCALES = ("belonging", "social", "academic", "confidence", "continue", "continue_after", "value")
 SURVEY_CONTRACT = ScriptContract(
     required={
         "belonging": ("scale",),
+        "social": ("scale",),
+        "academic": ("scale",),
         "confidence": ("scale",),
         "continue": ("scale",),
         "continue_after": ("scale",),

@@ -390,9 +390,11 @@ async def test_runtime_serves_discord_and_delivers_the_outbox(bot, fake):
 
 
 async def test_survey_and_feedback_open_as_discord_modals(adapter, fake, bot, clock):
-    """Short scripts become a modal of at most five inputs; answers are validated and stored."""
+    """Short scripts become a modal of at most five inputs (longer ones are asked in the DM);
+    answers are validated and stored."""
     from datetime import timedelta
 
+    from bot.app import build_dispatcher
     from storage.models import Feedback, SurveyResponse
     from tests.checkins.helpers import make_pair, make_program
 
@@ -452,28 +454,25 @@ async def test_survey_and_feedback_open_as_discord_modals(adapter, fake, bot, cl
     assert rows["session"].rating == 5 and rows["fit"].helped == "ok"
 
     clock.advance(timedelta(weeks=12, days=1))  # the mid-program survey is open
+    # Seven questions do not fit a modal (five inputs at most): they are asked in the DM,
+    # each scale with its buttons, answered here by typing.
+    sent = r"channels/7222/messages"  # the fake's DM channel with 222
+    before = len(fake.calls_to("POST", sent))
     answer = await callback_for(
         fake, slash(fake, "survey", user_id="222", name="bob", guild_id=GUILD)
     )
-    ids = [row["components"][0]["custom_id"] for row in answer["data"]["components"]]
-    assert ids == ["belonging", "confidence", "continue", "value", "open"]
-    answer = await callback_for(
-        fake,
-        fake.interaction(
-            5,
-            {
-                "custom_id": answer["data"]["custom_id"],
-                "components": [
-                    {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}
-                    for k, v in zip(ids, ["4", "3", "5", "4", ""], strict=True)
-                ],
-            },
-            user_id="222",
-            name="bob",
-            guild_id=GUILD,
-        ),
-    )
-    assert "Thank you for answering" in answer["data"]["embeds"][0]["description"]
+    assert answer["type"] == 4 and "I've sent you a DM" in json.dumps(answer)
+    await build_dispatcher(bot, {"discord": adapter.sender}).dispatch_all()  # the first question
+    for k, value in enumerate(["4", "4", "4", "3", "5", "4", "skip"]):
+        await fake.wait_for(lambda k=k: len(fake.calls_to("POST", sent)) > before + k)
+        question = fake.calls_to("POST", sent)[before + k]
+        assert f"question {k + 1} of 7" in json.dumps(question)
+        if k < 6:
+            assert len(question["components"][0]["components"]) == 5  # 1-5 buttons
+        await fake.dispatch("MESSAGE_CREATE", dm(value, author="222", name="bob", channel="7222"))
+    await fake.wait_for(lambda: len(fake.calls_to("POST", sent)) > before + 7)
+    thanks = fake.calls_to("POST", sent)[before + 7]
+    assert "Thank you for answering" in json.dumps(thanks)
     with transaction(bot.engine) as s:
         response = s.exec(select(SurveyResponse)).one()
     assert response.survey == "mid" and response.answers["continue"] == 5

@@ -434,7 +434,7 @@ async def test_survey_invitations_arrive_at_local_hour_and_results_stay_anonymou
     for who, scale in answers.items():
         reply = await chat.say("/mentor survey", who=who)
         assert "The mid-program survey" in reply and "belong" in reply
-        for _ in range(4):
+        for _ in range(6):  # belonging, social, academic, confidence, continue, value
             await chat.say(scale)
         thanks = await chat.say(f"OPEN-{who}")
         assert "Thank you for answering" in thanks

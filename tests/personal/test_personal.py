@@ -42,7 +42,7 @@ async def footprint(chat: Chat) -> None:
     for answer in ("4", "the quux walkthrough helped", "more quux please", "great"):
         await chat.say(answer, who="Zebediah")
     await chat.say("/mentor survey mid", who="Zebediah")
-    for answer in ("4", "4", "5", "4", "the plugh sessions"):
+    for answer in ("4", "4", "4", "4", "5", "4", "the plugh sessions"):
         await chat.say(answer, who="Zebediah")
     await chat.say("/mentor feedback", who="mia")  # mia's conversation names Zebediah
 
