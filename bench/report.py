@@ -35,6 +35,7 @@ def build_db(url: str, people: int, weeks: int) -> None:
 
 def run(url: str, out: Path) -> dict:
     from bot.config import load_settings
+    from bot.prompts import Prompts
     from bot.report.figures import build
     from bot.report.page import html, write_csv
     from storage.engine import make_engine, transaction
@@ -45,7 +46,9 @@ def run(url: str, out: Path) -> dict:
     t0 = time.perf_counter()
     with transaction(engine) as s:
         program = s.get(Program, 1)
-        report = build(s, program, settings, now=datetime(2027, 9, 1, tzinfo=UTC))
+        report = build(
+            s, program, settings, now=datetime(2027, 9, 1, tzinfo=UTC), prompts=Prompts.load()
+        )
     t1 = time.perf_counter()
     page = html(report)
     (out / "report.html").write_text(page, encoding="utf-8")

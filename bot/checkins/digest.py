@@ -205,7 +205,7 @@ def weekly_digest(
     week = timedelta(days=7)
     n = numbers(session, program, since=now - week, now=now)
     before = numbers(session, program, since=now - 2 * week, now=now - week)
-    chart = meetings_chart(session, program)
+    chart = meetings_chart(session, program, prompts)
     image = None
     if chart is not None:
         image = File(f"meetings-per-cycle-{now:%Y-%m-%d}.png", png(chart), "image/png")

@@ -23,6 +23,7 @@ from bot.outbox import enqueue
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Message, Part, Section
 from bot.text import Text
+from storage import outbox as outbox_db
 from storage import pairs as pairs_db
 from storage import repo, responses
 from storage.models import (
@@ -74,9 +75,15 @@ def _wrap_program(
         session=session, program_id=program.id, statuses=pairs_db.STAYING
     )
     answered = responses.survey_respondents(session=session, program_id=program.id, survey="end")
+    # The job runs every quarter hour during the catch-up window: skip whoever already has
+    # their wrap-up queued before reading their meetings and goals (the key stays 400 days).
+    prefix = f"wrapup:{program.id}:"
+    done = outbox_db.keys_with_prefix(session=session, prefix=prefix)
     queued = 0
     for member, person in members:
         assert member.id is not None
+        if f"{prefix}{member.id}" in done:
+            continue
         survey_open = member.id not in answered and _survey_still_open(
             program, person, settings, now
         )
@@ -85,7 +92,7 @@ def _wrap_program(
         due = nudge_instant(datetime.combine(day, time(program.checkin_hour)), rules)
         row = enqueue(
             session,
-            dedupe_key=f"wrapup:{program.id}:{member.id}",
+            dedupe_key=f"{prefix}{member.id}",
             target=Target(
                 program.platform, program.workspace_id, "user", (person.platform_user_id,)
             ),

@@ -49,10 +49,11 @@ def run_report(
             zone=settings.program.default_timezone,
             prompts=bot.prompts,
         )
-    out.print(f"{report.program}: program report", markup=False)
+    out.print(report.words["title"], markup=False)
     for section in report.sections:
-        for label, value in section.figures:
-            out.print(f"  {section.title.split(':')[0].lower()}: {label}: {value}", markup=False)
+        out.print(f"  {section.title}", markup=False)
+        for figure in section.figures:
+            out.print(f"    {figure.label}: {figure.value}", markup=False)
     if html_path is not None:
         html_path.parent.mkdir(parents=True, exist_ok=True)
         html_path.write_text(html(report), encoding="utf-8")

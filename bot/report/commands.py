@@ -11,13 +11,13 @@ from bot.text import Text
 from bot.timeparse import BadDate, parse_day
 
 KEY_FIGURES = (
-    ("participation", "active"),
-    ("matching", "pairs formed"),
-    ("meetings", "meetings held / planned"),
-    ("meetings", "stalled pairs now"),
-    ("goals", "goals set"),
-    ("goals", "completed"),
-    ("feedback", "mean session rating (1-5)"),
+    "participation.active",
+    "matching.pairs",
+    "meetings.held",
+    "meetings.stalled",
+    "goals.goals",
+    "goals.completed",
+    "feedback.rating",
 )
 
 
@@ -40,11 +40,10 @@ def admin_report(ctx: Ctx, args: list[str]) -> Reply:
         zone=zone,
         prompts=ctx.prompts,
     )
-    shown = {(s.key, label): value for s in report.sections for label, value in s.figures}
+    shown = {f"{s.key}.{f.key}": f for s in report.sections for f in s.figures}
     rows = tuple(
-        (label[0].upper() + label[1:], Text.trusted(shown[(key, label)]))
-        for key, label in KEY_FIGURES
-        if (key, label) in shown
+        (f.label[:1].upper() + f.label[1:], Text.trusted(f.value))
+        for f in (shown[key] for key in KEY_FIGURES if key in shown)
     )
     stamp = f"{ctx.now:%Y-%m-%d}"
     parts: list[Part] = [

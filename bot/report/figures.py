@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -27,12 +27,24 @@ HIDDEN = "hidden"  # what a cell of too few people shows
 
 @dataclass
 class Table:
-    """A section's table; ``name`` is its CSV file's stem (stable)."""
+    """A section's table; ``name`` is its CSV file's stem and ``headers`` its CSV headers
+    (both stable). ``words`` shows coded cells (a survey scale's id) in words on the page.
+    """
 
     name: str
     title: str
     headers: list[str]
     rows: list[list[Any]]
+    words: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A headline figure: ``key`` is stable (figures.csv), ``label`` comes from the prompts."""
+
+    key: str
+    label: str
+    value: str
 
 
 @dataclass
@@ -53,7 +65,7 @@ class Section:
 
     key: str
     title: str
-    figures: list[tuple[str, str]] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
 
@@ -68,10 +80,59 @@ class Report:
     generated: datetime  # in the coordinator's zone
     minimum: int
     sections: list[Section]
+    words: dict[str, str]  # the page's own words (title, period, privacy note ...)
 
     def table(self, name: str) -> Table:
         """One table by name."""
         return next(t for s in self.sections for t in s.tables if t.name == name)
+
+    def figures(self) -> dict[str, str]:
+        """Every headline figure's value by ``section.key``."""
+        return {f"{s.key}.{f.key}": f.value for s in self.sections for f in s.figures}
+
+
+class Words:
+    """The report's wording, from the prompts' ``[report]`` tables."""
+
+    def __init__(self, prompts: Prompts) -> None:
+        self.prompts = prompts
+
+    def __call__(self, key: str, /, **values: Any) -> str:
+        """The prompt ``report.<key>`` as plain text."""
+        return self.prompts.text(f"report.{key}", **values)
+
+    def figure(self, key: str, value: object, /, **values: Any) -> Figure:
+        """The figure ``key`` with its label."""
+        return Figure(key, self(f"figure.{key}", **values), str(value))
+
+    def section(self, key: str) -> Section:
+        """An empty section with its title."""
+        return Section(key, self(f"section.{key}"))
+
+    def table(self, name: str, headers: list[str], rows: list[list[Any]]) -> Table:
+        """The table ``name`` with its title."""
+        return Table(name, self(f"table.{name}"), headers, rows)
+
+    def page(
+        self, program: str, start: date | None, end: date | None, minimum: int, generated: datetime
+    ) -> dict[str, str]:
+        """The page's words."""
+        if start and end:
+            period = self("page.between", start=start.isoformat(), end=end.isoformat())
+        elif start:
+            period = self("page.since", start=start.isoformat())
+        elif end:
+            period = self("page.until", end=end.isoformat())
+        else:
+            period = self("page.whole")
+        stamp = generated.strftime("%Y-%m-%d %H:%M %Z")
+        return {
+            "title": self("page.title", program=program),
+            "meta": self("page.meta", period=period, generated=stamp),
+            "privacy": self("page.privacy", minimum=minimum),
+            "numbers": self("page.numbers"),
+            "empty": self("page.empty"),
+        }
 
 
 @dataclass
@@ -104,10 +165,10 @@ def build(
     start: date | None = None,
     end: date | None = None,
     zone: str = "UTC",
-    prompts: Prompts | None = None,
+    prompts: Prompts,
 ) -> Report:
-    """The report of ``program`` for [start, end] (whole local days in ``zone``); ``prompts``
-    words the reasons people were left out (else their codes).
+    """The report of ``program`` for [start, end] (whole local days in ``zone``), worded by
+    ``prompts``.
     """
     assert program.id is not None
     tz = get_zone(zone)
@@ -117,6 +178,7 @@ def build(
     )
     minimum = settings.surveys.min_group_size
     count = _Counter(minimum)
+    words = Words(prompts)
     pid = program.id
     members = db.members(session=session, program_id=pid)
     pairs = [p for p in db.pairs(session=session, program_id=pid) if period.has(p.started_at)]
@@ -131,24 +193,29 @@ def build(
     answers = [s for s in db.surveys(session=session, program_id=pid) if period.has(s[3])]
     asked = [r for r in db.requests(session=session, program_id=pid) if period.has(r.created_at)]
     sections = [
-        _participation(members, period, count, settings.program.default_timezone),
-        _matching(pairs, db.latest_round(session=session, program_id=pid), count, prompts),
-        _meetings(pairs, checkins),
-        _goals(goals, count),
-        _feedback(said, count),
-        _surveys(answers, count),
-        _requests(asked),
+        _participation(members, period, count, settings.program.default_timezone, words),
+        _matching(pairs, db.latest_round(session=session, program_id=pid), count, words),
+        _meetings(pairs, checkins, words),
+        _goals(goals, count, words),
+        _feedback(said, count, words),
+        _surveys(answers, count, words),
+        _requests(asked, words),
     ]
-    return Report(program.name, start, end, now.astimezone(tz), minimum, sections)
+    generated = now.astimezone(tz)
+    page = words.page(program.name, start, end, minimum, generated)
+    return Report(program.name, start, end, generated, minimum, sections, page)
 
 
-def _bars(name: str, title: str, what: str, rows: list[list[Any]]) -> Chart | None:
-    """A bar chart of a (label, count) table's shown rows, with its text alternative."""
+def _bars(name: str, what: str, rows: list[list[Any]], words: Words) -> Chart | None:
+    """A bar chart of a (label, count) table's shown rows, with its text alternative;
+    ``what`` names the series.
+    """
     shown = [(str(label), float(n)) for label, n in rows if isinstance(n, int) and n]
     if not shown:
         return None
-    alt = f"Bar chart of {what}: " + ", ".join(f"{lab} {n:g}" for lab, n in shown) + "."
-    return Chart(name, title, "bar", [lab for lab, _ in shown], {what: [n for _, n in shown]}, alt)
+    alt = words(f"alt.{name}", values=", ".join(f"{lab} {n:g}" for lab, n in shown))
+    series: dict[str, list[float | None]] = {words(f"series.{what}"): [n for _, n in shown]}
+    return Chart(name, words(f"chart.{name}"), "bar", [lab for lab, _ in shown], series, alt)
 
 
 class _Counter:
@@ -170,29 +237,32 @@ class _Counter:
 
 
 def _participation(
-    members: list[db.MemberRow], period: _Period, count: _Counter, default_zone: str
+    members: list[db.MemberRow],
+    period: _Period,
+    count: _Counter,
+    default_zone: str,
+    words: Words,
 ) -> Section:
     joined = [m for m in members if period.has(m.joined_at)]
     status = Counter(m.status for m in members)
-    section = Section("participation", "Participation")
+    section = words.section("participation")
     section.figures = [
-        ("joined in the period", str(count(len(joined)))),
-        ("active", str(count(status[MemberStatus.ACTIVE]))),
-        ("paused", str(count(status[MemberStatus.PAUSED]))),
-        ("left", str(count(status[MemberStatus.LEFT]))),
+        words.figure("joined", count(len(joined))),
+        words.figure("active", count(status[MemberStatus.ACTIVE])),
+        words.figure("paused", count(status[MemberStatus.PAUSED])),
+        words.figure("left", count(status[MemberStatus.LEFT])),
     ]
     roles = [[r, count(n)] for r, n in sorted(Counter(m.role for m in joined).items())]
     zones = Counter(m.timezone or default_zone for m in joined)
     section.tables = [
-        Table("participation_by_role", "Joined by role", ["role", "people"], roles),
-        Table(
+        words.table("participation_by_role", ["role", "people"], roles),
+        words.table(
             "participation_by_zone",
-            "Joined by time zone",
             ["time zone", "people"],
             [[z, count(n)] for z, n in sorted(zones.items())],
         ),
     ]
-    chart = _bars("participation_by_role", "People by role", "people who joined", roles)
+    chart = _bars("participation_by_role", "people", roles, words)
     section.charts = [chart] if chart else []
     return section
 
@@ -212,36 +282,37 @@ def _matching(
     pairs: list[db.PairRow],
     latest: dict[str, Any] | None,
     count: _Counter,
-    prompts: Prompts | None,
+    words: Words,
 ) -> Section:
-    section = Section("matching", "Matching")
+    section = words.section("matching")
     ended = Counter(_end_category(p.end_reason) for p in pairs if p.status == PairStatus.ENDED)
     scores = [p.score for p in pairs]
     left_out = Counter(str(r) for _m, r in (latest or {}).get("unmatched", []))
     section.figures = [
-        ("pairs formed", str(len(pairs))),
-        ("still active", str(sum(1 for p in pairs if p.status == PairStatus.ACTIVE))),
-        ("ended", str(sum(ended.values()))),
-        ("average fit score", f"{statistics.fmean(scores):.1f}" if scores else "-"),
-        ("left out of the latest round", str(count(sum(left_out.values())))),
+        words.figure("pairs", len(pairs)),
+        words.figure("still_active", sum(1 for p in pairs if p.status == PairStatus.ACTIVE)),
+        words.figure("ended", sum(ended.values())),
+        words.figure("fit_score", f"{statistics.fmean(scores):.1f}" if scores else "-"),
+        words.figure("left_out", count(sum(left_out.values()))),
     ]
     rows: list[list[Any]] = [[r, n] for r, n in sorted(ended.items())]
-
-    def why(code: str) -> str:
-        return prompts.text(f"match.unmatched_reason.{code}") if prompts else code
-
-    left: list[list[Any]] = [[why(r), count(n)] for r, n in sorted(left_out.items())]
-    title = "Left out of the latest round, and why"
+    why = words.prompts.text
+    left: list[list[Any]] = [
+        [why(f"match.unmatched_reason.{r}"), count(n)] for r, n in sorted(left_out.items())
+    ]
     section.tables = [
-        Table("matching_ended", "Pairs that ended, by reason", ["reason", "pairs"], rows),
-        Table("matching_unmatched", title, ["why", "people"], left),
+        words.table("matching_ended", ["reason", "pairs"], rows),
+        words.table("matching_unmatched", ["why", "people"], left),
     ]
     return section
 
 
-def meetings_chart(session: Session, program: Program, cycles: int = 12) -> Chart | None:
+def meetings_chart(
+    session: Session, program: Program, prompts: Prompts, cycles: int = 12
+) -> Chart | None:
     """Meetings planned and held in the program's last ``cycles`` cycles (the digest's chart)."""
     assert program.id is not None
+    words = Words(prompts)
     rows = db.checkins(session=session, program_id=program.id)
     planned, held, _ = _cycles(rows)
     days = sorted(planned)[-cycles:]
@@ -249,13 +320,16 @@ def meetings_chart(session: Session, program: Program, cycles: int = 12) -> Char
         return None
     labels = [d.isoformat() for d in days]
     series: dict[str, list[float | None]] = {
-        "planned": [float(len(planned[d])) for d in days],
-        "held": [float(len(held[d])) for d in days],
+        words("series.planned"): [float(len(planned[d])) for d in days],
+        words("series.held"): [float(len(held[d])) for d in days],
     }
-    alt = f"Meetings held per cycle, last {len(days)} cycles: " + ", ".join(
-        f"{d.isoformat()} {len(held[d])} of {len(planned[d])}" for d in days
+    values = ", ".join(
+        f"{d.isoformat()} " + words("alt.held_of", held=len(held[d]), planned=len(planned[d]))
+        for d in days
     )
-    return Chart("meetings_per_cycle", "Meetings held per cycle", "line", labels, series, alt + ".")
+    alt = words("alt.meetings_recent", cycles=len(days), values=values)
+    title = words("chart.meetings_per_cycle")
+    return Chart("meetings_per_cycle", title, "line", labels, series, alt)
 
 
 def _cycles(
@@ -279,8 +353,8 @@ def _cycles(
     return planned, held, first_met
 
 
-def _meetings(pairs: list[db.PairRow], checkins: list[db.CheckInRow]) -> Section:
-    section = Section("meetings", "Meetings")
+def _meetings(pairs: list[db.PairRow], checkins: list[db.CheckInRow], words: Words) -> Section:
+    section = words.section("meetings")
     planned, held, first_met = _cycles(checkins)
     outcomes = Counter(c.outcome for c in checkins)
     started = {p.pair_id: p.started_at for p in pairs if p.started_at is not None}
@@ -292,64 +366,54 @@ def _meetings(pairs: list[db.PairRow], checkins: list[db.CheckInRow]) -> Section
     stalled = [p for p in pairs if p.status == PairStatus.ACTIVE and p.stall_reason]
     cycles = sorted(planned)
     rows: list[list[Any]] = [[d.isoformat(), len(planned[d]), len(held[d])] for d in cycles]
-    title = "Meetings planned and held per cycle"
     total_planned = sum(len(planned[d]) for d in cycles)
     total_held = sum(len(held[d]) for d in cycles)
     section.figures = [
-        ("meetings held / planned", f"{total_held} / {total_planned}"),
-        (
-            "median days from introduction to first meeting",
-            f"{statistics.median(days):.1f}" if days else "-",
-        ),
-        ("stalled pairs now", str(len(stalled))),
-        (
-            "of them ghosting (nudges unanswered)",
-            str(sum(1 for p in stalled if p.stall_reason == "ignored")),
-        ),
-        ('"not yet" answers (no meeting that cycle)', str(outcomes[CheckInOutcome.NOT_YET])),
+        words.figure("held", f"{total_held} / {total_planned}"),
+        words.figure("first_meeting", _median(days)),
+        words.figure("stalled", len(stalled)),
+        words.figure("ghosting", sum(1 for p in stalled if p.stall_reason == "ignored")),
+        words.figure("not_yet", outcomes[CheckInOutcome.NOT_YET]),
     ]
-    section.tables = [
-        Table(
-            "meetings_per_cycle",
-            "Meetings planned and held per cycle",
-            ["cycle", "planned", "held"],
-            rows,
-        )
-    ]
+    section.tables = [words.table("meetings_per_cycle", ["cycle", "planned", "held"], rows)]
     if rows:
-        section.charts.append(
-            Chart(
-                "meetings_per_cycle",
-                title,
-                "line",
-                [str(r[0]) for r in rows],
-                {"planned": [float(r[1]) for r in rows], "held": [float(r[2]) for r in rows]},
-                f"Line chart over {len(rows)} cycles from {rows[0][0]} to {rows[-1][0]}: "
-                f"{total_held} of {total_planned} planned meetings were held; "
-                f"the last cycle had {rows[-1][2]} of {rows[-1][1]}.",
-            )
+        series: dict[str, list[float | None]] = {
+            words("series.planned"): [float(r[1]) for r in rows],
+            words("series.held"): [float(r[2]) for r in rows],
+        }
+        alt = words(
+            "alt.meetings_per_cycle",
+            cycles=len(rows),
+            first=rows[0][0],
+            last=rows[-1][0],
+            held=total_held,
+            planned=total_planned,
+            last_held=rows[-1][2],
+            last_planned=rows[-1][1],
         )
+        title = words("chart.meetings_per_cycle")
+        labels = [str(r[0]) for r in rows]
+        section.charts.append(Chart("meetings_per_cycle", title, "line", labels, series, alt))
     return section
 
 
-def _goals(goals: list[db.GoalRow], count: _Counter) -> Section:
-    section = Section("goals", "Goals")
+def _goals(goals: list[db.GoalRow], count: _Counter, words: Words) -> Section:
+    section = words.section("goals")
     days = [
         (g.completed_at - g.created_at).total_seconds() / 86400
         for g in goals
         if g.completed_at is not None
     ]
-    spread = Counter(_bucket(g.progress) for g in goals)
+    spread = Counter(_bucket(100 if g.completed_at else g.progress) for g in goals)
     section.figures = [
-        ("goals set", str(len(goals))),
-        ("SMART-complete", str(sum(1 for g in goals if g.smart))),
-        ("completed", str(len(days))),
-        ("median days to complete", _median(days)),
+        words.figure("goals", len(goals)),
+        words.figure("smart", sum(1 for g in goals if g.smart)),
+        words.figure("completed", len(days)),
+        words.figure("days_to_complete", _median(days)),
     ]
     rows: list[list[Any]] = [[b, count(spread[b])] for b in BUCKETS]
-    title = "Goals by latest progress"
-    section.tables = [Table("goals_progress", title, ["progress", "goals"], rows)]
-    chart = _bars("goals_progress", title, "goals", rows)
+    section.tables = [words.table("goals_progress", ["progress", "goals"], rows)]
+    chart = _bars("goals_progress", "goals", rows, words)
     section.charts = [chart] if chart else []
     return section
 
@@ -369,8 +433,8 @@ def _bucket(progress: int | None) -> str:
     return ["1-24%", "25-49%", "50-74%", "75-99%"][min(progress // 25, 3)]
 
 
-def _feedback(rows: list[db.FeedbackRow], count: _Counter) -> Section:
-    section = Section("feedback", "Feedback")
+def _feedback(rows: list[db.FeedbackRow], count: _Counter, words: Words) -> Section:
+    section = words.section("feedback")
     sessions = [r for r in rows if r.kind == "session" and r.rating is not None]
     by_month: dict[str, list[db.FeedbackRow]] = defaultdict(list)
     for r in sessions:
@@ -385,39 +449,23 @@ def _feedback(rows: list[db.FeedbackRow], count: _Counter) -> Section:
     fits = Counter(r.fit for r in rows if r.kind == "fit" and r.fit)
     fit_people = len({r.member_id for r in rows if r.kind == "fit"})
     section.figures = [
-        ("people who rated sessions", str(count(raters))),
-        (
-            "mean session rating (1-5)",
-            str(count.mean([float(r.rating or 0) for r in sessions], raters)),
-        ),
+        words.figure("raters", count(raters)),
+        words.figure("rating", count.mean([float(r.rating or 0) for r in sessions], raters)),
     ]
     fit_rows: list[list[Any]] = [
         [a, n if fit_people >= count.minimum else HIDDEN] for a, n in sorted(fits.items())
     ]
     section.tables = [
-        Table(
-            "feedback_ratings",
-            "Session ratings by month",
-            ["month", "people", "mean rating"],
-            table,
-        ),
-        Table("feedback_fit", "How well the pairing fits", ["answer", "answers"], fit_rows),
+        words.table("feedback_ratings", ["month", "people", "mean rating"], table),
+        words.table("feedback_fit", ["answer", "answers"], fit_rows),
     ]
     points = [(str(m), float(v)) for m, _, v in table if isinstance(v, float)]
     if points:
-        alt = "Line chart of the mean session rating (1-5) by month: "
-        alt += ", ".join(f"{m} {v:g}" for m, v in points) + "."
-        series: dict[str, list[float | None]] = {"mean rating": [v for _, v in points]}
-        section.charts.append(
-            Chart(
-                "feedback_ratings",
-                "Mean session rating by month",
-                "line",
-                [m for m, _ in points],
-                series,
-                alt,
-            )
-        )
+        alt = words("alt.feedback_ratings", values=", ".join(f"{m} {v:g}" for m, v in points))
+        series: dict[str, list[float | None]] = {words("series.rating"): [v for _, v in points]}
+        title = words("chart.feedback_ratings")
+        labels = [m for m, _ in points]
+        section.charts.append(Chart("feedback_ratings", title, "line", labels, series, alt))
     return section
 
 
@@ -425,10 +473,11 @@ def _scale_values(rows: list[db.SurveyRow], survey: str, key: str) -> list[int]:
     return [int(a[key]) for _m, sv, a, _w in rows if sv == survey and isinstance(a.get(key), int)]
 
 
-def _surveys(rows: list[db.SurveyRow], count: _Counter) -> Section:
-    section = Section("surveys", "Surveys: mid-program and end, side by side")
+def _surveys(rows: list[db.SurveyRow], count: _Counter, words: Words) -> Section:
+    section = words.section("surveys")
     table: list[list[Any]] = []
-    series: dict[str, list[float | None]] = {s: [] for s in SURVEYS}
+    means: dict[str, list[float | None]] = {s: [] for s in SURVEYS}
+    names = {scale: words.prompts.text(f"survey.scale_{scale}") for scale in SCALES}
     labels = []
     for scale in SCALES:
         row: list[Any] = [scale]
@@ -437,36 +486,38 @@ def _surveys(rows: list[db.SurveyRow], count: _Counter) -> Section:
             row += [count(len(values)), count.mean(values)]
         table.append(row)
         if isinstance(row[2], float) and isinstance(row[4], float):
-            labels.append(scale)
-            series["mid"].append(row[2])
-            series["end"].append(row[4])
+            labels.append(names[scale])
+            means["mid"].append(row[2])
+            means["end"].append(row[4])
     for survey, key in (("mid", "continue"), ("end", "continue_after")):
         intent = _scale_values(rows, survey, key)
         if len(intent) >= count.minimum:
             risk = sum(1 for v in intent if v <= 2)
-            label = f"{survey}: thinking of dropping out (1-2 of 5)"
-            section.figures.append((label, f"{risk} of {len(intent)}"))
+            name = words.prompts.text(f"survey.name_{survey}")
+            figure = words.figure("dropping_out", f"{risk} of {len(intent)}", survey=name)
+            section.figures.append(replace(figure, key=f"dropping_out_{survey}"))
     headers = ["scale", "mid n", "mid mean", "end n", "end mean"]
-    section.tables = [Table("surveys", "Survey scales (1-5): n and mean", headers, table)]
+    section.tables = [words.table("surveys", headers, table)]
+    section.tables[0].words = names
     if labels:
-        alt = "Bar chart of survey means (1-5), mid vs end: "
-        alt += "; ".join(
-            f"{lab} {m} then {e}"
-            for lab, m, e in zip(labels, series["mid"], series["end"], strict=True)
+        shown = "; ".join(
+            f"{lab} " + words("alt.then", first=m, second=e)
+            for lab, m, e in zip(labels, means["mid"], means["end"], strict=True)
         )
-        section.charts.append(
-            Chart("surveys", "Survey means, mid vs end", "bar", labels, series, alt + ".")
-        )
+        alt = words("alt.surveys", values=shown)
+        series = {words(f"series.{s}"): means[s] for s in SURVEYS}
+        title = words("chart.surveys")
+        section.charts.append(Chart("surveys", title, "bar", labels, series, alt))
     return section
 
 
-def _requests(rows: list[db.RequestRow]) -> Section:
-    section = Section("requests", "Mentor requests")
+def _requests(rows: list[db.RequestRow], words: Words) -> Section:
+    section = words.section("requests")
     waits = [(r.claimed_at - r.created_at).total_seconds() / 3600 for r in rows if r.claimed_at]
     section.figures = [
-        ("opened", str(len(rows))),
-        ("claimed", str(len(waits))),
-        ("median hours to claim", _median(waits)),
+        words.figure("opened", len(rows)),
+        words.figure("claimed", len(waits)),
+        words.figure("hours_to_claim", _median(waits)),
     ]
     return section
 

@@ -40,69 +40,57 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 
 def html(report: Report) -> str:
     """The whole page."""
-    period = _period(report)
+    words = report.words
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(report.program)}: program report</title>",
+        f"<title>{escape(words['title'])}</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<header><h1>{escape(report.program)}</h1>",
-        f'<p class="meta">Program report, {escape(period)}. Generated '
-        f"{escape(report.generated.strftime('%Y-%m-%d %H:%M %Z'))}.</p>",
-        f'<p class="note">Figures about fewer than {report.minimum} people are shown as '
-        "“hidden”, so nobody can be singled out; nobody's own words are included.</p>",
+        f'<p class="meta">{escape(words["meta"])}</p>',
+        f'<p class="note">{escape(words["privacy"])}</p>',
         "</header><main>",
     ]
-    parts += [_section(s) for s in report.sections]
+    parts += [_section(s, words) for s in report.sections]
     parts.append("</main></body></html>")
     return "\n".join(parts)
 
 
-def _period(report: Report) -> str:
-    if report.start and report.end:
-        return f"{report.start.isoformat()} to {report.end.isoformat()}"
-    if report.start:
-        return f"from {report.start.isoformat()}"
-    if report.end:
-        return f"until {report.end.isoformat()}"
-    return "the whole program"
-
-
-def _section(section: Section) -> str:
+def _section(section: Section, words: dict[str, str]) -> str:
     out = [f'<section id="{escape(section.key)}"><h2>{escape(section.title)}</h2>']
     if section.figures:
         out.append('<dl class="figures">')
         out += [
-            f"<div><dt>{escape(label)}</dt><dd>{escape(value)}</dd></div>"
-            for label, value in section.figures
+            f"<div><dt>{escape(f.label)}</dt><dd>{escape(f.value)}</dd></div>"
+            for f in section.figures
         ]
         out.append("</dl>")
     for chart in section.charts:
-        out.append(_chart(chart))
+        out.append(_chart(chart, words))
     for table in section.tables:
-        out.append(f"<h3>{escape(table.title)}</h3>{_table(table)}")
+        out.append(f"<h3>{escape(table.title)}</h3>{_table(table, words['empty'])}")
     out.append("</section>")
     return "\n".join(out)
 
 
-def _chart(chart: Chart) -> str:
+def _chart(chart: Chart, words: dict[str, str]) -> str:
     headers = ["", *chart.series]
     rows = [
         [label, *(chart.series[name][k] for name in chart.series)]
         for k, label in enumerate(chart.labels)
     ]
-    numbers = _table(Table(chart.name, chart.title, headers, rows))
+    numbers = _table(Table(chart.name, chart.title, headers, rows), words["empty"])
     return (
         f'<figure role="group" aria-label="{escape(chart.title)}">'
         f"{charts.svg(chart)}"
         f"<figcaption>{escape(chart.alt)}</figcaption>"
-        f"<details><summary>The numbers behind this chart</summary>{numbers}</details>"
+        f"<details><summary>{escape(words['numbers'])}</summary>{numbers}</details>"
         "</figure>"
     )
 
 
-def _table(table: Table) -> str:
+def _table(table: Table, empty: str) -> str:
     head = "".join(f'<th scope="col">{escape(str(h))}</th>' for h in table.headers)
     body = []
     for row in table.rows:
@@ -110,10 +98,11 @@ def _table(table: Table) -> str:
         for value in row:
             number = isinstance(value, int | float) and not isinstance(value, bool)
             text = "" if value is None else str(value)
+            text = table.words.get(text, text)
             cells.append(f'<td class="num">{text}</td>' if number else f"<td>{escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     if not body:
-        body.append(f'<tr><td colspan="{len(table.headers)}">none</td></tr>')
+        body.append(f'<tr><td colspan="{len(table.headers)}">{escape(empty)}</td></tr>')
     rows = "".join(body)
     table_html = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     return f'<div class="scroll">{table_html}</div>'
@@ -134,8 +123,8 @@ def write_csv(report: Report, directory: Path) -> list[Path]:
     path = directory / "figures.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["section", "figure", "value"])
+        writer.writerow(["section", "figure", "label", "value"])
         for section in report.sections:
-            writer.writerows([section.key, label, value] for label, value in section.figures)
+            writer.writerows([section.key, f.key, f.label, f.value] for f in section.figures)
     written.append(path)
     return written

@@ -41,7 +41,12 @@ def page(bot, tmp_path):
     with transaction(bot.engine) as s:
         program = s.get(Program, truth.program_id)
         report = build(
-            s, program, bot.settings, now=datetime(2026, 11, 9, tzinfo=UTC), zone="Europe/Berlin"
+            s,
+            program,
+            bot.settings,
+            now=datetime(2026, 11, 9, tzinfo=UTC),
+            zone="Europe/Berlin",
+            prompts=bot.prompts,
         )
     path = tmp_path / "report.html"
     path.write_text(html(report), encoding="utf-8")

@@ -1,0 +1,347 @@
+"""A program run through the bot on the fake clock, with known outcomes: people join with
+commands, an admin matches and publishes, the pulse sends the nudges and survey invitations at
+each person's local hour, and each person answers (or doesn't) by pressing the buttons of the
+messages they got and by typing in the conversations, as a seeded plan says. The plan is the
+truth the report's numbers must equal.
+
+The report's benchmark writes its year of rows straight to the database (``fakes.outcomes``);
+this is the end-to-end version, slower (a few milliseconds per event) and closer to life.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from adapters.surfaces import CONSOLE
+from bot.app import MentorBot, build_dispatcher
+from bot.delivery import DeliveryResult, Target
+from bot.events import Action, Actor, Command, DirectMessage, FormSubmitted
+from bot.pulse import Pulse
+from bot.replies import Buttons, Form, Message, Reply
+
+FORMS = replace(CONSOLE, modals=True)  # surveys and feedback answered as one form (as on Slack)
+ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney")
+SMALL_ZONE = "Pacific/Chatham"  # two people: a group too small to show
+OUTCOMES = ("met", "met", "met", "not_yet", "rescheduled", "skip", None)  # None: ignored
+SURVEY_SCALES = {
+    "mid": ("belonging", "social", "academic", "confidence", "continue", "value"),
+    "end": ("belonging", "social", "academic", "confidence", "continue_after", "value"),
+}
+STEP = timedelta(hours=12)  # the pulse runs at least this often (planning looks 36 h ahead)
+ANSWERED = {  # how the bot's reply to each answer begins
+    "met": "Great, logged your meeting",
+    "not_yet": "No worries",
+    "rescheduled": "Thanks! Glad you",
+    "skip": "Skipping this one",
+}
+SECRET = "secret words"  # typed into feedback and surveys: must never reach a report
+
+
+@dataclass
+class DrivenTruth:
+    """What the plan did, counted as the report should count it."""
+
+    start: datetime
+    roles: Counter[str] = field(default_factory=Counter)
+    zones: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)
+    pairs: int = 0
+    left_out: int = 0
+    ended: Counter[str] = field(default_factory=Counter)
+    planned: dict[date, set[int]] = field(default_factory=dict)  # pairs nudged per cycle
+    held: dict[date, set[int]] = field(default_factory=dict)  # of them, pairs that met
+    not_yet: int = 0
+    first_met_days: list[float] = field(default_factory=list)
+    goals: int = 0
+    smart: int = 0
+    completed: int = 0
+    complete_days: list[float] = field(default_factory=list)
+    progress: Counter[str] = field(default_factory=Counter)  # bucket -> goals
+    ratings: list[int] = field(default_factory=list)
+    fits: Counter[str] = field(default_factory=Counter)
+    survey: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    requests: int = 0
+    claimed: int = 0
+
+
+class _Recorder:
+    """A sender that keeps what the bot sent, for the plan to read and answer."""
+
+    platform = "console"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, Message]] = []
+
+    async def send(self, target: Target, message: Message) -> DeliveryResult:
+        if target.kind == "user" and len(target.ids) == 1:
+            self.sent.append((target.ids[0], message))
+        return DeliveryResult.sent(f"rec-{len(self.sent)}")
+
+
+def _actor(who: str, zone: str | None = None) -> Actor:
+    return Actor(
+        platform="console",
+        user_id=who,
+        display_name=who,
+        workspace_id="console",
+        timezone=zone,
+        surface=CONSOLE,
+    )
+
+
+def _text(reply: Reply) -> str:
+    return reply.plain() if isinstance(reply, Message) else str(reply)
+
+
+def _commands(message: Message) -> list[str]:
+    return [b.command for p in message.parts if isinstance(p, Buttons) for b in p.buttons]
+
+
+def bucket(progress: int | None) -> str:
+    """A goal's latest progress as the report's bucket."""
+    if not progress:
+        return "none yet"
+    if progress >= 100:
+        return "100%"
+    return ["1-24%", "25-49%", "50-74%", "75-99%"][min(progress // 25, 3)]
+
+
+class Driver:
+    """Runs the plan against ``bot`` (whose clock must be a FakeClock)."""
+
+    def __init__(self, bot: MentorBot, seed: int) -> None:
+        self.bot = bot
+        self.rng = random.Random(seed)
+        self.recorder = _Recorder()
+        self.pulse = Pulse(bot, build_dispatcher(bot, {"console": self.recorder}))
+        self.truth = DrivenTruth(start=bot.clock.now())
+        self.zone: dict[str, str] = {}
+        self.decided: set[tuple[int, str, date]] = set()
+        self.started: datetime | None = None
+        self.first_met: dict[int, datetime] = {}
+        self.goal_set: dict[str, datetime] = {}  # who -> when their goal was set
+        self.latest: dict[str, int | None] = {}  # who -> latest progress
+        self.rated: set[str] = set()
+        self.answered: set[tuple[str, str]] = set()  # (who, survey)
+        self.gone: set[str] = set()  # left the program
+        self.pair_of: dict[str, int] = {}  # who -> their pair (from the nudges they got)
+
+    # -- talking to the bot ---------------------------------------------------------------
+    def say(self, who: str, text: str) -> str:
+        return _text(self.bot.handle(Command(_actor(who, self.zone.get(who)), text)))
+
+    def type(self, who: str, text: str) -> str:
+        return _text(self.bot.handle(DirectMessage(_actor(who, self.zone.get(who)), text)))
+
+    def press(self, who: str, command: str) -> str:
+        return _text(self.bot.handle(Action(_actor(who, self.zone.get(who)), command)))
+
+    def form(self, who: str, command: str) -> Form | None:
+        """The form ``command`` opens when pressed where forms pop up (Slack, Discord)."""
+        actor = replace(_actor(who, self.zone.get(who)), surface=FORMS)
+        reply = self.bot.handle(Action(actor, command))
+        return reply if isinstance(reply, Form) else None
+
+    def submit(self, who: str, form: Form, values: dict[str, str]) -> str:
+        actor = replace(_actor(who, self.zone.get(who)), surface=FORMS)
+        return _text(self.bot.handle(FormSubmitted(actor, form.form_id, values)))
+
+    def now(self) -> datetime:
+        return self.bot.clock.now()
+
+    async def advance(self, delta: timedelta) -> list[tuple[str, Message]]:
+        """Move the clock, running the pulse as the console's ``/time`` does; what was sent."""
+        clock: Any = self.bot.clock
+        end = clock.now() + delta
+        while clock.now() < end:
+            now = clock.now()
+            target = min(now + STEP, end)
+            due = self.pulse.next_due(now)
+            if due is not None and due < target:
+                target = due
+            clock.advance(target - now)
+            await self.pulse.tick()
+        sent, self.recorder.sent = self.recorder.sent, []
+        return sent
+
+    # -- the plan -------------------------------------------------------------------------
+    def join(self, people: int) -> tuple[list[str], list[str]]:
+        mentors, mentees = [], []
+        for k in range(people):
+            who = f"p{k:04d}"
+            zone = ZONES[k % len(ZONES)] if k < people - 2 else SMALL_ZONE
+            role = "mentor" if k % 4 == 0 else "mentee"
+            self.zone[who] = zone
+            reply = self.say(who, f"join {role}")
+            assert "Welcome" in reply or "joined" in reply, reply
+            (mentors if role == "mentor" else mentees).append(who)
+            self.truth.roles[role] += 1
+            self.truth.zones[zone] += 1
+        return mentors, mentees
+
+    def answer_nudges(self, sent: list[tuple[str, Message]]) -> None:
+        for who, message in sent:
+            for command in _commands(message):
+                words = command.split()
+                if words[:2] != ["checkin", "met"] or who in self.gone:
+                    continue
+                pair = int(words[2].removeprefix("pair:"))
+                cycle = date.fromisoformat(words[3])
+                self.truth.planned.setdefault(cycle, set()).add(pair)
+                self.pair_of[who] = pair
+                if (pair, who, cycle) in self.decided:
+                    continue  # a reminder of a nudge already decided
+                self.decided.add((pair, who, cycle))
+                outcome = self.rng.choice(OUTCOMES)
+                if outcome is None:
+                    continue
+                reply = self.press(who, f"checkin {outcome} {words[2]} {words[3]}")
+                assert reply.startswith(ANSWERED[outcome]), reply
+                if outcome == "not_yet":
+                    self.truth.not_yet += 1
+                if outcome == "met":
+                    self.truth.held.setdefault(cycle, set()).add(pair)
+                    self.first_met.setdefault(pair, self.now())
+                    if who.startswith("p") and who not in self.rated and self.rng.random() < 0.5:
+                        self.feedback(who)
+
+    def feedback(self, who: str) -> None:
+        form = self.form(who, "feedback")
+        if form is None:
+            return
+        rating = self.rng.randint(1, 5)
+        values = {"rating": str(rating), "helped": SECRET, "change": ""}
+        if any(f.name == "fit" for f in form.fields):  # asked after the first session only
+            values["fit"] = self.rng.choice(("great", "ok", "poor"))
+            self.truth.fits[values["fit"]] += 1
+        assert "Thank" in self.submit(who, form, values)
+        self.rated.add(who)
+        self.truth.ratings.append(rating)
+
+    def set_goal(self, who: str) -> None:
+        smart = self.rng.random() < 0.6
+        self.say(who, "goal")
+        for answer in (
+            "Give a ten minute talk at the team demo",
+            "the talk is given",
+            "in 8 weeks",
+            "to get visible" if smart else "skip",
+            "outline the talk" if smart else "skip",
+            self.rng.choice(("yes", "no")),
+        ):
+            last = self.type(who, answer)
+        if "celebrate" in last.lower() or "?" in last:
+            last = self.type(who, "skip")
+        assert "Goal 1" in last or "saved" in last.lower(), last
+        self.goal_set[who] = self.now()
+        self.latest[who] = None
+        self.truth.goals += 1
+        self.truth.smart += smart
+
+    def progress(self, who: str) -> None:
+        value = self.rng.choice((10, 30, 60, 80))
+        self.say(who, "progress")
+        self.type(who, str(value))
+        self.type(who, "skip")
+        self.latest[who] = value
+
+    def complete(self, who: str) -> None:
+        reply = self.say(who, "goal done 1")
+        assert "is done" in reply, reply
+        self.truth.completed += 1
+        self.truth.complete_days.append((self.now() - self.goal_set[who]).total_seconds() / 86400)
+        self.latest[who] = 100
+
+    def answer_surveys(self, sent: list[tuple[str, Message]]) -> None:
+        for who, message in sent:
+            for command in _commands(message):
+                survey = command.removeprefix("survey ")
+                if survey not in SURVEY_SCALES or (who, survey) in self.answered:
+                    continue
+                self.answered.add((who, survey))
+                if self.rng.random() >= 0.7:
+                    continue
+                form = self.form(who, command)
+                assert form is not None, command
+                values = [self.rng.randint(1, 5) for _ in SURVEY_SCALES[survey]]
+                answers = dict(zip(SURVEY_SCALES[survey], map(str, values), strict=True))
+                assert "Thank you" in self.submit(who, form, {**answers, "open": SECRET})
+                for scale, value in zip(SURVEY_SCALES[survey], values, strict=True):
+                    self.truth.survey.setdefault((survey, scale), []).append(value)
+
+    async def request_help(self, mentees: list[str], mentors: list[str]) -> None:
+        """A tenth of the mentees ask for help; three hours later mentors claim most."""
+        numbers = []
+        for who in mentees:
+            if self.rng.random() < 0.1:
+                reply = self.say(who, "request help with my first design doc")
+                numbers.append(int(reply.split("Request #", 1)[1].split()[0]))
+        self.truth.requests += len(numbers)
+        await self.advance(timedelta(hours=3))
+        for number in numbers[: len(numbers) * 4 // 5]:
+            reply = self.say(self.rng.choice(mentors), f"request claim {number}")
+            assert "It's yours" in reply, reply
+            self.truth.claimed += 1
+
+
+async def drive(
+    bot: MentorBot, *, people: int = 500, weeks: int = 12, seed: int = 1
+) -> DrivenTruth:
+    """Run a ``weeks``-long weekly program of ``people`` (a quarter mentors) through ``bot``."""
+    d = Driver(bot, seed)
+    start = d.now().date()
+    d.say("admin", "admin program set cadence weekly")
+    d.say("admin", f"admin program set ends {(start + timedelta(weeks=weeks)).isoformat()}")
+    mentors, mentees = d.join(people)
+    d.say("admin", "admin match")
+    published = d.say("admin", "admin publish")
+    d.started = d.now()
+    paired = int(published.split(" pairs matched")[0].rsplit(" ", 1)[-1])
+    d.truth.pairs = paired
+    d.truth.left_out = people - 2 * paired
+    await d.advance(timedelta(hours=1))
+    statuses = {who: "active" for who in (*mentors, *mentees)}
+    for week in range(weeks + 1):
+        for _day in range(7):
+            sent = await d.advance(timedelta(days=1))
+            d.answer_nudges(sent)
+            d.answer_surveys(sent)
+        if week == 0:
+            for who in mentees:
+                if d.rng.random() < 0.5:
+                    d.set_goal(who)
+        if week in (3, 7):
+            for who in list(d.latest):
+                if d.rng.random() < 0.5 and d.latest[who] != 100 and who not in d.gone:
+                    d.progress(who)
+        if week == 5:
+            for who in list(d.latest):
+                if d.rng.random() < 0.25 and who not in d.gone:
+                    d.complete(who)
+        if week == 2:
+            await d.request_help(mentees, mentors)
+        if week == 4:
+            for who in mentees[::23]:
+                reply = d.say(who, "leave")
+                assert "really want to leave" in reply, reply
+                d.press(who, "leave confirm")
+                d.gone.add(who)
+                statuses[who] = "left"
+                if who in d.pair_of:
+                    d.truth.ended["partner left"] += 1
+        if week == weeks - 2:
+            for who in mentees[5::31]:
+                if who not in d.gone:
+                    d.say(who, "pause until 2027-06-01")
+                    statuses[who] = "paused"
+    d.truth.statuses = Counter(statuses.values())
+    d.truth.ended["program ended"] = paired - d.truth.ended["partner left"]
+    for when in d.first_met.values():
+        d.truth.first_met_days.append((when - d.started).total_seconds() / 86400)
+    for latest in d.latest.values():
+        d.truth.progress[bucket(latest)] += 1
+    return d.truth
