@@ -269,6 +269,7 @@ CATALOG: dict[str, frozenset[str]] = {
     "report.figure.left": frozenset(),
     "report.figure.left_out": frozenset(),
     "report.figure.not_yet": frozenset(),
+    "report.figure.rescheduled": frozenset(),
     "report.figure.opened": frozenset(),
     "report.figure.pairs": frozenset(),
     "report.figure.paused": frozenset(),

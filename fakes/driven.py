@@ -55,6 +55,7 @@ class DrivenTruth:
     planned: dict[date, set[int]] = field(default_factory=dict)  # pairs nudged per cycle
     held: dict[date, set[int]] = field(default_factory=dict)  # of them, pairs that met
     not_yet: int = 0
+    rescheduled: int = 0
     first_met_days: list[float] = field(default_factory=list)
     goals: int = 0
     smart: int = 0
@@ -203,6 +204,8 @@ class Driver:
                 assert reply.startswith(ANSWERED[outcome]), reply
                 if outcome == "not_yet":
                     self.truth.not_yet += 1
+                if outcome == "rescheduled":
+                    self.truth.rescheduled += 1
                 if outcome == "met":
                     self.truth.held.setdefault(cycle, set()).add(pair)
                     self.first_met.setdefault(pair, self.now())

@@ -374,6 +374,7 @@ def _meetings(pairs: list[db.PairRow], checkins: list[db.CheckInRow], words: Wor
         words.figure("stalled", len(stalled)),
         words.figure("ghosting", sum(1 for p in stalled if p.stall_reason == "ignored")),
         words.figure("not_yet", outcomes[CheckInOutcome.NOT_YET]),
+        words.figure("rescheduled", outcomes[CheckInOutcome.RESCHEDULED]),
     ]
     section.tables = [words.table("meetings_per_cycle", ["cycle", "planned", "held"], rows)]
     if rows:

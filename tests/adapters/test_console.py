@@ -173,3 +173,22 @@ def test_interactive_console_quits_cleanly_and_keeps_logs_off_the_screen(tmp_pat
     assert " INFO " not in text and "apscheduler" not in text, text
     log = (tmp_path / "data" / "mentorbot.log").read_text()
     assert "Scheduler started" in log
+
+
+async def test_the_admin_report_is_saved_as_files_and_their_paths_printed(bot):
+    """`/mentor admin report` in the console: the figures, then the page and the chart saved
+    under the data directory's files/ with their paths (the console can't attach files)."""
+    import re
+
+    from fakes.outcomes import generate
+    from tests.conversations.helpers import Chat
+
+    generate(bot.engine, people=40, weeks=3, workspace="console")
+    out = await Chat(bot).say("/mentor admin report", who="admin")
+    assert re.search(r"Meetings held / planned\s+\d+ / \d+", out), out
+    files = Path(bot.settings.bot.data_dir) / "files"
+    saved = re.findall(r"saved to (\S+)\]", out)
+    assert [Path(p).parent for p in saved] == [files, files]
+    page, chart = (Path(p) for p in saved)
+    assert page.read_text(encoding="utf-8").startswith("<!doctype html>")
+    assert chart.read_bytes().startswith(b"\x89PNG")

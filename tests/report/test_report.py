@@ -94,6 +94,7 @@ def test_the_report_equals_what_the_driven_program_did(driven):
     held = sum(len(v) for v in truth.held.values())
     assert got["meetings.held"] == f"{held} / {sum(len(v) for v in truth.planned.values())}"
     assert got["meetings.not_yet"] == str(truth.not_yet)
+    assert got["meetings.rescheduled"] == str(truth.rescheduled)
     assert got["meetings.first_meeting"] == f"{statistics.median(truth.first_met_days):.1f}"
 
     assert got["goals.goals"] == str(truth.goals) and truth.goals > 150
