@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 
 from bot.report.figures import Chart
 
@@ -21,9 +22,16 @@ def _figure(chart: Chart):  # type: ignore[no-untyped-def]
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    fig = Figure(figsize=(7, 3.2), dpi=100)
-    ax = fig.add_subplot()
     x = list(range(len(chart.labels)))
+    step = max(1, len(x) // 10)
+    shown = [chart.labels[i] for i in x[::step]]
+    wrap = chart.kind == "bar" and max(map(len, shown), default=0) > 12
+    if wrap:  # long words (a survey scale's name) go under their bar in lines, not slanted
+        shown = [textwrap.fill(label, 16) for label in shown]
+    lines = max((label.count("\n") + 1 for label in shown), default=1) if wrap else 0
+    height = 3.2 + 0.14 * lines  # inches: the plot keeps its height, the labels get theirs
+    fig = Figure(figsize=(7, height), dpi=100)
+    ax = fig.add_subplot()
     names = list(chart.series)
     width = 0.8 / max(len(names), 1)
     for k, name in enumerate(names):
@@ -34,16 +42,22 @@ def _figure(chart: Chart):  # type: ignore[no-untyped-def]
         else:
             offset = (k - (len(names) - 1) / 2) * width
             ax.bar([i + offset for i in x], values, width=width, color=colour, label=name)
-    step = max(1, len(x) // 10)
-    ax.set_xticks(
-        x[::step], [chart.labels[i] for i in x[::step]], rotation=30, ha="right", fontsize=8
-    )
-    ax.set_title(chart.title, fontsize=11)
+    if wrap:
+        ax.set_xticks(x[::step], shown, fontsize=8)
+        bottom = (0.35 + 0.14 * lines) / height
+    else:
+        ax.set_xticks(x[::step], shown, rotation=30, ha="right", fontsize=8)
+        bottom = 0.9 / height
+    ax.set_title(chart.title, fontsize=11, loc="left")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts, and ratings 1-5
+    ax.set_ylim(0, chart.top)  # a gap between two lines is read as it is, never magnified
     ax.spines[["top", "right"]].set_visible(False)
-    if len(names) > 1:
-        ax.legend(fontsize=8, frameon=False)
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.88, bottom=0.28)  # fixed: no layout pass
+    if len(names) > 1:  # above the plot, right of the title: never over a bar or a line
+        ax.legend(
+            fontsize=8, frameon=False, loc="lower right", bbox_to_anchor=(1, 1), ncol=len(names)
+        )
+    top = 1 - 0.38 / height
+    fig.subplots_adjust(left=0.08, right=0.98, top=top, bottom=bottom)  # fixed: no layout pass
     return fig
 
 

@@ -57,6 +57,7 @@ class Chart:
     labels: list[str]
     series: dict[str, list[float | None]]
     alt: str
+    top: float | None = None  # the scale's top (5 for ratings), else the data's
 
 
 @dataclass
@@ -466,7 +467,8 @@ def _feedback(rows: list[db.FeedbackRow], count: _Counter, words: Words) -> Sect
         series: dict[str, list[float | None]] = {words("series.rating"): [v for _, v in points]}
         title = words("chart.feedback_ratings")
         labels = [m for m, _ in points]
-        section.charts.append(Chart("feedback_ratings", title, "line", labels, series, alt))
+        chart = Chart("feedback_ratings", title, "line", labels, series, alt, top=5)
+        section.charts.append(chart)
     return section
 
 
@@ -508,7 +510,7 @@ def _surveys(rows: list[db.SurveyRow], count: _Counter, words: Words) -> Section
         alt = words("alt.surveys", values=shown)
         series = {words(f"series.{s}"): means[s] for s in SURVEYS}
         title = words("chart.surveys")
-        section.charts.append(Chart("surveys", title, "bar", labels, series, alt))
+        section.charts.append(Chart("surveys", title, "bar", labels, series, alt, top=5))
     return section
 
 

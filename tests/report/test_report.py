@@ -327,3 +327,18 @@ def test_the_report_command_refuses_bad_days_with_a_clear_message(tmp_path):
     assert result.exit_code == 2
     assert "--from and --to are dates like 2026-09-01" in result.output
     assert "Traceback" not in result.output
+
+
+def test_charts_read_true_long_names_wrap_and_scales_keep_their_top():
+    """A 1-5 scale's chart runs from 0 to 5 (a difference is never magnified), and long bar
+    names are written in short lines under their bar, each word whole."""
+    from bot.report.charts import svg
+    from bot.report.figures import Chart
+
+    name = "academic integration (on top of work or studies)"
+    chart = Chart("s", "Survey means", "bar", ["confidence", name], {"mid": [3.0, 3.5]}, "", top=5)
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg(chart))
+    ticks = [t for t in texts if t.isdigit()]
+    assert ticks == ["0", "1", "2", "3", "4", "5"]
+    lines = texts[texts.index("confidence") + 1 : texts.index("0")]
+    assert " ".join(lines) == name and all(len(line) <= 16 for line in lines)
