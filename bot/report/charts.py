@@ -50,7 +50,10 @@ def _figure(chart: Chart):  # type: ignore[no-untyped-def]
         bottom = 0.9 / height
     ax.set_title(chart.title, fontsize=11, loc="left")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts, and ratings 1-5
-    ax.set_ylim(0, chart.top)  # a gap between two lines is read as it is, never magnified
+    highest = max((v for vs in chart.series.values() for v in vs if v is not None), default=0)
+    # From 0 (a gap between two lines is read as it is, never magnified) to the scale's top,
+    # or a little above the highest point.
+    ax.set_ylim(0, chart.top or max(highest * 1.1, 1))
     ax.spines[["top", "right"]].set_visible(False)
     if len(names) > 1:  # above the plot, right of the title: never over a bar or a line
         ax.legend(
