@@ -66,7 +66,7 @@ def generate(
         program = Program(
             slug="gen",
             name="Generated <program>",
-            platform="console",
+            platform=platform,
             workspace_id=workspace or f"gen-{seed}-{people}",
             cadence="weekly",
             starts_on=start.date(),
@@ -76,7 +76,7 @@ def generate(
         s.flush()
         assert program.id is not None
         truth = Truth(program_id=program.id, start=start)
-        members = _members(s, program.id, people, start, rng, truth)
+        members = _members(s, program, people, start, rng, truth)
         mentors = [m for m in members if m.role == "mentor"]
         mentees = [m for m in members if m.role == "mentee"]
         pairs = []
@@ -100,14 +100,15 @@ def generate(
     return truth
 
 
-def _members(s, program_id: int, people: int, start: datetime, rng, truth: Truth) -> list[Member]:  # type: ignore[no-untyped-def]
+def _members(s, program: Program, people: int, start: datetime, rng, truth: Truth) -> list[Member]:  # type: ignore[no-untyped-def]
+    program_id = program.id
     out = []
     for k in range(people):
         role = "mentor" if k % 4 == 0 else "mentee"
         zone = ZONES[k % len(ZONES)] if k < people - 2 else "Pacific/Chatham"  # a group of 2
         status = rng.choice(("active",) * 8 + ("paused", "left"))
         person = Person(
-            platform="console",
+            platform=program.platform,
             platform_user_id=f"g{program_id}-{k}",
             display_name=f"g{k}",
             timezone=zone,

@@ -534,6 +534,23 @@ async def test_profile_longer_than_a_modal_runs_step_by_step_in_the_dm(adapter, 
     assert person.languages == ["English", "Portuguese"] and person.availability
 
 
+async def test_admin_report_arrives_with_the_page_and_the_chart_attached(adapter, fake, bot):
+    """/mentor admin report answers privately with the key figures, the HTML page and the
+    meetings chart as attachments."""
+    from fakes.outcomes import generate
+
+    generate(bot.engine, people=40, weeks=3, platform="discord", workspace=GUILD)
+    answer = await callback_for(
+        fake,
+        slash(fake, "admin", "report", user_id="111", name="alice", guild_id=GUILD, roles=["999"]),
+    )
+    assert "Meetings held / planned" in json.dumps(answer["data"]["embeds"])
+    page, chart = sorted(answer["files"], key=lambda f: f["filename"], reverse=True)
+    assert page["filename"].endswith(".html") and page["content"].startswith(b"<!doctype html>")
+    assert chart["filename"].endswith(".png") and chart["content"][:4] == b"\x89PNG"
+    assert answer["data"]["flags"] == 64  # ephemeral: only the admin sees it
+
+
 async def test_export_arrives_as_an_attachment(adapter, fake):
     """/mentor export answers privately with the person's data as a JSON file."""
     await callback_for(fake, slash(fake, "join", "mentee", user_id="111", name="alice"))

@@ -664,6 +664,26 @@ async def test_export_is_uploaded_to_the_dm_with_files_upload_v2(served, fake):
     assert data["person"]["timezone"] == "Europe/London"
 
 
+async def test_admin_report_answers_with_figures_and_uploads_the_page_and_chart(served, fake, bot):
+    """`/mentor admin report`: the key figures in the ephemeral answer; the HTML page and the
+    meetings chart uploaded to the admin's DM with files_upload_v2."""
+    from fakes.outcomes import generate
+
+    generate(bot.engine, people=40, weeks=3, platform="slack", workspace="T1")
+    reply = await command(served, fake, "admin report", user="UADMIN", name="boss")
+    assert "program report" in reply["text"] and "Meetings held / planned" in text_of(reply)
+    await fake.wait_calls("files.completeUploadExternal", 2)
+    uploads = sorted(fake.uploads.values(), key=lambda u: u["filename"])
+    assert [u["filename"][:17] for u in uploads] == ["meetings-per-cycl", "mentorbot-report-"]
+    chart, page = uploads
+    assert chart["content"][:8] == b"\x89PNG\r\n\x1a\n"
+    assert (
+        page["content"].startswith(b"<!doctype html>")
+        and b"Generated &lt;program&gt;" in page["content"]
+    )
+    assert chart["channel"] == page["channel"] and page["channel"].startswith("D")
+
+
 async def test_claim_button_first_one_wins(served, fake):
     """A request's Claim button through bolt: the first click takes it, the second is thanked."""
     _, port, session = served
