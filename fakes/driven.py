@@ -209,7 +209,7 @@ class Driver:
                 if outcome == "met":
                     self.truth.held.setdefault(cycle, set()).add(pair)
                     self.first_met.setdefault(pair, self.now())
-                    if who.startswith("p") and who not in self.rated and self.rng.random() < 0.5:
+                    if who not in self.rated and self.rng.random() < 0.5:
                         self.feedback(who)
 
     def feedback(self, who: str) -> None:

@@ -57,6 +57,7 @@ def driven(tmp_path_factory):
         report = build(
             s, program, settings, now=bot.clock.now(), zone="Europe/Berlin", prompts=bot.prompts
         )
+    bot.engine.dispose()
     return truth, report
 
 
