@@ -188,7 +188,8 @@ def _start(
 def match(
     ctx: typer.Context,
     program_id: Annotated[
-        int | None, typer.Option("--program", help="Program id (needed when there are several).")
+        str | None,
+        typer.Option("--program", help="Program id or name (needed when there are several)."),
     ] = None,
     seed: Annotated[
         int | None,
@@ -263,7 +264,7 @@ def import_roster(
     welcome: Annotated[
         bool, typer.Option("--welcome", help="Send new people the welcome DM.")
     ] = False,
-    program_id: Annotated[int | None, typer.Option("--program", help="Program id.")] = None,
+    program_id: Annotated[str | None, typer.Option("--program", help="Program id or name.")] = None,
     platform: Annotated[
         str, typer.Option(help="Platform of a program to create when there is none.")
     ] = "console",
@@ -293,7 +294,7 @@ def export_roster(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", help="csv (one file per table) or json.")] = "csv",
     out: Annotated[Path, typer.Option("--out", help="Directory to write into.")] = Path("."),
-    program_id: Annotated[int | None, typer.Option("--program", help="Program id.")] = None,
+    program_id: Annotated[str | None, typer.Option("--program", help="Program id or name.")] = None,
 ) -> None:
     """Export participants, pairs, check-ins, goals and privacy-safe feedback/survey totals."""
     from adapters.surfaces import surfaces
@@ -311,7 +312,7 @@ def export_roster(
 @app.command("report")
 def report(
     ctx: typer.Context,
-    program_id: Annotated[int | None, typer.Option("--program", help="Program id.")] = None,
+    program_id: Annotated[str | None, typer.Option("--program", help="Program id or name.")] = None,
     start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
     html_path: Annotated[
@@ -321,7 +322,7 @@ def report(
         Path | None, typer.Option("--csv", help="Write one CSV file per table into DIR.")
     ] = None,
 ) -> None:
-    """Outcomes of a program: participation, matching, meetings, goals, feedback, surveys."""
+    """Outcomes: participation, matching, meetings, goals, feedback, surveys, requests."""
     from datetime import date
 
     from adapters.surfaces import surfaces

@@ -28,7 +28,7 @@ def _count(n: int, one: str, many: str) -> str:
 def run_match(
     settings: Settings,
     *,
-    program_id: int | None,
+    program_id: int | str | None,
     seed: int | None,
     fresh: str,
     publish_now: bool,

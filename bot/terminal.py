@@ -28,18 +28,23 @@ def start_bot(
         return None
 
 
-def pick_program(session: Session, program_id: int | None, out: Console) -> Program | None:
-    """The one program a terminal command works on (``--program`` when there are several),
-    or None after saying why.
+def pick_program(session: Session, program_id: int | str | None, out: Console) -> Program | None:
+    """The one program a terminal command works on (``--program``, its id or its name, when
+    there are several), or None after saying why.
     """
     programs = repo.programs(session=session)
-    if program_id is not None:
-        programs = [p for p in programs if p.id == program_id]
+    wanted = str(program_id).strip() if program_id is not None else None
+    if wanted is not None:
+        programs = [
+            p
+            for p in programs
+            if str(p.id) == wanted or wanted.casefold() in (p.name.casefold(), p.slug.casefold())
+        ]
     if not programs:
         out.print("No such program. People create one by joining (`/mentor join`).")
         return None
     if len(programs) > 1:
-        out.print("Several programs; choose one with --program:")
+        out.print("Several programs; choose one with --program (its id or its name):")
         for p in programs:
             out.print(f"  {p.id}  {p.name} ({p.platform} {p.workspace_id})", markup=False)
         return None

@@ -19,7 +19,7 @@ from storage.engine import transaction
 def run_report(
     settings: Settings,
     *,
-    program_id: int | None,
+    program_id: int | str | None,
     start: date | None,
     end: date | None,
     html_path: Path | None,

@@ -37,7 +37,7 @@ class ImportOptions:
     dry_run: bool = False
     skip_invalid: bool = False
     welcome: bool = False
-    program_id: int | None = None
+    program_id: int | str | None = None  # its id or its name
     platform: str = ""  # with workspace: the program to create when there is none
     workspace: str = ""
 
@@ -59,12 +59,9 @@ def _program(
     """The program to import into: ``--program``, the only one, or a new one for the
     platform and workspace given (created from the configured defaults).
     """
-    programs = repo.programs(session=session)
     if options.program_id is not None:
-        found = [p for p in programs if p.id == options.program_id]
-        if not found:
-            out.print(f"No program {options.program_id}.", markup=False)
-        return found[0] if found else None
+        return pick_program(session, options.program_id, out)
+    programs = repo.programs(session=session)
     mine = [
         p for p in programs if (p.platform, p.workspace_id) == (options.platform, options.workspace)
     ]
@@ -220,7 +217,7 @@ def run_export(
     *,
     out_dir: Path,
     fmt: str,
-    program_id: int | None,
+    program_id: int | str | None,
     console: Console | None = None,
     surfaces: Mapping[str, Surface] | None = None,
 ) -> int:

@@ -343,3 +343,37 @@ def test_charts_read_true_long_names_wrap_and_scales_keep_their_top():
     assert ticks == ["0", "1", "2", "3", "4", "5"]
     lines = texts[texts.index("confidence") + 1 : texts.index("0")]
     assert " ".join(lines) == name and all(len(line) <= 16 for line in lines)
+
+
+def test_the_report_command_picks_a_program_by_id_or_name(bot, settings):
+    """With several programs `mentorbot report` lists them; --program takes the id or the
+    name (any case)."""
+    from bot.report.cli import run_report
+
+    first = generate(bot.engine, people=12, weeks=1, seed=3)
+    generate(bot.engine, people=20, weeks=1, seed=4)
+    with transaction(bot.engine) as s:
+        program = s.get(Program, first.program_id)
+        program.name = "Spring cohort"
+        s.add(program)
+
+    def report(which: str | None) -> tuple[int, str]:
+        out = io.StringIO()
+        code = run_report(
+            settings,
+            program_id=which,
+            start=None,
+            end=None,
+            html_path=None,
+            csv_dir=None,
+            console=Console(file=out, width=200),
+        )
+        return code, out.getvalue()
+
+    code, text = report(None)
+    assert code == 1 and "Several programs" in text and "Spring cohort" in text
+    for which in ("spring COHORT", str(first.program_id)):
+        code, text = report(which)
+        assert code == 0 and "Spring cohort: program report" in text
+        assert "joined in the period: 12" in text
+    assert report("autumn")[1].startswith("No such program")
