@@ -31,7 +31,7 @@ SURVEY_SCALES = {
     "mid": ("belonging", "social", "academic", "confidence", "continue", "value"),
     "end": ("belonging", "social", "academic", "confidence", "continue_after", "value"),
 }
-STEP = timedelta(hours=12)  # the pulse runs at least this often (planning looks 36 h ahead)
+STEP = timedelta(hours=24)  # the pulse runs at least this often (planning looks 36 h ahead)
 ANSWERED = {  # how the bot's reply to each answer begins
     "met": "Great, logged your meeting",
     "not_yet": "No worries",
