@@ -41,7 +41,7 @@ async def run_weeks(bot, *, zone: str, available: list[int], weekday: int, hour:
         bot,
         pulse_for(bot, recorder),
         start + timedelta(weeks=weeks),
-        step=timedelta(hours=6),
+        step=timedelta(hours=24),
         recorder=recorder,
     )
     return [(sent, msg) for sent, target, msg in recorder.nudges() if target.ids[0] == "ann"]
@@ -102,7 +102,7 @@ async def test_berlin_available_only_on_tuesdays(bot):
 ALL_ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     zone=st.sampled_from(ALL_ZONES),
     available=st.sets(st.integers(0, 6), min_size=1, max_size=4),
