@@ -135,7 +135,7 @@ def test_any_zone_and_availability_one_nudge_per_cycle_at_the_moved_time(
         bot.engine.dispose()
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     zone=st.sampled_from(ALL_ZONES),
     available=st.sets(st.integers(0, 6), min_size=1, max_size=5),
@@ -176,7 +176,7 @@ def test_status_shows_the_nudge_that_will_be_sent(
         recorder = Recorder(bot.clock)
         pulse = pulse_for(bot, recorder)
         asked_at = START + timedelta(days=days_in, hours=7)
-        asyncio.run(simulate(bot, pulse, asked_at, step=timedelta(hours=6), recorder=recorder))
+        asyncio.run(simulate(bot, pulse, asked_at, step=timedelta(hours=24), recorder=recorder))
         already = len([1 for _, t, _ in recorder.nudges() if t.ids[0] == "ann"])
         with transaction(bot.engine) as s:
             program = s.get(Program, program_id)
@@ -194,7 +194,7 @@ def test_status_shows_the_nudge_that_will_be_sent(
         assert shown is not None
         asyncio.run(
             simulate(
-                bot, pulse, shown + timedelta(hours=1), step=timedelta(hours=6), recorder=recorder
+                bot, pulse, shown + timedelta(hours=1), step=timedelta(hours=24), recorder=recorder
             )
         )
         sent = [at for at, t, _ in recorder.nudges() if t.ids[0] == "ann"][already:]
