@@ -16,8 +16,7 @@ from bot.events import Surface
 from bot.matching.publish import check_preview, publish
 from bot.matching.rounds import Proposal, propose
 from bot.prompts import Prompts
-from bot.terminal import pick_program, start_bot
-from storage.engine import transaction
+from bot.terminal import open_program
 from storage.models import Program
 
 
@@ -37,13 +36,10 @@ def run_match(
 ) -> int:
     """Propose (and optionally publish) a round; returns the process exit code."""
     out = console or Console()
-    bot = start_bot(settings, out, surfaces)
-    if bot is None:
-        return 2
-    with transaction(bot.engine) as session:
-        program = pick_program(session, program_id, out)
-        if program is None:
-            return 1
+    with open_program(settings, program_id, out, surfaces) as opened:
+        if isinstance(opened, int):
+            return opened
+        bot, session, program = opened.bot, opened.session, opened.program
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),

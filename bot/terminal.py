@@ -1,10 +1,13 @@
-"""What the terminal commands (match, import, export, forget) share: starting the bot with a
-one-line message instead of a traceback when the configuration is wrong.
+"""What the terminal commands (match, import, export, report, forget) share: starting the bot
+with a one-line message instead of a traceback when the configuration is wrong, and picking
+the program they work on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from rich.console import Console
 from sqlmodel import Session
@@ -14,6 +17,7 @@ from bot.config import Settings
 from bot.errors import ConfigError
 from bot.events import Surface
 from storage import repo
+from storage.engine import transaction
 from storage.models import Program
 
 
@@ -49,3 +53,31 @@ def pick_program(session: Session, program_id: int | str | None, out: Console) -
             out.print(f"  {p.id}  {p.name} ({p.platform} {p.workspace_id})", markup=False)
         return None
     return programs[0]
+
+
+@dataclass
+class Opened:
+    """A started bot, an open transaction and the program a terminal command works on."""
+
+    bot: MentorBot
+    session: Session
+    program: Program
+
+
+@contextmanager
+def open_program(
+    settings: Settings,
+    program_id: int | str | None,
+    out: Console,
+    surfaces: Mapping[str, Surface] | None = None,
+) -> Iterator[Opened | int]:
+    """Start the bot, open a transaction and pick the program; or, after saying why not, the
+    exit code (2: the bot can't start, 1: no such program or several to choose from).
+    """
+    bot = start_bot(settings, out, surfaces)
+    if bot is None:
+        yield 2
+        return
+    with transaction(bot.engine) as session:
+        program = pick_program(session, program_id, out)
+        yield 1 if program is None else Opened(bot, session, program)

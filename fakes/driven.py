@@ -290,6 +290,43 @@ class Driver:
             assert "It's yours" in reply, reply
             self.truth.claimed += 1
 
+    async def week_done(
+        self,
+        week: int,
+        weeks: int,
+        mentors: list[str],
+        mentees: list[str],
+        statuses: dict[str, str],
+    ) -> None:
+        """What the plan does at the end of week ``week`` (0-based), besides answering."""
+        if week == 0:
+            for who in mentees:
+                if self.rng.random() < 0.5:
+                    self.set_goal(who)
+        if week == 2:
+            await self.request_help(mentees, mentors)
+        if week in (3, 7):
+            for who in list(self.latest):
+                if self.rng.random() < 0.5 and self.latest[who] != 100 and who not in self.gone:
+                    self.progress(who)
+        if week == 4:
+            for who in mentees[::23]:
+                assert "really want to leave" in self.say(who, "leave")
+                self.press(who, "leave confirm")
+                self.gone.add(who)
+                statuses[who] = "left"
+                if who in self.pair_of:
+                    self.truth.ended["partner left"] += 1
+        if week == 5:
+            for who in list(self.latest):
+                if self.rng.random() < 0.25 and who not in self.gone:
+                    self.complete(who)
+        if week == weeks - 2:
+            for who in mentees[5::31]:
+                if who not in self.gone:
+                    self.say(who, "pause until 2027-06-01")
+                    statuses[who] = "paused"
+
 
 async def drive(
     bot: MentorBot, *, people: int = 500, weeks: int = 12, seed: int = 1
@@ -313,34 +350,7 @@ async def drive(
             sent = await d.advance(timedelta(days=1))
             d.answer_nudges(sent)
             d.answer_surveys(sent)
-        if week == 0:
-            for who in mentees:
-                if d.rng.random() < 0.5:
-                    d.set_goal(who)
-        if week in (3, 7):
-            for who in list(d.latest):
-                if d.rng.random() < 0.5 and d.latest[who] != 100 and who not in d.gone:
-                    d.progress(who)
-        if week == 5:
-            for who in list(d.latest):
-                if d.rng.random() < 0.25 and who not in d.gone:
-                    d.complete(who)
-        if week == 2:
-            await d.request_help(mentees, mentors)
-        if week == 4:
-            for who in mentees[::23]:
-                reply = d.say(who, "leave")
-                assert "really want to leave" in reply, reply
-                d.press(who, "leave confirm")
-                d.gone.add(who)
-                statuses[who] = "left"
-                if who in d.pair_of:
-                    d.truth.ended["partner left"] += 1
-        if week == weeks - 2:
-            for who in mentees[5::31]:
-                if who not in d.gone:
-                    d.say(who, "pause until 2027-06-01")
-                    statuses[who] = "paused"
+        await d.week_done(week, weeks, mentors, mentees, statuses)
     d.truth.statuses = Counter(statuses.values())
     d.truth.ended["program ended"] = paired - d.truth.ended["partner left"]
     for when in d.first_met.values():

@@ -12,8 +12,7 @@ from bot.config import Settings
 from bot.events import Surface
 from bot.report.figures import build
 from bot.report.page import html, write_csv
-from bot.terminal import pick_program, start_bot
-from storage.engine import transaction
+from bot.terminal import open_program
 
 
 def run_report(
@@ -32,22 +31,18 @@ def run_report(
     if start and end and end < start:
         out.print("--to is before --from.", markup=False)
         return 2
-    bot = start_bot(settings, out, surfaces)
-    if bot is None:
-        return 2
-    with transaction(bot.engine) as session:
-        program = pick_program(session, program_id, out)
-        if program is None:
-            return 1
+    with open_program(settings, program_id, out, surfaces) as opened:
+        if isinstance(opened, int):
+            return opened
         report = build(
-            session,
-            program,
+            opened.session,
+            opened.program,
             settings,
-            now=bot.clock.now(),
+            now=opened.bot.clock.now(),
             start=start,
             end=end,
             zone=settings.program.default_timezone,
-            prompts=bot.prompts,
+            prompts=opened.bot.prompts,
         )
     out.print(report.words["title"], markup=False)
     for section in report.sections:

@@ -20,9 +20,8 @@ from bot.events import Surface
 from bot.roster.columns import RosterRow, RowError
 from bot.roster.exporter import tables
 from bot.roster.importer import ImportReport, check_rows, read_csv, write_rows
-from bot.terminal import pick_program, start_bot
+from bot.terminal import open_program, pick_program, start_bot
 from storage import repo
-from storage.engine import transaction
 from storage.models import Program
 
 # Email -> platform user id for the emails it could find (Slack's users.lookupByEmail).
@@ -223,14 +222,10 @@ def run_export(
 ) -> int:
     """Write the program's tables as CSV files (or one JSON file) into ``out_dir``."""
     out = console or Console()
-    bot = start_bot(settings, out, surfaces)
-    if bot is None:
-        return 2
-    with transaction(bot.engine) as session:
-        program = pick_program(session, program_id, out)
-        if program is None:
-            return 1
-        data = tables(session, program, settings)
+    with open_program(settings, program_id, out, surfaces) as opened:
+        if isinstance(opened, int):
+            return opened
+        data = tables(opened.session, opened.program, settings)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     if fmt == "json":
