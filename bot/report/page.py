@@ -7,12 +7,12 @@ every chart has a text alternative and a table of its numbers. Every text is esc
 
 from __future__ import annotations
 
-import csv
 from html import escape
 from pathlib import Path
 
 from bot.report import charts
 from bot.report.figures import Chart, Report, Section, Table
+from bot.spreadsheet import write_csv as write_table
 
 STYLE = """
 :root { color-scheme: light; --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; }
@@ -115,16 +115,10 @@ def write_csv(report: Report, directory: Path) -> list[Path]:
     for section in report.sections:
         for table in section.tables:
             path = directory / f"{table.name}.csv"
-            with path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(table.headers)
-                writer.writerows(table.rows)
+            write_table(path, table.headers, table.rows)
             written.append(path)
     path = directory / "figures.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["section", "figure", "label", "value"])
-        for section in report.sections:
-            writer.writerows([section.key, f.key, f.label, f.value] for f in section.figures)
+    figures = [[s.key, f.key, f.label, f.value] for s in report.sections for f in s.figures]
+    write_table(path, ["section", "figure", "label", "value"], figures)
     written.append(path)
     return written

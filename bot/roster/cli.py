@@ -4,7 +4,6 @@ progress bar for large files and every problem reported by line and column in on
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from bot.events import Surface
 from bot.roster.columns import RosterRow, RowError
 from bot.roster.exporter import tables
 from bot.roster.importer import ImportReport, check_rows, read_csv, write_rows
+from bot.spreadsheet import write_csv
 from bot.terminal import open_program, pick_program, start_bot
 from storage import repo
 from storage.models import Program
@@ -239,10 +239,7 @@ def run_export(
     else:
         for name, (header, rows) in data.items():
             path = out_dir / f"{name}.csv"
-            with path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(header)
-                writer.writerows(rows)
+            write_csv(path, header, rows)
             written.append(path)
     for path in written:
         out.print(f"wrote {path}", markup=False, highlight=False)

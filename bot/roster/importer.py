@@ -5,8 +5,6 @@ skipped); re-importing the same file changes nothing (people are matched on plat
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,6 +19,7 @@ from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Message, Section
 from bot.roster.columns import COLUMNS, RosterRow, RowError, Say, check_row
+from bot.spreadsheet import read_rows
 from storage import pairs as pairs_db
 from storage import roster as roster_db
 from storage.bulk import insert_ignoring_conflicts
@@ -59,22 +58,23 @@ def _header(name: str) -> str:
 def read_csv(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str], list[RowError]]:
     """(line, cells) per data row, the columns ignored, and problems with the file itself."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open(encoding="utf-8-sig", newline="") as handle:  # CR inside a cell stays
+            text = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
         return [], [], [RowError(0, "", f"Cannot read {path}: {exc}")]
-    reader = csv.reader(io.StringIO(text))
+    reader = read_rows(text)
     try:
-        header = [_header(h) for h in next(reader)]
+        header = [_header(h) for h in next(reader)[1]]
     except StopIteration:
         return [], [], [RowError(1, "", "The file is empty: the first line must name the columns.")]
     if "platform_id" not in header and "email" not in header:
         return [], [], [RowError(1, "", "No platform_id or email column: say who each row is.")]
     ignored = [h for h in header if h and h not in COLUMNS and h not in EXPORT_ONLY]
     rows = []
-    for cells in reader:
+    for line, cells in reader:
         if not any(c.strip() for c in cells):
             continue
-        rows.append((reader.line_num, {h: c for h, c in zip(header, cells, strict=False) if h}))
+        rows.append((line, {h: c for h, c in zip(header, cells, strict=False) if h}))
     return rows, ignored, []
 
 

@@ -377,3 +377,40 @@ def test_the_report_command_picks_a_program_by_id_or_name(bot, settings):
         assert code == 0 and "Spring cohort: program report" in text
         assert "joined in the period: 12" in text
     assert report("autumn")[1].startswith("No such program")
+
+
+def test_csv_files_run_no_formulas_from_the_prompts(bot, settings, tmp_path):
+    """A label an operator's prompts start with =, +, - or @ is written with a leading ' in
+    figures.csv; numbers stay numbers and no cell of any report file starts a formula."""
+    words = tmp_path / "prompts"
+    words.mkdir()
+    (words / "report.toml").write_text(
+        "[report.figure]\n"
+        'joined = "=HYPERLINK(\\"http://evil\\",\\"x\\")"\n'
+        'active = "@SUM(A1)"\n'
+        'paused = "-paused"\n'
+        'left = "+left"\n',
+        encoding="utf-8",
+    )
+    truth = generate(bot.engine, people=40, weeks=2)
+    with transaction(bot.engine) as s:
+        program = s.get(Program, truth.program_id)
+        prompts = Prompts.load([words])
+        report = build(s, program, settings, now=NOW, zone="Europe/Berlin", prompts=prompts)
+    written = write_csv(report, tmp_path / "csv")
+    cells = {}
+    for path in written:
+        with path.open(encoding="utf-8", newline="") as handle:
+            cells[path.stem] = list(csv.reader(handle))
+    labels = {row[1]: row[2] for row in cells["figures"][1:]}
+    assert labels["joined"] == '\'=HYPERLINK("http://evil","x")'
+    assert (labels["active"], labels["paused"], labels["left"]) == (
+        "'@SUM(A1)",
+        "'-paused",
+        "'+left",
+    )
+    for name, rows in cells.items():
+        for row in rows:
+            starts = [c for c in row if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+            assert not starts, (name, row)
+    assert cells["meetings_per_cycle"][1][1].isdigit()  # numbers are written as numbers

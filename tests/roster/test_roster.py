@@ -187,3 +187,99 @@ def test_slack_emails_are_looked_up(tmp_path):
         asyncio.run_coroutine_threadsafe(fake.stop(), loop).result()
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
+
+
+EVIL = (
+    '"@evil","=HYPERLINK(""http://evil"",""x"")",mentee,UTC,,"=cmd|\' /C calc\'!A0",'
+    '+1 promotion,"-de; en",@team,,\n'
+    '-mia,-Mia,mentor,UTC,"@python; =sql",,=goal,en,+ops,2,\n'
+    "oneill,'Neill,mentee,UTC,,'quoted; -x,,,,,\n"
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def stored(tmp_path: Path) -> dict[str, tuple[object, ...]]:
+    """Every imported value, by platform id, as the database holds it."""
+    bot = build_bot(load_settings(tmp_path / "c.toml", env={}), surfaces=surfaces())
+    with transaction(bot.engine) as s:
+        rows = s.exec(select(Member, Person).join(Person, Person.id == Member.person_id)).all()  # type: ignore[arg-type]
+        return {
+            p.platform_user_id: (
+                p.display_name, m.role, p.timezone, m.skills_offered, m.skills_wanted,
+                m.goals, p.languages, p.team, m.capacity,
+            )
+            for m, p in rows
+        }  # fmt: skip
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_formulas_are_neutralised_in_the_export_and_read_back_unchanged(tmp_path):
+    """A roster of formulas (=, +, -, @ starts) is exported with a leading ' on every such
+    cell of participants.csv and pairs.csv, and that export imports back to the same values."""
+    base, path = setup(tmp_path, EVIL)
+    first = runner.invoke(app, [*base, "import", str(path)], env=ENV)
+    assert first.exit_code == 0, first.output
+    before = stored(tmp_path)
+    assert before["@evil"][0] == '=HYPERLINK("http://evil","x")'
+    assert before["@evil"][4] == ["=cmd|' /C calc'!A0"]
+    assert before["oneill"][0] == "'Neill"  # an apostrophe before ordinary text is kept
+    bot = build_bot(load_settings(tmp_path / "c.toml", env={}), surfaces=surfaces())
+    run(bot, "admin match", who="admin")
+    run(bot, "admin publish", who="admin")
+    out = tmp_path / "out"
+    assert runner.invoke(app, [*base, "export", "--out", str(out)], env=ENV).exit_code == 0
+
+    people = {r["platform_id"]: r for r in read(out / "participants.csv")}
+    evil, mia = people["'@evil"], people["'-mia"]
+    assert evil["name"] == '\'=HYPERLINK("http://evil","x")'
+    assert evil["wants"] == "'=cmd|' /C calc'!A0"
+    assert (evil["goals"], evil["languages"], evil["team"]) == (
+        "'+1 promotion",
+        "'-de; en",
+        "'@team",
+    )
+    assert (mia["name"], mia["skills"], mia["goals"]) == ("'-Mia", "'@python; =sql", "'=goal")
+    assert people["oneill"]["name"] == "'Neill" and people["oneill"]["wants"] == "'quoted; -x"
+    (pair,) = [p for p in read(out / "pairs.csv") if "@evil" in p["platform_ids"]]
+    assert pair["platform_ids"] in ("'@evil; -mia", "'-mia; @evil"), pair
+    assert pair["names"].startswith(("'=HYPERLINK", "'-Mia; =HYPERLINK")), pair
+    for name in ("participants", "pairs"):
+        for row in read(out / f"{name}.csv"):
+            assert not [c for c in row.values() if c.startswith(FORMULA_STARTS)], row
+
+    again = runner.invoke(app, [*base, "import", str(out / "participants.csv")], env=ENV)
+    assert again.exit_code == 0, again.output
+    assert stored(tmp_path) == before
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    fresh_base, _ = setup(fresh, "")
+    rebuilt = runner.invoke(app, [*fresh_base, "import", str(out / "participants.csv")], env=ENV)
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert stored(fresh) == before
+
+
+def test_the_json_export_keeps_formulas_as_plain_strings(tmp_path):
+    """JSON is data to a spreadsheet (nothing in it is run), so values are written as stored."""
+    base, path = setup(tmp_path, EVIL)
+    runner.invoke(app, [*base, "import", str(path)], env=ENV)
+    out = tmp_path / "out"
+    runner.invoke(app, [*base, "export", "--format", "json", "--out", str(out)], env=ENV)
+    doc = json.loads((out / "mentorbot-export.json").read_text(encoding="utf-8"))
+    evil = next(p for p in doc["participants"] if p["platform_id"] == "@evil")
+    assert evil["name"] == '=HYPERLINK("http://evil","x")'
+    assert evil["wants"] == "=cmd|' /C calc'!A0"
+
+
+def test_mac_windows_and_unix_line_ends_import_alike(tmp_path):
+    """A file saved with CR (Excel's "Macintosh" CSV), CRLF or LF line ends imports the same."""
+    for name, end in (("mac", "\r"), ("windows", "\r\n"), ("unix", "\n")):
+        folder = tmp_path / name
+        folder.mkdir()
+        base, path = setup(folder, "")
+        path.write_bytes((HEADER + GOOD).replace("\n", end).encode())
+        assert runner.invoke(app, [*base, "import", str(path)], env=ENV).exit_code == 0
+        assert people(folder)["ann"] == ("mentee", "Asia/Tokyo", ["python", "sql"])
