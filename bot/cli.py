@@ -153,7 +153,7 @@ def run(
     try:
         _start(settings, platforms, as_user=as_user, http=http, host=host, port=port)
     except ConfigError as exc:
-        err.print(f"Cannot start: {exc}", highlight=False, markup=False)
+        err.print(f"Cannot start: {exc}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -356,15 +356,18 @@ def _engine(ctx: typer.Context):  # type: ignore[no-untyped-def]
     from storage.engine import BadDatabaseURL, make_engine
 
     try:
-        engine = make_engine(_settings(ctx).database_url)
+        settings = _settings(ctx)
+        engine = make_engine(settings.database_url, data_dir=Path(settings.bot.data_dir))
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except BadDatabaseURL as exc:
-        err.print(f"Cannot open the database: {exc}", highlight=False, markup=False)
+        err.print(f"Cannot open the database: {exc}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except (SQLAlchemyError, OSError) as exc:  # unreachable server, refused login, ...
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        err.print(f"Cannot open the database: {reason}", highlight=False, markup=False)
+        err.print(
+            f"Cannot open the database: {reason}", highlight=False, markup=False, soft_wrap=True
+        )
         raise typer.Exit(2) from None
     return engine
 
