@@ -325,7 +325,7 @@ def build_bot(
     registry = build_registry()
     conversations = build_conversations(prompt_dirs, registry)
     try:
-        engine = engine or make_engine(settings.database_url)
+        engine = engine or make_engine(settings.database_url, data_dir=Path(settings.bot.data_dir))
         if migrate:
             upgrade(engine)
     except BadDatabaseURL as exc:

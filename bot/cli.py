@@ -26,7 +26,7 @@ app = typer.Typer(
     rich_markup_mode=None,  # help text mentions [sections] of the config file literally
     pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations, backups and restores.", no_args_is_help=True)
 prompts_app = typer.Typer(help="The wording files in prompts/.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(prompts_app, name="prompts")
@@ -153,7 +153,7 @@ def run(
     try:
         _start(settings, platforms, as_user=as_user, http=http, host=host, port=port)
     except ConfigError as exc:
-        err.print(f"Cannot start: {exc}", highlight=False, markup=False)
+        err.print(f"Cannot start: {exc}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -356,15 +356,18 @@ def _engine(ctx: typer.Context):  # type: ignore[no-untyped-def]
     from storage.engine import BadDatabaseURL, make_engine
 
     try:
-        engine = make_engine(_settings(ctx).database_url)
+        settings = _settings(ctx)
+        engine = make_engine(settings.database_url, data_dir=Path(settings.bot.data_dir))
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except BadDatabaseURL as exc:
-        err.print(f"Cannot open the database: {exc}", highlight=False, markup=False)
+        err.print(f"Cannot open the database: {exc}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except (SQLAlchemyError, OSError) as exc:  # unreachable server, refused login, ...
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        err.print(f"Cannot open the database: {reason}", highlight=False, markup=False)
+        err.print(
+            f"Cannot open the database: {reason}", highlight=False, markup=False, soft_wrap=True
+        )
         raise typer.Exit(2) from None
     return engine
 
@@ -381,6 +384,7 @@ def db_upgrade(
     before = current_revision(engine)
     upgrade(engine, revision)
     after = current_revision(engine)
+    engine.dispose()  # closed at once: `db restore` needs the database to itself
     typer.echo(f"database at revision {after} (was {before or 'empty'})")
 
 
@@ -391,6 +395,7 @@ def db_current(ctx: typer.Context) -> None:
 
     engine = _engine(ctx)
     current, head = current_revision(engine), head_revision(engine)
+    engine.dispose()
     state = "up to date" if current == head else "run `mentorbot db upgrade`"
     typer.echo(f"current: {current or 'empty'}  head: {head}  ({state})")
 
@@ -404,6 +409,31 @@ def db_revision(
     from storage.migrate import revision
 
     revision(_engine(ctx), message)
+
+
+@db_app.command("backup")
+def db_backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The backup file to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """SQLite: a consistent copy of the database in one file, also while the bot runs."""
+    from bot.backup_cli import run_backup
+
+    raise typer.Exit(run_backup(_settings(ctx), file, force=force))
+
+
+@db_app.command("restore")
+def db_restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A file made by `mentorbot db backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Don't ask for confirmation.")] = False,
+) -> None:
+    """SQLite, with the bot stopped: replace the database by a backup, then migrate it."""
+    from bot.backup_cli import run_restore
+
+    confirm = (lambda _q: True) if yes else (lambda q: typer.confirm(q, default=False))
+    raise typer.Exit(run_restore(_settings(ctx), file, confirm=confirm))
 
 
 @prompts_app.command("check")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -187,172 +187,204 @@ class Settings:
         return f"sqlite:///{path}"
 
 
-def _section(cls: type, data: Mapping[str, Any], name: str) -> Any:
+def _section(cls: type, data: Mapping[str, Any], name: str, problems: list[str]) -> Any:
+    """The section's settings from ``data``; each unknown key or value of the wrong type is
+    added to ``problems`` (and its default kept, so the other checks can still run).
+    """
     known = {f.name: f for f in fields(cls)}
     unknown = sorted(set(data) - set(known))
     if unknown:
-        raise ConfigError(f"[{name}] has unknown setting(s): {', '.join(unknown)}")
+        problems.append(f"[{name}] has unknown setting(s): {', '.join(unknown)}")
     values: dict[str, Any] = {}
     for key, value in data.items():
+        if key not in known:
+            continue
         default = known[key].default
         if isinstance(default, tuple):
             if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-                raise ConfigError(f"[{name}] {key} must be a list of strings")
+                problems.append(f"[{name}] {key} must be a list of strings")
+                continue
             value = tuple(str(v) for v in value)
         elif isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         elif isinstance(value, bool) != isinstance(default, bool) or not isinstance(
             value, type(default)
         ):
-            raise ConfigError(
+            problems.append(
                 f"[{name}] {key} must be {type(default).__name__}, not {type(value).__name__}"
             )
+            continue
         values[key] = value
     return cls(**values)
 
 
-def _validate(settings: Settings) -> None:
-    _validate_bot(settings.bot)
-    _validate_platforms(settings)
-    _validate_sections(settings)
+def _problems(settings: Settings) -> Iterator[str]:
+    """Every value out of range or not among the allowed ones, section by section."""
+    yield from _bot_problems(settings.bot)
+    yield from _platform_problems(settings)
+    yield from _program_problems(settings.program)
+    yield from _matching_problems(settings.matching)
+    yield from _checkin_problems(settings.checkins)
+    yield from _other_problems(settings)
 
 
-def _validate_bot(b: BotSettings) -> None:
+def _bot_problems(b: BotSettings) -> Iterator[str]:
     for platform in b.platforms:
         if platform not in PLATFORMS:
-            raise ConfigError(f"[bot] platforms: unknown platform {platform!r}; use {PLATFORMS}")
+            yield f"[bot] platforms: unknown platform {platform!r}; use {PLATFORMS}"
     if b.log_format not in ("text", "json"):
-        raise ConfigError("[bot] log_format must be 'text' or 'json'")
+        yield "[bot] log_format must be 'text' or 'json'"
     if min(b.keep_sent_text_days, b.keep_outbox_days) < 1:
-        raise ConfigError("[bot] keep_sent_text_days and keep_outbox_days must be 1 or more")
+        yield "[bot] keep_sent_text_days and keep_outbox_days must be 1 or more"
     if b.max_text_length < 50:
-        raise ConfigError("[bot] max_text_length must be at least 50")
+        yield "[bot] max_text_length must be at least 50"
     if b.lease_seconds < 10 or b.shutdown_seconds < 0:
-        raise ConfigError("[bot] lease_seconds must be 10 or more and shutdown_seconds 0 or more")
+        yield "[bot] lease_seconds must be 10 or more and shutdown_seconds 0 or more"
 
 
-def _validate_platforms(settings: Settings) -> None:
+def _platform_problems(settings: Settings) -> Iterator[str]:
     for name in ("slack", "discord"):
         if getattr(settings, name).messages_per_second <= 0:
-            raise ConfigError(f"[{name}] messages_per_second must be more than 0")
+            yield f"[{name}] messages_per_second must be more than 0"
     d = settings.discord
     if d.shards < 0 or not all(str(i).isdigit() and int(i) < d.shards for i in d.shard_ids):
-        raise ConfigError(
+        yield (
             "[discord] shards must be 0 (Discord's recommendation) or more, and shard_ids "
             "(only with a number of shards) numbers below it"
         )
     if not all(g.isdigit() for g in d.guild_ids):
-        raise ConfigError("[discord] guild_ids must be numeric guild ids (as strings)")
+        yield "[discord] guild_ids must be numeric guild ids (as strings)"
 
 
-def _validate_sections(settings: Settings) -> None:
-    p = settings.program
+def _program_problems(p: ProgramSettings) -> Iterator[str]:
     if p.kind not in ("mentoring", "peer"):
-        raise ConfigError("[program] kind must be 'mentoring' or 'peer'")
+        yield "[program] kind must be 'mentoring' or 'peer'"
     if p.date_order not in ("day-first", "month-first"):
-        raise ConfigError("[program] date_order must be 'day-first' or 'month-first'")
+        yield "[program] date_order must be 'day-first' or 'month-first'"
     if p.cadence not in CADENCES:
-        raise ConfigError(f"[program] cadence must be one of {', '.join(CADENCES)}")
+        yield f"[program] cadence must be one of {', '.join(CADENCES)}"
     if p.checkin_weekday.lower() not in WEEKDAYS:
-        raise ConfigError("[program] checkin_weekday must be a weekday name such as 'tuesday'")
+        yield "[program] checkin_weekday must be a weekday name such as 'tuesday'"
     if not 0 <= p.checkin_hour <= 23:
-        raise ConfigError("[program] checkin_hour must be between 0 and 23")
+        yield "[program] checkin_hour must be between 0 and 23"
     from bot.timezones import zone_exists
 
     if not zone_exists(p.default_timezone):
-        raise ConfigError(f"[program] default_timezone {p.default_timezone!r} is not a known zone")
-    r = settings.requests
-    if min(r.escalate_after_hours, r.urgent_escalate_after_hours, r.every_minutes) < 1:
-        raise ConfigError("[requests] hours and minutes must be 1 or more")
-    m = settings.matching
+        yield f"[program] default_timezone {p.default_timezone!r} is not a known zone"
+
+
+def _matching_problems(m: MatchingSettings) -> Iterator[str]:
     weights = [getattr(m, f.name) for f in fields(m) if f.name.startswith("weight_")]
     if any(w < 0 for w in weights) or not any(weights):
-        raise ConfigError("[matching] weights must be >= 0 and not all zero")
+        yield "[matching] weights must be >= 0 and not all zero"
     if not 0 <= m.recency_rounds <= 52:
-        raise ConfigError("[matching] recency_rounds must be between 0 and 52")
+        yield "[matching] recency_rounds must be between 0 and 52"
     if m.target_overlap_hours <= 0 or not 10 <= m.session_minutes <= 240:
-        raise ConfigError("[matching] target_overlap_hours > 0, session_minutes 10-240")
+        yield "[matching] target_overlap_hours > 0, session_minutes 10-240"
     if m.peer_candidates < 2 or m.mentor_candidates < 1 or m.priority_bonus < 0:
-        raise ConfigError(
-            "[matching] peer_candidates >= 2, mentor_candidates >= 1 and priority_bonus >= 0"
-        )
-    c = settings.checkins
+        yield ("[matching] peer_candidates >= 2, mentor_candidates >= 1 and priority_bonus >= 0")
+
+
+def _checkin_problems(c: CheckinSettings) -> Iterator[str]:
     if c.digest_weekday.lower() not in WEEKDAYS or not 0 <= c.digest_hour <= 23:
-        raise ConfigError("[checkins] digest_weekday must be a weekday, digest_hour 0-23")
+        yield "[checkins] digest_weekday must be a weekday, digest_hour 0-23"
     if min(c.cycles_without_meeting, c.ignored_in_a_row, c.stale_after_hours) < 1:
-        raise ConfigError(
+        yield (
             "[checkins] cycles_without_meeting, ignored_in_a_row, "
             "stale_after_hours must be at least 1"
         )
     if min(c.plan_every_minutes, c.dispatch_every_seconds, c.stalled_every_minutes) < 1:
-        raise ConfigError("[checkins] the *_every_* intervals must be at least 1")
+        yield "[checkins] the *_every_* intervals must be at least 1"
     if c.first_checkin_after_days < 0 or c.answer_grace_hours < 0:
-        raise ConfigError("[checkins] first_checkin_after_days and answer_grace_hours >= 0")
+        yield "[checkins] first_checkin_after_days and answer_grace_hours >= 0"
+
+
+def _other_problems(settings: Settings) -> Iterator[str]:
+    r = settings.requests
+    if min(r.escalate_after_hours, r.urgent_escalate_after_hours, r.every_minutes) < 1:
+        yield "[requests] hours and minutes must be 1 or more"
     v = settings.conversations
     if not 1 <= v.remind_after_hours < v.expire_after_hours or v.every_minutes < 1:
-        raise ConfigError(
+        yield (
             "[conversations] need 1 <= remind_after_hours < expire_after_hours, every_minutes >= 1"
         )
     s = settings.surveys
     if s.min_group_size < 3:
-        raise ConfigError(
-            "[surveys] min_group_size must be at least 3 (smaller groups identify people)"
-        )
+        yield ("[surveys] min_group_size must be at least 3 (smaller groups identify people)")
     if s.program_weeks < 2 or s.open_days < 1:
-        raise ConfigError("[surveys] program_weeks must be at least 2 and open_days at least 1")
+        yield "[surveys] program_weeks must be at least 2 and open_days at least 1"
 
 
-def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
-    """Read settings from ``path`` (or ``MENTORBOT_CONFIG``), then apply environment overrides."""
-    env = os.environ if env is None else env
-    chosen = path or env.get("MENTORBOT_CONFIG") or None
-    data: dict[str, Any] = {}
-    source = "built-in defaults"
-    if chosen:
-        file = Path(chosen).expanduser()
-        if not file.is_file():
-            raise ConfigError(f"config file {file} not found")
-        try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
-        source = str(file)
-    sections = {
-        "bot": BotSettings,
-        "program": ProgramSettings,
-        "admins": AdminSettings,
-        "matching": MatchingSettings,
-        "checkins": CheckinSettings,
-        "conversations": ConversationSettings,
-        "surveys": SurveySettings,
-        "requests": RequestSettings,
-        "slack": SlackSettings,
-        "discord": DiscordSettings,
-    }
-    unknown = sorted(set(data) - set(sections))
+SECTIONS: dict[str, type] = {
+    "bot": BotSettings,
+    "program": ProgramSettings,
+    "admins": AdminSettings,
+    "matching": MatchingSettings,
+    "checkins": CheckinSettings,
+    "conversations": ConversationSettings,
+    "surveys": SurveySettings,
+    "requests": RequestSettings,
+    "slack": SlackSettings,
+    "discord": DiscordSettings,
+}
+
+
+def _read(file: Path) -> dict[str, Any]:
+    """The TOML document in ``file``, or a ConfigError saying why it can't be read."""
+    if file.is_dir():
+        raise ConfigError(f"config file {file} is a directory, not a file")
+    if not file.is_file():
+        raise ConfigError(f"config file {file} not found")
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {file} can't be read: {exc}") from None
+
+
+def _sections(data: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
+    """Each section's settings; unknown sections and bad keys are added to ``problems``."""
+    unknown = sorted(set(data) - set(SECTIONS))
     if unknown:
-        raise ConfigError(f"unknown config section(s): {', '.join(unknown)}")
-    parts = {name: _section(cls, data.get(name, {}), name) for name, cls in sections.items()}
-    bot = parts["bot"]
+        problems.append(f"unknown config section(s): {', '.join(unknown)}")
+    parts = {}
+    for name, cls in SECTIONS.items():
+        section = data.get(name, {})
+        if not isinstance(section, dict):
+            problems.append(f"[{name}] must be a table of settings, not a single value")
+            section = {}
+        parts[name] = _section(cls, section, name, problems)
+    return parts
+
+
+def _with_environment(parts: dict[str, Any], env: Mapping[str, str]) -> None:
+    """Environment variables override the file's URLs and database."""
     for key, name in (("DISCORD_API_URL", "api_url"), ("DISCORD_GATEWAY_URL", "gateway_url")):
         if env.get(key):
             parts["discord"] = replace(parts["discord"], **{name: env[key]})
     if env.get("SLACK_API_URL"):
         parts["slack"] = replace(parts["slack"], api_url=env["SLACK_API_URL"])
     if env.get("DATABASE_URL"):
-        bot = replace(bot, database_url=env["DATABASE_URL"])
-    settings = Settings(
-        bot=bot,
-        program=parts["program"],
-        admins=parts["admins"],
-        matching=parts["matching"],
-        checkins=parts["checkins"],
-        conversations=parts["conversations"],
-        surveys=parts["surveys"],
-        requests=parts["requests"],
-        slack=parts["slack"],
-        discord=parts["discord"],
-        source=source,
-    )
-    _validate(settings)
+        parts["bot"] = replace(parts["bot"], database_url=env["DATABASE_URL"])
+
+
+def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from ``path`` (or ``MENTORBOT_CONFIG``), then apply environment overrides.
+    Every problem in the file is reported at once, in one ConfigError.
+    """
+    env = os.environ if env is None else env
+    chosen = path or env.get("MENTORBOT_CONFIG") or None
+    file = Path(chosen).expanduser() if chosen else None
+    data = _read(file) if file else {}
+    problems: list[str] = []
+    parts = _sections(data, problems)
+    _with_environment(parts, env)
+    settings = Settings(**parts, source=str(file) if file else "built-in defaults")
+    problems += _problems(settings)
+    if len(problems) == 1:
+        raise ConfigError(problems[0])
+    if problems:
+        listed = "".join(f"\n  {problem}" for problem in problems)
+        raise ConfigError(f"{len(problems)} problems in {settings.source}:{listed}")
     return settings

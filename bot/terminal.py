@@ -28,7 +28,7 @@ def start_bot(
     try:
         return build_bot(settings, surfaces=surfaces)
     except ConfigError as exc:
-        out.print(f"Cannot start: {exc}", markup=False)
+        out.print(f"Cannot start: {exc}", markup=False, soft_wrap=True)
         return None
 
 

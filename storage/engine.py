@@ -24,6 +24,7 @@ from sqlmodel import Session, create_engine
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database
 
 
 def _json_dumps(value: Any) -> str:
@@ -52,10 +53,14 @@ def _redacted(url: str) -> str:
         return url.split("@")[-1] if "@" in url else url
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Build an engine for ``url``; SQLite files get their parent directory created."""
+def make_engine(url: str, *, echo: bool = False, data_dir: Path | None = None) -> Engine:
+    """Build an engine for ``url``. A SQLite file must be a SQLite database (or not exist
+    yet). Its parent directory is created when it is missing, unless ``data_dir`` is given
+    (the configuration's): then only that directory is, and another missing one is an error,
+    so a mistyped path names the directory instead of quietly creating it.
+    """
     try:
-        return _make_engine(url, echo=echo)
+        return _make_engine(url, echo=echo, data_dir=data_dir)
     except (ArgumentError, NoSuchModuleError) as exc:
         raise BadDatabaseURL(
             f"the database URL {_redacted(url)!r} can't be used ({exc}). Use for example "
@@ -68,15 +73,57 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         ) from None
 
 
-def _make_engine(url: str, *, echo: bool) -> Engine:
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, or None for another database or an in-memory one."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    return None if database.startswith("file::memory:") else Path(database).expanduser()
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """Whether ``path`` starts with SQLite's header (an empty file counts: SQLite fills it)."""
+    with path.open("rb") as handle:
+        head = handle.read(len(SQLITE_HEADER))
+    return head in (b"", SQLITE_HEADER)
+
+
+def _check_sqlite_file(path: Path, data_dir: Path | None) -> None:
+    """A missing parent directory is created (only ``data_dir`` when that is given); an
+    existing file must be a SQLite database.
+    """
+    parent = path.parent
+    if not parent.is_dir():
+        if parent.exists():
+            raise BadDatabaseURL(
+                f"{parent} is a file, not a directory (in the database path {path})"
+            )
+        if data_dir is not None and parent.resolve() != data_dir.expanduser().resolve():
+            raise BadDatabaseURL(
+                f"the directory {parent} (of the database {path}) does not exist; "
+                "create it first, or correct the path"
+            )
+        parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise BadDatabaseURL(f"{path} is a directory, not a SQLite database")
+    try:
+        valid = not path.exists() or is_sqlite_file(path)
+    except OSError as exc:
+        raise BadDatabaseURL(f"{path} can't be read: {exc.strerror or exc}") from None
+    if not valid:
+        raise BadDatabaseURL(f"{path} is not a SQLite database")
+
+
+def _make_engine(url: str, *, echo: bool, data_dir: Path | None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, echo=echo, pool_pre_ping=True, json_serializer=_json_dumps)
 
-    database = parsed.database or ""
-    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
-    if not in_memory:
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_path(url)
+    in_memory = path is None
+    if path is not None:
+        _check_sqlite_file(path, data_dir)
     kwargs: dict[str, Any] = {
         "echo": echo,
         "json_serializer": _json_dumps,

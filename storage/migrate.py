@@ -11,11 +11,12 @@ from sqlalchemy.engine import Engine
 SCRIPT_LOCATION = "storage:migrations"
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine | None = None) -> Config:
     """An Alembic config that migrates through ``engine``'s own connection."""
     cfg = Config()
     cfg.set_main_option("script_location", SCRIPT_LOCATION)
-    cfg.attributes["engine"] = engine
+    if engine is not None:
+        cfg.attributes["engine"] = engine
     return cfg
 
 
@@ -38,3 +39,9 @@ def head_revision(engine: Engine) -> str | None:
 def revision(engine: Engine, message: str) -> None:
     """Autogenerate a new migration from the difference between the models and the database."""
     command.revision(alembic_config(engine), message=message, autogenerate=True)
+
+
+def known_revisions() -> list[str]:
+    """Every revision this version of mentorbot ships, oldest first."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return [r.revision for r in reversed(list(scripts.walk_revisions()))]

@@ -112,8 +112,8 @@ def _resolve_emails(rows: list[RosterRow], resolver: EmailResolver | None) -> li
 
 def _print_errors(out: Console, errors: list[RowError]) -> None:
     for e in sorted(errors, key=lambda e: (e.line, e.column)):
-        where = f"line {e.line}" + (f", {e.column}" if e.column else "")
-        out.print(f"  {where}: {e.message}", markup=False, highlight=False, soft_wrap=True)
+        where = (f"line {e.line}" + (f", {e.column}" if e.column else "") + ": ") if e.line else ""
+        out.print(f"  {where}{e.message}", markup=False, highlight=False, soft_wrap=True)
 
 
 def run_import(
@@ -149,8 +149,10 @@ def run_import(
         errors += _resolve_emails(rows, resolvers.get(program.platform))
         rows = [r for r in rows if r.platform_id]
         if errors and not options.skip_invalid:
+            lines = len({e.line for e in errors})
             out.print(
-                f"{len(errors)} problem(s) in {len({e.line for e in errors})} row(s):", markup=False
+                f"{_count(len(errors), 'problem', 'problems')} in {_count(lines, 'row', 'rows')}:",
+                markup=False,
             )
             _print_errors(out, errors)
             out.print(
@@ -161,7 +163,7 @@ def run_import(
             rows=len(cells), skipped=len({e.line for e in errors}), errors=list(errors)
         )
         _write(session, bot, program, rows, report, options, out)
-        where = f"{program.name} ({program.platform} {program.workspace_id})"
+        where = f"'{program.name}' ({program.platform} workspace '{program.workspace_id}')"
     _summary(out, report, where, dry_run=options.dry_run)
     return 0
 
@@ -196,14 +198,32 @@ def _write(
         session.commit()
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _summary(out: Console, report: ImportReport, where: str, *, dry_run: bool) -> None:
+    """One sentence: how many people went where, and what happened to them."""
     if report.errors:
-        out.print(f"Skipped {report.skipped} row(s):", markup=False)
+        out.print(f"Skipped {_count(report.skipped, 'row', 'rows')}:", markup=False)
         _print_errors(out, report.errors)
+    counts = [
+        f"{n} {what}"
+        for n, what in (
+            (report.created, "new"),
+            (report.updated, "updated"),
+            (report.unchanged, "unchanged"),
+        )
+        if n
+    ]
+    if report.skipped:
+        counts.append(f"{_count(report.skipped, 'row', 'rows')} skipped")
+    imported = report.created + report.updated + report.unchanged
+    who = _count(imported, "person", "people") if imported else "no one"
     verb = "Would import" if dry_run else "Imported"
     out.print(
-        f"{verb} {report.rows} row(s) into {where}: {report.created} new, "
-        f"{report.updated} updated, {report.unchanged} unchanged, {report.skipped} skipped."
+        f"{verb} {who} into {where}"
+        + (f": {', '.join(counts)}." if counts else ".")
         + (f" Welcome DMs queued: {report.welcomed}." if report.welcomed else "")
         + (" Nothing was written (--dry-run)." if dry_run else ""),
         markup=False,

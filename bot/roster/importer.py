@@ -55,13 +55,26 @@ def _header(name: str) -> str:
     return re.sub(r"[\s-]+", "_", name.strip().lower())
 
 
+def _unreadable(exc: OSError | UnicodeDecodeError) -> str:
+    """Why a file can't be read, in words (line 0: the file as a whole)."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "it is a directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, UnicodeDecodeError):
+        return 'it is not UTF-8 text (save it as "CSV UTF-8")'
+    return exc.strerror or str(exc)
+
+
 def read_csv(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[str], list[RowError]]:
     """(line, cells) per data row, the columns ignored, and problems with the file itself."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:  # CR inside a cell stays
             text = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
-        return [], [], [RowError(0, "", f"Cannot read {path}: {exc}")]
+        return [], [], [RowError(0, "", f"Cannot read {path}: {_unreadable(exc)}")]
     reader = read_rows(text)
     try:
         header = [_header(h) for h in next(reader)[1]]

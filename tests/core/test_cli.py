@@ -147,3 +147,49 @@ def test_json_log_lines(tmp_path):
     config = _config(tmp_path, 'log_format = "xml"\n')  # inside [bot]
     result = runner.invoke(app, ["--config", config, "db", "current"], env={"DATABASE_URL": ""})
     assert result.exit_code == 2 and "log_format" in result.output
+
+
+def test_a_file_that_is_not_a_database_is_one_clear_line(tmp_path):
+    """DATABASE_URL naming a text file: every command says so in one line (exit 2), and the
+    file is left as it was."""
+    config = _config(tmp_path)
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not a database\n" * 100)
+    env = {"DATABASE_URL": f"sqlite:///{text_file}"}
+    commands = (
+        ["run"], ["db", "upgrade"], ["db", "current"], ["match"], ["export", "--out", "x"],
+        ["report"], ["forget", "console", "bob", "--yes"], ["import", str(text_file)],
+    )  # fmt: skip
+    for args in commands:
+        result = runner.invoke(app, ["--config", config, *args], env=env, input="")
+        assert result.exit_code == 2, (args, result.output)
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].endswith(f"{text_file} is not a SQLite database"), (
+            args,
+            result.output,
+        )
+    assert text_file.read_text() == "not a database\n" * 100
+
+
+def test_a_configured_database_in_a_missing_directory_is_an_error(tmp_path):
+    """An explicit database path whose directory does not exist names that directory and
+    creates nothing; the data directory itself (the default database's) is created."""
+    missing = tmp_path / "nonexistent" / "dir"
+    for config, env in (
+        (_config(tmp_path), {"DATABASE_URL": f"sqlite:///{missing}/x.db"}),
+        (_config(tmp_path, f'database_url = "sqlite:///{missing}/x.db"\n'), {"DATABASE_URL": ""}),
+    ):
+        for args in (["db", "upgrade"], ["run"], ["match"]):
+            result = runner.invoke(app, ["--config", config, *args], env=env, input="")
+            assert result.exit_code == 2, result.output
+            assert f"the directory {missing} (of the database {missing}/x.db) does not exist" in (
+                result.output
+            )
+            assert not (tmp_path / "nonexistent").exists()
+    data = tmp_path / "new" / "data"
+    config = tmp_path / "new.toml"
+    config.write_text(f'[bot]\ndata_dir = "{data}"\n')
+    for env in ({"DATABASE_URL": ""}, {"DATABASE_URL": f"sqlite:///{data}/mentorbot.db"}):
+        result = runner.invoke(app, ["--config", str(config), "db", "upgrade"], env=env)
+        assert result.exit_code == 0, result.output
+        assert (data / "mentorbot.db").is_file()

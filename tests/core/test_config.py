@@ -71,3 +71,30 @@ def test_missing_config_file(tmp_path):
     """A config path that does not exist is an error, not silently ignored."""
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "nope.toml", env={})
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    """A file with several mistakes names each of them in one error, not only the first."""
+    path = tmp_path / "c.toml"
+    path.write_text(
+        "[bot]\nlog_level = 3\ncolour = 'blue'\n"
+        "[program]\ncheckin_hour = 24\ncadence = 'daily'\n[matching]\nrecency_rounds = 99\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, env={})
+    message = str(caught.value)
+    assert message.startswith(f"5 problems in {path}:")
+    for problem in (
+        "[bot] has unknown setting(s): colour",
+        "[bot] log_level must be str, not int",
+        "[program] cadence must be one of",
+        "[program] checkin_hour must be between 0 and 23",
+        "[matching] recency_rounds must be between 0 and 52",
+    ):
+        assert f"\n  {problem}" in message, problem
+
+
+def test_a_config_path_that_is_a_directory(tmp_path):
+    """`--config <a directory>` says it is a directory, not that it is missing."""
+    with pytest.raises(ConfigError, match=f"config file {tmp_path} is a directory, not a file"):
+        load_settings(tmp_path, env={})

@@ -26,6 +26,7 @@ from storage.models import Member, OutboxMessage, Person
 from tests.conftest import run
 
 runner = CliRunner()
+WHERE = "into 'Mentorship program' (console workspace 'console')"
 ENV = {"DATABASE_URL": ""}
 HEADER = "platform_id,name,role,timezone,skills,wants,goals,languages,team,capacity,availability\n"
 GOOD = (
@@ -66,28 +67,52 @@ def test_every_error_by_line_and_column_and_nothing_written(tmp_path):
     assert "line 6, availability: Each window must end after it starts" in out
     assert "line 6, capacity: Capacity is for mentors" in out
     assert "line 7, platform_id: Give the person's platform id or email." in out
-    assert "Nothing was imported" in out
+    assert "5 problems in 4 rows:" in out and "Nothing was imported" in out
     assert people(tmp_path) == {}
 
 
 def test_skip_invalid_dry_run_and_idempotent_reimport(tmp_path):
     base, path = setup(tmp_path, GOOD + BAD)
     dry = runner.invoke(app, [*base, "import", str(path), "--skip-invalid", "--dry-run"], env=ENV)
-    assert dry.exit_code == 0 and "Would import 6 row(s)" in dry.output and "2 new" in dry.output
+    assert dry.exit_code == 0
+    assert "Skipped 4 rows:" in dry.output
+    assert f"Would import 2 people {WHERE}: 2 new, 4 rows skipped." in dry.output
     assert people(tmp_path) == {}
     first = runner.invoke(app, [*base, "import", str(path), "--skip-invalid"], env=ENV)
     assert first.exit_code == 0, first.output
-    assert "2 new, 0 updated, 0 unchanged, 4 skipped" in first.output
+    assert f"Imported 2 people {WHERE}: 2 new, 4 rows skipped." in first.output
     assert people(tmp_path) == {
         "ann": ("mentee", "Asia/Tokyo", ["python", "sql"]),
         "mia": ("mentor", "Europe/London", []),
     }
     again = runner.invoke(app, [*base, "import", str(path), "--skip-invalid"], env=ENV)
-    assert "0 new, 0 updated, 2 unchanged" in again.output
+    assert f"Imported 2 people {WHERE}: 2 unchanged, 4 rows skipped." in again.output
     path.write_text(HEADER + GOOD.replace("python; sql", "rust"))
     changed = runner.invoke(app, [*base, "import", str(path)], env=ENV)
-    assert "0 new, 1 updated, 1 unchanged" in changed.output
+    assert f"Imported 2 people {WHERE}: 1 updated, 1 unchanged." in changed.output
     assert people(tmp_path)["ann"][2] == ["rust"]
+
+
+def test_the_summary_counts_people_in_words(tmp_path):
+    """One person, one skipped row: singular words, zero counts left out, the program and
+    workspace named once each."""
+    base, path = setup(tmp_path, "zoe,Zoe,mentee,UTC,,,,,,,\ncat,Cat,wizard,UTC,,,,,,,\n")
+    result = runner.invoke(app, [*base, "import", str(path), "--skip-invalid"], env=ENV)
+    assert result.exit_code == 0, result.output
+    assert "1 problem in 1 row:" not in result.output and "Skipped 1 row:" in result.output
+    assert f"Imported 1 person {WHERE}: 1 new, 1 row skipped." in result.output
+    path.write_text(HEADER + "cat,Cat,wizard,UTC,,,,,,,\n")
+    result = runner.invoke(app, [*base, "import", str(path)], env=ENV)
+    assert result.exit_code == 1 and "1 problem in 1 row:" in result.output
+
+
+def test_a_missing_file_is_named_without_a_line_number(tmp_path):
+    """`import nope.csv`: "Cannot read nope.csv: no such file", exit 2, no "line 0"."""
+    base, _ = setup(tmp_path, "")
+    missing = tmp_path / "nope.csv"
+    result = runner.invoke(app, [*base, "import", str(missing)], env=ENV)
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Cannot read {missing}: no such file"
 
 
 def test_welcome_dms_only_when_asked(tmp_path):
@@ -113,7 +138,8 @@ def test_an_export_imports_back_unchanged_and_rebuilds_the_roster(tmp_path):
         "checkins.csv", "feedback.csv", "goals.csv", "pairs.csv", "participants.csv", "surveys.csv"
     ]  # fmt: skip
     again = runner.invoke(app, [*base, "import", str(out / "participants.csv")], env=ENV)
-    assert "0 new, 0 updated, 2 unchanged" in again.output and "ignored" not in again.output
+    assert f"Imported 2 people {WHERE}: 2 unchanged." in again.output
+    assert "ignored" not in again.output
     # A fresh database rebuilt from the export exports the same participants.
     fresh = tmp_path / "fresh"
     fresh.mkdir()
