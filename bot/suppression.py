@@ -6,8 +6,9 @@ minus the time zones shown gives the hidden zone's count. So, as statistical age
 complementary cells are hidden too. Wherever cells add up to a total (a ``Sum``):
 
 - if the total is shown and any part is hidden, at least two parts are hidden, together at
-  least ``min_group_size``, and more than one each (else each would be exactly 1); while that
-  does not hold the smallest shown part is hidden too, and when no part is left, the total;
+  least ``min_group_size`` and not all of them 1 (three hidden cells adding up to 3 are each
+  1); while that does not hold the smallest shown part is hidden too, and when no part is
+  left, the total;
 - if the total is hidden, at least one part is hidden (else the parts add up to it).
 
 A total that readers know from elsewhere (``known``) is never hidden: its zero parts are
