@@ -16,6 +16,7 @@ _BOLD = re.compile(r"(?<![*\w])\*(?!\*)([^*\n]+?)\*(?![*\w])")
 NO_MENTIONS = discord.AllowedMentions.none()
 EVERYONE = discord.AllowedMentions(everyone=True, users=False, roles=False, replied_user=False)
 _PING_WORD = re.compile(r"(?<![\w@])@(here|channel|everyone)\b", re.I)
+_MENTION = re.compile(r"<(?=[@#][!&]?\d)")  # <@id>, <@!id>, <@&role>, <#channel>, any length
 
 
 def mentions_of(message: Message) -> tuple[str, discord.AllowedMentions]:
@@ -45,8 +46,11 @@ STYLES = {
 
 
 def escape(text: str) -> str:
-    """User text: no markdown tricks, and @everyone / @here / <@id> shown, never pinging."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    """User text: no markdown tricks, and @everyone / @here / <@id> shown, never pinging
+    (discord.py's escape defuses only ids of snowflake length; any ``<@digits>`` is defused).
+    """
+    escaped = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    return _MENTION.sub("<\u200b", escaped)
 
 
 def markdown(text: Text) -> str:
@@ -84,7 +88,9 @@ def render(
         elif isinstance(part, Fields):
             for label, value in part.items[:25]:
                 embed.add_field(
-                    name=clip(label, 256), value=clip(markdown(value) or "-", 1024), inline=True
+                    name=clip(escape(label), 256),
+                    value=clip(markdown(value) or "-", 1024),
+                    inline=True,
                 )
         elif isinstance(part, Context):
             footer.append(part.text.plain())

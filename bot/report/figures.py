@@ -2,13 +2,16 @@
 
 Privacy: every figure that counts or averages people is shown only for groups of at least
 ``[surveys] min_group_size`` people; a smaller group is reported as hidden, never as its
-number, so narrowing the period can't single anyone out. Free text is never read.
+number, so narrowing the period can't single anyone out. Cells that add up to a total shown
+beside them are hidden together (``bot.suppression``), so a hidden count never follows from
+the others. Free text is never read.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -17,12 +20,11 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.prompts import Prompts
+from bot.suppression import HIDDEN, Cells
 from bot.surveys.records import SCALES, SURVEYS
 from bot.timezones import get_zone
 from storage import report as db
 from storage.models import CheckInOutcome, MemberStatus, PairStatus, Program
-
-HIDDEN = "hidden"  # what a cell of too few people shows
 
 
 @dataclass
@@ -178,7 +180,6 @@ def build(
         datetime.combine(end, time(), tzinfo=tz) + _DAY if end else None,
     )
     minimum = settings.surveys.min_group_size
-    count = _Counter(minimum)
     words = Words(prompts)
     pid = program.id
     members = db.members(session=session, program_id=pid)
@@ -194,12 +195,12 @@ def build(
     answers = [s for s in db.surveys(session=session, program_id=pid) if period.has(s[3])]
     asked = [r for r in db.requests(session=session, program_id=pid) if period.has(r.created_at)]
     sections = [
-        _participation(members, period, count, settings.program.default_timezone, words),
-        _matching(pairs, db.latest_round(session=session, program_id=pid), count, words),
+        _participation(members, period, minimum, settings.program.default_timezone, words),
+        _matching(pairs, db.latest_round(session=session, program_id=pid), minimum, words),
         _meetings(pairs, checkins, words),
-        _goals(goals, count, words),
-        _feedback(said, count, words),
-        _surveys(answers, count, words),
+        _goals(goals, minimum, words),
+        _feedback(said, minimum, words),
+        _surveys(answers, minimum, words),
         _requests(asked, words),
     ]
     generated = now.astimezone(tz)
@@ -219,51 +220,38 @@ def _bars(name: str, what: str, rows: list[list[Any]], words: Words) -> Chart | 
     return Chart(name, words(f"chart.{name}"), "bar", [lab for lab, _ in shown], series, alt)
 
 
-class _Counter:
-    """Cells that count people: the number, or hidden below the minimum (0 stays 0: an
-    empty group identifies nobody).
-    """
-
-    def __init__(self, minimum: int) -> None:
-        self.minimum = minimum
-
-    def __call__(self, n: int) -> int | str:
-        return n if n == 0 or n >= self.minimum else HIDDEN
-
-    def mean(self, values: list[float], people: int | None = None) -> float | str:
-        n = len(values) if people is None else people
-        if n < self.minimum or not values:
-            return HIDDEN if values else ""
-        return round(statistics.fmean(values), 2)
-
-
 def _participation(
     members: list[db.MemberRow],
     period: _Period,
-    count: _Counter,
+    minimum: int,
     default_zone: str,
     words: Words,
 ) -> Section:
     joined = [m for m in members if period.has(m.joined_at)]
-    status = Counter(m.status for m in members)
-    section = words.section("participation")
-    section.figures = [
-        words.figure("joined", count(len(joined))),
-        words.figure("active", count(status[MemberStatus.ACTIVE])),
-        words.figure("paused", count(status[MemberStatus.PAUSED])),
-        words.figure("left", count(status[MemberStatus.LEFT])),
-    ]
-    roles = [[r, count(n)] for r, n in sorted(Counter(m.role for m in joined).items())]
+    cells = Cells(minimum)
+    cells.people("joined", len(joined))
+    roles = Counter(m.role for m in joined)
     zones = Counter(m.timezone or default_zone for m in joined)
+    role_keys = [cells.people(("role", r), n) for r, n in sorted(roles.items())]
+    zone_keys = [cells.people(("zone", z), n) for z, n in sorted(zones.items())]
+    cells.sum("joined", role_keys)
+    cells.sum("joined", zone_keys)
+    status = Counter(m.status for m in members)
+    states = [cells.people(s.value, status[s]) for s in MemberStatus]
+    # Statuses count everyone in the program: the joined figure when the period holds all,
+    # else a total the report doesn't show but a report of the whole program would.
+    whole = len(joined) == len(members)
+    cells.sum("joined" if whole else cells.count("everyone", len(members), known=True), states)
+    section = words.section("participation")
+    section.figures = [words.figure("joined", cells.show("joined"))]
+    section.figures += [words.figure(s.value, cells.show(s.value)) for s in MemberStatus]
+    by_role = [[key[1], cells.show(key)] for key in role_keys]
+    by_zone = [[key[1], cells.show(key)] for key in zone_keys]
     section.tables = [
-        words.table("participation_by_role", ["role", "people"], roles),
-        words.table(
-            "participation_by_zone",
-            ["time zone", "people"],
-            [[z, count(n)] for z, n in sorted(zones.items())],
-        ),
+        words.table("participation_by_role", ["role", "people"], by_role),
+        words.table("participation_by_zone", ["time zone", "people"], by_zone),
     ]
-    chart = _bars("participation_by_role", "people", roles, words)
+    chart = _bars("participation_by_role", "people", by_role, words)
     section.charts = [chart] if chart else []
     return section
 
@@ -282,25 +270,36 @@ def _end_category(reason: str | None) -> str:
 def _matching(
     pairs: list[db.PairRow],
     latest: dict[str, Any] | None,
-    count: _Counter,
+    minimum: int,
     words: Words,
 ) -> Section:
-    section = words.section("matching")
+    cells = Cells(minimum)
     ended = Counter(_end_category(p.end_reason) for p in pairs if p.status == PairStatus.ENDED)
-    scores = [p.score for p in pairs]
+    active = sum(1 for p in pairs if p.status == PairStatus.ACTIVE)
+    for key, n in (("pairs", len(pairs)), ("still_active", active)):
+        cells.count(key, n)
+    cells.count("ended", sum(ended.values()))
+    # A reason's pairs are a group of people (two each): a small one is hidden.
+    reasons = [cells.people(("ended", r), n) for r, n in sorted(ended.items())]
+    cells.sum("ended", reasons)
+    if len(pairs) == active + sum(ended.values()):
+        cells.sum("pairs", ["still_active", "ended"])
     left_out = Counter(str(r) for _m, r in (latest or {}).get("unmatched", []))
+    cells.people("left_out", sum(left_out.values()))
+    why = [cells.people(("why", r), n) for r, n in sorted(left_out.items())]
+    cells.sum("left_out", why)
+    scores = [p.score for p in pairs]
+    section = words.section("matching")
     section.figures = [
-        words.figure("pairs", len(pairs)),
-        words.figure("still_active", sum(1 for p in pairs if p.status == PairStatus.ACTIVE)),
-        words.figure("ended", sum(ended.values())),
+        words.figure("pairs", cells.show("pairs")),
+        words.figure("still_active", cells.show("still_active")),
+        words.figure("ended", cells.show("ended")),
         words.figure("fit_score", f"{statistics.fmean(scores):.1f}" if scores else "-"),
-        words.figure("left_out", count(sum(left_out.values()))),
+        words.figure("left_out", cells.show("left_out")),
     ]
-    rows: list[list[Any]] = [[r, n] for r, n in sorted(ended.items())]
-    why = words.prompts.text
-    left: list[list[Any]] = [
-        [why(f"match.unmatched_reason.{r}"), count(n)] for r, n in sorted(left_out.items())
-    ]
+    rows: list[list[Any]] = [[key[1], cells.show(key)] for key in reasons]
+    text = words.prompts.text
+    left = [[text(f"match.unmatched_reason.{key[1]}"), cells.show(key)] for key in why]
     section.tables = [
         words.table("matching_ended", ["reason", "pairs"], rows),
         words.table("matching_unmatched", ["why", "people"], left),
@@ -399,7 +398,7 @@ def _meetings(pairs: list[db.PairRow], checkins: list[db.CheckInRow], words: Wor
     return section
 
 
-def _goals(goals: list[db.GoalRow], count: _Counter, words: Words) -> Section:
+def _goals(goals: list[db.GoalRow], minimum: int, words: Words) -> Section:
     section = words.section("goals")
     days = [
         (g.completed_at - g.created_at).total_seconds() / 86400
@@ -407,13 +406,22 @@ def _goals(goals: list[db.GoalRow], count: _Counter, words: Words) -> Section:
         if g.completed_at is not None
     ]
     spread = Counter(_bucket(100 if g.completed_at else g.progress) for g in goals)
+    cells = Cells(minimum)
+    cells.count("goals", len(goals))
+    buckets = [cells.people(b, spread[b]) for b in BUCKETS]
+    cells.sum("goals", buckets)
+    # The 100% bucket is the completed goals and any others at 100%.
+    full: list[Hashable] = [cells.count("completed", len(days))]
+    if spread["100%"] > len(days):
+        full.append(cells.count("at 100%", spread["100%"] - len(days)))
+    cells.sum("100%", full)
     section.figures = [
-        words.figure("goals", len(goals)),
+        words.figure("goals", cells.show("goals")),
         words.figure("smart", sum(1 for g in goals if g.smart)),
-        words.figure("completed", len(days)),
-        words.figure("days_to_complete", _median(days)),
+        words.figure("completed", cells.show("completed")),
+        words.figure("days_to_complete", HIDDEN if "completed" in cells.hidden else _median(days)),
     ]
-    rows: list[list[Any]] = [[b, count(spread[b])] for b in BUCKETS]
+    rows: list[list[Any]] = [[b, cells.show(b)] for b in BUCKETS]
     section.tables = [words.table("goals_progress", ["progress", "goals"], rows)]
     chart = _bars("goals_progress", "goals", rows, words)
     section.charts = [chart] if chart else []
@@ -435,28 +443,29 @@ def _bucket(progress: int | None) -> str:
     return ["1-24%", "25-49%", "50-74%", "75-99%"][min(progress // 25, 3)]
 
 
-def _feedback(rows: list[db.FeedbackRow], count: _Counter, words: Words) -> Section:
+def _feedback(rows: list[db.FeedbackRow], minimum: int, words: Words) -> Section:
     section = words.section("feedback")
     sessions = [r for r in rows if r.kind == "session" and r.rating is not None]
     by_month: dict[str, list[db.FeedbackRow]] = defaultdict(list)
     for r in sessions:
         by_month[r.created_at.strftime("%Y-%m")].append(r)
+    cells = Cells(minimum)
+    cells.people("raters", len({r.member_id for r in sessions}))
     table: list[list[Any]] = []
     for month in sorted(by_month):
         group = by_month[month]
-        people = len({r.member_id for r in group})
+        key = cells.people(("month", month), len({r.member_id for r in group}))
         ratings = [float(r.rating or 0) for r in group]
-        table.append([month, count(people), count.mean(ratings, people)])
-    raters = len({r.member_id for r in sessions})
+        table.append([month, cells.show(key), cells.mean(ratings, key)])
+    # Fit answers add up to no total the report shows: each small one is hidden alone.
     fits = Counter(r.fit for r in rows if r.kind == "fit" and r.fit)
-    fit_people = len({r.member_id for r in rows if r.kind == "fit"})
+    answers = [cells.people(("fit", a), n) for a, n in sorted(fits.items())]
+    mean = cells.mean([float(r.rating or 0) for r in sessions], "raters")
     section.figures = [
-        words.figure("raters", count(raters)),
-        words.figure("rating", count.mean([float(r.rating or 0) for r in sessions], raters)),
+        words.figure("raters", cells.show("raters")),
+        words.figure("rating", mean),
     ]
-    fit_rows: list[list[Any]] = [
-        [a, n if fit_people >= count.minimum else HIDDEN] for a, n in sorted(fits.items())
-    ]
+    fit_rows: list[list[Any]] = [[key[1], cells.show(key)] for key in answers]
     section.tables = [
         words.table("feedback_ratings", ["month", "people", "mean rating"], table),
         words.table("feedback_fit", ["answer", "answers"], fit_rows),
@@ -476,8 +485,9 @@ def _scale_values(rows: list[db.SurveyRow], survey: str, key: str) -> list[int]:
     return [int(a[key]) for _m, sv, a, _w in rows if sv == survey and isinstance(a.get(key), int)]
 
 
-def _surveys(rows: list[db.SurveyRow], count: _Counter, words: Words) -> Section:
+def _surveys(rows: list[db.SurveyRow], minimum: int, words: Words) -> Section:
     section = words.section("surveys")
+    cells = Cells(minimum)
     table: list[list[Any]] = []
     means: dict[str, list[float | None]] = {s: [] for s in SURVEYS}
     names = {scale: words.prompts.text(f"survey.scale_{scale}") for scale in SCALES}
@@ -486,7 +496,8 @@ def _surveys(rows: list[db.SurveyRow], count: _Counter, words: Words) -> Section
         row: list[Any] = [scale]
         for survey in SURVEYS:
             values = [float(v) for v in _scale_values(rows, survey, scale)]
-            row += [count(len(values)), count.mean(values)]
+            n = cells.people((survey, scale), len(values))
+            row += [cells.show(n), cells.mean(values, n)]
         table.append(row)
         if isinstance(row[2], float) and isinstance(row[4], float):
             labels.append(names[scale])
@@ -494,8 +505,8 @@ def _surveys(rows: list[db.SurveyRow], count: _Counter, words: Words) -> Section
             means["end"].append(row[4])
     for survey, key in (("mid", "continue"), ("end", "continue_after")):
         intent = _scale_values(rows, survey, key)
-        if len(intent) >= count.minimum:
-            risk = sum(1 for v in intent if v <= 2)
+        if len(intent) >= minimum:
+            risk = cells.show(cells.people(("risk", survey), sum(1 for v in intent if v <= 2)))
             name = words.prompts.text(f"survey.name_{survey}")
             figure = words.figure("dropping_out", f"{risk} of {len(intent)}", survey=name)
             section.figures.append(replace(figure, key=f"dropping_out_{survey}"))

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.feedback.records import feedback_numbers, summarize
 from bot.profile.fields import describe_availability
 from bot.roster.columns import COLUMNS
+from bot.suppression import Cells
 from bot.surveys.records import SCALES
 from storage import pairs as pairs_db
 from storage import repo, responses
@@ -120,27 +121,35 @@ def goals(session: Session, program: Program) -> Table:
 
 
 def feedback(session: Session, program: Program, settings: Settings) -> Table:
-    """Session ratings and fit answers as totals, only over ``min_group_size`` people."""
+    """Session ratings and fit answers as totals, only over ``min_group_size`` people; a
+    small count, and any it would follow from, is hidden (``bot.suppression``).
+    """
     assert program.id is not None
     minimum = settings.surveys.min_group_size
     people, ratings, fits = feedback_numbers(session, program.id, since=None)
     if people < minimum:
         return ["measure", "value"], [["people who gave feedback", f"fewer than {minimum}"]]
-    summary = summarize(ratings)
+    counts = summarize(ratings).counts
+    cells = Cells(minimum)
+    n = cells.people("ratings", len(ratings))
+    spread = [cells.people(k, counts[k]) for k in range(1, 6)]
+    cells.sum(n, spread)
+    answers = [cells.people(answer, count) for answer, count in sorted(fits.items())]
     rows: list[list[Any]] = [
         ["people who gave feedback", people],
-        ["session ratings", len(ratings)],
+        ["session ratings", cells.show(n)],
+        ["mean rating (1-5)", cells.mean([float(r) for r in ratings], n, *spread)],
     ]
-    if len(ratings) >= minimum:
-        rows.append(["mean rating (1-5)", round(summary.mean, 2)])
-        rows += [[f"ratings of {n}", summary.counts[n]] for n in range(1, 6)]
-    if sum(fits.values()) >= minimum:
-        rows += [[f"fit: {answer}", count] for answer, count in sorted(fits.items())]
+    rows += [[f"ratings of {k}", cells.show(k)] for k in spread]
+    rows += [[f"fit: {answer}", cells.show(answer)] for answer in answers]
     return ["measure", "value"], rows
 
 
 def surveys(session: Session, program: Program, settings: Settings) -> Table:
-    """Each survey's scales as n, mean and counts, only over ``min_group_size`` answers."""
+    """Each survey's scales as n, mean and counts, only over ``min_group_size`` answers; a
+    small count, and any it would follow from, is hidden (``bot.suppression``), and so is the
+    mean beside it (with n it would give the hidden counts away).
+    """
     assert program.id is not None
     minimum = settings.surveys.min_group_size
     rows: list[list[Any]] = []
@@ -158,17 +167,19 @@ def surveys(session: Session, program: Program, settings: Settings) -> Table:
             if len(values) < minimum:
                 rows.append([survey, scale, f"fewer than {minimum}", "", *[""] * 5])
                 continue
-            s = summarize(values)
-            rows.append(
-                [
-                    survey,
-                    scale,
-                    s.respondents,
-                    round(s.mean, 2),
-                    *[s.counts[n] for n in range(1, 6)],
-                ]
-            )
+            rows.append([survey, scale, *_scale_cells(values, minimum)])
     return ["survey", "scale", "n", "mean", "1", "2", "3", "4", "5"], rows
+
+
+def _scale_cells(values: list[int], minimum: int) -> list[Any]:
+    """n, mean and the count of each answer 1-5, hidden as the rule says."""
+    counts = summarize(values).counts
+    cells = Cells(minimum)
+    n = cells.people("n", len(values))
+    spread = [cells.people(k, counts[k]) for k in range(1, 6)]
+    cells.sum(n, spread)
+    mean = cells.mean([float(v) for v in values], n, *spread)
+    return [cells.show(n), mean, *[cells.show(k) for k in spread]]
 
 
 def tables(session: Session, program: Program, settings: Settings) -> dict[str, Table]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 
 import pytest
@@ -314,6 +315,25 @@ async def test_admins_by_role(adapter, fake):
     )
     assert "Only program admins" not in json.dumps(answer)
     assert "Nobody has joined" in json.dumps(answer)
+
+
+async def test_member_names_in_embed_field_names_are_escaped(adapter, fake):
+    """`admin members` puts each name in an embed field's name: markdown and mentions in it
+    arrive escaped (shown as typed, never pinging)."""
+    from adapters.discord.render import escape
+
+    name = "**@everyone** <@123> _x_ <@&123456789012345678>"
+    await callback_for(fake, slash(fake, "join", "mentee", user_id="333", name=name))
+    answer = await callback_for(
+        fake,
+        slash(fake, "admin", "members", user_id="111", name="alice", guild_id=GUILD, roles=["999"]),
+    )
+    names = [field["name"] for field in answer["data"]["embeds"][0]["fields"]]
+    assert escape(name) in names
+    shown = "\\*\\*@\u200beveryone\\*\\* <\u200b@123> \\_x\\_ <@\u200b&123456789012345678>"
+    assert escape(name) == shown
+    for n in names:
+        assert not re.search(r"@everyone|<[@#][!&]?\d|\*\*| _x_", n)
 
 
 async def test_admin_role_names_resolve_once_at_start(bot, fake, caplog):
