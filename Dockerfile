@@ -6,14 +6,12 @@
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
-WORKDIR /opt/mentorbot
-COPY pyproject.toml README.md ./
-COPY bot ./bot
-COPY adapters ./adapters
-COPY storage ./storage
-COPY prompts ./prompts
-COPY config.example.toml ./
-RUN pip install '.[postgres]' \
+# The whole build context (the checkout minus .dockerignore) and `pip install` from it: pip
+# builds the wheel the way users get it, with every package and data file setuptools finds,
+# so no folder can be left out here. The sources go again once installed.
+COPY . /tmp/mentorbot
+RUN pip install '/tmp/mentorbot[postgres]' \
+    && rm -rf /tmp/mentorbot \
     && useradd --system --home /data --uid 10001 mentorbot \
     && mkdir -p /data && chown mentorbot /data
 

@@ -30,6 +30,8 @@ db_app = typer.Typer(help="Database migrations, backups and restores.", no_args_
 prompts_app = typer.Typer(help="The wording files in prompts/.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(prompts_app, name="prompts")
+config_app = typer.Typer(help="The config file.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
 
 err = Console(stderr=True)
 
@@ -65,7 +67,7 @@ def main_callback(
             "--config",
             "-c",
             envvar="MENTORBOT_CONFIG",
-            help="Path to the TOML config file (see config.example.toml).",
+            help="Path to the TOML config file (`mentorbot config example` prints one).",
         ),
     ] = None,
     version: Annotated[
@@ -453,6 +455,14 @@ def prompts_check(ctx: typer.Context) -> None:
     typer.echo(
         f"{len(prompts.keys())} prompts and {len(conversations.scripts)} conversation scripts OK"
     )
+
+
+@config_app.command("example")
+def config_example() -> None:
+    """Print the example config file (every setting with its default) to start your own from."""
+    from bot.config import example
+
+    typer.echo(example(), nl=False)
 
 
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -11,6 +11,7 @@ import os
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -388,3 +389,8 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         listed = "".join(f"\n  {problem}" for problem in problems)
         raise ConfigError(f"{len(problems)} problems in {settings.source}:{listed}")
     return settings
+
+
+def example() -> str:
+    """The example config file shipped with the package: every setting with its default."""
+    return resources.files("bot").joinpath("config.example.toml").read_text(encoding="utf-8")
