@@ -17,11 +17,11 @@ def test_example_config_matches_defaults():
     import tomllib
     from dataclasses import fields, replace
 
-    example = load_settings(ROOT / "bot" / "config.example.toml", env={})
+    example = load_settings(ROOT / "config.example.toml", env={})
     defaults = Settings()
     assert replace(example, source=defaults.source) == defaults
     # and every setting of every section is written out there (documented, not implied)
-    written = tomllib.loads((ROOT / "bot" / "config.example.toml").read_text())
+    written = tomllib.loads((ROOT / "config.example.toml").read_text())
     for section in fields(Settings):
         if section.name == "source":
             continue
