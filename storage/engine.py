@@ -3,7 +3,11 @@
 SQLite gets the pragmas a bot with a scheduler and several threads needs: WAL so readers never
 block the writer, a busy timeout instead of instant "database is locked" errors, enforced
 foreign keys, and ``BEGIN IMMEDIATE`` so a transaction takes the write lock up front rather
-than failing half-way when it upgrades from reading to writing.
+than failing half-way when it upgrades from reading to writing. ``secure_delete`` zeroes what
+a write frees, so deleted words don't linger in free space (see :func:`checkpoint`).
+
+On every database, errors and echo lines never show a statement's values (``hide_parameters``):
+they are people's names and words, and would end up in the log.
 """
 
 from __future__ import annotations
@@ -71,7 +75,13 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 def _make_engine(url: str, *, echo: bool) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True, json_serializer=_json_dumps)
+        return create_engine(
+            url,
+            echo=echo,
+            pool_pre_ping=True,
+            json_serializer=_json_dumps,
+            hide_parameters=True,
+        )
 
     database = parsed.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
@@ -80,6 +90,7 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
     kwargs: dict[str, Any] = {
         "echo": echo,
         "json_serializer": _json_dumps,
+        "hide_parameters": True,
         "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     }
     if in_memory:
@@ -103,6 +114,7 @@ def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
                 cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA secure_delete=ON")
         finally:
             cursor.close()
 
@@ -128,6 +140,27 @@ def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
         stack = getattr(held, "stack", None)
         if stack and stack.pop():
             writer.release()
+
+
+def checkpoint(engine: Engine) -> bool:
+    """On SQLite, copy everything in the write-ahead log into the database file and empty the
+    log (``wal_checkpoint(TRUNCATE)``): old versions of changed pages stay in the ``-wal`` file
+    until then. False if a reader kept it from finishing (SQLite does it later). PostgreSQL
+    keeps its files itself: nothing to do there.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    raw = engine.raw_connection()  # outside any transaction: a checkpoint can't run in one
+    try:
+        cursor = raw.cursor()
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        raw.close()
+    return not (busy and busy[0])
 
 
 @contextmanager
