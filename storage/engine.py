@@ -7,7 +7,9 @@ than failing half-way when it upgrades from reading to writing. ``secure_delete`
 a write frees, so deleted words don't linger in free space (see :func:`checkpoint`).
 
 On every database, errors and echo lines never show a statement's values (``hide_parameters``):
-they are people's names and words, and would end up in the log.
+they are people's names and words, and would end up in the log. For the same reason PostgreSQL's
+explanations of an error, which quote the row ("DETAIL: Key (platform_user_id)=(zebediah)
+already exists"), are left out of error messages (they stay in ``exc.orig.diag``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, create_engine
 
@@ -72,16 +74,35 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         ) from None
 
 
+_SERVER_DETAILS = ("DETAIL:", "HINT:", "CONTEXT:")
+
+
+def _without_server_details(context: ExceptionContext) -> None:
+    """Drop PostgreSQL's DETAIL, HINT and CONTEXT lines from a failed statement's error (the
+    server's own and SQLAlchemy's copy of it): they quote values from the row.
+    """
+    for error in (context.original_exception, context.sqlalchemy_exception):
+        if error is not None and error.args and isinstance(error.args[0], str):
+            kept = [
+                line
+                for line in error.args[0].splitlines()
+                if not line.lstrip().startswith(_SERVER_DETAILS)
+            ]
+            error.args = ("\n".join(kept), *error.args[1:])
+
+
 def _make_engine(url: str, *, echo: bool) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(
+        engine = create_engine(
             url,
             echo=echo,
             pool_pre_ping=True,
             json_serializer=_json_dumps,
             hide_parameters=True,
         )
+        event.listen(engine, "handle_error", _without_server_details)
+        return engine
 
     database = parsed.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
