@@ -211,12 +211,10 @@ def checkpoint_after_commit(*, session: Session) -> None:
 
     def after_commit(_session: Session) -> None:
         try:
-            done = checkpoint(engine)
+            if not checkpoint(engine):
+                log.warning("write-ahead log not emptied yet (busy); SQLite checkpoints later")
         except Exception as exc:  # the change is committed; SQLite checkpoints later anyway
-            done = False
             log.warning("write-ahead log checkpoint failed: %s", type(exc).__name__)
-        if not done:
-            log.warning("write-ahead log not emptied yet (busy); SQLite checkpoints it later")
 
     event.listen(session, "after_commit", after_commit, once=True)
 
