@@ -35,6 +35,7 @@ from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitt
 from bot.metrics import Metrics, NoMetrics
 from bot.outbox import Dispatcher
 from bot.prompts import Prompts
+from bot.pseudonyms import Pseudonyms
 from bot.registry import JobContext, Registry
 from bot.replies import FormErrors, Message, Reply, Section
 from bot.router import Router, refuse_non_admin, split_args
@@ -72,6 +73,7 @@ class MentorBot:
     router: Router
     conversations: Conversations
     registry: Registry
+    pseudonyms: Pseudonyms  # how log lines name people
     surfaces: Mapping[str, Surface] = field(default_factory=dict)
     metrics: Metrics = field(default_factory=NoMetrics)
     _workers: ThreadPoolExecutor | None = field(default=None, repr=False)
@@ -120,19 +122,17 @@ class MentorBot:
         except Exception as exc:
             if unavailable(exc):
                 log.warning(
-                    "database unavailable while handling %s from %s:%s: %s",
+                    "database unavailable while handling %s from %s: %s",
                     type(event).__name__,
-                    event.actor.platform,
-                    event.actor.user_id,
+                    self.pseudonyms.of(event.actor.platform, event.actor.user_id),
                     str(getattr(exc, "orig", None) or exc).splitlines()[0][:200],
                 )
                 return Message((Section(self.prompts.render("error.database_unavailable")),))
             ref = uuid.uuid4().hex[:8]
             log.exception(
-                "error handling %s from %s:%s (ref %s)",
+                "error handling %s from %s (ref %s)",
                 type(event).__name__,
-                event.actor.platform,
-                event.actor.user_id,
+                self.pseudonyms.of(event.actor.platform, event.actor.user_id),
                 ref,
             )
             return Message((Section(self.prompts.render("error.internal", ref=ref)),))
@@ -174,6 +174,7 @@ class MentorBot:
             settings=self.settings,
             is_admin=self.is_admin(actor),
             person=person,
+            pseudonyms=self.pseudonyms,
             via=via,
             conversation_engine=self.conversations,
             run_command=self.router.dispatch,
@@ -340,6 +341,7 @@ def build_bot(
         router=registry.commands,
         conversations=conversations,
         registry=registry,
+        pseudonyms=Pseudonyms.for_install(settings.bot.data_dir),
         surfaces=dict(surfaces or {}),
     )
 

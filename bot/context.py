@@ -15,6 +15,7 @@ from bot.errors import UserError
 from bot.events import Actor, Surface
 from bot.outbox import enqueue
 from bot.prompts import Prompts
+from bot.pseudonyms import Pseudonyms
 from bot.replies import Message, Part, Reply, Section
 from bot.text import Text
 from bot.timezones import get_zone
@@ -36,6 +37,7 @@ class Ctx:
     settings: Settings
     is_admin: bool
     person: Person
+    pseudonyms: Pseudonyms  # how log lines name people
     # The top-level router, for commands that run another command (a "start this instead").
     run_command: Callable[[Ctx, list[str]], Reply] | None = field(default=None, repr=False)
     # How the event arrived: "command" (slash command), "action" (button), "dm" or "form".

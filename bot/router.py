@@ -68,7 +68,8 @@ def split_args(text: str) -> list[str]:
 
 def refuse_non_admin(ctx: Ctx, what: str) -> None:
     """Someone who is not an admin tried an admin command or form: logged, and told."""
-    log.warning("refused %r to non-admin %s:%s", what, ctx.actor.platform, ctx.actor.user_id)
+    who = ctx.pseudonyms.of(ctx.actor.platform, ctx.actor.user_id)
+    log.warning("refused %r to non-admin %s", what, who)
     raise UserError("error.not_admin")
 
 

@@ -3,7 +3,13 @@
 SQLite gets the pragmas a bot with a scheduler and several threads needs: WAL so readers never
 block the writer, a busy timeout instead of instant "database is locked" errors, enforced
 foreign keys, and ``BEGIN IMMEDIATE`` so a transaction takes the write lock up front rather
-than failing half-way when it upgrades from reading to writing.
+than failing half-way when it upgrades from reading to writing. ``secure_delete`` zeroes what
+a write frees, so deleted words don't linger in free space (see :func:`checkpoint`).
+
+On every database, errors and echo lines never show a statement's values (``hide_parameters``):
+they are people's names and words, and would end up in the log. For the same reason PostgreSQL's
+explanations of an error, which quote the row ("DETAIL: Key (platform_user_id)=(zebediah)
+already exists"), are left out of error messages (they stay in ``exc.orig.diag``).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, create_engine
 
@@ -115,10 +121,35 @@ def _check_sqlite_file(path: Path, data_dir: Path | None) -> None:
         raise BadDatabaseURL(f"{path} is not a SQLite database")
 
 
+_SERVER_DETAILS = ("DETAIL:", "HINT:", "CONTEXT:")
+
+
+def _without_server_details(context: ExceptionContext) -> None:
+    """Drop PostgreSQL's DETAIL, HINT and CONTEXT lines from a failed statement's error (the
+    server's own and SQLAlchemy's copy of it): they quote values from the row.
+    """
+    for error in (context.original_exception, context.sqlalchemy_exception):
+        if error is not None and error.args and isinstance(error.args[0], str):
+            kept = [
+                line
+                for line in error.args[0].splitlines()
+                if not line.lstrip().startswith(_SERVER_DETAILS)
+            ]
+            error.args = ("\n".join(kept), *error.args[1:])
+
+
 def _make_engine(url: str, *, echo: bool, data_dir: Path | None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True, json_serializer=_json_dumps)
+        engine = create_engine(
+            url,
+            echo=echo,
+            pool_pre_ping=True,
+            json_serializer=_json_dumps,
+            hide_parameters=True,
+        )
+        event.listen(engine, "handle_error", _without_server_details)
+        return engine
 
     path = sqlite_path(url)
     in_memory = path is None
@@ -127,6 +158,7 @@ def _make_engine(url: str, *, echo: bool, data_dir: Path | None) -> Engine:
     kwargs: dict[str, Any] = {
         "echo": echo,
         "json_serializer": _json_dumps,
+        "hide_parameters": True,
         "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     }
     if in_memory:
@@ -150,6 +182,7 @@ def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
                 cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA secure_delete=ON")
         finally:
             cursor.close()
 
@@ -175,6 +208,27 @@ def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
         stack = getattr(held, "stack", None)
         if stack and stack.pop():
             writer.release()
+
+
+def checkpoint(engine: Engine) -> bool:
+    """On SQLite, copy everything in the write-ahead log into the database file and empty the
+    log (``wal_checkpoint(TRUNCATE)``): old versions of changed pages stay in the ``-wal`` file
+    until then. False if a reader kept it from finishing (SQLite does it later). PostgreSQL
+    keeps its files itself: nothing to do there.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    raw = engine.raw_connection()  # outside any transaction: a checkpoint can't run in one
+    try:
+        cursor = raw.cursor()
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        raw.close()
+    return not (busy and busy[0])
 
 
 @contextmanager

@@ -8,12 +8,15 @@ says who or what was written.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
-from sqlalchemy import String, cast, delete, or_
+from sqlalchemy import String, cast, delete, event, func, or_
 from sqlmodel import Session, SQLModel, col, select
 
+from storage.engine import checkpoint
 from storage.models import (
+    Announcement,
     CheckIn,
     Conversation,
     Feedback,
@@ -30,6 +33,8 @@ from storage.models import (
     Program,
     SurveyResponse,
 )
+
+log = logging.getLogger(__name__)
 
 
 def memberships(*, session: Session, person_id: int) -> list[tuple[Member, Program]]:
@@ -173,15 +178,16 @@ def outbox_to(*, session: Session, platform: str, user_id: str) -> list[OutboxMe
 def rows_mentioning(
     *, session: Session, model: type[SQLModel], column: str, needles: list[str]
 ) -> list[Any]:
-    """Rows whose ``column`` (JSON or text) contains any of ``needles`` (a coarse text match:
-    callers look closer).
+    """Rows whose ``column`` (JSON or text) contains any of ``needles`` in any case (a coarse
+    text match: callers look closer).
     """
-    # JSON columns keep non-ASCII characters escaped ("Jos\u00e9"): look for both spellings.
-    needles = sorted({v for n in needles if n for v in (n, json.dumps(n)[1:-1])})
+    # JSON columns may keep non-ASCII characters escaped ("Jos\u00e9"): look for both spellings.
+    needles = sorted({v.lower() for n in needles if n for v in (n, json.dumps(n)[1:-1])})
     if not needles:
         return []
-    field = cast(col(getattr(model, column)), String)
-    return list(session.exec(select(model).where(or_(*(field.contains(n) for n in needles)))).all())
+    field = func.lower(cast(col(getattr(model, column)), String))
+    matches = (field.contains(n, autoescape=True) for n in needles)
+    return list(session.exec(select(model).where(or_(*matches))).all())
 
 
 def delete_rows(*, session: Session, rows: list[Any]) -> None:
@@ -196,10 +202,50 @@ def delete_updates(*, session: Session, goal_ids: list[int]) -> None:
         session.execute(delete(GoalUpdate).where(col(GoalUpdate.goal_id).in_(goal_ids)))
 
 
+def checkpoint_after_commit(*, session: Session) -> None:
+    """Once ``session`` commits, empty SQLite's write-ahead log (:func:`storage.engine.
+    checkpoint`), so words just deleted are gone from the files too. A checkpoint that fails
+    is logged: the forget itself is done either way.
+    """
+    engine = session.get_bind().engine
+
+    def after_commit(_session: Session) -> None:
+        try:
+            if not checkpoint(engine):
+                log.warning("write-ahead log not emptied yet (busy); SQLite checkpoints later")
+        except Exception as exc:  # the change is committed; SQLite checkpoints later anyway
+            log.warning("write-ahead log checkpoint failed: %s", type(exc).__name__)
+
+    event.listen(session, "after_commit", after_commit, once=True)
+
+
+# Columns where people write in their own words, or where the bot copies names and words
+# into what it stores (message payloads, conversation state): forgetting someone replaces
+# their name, ids and words there. Their own rows are blanked first (see bot.personal.forget);
+# what is left are mentions in other people's rows. tests/personal checks that every other
+# text column holds only ids, keys and fixed words.
 SCRUBBED_JSON: tuple[tuple[type[SQLModel], str], ...] = (
     (MatchRun, "summary"),
     (OutboxMessage, "payload"),
     (Conversation, "context"),
     (Conversation, "answers"),
     (Pair, "reasons"),
+    (Goal, "details"),
+    (Feedback, "details"),
+    (SurveyResponse, "answers"),
+)
+SCRUBBED_TEXT: tuple[tuple[type[SQLModel], str], ...] = (
+    (Announcement, "text"),
+    (CheckIn, "note"),
+    (Goal, "title"),
+    (Goal, "measure"),
+    (Goal, "why"),
+    (Goal, "first_milestone"),
+    (GoalUpdate, "blockers"),
+    (GoalUpdate, "note"),
+    (Feedback, "helped"),
+    (Feedback, "change"),
+    (MentorRequest, "topic"),
+    (MentorRequest, "details"),
+    (Member, "goals"),
 )

@@ -41,6 +41,7 @@ BOTH_BACKENDS = (
     "conversations/",
     "matching/",
     "requests/",
+    "personal/",
 )
 
 

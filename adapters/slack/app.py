@@ -98,7 +98,8 @@ class SlackAdapter:
                 name = profile.get("display_name") or info.get("real_name") or name
                 tz = info.get("tz")
             except Exception as exc:  # the profile is a nicety; carry on without it
-                log.warning("users.info failed for %s: %s", user_id, type(exc).__name__)
+                who = self.bot.pseudonyms.of("slack", user_id)
+                log.warning("users.info failed for %s: %s", who, type(exc).__name__)
             self._people[user_id] = (name or user_id, tz)
         cached_name, tz = self._people[user_id]
         return Actor("slack", user_id, cached_name, team_id, tz, surface=SLACK)

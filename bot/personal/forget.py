@@ -2,12 +2,19 @@
 
 What goes: their profile (name, platform id, zone, languages, availability, team, skills,
 goals), every free-text answer (check-in notes, goals and their updates, feedback words, survey
-free text), their conversations, pins and blocks naming them, every outbox row addressed to
-them (sent or not), and their name or id wherever it was copied (other people's messages,
-match previews, conversation contexts). What stays, with nothing that says who: the fact that
-a member of some role took part, their pairs' dates and check-in outcomes, ratings and scale
-answers, so totals already reported keep their counts. Their active pairs end and each partner
-is told, without the name.
+free text, requests for help), their conversations, pins and blocks naming them, every outbox
+row addressed to them (sent or not), and their name, platform id, mentions of them (``<@U123>``)
+and the longer things they wrote wherever they were copied or written by others: messages to
+others, match previews, conversation state, an admin's announcement text, a partner's check-in
+note or feedback words, others' goals and requests (the columns are listed in
+``storage.personal``). Those are replaced by "(forgotten)"; the rest of others' words stays.
+Nicknames or a first name alone are not found: only the name the platform shows.
+
+What stays, with nothing that says who: the fact that a member of some role took part, their
+pairs' dates and check-in outcomes, ratings and scale answers, so totals already reported keep
+their counts. Their active pairs end and each partner is told, without the name. After the
+commit, SQLite's write-ahead log is emptied into the database file, where freed space is
+zeroed (``secure_delete``), so the words are not left in the files either.
 """
 
 from __future__ import annotations
@@ -62,7 +69,7 @@ def forget_person(
     """Forget ``person`` in every program (see the module's description)."""
     assert person.id is not None
     done = Forgotten()
-    words = [w for w in {person.display_name, person.platform_user_id} if len(w) >= 2]
+    names = [w for w in {person.display_name, person.platform_user_id} if len(w) >= 2]
     texts = _free_texts(session, person)
     members = personal.memberships(session=session, person_id=person.id)
     member_ids = [m.id for m, _ in members if m.id is not None]
@@ -82,7 +89,7 @@ def forget_person(
         session=session, rows=personal.rules_of(session=session, member_ids=member_ids)
     )
     session.flush()
-    done.rows_blanked = _scrub_copies(session, words + texts)
+    done.rows_blanked = _scrub_copies(session, person.platform_user_id, names + texts)
     for member, _program in members:
         member.skills_offered, member.skills_wanted, member.goals = [], [], ""
         member.seniority, member.paused_until = None, None
@@ -96,20 +103,30 @@ def forget_person(
     person.languages, person.availability = [], []
     person.updated_at = now
     session.add(person)
+    personal.checkpoint_after_commit(session=session)
     return done
 
 
 def _free_texts(session: Session, person: Person) -> list[str]:
-    """Longer things the person wrote, to find where they were copied (goal titles, notes)."""
+    """Longer things the person wrote, to find where they were copied (goal titles, notes,
+    a request posted to the mentors' channel).
+    """
     assert person.id is not None
-    member_ids = [
-        m.id for m, _ in personal.memberships(session=session, person_id=person.id) if m.id
-    ]
-    found: list[str] = []
-    for goal in personal.goals_of(session=session, member_ids=member_ids):
+    members = personal.memberships(session=session, person_id=person.id)
+    member_ids = [m.id for m, _ in members if m.id]
+    found: list[str] = [member.goals for member, _ in members]
+    goals = personal.goals_of(session=session, member_ids=member_ids)
+    for goal in goals:
         found += [goal.title, goal.measure, goal.why, goal.first_milestone]
-    for member, _ in personal.memberships(session=session, person_id=person.id):
-        found.append(member.goals)
+    for update in personal.updates_of(session=session, goal_ids=[g.id for g in goals if g.id]):
+        found += [update.note, update.blockers]
+    for request in personal.requests_of(session=session, member_ids=member_ids):
+        found += [request.topic, request.details]
+    found += [c.note for c in personal.checkins_of(session=session, member_ids=member_ids)]
+    for feedback in personal.feedback_of(session=session, member_ids=member_ids):
+        found += [feedback.helped, feedback.change]
+    for survey in personal.surveys_of(session=session, member_ids=member_ids):
+        found += [v for v in survey.answers.values() if isinstance(v, str)]
     return [t for t in found if len(t) >= 8]
 
 
@@ -181,11 +198,20 @@ def _blank_answers(session: Session, member_ids: list[int]) -> None:
         session.add(request)
 
 
-def _scrub_copies(session: Session, needles: list[str]) -> int:
-    """Replace the person's name, id and words wherever other rows copied them."""
-    patterns = [re.compile(rf"(?<!\w){re.escape(n)}(?!\w)") for n in needles if n]
+def _patterns(user_id: str, needles: list[str]) -> list[re.Pattern[str]]:
+    """Mentions of the person (``<@U123>``, ``<@!123>``, ``<@U123|zeb>``) and every needle as
+    a whole word in any case, longest first (a full text before a name inside it).
+    """
+    mention = re.compile(rf"<@!?{re.escape(user_id)}(?:\|[^>]*)?>")
+    words = sorted({n for n in needles if n}, key=len, reverse=True)
+    return [mention] + [re.compile(rf"(?<!\w){re.escape(n)}(?!\w)", re.I) for n in words]
+
+
+def _scrub_copies(session: Session, user_id: str, needles: list[str]) -> int:
+    """Replace the person's name, id and words wherever other rows copied or wrote them."""
+    patterns = _patterns(user_id, needles)
     changed = 0
-    for model, column in personal.SCRUBBED_JSON:
+    for model, column in personal.SCRUBBED_JSON + personal.SCRUBBED_TEXT:
         for row in personal.rows_mentioning(
             session=session, model=model, column=column, needles=needles
         ):

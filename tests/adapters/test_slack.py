@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 import time
 import urllib.parse
 from dataclasses import replace
@@ -279,6 +280,20 @@ async def test_admin_commands_follow_configured_slack_ids(served, fake):
     await command(served, fake, "join mentee")
     reply = await command(served, fake, "admin members", user="UADMIN", name="boss")
     assert "alice" in text_of(reply)
+
+
+async def test_log_lines_name_slack_users_by_pseudonym(served, fake, bot, caplog):
+    """A users.info failure and a refused admin command are logged with the person's
+    pseudonym: neither their U-id nor their name appears in any log line (at INFO, the
+    default; at DEBUG slack-sdk logs whole requests)."""
+    fake.fail_next("users.info", 200, {"ok": False, "error": "user_not_visible"})
+    with caplog.at_level(logging.INFO):
+        refused = await command(served, fake, "admin members", user="U0ZEB42", name="zebediah")
+    assert "Only program admins" in text_of(refused)
+    who = bot.pseudonyms.of("slack", "U0ZEB42")
+    assert f"users.info failed for {who}" in caplog.text
+    assert f"refused 'admin' to non-admin {who}" in caplog.text
+    assert "U0ZEB42" not in caplog.text and "zebediah" not in caplog.text.lower()
 
 
 async def test_outbox_delivery_group_dm_and_rate_limit(fake):

@@ -6,6 +6,7 @@ import pytest
 
 from bot.app import build_registry
 from bot.errors import UserError
+from bot.pseudonyms import Pseudonyms
 from bot.router import Router, split_args
 from tests.conftest import actor
 
@@ -14,6 +15,7 @@ class _Ctx:
     def __init__(self, is_admin: bool = False) -> None:
         self.is_admin = is_admin
         self.actor = actor("mallory")
+        self.pseudonyms = Pseudonyms(b"k" * 32)
 
 
 def _router() -> tuple[Router, list[tuple[str, list[str]]]]:
@@ -63,12 +65,16 @@ def test_unknown_command_without_suggestion():
 
 
 def test_admin_commands_need_an_admin(caplog):
-    """Admin-only commands refuse non-admins before the handler runs."""
+    """Admin-only commands refuse non-admins before the handler runs; the log names who tried
+    by pseudonym."""
     router, calls = _router()
+    ctx = _Ctx(is_admin=False)
     with pytest.raises(UserError) as info:
-        router.dispatch(_Ctx(is_admin=False), ["secret"])
+        router.dispatch(ctx, ["secret"])
     assert info.value.key == "error.not_admin"
-    assert "refused 'secret' to non-admin console:mallory" in caplog.text
+    who = ctx.pseudonyms.of("console", "mallory")
+    assert f"refused 'secret' to non-admin {who}" in caplog.text
+    assert "mallory" not in caplog.text
     router.dispatch(_Ctx(is_admin=True), ["secret"])
     assert calls == [("secret", [])]
 
