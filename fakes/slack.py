@@ -34,6 +34,7 @@ class FakeSlack:
     gone_users: set[str] = field(default_factory=set)  # deactivated: cannot be messaged
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)  # posted to response_url
+    response_ids: list[str] = field(default_factory=list)  # which response_url, in order
     scripted: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(
         default_factory=dict
     )
@@ -225,6 +226,7 @@ class FakeSlack:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         self.responses.append(await request.json())
+        self.response_ids.append(request.match_info["id"])
         await self._notify()
         return web.json_response({"ok": True})
 

@@ -37,6 +37,7 @@ def clock() -> FakeClock:
 BOTH_BACKENDS = (
     "storage/",
     "core/test_outbox.py",
+    "core/test_replays.py",
     "checkins/",
     "conversations/",
     "matching/",
