@@ -38,6 +38,7 @@ BOTH_BACKENDS = (
     "storage/",
     "core/test_outbox.py",
     "core/test_replays.py",
+    "core/test_slow_sends.py",
     "checkins/",
     "conversations/",
     "matching/",
