@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.delivery import DeliveryResult, Sender, Target
+from bot.leases import Leases
 from bot.metrics import Metrics, NoMetrics
 from bot.replies import Message
 from storage import outbox as outbox_db
@@ -211,6 +212,7 @@ class Dispatcher:
         self._clock = clock
         self._senders = senders
         self._lease = lease
+        self._leases = Leases(engine, clock, owner=self.owner, lease=lease)
         self._max_attempts = max_attempts
         self._pacer = pacer or Pacer(pacing or {})
         self._renderers = dict(renderers or {})
@@ -342,9 +344,10 @@ class Dispatcher:
                 platform, until = self._new_holds.popitem()
                 outbox_db.hold_platform(session=session, platform=platform, until=until)
             for item, result in outcomes:
-                row = session.get(OutboxMessage, item.id)
-                if row is None or row.lease_owner not in (None, self.owner):
-                    # Gone, or another process leased it since ours ran out: its outcome wins.
+                row = session.get(OutboxMessage, item.id, with_for_update=True)
+                if row is None or not self._still_ours(row, item):
+                    # Gone, or another process took it over since our lease ran out: that
+                    # process settles it (and looks for this send first, as a restart does).
                     statuses.append("gone")
                     continue
                 row.lease_until, row.lease_owner = None, None
@@ -371,6 +374,16 @@ class Dispatcher:
                 statuses.append(row.status)
         return statuses
 
+    def _still_ours(self, row: OutboxMessage, item: Claimed) -> bool:
+        """Whether ``row`` is still as ``item``'s claim left it: leased to us, or released
+        when the lease ran out and claimed by nobody since (each claim counts an attempt).
+        """
+        if row.attempts != item.attempts:
+            return False
+        if row.status == OutboxStatus.CLAIMED:
+            return row.lease_owner == self.owner
+        return row.status == OutboxStatus.PENDING and row.lease_owner is None
+
     async def dispatch_due(self, limit: int = 100) -> DispatchStats:
         """Send the due messages (up to ``limit``) once each; safe to call from any tick.
 
@@ -381,8 +394,23 @@ class Dispatcher:
         if self._stopping:
             return stats
         expired_before = self.expired
+        started = time.monotonic()
         items = await asyncio.to_thread(self.claim, limit)
         stats.expired = self.expired - expired_before
+        if not items:
+            return stats
+        self._leases.hold(((item.id, item.attempts) for item in items), since=started)
+        heartbeat = asyncio.ensure_future(self._leases.keep())  # slow sends keep their rows
+        try:
+            await self._send_all(items, stats)
+        finally:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+            self._leases.done((item.id, item.attempts) for item in items)
+        return stats
+
+    async def _send_all(self, items: list[Claimed], stats: DispatchStats) -> None:
+        """Send claimed rows: one conversation's in order, conversations concurrently."""
         groups: dict[tuple[str, tuple[str, ...]], list[Claimed]] = {}
         for item in items:
             groups.setdefault((item.target.platform, item.target.ids), []).append(item)
@@ -393,11 +421,13 @@ class Dispatcher:
                 for item in group:
                     # Each outcome is stored before the next send: a crash can repeat only
                     # the messages in flight, at most one per concurrent sender.
-                    await self._record_soon(item, await self._deliver(item), stats)
+                    result = await self._deliver(item)
+                    if result is not None:  # None: another process took it over
+                        await self._record_soon(item, result, stats)
                     self._in_flight.discard(item.id)
+                    self._leases.done([(item.id, item.attempts)])
 
         await asyncio.gather(*(run(g) for g in groups.values()))
-        return stats
 
     async def dispatch_all(self, batch: int = 500) -> DispatchStats:
         """Dispatch batches until nothing due is left."""
@@ -412,7 +442,7 @@ class Dispatcher:
             if self._stopping or not (stats.sent or stats.retried or stats.parked or stats.expired):
                 return total
 
-    async def _deliver(self, item: Claimed) -> DeliveryResult:
+    async def _deliver(self, item: Claimed) -> DeliveryResult | None:
         platform = item.target.platform
         if not self._stopping:
             await self._paced(item.target)
@@ -426,6 +456,11 @@ class Dispatcher:
             # row goes back with that time, using no attempt.
             wait = (held - now).total_seconds()
             return DeliveryResult("rate_limited", retry_after=wait, error="held: rate limited")
+        if not await self._leases.still_ours(item.id, item.attempts):
+            # Our lease ran out (this process stalled) and the row may be another's now: it
+            # is not sent here, nor recorded.
+            self._metrics.delivered(platform, "gone")
+            return None
         sender = self._senders[platform]
         self._in_flight.add(item.id)
         try:

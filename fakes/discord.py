@@ -7,6 +7,7 @@ for logging in, syncing commands, DMs, messages and interaction callbacks, all r
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ class FakeDiscord:
     created: list[dict[str, Any]] = field(default_factory=list)  # messages that exist
     by_nonce: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     guilds: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # id -> (role id, name)
+    message_delay: float = 0.0  # seconds a message takes to be created and answered (slow)
 
     async def start(self) -> FakeDiscord:
         self.url = await self.net.serve(
@@ -108,6 +110,12 @@ class FakeDiscord:
                 body = json.loads(raw)
         self.calls.append((request.method, path, body))
         await self._notify()
+        if (
+            self.message_delay
+            and request.method == "POST"
+            and re.fullmatch(r"channels/\d+/messages", path)
+        ):
+            await asyncio.sleep(self.message_delay)  # a slow Discord: created only after this
         for k, (pattern, status, data) in enumerate(self.scripted):
             if re.fullmatch(pattern, path):
                 del self.scripted[k]

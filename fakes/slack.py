@@ -34,6 +34,7 @@ class FakeSlack:
     gone_users: set[str] = field(default_factory=set)  # deactivated: cannot be messaged
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)  # posted to response_url
+    response_ids: list[str] = field(default_factory=list)  # which response_url, in order
     scripted: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(
         default_factory=dict
     )
@@ -43,6 +44,7 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     uploads: dict[str, dict[str, Any]] = field(default_factory=dict)  # file id -> what arrived
     post_delay: float = 0.0  # seconds chat.postMessage takes to answer (sends in flight)
+    post_lands_after: float = 0.0  # seconds it works before the post exists (a slow Slack)
     posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages
     history_error: str | None = None  # e.g. "missing_scope": the app may not read history
     _ts: float = 0.0
@@ -106,6 +108,9 @@ class FakeSlack:
             status, body, headers = self.scripted[method].pop(0)
             await self._notify()
             return web.json_response(body, status=status, headers=headers)
+        if method == "chat.postMessage" and self.post_lands_after:
+            await self._notify()  # the call has arrived; the post exists only later
+            await asyncio.sleep(self.post_lands_after)
         # Its effect (a post in the channel, an upload completed) exists once the call has
         # arrived, before anyone waiting for the call is woken.
         answer = self._answer(method, params)
@@ -225,6 +230,7 @@ class FakeSlack:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         self.responses.append(await request.json())
+        self.response_ids.append(request.match_info["id"])
         await self._notify()
         return web.json_response({"ok": True})
 

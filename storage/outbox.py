@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, case, cast, delete, func, literal, update
+from sqlalchemy import String, case, cast, delete, func, literal, tuple_, update
 from sqlmodel import Session, col, select
 
 from storage.bulk import CHUNK, insert_for
@@ -81,6 +81,29 @@ def release_lapsed_leases(*, session: Session, now: datetime) -> None:
         )
         .values(status=OutboxStatus.PENDING, lease_until=None, lease_owner=None)
     )
+
+
+def renew_leases(
+    *, session: Session, owner: str, claims: dict[int, int], until: datetime
+) -> set[int]:
+    """Extend ``owner``'s leases to ``until`` for the claimed rows in ``claims`` (row id ->
+    attempts at the claim); returns the ids renewed. A row missing from the answer is no
+    longer this claim's: released after its lease ran out, or claimed again since.
+    """
+    if not claims:
+        return set()
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    renewed = session.execute(
+        update(table)
+        .where(
+            table.c.status == OutboxStatus.CLAIMED,
+            table.c.lease_owner == owner,
+            tuple_(table.c.id, table.c.attempts).in_(list(claims.items())),
+        )
+        .values(lease_until=until)
+        .returning(table.c.id)
+    )
+    return {int(row_id) for (row_id,) in renewed}
 
 
 def release_owned(*, session: Session, owner: str) -> int:

@@ -12,14 +12,19 @@ from storage.models import SeenRequest
 
 
 def first_time(*, session: Session, key: str, now: datetime) -> bool:
-    """Record ``key``; True only for the first caller ever (one atomic insert)."""
-    maker = insert_for(session)
+    """Record ``key``; True only for the first caller ever (one atomic insert).
+
+    Decided by the row the insert returns, not by the driver's ``rowcount``: psycopg reports
+    -1 for this statement, which would make every replay look new on PostgreSQL.
+    """
+    table = SeenRequest.__table__  # type: ignore[attr-defined]
     statement = (
-        maker(SeenRequest.__table__)  # type: ignore[attr-defined]
+        insert_for(session)(table)
         .values(key=key[:200], seen_at=now)
         .on_conflict_do_nothing(index_elements=["key"])
+        .returning(table.c.key)
     )
-    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    return session.execute(statement).first() is not None
 
 
 def forget_before(*, session: Session, before: datetime) -> int:

@@ -37,6 +37,8 @@ def clock() -> FakeClock:
 BOTH_BACKENDS = (
     "storage/",
     "core/test_outbox.py",
+    "core/test_replays.py",
+    "core/test_slow_sends.py",
     "checkins/",
     "conversations/",
     "matching/",
