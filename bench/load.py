@@ -9,9 +9,15 @@ Three set-ups in one run: SQLite with one process, PostgreSQL with one, PostgreS
 (a throwaway server from ``fakes.postgres``). For each: request latency p50/p99/max (the
 HTTP round trip Slack's 3-second limit measures), requests answered, dispatch throughput
 (messages per second while under load) and peak RSS per process; then the ratios side by side
-(3 processes vs 1).
+(3 processes vs 1), and the bot processes' CPU seconds from the load's start until the
+backlog is drained. Before them, the steadier figures of :mod:`bench.load_cpu`: CPU ms per
+request of one bot process and of a bare slack-bolt app, over ``--rounds`` rounds.
+
+Wall-clock latency swings with whatever else runs on the machine: p50/p99 only mean something
+on a quiet one; CPU per request and its ratio to the bare app hold on a busy one too.
 
 Run: python -m bench.load [--rate 100] [--seconds 20] [--backlog 6000] [--people 2000]
+     [--setups sqlite-1 pg-1 pg-3] [--rounds 5] [--round-seconds 6]
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ from pathlib import Path
 import aiohttp
 
 SECRET = "bench-signing-secret"
+ROOT = str(Path(__file__).resolve().parents[1])
+SETUPS = ("sqlite-1", "pg-1", "pg-3")
 _IDS = itertools.count()
 _DRAINS: set[asyncio.Future[None]] = set()  # readers of the bots' logs, kept referenced
 
@@ -45,6 +53,7 @@ class Result:
     sent_during_load: int = 0
     drain_seconds: float = 0.0
     peak_rss_mb: list[float] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # all its bot processes, from the load's start to the backlog drained
 
 
 def _seed(database_url: str, people: int) -> None:
@@ -104,8 +113,11 @@ def _request(fake_url: str, people: int) -> tuple[str, str]:
 
 
 async def _start(
-    tmp: Path, fake_url: str, database_url: str, name: str
+    tmp: Path, fake_url: str, database_url: str, name: str, launcher: tuple[str, ...] = ("bot",)
 ) -> tuple[asyncio.subprocess.Process, int]:
+    """A ``mentorbot run --http`` process (``launcher``: the module run with ``-m`` and its
+    first arguments, e.g. ``bench.profiled_bot OUT``) and its port.
+    """
     config = tmp / f"{name}.toml"
     config.write_text(
         f'[bot]\ndata_dir = "{tmp}"\nplatforms = ["slack"]\ninstance = "{name}"\n'
@@ -117,9 +129,11 @@ async def _start(
         "DATABASE_URL": database_url,
         "SLACK_BOT_TOKEN": "xoxb-bench",
         "SLACK_SIGNING_SECRET": SECRET,
+        # this checkout's code (the process runs in ``tmp``), launcher modules included
+        "PYTHONPATH": os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])),
     }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--config", str(config), "run", "--http", "--port", "0",
+        sys.executable, "-m", *launcher, "--config", str(config), "run", "--http", "--port", "0",
         env=env, cwd=tmp, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     assert proc.stderr is not None
@@ -137,6 +151,16 @@ async def _start(
 
     _DRAINS.add(asyncio.ensure_future(drain(proc.stderr)))
     return proc, int(found.group(1))
+
+
+def cpu_seconds(pid: int, thread: int | None = None) -> float:
+    """User + system CPU seconds of process ``pid`` so far, all its threads (or only thread
+    ``thread``; the main thread's id is ``pid``): the kernel's rusage of that process, read
+    from ``/proc/<pid>/stat`` (fields 14 and 15, in clock ticks).
+    """
+    stat = f"/proc/{pid}/stat" if thread is None else f"/proc/{pid}/task/{thread}/stat"
+    after_name = Path(stat).read_text().rsplit(")", 1)[1].split()
+    return (int(after_name[11]) + int(after_name[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -202,6 +226,7 @@ async def run_setup(
         await asyncio.sleep(3)  # start-up catch-up ticks done
         await asyncio.to_thread(_queue_backlog, database_url, args.backlog)
         load_began = time.perf_counter()
+        cpu_before = sum(cpu_seconds(p.pid) for p in procs)
         sent_before = queued_sent()
         await _load(
             [port for _, port in started], fake.url, args.rate, args.seconds, args.people, result
@@ -211,6 +236,7 @@ async def run_setup(
         result.drain_seconds = load_took
         await fake.wait_for(lambda: queued_sent() >= args.backlog, 600)
         result.drain_seconds = time.perf_counter() - load_began
+        result.cpu_seconds = sum(cpu_seconds(p.pid) for p in procs) - cpu_before
         result.peak_rss_mb = [_peak_rss_mb(p.pid) for p in procs]
         result.sent_during_load = int(result.sent_during_load / load_took)  # per second
     finally:
@@ -229,42 +255,61 @@ def _pct(values: list[float], q: float) -> float:
 
 
 async def main_async(args: argparse.Namespace) -> None:
+    from bench.load_cpu import report, run_rounds
+
+    if args.rounds:
+        print("\n".join(report(await run_rounds(args), args)))
+    if args.setups:
+        print("\n".join(_backlog_table(await _backlog_setups(args), args)))
+
+
+async def _backlog_setups(args: argparse.Namespace) -> list[Result]:
+    """The chosen set-ups: SQLite with one process, PostgreSQL with one and with three."""
     from fakes.postgres import PostgresServer
 
     results: list[Result] = []
-    sqlite_dir = Path(tempfile.mkdtemp(prefix="mentorbot-load-db-"))
-    results.append(await run_setup("sqlite-1", 1, f"sqlite:///{sqlite_dir / 'load.db'}", args))
+    if "sqlite-1" in args.setups:
+        sqlite_dir = Path(tempfile.mkdtemp(prefix="mentorbot-load-db-"))
+        url = f"sqlite:///{sqlite_dir / 'load.db'}"
+        results.append(await run_setup("sqlite-1", 1, url, args))
+    chosen = [n for n in (1, 3) if f"pg-{n}" in args.setups]
+    if not chosen:
+        return results
     server = await asyncio.to_thread(PostgresServer.start)
     try:
-        for processes in (1, 3):
+        for processes in chosen:
             database = server.create_database()
             results.append(
                 await run_setup(f"pg-{processes}", processes, server.url(database), args)
             )
     finally:
         server.close()
+    return results
 
-    print(
+
+def _backlog_table(results: list[Result], args: argparse.Namespace) -> list[str]:
+    lines = [
         f"{args.rate:.0f} requests/s for {args.seconds:.0f} s (60% slash commands, 20% buttons, "
         f"20% DMs), {args.people} people; backlog {args.backlog} messages, fake Slack "
-        f"answers chat.postMessage in {args.post_ms:.0f} ms"
-    )
-    header = (
+        f"answers chat.postMessage in {args.post_ms:.0f} ms",
         f"{'set-up':<10}{'requests':>9}{'failed':>7}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}"
-        f"{'sent/s under load':>19}{'backlog drained s':>19}{'peak RSS MB':>16}"
-    )
-    print(header)
+        f"{'sent/s under load':>19}{'backlog drained s':>19}{'bot CPU s':>11}"
+        f"{'peak RSS MB':>16}",
+    ]
     for r in results:
         rss = "/".join(f"{m:.0f}" for m in r.peak_rss_mb)
-        print(
+        lines.append(
             f"{r.name:<10}{len(r.latencies):>9}{r.failures:>7}{_pct(r.latencies, 0.5):>8.1f}"
             f"{_pct(r.latencies, 0.99):>8.1f}{_pct(r.latencies, 1.0):>8.1f}"
-            f"{r.sent_during_load:>19}{r.drain_seconds:>19.1f}{rss:>16}"
+            f"{r.sent_during_load:>19}{r.drain_seconds:>19.1f}{r.cpu_seconds:>11.1f}{rss:>16}"
         )
-    one, three = results[1], results[2]
-    dispatch = three.sent_during_load / max(one.sent_during_load, 1)
-    p99 = _pct(three.latencies, 0.99) / max(_pct(one.latencies, 0.99), 1e-9)
-    print(f"pg 3 processes vs 1: dispatch {dispatch:.2f}x, p99 {p99:.2f}x")
+    by_name = {r.name: r for r in results}
+    if "pg-1" in by_name and "pg-3" in by_name:
+        one, three = by_name["pg-1"], by_name["pg-3"]
+        dispatch = three.sent_during_load / max(one.sent_during_load, 1)
+        p99 = _pct(three.latencies, 0.99) / max(_pct(one.latencies, 0.99), 1e-9)
+        lines.append(f"pg 3 processes vs 1: dispatch {dispatch:.2f}x, p99 {p99:.2f}x")
+    return lines
 
 
 def main() -> None:
@@ -274,6 +319,16 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=6000, help="messages queued at start")
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--post-ms", type=float, default=40.0, help="fake chat.postMessage time")
+    parser.add_argument(
+        "--setups",
+        nargs="*",
+        choices=SETUPS,
+        default=list(SETUPS),
+        help="backlog set-ups to run (none: only the CPU rounds)",
+    )
+    from bench.load_cpu import add_arguments
+
+    add_arguments(parser)
     asyncio.run(main_async(parser.parse_args()))
 
 

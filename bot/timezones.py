@@ -236,6 +236,38 @@ def _countries() -> dict[str, list[str]]:
     return zones
 
 
+@lru_cache(maxsize=1)
+def _links() -> dict[str, str]:
+    """Link name -> the zone it points to (the ``L target name`` lines of IANA's tzdata.zi)."""
+    from importlib import resources
+
+    zi = resources.files("tzdata").joinpath("zoneinfo", "tzdata.zi").read_text(encoding="utf-8")
+    return {
+        fields[2]: fields[1]
+        for fields in (line.split() for line in zi.splitlines() if line.startswith("L "))
+    }
+
+
+def _modern_name(key: str) -> str:
+    """The place-named zone a one-word legacy name stands for, or ``key`` itself.
+
+    ``Portugal``, ``Japan``, ``GB``, ``NZ`` are links to ``Europe/Lisbon``, ``Asia/Tokyo``,
+    ``Europe/London``, ``Pacific/Auckland``: stored as those, so everyone's zone reads the same
+    way. A country's own zone wins over the link's target (``Iceland`` is
+    ``Atlantic/Reykjavik``, not the ``Africa/Abidjan`` it links to). Names that are not places
+    (``UTC``, ``EST``, ``GMT``) and names with a ``/`` are kept as typed.
+    """
+    target = _links().get(key)
+    if "/" in key or key in FIXED_LEGACY or target is None:
+        return key
+    countries = _countries()
+    for zone in countries.get(_normalise(key), []):
+        if target in (zone, _links().get(zone)):
+            return zone
+    located = {zone for zones in countries.values() for zone in zones}
+    return target if target in located else key
+
+
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
@@ -337,9 +369,9 @@ def parse_timezone(text: str) -> ZoneChoice:
     by_key, by_city = _indexes()
     norm = _normalise(raw)
     countries = _countries()
-    if raw.lower() in by_key and not (norm in countries and "/" not in raw):
-        key = by_key[raw.lower()]  # (a legacy link named like a country: the country, below)
-        return ZoneChoice(key, region=FIXED_LEGACY.get(key, ""))
+    if raw.lower() in by_key:
+        key = by_key[raw.lower()]
+        return ZoneChoice(_modern_name(key), region=FIXED_LEGACY.get(key, ""))
     if norm in AMBIGUOUS:
         raise AmbiguousTimezone(raw, list(AMBIGUOUS[norm]))
     if norm in DST_REGIONS:

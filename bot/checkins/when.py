@@ -16,7 +16,7 @@ from bot.cadence import ProgramSchedule, program_rule
 from bot.checkins.timing import LocalRules, nudge_instant
 from storage import checkins as checkins_db
 from storage import repo
-from storage.models import Member, MemberStatus, Person, Program
+from storage.models import Member, MemberStatus, Pair, Person, Program
 
 # How far a person's weekend, availability and quiet hours can move a nudge after the program's
 # wall time: past six unavailable days at the program's hour, which can be quiet on the
@@ -100,15 +100,18 @@ def next_checkin_of(
     now: datetime,
     default_timezone: str,
     first_after: timedelta,
+    pairs: list[Pair] | None = None,
 ) -> datetime | None:
     """What ``status`` and App Home show: the person's earliest nudge still to come: a planned
     one (what the outbox will send), else the next the planner will plan, over all their
-    pairs. Without a partner: when one would come if they had one now.
+    pairs (``pairs``: their active pairs, when the caller has them already). Without a
+    partner: when one would come if they had one now.
     """
     assert member.id is not None
     rules = LocalRules.for_person(person, default_timezone=default_timezone)
     paused = member.status == MemberStatus.PAUSED
-    pairs = repo.active_pairs_of(session=session, member_id=member.id)
+    if pairs is None:
+        pairs = repo.active_pairs_of(session=session, member_id=member.id)
     planned = checkins_db.future_pending(
         session=session, now=now, pair_ids=[p.id for p in pairs if p.id], member_id=member.id
     )

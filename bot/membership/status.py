@@ -34,9 +34,10 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
         items.append((ctx.prompts.text("status.label.state"), ctx.t("status.active")))
 
     assert member.id is not None
+    pairs = repo.active_pairs_of(session=ctx.session, member_id=member.id)
     partners = [
         p.display_name
-        for pair in repo.active_pairs_of(session=ctx.session, member_id=member.id)
+        for pair in pairs
         if pair.id is not None
         for p in repo.partners_in(session=ctx.session, pair_id=pair.id, except_member_id=member.id)
     ]
@@ -57,6 +58,7 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
         now=ctx.now,
         default_timezone=ctx.zone_key(),
         first_after=timedelta(days=ctx.settings.checkins.first_checkin_after_days),
+        pairs=pairs,
     )
     if when is not None:
         key = "status.next_checkin" if partners else "status.next_checkin_unmatched"

@@ -159,3 +159,60 @@ def test_an_ambiguous_zone_asks_with_buttons_and_a_button_sets_it(bot):
     legacy = run(bot, "timezone EST")
     assert "EST is UTC-5 all year" in legacy and "/mentor timezone America/New_York" in legacy
     assert "follows daylight saving" in run(bot, "timezone PST")
+
+
+def _one_word_names() -> list[str]:
+    """Every IANA name without a "/" (Portugal, Japan, GB, UTC ...), from the zone database."""
+    from zoneinfo import available_timezones
+
+    return sorted(key for key in available_timezones() if "/" not in key)
+
+
+@pytest.mark.parametrize("name", _one_word_names())
+@pytest.mark.parametrize("case", [str, str.lower, str.upper])
+def test_an_exact_one_word_zone_name_wins_and_keeps_its_clock(name, case):
+    """A one-word IANA name in any case is taken as that zone (no question), stored as itself
+    or a zone with the very same clock over three decades.
+    """
+    key = parse_timezone(case(name)).key
+    instants = [
+        datetime(year, month, 15, 12, tzinfo=UTC)
+        for year in range(2000, 2031)
+        for month in range(1, 13)
+    ]
+    assert [t.astimezone(get_zone(key)).utcoffset() for t in instants] == [
+        t.astimezone(get_zone(name)).utcoffset() for t in instants
+    ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("Portugal", "Europe/Lisbon"),  # not "Lisbon or Azores?": the name is a zone
+        ("portugal", "Europe/Lisbon"),
+        ("Japan", "Asia/Tokyo"),
+        ("Iceland", "Atlantic/Reykjavik"),  # the country's zone, not Africa/Abidjan it links to
+        ("GB", "Europe/London"),
+        ("eire", "Europe/Dublin"),
+        ("NZ", "Pacific/Auckland"),
+        ("US/Eastern", "US/Eastern"),  # names with a "/" are kept as typed
+        ("UTC", "UTC"),
+        ("Zulu", "Zulu"),
+        ("EST", "EST"),
+    ],
+)
+def test_legacy_names_are_stored_as_their_place(typed, key):
+    """One-word legacy names that stand for a place are stored as that place's zone."""
+    assert parse_timezone(typed).key == key
+
+
+def test_timezone_portugal_saves_lisbon_without_asking(bot):
+    """`timezone Portugal` saves Europe/Lisbon straight away: no buttons."""
+    from bot.events import Command
+    from tests.conftest import actor
+
+    run(bot, "join mentee")
+    reply = bot.handle(Command(actor("alice"), "timezone Portugal"))
+    assert not [p for p in reply.parts if hasattr(p, "buttons")]
+    assert "Saved your time zone: Europe/Lisbon" in text_of(reply)
+    assert "Europe/Lisbon" in run(bot, "timezone")
