@@ -41,7 +41,7 @@ def _run_cli(tmp_path: Path, stdin: str, *args: str) -> subprocess.CompletedProc
 
 
 def test_scripted_console_session(tmp_path):
-    """The README's console walk-through works through piped stdin, in order."""
+    """A scripted console walk-through works through piped stdin, in order."""
     result = _run_cli(tmp_path, SCRIPT)
     assert result.returncode == 0, result.stderr
     out = result.stdout

@@ -111,21 +111,6 @@ def test_every_command_has_usage_and_summary_prompts():
             assert prompts.text(spec.summary_key)
 
 
-def test_readme_command_reference_lists_every_visible_command():
-    """The README stays true to the code: every visible command has a row."""
-    from pathlib import Path
-
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    reference = readme.split("## Command reference", 1)[1].split("\n## ", 1)[0]
-    registry = build_registry()
-    for prefix, router in (("", registry.commands), ("admin ", registry.admin)):
-        for spec in router.specs():
-            if spec.hidden or spec.name in ("help", "admin"):
-                continue
-            row = f"| `{prefix}{spec.name}" in reference or f"/ `{spec.name}`" in reference
-            assert row, f"README has no row for {prefix}{spec.name}"
-
-
 def test_control_characters_are_dropped_not_fatal():
     """A NUL (the apostrophe marker inside the splitter) or other control character typed in
     a command is dropped; found by the fuzz test, it used to crash the parser."""

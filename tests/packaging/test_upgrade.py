@@ -111,7 +111,7 @@ def test_db_upgrade_keeps_every_row_and_the_bot_answers(tmp_path: Path):
 
 
 def test_run_applies_the_migrations_itself(tmp_path: Path):
-    """mentorbot run on a 0.1.0 database migrates it first (what the README's Upgrading says)."""
+    """mentorbot run on a 0.1.0 database migrates it first (docs/operations.md, Upgrading)."""
     _copy_fixture(tmp_path)
     chat = mentorbot("run", "--as", "alice", cwd=tmp_path, stdin="/mentor status\n")
     assert chat.returncode == 0, chat.stderr

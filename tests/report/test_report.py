@@ -168,8 +168,16 @@ def test_the_page_is_self_contained_escaped_and_private(bot, settings):
     assert "2026-12-07 13:00 CET" in page
 
 
+def _documented_csv_headers() -> dict[str, list[str]]:
+    """The report's CSV files and headers as docs/coordinators.md lists them."""
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "coordinators.md").read_text("utf-8")
+    section = guide.split("`--csv DIR` writes a file per table", 1)[1].split("\n\n", 1)[0]
+    listed = re.findall(r"`(\w+)\.csv` \(([^);]+)", section)
+    return {name: [h.strip() for h in headers.split(",")] for name, headers in listed}
+
+
 def test_csv_files_have_stable_headers(bot, settings, tmp_path):
-    """One file per table, with the headers the README documents."""
+    """One file per table, with the headers docs/coordinators.md documents."""
     truth = generate(bot.engine, people=40, weeks=2)
     written = write_csv(report_of(bot.engine, settings, truth), tmp_path)
     headers = {}
@@ -188,6 +196,7 @@ def test_csv_files_have_stable_headers(bot, settings, tmp_path):
         "surveys": ["scale", "mid n", "mid mean", "end n", "end mean"],
         "figures": ["section", "figure", "label", "value"],
     }
+    assert headers == _documented_csv_headers()
 
 
 def test_the_report_command_writes_the_page_and_the_files(bot, settings, tmp_path):
