@@ -71,6 +71,7 @@ async def simulate(
     await pulse.tick()
 
 
+@pytest.mark.slow
 async def test_a_year_of_weekly_nudges_lands_on_local_time_once(bot):
     """Pairs across tricky zones: every nudge at Tuesday 10:00 local, once per cycle."""
     program = make_program(bot, cadence="weekly", weekday=1, hour=10)

@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
@@ -102,6 +103,7 @@ async def test_berlin_available_only_on_tuesdays(bot):
 ALL_ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     zone=st.sampled_from(ALL_ZONES),

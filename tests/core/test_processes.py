@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 from sqlmodel import col
 
@@ -139,6 +140,7 @@ def _check(engine, fake: FakeSlack, label: str, took: float, pairs: int, total: 
     assert doubled == 0  # nothing sent twice
 
 
+@pytest.mark.slow
 async def test_three_processes_on_postgresql(tmp_path, settings, pg_server, pg_template):
     name = pg_server.create_database(template=pg_template)
     url = pg_server.url(name)
@@ -158,6 +160,7 @@ async def test_three_processes_on_postgresql(tmp_path, settings, pg_server, pg_t
         pg_server.drop_database(name)
 
 
+@pytest.mark.slow
 async def test_two_processes_on_one_sqlite_file(tmp_path, settings):
     count = 2
     pairs, queued = SQLITE_SIZE

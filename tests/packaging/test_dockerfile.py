@@ -13,6 +13,7 @@ from tests.packaging import dockerfile
 from tests.packaging.install import ROOT, fresh_venv, smoke
 
 
+@pytest.mark.slow
 def test_the_dockerfile_install_steps_give_a_bot_that_starts(tmp_path: Path):
     """COPY (honouring .dockerignore) and RUN pip install, then the README's first steps."""
     venv = fresh_venv(tmp_path / "venv")

@@ -8,6 +8,8 @@ import re
 from collections import Counter
 from datetime import date, timedelta
 
+import pytest
+
 from tests.conversations.helpers import Chat
 from tests.program.helpers import button_number, mentor_with_three_mentees
 
@@ -30,6 +32,7 @@ def plan(cycle: int) -> dict[tuple[str, str], tuple[str, str] | None]:
     }
 
 
+@pytest.mark.slow
 async def test_twelve_weeks_of_a_mentor_with_three_mentees(bot):
     chat = Chat(bot)
     await mentor_with_three_mentees(chat)  # Sun 22 Nov 2026

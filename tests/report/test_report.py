@@ -61,6 +61,7 @@ def driven(tmp_path_factory):
     return truth, report
 
 
+@pytest.mark.slow
 def test_the_report_equals_what_the_driven_program_did(driven):
     """Every number the report shows is what the plan did through the bot."""
     truth, report = driven
