@@ -85,8 +85,8 @@ class MentorBot:
         from storage import seen
 
         try:
-            with transaction(self.engine) as session:
-                return seen.first_time(session=session, key=key, now=self.clock.now())
+            with self.engine.begin() as connection:
+                return seen.first_time(connection=connection, key=key, now=self.clock.now())
         except Exception as exc:
             if not unavailable(exc):
                 raise
@@ -159,10 +159,11 @@ class MentorBot:
 
     def _context(self, session, actor: Actor, via: str = "command") -> Ctx:  # type: ignore[no-untyped-def]
         now = self.clock.now()
-        person = repo.get_or_create_person(
+        person, program = repo.person_and_program(
             session=session,
             platform=actor.platform,
             platform_user_id=actor.user_id,
+            workspace_id=actor.workspace_id,
             display_name=actor.display_name[:200],
             now=now,
         )
@@ -179,6 +180,7 @@ class MentorBot:
             conversation_engine=self.conversations,
             run_command=self.router.dispatch,
             surfaces=self.surfaces,
+            _program=program,
         )
 
     def _greeting(self, ctx: Ctx) -> Reply:

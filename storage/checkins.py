@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, func, or_, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, update
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -103,18 +103,32 @@ def count_met(*, session: Session, pair_id: int, member_id: int) -> int:
     )
 
 
+def _future_pending(of_pairs: bool, of_member: bool) -> Any:
+    query = select(CheckIn).where(
+        CheckIn.outcome == CheckInOutcome.PENDING, col(CheckIn.due_at) > bindparam("now")
+    )
+    if of_pairs:
+        query = query.where(col(CheckIn.pair_id).in_(bindparam("pair_ids", expanding=True)))
+    if of_member:
+        query = query.where(CheckIn.member_id == bindparam("member_id"))
+    return query
+
+
+# Built once (``status`` asks on every call): (of some pairs?, of one member?) -> query.
+_FUTURE_PENDING = {
+    (pairs, member): _future_pending(pairs, member)
+    for pairs in (False, True)
+    for member in (False, True)
+}
+
+
 def future_pending(
     *, session: Session, now: datetime, pair_ids: list[int] | None, member_id: int | None
 ) -> list[CheckIn]:
     """Planned check-ins not due yet (of some pairs, of one member, or all)."""
-    query = select(CheckIn).where(
-        CheckIn.outcome == CheckInOutcome.PENDING, col(CheckIn.due_at) > now
-    )
-    if pair_ids is not None:
-        query = query.where(col(CheckIn.pair_id).in_(pair_ids))
-    if member_id is not None:
-        query = query.where(CheckIn.member_id == member_id)
-    return list(session.exec(query).all())
+    query = _FUTURE_PENDING[pair_ids is not None, member_id is not None]
+    params = {"now": now, "pair_ids": pair_ids, "member_id": member_id}
+    return list(session.exec(query, params=params).all())
 
 
 def future_pending_keys(
@@ -172,16 +186,18 @@ def active_cycle_answers(*, session: Session) -> list[CycleAnswer]:
     return [CycleAnswer(*row) for row in rows]  # type: ignore[arg-type]
 
 
+_ANSWERED_CYCLES = sa_select(col(CheckIn.cycle_on)).where(  # asked by every ``status``
+    col(CheckIn.pair_id) == bindparam("pair_id"),
+    col(CheckIn.member_id) == bindparam("member_id"),
+    col(CheckIn.outcome) != CheckInOutcome.PENDING,
+    col(CheckIn.cycle_on).is_not(None),
+)
+
+
 def answered_cycles(*, session: Session, pair_id: int, member_id: int) -> set[str]:
     """The cycles (ISO days) of a pair the person already answered."""
-    rows = session.execute(
-        sa_select(col(CheckIn.cycle_on)).where(
-            col(CheckIn.pair_id) == pair_id,
-            col(CheckIn.member_id) == member_id,
-            col(CheckIn.outcome) != CheckInOutcome.PENDING,
-            col(CheckIn.cycle_on).is_not(None),
-        )
-    ).all()
+    params = {"pair_id": pair_id, "member_id": member_id}
+    rows = session.execute(_ANSWERED_CYCLES, params).all()
     return {day.isoformat() for (day,) in rows if day is not None}
 
 

@@ -5,21 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
+from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.models import Conversation, ConversationStatus, Person, Program
 
+_ACTIVE_OF = select(Conversation).where(  # asked by every DM: built once
+    Conversation.person_id == bindparam("person_id"),
+    Conversation.status == ConversationStatus.ACTIVE,
+)
+
 
 def active_of(*, session: Session, person_id: int) -> Conversation | None:
     """The person's conversation in progress, if any."""
-    return session.exec(
-        select(Conversation).where(
-            Conversation.person_id == person_id,
-            Conversation.status == ConversationStatus.ACTIVE,
-        )
-    ).first()
+    return session.exec(_ACTIVE_OF, params={"person_id": person_id}).first()
 
 
 def last_expired(*, session: Session, person_id: int, since: datetime) -> Conversation | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from storage.models import Feedback, Goal, GoalUpdate, Member, SurveyResponse
@@ -98,11 +99,14 @@ def feedback_facts(
     return [FeedbackFact(*row) for row in session.exec(query).all()]
 
 
+_GOALS_OF = (  # asked by every ``goals``: built once
+    select(Goal).where(Goal.member_id == bindparam("member_id")).order_by(col(Goal.id))
+)
+
+
 def goals_of(*, session: Session, member_id: int) -> list[Goal]:
     """A member's goals in the order they were set (position + 1 is the goal's number)."""
-    return list(
-        session.exec(select(Goal).where(Goal.member_id == member_id).order_by(col(Goal.id))).all()
-    )
+    return list(session.exec(_GOALS_OF, params={"member_id": member_id}).all())
 
 
 def latest_progress(*, session: Session, goal_ids: list[int]) -> dict[int, GoalUpdate]:
