@@ -151,6 +151,16 @@ def run(
     if console and len(platforms) > 1:
         err.print("The console chat runs on its own; start chat platforms separately.")
         raise typer.Exit(2)
+    if (http or host is not None or port is not None) and "slack" not in platforms:
+        err.print(
+            "--http, --host and --port serve Slack's HTTP endpoint, and Slack is not among "
+            f"the platforms to run ({', '.join(platforms)}): add --platform slack or set "
+            '[bot] platforms = ["slack"] in the config file.',
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
     _logging(settings, console=console, verbose=verbose)
     try:
         _start(settings, platforms, as_user=as_user, http=http, host=host, port=port)

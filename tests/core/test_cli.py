@@ -94,6 +94,20 @@ def test_slack_without_tokens_explains_what_is_missing(tmp_path, monkeypatch):
     assert "SLACK_BOT_TOKEN is not set" in result.output
 
 
+def test_http_options_without_slack_are_refused(tmp_path):
+    """`run --http` (or --host/--port) on a config whose platforms lack Slack would start the
+    console, read end of input and exit 0: refused instead, naming the fix, before anything runs.
+    """
+    config = _config(tmp_path)  # [bot] platforms defaults to console
+    for extra in (["--http"], ["--port", "3000"], ["--host", "127.0.0.1"]):
+        for platform in ([], ["--platform", "discord"]):
+            result = runner.invoke(app, ["--config", config, "run", *platform, *extra], input="")
+            assert result.exit_code == 2, result.output
+            assert "--platform slack" in result.output
+            assert '[bot] platforms = ["slack"]' in result.output
+    assert not (tmp_path / "data").exists()  # refused before the database was made
+
+
 def test_discord_without_token_explains_what_is_missing(tmp_path, monkeypatch):
     """Starting Discord without DISCORD_TOKEN fails clearly."""
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)

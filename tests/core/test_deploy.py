@@ -34,6 +34,33 @@ def test_the_systemd_unit_runs_a_command_the_cli_accepts():
     assert int(re.search(r"^TimeoutStopSec=(\d+)$", unit, re.MULTILINE).group(1)) > 10  # type: ignore[union-attr]
 
 
+def _serves_slack_with_the_example_config(args: list[str], tmp_path: Path) -> str:
+    """Run ``mentorbot <args>`` against the ``config example`` file (platforms = console) with
+    no Slack tokens: the output, which names the missing token only if Slack was started.
+    """
+    example = CliRunner().invoke(app, ["config", "example"]).output
+    config = tmp_path / "mentorbot.toml"
+    config.write_text(example.replace('data_dir = "data"', f'data_dir = "{tmp_path / "data"}"'))
+    at = args.index("--config")
+    args = [*args[:at], "--config", str(config), *args[at + 2 :]]
+    env = dict.fromkeys(("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "DATABASE_URL"), "")
+    result = CliRunner().invoke(app, args, env=env, input="")
+    assert result.exit_code != 0, result.output  # no silent exit 0 for systemd to accept
+    return result.output
+
+
+def test_the_deployments_serve_slack_with_the_example_config(tmp_path):
+    """A config made by `mentorbot config example` keeps platforms = ["console"]; the unit and
+    the image still serve Slack (they say --platform slack), so a missing token stops them.
+    """
+    unit = (ROOT / "deploy" / "mentorbot.service").read_text()
+    _, *unit_args = shlex.split(re.search(r"^ExecStart=(.+)$", unit, re.MULTILINE).group(1))  # type: ignore[union-attr]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    cmd = json.loads(re.search(r"^CMD (\[.+\])$", dockerfile, re.MULTILINE).group(1))  # type: ignore[union-attr]
+    for args in (unit_args, cmd):
+        assert "SLACK_BOT_TOKEN is not set" in _serves_slack_with_the_example_config(args, tmp_path)
+
+
 def test_the_container_image_runs_a_command_the_cli_accepts():
     dockerfile = (ROOT / "Dockerfile").read_text()
     entry = json.loads(re.search(r"^ENTRYPOINT (\[.+\])$", dockerfile, re.MULTILINE).group(1))  # type: ignore[union-attr]
