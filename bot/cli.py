@@ -418,8 +418,17 @@ def db_revision(
     message: Annotated[str, typer.Option("--message", "-m", help="What the change does.")],
 ) -> None:
     """For developers: autogenerate a migration from the models (the database must be at head)."""
-    from storage.migrate import revision
+    from storage.migrate import revision, source_checkout
 
+    if source_checkout() is None:
+        err.print(
+            "db revision is for developers working in a checkout of mentorbot: it writes a new "
+            "migration into the source tree (this copy is installed, not a checkout).",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
     revision(_engine(ctx), message)
 
 

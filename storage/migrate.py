@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -34,6 +37,23 @@ def current_revision(engine: Engine) -> str | None:
 def head_revision(engine: Engine) -> str | None:
     """The newest revision shipped with this version of mentorbot."""
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def source_checkout(package: Path = Path(__file__).resolve().parent) -> Path | None:
+    """The checkout of mentorbot the ``storage`` package (``package``) sits in, or None for
+    an installed copy: the folder above it must hold a pyproject.toml naming mentorbot.
+
+    New migrations belong in the source tree; written into site-packages they would change
+    the head of that one installation only.
+    """
+    root = package.parent
+    try:
+        project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    table = project.get("project")
+    named = isinstance(table, dict) and table.get("name") == "mentorbot"
+    return root if named and (package / "migrations").is_dir() else None
 
 
 def revision(engine: Engine, message: str) -> None:

@@ -199,6 +199,14 @@ def smoke(venv: Venv, cwd: Path) -> None:
     ):
         assert line in chat.stdout, (line, chat.stdout)
 
+    migrations = sorted((venv.site_packages / "storage" / "migrations" / "versions").iterdir())
+    revision = venv.mentorbot("db", "revision", "-m", "x", cwd=cwd)
+    assert revision.returncode == 2, revision.stdout
+    assert "db revision is for developers working in a checkout" in revision.stderr
+    assert sorted((venv.site_packages / "storage" / "migrations" / "versions").iterdir()) == (
+        migrations
+    ), "db revision wrote into the installed copy"
+
     check = venv.mentorbot("prompts", "check", cwd=cwd)
     assert check.returncode == 0, check.stderr
     assert check.stdout.strip().endswith("prompts and 5 conversation scripts OK")

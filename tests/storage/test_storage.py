@@ -13,7 +13,7 @@ from sqlalchemy.exc import StatementError
 from sqlmodel import SQLModel, select
 
 from storage.engine import make_engine, transaction
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.migrate import current_revision, head_revision, source_checkout, upgrade
 from storage.models import OutboxMessage, Person
 
 
@@ -166,3 +166,24 @@ def test_the_cycle_collector_runs_again_after_the_last_pause_only():
         assert not gc.isenabled()  # off before, off after
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_only_a_checkout_of_mentorbot_gets_new_migrations(tmp_path):
+    """`db revision` writes beside the storage package: allowed in a checkout (a pyproject.toml
+    naming mentorbot one folder up), refused for an installed copy or another project."""
+    import shutil
+    from pathlib import Path
+
+    import storage
+
+    package = Path(storage.__file__).resolve().parent
+    assert source_checkout(package) == package.parent
+    installed = tmp_path / "site-packages" / "storage"
+    shutil.copytree(package / "migrations", installed / "migrations")
+    assert source_checkout(installed) is None
+    (installed.parent / "pyproject.toml").write_text('[project]\nname = "other"\n')
+    assert source_checkout(installed) is None
+    (installed.parent / "pyproject.toml").write_text("[project\n")
+    assert source_checkout(installed) is None
+    (installed.parent / "pyproject.toml").write_text('[project]\nname = "mentorbot"\n')
+    assert source_checkout(installed) == installed.parent
