@@ -20,6 +20,7 @@ from bot.errors import ConfigError
 PLATFORMS = ("console", "slack", "discord")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 CADENCES = ("weekly", "biweekly", "monthly")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,8 @@ def _bot_problems(b: BotSettings) -> Iterator[str]:
     for platform in b.platforms:
         if platform not in PLATFORMS:
             yield f"[bot] platforms: unknown platform {platform!r}; use {PLATFORMS}"
+    if b.log_level.upper() not in LOG_LEVELS:
+        yield f"[bot] log_level {b.log_level!r} is not a level; use one of {', '.join(LOG_LEVELS)}"
     if b.log_format not in ("text", "json"):
         yield "[bot] log_format must be 'text' or 'json'"
     if min(b.keep_sent_text_days, b.keep_outbox_days) < 1:

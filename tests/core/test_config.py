@@ -51,6 +51,7 @@ def test_database_url(tmp_path):
         ("[bots]\n", "unknown config section"),
         ("[bot]\nplatforms = ['irc']\n", "unknown platform"),
         ("[bot]\nlog_level = 3\n", "log_level must be str"),
+        ("[bot]\nlog_level = 'LOUD'\n", "log_level 'LOUD' is not a level; use one of DEBUG, "),
         ("[program]\ncadence = 'daily'\n", "cadence must be one of"),
         ("[program]\ncheckin_weekday = 'funday'\n", "checkin_weekday"),
         ("[program]\ncheckin_hour = 24\n", "between 0 and 23"),
@@ -65,6 +66,14 @@ def test_bad_config_is_named(tmp_path, body, message):
     path.write_text(body)
     with pytest.raises(ConfigError, match=message):
         load_settings(path, env={})
+
+
+def test_log_levels_are_case_insensitive(tmp_path):
+    """`log_level = "debug"` is as good as "DEBUG"."""
+    path = tmp_path / "c.toml"
+    for level in ("debug", "Warning", "CRITICAL"):
+        path.write_text(f"[bot]\nlog_level = '{level}'\n")
+        assert load_settings(path, env={}).bot.log_level == level
 
 
 def test_missing_config_file(tmp_path):
