@@ -66,17 +66,46 @@ def make_engine(url: str, *, echo: bool = False, data_dir: Path | None = None) -
     so a mistyped path names the directory instead of quietly creating it.
     """
     try:
+        _check_supported(url)
         return _make_engine(url, echo=echo, data_dir=data_dir)
     except (ArgumentError, NoSuchModuleError) as exc:
         raise BadDatabaseURL(
-            f"the database URL {_redacted(url)!r} can't be used ({exc}). Use for example "
-            "sqlite:///data/mentorbot.db or postgresql+psycopg://user:password@host/dbname"
+            f"the database URL {_redacted(url)!r} can't be used ({exc}). {URL_EXAMPLES}"
         ) from None
     except ImportError as exc:
+        raise BadDatabaseURL(_missing_driver(url, exc.name or str(exc))) from None
+
+
+URL_EXAMPLES = (
+    "Use for example sqlite:///data/mentorbot.db or postgresql+psycopg://user:password@host/dbname"
+)
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def _check_supported(url: str) -> None:
+    """Only SQLite and PostgreSQL: another database SQLAlchemy knows (MySQL, ...) would fail
+    later, in a migration, or ask for a driver that would not help.
+    """
+    backend = make_url(url).get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
         raise BadDatabaseURL(
-            f"the driver for {_redacted(url)!r} is not installed ({exc.name or exc}); for "
-            "PostgreSQL install the extra: pip install -e '.[postgres]'"
-        ) from None
+            f"the database URL {_redacted(url)!r} names {backend!r}: mentorbot supports only "
+            f"SQLite and PostgreSQL. {URL_EXAMPLES}"
+        )
+
+
+def _missing_driver(url: str, module: str) -> str:
+    """What to install (or write) when a PostgreSQL URL's driver module can't be imported."""
+    install = (
+        "install it with pip install 'mentorbot[postgres]' (or pip install 'psycopg[binary]'; "
+        "in a checkout of mentorbot: pip install -e '.[postgres]')"
+    )
+    if make_url(url).get_driver_name() != "psycopg":  # postgresql:// means psycopg2
+        return (
+            f"the driver {module} for {_redacted(url)!r} is not installed; mentorbot uses "
+            f"psycopg 3: write the URL as postgresql+psycopg://... and {install}"
+        )
+    return f"the PostgreSQL driver psycopg is not installed ({module}); {install}"
 
 
 def sqlite_path(url: str) -> Path | None:

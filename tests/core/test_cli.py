@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -136,6 +138,37 @@ def test_an_unusable_database_url_is_one_clear_line(tmp_path):
         assert result.exit_code == 2, result.output
         assert "garbage://x" in result.output and "sqlite:///" in result.output
         assert "Traceback" not in result.output and len(result.output.splitlines()) <= 4
+
+
+def test_only_sqlite_and_postgresql_are_offered(tmp_path):
+    """A MySQL URL is not sent looking for a driver: only SQLite and PostgreSQL are supported."""
+    url = "mysql://bot:secret@db/mentorbot"
+    result = runner.invoke(
+        app, ["--config", _config(tmp_path), "db", "current"], env={"DATABASE_URL": url}
+    )
+    assert result.exit_code == 2, result.output
+    assert "supports only SQLite and PostgreSQL" in result.output
+    assert "pip install" not in result.output and "secret" not in result.output
+
+
+def test_a_missing_postgresql_driver_names_what_an_installed_copy_needs(tmp_path, monkeypatch):
+    """Without psycopg the hint is the installed package's extra, not only a checkout's
+    `pip install -e`; a URL for another driver (psycopg2, SQLAlchemy 2.0's default for a plain
+    postgresql://) is told to say +psycopg, the driver the extra installs.
+    """
+    for module in ("psycopg", "psycopg2"):
+        monkeypatch.setitem(sys.modules, module, None)  # `import psycopg` fails as if absent
+    config = _config(tmp_path)
+    for url, extra in (
+        ("postgresql+psycopg://bot@db/mentorbot", "driver psycopg is not installed"),
+        ("postgresql+psycopg2://bot@db/mentorbot", "write the URL as postgresql+psycopg://"),
+    ):
+        result = runner.invoke(
+            app, ["--config", config, "db", "current"], env={"DATABASE_URL": url}
+        )
+        assert result.exit_code == 2, result.output
+        assert "pip install 'mentorbot[postgres]'" in result.output, result.output
+        assert extra in result.output, result.output
 
 
 def test_config_errors_keep_the_section_name(tmp_path):
