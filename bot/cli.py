@@ -499,7 +499,8 @@ def _formatter(settings: Settings) -> logging.Formatter:
 def _logging(settings: Settings, *, console: bool = False, verbose: bool = False) -> Path | None:
     """Log at ``[bot] log_level`` to stderr; the console chat keeps its screen for the chat:
     everything goes to ``<data_dir>/mentorbot.log`` and only warnings reach the terminal
-    (unless ``--verbose``). Returns the log file, if any.
+    (unless ``--verbose``). APScheduler's INFO lines reach stderr only at DEBUG. Returns the
+    log file, if any.
     """
     level = getattr(logging, settings.bot.log_level.upper(), logging.INFO)
     if not console or verbose:
@@ -507,6 +508,11 @@ def _logging(settings: Settings, *, console: bool = False, verbose: bool = False
         handler.setFormatter(_formatter(settings))
         logging.basicConfig(level=level, handlers=[handler])
         logging.getLogger("alembic").setLevel(logging.WARNING)
+        if level > logging.DEBUG:
+            # APScheduler says INFO for every job added and every run (two lines per dispatch
+            # tick): on the terminal and in a service's journal only with log_level = DEBUG.
+            # The console's log file (below) keeps them.
+            logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
         return None
     path = Path(settings.bot.data_dir).expanduser() / "mentorbot.log"
     root = logging.getLogger()

@@ -63,14 +63,17 @@ class SlackAdapter:
         self.bot = bot
         self.metrics = metrics
         self.ack_budget = ack_budget
-        self.client = AsyncWebClient(token=token, base_url=api_url or DEFAULT_API_URL)
-        self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
+        # The token, not a client of ours: bolt also reads SLACK_BOT_TOKEN from the environment
+        # and, given a client too, warns on every start that the token is unused.
         self.app = AsyncApp(
-            client=self.client,  # carries the token and our base URL
+            token=token,
             signing_secret=signing_secret,
             request_verification_enabled=not socket_mode,
             process_before_response=False,
         )
+        self.client: AsyncWebClient = self.app.client
+        self.client.base_url = (api_url or DEFAULT_API_URL).rstrip("/") + "/"
+        self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
         # The outbox's own client: no SDK retry on 429, so a rate limit comes back to the
         # dispatcher, which holds every send to Slack for Retry-After (concurrent sends don't
         # each retry on their own inside the window).

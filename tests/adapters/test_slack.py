@@ -489,6 +489,46 @@ async def test_runtime_serves_slack_with_the_pulse(bot, fake):
     await asyncio.wait_for(task, 10)
 
 
+async def test_the_runtime_starts_without_library_warnings(bot, fake, caplog, monkeypatch):
+    """Started as `mentorbot run` starts it (the tokens in the process environment, where
+    slack-bolt looks too), Slack HTTP mode logs no warning: bolt once said "As you gave
+    `client` as well, `token` will be unused" on every start."""
+    import asyncio
+    import os
+
+    from adapters.runtime import ServeOptions, serve
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
+    monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
+    api_url = fake.url + "/api"  # no trailing slash: the client adds it
+    bot.settings = replace(bot.settings, slack=replace(bot.settings.slack, api_url=api_url))
+    stop = asyncio.Event()
+    bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    with caplog.at_level(logging.INFO):
+        task = asyncio.create_task(
+            serve(
+                bot,
+                ("slack",),
+                ServeOptions(http=True, host="127.0.0.1", port=0),
+                env=os.environ,
+                stop=stop,
+                on_http_ready=bound.set_result,
+            )
+        )
+        port = await asyncio.wait_for(bound, 20)
+        async with aiohttp.ClientSession() as session:
+            status, _ = await post(session, port, command_body(fake, "join mentee"))
+            assert status == 200
+            await fake.wait_responses(1)
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert "slack HTTP mode on 127.0.0.1" in caplog.text
+    assert fake.calls_to("auth.test") and fake.calls_to("users.info")  # bolt's client: api_url
+    noisy = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert noisy == [], [f"{r.name}: {r.getMessage()}" for r in noisy]
+
+
 def _submission(view: dict[str, Any], state: dict[str, Any], user="U1") -> str:
     payload = {
         "type": "view_submission",
