@@ -10,7 +10,9 @@ exception ever reaches an adapter.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
+import pkgutil
 import re
 import time
 import uuid
@@ -178,6 +180,7 @@ class MentorBot:
             pseudonyms=self.pseudonyms,
             via=via,
             conversation_engine=self.conversations,
+            capability_registry=self.registry,
             run_command=self.router.dispatch,
             surfaces=self.surfaces,
             _program=program,
@@ -236,38 +239,23 @@ def _greeting_parts(ctx: Ctx, router: Router) -> Reply:
 
 
 def capabilities() -> tuple[ModuleType, ...]:
-    """Every capability package, in the order their commands are listed in help."""
-    from bot import (
-        announcements,
-        checkins,
-        conversations,
-        feedback,
-        goals,
-        matching,
-        membership,
-        personal,
-        profile,
-        program,
-        report,
-        requests,
-        surveys,
-    )
+    """Every capability package, in the order their commands are listed in help.
 
-    return (
-        program,
-        membership,
-        profile,
-        checkins,
-        goals,
-        feedback,
-        surveys,
-        requests,
-        conversations,
-        matching,
-        announcements,
-        report,
-        personal,
-    )
+    Found, not listed: each subpackage of ``bot`` whose ``__init__`` defines
+    ``register(registry)`` is one (so a new capability is one new folder), ordered by its
+    ``HELP_POSITION`` (one without comes last), then by name. ``pkgutil`` walks the package's
+    own path, so this works from a source tree and from an installed wheel alike.
+    """
+    import bot
+
+    found = []
+    for info in pkgutil.iter_modules(bot.__path__, prefix="bot."):
+        if not info.ispkg:
+            continue
+        module = importlib.import_module(info.name)
+        if callable(getattr(module, "register", None)):
+            found.append(module)
+    return tuple(sorted(found, key=lambda m: (getattr(m, "HELP_POSITION", 10**6), m.__name__)))
 
 
 def build_registry() -> Registry:

@@ -24,6 +24,7 @@ from storage.models import Member, MemberStatus, Person, Program
 
 if TYPE_CHECKING:
     from bot.conversations.engine import Conversations
+    from bot.registry import Registry
 
 
 @dataclass
@@ -43,6 +44,8 @@ class Ctx:
     # How the event arrived: "command" (slash command), "action" (button), "dm" or "form".
     via: str = "command"
     conversation_engine: Conversations | None = field(default=None, repr=False)
+    # What the capabilities registered: the hooks a handler fires, the contributors it asks.
+    capability_registry: Registry | None = field(default=None, repr=False)
     surfaces: Mapping[str, Surface] = field(default_factory=dict, repr=False)
     _program: Program | None = field(default=None, repr=False)
 
@@ -58,6 +61,11 @@ class Ctx:
         """The conversation engine."""
         assert self.conversation_engine is not None, "the bot wires the conversation engine"
         return self.conversation_engine
+
+    def registry(self) -> Registry:
+        """What the capabilities registered (their hooks and contributors)."""
+        assert self.capability_registry is not None, "the bot wires the registry"
+        return self.capability_registry
 
     # -- program and membership -------------------------------------------------------------
     def program(self) -> Program:

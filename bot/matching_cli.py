@@ -86,6 +86,7 @@ def _publish(
         bot.settings,
         bot.prompts,
         now=bot.clock.now(),
+        registry=bot.registry,
         group_dm=group_dm,
     )
     out.print(

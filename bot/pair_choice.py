@@ -128,9 +128,9 @@ def end_pairs(
     """End ``pairs`` of ``member`` now: unsent nudges withdrawn, every partner told (once per
     ``key``) and first in line next round. Returns the partners' memberships.
     """
-    from bot.checkins.planner import withdraw_future_nudges
-
-    withdraw_future_nudges(ctx.session, now=ctx.now, pair_ids=[p.id for p in pairs if p.id])
+    ctx.registry().fire_pairs_ended(
+        ctx.session, now=ctx.now, pair_ids=[p.id for p in pairs if p.id]
+    )
     others: list[Member] = []
     for pair in pairs:
         assert pair.id is not None

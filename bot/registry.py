@@ -1,17 +1,23 @@
 """What capabilities add to the bot: commands, forms, conversation flows, outbox renderers,
-pulse jobs and outbox feeders.
+pulse jobs, outbox feeders, the hooks they listen on and their parts of the cross-cutting views.
 
 Each capability package (``bot/membership``, ``bot/checkins``, ...) has one public
-``register(registry)``; the composition root (``bot/app.py``) calls each of them and then
-builds the router, the conversation engine, the dispatcher's renderers and the pulse from what
-they registered. Nothing else knows the list of capabilities.
+``register(registry)``; the composition root (``bot/app.py``) finds and calls each of them and
+then builds the router, the conversation engine, the dispatcher's renderers and the pulse from
+what they registered. Nothing else knows the list of capabilities.
+
+Hooks: when pairs end, a member pauses or a schedule changes, the code that did it fires the
+hook and every capability that cares (check-ins withdraw or re-plan nudges) reacts, so no
+feature calls into another's internals. Contributors: a person's export and forget and the
+program's export tables ask each capability for its part (:class:`PersonalData`,
+``export_table``) instead of reading its tables.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.router import Router
@@ -24,9 +30,16 @@ if TYPE_CHECKING:
     from bot.conversations.engine import Conversations, Flow
     from bot.prompts import Prompts
     from bot.replies import Message, Reply
+    from storage.models import Program
+
+FORGOTTEN = "(forgotten)"  # what a forgotten person's words become, wherever they were
 
 FormHandler = Callable[["Ctx", dict[str, str]], "Reply"]
 Renderer = Callable[["Prompts", dict[str, Any]], "Message"]
+PairsEnded = Callable[["Session", datetime, list[int]], Any]  # session, now, pair ids
+MemberPaused = Callable[["Session", datetime, int], Any]  # session, now, member id
+Table = tuple[list[str], list[list[Any]]]  # header, rows
+ExportTable = Callable[["Session", "Program", "Settings"], Table]
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,34 @@ class Feeder:
     next_due: Callable[[Session, datetime], datetime | None]
 
 
+@dataclass(frozen=True)
+class ScheduleChange:
+    """An edit that moves nudges: a program's cadence, weekday, hour or dates (``member_ids``
+    None: everyone in ``programs``), or a person's zone, quiet hours or availability.
+    """
+
+    session: Session
+    now: datetime
+    settings: Settings
+    prompts: Prompts
+    programs: list[Program]
+    member_ids: list[int] | None = None
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """A capability's part of what it keeps about a person, by their membership ids:
+    ``export`` their rows for ``export`` (under ``section``), ``words`` the longer things they
+    wrote (to find where others copied them) and ``blank`` their free text at ``forget``
+    (what counts, such as outcomes and ratings, stays).
+    """
+
+    section: str
+    export: Callable[[Session, list[int]], list[dict[str, Any]]]
+    words: Callable[[Session, list[int]], list[str]]
+    blank: Callable[[Session, list[int]], Any]
+
+
 @dataclass
 class Registry:
     """Filled by each capability's ``register``; read once by the composition root."""
@@ -74,6 +115,11 @@ class Registry:
     renderers: dict[str, Renderer] = field(default_factory=dict)
     jobs: list[Job] = field(default_factory=list)
     feeders: list[Feeder] = field(default_factory=list)
+    pairs_ended: list[PairsEnded] = field(default_factory=list)
+    member_paused: list[MemberPaused] = field(default_factory=list)
+    schedule_changed: list[Callable[[ScheduleChange], Any]] = field(default_factory=list)
+    personal: list[PersonalData] = field(default_factory=list)
+    tables: dict[str, ExportTable] = field(default_factory=dict)
 
     def form(
         self,
@@ -124,3 +170,58 @@ class Registry:
         if any(f.name == name for f in self.feeders):
             raise ValueError(f"outbox feeder {name!r} registered twice")
         self.feeders.append(Feeder(name, run, next_due))
+
+    # -- hooks ----------------------------------------------------------------------------
+    def on_pairs_ended(self, listener: PairsEnded) -> None:
+        """Call ``listener(session, now, pair_ids)`` whenever pairs end, for any reason."""
+        self.pairs_ended.append(listener)
+
+    def on_member_paused(self, listener: MemberPaused) -> None:
+        """Call ``listener(session, now, member_id)`` when a member pauses."""
+        self.member_paused.append(listener)
+
+    def on_schedule_changed(self, listener: Callable[[ScheduleChange], Any]) -> None:
+        """Call ``listener(change)`` after an edit that moves when things are due."""
+        self.schedule_changed.append(listener)
+
+    def fire_pairs_ended(self, session: Session, *, now: datetime, pair_ids: list[int]) -> None:
+        """Tell every listener that ``pair_ids`` ended now (in the caller's transaction)."""
+        for listener in self.pairs_ended:
+            listener(session, now, pair_ids)
+
+    def fire_member_paused(self, session: Session, *, now: datetime, member_id: int) -> None:
+        """Tell every listener that the member ``member_id`` paused now."""
+        for listener in self.member_paused:
+            listener(session, now, member_id)
+
+    def fire_schedule_changed(self, change: ScheduleChange) -> None:
+        """Tell every listener about an edit that moves when things are due."""
+        for listener in self.schedule_changed:
+            listener(change)
+
+    # -- contributors to the cross-cutting views -------------------------------------------
+    def personal_data(self, contributor: PersonalData) -> None:
+        """Add a capability's part of a person's export and forget."""
+        if any(c.section == contributor.section for c in self.personal):
+            raise ValueError(f"personal data {contributor.section!r} registered twice")
+        self.personal.append(contributor)
+
+    def export_table(self, name: str, table: ExportTable) -> None:
+        """Add a table ``mentorbot export`` writes (``name``: its file name, no extension)."""
+        if name in self.tables:
+            raise ValueError(f"export table {name!r} registered twice")
+        self.tables[name] = table
+
+
+def json_fields(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """``row``'s ``fields`` as JSON-ready values (dates and times in ISO 8601), for an export."""
+    return {f: _plain(getattr(row, f)) for f in fields}
+
+
+def cell(value: Any) -> Any:
+    """One export table cell: dates and times in ISO 8601, nothing as an empty cell."""
+    return "" if value is None else _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime | date) else value

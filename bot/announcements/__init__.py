@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from bot.registry import Registry
 
+HELP_POSITION = 110  # where its commands come in help (bot.app.capabilities)
+
 
 def register(registry: Registry) -> None:
     """Add ``admin announce``, ``admin announcements`` and the announce form."""

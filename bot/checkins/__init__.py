@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from bot.registry import Registry
 
+HELP_POSITION = 40  # where its commands come in help (bot.app.capabilities)
+
 
 def register(registry: Registry) -> None:
     """Add ``checkin`` and ``admin digest``, the nudge renderer, the feeder that queues
@@ -15,6 +17,7 @@ def register(registry: Registry) -> None:
     stalled pairs, queue the weekly digest and wrap up programs that ended.
     """
     from bot.checkins.commands import admin_digest, checkin
+    from bot.checkins.contributions import register_contributions
     from bot.checkins.digest import queue_digests
     from bot.checkins.planner import (
         NUDGE_RENDERER,
@@ -64,3 +67,4 @@ def register(registry: Registry) -> None:
         lambda settings: timedelta(minutes=15),
         lambda job: wrap_up(job.session, now=job.now, settings=job.settings, prompts=job.prompts),
     )
+    register_contributions(registry)

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from bot.registry import Registry
 
+HELP_POSITION = 90  # where its commands come in help (bot.app.capabilities)
+
 
 def register(registry: Registry) -> None:
     """Add the commands that steer a conversation and the reminder/expiry job."""

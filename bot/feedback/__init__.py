@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from bot.registry import Registry
 
+HELP_POSITION = 60  # where its commands come in help (bot.app.capabilities)
+
 
 def register(registry: Registry) -> None:
     """Add ``feedback``, ``admin feedback`` and the feedback conversation."""
     from bot.conversations.engine import Flow
     from bot.feedback.commands import feedback
+    from bot.feedback.contributions import register_contributions
     from bot.feedback.records import FEEDBACK_CONTRACT, admin_feedback, finish_feedback
 
     registry.commands.command("feedback")(feedback)
@@ -17,3 +20,4 @@ def register(registry: Registry) -> None:
         "feedback",
         Flow(FEEDBACK_CONTRACT, finish_feedback, "conv.name.feedback", "/mentor feedback"),
     )
+    register_contributions(registry)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from bot.registry import Registry
 
+HELP_POSITION = 50  # where its commands come in help (bot.app.capabilities)
+
 
 def register(registry: Registry) -> None:
     """Add ``goal``, ``goals``, ``progress`` and the goal and progress conversations."""
     from bot.conversations.engine import Flow
     from bot.goals.commands import goal, goals, progress
+    from bot.goals.contributions import register_contributions
     from bot.goals.records import GOAL_CONTRACT, PROGRESS_CONTRACT, finish_goal, finish_progress
 
     registry.commands.command("goal")(goal)
@@ -19,3 +22,4 @@ def register(registry: Registry) -> None:
         "progress",
         Flow(PROGRESS_CONTRACT, finish_progress, "conv.name.progress", "/mentor progress"),
     )
+    register_contributions(registry)

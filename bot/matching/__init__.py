@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from bot.registry import Registry
 
+HELP_POSITION = 100  # where its commands come in help (bot.app.capabilities)
+
 
 def register(registry: Registry) -> None:
     """Add the admin matching commands and ``rematch``."""

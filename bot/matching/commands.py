@@ -121,6 +121,7 @@ def admin_publish(ctx: Ctx, args: list[str]) -> Reply:
         ctx.settings,
         ctx.prompts,
         now=ctx.now,
+        registry=ctx.registry(),
         group_dm=ctx.group_dm(),
     )
     reply = ctx.say(

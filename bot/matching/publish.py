@@ -13,7 +13,6 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.checkins.planner import withdraw_future_nudges
 from bot.config import Settings
 from bot.delivery import Target
 from bot.formatting import local_when
@@ -22,6 +21,7 @@ from bot.matching.rounds import Proposal, active_pairs
 from bot.matching.slots import suggest_slots
 from bot.outbox import enqueue
 from bot.prompts import Prompts
+from bot.registry import Registry
 from bot.replies import Context, Fields, Message, Part, Section
 from bot.text import Text
 from bot.timezones import get_zone, zone_label
@@ -130,15 +130,17 @@ def publish(
     prompts: Prompts,
     *,
     now: datetime,
+    registry: Registry,
     group_dm: bool = False,
 ) -> Published:
     """Make a preview real; idempotent per pair and person through outbox dedupe keys.
 
-    ``group_dm``: the program's platform can introduce a pair in one group conversation.
+    ``registry``: whose pairs-ended hooks hear of the pairs the round ends. ``group_dm``: the
+    program's platform can introduce a pair in one group conversation.
     """
     assert program.id is not None
     run = proposal.run
-    _end_listed_pairs(session, program, proposal, prompts, now=now)
+    _end_listed_pairs(session, program, proposal, prompts, now=now, registry=registry)
     intros = skipped = 0
     matched: set[int] = set()
     for pair in proposal.pairs:
@@ -172,11 +174,17 @@ def publish(
 
 
 def _end_listed_pairs(
-    session: Session, program: Program, proposal: Proposal, prompts: Prompts, *, now: datetime
+    session: Session,
+    program: Program,
+    proposal: Proposal,
+    prompts: Prompts,
+    *,
+    now: datetime,
+    registry: Registry,
 ) -> None:
     """End exactly the pairs the preview listed (still active), telling each person."""
     ending = [pair_id for pair_id, _ in proposal.ending]
-    withdraw_future_nudges(session, now=now, pair_ids=ending)
+    registry.fire_pairs_ended(session, now=now, pair_ids=ending)
     run_id = proposal.run.id or 0
     for pair_id, reason in proposal.ending:
         pair = session.get(Pair, pair_id)

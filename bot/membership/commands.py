@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.checkins.planner import withdraw_future_nudges
 from bot.context import Ctx
 from bot.errors import FormInvalid, UserError
 from bot.formatting import local_day, local_when
@@ -251,7 +250,7 @@ def pause(ctx: Ctx, args: list[str]) -> Reply:
     member.paused_until = until
     ctx.session.add(member)
     assert member.id is not None
-    withdraw_future_nudges(ctx.session, now=ctx.now, member_id=member.id)
+    ctx.registry().fire_member_paused(ctx.session, now=ctx.now, member_id=member.id)
     shown = (
         local_when(until, tz)
         if until.astimezone(tz).hour or until.astimezone(tz).minute

@@ -46,7 +46,9 @@ def run_forget(
         if not confirm(question):
             out.print("Nothing was changed.")
             return 1
-        done = forget_person(session, person, now=bot.clock.now(), prompts=bot.prompts)
+        done = forget_person(
+            session, person, now=bot.clock.now(), prompts=bot.prompts, registry=bot.registry
+        )
     out.print(
         f"Forgotten: {done.memberships} membership(s) closed, {done.pairs_ended} pair(s) ended "
         f"({done.partners_told} partner(s) told, without the name), {done.messages_withdrawn} "

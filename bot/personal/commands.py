@@ -11,7 +11,7 @@ from bot.text import Text
 
 def export(ctx: Ctx, args: list[str]) -> Reply:
     """Everything stored about the person, as a JSON file only they receive."""
-    content = export_file(ctx.session, ctx.person, now=ctx.now)
+    content = export_file(ctx.session, ctx.person, now=ctx.now, registry=ctx.registry())
     name = f"mentorbot-my-data-{ctx.now:%Y-%m-%d}.json"
     return Message(
         (
@@ -41,7 +41,9 @@ def forget(ctx: Ctx, args: list[str]) -> Reply:
                 ),
             )
         )
-    done = forget_person(ctx.session, ctx.person, now=ctx.now, prompts=ctx.prompts)
+    done = forget_person(
+        ctx.session, ctx.person, now=ctx.now, prompts=ctx.prompts, registry=ctx.registry()
+    )
     return ctx.say(
         "forget.done",
         pairs=done.pairs_ended,

@@ -27,16 +27,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.checkins.planner import withdraw_future_nudges
 from bot.delivery import Target
 from bot.outbox import enqueue
 from bot.prompts import Prompts
+from bot.registry import FORGOTTEN, Registry
 from bot.replies import Message, Section
 from bot.text import Text
 from storage import personal
 from storage.models import MemberStatus, OutboxMessage, OutboxStatus, PairStatus, Person, Program
-
-FORGOTTEN = "(forgotten)"
 
 
 @dataclass
@@ -64,19 +62,23 @@ def _scrub(value: Any, needles: list[re.Pattern[str]]) -> Any:
 
 
 def forget_person(
-    session: Session, person: Person, *, now: datetime, prompts: Prompts
+    session: Session, person: Person, *, now: datetime, prompts: Prompts, registry: Registry
 ) -> Forgotten:
-    """Forget ``person`` in every program (see the module's description)."""
+    """Forget ``person`` in every program (see the module's description); each capability
+    blanks its own part (``registry.personal``), and hears of the pairs that end.
+    """
     assert person.id is not None
     done = Forgotten()
     names = [w for w in {person.display_name, person.platform_user_id} if len(w) >= 2]
-    texts = _free_texts(session, person)
     members = personal.memberships(session=session, person_id=person.id)
     member_ids = [m.id for m, _ in members if m.id is not None]
+    texts = _free_texts(session, registry, [member.goals for member, _ in members], member_ids)
     done.memberships = len(members)
     programs = {p.id: p for _, p in members}
-    _end_pairs(session, programs, member_ids, now=now, prompts=prompts, done=done)
-    _blank_answers(session, member_ids)
+    ended = _end_pairs(session, programs, member_ids, now=now, prompts=prompts, done=done)
+    registry.fire_pairs_ended(session, now=now, pair_ids=ended)
+    for contributor in registry.personal:  # free text goes; what counts stays for the totals
+        contributor.blank(session, member_ids)
     for row in personal.outbox_to(
         session=session, platform=person.platform, user_id=person.platform_user_id
     ):
@@ -107,26 +109,14 @@ def forget_person(
     return done
 
 
-def _free_texts(session: Session, person: Person) -> list[str]:
-    """Longer things the person wrote, to find where they were copied (goal titles, notes,
-    a request posted to the mentors' channel).
+def _free_texts(
+    session: Session, registry: Registry, found: list[str], member_ids: list[int]
+) -> list[str]:
+    """Longer things the person wrote (``found`` so far, then each capability's: goal titles,
+    notes, a request posted to the mentors' channel), to find where they were copied.
     """
-    assert person.id is not None
-    members = personal.memberships(session=session, person_id=person.id)
-    member_ids = [m.id for m, _ in members if m.id]
-    found: list[str] = [member.goals for member, _ in members]
-    goals = personal.goals_of(session=session, member_ids=member_ids)
-    for goal in goals:
-        found += [goal.title, goal.measure, goal.why, goal.first_milestone]
-    for update in personal.updates_of(session=session, goal_ids=[g.id for g in goals if g.id]):
-        found += [update.note, update.blockers]
-    for request in personal.requests_of(session=session, member_ids=member_ids):
-        found += [request.topic, request.details]
-    found += [c.note for c in personal.checkins_of(session=session, member_ids=member_ids)]
-    for feedback in personal.feedback_of(session=session, member_ids=member_ids):
-        found += [feedback.helped, feedback.change]
-    for survey in personal.surveys_of(session=session, member_ids=member_ids):
-        found += [v for v in survey.answers.values() if isinstance(v, str)]
+    for contributor in registry.personal:
+        found = found + contributor.words(session, member_ids)
     return [t for t in found if len(t) >= 8]
 
 
@@ -138,12 +128,13 @@ def _end_pairs(
     now: datetime,
     prompts: Prompts,
     done: Forgotten,
-) -> None:
-    """End the person's active pairs; each partner hears that their partner left (no name)."""
+) -> list[int]:
+    """End the person's active pairs; each partner hears that their partner left (no name).
+    Returns the ended pairs' ids.
+    """
     pairs = [p for p in personal.pairs_of(session=session, member_ids=member_ids)]
     active = [p for p in pairs if p.status == PairStatus.ACTIVE and p.id is not None]
     ids = [p.id for p in active if p.id is not None]
-    withdraw_future_nudges(session, now=now, pair_ids=ids)
     others = personal.partners(session=session, pair_ids=ids, member_ids=member_ids)
     for pair in active:
         assert pair.id is not None
@@ -172,30 +163,7 @@ def _end_pairs(
     for pair in pairs:
         pair.reasons = []
         session.add(pair)
-
-
-def _blank_answers(session: Session, member_ids: list[int]) -> None:
-    """Free text goes; outcomes, ratings and scale answers stay for the totals."""
-    for checkin in personal.checkins_of(session=session, member_ids=member_ids):
-        checkin.note = ""
-        session.add(checkin)
-    goals = personal.goals_of(session=session, member_ids=member_ids)
-    personal.delete_updates(session=session, goal_ids=[g.id for g in goals if g.id])
-    for goal in goals:
-        goal.title, goal.measure, goal.why, goal.first_milestone = FORGOTTEN, "", "", ""
-        goal.details = {}
-        session.add(goal)
-    for feedback in personal.feedback_of(session=session, member_ids=member_ids):
-        if feedback.kind != "fit":  # the fit answer is a choice; session words are free text
-            feedback.helped = ""
-        feedback.change, feedback.details = "", {}
-        session.add(feedback)
-    for survey in personal.surveys_of(session=session, member_ids=member_ids):
-        survey.answers = {k: v for k, v in survey.answers.items() if isinstance(v, int | float)}
-        session.add(survey)
-    for request in personal.requests_of(session=session, member_ids=member_ids):
-        request.topic, request.details = FORGOTTEN, ""
-        session.add(request)
+    return ids
 
 
 def _patterns(user_id: str, needles: list[str]) -> list[re.Pattern[str]]:

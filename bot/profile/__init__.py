@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bot.registry import Registry
 
+HELP_POSITION = 30  # where its commands come in help (bot.app.capabilities)
+
 
 def register(registry: Registry) -> None:
     """Add ``profile`` and ``timezone``, the profile form and the step-by-step profile flow."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.checkins.planner import replan
 from bot.context import Ctx
 from bot.errors import FormInvalid, NeedsConfirmation, UserError
 from bot.formatting import comma_list, local_when
@@ -20,6 +19,7 @@ from bot.profile.fields import (
     zone_error,
 )
 from bot.profile.steps import start_profile_steps
+from bot.registry import ScheduleChange
 from bot.replies import (
     Button,
     Buttons,
@@ -176,14 +176,15 @@ def replan_person(ctx: Ctx) -> None:
     if not memberships:
         return
     ctx.session.flush()
-    replan(
+    change = ScheduleChange(
         ctx.session,
-        now=ctx.now,
-        settings=ctx.settings,
-        prompts=ctx.prompts,
+        ctx.now,
+        ctx.settings,
+        ctx.prompts,
         programs=[program for _, program in memberships],
         member_ids=[m.id for m, _ in memberships if m.id is not None],
     )
+    ctx.registry().fire_schedule_changed(change)
 
 
 def _confirm(ctx: Ctx, key: str, command: str, **values: object) -> NeedsConfirmation:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bot.registry import Registry
 
+HELP_POSITION = 10  # where its commands come in help (bot.app.capabilities)
+
 
 def register(registry: Registry) -> None:
     """Add ``help`` and the admin subcommands ``help``, ``members`` and ``program``."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.checkins.planner import replan
 from bot.config import CADENCES, WEEKDAYS
 from bot.context import Ctx
 from bot.errors import NeedsConfirmation, UserError
 from bot.matching.rounds import active_pairs
 from bot.program.help import command_help, command_list
+from bot.registry import ScheduleChange
 from bot.replies import Button, Buttons, Fields, Message, Reply, Section
 from bot.router import Router
 from bot.text import Text
@@ -103,13 +103,8 @@ def program_settings(ctx: Ctx, args: list[str]) -> Reply:
     _apply_program_setting(ctx, setting, value, confirmed=confirmed)
     if setting in SCHEDULE_SETTINGS:
         # Queued nudges follow the new schedule: withdrawn and planned again, now.
-        replan(
-            ctx.session,
-            now=ctx.now,
-            settings=ctx.settings,
-            prompts=ctx.prompts,
-            programs=[ctx.program()],
-        )
+        change = ScheduleChange(ctx.session, ctx.now, ctx.settings, ctx.prompts, [ctx.program()])
+        ctx.registry().fire_schedule_changed(change)
     updated = Section(ctx.t("admin.program_updated", setting=Text.trusted(setting)))
     return Message((updated, _program_fields(ctx)))
 

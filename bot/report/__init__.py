@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bot.registry import Registry
 
+HELP_POSITION = 120  # where its commands come in help (bot.app.capabilities)
+
 
 def register(registry: Registry) -> None:
     """Add ``admin report``."""

@@ -8,10 +8,13 @@ from datetime import timedelta
 
 from bot.registry import Registry
 
+HELP_POSITION = 80  # where its commands come in help (bot.app.capabilities)
+
 
 def register(registry: Registry) -> None:
     """Add ``request``, ``requests``, the request form and the escalation job."""
     from bot.requests.commands import request, request_submitted, requests
+    from bot.requests.contributions import register_contributions
     from bot.requests.records import escalate
 
     registry.commands.command("request", aliases=("help-me", "ask"))(request)
@@ -22,3 +25,4 @@ def register(registry: Registry) -> None:
         lambda settings: timedelta(minutes=settings.requests.every_minutes),
         lambda job: escalate(job.session, now=job.now, settings=job.settings, prompts=job.prompts),
     )
+    register_contributions(registry)

@@ -245,7 +245,7 @@ def run_export(
     with open_program(settings, program_id, out, surfaces) as opened:
         if isinstance(opened, int):
             return opened
-        data = tables(opened.session, opened.program, settings)
+        data = tables(opened.session, opened.program, settings, opened.bot.registry)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     if fmt == "json":

@@ -1,36 +1,23 @@
 """The program's data as tables: participants (in the import's own columns, so an exported
-file imports back unchanged), pairs, check-in outcomes, goals (titles only where shared), and
-feedback and survey results only as the totals admins see (groups of ``min_group_size`` or
-more; never anyone's own answers or words).
+file imports back unchanged) and pairs, then each capability's own table (check-in outcomes,
+goals with titles only where shared, and feedback and survey results only as the totals admins
+see, in groups of ``min_group_size`` or more; never anyone's own answers or words).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.feedback.records import feedback_numbers, summarize
 from bot.profile.fields import describe_availability
+from bot.registry import Registry, Table, cell
 from bot.roster.columns import COLUMNS
-from bot.suppression import Cells
-from bot.surveys.records import SCALES
 from storage import pairs as pairs_db
-from storage import repo, responses
+from storage import repo
 from storage import roster as roster_db
 from storage.models import Program, Role
-
-Table = tuple[list[str], list[list[Any]]]
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if value is None:
-        return ""
-    return value
 
 
 def participants(session: Session, program: Program) -> Table:
@@ -55,7 +42,7 @@ def participants(session: Session, program: Program) -> Table:
                 describe_availability(list(person.availability)),
                 quiet,
                 member.status,
-                _cell(member.joined_at),
+                cell(member.joined_at),
             ]
         )
     return [*COLUMNS, "status", "joined_at"], rows
@@ -79,8 +66,8 @@ def pairs(session: Session, program: Program) -> Table:
             [
                 pair_id,
                 pair.status,
-                _cell(pair.started_at),
-                _cell(pair.ended_at),
+                cell(pair.started_at),
+                cell(pair.ended_at),
                 pair.end_reason or "",
                 round(pair.score, 1),
                 "; ".join(r.user_id for r in rows),
@@ -93,102 +80,13 @@ def pairs(session: Session, program: Program) -> Table:
     return [*header, "platform_ids", "names", "roles", "meetings_held"], out
 
 
-def checkins(session: Session, program: Program) -> Table:
-    """Every check-in's outcome (never the note someone wrote)."""
-    assert program.id is not None
-    rows = [
-        [c.pair_id, user, _cell(c.cycle_on), _cell(c.due_at), c.outcome, _cell(c.recorded_at)]
-        for c, user in roster_db.checkin_rows(session=session, program_id=program.id)
-    ]
-    return ["pair", "platform_id", "cycle_on", "due_at", "outcome", "recorded_at"], rows
-
-
-def goals(session: Session, program: Program) -> Table:
-    """Goals by owner; a private goal's title stays with its owner."""
-    assert program.id is not None
-    rows = []
-    number: dict[str, int] = {}
-    for goal, user in roster_db.goal_rows(session=session, program_id=program.id):
-        number[user] = number.get(user, 0) + 1
-        title = "" if goal.private else goal.title
-        shared = "no" if goal.private else "yes"
-        created, completed = _cell(goal.created_at), _cell(goal.completed_at)
-        rows.append(
-            [user, number[user], title, shared, goal.status, _cell(goal.due_on), created, completed]
-        )
-    header = ["platform_id", "goal", "title", "shared", "status", "due_on"]
-    return [*header, "created_at", "completed_at"], rows
-
-
-def feedback(session: Session, program: Program, settings: Settings) -> Table:
-    """Session ratings and fit answers as totals, only over ``min_group_size`` people; a
-    small count, and any it would follow from, is hidden (``bot.suppression``).
+def tables(
+    session: Session, program: Program, settings: Settings, registry: Registry
+) -> dict[str, Table]:
+    """Every table an export writes, by file name (without extension): participants and pairs,
+    then each capability's (``registry.tables``).
     """
-    assert program.id is not None
-    minimum = settings.surveys.min_group_size
-    people, ratings, fits = feedback_numbers(session, program.id, since=None)
-    if people < minimum:
-        return ["measure", "value"], [["people who gave feedback", f"fewer than {minimum}"]]
-    counts = summarize(ratings).counts
-    cells = Cells(minimum)
-    n = cells.people("ratings", len(ratings))
-    spread = [cells.people(k, counts[k]) for k in range(1, 6)]
-    cells.sum(n, spread)
-    answers = [cells.people(answer, count) for answer, count in sorted(fits.items())]
-    rows: list[list[Any]] = [
-        ["people who gave feedback", people],
-        ["session ratings", cells.show(n)],
-        ["mean rating (1-5)", cells.mean([float(r) for r in ratings], n, *spread)],
-    ]
-    rows += [[f"ratings of {k}", cells.show(k)] for k in spread]
-    rows += [[f"fit: {answer}", cells.show(answer)] for answer in answers]
-    return ["measure", "value"], rows
-
-
-def surveys(session: Session, program: Program, settings: Settings) -> Table:
-    """Each survey's scales as n, mean and counts, only over ``min_group_size`` answers; a
-    small count, and any it would follow from, is hidden (``bot.suppression``), and so is the
-    mean beside it (with n it would give the hidden counts away).
-    """
-    assert program.id is not None
-    minimum = settings.surveys.min_group_size
-    rows: list[list[Any]] = []
-    for survey in ("mid", "end"):
-        answers = [
-            r.answers
-            for r in responses.survey_responses(
-                session=session, program_id=program.id, survey=survey
-            )
-        ]
-        for scale in SCALES:
-            values = [int(a[scale]) for a in answers if isinstance(a.get(scale), int)]
-            if not values:
-                continue
-            if len(values) < minimum:
-                rows.append([survey, scale, f"fewer than {minimum}", "", *[""] * 5])
-                continue
-            rows.append([survey, scale, *_scale_cells(values, minimum)])
-    return ["survey", "scale", "n", "mean", "1", "2", "3", "4", "5"], rows
-
-
-def _scale_cells(values: list[int], minimum: int) -> list[Any]:
-    """n, mean and the count of each answer 1-5, hidden as the rule says."""
-    counts = summarize(values).counts
-    cells = Cells(minimum)
-    n = cells.people("n", len(values))
-    spread = [cells.people(k, counts[k]) for k in range(1, 6)]
-    cells.sum(n, spread)
-    mean = cells.mean([float(v) for v in values], n, *spread)
-    return [cells.show(n), mean, *[cells.show(k) for k in spread]]
-
-
-def tables(session: Session, program: Program, settings: Settings) -> dict[str, Table]:
-    """Every table an export writes, by file name (without extension)."""
-    return {
-        "participants": participants(session, program),
-        "pairs": pairs(session, program),
-        "checkins": checkins(session, program),
-        "goals": goals(session, program),
-        "feedback": feedback(session, program, settings),
-        "surveys": surveys(session, program, settings),
-    }
+    found = {"participants": participants(session, program), "pairs": pairs(session, program)}
+    for name, table in registry.tables.items():
+        found[name] = table(session, program, settings)
+    return found

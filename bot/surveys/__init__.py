@@ -6,11 +6,14 @@ from datetime import timedelta
 
 from bot.registry import Registry
 
+HELP_POSITION = 70  # where its commands come in help (bot.app.capabilities)
+
 
 def register(registry: Registry) -> None:
     """Add ``survey``, ``admin survey``, the survey conversation and the invitations job."""
     from bot.conversations.engine import Flow
     from bot.surveys.commands import survey
+    from bot.surveys.contributions import register_contributions
     from bot.surveys.records import SURVEY_CONTRACT, admin_survey, finish_survey, queue_invitations
 
     registry.commands.command("survey")(survey)
@@ -25,3 +28,4 @@ def register(registry: Registry) -> None:
             job.session, now=job.now, settings=job.settings, prompts=job.prompts
         ),
     )
+    register_contributions(registry)

@@ -95,6 +95,7 @@ def test_publishing_the_same_run_twice_does_not_double_introduce(bot):
                 bot.settings,
                 bot.prompts,
                 now=bot.clock.now(),
+                registry=bot.registry,
                 group_dm=bot.surface_of(program.platform).group_dm,
             )
     assert len(outbox(bot, "intro:")) == 2

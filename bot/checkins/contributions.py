@@ -1,0 +1,72 @@
+"""What check-ins give the rest of the bot: nudges withdrawn when pairs end or a member
+pauses, re-planned when a schedule moves; a person's check-ins in their export (their notes
+blanked when forgotten); the program's check-in outcomes in ``mentorbot export``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.checkins.planner import replan, withdraw_future_nudges
+from bot.registry import PersonalData, Registry, ScheduleChange, Table, cell, json_fields
+from storage import personal
+from storage import roster as roster_db
+from storage.models import Program
+
+CHECKIN = ("pair_id", "cycle_on", "due_at", "outcome", "note", "recorded_at")
+
+
+def register_contributions(registry: Registry) -> None:
+    """Listen on pairs ended, members paused and schedules changed; contribute check-ins to a
+    person's export and forget and to the program's export.
+    """
+    registry.on_pairs_ended(
+        lambda session, now, pair_ids: withdraw_future_nudges(session, now=now, pair_ids=pair_ids)
+    )
+    registry.on_member_paused(
+        lambda session, now, member_id: withdraw_future_nudges(
+            session, now=now, member_id=member_id
+        )
+    )
+    registry.on_schedule_changed(_replan)
+    registry.personal_data(PersonalData("checkins", _export, _words, _blank))
+    registry.export_table("checkins", _table)
+
+
+def _replan(change: ScheduleChange) -> None:
+    replan(
+        change.session,
+        now=change.now,
+        settings=change.settings,
+        prompts=change.prompts,
+        programs=change.programs,
+        member_ids=change.member_ids,
+    )
+
+
+def _export(session: Session, member_ids: list[int]) -> list[dict[str, Any]]:
+    rows = personal.checkins_of(session=session, member_ids=member_ids)
+    return [json_fields(c, CHECKIN) for c in rows]
+
+
+def _words(session: Session, member_ids: list[int]) -> list[str]:
+    return [c.note for c in personal.checkins_of(session=session, member_ids=member_ids)]
+
+
+def _blank(session: Session, member_ids: list[int]) -> None:
+    """The notes go; the outcomes stay for the totals."""
+    for checkin in personal.checkins_of(session=session, member_ids=member_ids):
+        checkin.note = ""
+        session.add(checkin)
+
+
+def _table(session: Session, program: Program, _settings: Any) -> Table:
+    """Every check-in's outcome (never the note someone wrote)."""
+    assert program.id is not None
+    rows = [
+        [c.pair_id, user, cell(c.cycle_on), cell(c.due_at), c.outcome, cell(c.recorded_at)]
+        for c, user in roster_db.checkin_rows(session=session, program_id=program.id)
+    ]
+    return ["pair", "platform_id", "cycle_on", "due_at", "outcome", "recorded_at"], rows
