@@ -218,6 +218,8 @@ def _summary(out: Console, report: ImportReport, where: str, *, dry_run: bool) -
     ]
     if report.skipped:
         counts.append(f"{_count(report.skipped, 'row', 'rows')} skipped")
+    if report.left:
+        counts.append(f"{_count(report.left, 'row', 'rows')} skipped (left the program)")
     imported = report.created + report.updated + report.unchanged
     who = _count(imported, "person", "people") if imported else "no one"
     verb = "Would import" if dry_run else "Imported"

@@ -21,8 +21,10 @@ from storage import pairs as pairs_db
 from storage import repo, responses
 from storage import roster as roster_db
 from storage.models import Program, Role
+from storage.personal import is_forgotten_id
 
 Table = tuple[list[str], list[list[Any]]]
+FORGOTTEN = "(forgotten)"
 
 
 def _cell(value: Any) -> Any:
@@ -34,10 +36,14 @@ def _cell(value: Any) -> Any:
 
 
 def participants(session: Session, program: Program) -> Table:
-    """Everyone who joined, in the import's columns, then status and joining time."""
+    """Everyone who joined, in the import's columns, then status and joining time; a
+    forgotten person is no participant any more, and is left out.
+    """
     assert program.id is not None
     rows = []
     for member, person in repo.members_of(session=session, program_id=program.id):
+        if is_forgotten_id(person.platform_user_id):
+            continue
         quiet = f"{person.quiet_start}-{person.quiet_end}" if person.quiet_start else ""
         rows.append(
             [
@@ -62,7 +68,9 @@ def participants(session: Session, program: Program) -> Table:
 
 
 def pairs(session: Session, program: Program) -> Table:
-    """Each pair that was made real: who, when, why it ended, and meetings held."""
+    """Each pair that was made real: who, when, why it ended, and meetings held. A forgotten
+    person stays as their anonymous placeholder id, named "(forgotten)", so the history adds up.
+    """
     assert program.id is not None
     people = roster_db.pair_rows(session=session, program_id=program.id)
     ids = sorted({r.pair.id for r in people if r.pair.id is not None})
@@ -84,7 +92,7 @@ def pairs(session: Session, program: Program) -> Table:
                 pair.end_reason or "",
                 round(pair.score, 1),
                 "; ".join(r.user_id for r in rows),
-                "; ".join(r.name for r in rows),
+                "; ".join(FORGOTTEN if is_forgotten_id(r.user_id) else r.name for r in rows),
                 "; ".join(r.role for r in rows),
                 len(held.get(pair_id, ())),
             ]
