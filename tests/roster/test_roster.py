@@ -359,3 +359,22 @@ def test_a_forgotten_person_is_not_exported_and_never_comes_back(tmp_path):
     again = runner.invoke(app, [*base, "import", str(path)], env=ENV)
     assert f"Imported 1 person {WHERE}: 1 unchanged." in again.output
     assert statuses(tmp_path)["mia"] == "active"
+
+
+def test_a_semicolon_separated_file_imports(tmp_path):
+    """A file Excel saved with ``;`` between cells (many European locales), quoted cells
+    holding commas, imports like the comma-separated one."""
+    base, path = setup(tmp_path, "")
+    path.write_text(
+        "platform_id;name;role;timezone;wants;languages\r\n"
+        'ann;"Lee, Ann";mentee;Tokyo;"python, sql";en\r\n'
+        'mia;Mia Wong;mentor;Europe/London;;"en, ja"\r\n',
+        encoding="utf-8-sig",  # Excel's "CSV UTF-8" starts with a byte order mark
+    )
+    result = runner.invoke(app, [*base, "import", str(path)], env=ENV)
+    assert result.exit_code == 0, result.output
+    assert f"Imported 2 people {WHERE}: 2 new." in result.output
+    assert people(tmp_path) == {
+        "ann": ("mentee", "Asia/Tokyo", ["python", "sql"]),
+        "mia": ("mentor", "Europe/London", []),
+    }
