@@ -3,10 +3,11 @@
 Type ``/mentor <command>`` as the current user, plain text as a direct message to the bot,
 ``/as NAME`` to become someone else, ``/click N`` to press button N (every button printed, in
 replies and in the messages the bot sent on its own alike, has its own number for the whole
-session, as old messages keep their buttons in a chat), ``/submit field=value ...`` to submit
-the last form, ``/time +7d`` to move the clock forward (running the pulse's due work: nudges,
-digests, surveys), ``/quit`` to stop. Every reply and every DM or channel post the bot sends
-(through the outbox) is printed in order.
+session, as old messages keep their buttons in a chat; a button in someone's DM or in the reply
+to their command is pressed as them, who alone saw it), ``/submit field=value ...`` to submit
+the last form (as the person it was shown to; only its own fields), ``/time +7d`` to move
+the clock forward (running the pulse's due work: nudges, digests, surveys), ``/quit`` to stop.
+Every reply and every DM or channel post the bot sends (through the outbox) is printed in order.
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ _HELP = """console commands:
   /mentor <command>      run a bot command as the current user (try /mentor help)
   /as NAME               switch to another user
   /click N               press button N (numbers run through the whole session; a button
-                         in someone's DM acts as that person)
-  /submit f=value ...    submit the last form (quote values with spaces)
+                         in someone's DM or reply acts as that person)
+  /submit f=value ...    submit the last form (quote values with spaces), as the person
+                         it was shown to
   /time [+N[m|h|d|w]]    show the bot's clock, or move it forward (e.g. /time +7d), running
                          the check-ins, digests, surveys and reminders that fall due
   /quit                  leave (Ctrl-D works too)
@@ -48,6 +50,9 @@ _MAX_BUTTONS = 10_000
 _MAX_JUMP = timedelta(days=366)
 _JUMP = re.compile(r"^\+?((?:\d+\s*[mhdw]\s*)+)$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+# Who a button or form was shown to, and where ("DM" or "reply"): only they can press it,
+# as in a chat (a Slack reply to a command is ephemeral: only its sender sees it).
+Owner = tuple[str, str]
 
 
 def parse_jump(text: str) -> timedelta | None:
@@ -136,7 +141,7 @@ class ConsoleSender:
         self,
         write: Callable[[str], None],
         buttons: list[str] | None = None,
-        owners: list[str | None] | None = None,
+        owners: list[Owner | None] | None = None,
         files_dir: Path | None = None,
     ) -> None:
         self._write = write
@@ -156,7 +161,8 @@ class ConsoleSender:
         body = render(message, buttons=self._buttons, files_dir=self._files_dir)
         if self._buttons is not None and self._owners is not None:
             # A button in someone's DM is pressed by them: /click acts as that person.
-            owner = target.ids[0] if target.kind == "user" and len(target.ids) == 1 else None
+            dm = target.kind == "user" and len(target.ids) == 1
+            owner = (target.ids[0], "DM") if dm else None
             self._owners.extend([owner] * (len(self._buttons) - before))
         self._write(f"[{label}] " + body.replace("\n", "\n  "))
         return DeliveryResult.sent(f"console-{self._count}")
@@ -171,8 +177,9 @@ class ConsoleSession:
     user: str = "alice"
     echo: bool = False
     buttons: list[str] = field(default_factory=list)
-    owners: list[str | None] = field(default_factory=list)
-    last_form: str | None = None
+    owners: list[Owner | None] = field(default_factory=list)
+    last_form: Form | None = None
+    form_owner: str | None = None
     dispatcher: Dispatcher | None = None
     pulse: Pulse | None = None
 
@@ -226,28 +233,9 @@ class ConsoleSession:
             self.user = name
             return f"(you are now {name})"
         if word == "/click":
-            if not rest.strip().isdigit() or not 1 <= int(rest) <= len(self.buttons):
-                return "usage: /click N, where N is the number of a button printed above"
-            number = int(rest)
-            owner = self.owners[number - 1] if number <= len(self.owners) else None
-            if owner is not None and owner != self.user.lower():
-                self.user = owner
-                self.write(f"(you are now {owner}: the button was in their DM)")
-            return Action(self.actor(), self.buttons[number - 1])
+            return self._click(rest)
         if word == "/submit":
-            if self.last_form is None:
-                return "there is no form to submit"
-            try:
-                pairs = shlex.split(rest)
-            except ValueError:
-                return "usage: /submit field=value ... (close your quotes)"
-            values = {}
-            for pair in pairs:
-                name, sep, value = pair.partition("=")
-                if not sep:
-                    return "usage: /submit field=value ..."
-                values[name] = value
-            return FormSubmitted(self.actor(), self.last_form, values)
+            return self._submit(rest)
         if word in ("/help", "/?"):
             return _HELP
         if word == "/time":
@@ -255,6 +243,46 @@ class ConsoleSession:
         if word.startswith("/") and word not in ("/quit", "/exit"):
             return f"unknown console command {escape(word)}; /help lists them"
         return DirectMessage(self.actor(), stripped)
+
+    def _become(self, owner: str | None, what: str) -> None:
+        """Act as ``owner``, who alone was shown ``what``, saying so."""
+        if owner is not None and owner != self.user.lower():
+            self.user = owner
+            self.write(f"(you are now {owner}: {what})")
+
+    def _click(self, rest: str) -> Action | str:
+        """``/click N``: press button N, as the person it was shown to."""
+        if not rest.strip().isdigit() or not 1 <= int(rest) <= len(self.buttons):
+            return "usage: /click N, where N is the number of a button printed above"
+        number = int(rest)
+        owner = self.owners[number - 1] if number <= len(self.owners) else None
+        if owner is not None:
+            self._become(owner[0], f"the button was in their {owner[1]}")
+        return Action(self.actor(), self.buttons[number - 1])
+
+    def _submit(self, rest: str) -> FormSubmitted | str:
+        """``/submit field=value ...``: submit the last form, only with fields it has."""
+        form = self.last_form
+        if form is None:
+            return "there is no form to submit"
+        try:
+            pairs = shlex.split(rest)
+        except ValueError:
+            return "usage: /submit field=value ... (close your quotes)"
+        values = {}
+        for pair in pairs:
+            name, sep, value = pair.partition("=")
+            if not sep:
+                return "usage: /submit field=value ..."
+            values[name] = value
+        names = [f.name for f in form.fields]
+        unknown = [escape(n) for n in values if n not in names]
+        if unknown:
+            which = "no field" if len(unknown) == 1 else "no fields"
+            quoted = ", ".join(f"'{n}'" for n in unknown)
+            return f"This form has {which} {quoted}; its fields are: {', '.join(names)}"
+        self._become(self.form_owner, "the form was in their reply")
+        return FormSubmitted(self.actor(), form.form_id, values)
 
     async def handle_line(self, line: str) -> None:
         """Run one typed line: a console command, a bot command or a DM."""
@@ -271,10 +299,13 @@ class ConsoleSession:
             return
         reply = await self.bot.ahandle(parsed)
         self._new_output()
-        self.last_form = reply.form_id if isinstance(reply, Form) else self.last_form
+        if isinstance(reply, Form):
+            self.last_form, self.form_owner = reply, parsed.actor.user_id
         shown = render(reply, buttons=self.buttons, files_dir=self.files_dir())
         self.write("bot: " + shown.replace("\n", "\n     "))
-        self.owners.extend([None] * (len(self.buttons) - len(self.owners)))
+        # The reply's buttons were shown only to who typed the command.
+        mine: Owner = (parsed.actor.user_id, "reply")
+        self.owners.extend([mine] * (len(self.buttons) - len(self.owners)))
         await self.flush_outbox()
 
     def _now_line(self) -> str:

@@ -143,7 +143,7 @@ def run(
     unknown = [p for p in platforms if p not in AVAILABLE_PLATFORMS]
     if unknown:
         err.print(
-            f"Platform(s) {', '.join(unknown)} are not available in this version; "
+            f"Not available in this version: {', '.join(unknown)}; "
             f"available: {', '.join(AVAILABLE_PLATFORMS)}."
         )
         raise typer.Exit(2)

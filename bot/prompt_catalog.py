@@ -318,6 +318,7 @@ CATALOG: dict[str, frozenset[str]] = {
     "digest.label.meetings": frozenset(),
     "digest.label.pairs": frozenset(),
     "digest.meetings": frozenset({"met", "percent", "planned"}),
+    "digest.no_checkins": frozenset(),
     "digest.no_stalled": frozenset(),
     "digest.parked": frozenset({"count", "examples"}),
     "digest.stall_reason.ignored": frozenset(),

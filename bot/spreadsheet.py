@@ -12,6 +12,9 @@ the stored values; an apostrophe typed before ordinary text stays.
 This protects the cells as a comma-separated reader sees them: a spreadsheet that splits the
 file on another character (Excel in some locales splits on ``;``) draws other cell boundaries,
 which no per-cell prefix can foresee.
+
+Reading, :func:`read_rows` takes cells separated by ``,``, ``;`` (as Excel saves "CSV" in many
+European locales) or tab, telling them apart by the header line.
 """
 
 from __future__ import annotations
@@ -27,6 +30,12 @@ from pathlib import Path
 _FORMULA = re.compile(r"['\s]*[=+\-@\t\r\0]")
 # Text a spreadsheet reads as a plain number (or a bare sign): nothing to run.
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d+)?|\.\d+)?")
+# Reading: the separators a header line can use (the first wins a tie), a quoted cell (its
+# separators don't count), the end of the header line, and how much of the file to look at.
+_DELIMITERS = (",", ";", "\t")
+_QUOTED = re.compile(r'"[^"]*"')
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_HEAD = 65536
 
 
 def escape_cell(value: object) -> object:
@@ -58,8 +67,21 @@ def write_csv(path: Path, header: Sequence[object], rows: Iterable[Sequence[obje
         writer.writerows([escape_cell(v) for v in row] for row in rows)
 
 
+def delimiter(text: str) -> str:
+    """The character that separates the cells of CSV ``text``: ``,``, ``;`` (what Excel
+    writes in many European locales) or a tab, whichever the header line has most of outside
+    quotes (``,`` when none or tied).
+    """
+    unquoted = _QUOTED.sub("", text[:_HEAD])
+    header = _LINE_END.split(unquoted, maxsplit=1)[0]
+    counts = {d: header.count(d) for d in _DELIMITERS}
+    return max(_DELIMITERS, key=lambda d: counts[d])  # max keeps the first of a tie
+
+
 def read_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Each row of CSV ``text`` as (the line it ends on, its cells unescaped)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    """Each row of CSV ``text`` as (the line it ends on, its cells unescaped); cells
+    separated by ``,``, ``;`` or tab, as the header line shows (:func:`delimiter`).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
     for cells in reader:
         yield reader.line_num, [unescape_cell(c) for c in cells]

@@ -21,6 +21,11 @@ from storage.engine import transaction
 from storage.models import Program
 
 
+def count_words(n: int, one: str, many: str) -> str:
+    """``n`` with the word that agrees with it: "1 pair", "3 pairs", "0 pairs"."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def start_bot(
     settings: Settings, out: Console, surfaces: Mapping[str, Surface] | None = None
 ) -> MentorBot | None:

@@ -36,6 +36,15 @@ from storage.models import (
 
 log = logging.getLogger(__name__)
 
+# A forgotten person keeps a random platform id with this prefix: a placeholder that says who
+# no one is, so pairs and counts still add up.
+FORGOTTEN_ID_PREFIX = "forgotten-"
+
+
+def is_forgotten_id(user_id: str) -> bool:
+    """Whether ``user_id`` is the placeholder a forgotten person was left with."""
+    return user_id.startswith(FORGOTTEN_ID_PREFIX)
+
 
 def memberships(*, session: Session, person_id: int) -> list[tuple[Member, Program]]:
     """The person's memberships with their programs."""

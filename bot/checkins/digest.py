@@ -91,8 +91,18 @@ def meetings_by_pair(session: Session, pair_ids: list[int]) -> dict[int, tuple[i
 
 
 def _headline(prompts: Prompts, n: ProgramNumbers, before: ProgramNumbers | None) -> Fields:
-    """Pairs, meetings, answers and pairs that met, each with the change since ``before``."""
-    pct = f"{round(100 * n.met / n.planned)}%" if n.planned else "-"
+    """Pairs, meetings, answers and pairs that met, each with the change since ``before``;
+    a week with no check-in due says so in words instead of counting zeros.
+    """
+    pairs_label = prompts.text("digest.label.pairs")
+    if not n.planned:
+        return Fields(
+            (
+                (pairs_label, Text.trusted(str(n.active_pairs))),
+                (prompts.text("digest.label.meetings"), prompts.render("digest.no_checkins")),
+            )
+        )
+    pct = f"{round(100 * n.met / n.planned)}%"
 
     def change(now: int, then: int | None) -> Text:
         if then is None:
@@ -113,7 +123,7 @@ def _headline(prompts: Prompts, n: ProgramNumbers, before: ProgramNumbers | None
     answered = Text.trusted(f"{n.answered}/{n.planned}")
     return Fields(
         (
-            (prompts.text("digest.label.pairs"), Text.trusted(str(n.active_pairs))),
+            (pairs_label, Text.trusted(str(n.active_pairs))),
             (
                 prompts.text("digest.label.meetings"),
                 meetings + change(n.met, before.met if before else None),

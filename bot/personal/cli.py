@@ -11,7 +11,7 @@ from rich.console import Console
 from bot.config import Settings
 from bot.events import Surface
 from bot.personal.forget import forget_person
-from bot.terminal import start_bot
+from bot.terminal import count_words, start_bot
 from storage import repo
 from storage.engine import transaction
 
@@ -49,10 +49,14 @@ def run_forget(
         done = forget_person(
             session, person, now=bot.clock.now(), prompts=bot.prompts, registry=bot.registry
         )
+    closed = count_words(done.memberships, "membership", "memberships")
+    ended = count_words(done.pairs_ended, "pair", "pairs")
+    told = count_words(done.partners_told, "partner", "partners")
+    withdrawn = count_words(done.messages_withdrawn, "unsent message", "unsent messages")
+    blanked = count_words(done.rows_blanked, "copied mention", "copied mentions")
     out.print(
-        f"Forgotten: {done.memberships} membership(s) closed, {done.pairs_ended} pair(s) ended "
-        f"({done.partners_told} partner(s) told, without the name), {done.messages_withdrawn} "
-        f"unsent message(s) withdrawn, {done.rows_blanked} copied mention(s) blanked.",
+        f"Forgotten: {closed} closed, {ended} ended ({told} told, without the name), "
+        f"{withdrawn} withdrawn, {blanked} blanked.",
         markup=False,
     )
     return 0

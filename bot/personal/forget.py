@@ -98,7 +98,7 @@ def forget_person(
         if member.status != MemberStatus.LEFT:
             member.status, member.left_at = MemberStatus.LEFT, now
         session.add(member)
-    person.platform_user_id = f"forgotten-{uuid.uuid4().hex[:16]}"
+    person.platform_user_id = f"{personal.FORGOTTEN_ID_PREFIX}{uuid.uuid4().hex[:16]}"
     person.display_name = ""
     person.timezone = person.timezone_source = person.team = None
     person.quiet_start = person.quiet_end = None

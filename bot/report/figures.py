@@ -26,6 +26,8 @@ from bot.timezones import get_zone
 from storage import report as db
 from storage.models import CheckInOutcome, MemberStatus, PairStatus, Program
 
+NONE = "-"  # a figure with nothing to show yet (no scores, no ratings, nothing completed)
+
 
 @dataclass
 class Table:
@@ -294,7 +296,7 @@ def _matching(
         words.figure("pairs", cells.show("pairs")),
         words.figure("still_active", cells.show("still_active")),
         words.figure("ended", cells.show("ended")),
-        words.figure("fit_score", f"{statistics.fmean(scores):.1f}" if scores else "-"),
+        words.figure("fit_score", f"{statistics.fmean(scores):.1f}" if scores else NONE),
         words.figure("left_out", cells.show("left_out")),
     ]
     rows: list[list[Any]] = [[key[1], cells.show(key)] for key in reasons]
@@ -429,7 +431,7 @@ def _goals(goals: list[db.GoalRow], minimum: int, words: Words) -> Section:
 
 
 def _median(values: list[float]) -> str:
-    return f"{statistics.median(values):.1f}" if values else "-"
+    return f"{statistics.median(values):.1f}" if values else NONE
 
 
 BUCKETS = ("none yet", "1-24%", "25-49%", "50-74%", "75-99%", "100%")
@@ -460,7 +462,7 @@ def _feedback(rows: list[db.FeedbackRow], minimum: int, words: Words) -> Section
     # Fit answers add up to no total the report shows: each small one is hidden alone.
     fits = Counter(r.fit for r in rows if r.kind == "fit" and r.fit)
     answers = [cells.people(("fit", a), n) for a, n in sorted(fits.items())]
-    mean = cells.mean([float(r.rating or 0) for r in sessions], "raters")
+    mean = cells.mean([float(r.rating or 0) for r in sessions], "raters") if sessions else NONE
     section.figures = [
         words.figure("raters", cells.show("raters")),
         words.figure("rating", mean),

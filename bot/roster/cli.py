@@ -20,7 +20,7 @@ from bot.roster.columns import RosterRow, RowError
 from bot.roster.exporter import tables
 from bot.roster.importer import ImportReport, check_rows, read_csv, write_rows
 from bot.spreadsheet import write_csv
-from bot.terminal import open_program, pick_program, start_bot
+from bot.terminal import count_words, open_program, pick_program, start_bot
 from storage import repo
 from storage.models import Program
 
@@ -150,10 +150,8 @@ def run_import(
         rows = [r for r in rows if r.platform_id]
         if errors and not options.skip_invalid:
             lines = len({e.line for e in errors})
-            out.print(
-                f"{_count(len(errors), 'problem', 'problems')} in {_count(lines, 'row', 'rows')}:",
-                markup=False,
-            )
+            how_many = count_words(len(errors), "problem", "problems")
+            out.print(f"{how_many} in {count_words(lines, 'row', 'rows')}:", markup=False)
             _print_errors(out, errors)
             out.print(
                 "Nothing was imported: fix these rows, or use --skip-invalid to import the rest."
@@ -198,14 +196,10 @@ def _write(
         session.commit()
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def _summary(out: Console, report: ImportReport, where: str, *, dry_run: bool) -> None:
     """One sentence: how many people went where, and what happened to them."""
     if report.errors:
-        out.print(f"Skipped {_count(report.skipped, 'row', 'rows')}:", markup=False)
+        out.print(f"Skipped {count_words(report.skipped, 'row', 'rows')}:", markup=False)
         _print_errors(out, report.errors)
     counts = [
         f"{n} {what}"
@@ -217,9 +211,11 @@ def _summary(out: Console, report: ImportReport, where: str, *, dry_run: bool) -
         if n
     ]
     if report.skipped:
-        counts.append(f"{_count(report.skipped, 'row', 'rows')} skipped")
+        counts.append(f"{count_words(report.skipped, 'row', 'rows')} skipped")
+    if report.left:
+        counts.append(f"{count_words(report.left, 'row', 'rows')} skipped (left the program)")
     imported = report.created + report.updated + report.unchanged
-    who = _count(imported, "person", "people") if imported else "no one"
+    who = count_words(imported, "person", "people") if imported else "no one"
     verb = "Would import" if dry_run else "Imported"
     out.print(
         f"{verb} {who} into {where}"

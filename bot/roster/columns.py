@@ -22,7 +22,8 @@ from bot.profile.fields import (
     zone_error,
 )
 from bot.timezones import UnknownTimezone, parse_timezone
-from storage.models import Program, Role
+from storage.models import MemberStatus, Program, Role
+from storage.personal import is_forgotten_id
 
 COLUMNS = (
     "platform_id",
@@ -54,6 +55,7 @@ class RosterRow:
     name: str = ""
     role: str = ""
     values: dict[str, Any] = field(default_factory=dict)  # only the columns given
+    left: bool = False  # the status column says "left", or it is a forgotten placeholder
 
 
 @dataclass(frozen=True)
@@ -131,4 +133,6 @@ def check_row(
     if errors:
         return None, errors
     name = values.pop("name", "")
-    return RosterRow(line, platform_id, email, name, role, values), []
+    left = cells.get("status", "").strip().lower() == MemberStatus.LEFT
+    left = left or is_forgotten_id(platform_id)
+    return RosterRow(line, platform_id, email, name, role, values, left), []

@@ -12,19 +12,24 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.profile.fields import describe_availability
-from bot.registry import Registry, Table, cell
+from bot.registry import FORGOTTEN, Registry, Table, cell
 from bot.roster.columns import COLUMNS
 from storage import pairs as pairs_db
 from storage import repo
 from storage import roster as roster_db
 from storage.models import Program, Role
+from storage.personal import is_forgotten_id
 
 
 def participants(session: Session, program: Program) -> Table:
-    """Everyone who joined, in the import's columns, then status and joining time."""
+    """Everyone who joined, in the import's columns, then status and joining time; a
+    forgotten person is no participant any more, and is left out.
+    """
     assert program.id is not None
     rows = []
     for member, person in repo.members_of(session=session, program_id=program.id):
+        if is_forgotten_id(person.platform_user_id):
+            continue
         quiet = f"{person.quiet_start}-{person.quiet_end}" if person.quiet_start else ""
         rows.append(
             [
@@ -49,7 +54,9 @@ def participants(session: Session, program: Program) -> Table:
 
 
 def pairs(session: Session, program: Program) -> Table:
-    """Each pair that was made real: who, when, why it ended, and meetings held."""
+    """Each pair that was made real: who, when, why it ended, and meetings held. A forgotten
+    person stays as their anonymous placeholder id, named "(forgotten)", so the history adds up.
+    """
     assert program.id is not None
     people = roster_db.pair_rows(session=session, program_id=program.id)
     ids = sorted({r.pair.id for r in people if r.pair.id is not None})
@@ -71,7 +78,7 @@ def pairs(session: Session, program: Program) -> Table:
                 pair.end_reason or "",
                 round(pair.score, 1),
                 "; ".join(r.user_id for r in rows),
-                "; ".join(r.name for r in rows),
+                "; ".join(FORGOTTEN if is_forgotten_id(r.user_id) else r.name for r in rows),
                 "; ".join(r.role for r in rows),
                 len(held.get(pair_id, ())),
             ]

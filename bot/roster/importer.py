@@ -24,6 +24,7 @@ from storage import pairs as pairs_db
 from storage import roster as roster_db
 from storage.bulk import insert_ignoring_conflicts
 from storage.models import Member, MemberStatus, Person, Program, Role
+from storage.personal import is_forgotten_id
 
 EXPORT_ONLY = ("status", "joined_at")  # written by export, read-only on import
 PERSON_FIELDS = ("timezone", "languages", "availability", "quiet_start", "quiet_end", "team")
@@ -46,6 +47,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    left: int = 0  # rows of people who left (or were forgotten) and are not members: skipped
     welcomed: int = 0
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
@@ -135,6 +137,14 @@ class _Writer:
     people: dict[str, Person]
     members: dict[int, Member]
     paired: set[int]
+
+    def gone(self, row: RosterRow) -> bool:
+        """Whether the row is someone who left and is no member here (never made an active
+        member again), or a forgotten person's placeholder (never written to at all).
+        """
+        person = self.people.get(row.platform_id)
+        member = person is not None and person.id in self.members
+        return is_forgotten_id(row.platform_id) or (row.left and not member)
 
     def add_people(self, rows: list[RosterRow]) -> None:
         """Insert everyone not known yet in one statement, with their profile (building ORM
@@ -259,6 +269,11 @@ def write_rows(
         {m for ids in active.values() for m in ids},
     )
     welcomes: list[tuple[Member, Person]] = []
+    kept = [r for r in rows if not writer.gone(r)]
+    report.left = len(rows) - len(kept)
+    for _ in range(report.left):
+        progress()
+    rows = kept
     writer.add_people(rows)
     joined = writer.add_members(rows)
     for row in rows:

@@ -102,6 +102,57 @@ async def test_click_and_submit(bot):
     assert "usage: /click N" in out.getvalue()
 
 
+async def test_a_button_in_someone_elses_reply_is_pressed_as_them(bot):
+    """A reply's buttons were shown only to who typed the command (as Slack's ephemeral
+    replies are): /click after /as acts as that person, and says so."""
+    out = io.StringIO()
+    session = ConsoleSession(bot, out)
+    await session.handle_line("/mentor join mentee")
+    await session.handle_line("/mentor timezone Australia")
+    assert "[4] Brisbane" in out.getvalue()
+    await session.handle_line("/as admin")
+    await session.handle_line("/click 4")
+    after = out.getvalue().split("(you are now admin)")[-1]
+    assert "(you are now alice: the button was in their reply)" in after
+    assert "Saved your time zone: Australia/Brisbane" in after and session.user == "alice"
+    await session.handle_line("/as admin")
+    await session.handle_line("/mentor join mentee")
+    await session.handle_line("/mentor timezone US")
+    assert "[6] New York" in out.getvalue()
+    await session.handle_line("/click 6")  # admin's own reply: admin presses it
+    assert session.user == "admin"
+    assert "Saved your time zone: America/New_York" in out.getvalue()
+
+
+async def test_a_form_is_submitted_as_who_it_was_shown_to(bot):
+    """/submit after /as submits the form as the person it was shown to, and says so."""
+    out = io.StringIO()
+    session = ConsoleSession(bot, out)
+    await session.handle_line("/mentor join mentee")
+    await session.handle_line("/mentor profile edit")
+    await session.handle_line("/as admin")
+    await session.handle_line('/submit goals="Ship a side project"')
+    text = out.getvalue()
+    assert "(you are now alice: the form was in their reply)" in text
+    assert "Ship a side project" in text and session.user == "alice"
+
+
+async def test_submitting_a_field_the_form_lacks_names_its_fields(bot):
+    """/submit bogus=1 submits nothing and lists the form's fields."""
+    out = io.StringIO()
+    session = ConsoleSession(bot, out)
+    await session.handle_line("/mentor join mentee")
+    await session.handle_line("/mentor profile edit")
+    await session.handle_line('/submit goals="Learn rust" bogus=1')
+    names = "skills, wants, goals, languages, availability, quiet, team"
+    assert f"This form has no field 'bogus'; its fields are: {names}" in out.getvalue()
+    assert "Learn rust" not in out.getvalue().split("bogus=1")[-1]
+    await session.handle_line("/submit a=1 b=2")
+    assert "This form has no fields 'a', 'b'; its fields are:" in out.getvalue()
+    await session.handle_line("/mentor status")
+    assert "Learn rust" not in out.getvalue()
+
+
 async def test_console_meta_commands(bot):
     """/help, unknown console commands, bad /as names and plain DMs."""
     out = io.StringIO()

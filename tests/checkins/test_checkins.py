@@ -283,6 +283,23 @@ async def test_stalled_pairs_get_one_gentle_nudge_and_show_in_the_digest(bot):
     assert "No stalled pairs" in run(bot, "admin digest", who="admin")
 
 
+async def test_a_week_with_no_check_ins_due_says_so_in_the_digest(bot):
+    """No check-in due: "No check-ins were due this week.", not "0 of 0 ... (-) (+0 ...)";
+    once check-ins fall due the counts come back."""
+    program = make_program(bot)
+    make_pair(bot, program, "alice", "bob")
+    empty = run(bot, "admin digest", who="admin")
+    assert "Meetings: No check-ins were due this week." in empty
+    assert "0 of 0" not in empty and "0/0" not in empty and "(-)" not in empty
+    assert "Active pairs: 1" in empty
+    recorder = Recorder(bot.clock)
+    pulse = pulse_for(bot, recorder)
+    await simulate(bot, pulse, bot.clock.now() + timedelta(days=10), recorder=recorder, answer=True)
+    week = run(bot, "admin digest", who="admin")
+    assert "Meetings: 2 of 2 check-ins said they met (100%)" in week
+    assert "No check-ins were due" not in week
+
+
 async def test_ignored_nudges_flag_the_pair(bot):
     """One person answering "met" while the other ignores three nudges in a row: flagged."""
     program = make_program(bot)

@@ -76,7 +76,7 @@ def test_unavailable_platform_is_refused(tmp_path):
     """Asking for a platform this version cannot serve fails before starting."""
     result = runner.invoke(app, ["--config", _config(tmp_path), "run", "--platform", "irc"])
     assert result.exit_code == 2
-    assert "not available" in result.output
+    assert "Not available in this version: irc; available:" in result.output
 
 
 def test_version():

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.spreadsheet import escape_cell, read_rows, unescape_cell, write_csv
+from bot.spreadsheet import delimiter, escape_cell, read_rows, unescape_cell, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,6 +83,38 @@ def test_a_written_file_reads_back_cell_for_cell(tmp_path_factory, rows):
     with path.open(encoding="utf-8", newline="") as handle:
         read = [cells for _line, cells in read_rows(handle.read())]
     assert read == [["a", "b"], *rows]
+
+
+@pytest.mark.parametrize(
+    ("text", "separator"),
+    [
+        ("platform_id,name,role\nann,Ann,mentee\n", ","),
+        ("platform_id;name;role\r\nann;Ann;mentee\r\n", ";"),
+        ("platform_id\tname\trole\nann\tAnn\tmentee\n", "\t"),
+        ('"platform_id";"name, full";"role"\n', ";"),  # a comma inside quotes doesn't count
+        ('platform_id,"skills; wants",role\n', ","),
+        ("platform_id\nann;x,y,z\n", ","),  # one column: only the header line decides
+        ("platform_id;name\rann,Ann\r", ";"),  # CR line ends (Excel's "Macintosh" CSV)
+        ("", ","),
+    ],
+)
+def test_the_separator_is_read_off_the_header_line(text, separator):
+    """``,``, ``;`` or tab, whichever the header line has most of outside quotes."""
+    assert delimiter(text) == separator
+
+
+def test_a_semicolon_file_with_commas_in_quoted_cells_reads_cell_for_cell():
+    """What Excel writes in many European locales: ``;`` between cells, commas in quotes."""
+    text = (
+        "platform_id;name;role;skills\r\n"
+        'ann;"Lee, Ann";mentee;"python, sql"\r\n'
+        "mia;Mia;mentor;'=1+1\r\n"
+    )
+    assert [cells for _line, cells in read_rows(text)] == [
+        ["platform_id", "name", "role", "skills"],
+        ["ann", "Lee, Ann", "mentee", "python, sql"],
+        ["mia", "Mia", "mentor", "=1+1"],
+    ]
 
 
 def test_only_the_spreadsheet_module_reads_or_writes_csv():

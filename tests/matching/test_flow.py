@@ -75,6 +75,23 @@ def test_preview_sends_nothing_and_publish_introduces_once(bot):
     assert len(outbox(bot, "intro:")) == 2
 
 
+def test_the_intro_names_who_has_not_set_availability_in_good_grammar(bot):
+    """One person without availability, or two: the sentence reads right either way."""
+    join(bot, "amy", "mentee", "wants python", "availability mon-fri 09:00-17:00")
+    join(bot, "cat", "mentor", "skills Python")
+    join(bot, "ben", "mentee", "wants design")
+    join(bot, "dan", "mentor", "skills design")
+    admin(bot, "match")
+    admin(bot, "publish")
+    bodies = {
+        tuple(r.target_ids): Message.from_json(r.payload).plain() for r in outbox(bot, "intro:")
+    }
+    one, two = bodies[("amy", "cat")], bodies[("ben", "dan")]
+    assert "No availability set yet for cat, so these times assume weekday office hours" in one
+    assert "No availability set yet for ben and dan, so these times assume" in two
+    assert "haven't set their availability" not in one + two
+
+
 def test_publishing_the_same_run_twice_does_not_double_introduce(bot):
     """Dedupe keys: publishing a proposal again queues no second introduction."""
     from bot.matching.publish import publish

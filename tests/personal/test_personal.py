@@ -156,5 +156,5 @@ def test_admin_forgets_someone_from_the_terminal(tmp_path):
     assert scan(bot, ["frobnicate"]) != []
     result = runner.invoke(app, [*base, "zebediah", "--yes"], env=env)
     assert result.exit_code == 0, result.output
-    assert "Forgotten: 1 membership(s) closed" in result.output
+    assert "Forgotten: 1 membership closed, 0 pairs ended (0 partners told" in result.output
     assert scan(bot, ["zebediah", "frobnicate"]) == []

@@ -428,3 +428,28 @@ def test_csv_files_run_no_formulas_from_the_prompts(bot, settings, tmp_path):
             starts = [c for c in row if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
             assert not starts, (name, row)
     assert cells["meetings_per_cycle"][1][1].isdigit()  # numbers are written as numbers
+
+
+def test_no_ratings_show_a_dash_in_chat_terminal_and_figures_csv(bot, settings, tmp_path):
+    """With no session rated yet the mean rating reads "-", as other empty figures do, in
+    chat, in the terminal and in figures.csv (never a blank)."""
+    from bot.report.cli import run_report
+    from tests.conftest import run
+
+    run(bot, "join mentee", who="ann")
+    run(bot, "join mentor", who="mia")
+    assert "Mean session rating (1-5): -\n" in run(bot, "admin report", who="admin")
+    out = io.StringIO()
+    code = run_report(
+        settings,
+        program_id=None,
+        start=None,
+        end=None,
+        html_path=None,
+        csv_dir=tmp_path,
+        console=Console(file=out, width=200),
+    )
+    assert code == 0 and "mean session rating (1-5): -\n" in out.getvalue()
+    with (tmp_path / "figures.csv").open(encoding="utf-8") as handle:
+        values = {r["figure"]: r["value"] for r in csv.DictReader(handle)}
+    assert values["rating"] == "-"

@@ -309,3 +309,72 @@ def test_mac_windows_and_unix_line_ends_import_alike(tmp_path):
         path.write_bytes((HEADER + GOOD).replace("\n", end).encode())
         assert runner.invoke(app, [*base, "import", str(path)], env=ENV).exit_code == 0
         assert people(folder)["ann"] == ("mentee", "Asia/Tokyo", ["python", "sql"])
+
+
+def statuses(tmp_path: Path) -> dict[str, str]:
+    """Each member's platform id -> status."""
+    bot = build_bot(load_settings(tmp_path / "c.toml", env={}), surfaces=surfaces())
+    with transaction(bot.engine) as s:
+        rows = s.exec(select(Member, Person).join(Person, Person.id == Member.person_id)).all()  # type: ignore[arg-type]
+        return {p.platform_user_id: m.status for m, p in rows}
+
+
+def test_a_forgotten_person_is_not_exported_and_never_comes_back(tmp_path):
+    """After `forget`, the export leaves the person out of participants.csv (pairs.csv keeps
+    an anonymous placeholder); rows that say "left" (or are a forgotten placeholder, as older
+    exports wrote them) are skipped and counted, never made active members."""
+    base, path = setup(tmp_path, GOOD)
+    runner.invoke(app, [*base, "import", str(path)], env=ENV)
+    bot = build_bot(load_settings(tmp_path / "c.toml", env={}), surfaces=surfaces())
+    run(bot, "admin match", who="admin")
+    run(bot, "admin publish", who="admin")
+    forgot = runner.invoke(app, [*base, "forget", "console", "ann", "--yes"], env=ENV)
+    assert forgot.exit_code == 0, forgot.output
+    out = tmp_path / "out"
+    assert runner.invoke(app, [*base, "export", "--out", str(out)], env=ENV).exit_code == 0
+    exported = list(csv.DictReader(io.StringIO((out / "participants.csv").read_text())))
+    assert [r["platform_id"] for r in exported] == ["mia"]
+    [pair] = list(csv.DictReader(io.StringIO((out / "pairs.csv").read_text())))
+    placeholder, partner = pair["platform_ids"].split("; ")
+    assert placeholder.startswith("forgotten-") and partner == "mia"
+    assert pair["names"] == "(forgotten); Mia Wong" and pair["end_reason"] == "partner left"
+    # A file with a forgotten placeholder and someone who left, into a fresh database.
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    fresh_base, old = setup(fresh, "")
+    header = "platform_id,email,name,role,timezone,status,joined_at\n"
+    old.write_text(
+        header
+        + f"{placeholder},,,mentee,,left,2026-01-01T00:00:00\n"
+        + "leo,,Leo,mentee,UTC,left,2026-01-01T00:00:00\n"
+        + "zoe,,Zoe,mentee,UTC,active,2026-01-01T00:00:00\n"
+    )
+    result = runner.invoke(app, [*fresh_base, "import", str(old)], env=ENV)
+    assert result.exit_code == 0, result.output
+    summary = f"Imported 1 person {WHERE}: 1 new, 2 rows skipped (left the program)."
+    assert summary in result.output
+    assert statuses(fresh) == {"zoe": "active"}
+    # For a member already here, status stays read-only: "left" in the file changes nothing.
+    path.write_text("platform_id,name,role,status\nmia,Mia Wong,mentor,left\n")
+    again = runner.invoke(app, [*base, "import", str(path)], env=ENV)
+    assert f"Imported 1 person {WHERE}: 1 unchanged." in again.output
+    assert statuses(tmp_path)["mia"] == "active"
+
+
+def test_a_semicolon_separated_file_imports(tmp_path):
+    """A file Excel saved with ``;`` between cells (many European locales), quoted cells
+    holding commas, imports like the comma-separated one."""
+    base, path = setup(tmp_path, "")
+    path.write_text(
+        "platform_id;name;role;timezone;wants;languages\r\n"
+        'ann;"Lee, Ann";mentee;Tokyo;"python, sql";en\r\n'
+        'mia;Mia Wong;mentor;Europe/London;;"en, ja"\r\n',
+        encoding="utf-8-sig",  # Excel's "CSV UTF-8" starts with a byte order mark
+    )
+    result = runner.invoke(app, [*base, "import", str(path)], env=ENV)
+    assert result.exit_code == 0, result.output
+    assert f"Imported 2 people {WHERE}: 2 new." in result.output
+    assert people(tmp_path) == {
+        "ann": ("mentee", "Asia/Tokyo", ["python", "sql"]),
+        "mia": ("mentor", "Europe/London", []),
+    }
