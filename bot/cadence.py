@@ -8,7 +8,7 @@ check-in off its local hour, skip it or double it.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
@@ -18,7 +18,7 @@ from bot.localtime import localize
 
 def occurrences(*, cadence: str, weekday_index: int, hour: int, anchor: date) -> rrule:
     """The rule of local wall times, counting weeks from the Monday of ``anchor``'s week."""
-    start = datetime(anchor.year, anchor.month, anchor.day, hour, 0)
+    start = datetime.combine(anchor, time(hour))  # a wall time: naive until localized
     start -= timedelta(days=start.weekday())
     day = weekday(weekday_index)
     if cadence == "weekly":

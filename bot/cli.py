@@ -362,16 +362,14 @@ def report(
 
 def _engine(ctx: typer.Context):  # type: ignore[no-untyped-def]
     """The configured database's engine, or a one-line error (never a traceback)."""
-    from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
 
-    from storage.engine import BadDatabaseURL, make_engine
+    from storage.engine import BadDatabaseURL, make_engine, ping
 
     try:
         settings = _settings(ctx)
         engine = make_engine(settings.database_url, data_dir=Path(settings.bot.data_dir))
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        ping(engine)
     except BadDatabaseURL as exc:
         err.print(f"Cannot open the database: {exc}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(2) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from dateutil.relativedelta import relativedelta
 
@@ -295,7 +295,7 @@ def parse_until(
         day = reading.day
         if day <= local_now.date():
             raise BadDate("past")
-        end = localize(datetime(day.year, day.month, day.day), tz)
+        end = localize(datetime.combine(day, time()), tz)
     if end - now > timedelta(days=max_days):
         raise BadDate("too_far")
     return Until(end, reading)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, create_engine
@@ -237,6 +237,12 @@ def _install_sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
         stack = getattr(held, "stack", None)
         if stack and stack.pop():
             writer.release()
+
+
+def ping(engine: Engine) -> None:
+    """Connect and run a trivial query: raises SQLAlchemy's error if the database is unreachable."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
 
 
 def checkpoint(engine: Engine) -> bool:

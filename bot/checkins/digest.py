@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
 
@@ -236,7 +236,7 @@ def queue_digests(session: Session, *, now: datetime, settings: Settings, prompt
             )
             local = now.astimezone(tz).replace(tzinfo=None)
             monday = (local - timedelta(days=local.weekday())).date()
-            wall = datetime(monday.year, monday.month, monday.day, settings.checkins.digest_hour)
+            wall = datetime.combine(monday, time(settings.checkins.digest_hour))
             due = localize(wall + timedelta(days=weekday), tz)
             if now < due or due < program.created_at:
                 continue  # not due yet, or due before the program existed

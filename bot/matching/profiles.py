@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.localtime import localize
@@ -160,7 +160,7 @@ def intervals(candidate: Candidate, start_day: date, days: int) -> list[tuple[da
         for window in windows:
             if day.weekday() not in window["days"]:
                 continue
-            base = datetime(day.year, day.month, day.day)
+            base = datetime.combine(day, time())  # local midnight, a wall time
             begin = localize(base + timedelta(minutes=_minutes(window["start"])), tz)
             end = localize(base + timedelta(minutes=_minutes(window["end"])), tz)
             if end > begin:

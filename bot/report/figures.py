@@ -13,7 +13,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -538,4 +538,4 @@ def _requests(rows: list[db.RequestRow], words: Words) -> Section:
     return section
 
 
-_DAY = datetime(2000, 1, 2) - datetime(2000, 1, 1)
+_DAY = timedelta(days=1)

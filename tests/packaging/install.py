@@ -36,6 +36,8 @@ NOT_SOURCE = (
     ".ruff_cache",
     ".hypothesis",
 )
+# Lint settings beside the code they wall in (bot/ruff.toml, ...): not shipped.
+LINT_ONLY = ("ruff.toml",)
 # Settings of the calling shell that would point the installed bot elsewhere.
 LEAKY_ENV = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "MENTORBOT_CONFIG", "DATABASE_URL")
 Completed = subprocess.CompletedProcess[str]
@@ -80,7 +82,10 @@ def tree_files(root: Path = ROOT) -> set[str]:
         path.relative_to(root).as_posix()
         for package in PACKAGES
         for path in (root / package).rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and path.suffix != ".pyc"
+        and path.name not in LINT_ONLY
     }
 
 
