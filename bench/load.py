@@ -59,8 +59,8 @@ class Result:
 def _seed(database_url: str, people: int) -> None:
     from adapters.surfaces import surfaces
     from bot.app import build_bot
-    from bot.clock import FakeClock
     from bot.config import load_settings
+    from bot.time.clock import FakeClock
     from fakes.programs import make_pair, make_program
 
     settings = load_settings(None, env={"DATABASE_URL": database_url})

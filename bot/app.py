@@ -25,7 +25,6 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import Ctx
 from bot.conversations.engine import Conversations
@@ -39,6 +38,7 @@ from bot.pseudonyms import Pseudonyms
 from bot.registry import JobContext, Registry
 from bot.replies import FormErrors, Message, Reply, Section
 from bot.router import Router, refuse_non_admin, split_args
+from bot.time.clock import Clock, SystemClock
 from storage import repo
 from storage.engine import BadDatabaseURL, make_engine, transaction, unavailable
 from storage.migrate import upgrade

@@ -175,7 +175,7 @@ def _start(
     from adapters.runtime import ServeOptions, serve
     from adapters.surfaces import surfaces
     from bot.app import build_bot
-    from bot.clock import ShiftedClock
+    from bot.time.clock import ShiftedClock
 
     console = "console" in platforms
     # The console's clock can be moved forward (/time +7d) to try a whole program.

@@ -18,7 +18,7 @@ from bot.prompts import Prompts
 from bot.pseudonyms import Pseudonyms
 from bot.replies import Message, Part, Reply, Section
 from bot.text import Text
-from bot.timezones import get_zone
+from bot.time.zones import get_zone
 from storage import repo
 from storage.models import Member, MemberStatus, Person, Program
 

@@ -23,7 +23,7 @@ from bot.replies import (
     Section,
 )
 from bot.text import Text
-from bot.timezones import get_zone, zone_label
+from bot.time.zones import get_zone, zone_label
 from storage import announcements as announcements_db
 from storage.models import Announcement, AnnouncementStatus, OutboxStatus
 

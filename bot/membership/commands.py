@@ -5,11 +5,11 @@ from __future__ import annotations
 from bot.checkins.planner import withdraw_future_nudges
 from bot.context import Ctx
 from bot.errors import FormInvalid, UserError
-from bot.formatting import local_day, local_when
 from bot.pair_choice import end_pairs
 from bot.replies import Button, Buttons, Context, Form, FormField, Message, Part, Reply, Section
 from bot.text import Text
-from bot.timeparse import BadDate, Reading, parse_until
+from bot.time.format import local_day, local_when
+from bot.time.parse import BadDate, Reading, parse_until
 from storage import repo
 from storage.models import Member, MemberStatus, Pair, Program, ProgramKind, Role
 

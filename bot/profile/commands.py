@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.checkins.planner import replan
 from bot.context import Ctx
 from bot.errors import FormInvalid, NeedsConfirmation, UserError
-from bot.formatting import comma_list, local_when
 from bot.pair_choice import end_pairs, my_pairs
 from bot.profile.fields import (
     FIELDS,
@@ -32,7 +31,8 @@ from bot.replies import (
     Section,
 )
 from bot.text import Text
-from bot.timezones import (
+from bot.time.format import local_when
+from bot.time.zones import (
     AmbiguousTimezone,
     UnknownTimezone,
     ZoneChoice,
@@ -53,7 +53,7 @@ def field_value(ctx: Ctx, member: Member | None, name: str) -> str:
     if name == "timezone":
         return zone_label(person.timezone) if person.timezone else ""
     if name == "languages":
-        return comma_list(person.languages)
+        return ", ".join(person.languages)
     if name == "availability":
         return describe_availability(person.availability)
     if name == "quiet":
@@ -65,9 +65,9 @@ def field_value(ctx: Ctx, member: Member | None, name: str) -> str:
     if name == "role":
         return member.role
     if name == "skills":
-        return comma_list(member.skills_offered)
+        return ", ".join(member.skills_offered)
     if name == "wants":
-        return comma_list(member.skills_wanted)
+        return ", ".join(member.skills_wanted)
     if name == "goals":
         return member.goals
     if name == "capacity":

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from bot.checkins.timing import LocalRules, nudge_instant
 from bot.config import Settings
 from bot.conversations.scripts import Script, ScriptContract
 from bot.delivery import Target
@@ -26,6 +25,7 @@ from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.text import Text
+from bot.time.nudges import LocalRules, nudge_instant
 from storage import outbox as outbox_db
 from storage import pairs as pairs_db
 from storage import repo, responses

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from adapters.surfaces import surfaces
 from bot.app import build_bot
-from bot.localtime import localize
-from bot.timezones import get_zone
+from bot.time.wall import localize
+from bot.time.zones import get_zone
 from storage.engine import transaction
 from storage.models import Announcement, OutboxMessage
 from tests.conversations.helpers import Chat, outbox

@@ -17,11 +17,11 @@ from sqlmodel import select
 
 from adapters.surfaces import surfaces
 from bot.app import build_bot
-from bot.clock import FakeClock
 from bot.config import load_settings
 from bot.prompts import Prompts
 from bot.report.figures import BUCKETS, HIDDEN, build
 from bot.report.page import html, write_csv
+from bot.time.clock import FakeClock
 from fakes.driven import SECRET, drive
 from fakes.outcomes import generate
 from storage.engine import transaction
