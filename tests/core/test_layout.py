@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-COMPOSITION = {"bot/config.py", "bot/app.py", "bot/cli.py"}  # may name platforms
+COMPOSITION = {"bot/config.py", "bot/app.py", "bot/cli/main.py"}  # may name platforms
 
 
 def sources(*dirs: str) -> list[tuple[str, str]]:
@@ -59,6 +59,32 @@ def test_imports_respect_the_walls():
         if rel.startswith("storage/"):
             assert "bot" not in used and "adapters" not in used, rel
         assert "adapters" not in used or rel in COMPOSITION, rel
+
+
+def test_the_shell_is_on_top():
+    """Terminal commands live in bot/cli/ and nothing below it imports it (the entry points
+    ``python -m bot`` and the console script are the only ways in)."""
+    offenders = [
+        rel
+        for rel, text in sources("bot", "adapters", "storage")
+        if not rel.startswith("bot/cli/") and rel != "bot/__main__.py"
+        for name in imports_full(text)
+        if name == "bot.cli" or name.startswith("bot.cli.")
+    ]
+    assert offenders == []
+    stray = [rel for rel, _ in sources("bot") if rel.endswith(("cli.py", "terminal.py"))]
+    assert stray == []
+
+
+def imports_full(text: str) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names |= {f"{node.module}.{a.name}" for a in node.names}
+    return names
 
 
 def test_no_function_is_longer_than_sixty_lines():

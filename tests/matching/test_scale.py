@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
 from bench.matching import cohort, replace_role
+from bot.cli.match import quality_line
 from bot.config import MatchingSettings
 from bot.matching import candidates, engine, flow, scoring
 from bot.matching.profiles import week_start
 from bot.matching.scoring import Cohort, Rules, Scorer, score_cohort
-from bot.matching_cli import quality_line
 from tests.matching.test_engine import brute_force
 
 WEEK = week_start(datetime(2026, 11, 22, tzinfo=UTC))

@@ -202,7 +202,7 @@ def test_csv_files_have_stable_headers(bot, settings, tmp_path):
 
 def test_the_report_command_writes_the_page_and_the_files(bot, settings, tmp_path):
     """`mentorbot report --html FILE --csv DIR` prints the headline figures and writes both."""
-    from bot.report.cli import run_report
+    from bot.cli.report import run_report
 
     generate(bot.engine, people=40, weeks=2)
     out = io.StringIO()
@@ -336,7 +336,7 @@ def test_the_report_command_refuses_bad_days_with_a_clear_message(tmp_path):
     """`mentorbot report --from someday` is a usage error with an example, not a traceback."""
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from bot.cli.main import app
 
     result = CliRunner().invoke(app, ["report", "--from", "someday"])
     assert result.exit_code == 2
@@ -362,7 +362,7 @@ def test_charts_read_true_long_names_wrap_and_scales_keep_their_top():
 def test_the_report_command_picks_a_program_by_id_or_name(bot, settings):
     """With several programs `mentorbot report` lists them; --program takes the id or the
     name (any case)."""
-    from bot.report.cli import run_report
+    from bot.cli.report import run_report
 
     first = generate(bot.engine, people=12, weeks=1, seed=3)
     generate(bot.engine, people=20, weeks=1, seed=4)
