@@ -27,7 +27,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.config import Settings
 from bot.context import Ctx
-from bot.conversations.engine import Conversations
+from bot.conversations.runner import Conversations
 from bot.delivery import Sender
 from bot.errors import ConfigError, FormInvalid, NeedsConfirmation, UserError
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted, Surface
@@ -177,7 +177,7 @@ class MentorBot:
             person=person,
             pseudonyms=self.pseudonyms,
             via=via,
-            conversation_engine=self.conversations,
+            conversation_runner=self.conversations,
             run_command=self.router.dispatch,
             surfaces=self.surfaces,
             _program=program,
@@ -306,7 +306,7 @@ def build_conversations(prompt_dirs: Iterable[Path] = (), registry: Registry | N
     """Load and check every conversation script (bundled, or overridden in
     ``<prompts_dir>/scripts``) against the flows the capabilities registered.
     """
-    from bot.conversations.engine import Conversations
+    from bot.conversations.runner import Conversations
     from bot.conversations.scripts import load_scripts
 
     flows = (registry or build_registry()).flows

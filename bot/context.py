@@ -17,13 +17,13 @@ from bot.outbox import enqueue
 from bot.prompts import Prompts
 from bot.pseudonyms import Pseudonyms
 from bot.replies import Message, Part, Reply, Section
-from bot.text import Text
+from bot.spans import Text
 from bot.time.zones import get_zone
 from storage import repo
 from storage.models import Member, MemberStatus, Person, Program
 
 if TYPE_CHECKING:
-    from bot.conversations.engine import Conversations
+    from bot.conversations.runner import Conversations
 
 
 @dataclass
@@ -42,7 +42,7 @@ class Ctx:
     run_command: Callable[[Ctx, list[str]], Reply] | None = field(default=None, repr=False)
     # How the event arrived: "command" (slash command), "action" (button), "dm" or "form".
     via: str = "command"
-    conversation_engine: Conversations | None = field(default=None, repr=False)
+    conversation_runner: Conversations | None = field(default=None, repr=False)
     surfaces: Mapping[str, Surface] = field(default_factory=dict, repr=False)
     _program: Program | None = field(default=None, repr=False)
 
@@ -55,9 +55,9 @@ class Ctx:
         return surface.group_dm
 
     def conversations(self) -> Conversations:
-        """The conversation engine."""
-        assert self.conversation_engine is not None, "the bot wires the conversation engine"
-        return self.conversation_engine
+        """The conversation runner."""
+        assert self.conversation_runner is not None, "the bot wires the conversation runner"
+        return self.conversation_runner
 
     # -- program and membership -------------------------------------------------------------
     def program(self) -> Program:

@@ -3,7 +3,7 @@ pulse jobs and outbox feeders.
 
 Each capability package (``bot/membership``, ``bot/checkins``, ...) has one public
 ``register(registry)``; the composition root (``bot/app.py``) calls each of them and then
-builds the router, the conversation engine, the dispatcher's renderers and the pulse from what
+builds the router, the conversation runner, the dispatcher's renderers and the pulse from what
 they registered. Nothing else knows the list of capabilities.
 """
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from bot.config import Settings
     from bot.context import Ctx
-    from bot.conversations.engine import Conversations, Flow
+    from bot.conversations.runner import Conversations, Flow
     from bot.prompts import Prompts
     from bot.replies import Message, Reply
 
@@ -31,7 +31,7 @@ Renderer = Callable[["Prompts", dict[str, Any]], "Message"]
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a pulse job gets: one transaction, the time, settings, prompts and the engine."""
+    """What a pulse job gets: one transaction, the time, settings, prompts, conversations."""
 
     session: Session
     now: datetime

@@ -22,7 +22,7 @@ from bot.replies import (
     Reply,
     Section,
 )
-from bot.text import Text
+from bot.spans import Text
 from bot.time.zones import get_zone, zone_label
 from storage import announcements as announcements_db
 from storage.models import Announcement, AnnouncementStatus, OutboxStatus

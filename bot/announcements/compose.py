@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.errors import FormInvalid, UserError
-from bot.text import Text
+from bot.spans import Text
 from bot.time.parse import BadDate, parse_clock, parse_day
 
 MAX_TEXT = 3000  # a Slack section holds 3,000 characters; Discord's embed 4,096

@@ -22,7 +22,7 @@ from bot.delivery import Target
 from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Context, Message, Section
-from bot.text import Text
+from bot.spans import Text
 from bot.time.nudges import LocalRules, nudge_wall
 from bot.time.wall import localize
 from bot.time.zones import get_zone

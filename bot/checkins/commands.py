@@ -14,7 +14,7 @@ from bot.matching.rounds import candidate_of
 from bot.matching.slots import suggest_slots
 from bot.pair_choice import PAIR_TOKEN, PairChoice, ask_which, my_pairs, take_pair
 from bot.replies import Button, Buttons, Context, Message, Part, Reply, Section
-from bot.text import Text
+from bot.spans import Text
 from bot.time.format import local_when
 from bot.time.zones import zone_label
 from storage import checkins as checkins_db

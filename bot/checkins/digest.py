@@ -12,7 +12,7 @@ from bot.delivery import Target
 from bot.outbox import enqueue
 from bot.prompts import Prompts
 from bot.replies import Context, Fields, File, Message, Part, Section
-from bot.text import Text
+from bot.spans import Text
 from bot.time.wall import localize
 from bot.time.zones import get_zone
 from storage import checkins as checkins_db

@@ -21,7 +21,7 @@ from bot.delivery import Target
 from bot.outbox import enqueue
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Message, Part, Section
-from bot.text import Text
+from bot.spans import Text
 from bot.time.nudges import LocalRules, nudge_instant
 from storage import outbox as outbox_db
 from storage import pairs as pairs_db

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.conversations.engine import Conversations, fill
+from bot.conversations.runner import Conversations, fill
 from bot.delivery import Target
 from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts

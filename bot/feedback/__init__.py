@@ -7,7 +7,7 @@ from bot.registry import Registry
 
 def register(registry: Registry) -> None:
     """Add ``feedback``, ``admin feedback`` and the feedback conversation."""
-    from bot.conversations.engine import Flow
+    from bot.conversations.runner import Flow
     from bot.feedback.commands import feedback
     from bot.feedback.records import FEEDBACK_CONTRACT, admin_feedback, finish_feedback
 

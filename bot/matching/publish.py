@@ -22,7 +22,7 @@ from bot.matching.slots import suggest_slots
 from bot.outbox import enqueue
 from bot.prompts import Prompts
 from bot.replies import Context, Fields, Message, Part, Section
-from bot.text import Text
+from bot.spans import Text
 from bot.time.format import local_when
 from bot.time.zones import get_zone, zone_label
 from storage import pairs as pairs_db

@@ -7,7 +7,7 @@ from bot.context import Ctx
 from bot.errors import FormInvalid, UserError
 from bot.pair_choice import end_pairs
 from bot.replies import Button, Buttons, Context, Form, FormField, Message, Part, Reply, Section
-from bot.text import Text
+from bot.spans import Text
 from bot.time.format import local_day, local_when
 from bot.time.parse import BadDate, Reading, parse_until
 from storage import repo
@@ -216,10 +216,10 @@ def leave(ctx: Ctx, args: list[str]) -> Reply:
     member.paused_until = None
     ctx.session.add(member)
     assert ctx.person.id is not None
-    engine = ctx.conversations()
-    conversation = engine.active(ctx.session, ctx.person.id)
+    runner = ctx.conversations()
+    conversation = runner.active(ctx.session, ctx.person.id)
     if conversation is not None:  # a half-set goal or survey has nowhere to go now
-        engine.cancel(ctx, conversation)
+        runner.cancel(ctx, conversation)
     return ctx.say("leave.done", program=ctx.program().name)
 
 

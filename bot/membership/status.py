@@ -7,7 +7,7 @@ from datetime import timedelta
 from bot.checkins.upcoming import next_checkin_of
 from bot.context import Ctx
 from bot.replies import Button, Buttons, Context, Fields, Message, Reply, Section
-from bot.text import Text
+from bot.spans import Text
 from bot.time.format import local_day, local_when
 from bot.time.zones import zone_label
 from storage import repo

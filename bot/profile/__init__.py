@@ -7,7 +7,7 @@ from bot.registry import Registry
 
 def register(registry: Registry) -> None:
     """Add ``profile`` and ``timezone``, the profile form and the step-by-step profile flow."""
-    from bot.conversations.engine import Flow
+    from bot.conversations.runner import Flow
     from bot.profile.commands import profile, submit_profile, timezone
     from bot.profile.steps import PROFILE_CONTRACT, finish_profile, save_profile_answer
 

@@ -30,7 +30,7 @@ from bot.replies import (
     Reply,
     Section,
 )
-from bot.text import Text
+from bot.spans import Text
 from bot.time.format import local_when
 from bot.time.zones import (
     AmbiguousTimezone,

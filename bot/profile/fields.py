@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import UserError
-from bot.text import Text
+from bot.spans import Text
 from bot.time.parse import parse_clock
 from bot.time.zones import AmbiguousTimezone, UnknownTimezone
 

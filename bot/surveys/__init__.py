@@ -9,7 +9,7 @@ from bot.registry import Registry
 
 def register(registry: Registry) -> None:
     """Add ``survey``, ``admin survey``, the survey conversation and the invitations job."""
-    from bot.conversations.engine import Flow
+    from bot.conversations.runner import Flow
     from bot.surveys.commands import survey
     from bot.surveys.records import SURVEY_CONTRACT, admin_survey, finish_survey, queue_invitations
 

@@ -27,7 +27,7 @@ from adapters.slack.delivery import SlackSender
 from bot.delivery import Sender, Target
 from bot.outbox import Dispatcher, DispatchStats, Outgoing, enqueue_many
 from bot.replies import Message, Section
-from bot.text import Text
+from bot.spans import Text
 from bot.time.clock import SystemClock
 from fakes.discord import FakeDiscord
 from fakes.slack import FakeSlack
