@@ -37,8 +37,9 @@ from bot.prompts import Prompts
 from bot.pseudonyms import Pseudonyms
 from bot.registry import JobContext, Registry
 from bot.replies import FormErrors, Message, Reply, Section
-from bot.router import Router, refuse_non_admin, split_args
+from bot.router import Router, refuse_non_admin
 from bot.time.clock import Clock, SystemClock
+from bot.words import split_args
 from storage import repo
 from storage.engine import BadDatabaseURL, make_engine, transaction, unavailable
 from storage.migrate import upgrade

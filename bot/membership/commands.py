@@ -67,8 +67,8 @@ def join_form(ctx: Ctx) -> Form:
 
 def submit_join(ctx: Ctx, values: dict[str, str]) -> Reply:
     """Join and fill the profile from the join form: all of it or nothing, errors per field."""
-    from bot.profile.commands import apply_field
     from bot.profile.fields import resolve_field
+    from bot.profile.values import apply_field
 
     errors: dict[str, str] = {}
     role = values.get("role", "").strip().lower()

@@ -233,7 +233,7 @@ def my_survey_answers(ctx: Ctx, member: Member) -> Reply:
     """The person's own survey answers, as they gave them."""
     from bot.conversations.runner import show_value
 
-    script = ctx.conversations().scripts["survey"]
+    script: Script = ctx.conversations().scripts["survey"]
     rows = responses.survey_responses(session=ctx.session, member_id=member.id)
     if not rows:
         return ctx.say("survey.mine_none")
