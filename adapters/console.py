@@ -29,7 +29,7 @@ from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitt
 from bot.outbox import Dispatcher
 from bot.pulse import Pulse
 from bot.replies import Buttons, Context, Fields, File, Form, FormErrors, Message, Reply, Section
-from bot.text import Text
+from bot.spans import Text
 
 PLATFORM = "console"
 WORKSPACE = "console"

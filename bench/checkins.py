@@ -183,10 +183,10 @@ def run_size(pairs: int, rate: float, send: int) -> dict:
 
     from bot.app import build_bot, build_dispatcher
     from bot.checkins.planner import QUEUE_AHEAD, plan_nudges
-    from bot.clock import FakeClock
     from bot.config import load_settings
     from bot.outbox import Pacing
     from bot.pulse import Pulse
+    from bot.time.clock import FakeClock
     from storage.engine import transaction
     from storage.models import CheckIn, OutboxMessage
 

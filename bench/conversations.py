@@ -37,8 +37,8 @@ ZONES = ["America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Sydney"
 
 def _bot(tmp: Path):  # type: ignore[no-untyped-def]
     from bot.app import build_bot
-    from bot.clock import FakeClock
     from bot.config import load_settings
+    from bot.time.clock import FakeClock
 
     base = load_settings(None, env={})
     settings = replace(base, bot=replace(base.bot, data_dir=str(tmp)))

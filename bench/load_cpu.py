@@ -28,7 +28,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.load import SECRET, Result, _load, _pct, _seed, _start, cpu_seconds
+from bench.loadgen import SECRET, Result, cpu_seconds, load, pct, seed, start
 
 BOT, BARE = "mentorbot (sqlite, 1 process)", "bare bolt (ack + fixed answer)"
 
@@ -101,7 +101,7 @@ async def _round(pid: int, port: int, fake, args: argparse.Namespace) -> Round: 
     result = Result("round")
     answers_before = _answers(fake)
     cpu_before, loop_before = cpu_seconds(pid), cpu_seconds(pid, pid)
-    await _load([port], fake.url, args.rate, args.round_seconds, args.round_people, result)
+    await load([port], fake.url, args.rate, args.round_seconds, args.round_people, result)
     ok = len(result.latencies) - result.failures
     with contextlib.suppress(TimeoutError):  # reported as fewer answers
         await fake.wait_for(lambda: _answers(fake) - answers_before >= ok, 60)
@@ -112,8 +112,8 @@ async def _round(pid: int, port: int, fake, args: argparse.Namespace) -> Round: 
         answered=_answers(fake) - answers_before,
         cpu_ms_per_request=cpu * 1000 / max(len(result.latencies), 1),
         loop_ms_per_request=loop * 1000 / max(len(result.latencies), 1),
-        p50_ms=_pct(result.latencies, 0.5),
-        p99_ms=_pct(result.latencies, 0.99),
+        p50_ms=pct(result.latencies, 0.5),
+        p99_ms=pct(result.latencies, 0.99),
     )
 
 
@@ -125,13 +125,13 @@ async def run_rounds(args: argparse.Namespace) -> dict[str, list[Round]]:
 
     tmp = Path(tempfile.mkdtemp(prefix="mentorbot-load-cpu-"))
     database_url = f"sqlite:///{tmp / 'cpu.db'}"
-    await asyncio.to_thread(_seed, database_url, args.people)
+    await asyncio.to_thread(seed, database_url, args.people)
     fake = await FakeSlack().start()
     procs: list[asyncio.subprocess.Process] = []
     rounds: dict[str, list[Round]] = {BOT: [], BARE: []}
     try:
         launcher = ("bench.profiled_bot", args.profile) if args.profile else ("bot",)
-        bot, bot_port = await _start(tmp, fake.url, database_url, "cpu-bot", launcher)
+        bot, bot_port = await start(tmp, fake.url, database_url, "cpu-bot", launcher)
         procs.append(bot)
         bare, bare_port = await _start_bare(fake.url)
         procs.append(bare)

@@ -1,7 +1,7 @@
 """Benchmark: cohort matching from 100 to 40,000 mentees, and peer pairing up to 20,000.
 
 Mentoring (``--sizes``; ``N`` means N mentees and N/5 mentors, ``N:M`` sets the mentors;
-capacity 1-5): wall time and peak memory of the bot's matcher (``bot.matching.engine``:
+capacity 1-5): wall time and peak memory of the bot's matcher (``bot.matching.cohort``:
 block scoring, the candidate graph, min-cost flow, pricing every other pair against the
 duals) and of explaining every pair. Then, outside the timing, an independent check of the
 certificate over every pair of the cohort (dual values non-negative, ``left[i] + right[j]``
@@ -165,7 +165,7 @@ def check_certificate(matched, capacity: np.ndarray) -> bool:
 
 def run_size(n: int, n_mentors: int | None = None, dense_max: int = 5000) -> dict:
     from bot.config import MatchingSettings
-    from bot.matching.engine import match_cohort
+    from bot.matching.cohort import match_cohort
     from bot.matching.explain import explain
     from bot.matching.profiles import week_start
     from bot.matching.scoring import SCORE_UNITS, Cohort
@@ -262,7 +262,7 @@ def _prompts():
 
 def run_peers(n: int, networkx_max: int) -> dict:
     from bot.config import MatchingSettings
-    from bot.matching.engine import match_cohort
+    from bot.matching.cohort import match_cohort
     from bot.matching.profiles import week_start
     from bot.matching.scoring import SCORE_UNITS, Cohort
 

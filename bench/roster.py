@@ -67,7 +67,7 @@ def peak_mb() -> float:
 
 
 def importer(rows: int, bad: int) -> tuple[float, float, float, str]:
-    from bot.roster.cli import ImportOptions, run_import
+    from bot.cli.roster import ImportOptions, run_import
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "people.csv"

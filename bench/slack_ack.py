@@ -101,8 +101,8 @@ async def serve(kind: str, fake_url: str) -> None:
     else:
         from adapters.slack import SlackAdapter
         from bot.app import build_bot
-        from bot.clock import FakeClock
         from bot.config import load_settings
+        from bot.time.clock import FakeClock
 
         tmp = tempfile.mkdtemp()
         settings = load_settings(None, env={"DATABASE_URL": f"sqlite:///{Path(tmp) / 'b.db'}"})

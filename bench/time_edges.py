@@ -54,8 +54,8 @@ def main() -> None:
     from adapters.surfaces import surfaces
     from bot.app import build_bot
     from bot.checkins.planner import plan_nudges
-    from bot.clock import FakeClock
     from bot.config import load_settings
+    from bot.time.clock import FakeClock
     from fakes.programs import make_pair, make_program
     from storage.engine import transaction
     from storage.models import CheckIn, Member, Person

@@ -27,10 +27,9 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import Ctx
-from bot.conversations.engine import Conversations
+from bot.conversations.runner import Conversations
 from bot.delivery import Sender
 from bot.errors import ConfigError, FormInvalid, NeedsConfirmation, UserError
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted, Surface
@@ -40,7 +39,9 @@ from bot.prompts import Prompts
 from bot.pseudonyms import Pseudonyms
 from bot.registry import JobContext, Registry
 from bot.replies import FormErrors, Message, Reply, Section
-from bot.router import Router, refuse_non_admin, split_args
+from bot.router import Router, refuse_non_admin
+from bot.time.clock import Clock, SystemClock
+from bot.words import split_args
 from storage import repo
 from storage.engine import BadDatabaseURL, make_engine, transaction, unavailable
 from storage.migrate import upgrade
@@ -179,7 +180,7 @@ class MentorBot:
             person=person,
             pseudonyms=self.pseudonyms,
             via=via,
-            conversation_engine=self.conversations,
+            conversation_runner=self.conversations,
             capability_registry=self.registry,
             run_command=self.router.dispatch,
             surfaces=self.surfaces,
@@ -294,7 +295,7 @@ def build_conversations(prompt_dirs: Iterable[Path] = (), registry: Registry | N
     """Load and check every conversation script (bundled, or overridden in
     ``<prompts_dir>/scripts``) against the flows the capabilities registered.
     """
-    from bot.conversations.engine import Conversations
+    from bot.conversations.runner import Conversations
     from bot.conversations.scripts import load_scripts
 
     flows = (registry or build_registry()).flows

@@ -271,7 +271,7 @@ def _program_problems(p: ProgramSettings) -> Iterator[str]:
         yield "[program] checkin_weekday must be a weekday name such as 'tuesday'"
     if not 0 <= p.checkin_hour <= 23:
         yield "[program] checkin_hour must be between 0 and 23"
-    from bot.timezones import zone_exists
+    from bot.time.zones import zone_exists
 
     if not zone_exists(p.default_timezone):
         yield f"[program] default_timezone {p.default_timezone!r} is not a known zone"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlmodel import Session
 
@@ -17,14 +17,52 @@ from bot.outbox import enqueue
 from bot.prompts import Prompts
 from bot.pseudonyms import Pseudonyms
 from bot.replies import Message, Part, Reply, Section
-from bot.text import Text
-from bot.timezones import get_zone
+from bot.spans import Text
+from bot.time.zones import get_zone
 from storage import repo
-from storage.models import Member, MemberStatus, Person, Program
+from storage.models import Conversation, Member, MemberStatus, Person, Program
 
 if TYPE_CHECKING:
-    from bot.conversations.engine import Conversations
     from bot.registry import Registry
+
+
+class ConversationRunner(Protocol):
+    """What handlers ask of the conversation runner (``bot.conversations.runner``), declared
+    here so the context needs nothing from the capability that runs conversations.
+    """
+
+    @property
+    def scripts(self) -> Mapping[str, Any]:
+        """The scripts by name (``bot.conversations.scripts.Script``)."""
+        ...
+
+    def active(self, session: Session, person_id: int) -> Conversation | None:
+        """The person's conversation in progress, if any."""
+        ...
+
+    def start(self, ctx: Ctx, name: str, *, context: dict[str, Any], command: str) -> Reply:
+        """Start a conversation, or ask first if another one is running."""
+        ...
+
+    def restart(self, ctx: Ctx, conv: Conversation, context: dict[str, Any]) -> Message:
+        """Run the same script again in the same conversation (one round per goal, say)."""
+        ...
+
+    def resume(self, ctx: Ctx, conv: Conversation) -> Reply:
+        """Ask the current step again."""
+        ...
+
+    def back(self, ctx: Ctx, conv: Conversation) -> Reply:
+        """Go back one step."""
+        ...
+
+    def cancel(self, ctx: Ctx, conv: Conversation) -> Reply:
+        """Stop the conversation."""
+        ...
+
+    def click(self, ctx: Ctx, conv_id: int, step_index: int, value: str) -> Reply:
+        """A button of a step was pressed."""
+        ...
 
 
 @dataclass
@@ -43,7 +81,7 @@ class Ctx:
     run_command: Callable[[Ctx, list[str]], Reply] | None = field(default=None, repr=False)
     # How the event arrived: "command" (slash command), "action" (button), "dm" or "form".
     via: str = "command"
-    conversation_engine: Conversations | None = field(default=None, repr=False)
+    conversation_runner: ConversationRunner | None = field(default=None, repr=False)
     # What the capabilities registered: the hooks a handler fires, the contributors it asks.
     capability_registry: Registry | None = field(default=None, repr=False)
     surfaces: Mapping[str, Surface] = field(default_factory=dict, repr=False)
@@ -57,10 +95,10 @@ class Ctx:
         )
         return surface.group_dm
 
-    def conversations(self) -> Conversations:
-        """The conversation engine."""
-        assert self.conversation_engine is not None, "the bot wires the conversation engine"
-        return self.conversation_engine
+    def conversations(self) -> ConversationRunner:
+        """The conversation runner."""
+        assert self.conversation_runner is not None, "the bot wires the conversation runner"
+        return self.conversation_runner
 
     def registry(self) -> Registry:
         """What the capabilities registered (their hooks and contributors)."""

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 
-from bot.clock import Clock
+from bot.time.clock import Clock
 from storage import outbox as outbox_db
 from storage.engine import transaction, unavailable
 

@@ -22,11 +22,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.clock import Clock
 from bot.delivery import DeliveryResult, Sender, Target
 from bot.leases import Leases
 from bot.metrics import Metrics, NoMetrics
 from bot.replies import Message
+from bot.time.clock import Clock
 from storage import outbox as outbox_db
 from storage.bulk import insert_ignoring_conflicts
 from storage.engine import transaction

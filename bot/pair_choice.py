@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.replies import Button, Buttons, Message, Section
-from bot.text import Text
+from bot.spans import Text
 from storage import repo
 from storage.models import Member, Pair, PairStatus, Person
 

@@ -3,7 +3,7 @@
 Templates use ``{placeholder}`` fields. The catalog (:mod:`bot.prompt_catalog`) names every key
 the code uses and the placeholders each may contain; loading fails with a clear message when a
 key is missing, unknown, or uses a placeholder the code will not supply. Values filled in are
-untrusted user text unless they are already :class:`~bot.text.Text`.
+untrusted user text unless they are already :class:`~bot.spans.Text`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.errors import ConfigError
 from bot.prompt_catalog import CATALOG
-from bot.text import Span, Text
+from bot.spans import Span, Text
 
 _FORMATTER = string.Formatter()
 

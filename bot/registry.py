@@ -3,7 +3,7 @@ pulse jobs, outbox feeders, the hooks they listen on and their parts of the cros
 
 Each capability package (``bot/membership``, ``bot/checkins``, ...) has one public
 ``register(registry)``; the composition root (``bot/app.py``) finds and calls each of them and
-then builds the router, the conversation engine, the dispatcher's renderers and the pulse from
+then builds the router, the conversation runner, the dispatcher's renderers and the pulse from
 what they registered. Nothing else knows the list of capabilities.
 
 Hooks: when pairs end, a member pauses or a schedule changes, the code that did it fires the
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from bot.config import Settings
     from bot.context import Ctx
-    from bot.conversations.engine import Conversations, Flow
+    from bot.conversations.runner import Conversations, Flow
     from bot.prompts import Prompts
     from bot.replies import Message, Reply
     from storage.models import Program
@@ -44,7 +44,7 @@ ExportTable = Callable[["Session", "Program", "Settings"], Table]
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a pulse job gets: one transaction, the time, settings, prompts and the engine."""
+    """What a pulse job gets: one transaction, the time, settings, prompts, conversations."""
 
     session: Session
     now: datetime

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from bot.text import Text
+from bot.spans import Text
 
 
 @dataclass(frozen=True)

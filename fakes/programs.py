@@ -83,7 +83,7 @@ def queue_channel_messages(
     from bot.delivery import Target
     from bot.outbox import Outgoing, enqueue_many
     from bot.replies import Message, Section
-    from bot.text import Text
+    from bot.spans import Text
 
     items = [
         Outgoing(
@@ -102,7 +102,7 @@ def queue_text(engine, key: str, target, text: str, *, due: datetime) -> None:
     """Queue one plain message to ``target`` (a ``bot.delivery.Target``), due at ``due``."""
     from bot.outbox import enqueue
     from bot.replies import Message, Section
-    from bot.text import Text
+    from bot.spans import Text
 
     with transaction(engine) as s:
         enqueue(

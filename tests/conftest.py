@@ -18,10 +18,10 @@ from sqlalchemy.engine import Engine
 
 from adapters.surfaces import CONSOLE, surfaces
 from bot.app import MentorBot, build_bot
-from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from bot.events import Actor, Command
 from bot.replies import Form, FormErrors, Message, Reply
+from bot.time.clock import FakeClock
 from fakes import postgres
 from storage.engine import make_engine
 

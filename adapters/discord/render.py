@@ -10,7 +10,7 @@ from typing import Any
 import discord
 
 from bot.replies import Buttons, Context, Fields, Message, Section
-from bot.text import Text
+from bot.spans import Text
 
 _BOLD = re.compile(r"(?<![*\w])\*(?!\*)([^*\n]+?)\*(?![*\w])")
 NO_MENTIONS = discord.AllowedMentions.none()

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from bot.replies import Buttons, Context, Fields, Form, Message, Section
-from bot.text import Span, Text
+from bot.spans import Span, Text
 
 SECTION_LIMIT = 3000
 FIELD_LIMIT = 2000

@@ -22,8 +22,8 @@ from bot.replies import (
     Reply,
     Section,
 )
-from bot.text import Text
-from bot.timezones import get_zone, zone_label
+from bot.spans import Text
+from bot.time.zones import get_zone, zone_label
 from storage import announcements as announcements_db
 from storage.models import Announcement, AnnouncementStatus, OutboxStatus
 

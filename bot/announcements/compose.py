@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.errors import FormInvalid, UserError
-from bot.text import Text
-from bot.timeparse import BadDate, parse_clock, parse_day
+from bot.spans import Text
+from bot.time.parse import BadDate, parse_clock, parse_day
 
 MAX_TEXT = 3000  # a Slack section holds 3,000 characters; Discord's embed 4,096
 MAX_DAYS_AHEAD = 366

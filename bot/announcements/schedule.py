@@ -17,15 +17,15 @@ from datetime import date, datetime, time
 from sqlmodel import Session
 
 from bot.announcements.compose import Draft
-from bot.checkins.timing import LocalRules, nudge_wall
 from bot.config import Settings
 from bot.delivery import Target
-from bot.localtime import localize
 from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Context, Message, Section
-from bot.text import Text
-from bot.timezones import get_zone
+from bot.spans import Text
+from bot.time.nudges import LocalRules, nudge_wall
+from bot.time.wall import localize
+from bot.time.zones import get_zone
 from storage import announcements as announcements_db
 from storage.models import Announcement, Program
 

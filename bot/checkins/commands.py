@@ -10,13 +10,13 @@ from bot.checkins.planner import OUTCOME_BUTTONS
 from bot.checkins.record import record, take_outcome
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.formatting import local_when
 from bot.matching.rounds import candidate_of
 from bot.matching.slots import suggest_slots
 from bot.pair_choice import PAIR_TOKEN, PairChoice, ask_which, my_pairs, take_pair
 from bot.replies import Button, Buttons, Context, Message, Part, Reply, Section
-from bot.text import Text
-from bot.timezones import zone_label
+from bot.spans import Text
+from bot.time.format import local_when
+from bot.time.zones import zone_label
 from storage import checkins as checkins_db
 from storage import repo
 from storage.models import CheckInOutcome, Member, Pair, Person

@@ -9,12 +9,12 @@ from sqlmodel import Session
 
 from bot.config import WEEKDAYS, Settings
 from bot.delivery import Target
-from bot.localtime import localize
 from bot.outbox import enqueue
 from bot.prompts import Prompts
 from bot.replies import Context, Fields, File, Message, Part, Section
-from bot.text import Text
-from bot.timezones import get_zone
+from bot.spans import Text
+from bot.time.wall import localize
+from bot.time.zones import get_zone
 from storage import checkins as checkins_db
 from storage import outbox as outbox_db
 from storage import pairs as pairs_db

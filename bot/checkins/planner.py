@@ -24,14 +24,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.cadence import program_rule
-from bot.checkins.timing import LocalRules, nudge_instant
-from bot.checkins.when import MAX_MOVE
 from bot.config import Settings
 from bot.delivery import Target
 from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Message, Section
+from bot.time.cadence import program_rule
+from bot.time.nudges import MAX_MOVE, LocalRules, nudge_instant
 from storage import checkins as checkins_db
 from storage import outbox as outbox_db
 from storage import repo
@@ -205,7 +204,7 @@ def _plan_pairs(
             for p in members:
                 if (p.pair_id, p.member_id, iso) in existing:
                     continue
-                # The rule status and App Home share (bot.checkins.when.nudge_due).
+                # The rule status and App Home share (bot.time.nudges.nudge_due).
                 if p.pair_started_at is None or due < p.pair_started_at + first_after:
                     continue
                 if p.status == MemberStatus.PAUSED and (

@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.checkins.timing import LocalRules, next_sensible
 from bot.config import Settings
 from bot.delivery import Target
 from bot.outbox import enqueue
 from bot.prompts import Prompts
 from bot.replies import Context, Message, Section
+from bot.time.nudges import LocalRules, next_sensible
 from storage import checkins as checkins_db
 from storage import pairs as pairs_db
 from storage import repo

@@ -16,13 +16,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session
 
 from bot.checkins.planner import withdraw_future_nudges
-from bot.checkins.timing import LocalRules, nudge_instant
 from bot.config import Settings
 from bot.delivery import Target
 from bot.outbox import enqueue
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Message, Part, Section
-from bot.text import Text
+from bot.spans import Text
+from bot.time.nudges import LocalRules, nudge_instant
 from storage import outbox as outbox_db
 from storage import pairs as pairs_db
 from storage import repo, responses
@@ -147,7 +147,7 @@ def _summary(
 
 
 def _zone(person: Person, settings: Settings):  # type: ignore[no-untyped-def]
-    from bot.timezones import get_zone
+    from bot.time.zones import get_zone
 
     return get_zone(person.timezone or settings.program.default_timezone)
 

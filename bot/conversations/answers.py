@@ -16,7 +16,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from bot.conversations.scripts import Step
-from bot.timeparse import BadDate, parse_day, parse_duration
+from bot.time.parse import BadDate, parse_day, parse_duration
 
 YES = frozenset({"yes", "y", "yeah", "yep", "sure", "ok", "okay", "true", "1"})
 NO = frozenset({"no", "n", "nope", "nah", "false", "0"})

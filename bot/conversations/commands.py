@@ -16,24 +16,24 @@ def answer(ctx: Ctx, args: list[str]) -> Reply:
 
 def conversation(ctx: Ctx, args: list[str]) -> Reply:
     """``conversation continue|cancel|replace <command>``: steer the running conversation."""
-    engine = ctx.conversations()
+    runner = ctx.conversations()
     assert ctx.person.id is not None
-    current = engine.active(ctx.session, ctx.person.id)
+    current = runner.active(ctx.session, ctx.person.id)
     action = args[0].lower() if args else "continue"
     if action == "replace" and len(args) > 1:
         if current is not None:
-            engine.cancel(ctx, current)
+            runner.cancel(ctx, current)
             ctx.session.flush()
         assert ctx.run_command is not None
         return ctx.run_command(ctx, args[1:])
     if current is None:
         raise UserError("conv.none")
     if action in ("continue", "resume"):
-        return engine.resume(ctx, current)
+        return runner.resume(ctx, current)
     if action in ("cancel", "stop"):
-        return engine.cancel(ctx, current)
+        return runner.cancel(ctx, current)
     if action == "back":
-        return engine.back(ctx, current)
+        return runner.back(ctx, current)
     raise UserError("conv.usage")
 
 

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.checkins.timing import LocalRules, next_sensible
 from bot.config import Settings
-from bot.conversations.engine import Conversations, fill
+from bot.conversations.runner import Conversations, fill
 from bot.delivery import Target
 from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Message, Section
+from bot.time.nudges import LocalRules, next_sensible
 from storage import conversations as conversations_db
 from storage.models import ConversationStatus
 

@@ -9,7 +9,7 @@ HELP_POSITION = 60  # where its commands come in help (bot.app.capabilities)
 
 def register(registry: Registry) -> None:
     """Add ``feedback``, ``admin feedback`` and the feedback conversation."""
-    from bot.conversations.engine import Flow
+    from bot.conversations.runner import Flow
     from bot.feedback.commands import feedback
     from bot.feedback.contributions import register_contributions
     from bot.feedback.records import FEEDBACK_CONTRACT, admin_feedback, finish_feedback

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from bot.conversations.scripts import Script, ScriptContract
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
-from bot.text import Text
+from bot.spans import Text
 from storage import checkins as checkins_db
 from storage import repo, responses
 from storage.models import Conversation, Feedback, Member, Pair

@@ -9,7 +9,7 @@ HELP_POSITION = 50  # where its commands come in help (bot.app.capabilities)
 
 def register(registry: Registry) -> None:
     """Add ``goal``, ``goals``, ``progress`` and the goal and progress conversations."""
-    from bot.conversations.engine import Flow
+    from bot.conversations.runner import Flow
     from bot.goals.commands import goal, goals, progress
     from bot.goals.contributions import register_contributions
     from bot.goals.records import GOAL_CONTRACT, PROGRESS_CONTRACT, finish_goal, finish_progress

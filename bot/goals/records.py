@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from bot.conversations.engine import parse_date, show_value
+from bot.conversations.runner import parse_date, show_value
 from bot.conversations.scripts import Script, ScriptContract
 from bot.delivery import Target
 from bot.errors import UserError
 from bot.outbox import enqueue
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
-from bot.text import Text
+from bot.spans import Text
 from storage import repo, responses
 from storage.models import Conversation, Goal, GoalStatus, GoalUpdate, Member, Person
 

@@ -6,7 +6,7 @@ per row, the best value it did not keep (``threshold``), and per row and column 
 partners each hard rule leaves, which tells an unmatched person the true reason and sets the
 adaptive recency window.
 
-``assign`` then solves the capacity assignment on that graph (``bot.matching.flow``) and
+``assign`` then solves the capacity assignment on that graph (``bot.matching.mincost``) and
 prices every pair outside it against the solution's dual values: a pair can only improve the
 total if its value exceeds ``left[i] + right[j]``. Rows whose ``threshold`` already rules that
 out are not scored again; the others are scored block by block, improving pairs join the
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bot.matching import flow
+from bot.matching import mincost
 from bot.matching.scoring import Block, Scorer, recent_cells, recent_forbidden
 
 Progress = Callable[[str, float], None]  # what is happening, and about how much is done (0..1)
@@ -267,7 +267,7 @@ class Solution:
     rows: np.ndarray
     cols: np.ndarray
     units: np.ndarray
-    proof: flow.Assignment
+    proof: mincost.Assignment
     rounds: int  # solves until no pair outside the graph could improve the total
 
 
@@ -286,14 +286,14 @@ def assign(
     n, m = scorer.n, scorer.m
     capacity = np.asarray(capacity, np.int64)
     places = int(np.maximum(capacity, 0).sum())
-    bonus = flow.bonus_for(scorer.max_units(), n, places) if cardinality_first else 0
+    bonus = mincost.bonus_for(scorer.max_units(), n, places) if cardinality_first else 0
     rounds = 0
     while True:
         rounds += 1
         share = SCORED_AT + (SOLVED_AT - SCORED_AT) * (1 - 0.5 ** (rounds - 1))
         if progress:
             progress(f"solving {len(graph.rows)} candidate pairs (round {rounds})", share)
-        result = flow.solve(n, m, graph.rows, graph.cols, graph.units, capacity, bonus=bonus)
+        result = mincost.solve(n, m, graph.rows, graph.cols, graph.units, capacity, bonus=bonus)
         if progress:
             step = (SOLVED_AT - SCORED_AT) * 0.5**rounds
             progress("checking every other pair against the solution's dual values", share + step)
@@ -385,7 +385,7 @@ def _scan(graph: Graph, u: np.ndarray, v: np.ndarray, bonus: int) -> Iterator[_S
     graph.priced.append(priced)
 
 
-def _price(graph: Graph, result: flow.Assignment, bonus: int, per_row: int) -> int:
+def _price(graph: Graph, result: mincost.Assignment, bonus: int, per_row: int) -> int:
     """Add the pairs outside the graph that could improve the total (each row's best
     ``per_row``); whole rows scored get exact thresholds. How many could improve.
     """
@@ -415,7 +415,7 @@ def _price(graph: Graph, result: flow.Assignment, bonus: int, per_row: int) -> i
     return improving
 
 
-def upper_bound(graph: Graph, result: flow.Assignment, capacity: np.ndarray) -> int:
+def upper_bound(graph: Graph, result: mincost.Assignment, capacity: np.ndarray) -> int:
     """An upper bound of the whole cohort's best assignment from one scan: the graph's duals,
     each row's raised just enough to cover every pair outside the graph, stay a feasible dual
     solution, so their objective bounds every assignment (no re-solving).
@@ -432,7 +432,7 @@ def upper_bound(graph: Graph, result: flow.Assignment, capacity: np.ndarray) -> 
                 c = scored.cols
                 need = np.where(units >= 0, bonus + units.astype(np.float64) - v[c], 0)
                 np.maximum.at(u, r, need)
-    raised = flow.Assignment(result.chosen, u, v, bonus, result.value)
+    raised = mincost.Assignment(result.chosen, u, v, bonus, result.value)
     return raised.dual_value(np.asarray(capacity, np.int64))
 
 

@@ -23,7 +23,7 @@ from bot.pair_choice import (
     take_pair,
 )
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
-from bot.text import Text
+from bot.spans import Text
 from storage import pairs as pairs_db
 from storage import repo
 from storage.models import MatchRule, Member, Pair, Person

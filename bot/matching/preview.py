@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.matching.rounds import Proposal
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Section
-from bot.text import Text
+from bot.spans import Text
 
 SHOWN_PAIRS = 10
 

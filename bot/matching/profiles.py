@@ -2,7 +2,7 @@
 
 Availability windows are local wall times ("mon-fri 09:00-17:00"). To compare two people in
 different zones they are laid onto the same real week in UTC, day by day with
-:func:`bot.localtime.localize`, so a daylight-saving change that week is counted correctly.
+:func:`bot.time.wall.localize`, so a daylight-saving change that week is counted correctly.
 The week is a bitmap of 15-minute slots; the overlap of two people is a dot product.
 """
 
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.localtime import localize
-from bot.timezones import get_zone
+from bot.time.wall import localize
+from bot.time.zones import get_zone
 
 if TYPE_CHECKING:  # NumPy loads with matching, not at start
     import numpy as np

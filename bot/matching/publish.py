@@ -15,7 +15,6 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.delivery import Target
-from bot.formatting import local_when
 from bot.matching.profiles import Candidate
 from bot.matching.rounds import Proposal, active_pairs
 from bot.matching.slots import suggest_slots
@@ -23,8 +22,9 @@ from bot.outbox import enqueue
 from bot.prompts import Prompts
 from bot.registry import Registry
 from bot.replies import Context, Fields, Message, Part, Section
-from bot.text import Text
-from bot.timezones import get_zone, zone_label
+from bot.spans import Text
+from bot.time.format import local_when
+from bot.time.zones import get_zone, zone_label
 from storage import pairs as pairs_db
 from storage.models import Member, MemberStatus, Pair, PairStatus, Program
 

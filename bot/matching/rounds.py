@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # NumPy, SciPy and the solvers load when a round is proposed,
     import numpy as np
 
     from bot.matching.candidates import Counts, Graph
-    from bot.matching.engine import Matched
+    from bot.matching.cohort import Matched
     from bot.matching.scoring import Scorer
 
 Progress = Callable[[str, float], None]  # what is happening, and about how much is done (0..1)
@@ -256,7 +256,7 @@ def _match(
     those left out before; a seeded tie-break). NumPy, SciPy, OR-Tools and rustworkx load
     here, when a round is matched.
     """
-    from bot.matching.engine import match_cohort
+    from bot.matching.cohort import match_cohort
     from bot.matching.scoring import Cohort, Rules
 
     return match_cohort(

@@ -2,7 +2,7 @@
 compare the bot with.
 
 ``match_peers``: a maximum-weight matching of maximum cardinality on a general graph
-(Edmonds' blossom algorithm, compiled, rustworkx); ``bot.matching.engine`` builds the graph.
+(Edmonds' blossom algorithm, compiled, rustworkx); ``bot.matching.cohort`` builds the graph.
 
 Baselines (dense: every pair in memory): ``solve_assignment``, the exact dense solver the bot
 used before block scoring (mentors expanded into capacity slots, scipy's

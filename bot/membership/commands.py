@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot.context import Ctx
 from bot.errors import FormInvalid, UserError
-from bot.formatting import local_day, local_when
 from bot.pair_choice import end_pairs
 from bot.replies import Button, Buttons, Context, Form, FormField, Message, Part, Reply, Section
-from bot.text import Text
-from bot.timeparse import BadDate, Reading, parse_until
+from bot.spans import Text
+from bot.time.format import local_day, local_when
+from bot.time.parse import BadDate, Reading, parse_until
 from storage import repo
 from storage.models import Member, MemberStatus, Pair, Program, ProgramKind, Role
 
@@ -66,8 +66,8 @@ def join_form(ctx: Ctx) -> Form:
 
 def submit_join(ctx: Ctx, values: dict[str, str]) -> Reply:
     """Join and fill the profile from the join form: all of it or nothing, errors per field."""
-    from bot.profile.commands import apply_field
     from bot.profile.fields import resolve_field
+    from bot.profile.values import apply_field
 
     errors: dict[str, str] = {}
     role = values.get("role", "").strip().lower()
@@ -215,10 +215,10 @@ def leave(ctx: Ctx, args: list[str]) -> Reply:
     member.paused_until = None
     ctx.session.add(member)
     assert ctx.person.id is not None
-    engine = ctx.conversations()
-    conversation = engine.active(ctx.session, ctx.person.id)
+    runner = ctx.conversations()
+    conversation = runner.active(ctx.session, ctx.person.id)
     if conversation is not None:  # a half-set goal or survey has nowhere to go now
-        engine.cancel(ctx, conversation)
+        runner.cancel(ctx, conversation)
     return ctx.say("leave.done", program=ctx.program().name)
 
 

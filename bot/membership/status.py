@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.checkins.when import next_checkin_of
+from bot.checkins.upcoming import next_checkin_of
 from bot.context import Ctx
-from bot.formatting import comma_list, local_day, local_when
 from bot.replies import Button, Buttons, Context, Fields, Message, Reply, Section
-from bot.text import Text
-from bot.timezones import zone_label
+from bot.spans import Text
+from bot.time.format import local_day, local_when
+from bot.time.zones import zone_label
 from storage import repo
 from storage.models import MemberStatus
 
@@ -44,7 +44,7 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
     items.append(
         (
             ctx.prompts.text("status.label.partner"),
-            Text.user(comma_list(partners)) if partners else ctx.t("status.no_partner"),
+            Text.user(", ".join(partners)) if partners else ctx.t("status.no_partner"),
         )
     )
 

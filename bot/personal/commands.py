@@ -6,7 +6,7 @@ from bot.context import Ctx
 from bot.personal.export import export_file
 from bot.personal.forget import forget_person
 from bot.replies import Button, Buttons, Context, File, Message, Reply, Section
-from bot.text import Text
+from bot.spans import Text
 
 
 def export(ctx: Ctx, args: list[str]) -> Reply:

@@ -32,7 +32,7 @@ from bot.outbox import enqueue
 from bot.prompts import Prompts
 from bot.registry import FORGOTTEN, Registry
 from bot.replies import Message, Section
-from bot.text import Text
+from bot.spans import Text
 from storage import personal
 from storage.models import MemberStatus, OutboxMessage, OutboxStatus, PairStatus, Person, Program
 

@@ -9,7 +9,7 @@ HELP_POSITION = 30  # where its commands come in help (bot.app.capabilities)
 
 def register(registry: Registry) -> None:
     """Add ``profile`` and ``timezone``, the profile form and the step-by-step profile flow."""
-    from bot.conversations.engine import Flow
+    from bot.conversations.runner import Flow
     from bot.profile.commands import profile, submit_profile, timezone
     from bot.profile.steps import PROFILE_CONTRACT, finish_profile, save_profile_answer
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import UserError
-from bot.text import Text
-from bot.timeparse import parse_clock
-from bot.timezones import AmbiguousTimezone, UnknownTimezone
+from bot.spans import Text
+from bot.time.parse import parse_clock
+from bot.time.zones import AmbiguousTimezone, UnknownTimezone
 
 MAX_LIST_ITEMS = 20
 MAX_ITEM_LENGTH = 60

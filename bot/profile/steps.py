@@ -23,7 +23,7 @@ PROFILE_CONTRACT = ScriptContract(
 
 def profile_context(ctx: Ctx) -> dict[str, object]:
     """Current values (shown with each question) and whether the capacity question applies."""
-    from bot.profile.commands import field_value
+    from bot.profile.values import field_value
 
     member = ctx.require_member()
     not_set = ctx.prompts.text("profile.not_set").strip("_")
@@ -37,7 +37,7 @@ def profile_context(ctx: Ctx) -> dict[str, object]:
 
 def save_profile_answer(ctx: Ctx, conv: Conversation, step: Step, value: Any) -> None:
     """Save each answer as it comes; a bad one raises UserError and is asked again."""
-    from bot.profile.commands import apply_field
+    from bot.profile.values import apply_field
 
     field = resolve_field(step.id)
     if field is None:  # an extra step a coordinator added: kept in the answers only
@@ -47,7 +47,7 @@ def save_profile_answer(ctx: Ctx, conv: Conversation, step: Step, value: Any) ->
 
 def finish_profile(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
     """The step-by-step profile edit is done: show the profile."""
-    from bot.profile.commands import show_profile
+    from bot.profile.values import show_profile
 
     if not any(v is not None for v in conv.answers.values()):
         return ctx.say("profile.unchanged")

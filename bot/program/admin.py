@@ -12,8 +12,8 @@ from bot.program.help import command_help, command_list
 from bot.registry import ScheduleChange
 from bot.replies import Button, Buttons, Fields, Message, Reply, Section
 from bot.router import Router
-from bot.text import Text
-from bot.timezones import zone_label
+from bot.spans import Text
+from bot.time.zones import zone_label
 from storage import repo
 from storage.models import MemberStatus, ProgramKind, Role
 

@@ -6,7 +6,7 @@ from bot.context import Ctx
 from bot.errors import UserError
 from bot.replies import Context, Fields, Message, Part, Reply, Section
 from bot.router import Router
-from bot.text import Text
+from bot.spans import Text
 
 
 def command_list(ctx: Ctx, router: Router, *, prefix: str = "") -> Fields:

@@ -7,8 +7,8 @@ from datetime import date
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.replies import Context, Fields, File, Message, Part, Reply, Section
-from bot.text import Text
-from bot.timeparse import BadDate, parse_day
+from bot.spans import Text
+from bot.time.parse import BadDate, parse_day
 
 KEY_FIGURES = (
     "participation.active",

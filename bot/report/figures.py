@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.prompts import Prompts
 from bot.suppression import HIDDEN, Cells
 from bot.surveys.records import SCALES, SURVEYS
-from bot.timezones import get_zone
+from bot.time.zones import get_zone
 from storage import report as db
 from storage.models import CheckInOutcome, MemberStatus, PairStatus, Program
 

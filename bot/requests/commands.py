@@ -21,7 +21,7 @@ from bot.replies import (
     Section,
 )
 from bot.requests.records import URGENCIES, announce, helper_roles
-from bot.text import Text
+from bot.spans import Text
 from storage import repo
 from storage import requests as requests_db
 from storage.models import MentorRequest, RequestStatus

@@ -14,7 +14,7 @@ from bot.delivery import Target
 from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Message, Part, Section
-from bot.text import Text
+from bot.spans import Text
 from storage import repo
 from storage import requests as requests_db
 from storage.models import MentorRequest, Person, Program, ProgramKind, Role

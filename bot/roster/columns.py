@@ -21,7 +21,7 @@ from bot.profile.fields import (
     parse_quiet,
     zone_error,
 )
-from bot.timezones import UnknownTimezone, parse_timezone
+from bot.time.zones import UnknownTimezone, parse_timezone
 from storage.models import MemberStatus, Program, Role
 from storage.personal import is_forgotten_id
 

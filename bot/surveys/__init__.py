@@ -11,7 +11,7 @@ HELP_POSITION = 70  # where its commands come in help (bot.app.capabilities)
 
 def register(registry: Registry) -> None:
     """Add ``survey``, ``admin survey``, the survey conversation and the invitations job."""
-    from bot.conversations.engine import Flow
+    from bot.conversations.runner import Flow
     from bot.surveys.commands import survey
     from bot.surveys.contributions import register_contributions
     from bot.surveys.records import SURVEY_CONTRACT, admin_survey, finish_survey, queue_invitations

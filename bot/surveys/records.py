@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from bot.checkins.timing import LocalRules, nudge_instant
 from bot.config import Settings
 from bot.conversations.scripts import Script, ScriptContract
 from bot.delivery import Target
@@ -25,7 +24,8 @@ from bot.feedback.records import bar, summarize
 from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
-from bot.text import Text
+from bot.spans import Text
+from bot.time.nudges import LocalRules, nudge_instant
 from storage import outbox as outbox_db
 from storage import pairs as pairs_db
 from storage import repo, responses
@@ -231,9 +231,9 @@ def finish_survey(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
 
 def my_survey_answers(ctx: Ctx, member: Member) -> Reply:
     """The person's own survey answers, as they gave them."""
-    from bot.conversations.engine import show_value
+    from bot.conversations.runner import show_value
 
-    script = ctx.conversations().scripts["survey"]
+    script: Script = ctx.conversations().scripts["survey"]
     rows = responses.survey_responses(session=ctx.session, member_id=member.id)
     if not rows:
         return ctx.say("survey.mine_none")

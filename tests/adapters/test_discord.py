@@ -13,7 +13,7 @@ from adapters.discord import DiscordAdapter
 from adapters.surfaces import DISCORD
 from bot.delivery import Target
 from bot.replies import Button, Buttons, Message, Section
-from bot.text import Text
+from bot.spans import Text
 from fakes.discord import APP_ID, FakeDiscord, snowflake, user
 from storage.engine import transaction
 from storage.models import Member, OutboxMessage, Person

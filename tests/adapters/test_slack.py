@@ -22,7 +22,7 @@ from adapters.slack.delivery import SlackSender
 from bot.app import build_dispatcher
 from bot.delivery import Target
 from bot.replies import Button, Buttons, Message, Section
-from bot.text import Text
+from bot.spans import Text
 from fakes.slack import (
     FakeSlack,
     block_actions_body,

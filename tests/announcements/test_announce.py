@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from adapters.surfaces import surfaces
 from bot.app import build_bot
-from bot.localtime import localize
-from bot.timezones import get_zone
+from bot.time.wall import localize
+from bot.time.zones import get_zone
 from storage.engine import transaction
 from storage.models import Announcement, OutboxMessage
 from tests.conversations.helpers import Chat, outbox
@@ -232,7 +232,7 @@ async def test_non_admins_cannot_announce_or_cancel(bot):
     ):
         refused = await chat.say(line, who="p00")
         assert "Only program admins" in refused, line
-    # (the announce form itself, submitted by a non-admin: tests/program/test_permissions.py)
+    # (the announce form itself, submitted by a non-admin: tests/scenarios/test_permissions.py)
     assert {r.status for r in outbox(bot, "announce:")} == {"pending"}
 
 

@@ -6,8 +6,8 @@ import argparse
 import os
 import resource
 
-from bench.load import cpu_seconds
 from bench.load_cpu import BARE, BOT, report, run_rounds
+from bench.loadgen import cpu_seconds
 
 
 def test_cpu_seconds_is_the_process_rusage():

@@ -14,12 +14,12 @@ from sqlmodel import select
 
 from adapters.surfaces import CONSOLE, surfaces
 from bot.app import build_bot, build_dispatcher
-from bot.checkins.timing import LocalRules, nudge_instant, weekend_from
-from bot.clock import FakeClock
 from bot.delivery import DeliveryResult
 from bot.events import Action, Actor
 from bot.outbox import Pacer, Pacing
 from bot.pulse import Pulse
+from bot.time.clock import FakeClock
+from bot.time.nudges import LocalRules, nudge_instant, weekend_from
 from fakes.programs import queue_text
 from storage.engine import transaction
 from storage.models import CheckIn, OutboxMessage, Pair

@@ -121,8 +121,8 @@ def test_any_zone_and_availability_one_nudge_per_cycle_at_the_moved_time(
 
     from adapters.surfaces import surfaces
     from bot.app import build_bot
-    from bot.clock import FakeClock
     from bot.config import load_settings
+    from bot.time.clock import FakeClock
     from tests.conftest import START
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -159,9 +159,9 @@ def test_status_shows_the_nudge_that_will_be_sent(
 
     from adapters.surfaces import surfaces
     from bot.app import build_bot
-    from bot.checkins.when import next_checkin_of
-    from bot.clock import FakeClock
+    from bot.checkins.upcoming import next_checkin_of
     from bot.config import load_settings
+    from bot.time.clock import FakeClock
     from storage.engine import transaction
     from storage.models import Member, Person, Program
     from tests.conftest import START

@@ -54,7 +54,7 @@ PROBE = '''
 """A capability written for the test: one folder, nothing edited elsewhere."""
 
 from bot.replies import Message, Section
-from bot.text import Text
+from bot.spans import Text
 
 HELP_POSITION = 5
 

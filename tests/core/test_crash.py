@@ -158,7 +158,7 @@ async def test_kill_9_on_discord_sends_nothing_twice(tmp_path):
     from bot.delivery import Target
     from bot.outbox import Outgoing, enqueue_many
     from bot.replies import Message, Section
-    from bot.text import Text
+    from bot.spans import Text
     from fakes.discord import FakeDiscord
 
     fake = await FakeDiscord().start()

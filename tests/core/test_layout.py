@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-COMPOSITION = {"bot/config.py", "bot/app.py", "bot/cli.py"}  # may name platforms
+COMPOSITION = {"bot/config.py", "bot/app.py", "bot/cli/main.py"}  # may name platforms
 
 
 def sources(*dirs: str) -> list[tuple[str, str]]:
@@ -63,7 +63,8 @@ def ruff(*args: str, source: str | None = None) -> subprocess.CompletedProcess[s
         ("storage/probe.py", "from sqlmodel import select\n", None),
         ("adapters/probe.py", "from slack_sdk import WebClient\n", None),
         ("bot/spreadsheet.py", "import csv\n", None),
-        ("bot/cli.py", "from adapters.surfaces import surfaces\n", None),
+        ("bot/cli/main.py", "from adapters.surfaces import surfaces\n", None),
+        ("bot/cli/start.py", "from adapters.surfaces import surfaces\n", "TID251"),
         ("bot/probe.py", "from sqlmodel import Session\n", None),
     ],
 )
@@ -104,6 +105,32 @@ def test_the_core_names_no_platform_outside_configuration_and_the_composition_ro
         for m in re.finditer(r'"(slack|discord|console)"', text)
     ]
     assert offenders == []
+
+
+def test_the_shell_is_on_top():
+    """Terminal commands live in bot/cli/ and nothing below it imports it (the entry points
+    ``python -m bot`` and the console script are the only ways in)."""
+    offenders = [
+        rel
+        for rel, text in sources("bot", "adapters", "storage")
+        if not rel.startswith("bot/cli/") and rel != "bot/__main__.py"
+        for name in imports_full(text)
+        if name == "bot.cli" or name.startswith("bot.cli.")
+    ]
+    assert offenders == []
+    stray = [rel for rel, _ in sources("bot") if rel.endswith(("cli.py", "terminal.py"))]
+    assert stray == []
+
+
+def imports_full(text: str) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names |= {f"{node.module}.{a.name}" for a in node.names}
+    return names
 
 
 def test_no_function_is_longer_than_sixty_lines():

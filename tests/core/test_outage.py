@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 
 from adapters.surfaces import surfaces
 from bot.app import build_bot
-from bot.clock import FakeClock
 from bot.outbox import Dispatcher
 from bot.pulse import Pulse
+from bot.time.clock import FakeClock
 from fakes.postgres import PostgresServer
 from storage.engine import transaction
 from storage.models import Member

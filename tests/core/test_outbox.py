@@ -9,7 +9,7 @@ from sqlmodel import select
 from bot.delivery import DeliveryResult, Target
 from bot.outbox import Dispatcher, enqueue
 from bot.replies import Context, Message, Section
-from bot.text import Text
+from bot.spans import Text
 from storage.engine import transaction
 from storage.models import OutboxMessage
 

@@ -26,7 +26,7 @@ from sqlmodel import col
 
 from adapters.surfaces import surfaces
 from bot.app import build_bot
-from bot.clock import FakeClock
+from bot.time.clock import FakeClock
 from fakes.programs import make_pair, make_program, queue_channel_messages
 from fakes.slack import FakeSlack
 from storage.engine import transaction

@@ -7,7 +7,7 @@ import pytest
 from bot.errors import ConfigError
 from bot.prompt_catalog import CATALOG
 from bot.prompts import Prompts, bundled_dir
-from bot.text import Text
+from bot.spans import Text
 
 
 def test_every_bundled_template_renders():

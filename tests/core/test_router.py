@@ -7,7 +7,8 @@ import pytest
 from bot.app import build_registry
 from bot.errors import UserError
 from bot.pseudonyms import Pseudonyms
-from bot.router import Router, split_args
+from bot.router import Router
+from bot.words import split_args
 from tests.conftest import actor
 
 

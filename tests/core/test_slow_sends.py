@@ -24,11 +24,11 @@ from sqlmodel import select
 
 from adapters.discord import DiscordAdapter
 from adapters.slack.delivery import SlackSender
-from bot.clock import SystemClock
 from bot.delivery import Sender, Target
 from bot.outbox import Dispatcher, DispatchStats, Outgoing, enqueue_many
 from bot.replies import Message, Section
-from bot.text import Text
+from bot.spans import Text
+from bot.time.clock import SystemClock
 from fakes.discord import FakeDiscord
 from fakes.slack import FakeSlack
 from storage.engine import transaction
@@ -149,7 +149,7 @@ STALLING_CHILD = textwrap.dedent(
     from datetime import timedelta
     from slack_sdk.web.async_client import AsyncWebClient
     from adapters.slack.delivery import SlackSender
-    from bot.clock import SystemClock
+    from bot.time.clock import SystemClock
     from bot.outbox import Dispatcher
     from storage.engine import make_engine
 

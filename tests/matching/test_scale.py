@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
 from bench.matching import cohort, replace_role
+from bot.cli.match import quality_line
 from bot.config import MatchingSettings
-from bot.matching import candidates, engine, flow, scoring
+from bot.matching import candidates, mincost, scoring
+from bot.matching import cohort as cohort_matching
 from bot.matching.profiles import week_start
 from bot.matching.scoring import Cohort, Rules, Scorer, score_cohort
-from bot.matching_cli import quality_line
-from tests.matching.test_engine import brute_force
+from tests.matching.test_cohort import brute_force
 
 WEEK = week_start(datetime(2026, 11, 22, tzinfo=UTC))
 M = MatchingSettings()
@@ -57,9 +58,9 @@ def test_min_cost_flow_is_optimal_and_its_duals_prove_it(n, m, data):
     )
     capacity = np.array(data.draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)))
     rows, cols = np.nonzero(allowed)
-    bonus = flow.bonus_for(50, n, int(capacity.sum()))
+    bonus = mincost.bonus_for(50, n, int(capacity.sum()))
     for b in (bonus, 0):
-        result = flow.solve(n, m, rows, cols, weights[rows, cols], capacity, bonus=b)
+        result = mincost.solve(n, m, rows, cols, weights[rows, cols], capacity, bonus=b)
         chosen = list(zip(rows[result.chosen], cols[result.chosen], strict=True))
         assert len({i for i, _ in chosen}) == len(chosen)
         assert all(sum(1 for _, j in chosen if j == k) <= capacity[k] for k in range(m))
@@ -104,11 +105,11 @@ def test_mentoring_is_optimal_for_the_whole_cohort_with_a_checked_certificate(se
     every pair, and the duals hold for every allowed pair of the cohort (not just the graph).
     With blocks, recent partners, the language rule and unequal capacities.
     """
-    monkeypatch.setattr(engine, "COLUMN_CANDIDATES", 2)
+    monkeypatch.setattr(cohort_matching, "COLUMN_CANDIDATES", 2)
     settings_ = replace(M, mentor_candidates=1)
     pool, rules = mentoring_cohort(160, seed)
     capacity = np.asarray([c.capacity for c in pool.right])
-    matched = engine.match_cohort(
+    matched = cohort_matching.match_cohort(
         pool, settings_, reference_week=WEEK, rules=rules, seed=seed, capacity=capacity
     )
     assert matched.rounds > 1  # the first graph was not enough: pricing added pairs
@@ -129,12 +130,12 @@ def test_mentoring_is_optimal_for_the_whole_cohort_with_a_checked_certificate(se
 def test_the_certificate_catches_a_pair_pricing_would_miss(monkeypatch):
     """Without pricing, the graph's own optimum is worse than the cohort's and its duals
     fail on some pair outside the graph: the certificate is what proves the optimum."""
-    monkeypatch.setattr(engine, "COLUMN_CANDIDATES", 1)
+    monkeypatch.setattr(cohort_matching, "COLUMN_CANDIDATES", 1)
     monkeypatch.setattr(candidates, "_price", lambda *args: 0)
     settings_ = replace(M, mentor_candidates=1)
     pool, rules = mentoring_cohort(160, 0)
     capacity = np.asarray([c.capacity for c in pool.right])
-    matched = engine.match_cohort(
+    matched = cohort_matching.match_cohort(
         pool, settings_, reference_week=WEEK, rules=rules, capacity=capacity
     )
     units, allowed = dense(matched.scorer, rules, settings_)
@@ -151,8 +152,10 @@ def test_results_do_not_depend_on_the_block_size(monkeypatch):
     people = [replace_role(p, k) for k, p in enumerate(pool.left + pool.right)]
 
     def run():
-        mentoring = engine.match_cohort(pool, M, reference_week=WEEK, rules=rules)
-        peers = engine.match_cohort(Cohort(people, people, peer=True), M, reference_week=WEEK)
+        mentoring = cohort_matching.match_cohort(pool, M, reference_week=WEEK, rules=rules)
+        peers = cohort_matching.match_cohort(
+            Cohort(people, people, peer=True), M, reference_week=WEEK
+        )
         return mentoring, peers
 
     whole = run()
@@ -194,11 +197,13 @@ def test_peer_pairing_at_scale_is_close_to_a_true_upper_bound(small_graph, monke
     import rustworkx as rx
 
     if small_graph:
-        monkeypatch.setattr(engine, "BLOSSOM_EDGES", 0)
+        monkeypatch.setattr(cohort_matching, "BLOSSOM_EDGES", 0)
 
     mentees, mentors = cohort(340, seed=1)  # a cohort the small graph alone leaves 2 out of
     people = [replace_role(p, k) for k, p in enumerate((mentees + mentors)[:400])]
-    matched = engine.match_cohort(Cohort(people, people, peer=True), M, reference_week=WEEK)
+    matched = cohort_matching.match_cohort(
+        Cohort(people, people, peer=True), M, reference_week=WEEK
+    )
     units, allowed = dense(matched.scorer, Rules())
     n = len(people)
     assert matched.bound is not None
@@ -237,7 +242,9 @@ def test_small_peer_cohorts_are_paired_exactly():
 
     mentees, mentors = cohort(60, seed=2)
     people = [replace_role(p, k) for k, p in enumerate(mentees + mentors)]
-    matched = engine.match_cohort(Cohort(people, people, peer=True), M, reference_week=WEEK)
+    matched = cohort_matching.match_cohort(
+        Cohort(people, people, peer=True), M, reference_week=WEEK
+    )
     units, allowed = dense(matched.scorer, Rules())
     a, b = np.nonzero(np.triu(allowed, 1))
     graph = nx.Graph()

@@ -30,7 +30,7 @@ def mentorbot(*args: str, cwd: Path, stdin: str = "") -> subprocess.CompletedPro
     env = {k: v for k, v in os.environ.items() if k not in LEAKY_ENV}
     env["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot", *args],
         cwd=cwd,
         env=env,
         input=stdin,

@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import Session
 
 from bot.app import MentorBot
-from bot.cli import _logging
+from bot.cli.main import _logging
 from bot.config import Settings
 from storage.engine import checkpoint
 from storage.models import Person

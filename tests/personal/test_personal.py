@@ -136,7 +136,7 @@ def test_admin_forgets_someone_from_the_terminal(tmp_path):
 
     from adapters.surfaces import surfaces
     from bot.app import build_bot
-    from bot.cli import app
+    from bot.cli.main import app
     from bot.config import load_settings
     from tests.conftest import run
 

@@ -17,11 +17,11 @@ from sqlmodel import select
 
 from adapters.surfaces import surfaces
 from bot.app import build_bot
-from bot.clock import FakeClock
 from bot.config import load_settings
 from bot.prompts import Prompts
 from bot.report.figures import BUCKETS, HIDDEN, build
 from bot.report.page import html, write_csv
+from bot.time.clock import FakeClock
 from fakes.driven import SECRET, drive
 from fakes.outcomes import generate
 from storage.engine import transaction
@@ -202,7 +202,7 @@ def test_csv_files_have_stable_headers(bot, settings, tmp_path):
 
 def test_the_report_command_writes_the_page_and_the_files(bot, settings, tmp_path):
     """`mentorbot report --html FILE --csv DIR` prints the headline figures and writes both."""
-    from bot.report.cli import run_report
+    from bot.cli.report import run_report
 
     generate(bot.engine, people=40, weeks=2)
     out = io.StringIO()
@@ -336,7 +336,7 @@ def test_the_report_command_refuses_bad_days_with_a_clear_message(tmp_path):
     """`mentorbot report --from someday` is a usage error with an example, not a traceback."""
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from bot.cli.main import app
 
     result = CliRunner().invoke(app, ["report", "--from", "someday"])
     assert result.exit_code == 2
@@ -362,7 +362,7 @@ def test_charts_read_true_long_names_wrap_and_scales_keep_their_top():
 def test_the_report_command_picks_a_program_by_id_or_name(bot, settings):
     """With several programs `mentorbot report` lists them; --program takes the id or the
     name (any case)."""
-    from bot.report.cli import run_report
+    from bot.cli.report import run_report
 
     first = generate(bot.engine, people=12, weeks=1, seed=3)
     generate(bot.engine, people=20, weeks=1, seed=4)
@@ -433,7 +433,7 @@ def test_csv_files_run_no_formulas_from_the_prompts(bot, settings, tmp_path):
 def test_no_ratings_show_a_dash_in_chat_terminal_and_figures_csv(bot, settings, tmp_path):
     """With no session rated yet the mean rating reads "-", as other empty figures do, in
     chat, in the terminal and in figures.csv (never a blank)."""
-    from bot.report.cli import run_report
+    from bot.cli.report import run_report
     from tests.conftest import run
 
     run(bot, "join mentee", who="ann")

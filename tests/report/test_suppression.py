@@ -15,10 +15,10 @@ import pytest
 from rich.console import Console
 from sqlmodel import select
 
+from bot.cli.roster import run_export
 from bot.events import Command
 from bot.report.figures import build
 from bot.report.page import html, write_csv
-from bot.roster.cli import run_export
 from bot.suppression import HIDDEN, Sum, hidden_cells
 from fakes.outcomes import generate
 from storage.engine import transaction

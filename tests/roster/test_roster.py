@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 from adapters.slack.lookup import email_resolver
 from adapters.surfaces import surfaces
 from bot.app import build_bot
-from bot.cli import app
+from bot.cli.main import app
+from bot.cli.roster import ImportOptions, run_import
 from bot.config import load_settings
-from bot.roster.cli import ImportOptions, run_import
 from fakes.slack import FakeSlack
 from storage.engine import transaction
 from storage.models import Member, OutboxMessage, Person

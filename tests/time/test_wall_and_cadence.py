@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.cadence import next_occurrence
-from bot.localtime import localize
-from bot.timeparse import BadDate, parse_day, parse_duration, parse_until
+from bot.time.cadence import next_occurrence
+from bot.time.parse import BadDate, parse_day, parse_duration, parse_until
+from bot.time.wall import localize
 
 NY = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import START
 from tests.conversations.helpers import Chat
-from tests.program.helpers import button_number, mentor_with_three_mentees, outcomes, pair_of
+from tests.scenarios.helpers import button_number, mentor_with_three_mentees, outcomes, pair_of
 
 
 @pytest.mark.parametrize(

@@ -282,7 +282,7 @@ def test_match_cli_previews_and_publishes(bot, settings, tmp_path):
 
     from rich.console import Console
 
-    from bot.matching_cli import run_match
+    from bot.cli.match import run_match
 
     small_cohort(bot)
     out = io.StringIO()

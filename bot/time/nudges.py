@@ -3,21 +3,32 @@
 The program's occurrence is a local wall time (say Tuesday 10:00). For each person it is read
 in their own zone; if that lands on one of their weekend days it moves to their next working
 day, and if it lands in their quiet hours it moves to the end of them. Only then does the wall
-time become an instant (:func:`bot.localtime.localize`), so daylight-saving changes never skip
+time become an instant (:func:`bot.time.wall.localize`), so daylight-saving changes never skip
 or double a nudge.
+
+None is sent before the pair's first check-in is due (``first_checkin_after_days`` after it
+started), during a break, or for an occurrence after the program's last day: the one rule the
+planner, ``status`` and App Home share (:func:`nudge_due`, :func:`next_nudge`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from bot.localtime import localize
-from bot.timezones import get_zone
+from bot.time.cadence import ProgramSchedule, program_rule
+from bot.time.wall import localize
+from bot.time.zones import get_zone
 
 DEFAULT_WEEKEND = frozenset({5, 6})
+
+# How far a person's weekend, availability and quiet hours can move a nudge after the program's
+# wall time: past six unavailable days at the program's hour, which can be quiet on the
+# seventh; out of it at the end of the quiet hours, the next morning, which can be unavailable
+# again: six more days. Status and the planner both look this far back.
+MAX_MOVE = timedelta(days=14)
 
 
 class PersonFacts(Protocol):
@@ -147,3 +158,69 @@ def next_sensible(now: datetime, rules: LocalRules) -> datetime:
     if local >= start:
         start += timedelta(days=1)
     return localize(nudge_wall(start, rules), tz)
+
+
+def nudge_due(
+    wall: datetime,
+    rules: LocalRules,
+    *,
+    started_at: datetime | None,
+    first_after: timedelta,
+    paused_until: datetime | None = None,
+    paused: bool = False,
+    instant: datetime | None = None,
+) -> datetime | None:
+    """The instant of a person's nudge for one occurrence, or None when none is sent
+    (``instant``: the occurrence's moved instant when the caller already has it).
+    """
+    due = instant if instant is not None else nudge_instant(wall, rules)
+    if started_at is None or due < started_at + first_after:
+        return None
+    if paused and (paused_until is None or paused_until > due):
+        return None
+    return due
+
+
+def next_nudge(
+    program: ProgramSchedule,
+    rules: LocalRules,
+    *,
+    after: datetime,
+    started_at: datetime | None,
+    first_after: timedelta,
+    paused_until: datetime | None = None,
+    paused: bool = False,
+    skip_cycles: frozenset[str] = frozenset(),
+) -> tuple[datetime, str] | None:
+    """(instant, cycle) of the first nudge after ``after``; cycles in ``skip_cycles`` (already
+    answered) don't count. None when the program ends first.
+    """
+    rule = program_rule(program)
+    ends_on = getattr(program, "ends_on", None)
+    cursor = (after - MAX_MOVE - timedelta(days=2)).replace(tzinfo=None)
+    best: tuple[datetime, str] | None = None
+    for _ in range(200):  # a few years of weekly cycles at most
+        wall = rule.after(cursor, inc=False)
+        if wall is None or (ends_on is not None and wall.date() > ends_on):
+            break
+        cursor = wall
+        # Moves only go forward, and no zone is more than a day from UTC: an occurrence a day
+        # after the best instant can't beat it.
+        if best is not None and wall - timedelta(days=1) > best[0].astimezone(UTC).replace(
+            tzinfo=None
+        ):
+            break
+        cycle = wall.date().isoformat()
+        if cycle in skip_cycles:
+            continue
+        due = nudge_due(
+            wall,
+            rules,
+            started_at=started_at,
+            first_after=first_after,
+            paused_until=paused_until,
+            paused=paused,
+        )
+        if due is not None and due > after and (best is None or due < best[0]):
+            best = (due, cycle)
+    return best

@@ -14,13 +14,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlmodel import Session
 
 from bot.app import MentorBot
+from bot.cli.start import count_words, open_program, pick_program, start_bot
 from bot.config import WEEKDAYS, Settings
 from bot.events import Surface
 from bot.roster.columns import RosterRow, RowError
 from bot.roster.exporter import tables
 from bot.roster.importer import ImportReport, check_rows, read_csv, write_rows
 from bot.spreadsheet import write_csv
-from bot.terminal import count_words, open_program, pick_program, start_bot
 from storage import repo
 from storage.models import Program
 

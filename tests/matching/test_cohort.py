@@ -1,4 +1,4 @@
-"""Matching engine: scores, hard constraints, the solver's optimality, slots and explanations."""
+"""Matching a cohort: scores, hard constraints, the solver's optimality, slots and explanations."""
 
 from __future__ import annotations
 
@@ -234,7 +234,7 @@ def peer_cohort(n: int, seed: int) -> list[Candidate]:
 def test_peers_pair_everyone_and_form_one_trio_when_odd():
     """Five peers: two groups, one of them a trio; nobody left out; the odd one joins the
     pair where they fit best."""
-    from bot.matching.engine import match_cohort
+    from bot.matching.cohort import match_cohort
 
     people = peer_cohort(5, 3)
     matched = match_cohort(Cohort(people, people, peer=True), M, reference_week=WEEK)
@@ -259,7 +259,7 @@ def test_peers_pair_everyone_and_form_one_trio_when_odd():
 
 def test_peers_matching_is_optimal_on_small_cohorts():
     """Six peers: the total equals the best of all perfect matchings of their scores."""
-    from bot.matching.engine import match_cohort
+    from bot.matching.cohort import match_cohort
 
     people = peer_cohort(6, 7)
     matched = match_cohort(Cohort(people, people, peer=True), M, reference_week=WEEK)

@@ -8,10 +8,10 @@ from collections.abc import Callable, Mapping
 
 from rich.console import Console
 
+from bot.cli.start import count_words, start_bot
 from bot.config import Settings
 from bot.events import Surface
 from bot.personal.forget import forget_person
-from bot.terminal import count_words, start_bot
 from storage import repo
 from storage.engine import transaction
 

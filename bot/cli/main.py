@@ -185,7 +185,7 @@ def _start(
     from adapters.runtime import ServeOptions, serve
     from adapters.surfaces import surfaces
     from bot.app import build_bot
-    from bot.clock import ShiftedClock
+    from bot.time.clock import ShiftedClock
 
     console = "console" in platforms
     # The console's clock can be moved forward (/time +7d) to try a whole program.
@@ -225,7 +225,7 @@ def match(
 ) -> None:
     """Preview a matching of the program (nothing is sent), or publish it with --publish."""
     from adapters.surfaces import surfaces
-    from bot.matching_cli import run_match
+    from bot.cli.match import run_match
 
     settings = _settings(ctx)
     _logging(settings)
@@ -249,7 +249,7 @@ def forget(
 ) -> None:
     """Forget a person: delete everything personal, end their pairs (partners are told)."""
     from adapters.surfaces import surfaces
-    from bot.personal.cli import run_forget
+    from bot.cli.forget import run_forget
 
     settings = _settings(ctx)
     _logging(settings)
@@ -289,7 +289,7 @@ def import_roster(
 
     from adapters.slack.lookup import email_resolver
     from adapters.surfaces import surfaces
-    from bot.roster.cli import ImportOptions, run_import
+    from bot.cli.roster import ImportOptions, run_import
 
     settings = _settings(ctx)
     _logging(settings)
@@ -310,7 +310,7 @@ def export_roster(
 ) -> None:
     """Export participants, pairs, check-ins, goals and privacy-safe feedback/survey totals."""
     from adapters.surfaces import surfaces
-    from bot.roster.cli import run_export
+    from bot.cli.roster import run_export
 
     if fmt not in ("csv", "json"):
         err.print("--format is csv or json.", markup=False)
@@ -338,7 +338,7 @@ def report(
     from datetime import date
 
     from adapters.surfaces import surfaces
-    from bot.report.cli import run_report
+    from bot.cli.report import run_report
 
     try:
         first = date.fromisoformat(start) if start else None
@@ -437,7 +437,7 @@ def db_backup(
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
     """SQLite: a consistent copy of the database in one file, also while the bot runs."""
-    from bot.backup_cli import run_backup
+    from bot.cli.backup import run_backup
 
     raise typer.Exit(run_backup(_settings(ctx), file, force=force))
 
@@ -449,7 +449,7 @@ def db_restore(
     yes: Annotated[bool, typer.Option("--yes", help="Don't ask for confirmation.")] = False,
 ) -> None:
     """SQLite, with the bot stopped: replace the database by a backup, then migrate it."""
-    from bot.backup_cli import run_restore
+    from bot.cli.backup import run_restore
 
     confirm = (lambda _q: True) if yes else (lambda q: typer.confirm(q, default=False))
     raise typer.Exit(run_restore(_settings(ctx), file, confirm=confirm))

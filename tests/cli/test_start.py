@@ -9,9 +9,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bot.matching_cli import run_match
-from bot.report.cli import run_report
-from bot.roster.cli import run_export
+from bot.cli.match import run_match
+from bot.cli.report import run_report
+from bot.cli.roster import run_export
 
 
 def test_match_export_and_report_say_why_the_bot_cannot_start(settings, tmp_path):

@@ -16,7 +16,7 @@ from datetime import date
 import numpy as np
 
 from bot.config import MatchingSettings
-from bot.matching import candidates, flow
+from bot.matching import candidates, mincost
 from bot.matching.candidates import SCORED_AT, SOLVED_AT, Progress
 from bot.matching.scoring import JITTER_UNITS, SCORE_UNITS, Cohort, Rules, Scorer
 
@@ -36,7 +36,7 @@ class Matched:
     scorer: Scorer
     graph: candidates.Graph
     units: int  # what the solver maximised, summed over the pairs (before any trio)
-    proof: flow.Assignment | None = None  # mentoring: the duals that prove the optimum
+    proof: mincost.Assignment | None = None  # mentoring: the duals that prove the optimum
     rounds: int = 0  # mentoring: solves until no pair outside the graph could improve
     bound: int | None = None  # peers: no pairing of the cohort is worth more (units)
     edges: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # peers: (a, b, units)
@@ -116,7 +116,7 @@ def _peers(scorer: Scorer, graph: candidates.Graph, *, say: Progress) -> Matched
     if n > EXACT_PEER_LIMIT:
         say("bounding: the best assignment of the double cover", SCORED_AT)
         places = np.ones(n, np.int64)
-        result = flow.solve(n, n, graph.rows, graph.cols, graph.units, places, bonus=0)
+        result = mincost.solve(n, n, graph.rows, graph.cols, graph.units, places, bonus=0)
         graph.col_threshold = np.minimum(graph.col_threshold, graph.threshold)  # symmetric
         bound = candidates.upper_bound(graph, result, places) // 2
         if len(a) > BLOSSOM_EDGES:
@@ -143,7 +143,7 @@ def _peers(scorer: Scorer, graph: candidates.Graph, *, say: Progress) -> Matched
 
 
 def _reduce(
-    graph: candidates.Graph, result: flow.Assignment
+    graph: candidates.Graph, result: mincost.Assignment
 ) -> tuple[list[tuple[int, int]], tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The double cover's mutual pairs, and the graph blossom gets for everyone else: the
     solution's other pairs plus each one's ``PEER_FEW`` best, among themselves, each once.

@@ -11,12 +11,12 @@ from rich.table import Table
 from sqlmodel import Session
 
 from bot.app import MentorBot
+from bot.cli.start import open_program
 from bot.config import Settings
 from bot.events import Surface
 from bot.matching.publish import check_preview, publish
 from bot.matching.rounds import Proposal, propose
 from bot.prompts import Prompts
-from bot.terminal import open_program
 from storage.models import Program
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.timeparse import BadDate, parse_until, read_day
+from bot.time.parse import BadDate, parse_until, read_day
 from tests.conftest import run
 
 TODAY = date(2026, 11, 22)  # a Sunday

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from storage import repo
 from storage.engine import make_engine, transaction
 from storage.migrate import current_revision, head_revision, upgrade

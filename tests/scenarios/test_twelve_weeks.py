@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.conversations.helpers import Chat
-from tests.program.helpers import button_number, mentor_with_three_mentees
+from tests.scenarios.helpers import button_number, mentor_with_three_mentees
 
 LABEL = {"met": "We met", "not_yet": "Not yet", "skipped": "Skip this time"}
 

@@ -2,7 +2,7 @@
 
 A program meets weekly, every two weeks or monthly (first chosen weekday of the month) at a
 local hour. Occurrences are generated as wall times with dateutil's rrule and only then turned
-into instants with :func:`bot.localtime.localize`, so daylight-saving changes never move a
+into instants with :func:`bot.time.wall.localize`, so daylight-saving changes never move a
 check-in off its local hour, skip it or double it.
 """
 
@@ -13,7 +13,7 @@ from typing import Protocol
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
 
-from bot.localtime import localize
+from bot.time.wall import localize
 
 
 def occurrences(*, cadence: str, weekday_index: int, hour: int, anchor: date) -> rrule:

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from dateutil.relativedelta import relativedelta
 
-from bot.localtime import localize
+from bot.time.wall import localize
 
 _NUMBER_WORDS = {
     "a": 1,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.timezones import (
+from bot.time.zones import (
     AmbiguousTimezone,
     UnknownTimezone,
     get_zone,

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bot.cli.start import open_program
 from bot.config import Settings
 from bot.events import Surface
 from bot.report.figures import build
 from bot.report.page import html, write_csv
-from bot.terminal import open_program
 
 
 def run_report(

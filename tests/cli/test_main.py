@@ -6,7 +6,7 @@ import sys
 
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from storage.engine import make_engine
 from storage.migrate import current_revision, head_revision
 

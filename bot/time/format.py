@@ -1,8 +1,7 @@
-"""How instants and lists look in chat (fixed, unambiguous formats)."""
+"""How instants look in chat (fixed, unambiguous formats)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, tzinfo
 
 
@@ -16,8 +15,3 @@ def local_day(instant: datetime, tz: tzinfo) -> str:
     """``Tue 1 Dec 2026`` in the given zone."""
     local = instant.astimezone(tz)
     return f"{local:%a} {local.day} {local:%b %Y}"
-
-
-def comma_list(items: Iterable[str]) -> str:
-    """Items joined with ", "."""
-    return ", ".join(items)

@@ -1,4 +1,4 @@
-"""The conversation engine: runs a script one step at a time, saving after every step.
+"""The conversation runner: runs a script one step at a time, saving after every step.
 
 State lives in the ``conversation`` table (current step, answers so far, the flow's context),
 so a restart or a day of silence resumes exactly where the person left off. One active
@@ -25,8 +25,8 @@ from bot.conversations.answers import Invalid, needs_coaching, parse
 from bot.conversations.scripts import Script, ScriptContract, Step
 from bot.errors import FormInvalid, UserError
 from bot.replies import Button, Buttons, Context, Form, FormField, Message, Part, Reply, Section
-from bot.router import split_args as split_command
-from bot.text import Span, Text
+from bot.spans import Span, Text
+from bot.words import split_args as split_command
 from storage import conversations as conversations_db
 from storage.models import Conversation, ConversationStatus
 

@@ -1,0 +1,72 @@
+"""A person's next check-in, as ``status`` and App Home show it: a planned nudge, else the next
+the planner will plan (the rules are :mod:`bot.time.nudges`, shared with the planner).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.time.nudges import LocalRules, next_nudge
+from storage import checkins as checkins_db
+from storage import repo
+from storage.models import Member, MemberStatus, Pair, Person, Program
+
+
+def next_checkin_of(
+    session: Session,
+    program: Program,
+    member: Member,
+    person: Person,
+    *,
+    now: datetime,
+    default_timezone: str,
+    first_after: timedelta,
+    pairs: list[Pair] | None = None,
+) -> datetime | None:
+    """What ``status`` and App Home show: the person's earliest nudge still to come: a planned
+    one (what the outbox will send), else the next the planner will plan, over all their
+    pairs (``pairs``: their active pairs, when the caller has them already). Without a
+    partner: when one would come if they had one now.
+    """
+    assert member.id is not None
+    rules = LocalRules.for_person(person, default_timezone=default_timezone)
+    paused = member.status == MemberStatus.PAUSED
+    if pairs is None:
+        pairs = repo.active_pairs_of(session=session, member_id=member.id)
+    planned = checkins_db.future_pending(
+        session=session, now=now, pair_ids=[p.id for p in pairs if p.id], member_id=member.id
+    )
+    found = [row.due_at for row in planned if row.due_at is not None]
+    for pair in pairs:
+        assert pair.id is not None
+        skip = checkins_db.answered_cycles(session=session, pair_id=pair.id, member_id=member.id)
+        skip |= {
+            row.cycle_on.isoformat() for row in planned if row.pair_id == pair.id and row.cycle_on
+        }
+        nxt = next_nudge(
+            program,
+            rules,
+            after=now,
+            started_at=pair.started_at,
+            first_after=first_after,
+            paused_until=member.paused_until,
+            paused=paused,
+            skip_cycles=frozenset(skip),
+        )
+        if nxt is not None:
+            found.append(nxt[0])
+    if not pairs:
+        nxt = next_nudge(
+            program,
+            rules,
+            after=now,
+            started_at=now - first_after,
+            first_after=first_after,
+            paused_until=member.paused_until,
+            paused=paused,
+        )
+        if nxt is not None:
+            found.append(nxt[0])
+    return min(found) if found else None
