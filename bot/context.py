@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
@@ -21,9 +21,6 @@ from bot.spans import Text
 from bot.time.zones import get_zone
 from storage import repo
 from storage.models import Conversation, Member, MemberStatus, Person, Program
-
-if TYPE_CHECKING:
-    from bot.registry import Registry
 
 
 class ConversationRunner(Protocol):
@@ -83,7 +80,9 @@ class Ctx:
     via: str = "command"
     conversation_runner: ConversationRunner | None = field(default=None, repr=False)
     # What the capabilities registered: the hooks a handler fires, the contributors it asks.
-    capability_registry: Registry | None = field(default=None, repr=False)
+    # (typed as ``bot.registry.Registry`` by ``bot.registry.registry_of``: the registry sits
+    # above the context, so the context does not import it)
+    capability_registry: object | None = field(default=None, repr=False)
     surfaces: Mapping[str, Surface] = field(default_factory=dict, repr=False)
     _program: Program | None = field(default=None, repr=False)
 
@@ -99,11 +98,6 @@ class Ctx:
         """The conversation runner."""
         assert self.conversation_runner is not None, "the bot wires the conversation runner"
         return self.conversation_runner
-
-    def registry(self) -> Registry:
-        """What the capabilities registered (their hooks and contributors)."""
-        assert self.capability_registry is not None, "the bot wires the registry"
-        return self.capability_registry
 
     # -- program and membership -------------------------------------------------------------
     def program(self) -> Program:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.registry import registry_of
 from bot.replies import Button, Buttons, Message, Section
 from bot.spans import Text
 from storage import repo
@@ -128,7 +129,7 @@ def end_pairs(
     """End ``pairs`` of ``member`` now: unsent nudges withdrawn, every partner told (once per
     ``key``) and first in line next round. Returns the partners' memberships.
     """
-    ctx.registry().fire_pairs_ended(
+    registry_of(ctx).fire_pairs_ended(
         ctx.session, now=ctx.now, pair_ids=[p.id for p in pairs if p.id]
     )
     others: list[Member] = []

@@ -225,3 +225,12 @@ def cell(value: Any) -> Any:
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime | date) else value
+
+
+def registry_of(ctx: Ctx) -> Registry:
+    """What the capabilities registered (their hooks and contributors), as the bot wired it
+    into this handler's context.
+    """
+    registry = ctx.capability_registry
+    assert isinstance(registry, Registry), "the bot wires the registry into every context"
+    return registry

@@ -22,6 +22,7 @@ from bot.pair_choice import (
     my_pairs,
     take_pair,
 )
+from bot.registry import registry_of
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.spans import Text
 from storage import pairs as pairs_db
@@ -121,7 +122,7 @@ def admin_publish(ctx: Ctx, args: list[str]) -> Reply:
         ctx.settings,
         ctx.prompts,
         now=ctx.now,
-        registry=ctx.registry(),
+        registry=registry_of(ctx),
         group_dm=ctx.group_dm(),
     )
     reply = ctx.say(

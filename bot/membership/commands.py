@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.context import Ctx
 from bot.errors import FormInvalid, UserError
 from bot.pair_choice import end_pairs
+from bot.registry import registry_of
 from bot.replies import Button, Buttons, Context, Form, FormField, Message, Part, Reply, Section
 from bot.spans import Text
 from bot.time.format import local_day, local_when
@@ -250,7 +251,7 @@ def pause(ctx: Ctx, args: list[str]) -> Reply:
     member.paused_until = until
     ctx.session.add(member)
     assert member.id is not None
-    ctx.registry().fire_member_paused(ctx.session, now=ctx.now, member_id=member.id)
+    registry_of(ctx).fire_member_paused(ctx.session, now=ctx.now, member_id=member.id)
     shown = (
         local_when(until, tz)
         if until.astimezone(tz).hour or until.astimezone(tz).minute

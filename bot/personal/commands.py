@@ -5,13 +5,14 @@ from __future__ import annotations
 from bot.context import Ctx
 from bot.personal.export import export_file
 from bot.personal.forget import forget_person
+from bot.registry import registry_of
 from bot.replies import Button, Buttons, Context, File, Message, Reply, Section
 from bot.spans import Text
 
 
 def export(ctx: Ctx, args: list[str]) -> Reply:
     """Everything stored about the person, as a JSON file only they receive."""
-    content = export_file(ctx.session, ctx.person, now=ctx.now, registry=ctx.registry())
+    content = export_file(ctx.session, ctx.person, now=ctx.now, registry=registry_of(ctx))
     name = f"mentorbot-my-data-{ctx.now:%Y-%m-%d}.json"
     return Message(
         (
@@ -42,7 +43,7 @@ def forget(ctx: Ctx, args: list[str]) -> Reply:
             )
         )
     done = forget_person(
-        ctx.session, ctx.person, now=ctx.now, prompts=ctx.prompts, registry=ctx.registry()
+        ctx.session, ctx.person, now=ctx.now, prompts=ctx.prompts, registry=registry_of(ctx)
     )
     return ctx.say(
         "forget.done",

@@ -18,7 +18,7 @@ from bot.profile.fields import (
     parse_quiet,
     zone_error,
 )
-from bot.registry import ScheduleChange
+from bot.registry import ScheduleChange, registry_of
 from bot.replies import (
     Button,
     Buttons,
@@ -178,7 +178,7 @@ def replan_person(ctx: Ctx) -> None:
         programs=[program for _, program in memberships],
         member_ids=[m.id for m, _ in memberships if m.id is not None],
     )
-    ctx.registry().fire_schedule_changed(change)
+    registry_of(ctx).fire_schedule_changed(change)
 
 
 def _confirm(ctx: Ctx, key: str, command: str, **values: object) -> NeedsConfirmation:

@@ -9,7 +9,7 @@ from bot.context import Ctx
 from bot.errors import NeedsConfirmation, UserError
 from bot.matching.rounds import active_pairs
 from bot.program.help import command_help, command_list
-from bot.registry import ScheduleChange
+from bot.registry import ScheduleChange, registry_of
 from bot.replies import Button, Buttons, Fields, Message, Reply, Section
 from bot.router import Router
 from bot.spans import Text
@@ -104,7 +104,7 @@ def program_settings(ctx: Ctx, args: list[str]) -> Reply:
     if setting in SCHEDULE_SETTINGS:
         # Queued nudges follow the new schedule: withdrawn and planned again, now.
         change = ScheduleChange(ctx.session, ctx.now, ctx.settings, ctx.prompts, [ctx.program()])
-        ctx.registry().fire_schedule_changed(change)
+        registry_of(ctx).fire_schedule_changed(change)
     updated = Section(ctx.t("admin.program_updated", setting=Text.trusted(setting)))
     return Message((updated, _program_fields(ctx)))
 
