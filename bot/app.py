@@ -169,6 +169,8 @@ class MentorBot:
             workspace_id=actor.workspace_id,
             display_name=actor.display_name[:200],
             now=now,
+            # Where people are named by what was typed (the console), that is no real name.
+            rename=not actor.surface.users_are_names,
         )
         return Ctx(
             session=session,

@@ -43,15 +43,19 @@ def person_and_program(
     workspace_id: str,
     display_name: str,
     now: datetime,
+    rename: bool = True,
 ) -> tuple[Person, Program | None]:
     """What every request starts with, in one query: the person (as
     :func:`get_or_create_person` gives them) and the workspace's program (as
-    :func:`find_program`; None when there is none yet, or the person is new).
+    :func:`find_program`; None when there is none yet, or the person is new). With
+    ``rename=False`` the name only names a new person (a typed console name is no better than
+    the one an import gave).
     """
     params = {"platform": platform, "platform_user_id": platform_user_id, "ws": workspace_id}
     row = session.exec(_PERSON_AND_PROGRAM, params=params).first()
     person, program = row if row is not None else (None, None)
-    person = _seen_person(session, person, platform, platform_user_id, display_name, now)
+    name = display_name if rename or person is None else ""
+    person = _seen_person(session, person, platform, platform_user_id, name, now)
     return person, program
 
 

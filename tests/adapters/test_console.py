@@ -243,3 +243,29 @@ async def test_the_admin_report_is_saved_as_files_and_their_paths_printed(bot):
     page, chart = (Path(p) for p in saved)
     assert page.read_text(encoding="utf-8").startswith("<!doctype html>")
     assert chart.read_bytes().startswith(b"\x89PNG")
+
+
+async def test_switching_to_an_imported_person_keeps_their_imported_name(bot):
+    """The console names people by what is typed after /as; that only names someone new, so a
+    person an import named "Yuki Tanaka" keeps that name after /as yuki."""
+    from storage import repo
+    from storage.engine import transaction
+
+    with transaction(bot.engine) as s:  # as an import leaves them
+        repo.get_or_create_person(
+            session=s,
+            platform="console",
+            platform_user_id="yuki",
+            display_name="Yuki Tanaka",
+            now=bot.clock.now(),
+        )
+    session = ConsoleSession(bot, io.StringIO())
+    await session.handle_line("/as yuki")
+    await session.handle_line("/mentor join mentee")
+    await session.handle_line("/as newcomer")
+    await session.handle_line("/mentor join mentor")
+    with transaction(bot.engine) as s:
+        yuki = repo.find_person(session=s, platform="console", platform_user_id="yuki")
+        newcomer = repo.find_person(session=s, platform="console", platform_user_id="newcomer")
+        assert yuki is not None and yuki.display_name == "Yuki Tanaka"
+        assert newcomer is not None and newcomer.display_name == "newcomer"

@@ -460,10 +460,13 @@ def test_unexpected_errors_show_a_reference_and_save_nothing(bot, caplog):
 
 
 def test_display_name_updates_follow_the_platform(bot):
-    """A renamed user shows under the new name."""
+    """A user renamed on a platform that knows real names shows under the new name."""
     run(bot, "join mentee")
+    from dataclasses import replace
+
     from bot.events import Actor
 
-    renamed = Actor("console", "alice", "Alice Smith", "console", surface=CONSOLE)
+    named = replace(CONSOLE, users_are_names=False)  # as Slack and Discord are
+    renamed = Actor("console", "alice", "Alice Smith", "console", surface=named)
     bot.handle(Command(renamed, "status"))
     assert _person(bot).display_name == "Alice Smith"
