@@ -10,9 +10,7 @@ exception ever reaches an adapter.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
-import pkgutil
 import re
 import time
 import uuid
@@ -21,7 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
@@ -37,7 +34,8 @@ from bot.metrics import Metrics, NoMetrics
 from bot.outbox import Dispatcher
 from bot.prompts import Prompts
 from bot.pseudonyms import Pseudonyms
-from bot.registry import JobContext, Registry
+from bot.registry import JobContext, Registry, registered
+from bot.registry import capabilities as capabilities  # where they are found, for the tests
 from bot.replies import FormErrors, Message, Reply, Section
 from bot.router import Router, refuse_non_admin
 from bot.time.clock import Clock, SystemClock
@@ -241,31 +239,9 @@ def _greeting_parts(ctx: Ctx, router: Router) -> Reply:
     return Message((hello, *help_reply.parts))
 
 
-def capabilities() -> tuple[ModuleType, ...]:
-    """Every capability package, in the order their commands are listed in help.
-
-    Found, not listed: each subpackage of ``bot`` whose ``__init__`` defines
-    ``register(registry)`` is one (so a new capability is one new folder), ordered by its
-    ``HELP_POSITION`` (one without comes last), then by name. ``pkgutil`` walks the package's
-    own path, so this works from a source tree and from an installed wheel alike.
-    """
-    import bot
-
-    found = []
-    for info in pkgutil.iter_modules(bot.__path__, prefix="bot."):
-        if not info.ispkg:
-            continue
-        module = importlib.import_module(info.name)
-        if callable(getattr(module, "register", None)):
-            found.append(module)
-    return tuple(sorted(found, key=lambda m: (getattr(m, "HELP_POSITION", 10**6), m.__name__)))
-
-
 def build_registry() -> Registry:
     """Ask each capability to register, then add the ``admin`` gateway to the admin commands."""
-    registry = Registry()
-    for capability in capabilities():
-        capability.register(registry)
+    registry = registered()
     admin = registry.admin
 
     def admin_command(ctx: Ctx, args: list[str]) -> Reply:

@@ -2,22 +2,25 @@
 pulse jobs, outbox feeders, the hooks they listen on and their parts of the cross-cutting views.
 
 Each capability package (``bot/membership``, ``bot/checkins``, ...) has one public
-``register(registry)``; the composition root (``bot/app.py``) finds and calls each of them and
-then builds the router, the conversation runner, the dispatcher's renderers and the pulse from
-what they registered. Nothing else knows the list of capabilities.
+``register(registry)``; :func:`registered` finds and calls each of them (no list names them)
+and the composition root (``bot/app.py``) builds the router, the conversation runner, the
+dispatcher's renderers and the pulse from what they registered.
 
 Hooks: when pairs end, a member pauses or a schedule changes, the code that did it fires the
 hook and every capability that cares (check-ins withdraw or re-plan nudges) reacts, so no
 feature calls into another's internals. Contributors: a person's export and forget and the
-program's export tables ask each capability for its part (:class:`PersonalData`,
-``export_table``) instead of reading its tables.
+program's export tables and the program report ask each capability for its part
+(:class:`PersonalData`, ``export_table``, :class:`ReportSection`) instead of reading its tables.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from bot.router import Router
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
     from bot.conversations.runner import Conversations, Flow
     from bot.prompts import Prompts
     from bot.replies import Message, Reply
+    from bot.report_parts import ReportScope, Section
     from storage.models import Program
 
 FORGOTTEN = "(forgotten)"  # what a forgotten person's words become, wherever they were
@@ -102,6 +106,16 @@ class PersonalData:
     blank: Callable[[Session, list[int]], Any]
 
 
+@dataclass(frozen=True)
+class ReportSection:
+    """A capability's section of the program report: ``build`` makes it (its figures, tables
+    and charts, in ``bot.report_parts``' types) from what the report is given.
+    """
+
+    key: str
+    build: Callable[[ReportScope], Section]
+
+
 @dataclass
 class Registry:
     """Filled by each capability's ``register``; read once by the composition root."""
@@ -120,6 +134,7 @@ class Registry:
     schedule_changed: list[Callable[[ScheduleChange], Any]] = field(default_factory=list)
     personal: list[PersonalData] = field(default_factory=list)
     tables: dict[str, ExportTable] = field(default_factory=dict)
+    report: list[ReportSection] = field(default_factory=list)
 
     def form(
         self,
@@ -211,6 +226,40 @@ class Registry:
         if name in self.tables:
             raise ValueError(f"export table {name!r} registered twice")
         self.tables[name] = table
+
+    def report_section(self, section: ReportSection) -> None:
+        """Add a section to the program report (sections come in help order)."""
+        if any(s.key == section.key for s in self.report):
+            raise ValueError(f"report section {section.key!r} registered twice")
+        self.report.append(section)
+
+
+def capabilities() -> tuple[ModuleType, ...]:
+    """Every capability package, in the order their commands are listed in help.
+
+    Found, not listed: each subpackage of ``bot`` whose ``__init__`` defines
+    ``register(registry)`` is one (so a new capability is one new folder), ordered by its
+    ``HELP_POSITION`` (one without comes last), then by name. ``pkgutil`` walks the package's
+    own path, so this works from a source tree and from an installed wheel alike.
+    """
+    import bot
+
+    found = []
+    for info in pkgutil.iter_modules(bot.__path__, prefix="bot."):
+        if not info.ispkg:
+            continue
+        module = importlib.import_module(info.name)
+        if callable(getattr(module, "register", None)):
+            found.append(module)
+    return tuple(sorted(found, key=lambda m: (getattr(m, "HELP_POSITION", 10**6), m.__name__)))
+
+
+def registered() -> Registry:
+    """A registry filled by every capability's ``register``, in help order."""
+    registry = Registry()
+    for capability in capabilities():
+        capability.register(registry)
+    return registry
 
 
 def json_fields(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:

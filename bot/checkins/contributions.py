@@ -10,7 +10,16 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.checkins.planner import replan, withdraw_future_nudges
-from bot.registry import PersonalData, Registry, ScheduleChange, Table, cell, json_fields
+from bot.checkins.report import meetings_section
+from bot.registry import (
+    PersonalData,
+    Registry,
+    ReportSection,
+    ScheduleChange,
+    Table,
+    cell,
+    json_fields,
+)
 from storage import personal
 from storage import roster as roster_db
 from storage.models import Program
@@ -20,7 +29,7 @@ CHECKIN = ("pair_id", "cycle_on", "due_at", "outcome", "note", "recorded_at")
 
 def register_contributions(registry: Registry) -> None:
     """Listen on pairs ended, members paused and schedules changed; contribute check-ins to a
-    person's export and forget and to the program's export.
+    person's export and forget, the program's export and the report.
     """
     registry.on_pairs_ended(
         lambda session, now, pair_ids: withdraw_future_nudges(session, now=now, pair_ids=pair_ids)
@@ -33,6 +42,7 @@ def register_contributions(registry: Registry) -> None:
     registry.on_schedule_changed(_replan)
     registry.personal_data(PersonalData("checkins", _export, _words, _blank))
     registry.export_table("checkins", _table)
+    registry.report_section(ReportSection("meetings", meetings_section))
 
 
 def _replan(change: ScheduleChange) -> None:

@@ -209,8 +209,8 @@ def weekly_digest(
     """The digest of the 7 days before ``now``, compared with the 7 days before those, with
     the chart of meetings held per cycle (matplotlib loads here, once a week).
     """
+    from bot.checkins.report import meetings_chart
     from bot.report.charts import png
-    from bot.report.figures import meetings_chart
 
     week = timedelta(days=7)
     n = numbers(session, program, since=now - week, now=now)

@@ -43,6 +43,7 @@ def run_report(
             end=end,
             zone=settings.program.default_timezone,
             prompts=opened.bot.prompts,
+            registry=opened.bot.registry,
         )
     out.print(report.words["title"], markup=False)
     for section in report.sections:

@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.feedback.records import feedback_numbers, summarize
-from bot.registry import PersonalData, Registry, Table, json_fields
+from bot.feedback.report import feedback_section
+from bot.registry import PersonalData, Registry, ReportSection, Table, json_fields
 from bot.suppression import Cells
 from storage import personal
 from storage.models import Program
@@ -19,9 +20,10 @@ FEEDBACK = ("pair_id", "kind", "rating", "helped", "change", "details", "created
 
 
 def register_contributions(registry: Registry) -> None:
-    """Contribute feedback to a person's export and forget and to the program's export."""
+    """Contribute feedback to a person's export and forget, the program's export and the report."""
     registry.personal_data(PersonalData("feedback", _export, _words, _blank))
     registry.export_table("feedback", _table)
+    registry.report_section(ReportSection("feedback", feedback_section))
 
 
 def _export(session: Session, member_ids: list[int]) -> list[dict[str, Any]]:

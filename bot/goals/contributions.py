@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.registry import FORGOTTEN, PersonalData, Registry, Table, cell, json_fields
+from bot.goals.report import goals_section
+from bot.registry import FORGOTTEN, PersonalData, Registry, ReportSection, Table, cell, json_fields
 from storage import personal
 from storage import roster as roster_db
 from storage.models import Program
@@ -21,9 +22,10 @@ UPDATE = ("progress", "blockers", "note", "created_at")
 
 
 def register_contributions(registry: Registry) -> None:
-    """Contribute goals to a person's export and forget and to the program's export."""
+    """Contribute goals to a person's export and forget, the program's export and the report."""
     registry.personal_data(PersonalData("goals", _export, _words, _blank))
     registry.export_table("goals", _table)
+    registry.report_section(ReportSection("goals", goals_section))
 
 
 def _export(session: Session, member_ids: list[int]) -> list[dict[str, Any]]:

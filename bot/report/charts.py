@@ -10,7 +10,7 @@ import io
 import re
 import textwrap
 
-from bot.report.figures import Chart
+from bot.report_parts import Chart
 
 COLOURS = ("#1f6feb", "#d1242f", "#2da44e", "#8250df")
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.registry import registry_of
 from bot.replies import Context, Fields, File, Message, Part, Reply, Section
 from bot.spans import Text
 from bot.time.parse import BadDate, parse_day
@@ -39,6 +40,7 @@ def admin_report(ctx: Ctx, args: list[str]) -> Reply:
         end=end,
         zone=zone,
         prompts=ctx.prompts,
+        registry=registry_of(ctx),
     )
     shown = {f"{s.key}.{f.key}": f for s in report.sections for f in s.figures}
     rows = tuple(

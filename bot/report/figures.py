@@ -1,5 +1,9 @@
 """The program report's numbers: sections of headline figures, tables and charts.
 
+The report's own sections (who joined, how matching went) come first, then each section a
+capability registered (``registry.report_section``), in help order; a section is built from
+a :class:`~bot.report_parts.ReportScope` in ``bot.report_parts``' types.
+
 Privacy: every figure that counts or averages people is shown only for groups of at least
 ``[surveys] min_group_size`` people; a smaller group is reported as hidden, never as its
 number, so narrowing the period can't single anyone out. Cells that add up to a total shown
@@ -10,69 +14,44 @@ the others. Free text is never read.
 from __future__ import annotations
 
 import statistics
-from collections import Counter, defaultdict
-from collections.abc import Hashable
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
 from bot.config import Settings
 from bot.prompts import Prompts
+from bot.registry import Registry, registered
+from bot.report_parts import (
+    BUCKETS,
+    NONE,
+    Chart,
+    Figure,
+    Period,
+    ReportScope,
+    Section,
+    Table,
+    Words,
+    bars,
+)
 from bot.suppression import HIDDEN, Cells
-from bot.surveys.records import SCALES, SURVEYS
 from bot.time.zones import get_zone
 from storage import report as db
-from storage.models import CheckInOutcome, MemberStatus, PairStatus, Program
+from storage.models import MemberStatus, PairStatus, Program
 
-NONE = "-"  # a figure with nothing to show yet (no scores, no ratings, nothing completed)
-
-
-@dataclass
-class Table:
-    """A section's table; ``name`` is its CSV file's stem and ``headers`` its CSV headers
-    (both stable). ``words`` shows coded cells (a survey scale's id) in words on the page.
-    """
-
-    name: str
-    title: str
-    headers: list[str]
-    rows: list[list[Any]]
-    words: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A headline figure: ``key`` is stable (figures.csv), ``label`` comes from the prompts."""
-
-    key: str
-    label: str
-    value: str
-
-
-@dataclass
-class Chart:
-    """A chart drawn from a table's columns; ``alt`` is its text alternative."""
-
-    name: str
-    title: str
-    kind: str  # "line" or "bar"
-    labels: list[str]
-    series: dict[str, list[float | None]]
-    alt: str
-    top: float | None = None  # the scale's top (5 for ratings), else the data's
-
-
-@dataclass
-class Section:
-    """One part of the report: headline figures, tables and charts."""
-
-    key: str
-    title: str
-    figures: list[Figure] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    charts: list[Chart] = field(default_factory=list)
+__all__ = [  # the parts, here too for the report's readers
+    "BUCKETS",
+    "HIDDEN",
+    "NONE",
+    "Chart",
+    "Figure",
+    "Report",
+    "Section",
+    "Table",
+    "build",
+]
 
 
 @dataclass
@@ -96,71 +75,6 @@ class Report:
         return {f"{s.key}.{f.key}": f.value for s in self.sections for f in s.figures}
 
 
-class Words:
-    """The report's wording, from the prompts' ``[report]`` tables."""
-
-    def __init__(self, prompts: Prompts) -> None:
-        self.prompts = prompts
-
-    def __call__(self, key: str, /, **values: Any) -> str:
-        """The prompt ``report.<key>`` as plain text."""
-        return self.prompts.text(f"report.{key}", **values)
-
-    def figure(self, key: str, value: object, /, **values: Any) -> Figure:
-        """The figure ``key`` with its label."""
-        return Figure(key, self(f"figure.{key}", **values), str(value))
-
-    def section(self, key: str) -> Section:
-        """An empty section with its title."""
-        return Section(key, self(f"section.{key}"))
-
-    def table(self, name: str, headers: list[str], rows: list[list[Any]]) -> Table:
-        """The table ``name`` with its title."""
-        return Table(name, self(f"table.{name}"), headers, rows)
-
-    def page(
-        self, program: str, start: date | None, end: date | None, minimum: int, generated: datetime
-    ) -> dict[str, str]:
-        """The page's words."""
-        if start and end:
-            period = self("page.between", start=start.isoformat(), end=end.isoformat())
-        elif start:
-            period = self("page.since", start=start.isoformat())
-        elif end:
-            period = self("page.until", end=end.isoformat())
-        else:
-            period = self("page.whole")
-        stamp = generated.strftime("%Y-%m-%d %H:%M %Z")
-        return {
-            "title": self("page.title", program=program),
-            "meta": self("page.meta", period=period, generated=stamp),
-            "privacy": self("page.privacy", minimum=minimum),
-            "numbers": self("page.numbers"),
-            "empty": self("page.empty"),
-        }
-
-
-@dataclass
-class _Period:
-    start: datetime | None
-    end: datetime | None
-
-    def has(self, when: datetime | date | None) -> bool:
-        if when is None:
-            return False
-        if isinstance(when, datetime):
-            moment = when
-        else:
-            moment = datetime.combine(when, time(), tzinfo=self.tz())
-        return (self.start is None or moment >= self.start) and (
-            self.end is None or moment < self.end
-        )
-
-    def tz(self) -> Any:
-        moment = self.start or self.end
-        return moment.tzinfo if moment else None
-
-
 def build(
     session: Session,
     program: Program,
@@ -171,13 +85,15 @@ def build(
     end: date | None = None,
     zone: str = "UTC",
     prompts: Prompts,
+    registry: Registry | None = None,
 ) -> Report:
     """The report of ``program`` for [start, end] (whole local days in ``zone``), worded by
-    ``prompts``.
+    ``prompts``, with the sections ``registry``'s capabilities registered (by default those of
+    every capability found).
     """
     assert program.id is not None
     tz = get_zone(zone)
-    period = _Period(
+    period = Period(
         datetime.combine(start, time(), tzinfo=tz) if start else None,
         datetime.combine(end, time(), tzinfo=tz) + _DAY if end else None,
     )
@@ -186,45 +102,47 @@ def build(
     pid = program.id
     members = db.members(session=session, program_id=pid)
     pairs = [p for p in db.pairs(session=session, program_id=pid) if period.has(p.started_at)]
-    pair_ids = {p.pair_id for p in pairs}
-    checkins = [
-        c
-        for c in db.checkins(session=session, program_id=pid)
-        if c.pair_id in pair_ids and period.has(c.cycle_on)
-    ]
-    goals = [g for g in db.goals(session=session, program_id=pid) if period.has(g.created_at)]
-    said = [f for f in db.feedback(session=session, program_id=pid) if period.has(f.created_at)]
-    answers = [s for s in db.surveys(session=session, program_id=pid) if period.has(s[3])]
-    asked = [r for r in db.requests(session=session, program_id=pid) if period.has(r.created_at)]
+    scope = ReportScope(session, program, settings, period, minimum, words, pairs)
     sections = [
         _participation(members, period, minimum, settings.program.default_timezone, words),
         _matching(pairs, db.latest_round(session=session, program_id=pid), minimum, words),
-        _meetings(pairs, checkins, words),
-        _goals(goals, minimum, words),
-        _feedback(said, minimum, words),
-        _surveys(answers, minimum, words),
-        _requests(asked, words),
     ]
+    sections += [part.build(scope) for part in (registry or registered()).report]
     generated = now.astimezone(tz)
-    page = words.page(program.name, start, end, minimum, generated)
+    page = _page(words, program.name, start, end, minimum, generated)
     return Report(program.name, start, end, generated, minimum, sections, page)
 
 
-def _bars(name: str, what: str, rows: list[list[Any]], words: Words) -> Chart | None:
-    """A bar chart of a (label, count) table's shown rows, with its text alternative;
-    ``what`` names the series.
-    """
-    shown = [(str(label), float(n)) for label, n in rows if isinstance(n, int) and n]
-    if not shown:
-        return None
-    alt = words(f"alt.{name}", values=", ".join(f"{lab} {n:g}" for lab, n in shown))
-    series: dict[str, list[float | None]] = {words(f"series.{what}"): [n for _, n in shown]}
-    return Chart(name, words(f"chart.{name}"), "bar", [lab for lab, _ in shown], series, alt)
+def _page(
+    words: Words,
+    program: str,
+    start: date | None,
+    end: date | None,
+    minimum: int,
+    generated: datetime,
+) -> dict[str, str]:
+    """The page's own words."""
+    if start and end:
+        period = words("page.between", start=start.isoformat(), end=end.isoformat())
+    elif start:
+        period = words("page.since", start=start.isoformat())
+    elif end:
+        period = words("page.until", end=end.isoformat())
+    else:
+        period = words("page.whole")
+    stamp = generated.strftime("%Y-%m-%d %H:%M %Z")
+    return {
+        "title": words("page.title", program=program),
+        "meta": words("page.meta", period=period, generated=stamp),
+        "privacy": words("page.privacy", minimum=minimum),
+        "numbers": words("page.numbers"),
+        "empty": words("page.empty"),
+    }
 
 
 def _participation(
     members: list[db.MemberRow],
-    period: _Period,
+    period: Period,
     minimum: int,
     default_zone: str,
     words: Words,
@@ -253,7 +171,7 @@ def _participation(
         words.table("participation_by_role", ["role", "people"], by_role),
         words.table("participation_by_zone", ["time zone", "people"], by_zone),
     ]
-    chart = _bars("participation_by_role", "people", by_role, words)
+    chart = bars("participation_by_role", "people", by_role, words)
     section.charts = [chart] if chart else []
     return section
 
@@ -305,235 +223,6 @@ def _matching(
     section.tables = [
         words.table("matching_ended", ["reason", "pairs"], rows),
         words.table("matching_unmatched", ["why", "people"], left),
-    ]
-    return section
-
-
-def meetings_chart(
-    session: Session, program: Program, prompts: Prompts, cycles: int = 12
-) -> Chart | None:
-    """Meetings planned and held in the program's last ``cycles`` cycles (the digest's chart)."""
-    assert program.id is not None
-    words = Words(prompts)
-    rows = db.checkins(session=session, program_id=program.id)
-    planned, held, _ = _cycles(rows)
-    days = sorted(planned)[-cycles:]
-    if not days:
-        return None
-    labels = [d.isoformat() for d in days]
-    series: dict[str, list[float | None]] = {
-        words("series.planned"): [float(len(planned[d])) for d in days],
-        words("series.held"): [float(len(held[d])) for d in days],
-    }
-    values = ", ".join(
-        f"{d.isoformat()} " + words("alt.held_of", held=len(held[d]), planned=len(planned[d]))
-        for d in days
-    )
-    alt = words("alt.meetings_recent", cycles=len(days), values=values)
-    title = words("chart.meetings_per_cycle")
-    return Chart("meetings_per_cycle", title, "line", labels, series, alt)
-
-
-def _cycles(
-    checkins: list[db.CheckInRow],
-) -> tuple[dict[date, set[int]], dict[date, set[int]], dict[int, datetime]]:
-    """Per cycle the pairs with a check-in and the pairs where someone met; each pair's
-    first meeting.
-    """
-    planned: dict[date, set[int]] = defaultdict(set)
-    held: dict[date, set[int]] = defaultdict(set)
-    first_met: dict[int, datetime] = {}
-    for c in checkins:
-        if c.cycle_on is None:
-            continue
-        planned[c.cycle_on].add(c.pair_id)
-        if c.outcome == CheckInOutcome.MET:
-            held[c.cycle_on].add(c.pair_id)
-            when = c.recorded_at or datetime.combine(c.cycle_on, time(), tzinfo=UTC)
-            if c.pair_id not in first_met or when < first_met[c.pair_id]:
-                first_met[c.pair_id] = when
-    return planned, held, first_met
-
-
-def _meetings(pairs: list[db.PairRow], checkins: list[db.CheckInRow], words: Words) -> Section:
-    section = words.section("meetings")
-    planned, held, first_met = _cycles(checkins)
-    outcomes = Counter(c.outcome for c in checkins)
-    started = {p.pair_id: p.started_at for p in pairs if p.started_at is not None}
-    days = [
-        (when - started[pid]).total_seconds() / 86400
-        for pid, when in first_met.items()
-        if pid in started
-    ]
-    stalled = [p for p in pairs if p.status == PairStatus.ACTIVE and p.stall_reason]
-    cycles = sorted(planned)
-    rows: list[list[Any]] = [[d.isoformat(), len(planned[d]), len(held[d])] for d in cycles]
-    total_planned = sum(len(planned[d]) for d in cycles)
-    total_held = sum(len(held[d]) for d in cycles)
-    section.figures = [
-        words.figure("held", f"{total_held} / {total_planned}"),
-        words.figure("first_meeting", _median(days)),
-        words.figure("stalled", len(stalled)),
-        words.figure("ghosting", sum(1 for p in stalled if p.stall_reason == "ignored")),
-        words.figure("not_yet", outcomes[CheckInOutcome.NOT_YET]),
-        words.figure("rescheduled", outcomes[CheckInOutcome.RESCHEDULED]),
-    ]
-    section.tables = [words.table("meetings_per_cycle", ["cycle", "planned", "held"], rows)]
-    if rows:
-        series: dict[str, list[float | None]] = {
-            words("series.planned"): [float(r[1]) for r in rows],
-            words("series.held"): [float(r[2]) for r in rows],
-        }
-        alt = words(
-            "alt.meetings_per_cycle",
-            cycles=len(rows),
-            first=rows[0][0],
-            last=rows[-1][0],
-            held=total_held,
-            planned=total_planned,
-            last_held=rows[-1][2],
-            last_planned=rows[-1][1],
-        )
-        title = words("chart.meetings_per_cycle")
-        labels = [str(r[0]) for r in rows]
-        section.charts.append(Chart("meetings_per_cycle", title, "line", labels, series, alt))
-    return section
-
-
-def _goals(goals: list[db.GoalRow], minimum: int, words: Words) -> Section:
-    section = words.section("goals")
-    days = [
-        (g.completed_at - g.created_at).total_seconds() / 86400
-        for g in goals
-        if g.completed_at is not None
-    ]
-    spread = Counter(_bucket(100 if g.completed_at else g.progress) for g in goals)
-    cells = Cells(minimum)
-    cells.count("goals", len(goals))
-    buckets = [cells.people(b, spread[b]) for b in BUCKETS]
-    cells.sum("goals", buckets)
-    # The 100% bucket is the completed goals and any others at 100%.
-    full: list[Hashable] = [cells.count("completed", len(days))]
-    if spread["100%"] > len(days):
-        full.append(cells.count("at 100%", spread["100%"] - len(days)))
-    cells.sum("100%", full)
-    section.figures = [
-        words.figure("goals", cells.show("goals")),
-        words.figure("smart", sum(1 for g in goals if g.smart)),
-        words.figure("completed", cells.show("completed")),
-        words.figure("days_to_complete", HIDDEN if "completed" in cells.hidden else _median(days)),
-    ]
-    rows: list[list[Any]] = [[b, cells.show(b)] for b in BUCKETS]
-    section.tables = [words.table("goals_progress", ["progress", "goals"], rows)]
-    chart = _bars("goals_progress", "goals", rows, words)
-    section.charts = [chart] if chart else []
-    return section
-
-
-def _median(values: list[float]) -> str:
-    return f"{statistics.median(values):.1f}" if values else NONE
-
-
-BUCKETS = ("none yet", "1-24%", "25-49%", "50-74%", "75-99%", "100%")
-
-
-def _bucket(progress: int | None) -> str:
-    if progress is None or progress == 0:
-        return "none yet"
-    if progress >= 100:
-        return "100%"
-    return ["1-24%", "25-49%", "50-74%", "75-99%"][min(progress // 25, 3)]
-
-
-def _feedback(rows: list[db.FeedbackRow], minimum: int, words: Words) -> Section:
-    section = words.section("feedback")
-    sessions = [r for r in rows if r.kind == "session" and r.rating is not None]
-    by_month: dict[str, list[db.FeedbackRow]] = defaultdict(list)
-    for r in sessions:
-        by_month[r.created_at.strftime("%Y-%m")].append(r)
-    cells = Cells(minimum)
-    cells.people("raters", len({r.member_id for r in sessions}))
-    table: list[list[Any]] = []
-    for month in sorted(by_month):
-        group = by_month[month]
-        key = cells.people(("month", month), len({r.member_id for r in group}))
-        ratings = [float(r.rating or 0) for r in group]
-        table.append([month, cells.show(key), cells.mean(ratings, key)])
-    # Fit answers add up to no total the report shows: each small one is hidden alone.
-    fits = Counter(r.fit for r in rows if r.kind == "fit" and r.fit)
-    answers = [cells.people(("fit", a), n) for a, n in sorted(fits.items())]
-    mean = cells.mean([float(r.rating or 0) for r in sessions], "raters") if sessions else NONE
-    section.figures = [
-        words.figure("raters", cells.show("raters")),
-        words.figure("rating", mean),
-    ]
-    fit_rows: list[list[Any]] = [[key[1], cells.show(key)] for key in answers]
-    section.tables = [
-        words.table("feedback_ratings", ["month", "people", "mean rating"], table),
-        words.table("feedback_fit", ["answer", "answers"], fit_rows),
-    ]
-    points = [(str(m), float(v)) for m, _, v in table if isinstance(v, float)]
-    if points:
-        alt = words("alt.feedback_ratings", values=", ".join(f"{m} {v:g}" for m, v in points))
-        series: dict[str, list[float | None]] = {words("series.rating"): [v for _, v in points]}
-        title = words("chart.feedback_ratings")
-        labels = [m for m, _ in points]
-        chart = Chart("feedback_ratings", title, "line", labels, series, alt, top=5)
-        section.charts.append(chart)
-    return section
-
-
-def _scale_values(rows: list[db.SurveyRow], survey: str, key: str) -> list[int]:
-    return [int(a[key]) for _m, sv, a, _w in rows if sv == survey and isinstance(a.get(key), int)]
-
-
-def _surveys(rows: list[db.SurveyRow], minimum: int, words: Words) -> Section:
-    section = words.section("surveys")
-    cells = Cells(minimum)
-    table: list[list[Any]] = []
-    means: dict[str, list[float | None]] = {s: [] for s in SURVEYS}
-    names = {scale: words.prompts.text(f"survey.scale_{scale}") for scale in SCALES}
-    labels = []
-    for scale in SCALES:
-        row: list[Any] = [scale]
-        for survey in SURVEYS:
-            values = [float(v) for v in _scale_values(rows, survey, scale)]
-            n = cells.people((survey, scale), len(values))
-            row += [cells.show(n), cells.mean(values, n)]
-        table.append(row)
-        if isinstance(row[2], float) and isinstance(row[4], float):
-            labels.append(names[scale])
-            means["mid"].append(row[2])
-            means["end"].append(row[4])
-    for survey, key in (("mid", "continue"), ("end", "continue_after")):
-        intent = _scale_values(rows, survey, key)
-        if len(intent) >= minimum:
-            risk = cells.show(cells.people(("risk", survey), sum(1 for v in intent if v <= 2)))
-            name = words.prompts.text(f"survey.name_{survey}")
-            figure = words.figure("dropping_out", f"{risk} of {len(intent)}", survey=name)
-            section.figures.append(replace(figure, key=f"dropping_out_{survey}"))
-    headers = ["scale", "mid n", "mid mean", "end n", "end mean"]
-    section.tables = [words.table("surveys", headers, table)]
-    section.tables[0].words = names
-    if labels:
-        shown = "; ".join(
-            f"{lab} " + words("alt.then", first=m, second=e)
-            for lab, m, e in zip(labels, means["mid"], means["end"], strict=True)
-        )
-        alt = words("alt.surveys", values=shown)
-        series = {words(f"series.{s}"): means[s] for s in SURVEYS}
-        title = words("chart.surveys")
-        section.charts.append(Chart("surveys", title, "bar", labels, series, alt, top=5))
-    return section
-
-
-def _requests(rows: list[db.RequestRow], words: Words) -> Section:
-    section = words.section("requests")
-    waits = [(r.claimed_at - r.created_at).total_seconds() / 3600 for r in rows if r.claimed_at]
-    section.figures = [
-        words.figure("opened", len(rows)),
-        words.figure("claimed", len(waits)),
-        words.figure("hours_to_claim", _median(waits)),
     ]
     return section
 

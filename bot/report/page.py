@@ -11,7 +11,8 @@ from html import escape
 from pathlib import Path
 
 from bot.report import charts
-from bot.report.figures import Chart, Report, Section, Table
+from bot.report.figures import Report
+from bot.report_parts import Chart, Section, Table
 from bot.spreadsheet import write_csv as write_table
 
 STYLE = """

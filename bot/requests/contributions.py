@@ -6,15 +6,17 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.registry import FORGOTTEN, PersonalData, Registry, json_fields
+from bot.registry import FORGOTTEN, PersonalData, Registry, ReportSection, json_fields
+from bot.requests.report import requests_section
 from storage import personal
 
 REQUEST = ("topic", "details", "urgency", "status", "created_at", "closed_at", "helped")
 
 
 def register_contributions(registry: Registry) -> None:
-    """Contribute a person's requests to their export and forget."""
+    """Contribute a person's requests to their export and forget, and the report's section."""
     registry.personal_data(PersonalData("requests", _export, _words, _blank))
+    registry.report_section(ReportSection("requests", requests_section))
 
 
 def _export(session: Session, member_ids: list[int]) -> list[dict[str, Any]]:

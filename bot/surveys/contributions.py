@@ -11,9 +11,10 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.feedback.records import summarize
-from bot.registry import PersonalData, Registry, Table, json_fields
+from bot.registry import PersonalData, Registry, ReportSection, Table, json_fields
 from bot.suppression import Cells
 from bot.surveys.records import SCALES
+from bot.surveys.report import surveys_section
 from storage import personal, responses
 from storage.models import Program
 
@@ -21,9 +22,12 @@ SURVEY = ("survey", "answers", "created_at")
 
 
 def register_contributions(registry: Registry) -> None:
-    """Contribute survey answers to a person's export and forget and to the program's export."""
+    """Contribute survey answers to a person's export and forget, the program's export and
+    the report.
+    """
     registry.personal_data(PersonalData("surveys", _export, _words, _blank))
     registry.export_table("surveys", _table)
+    registry.report_section(ReportSection("surveys", surveys_section))
 
 
 def _export(session: Session, member_ids: list[int]) -> list[dict[str, Any]]:

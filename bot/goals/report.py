@@ -1,0 +1,48 @@
+"""Goals' part of the program report: goals set, SMART, completed, and how far they got."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable
+from typing import Any
+
+from bot.report_parts import BUCKETS, ReportScope, Section, bars, bucket, median
+from bot.suppression import HIDDEN, Cells
+from storage import report as db
+
+
+def goals_section(scope: ReportScope) -> Section:
+    """The goals set in the period; the progress spread hides small buckets together."""
+    words = scope.words
+    goals = [
+        g
+        for g in db.goals(session=scope.session, program_id=scope.program_id)
+        if scope.period.has(g.created_at)
+    ]
+    section = words.section("goals")
+    days = [
+        (g.completed_at - g.created_at).total_seconds() / 86400
+        for g in goals
+        if g.completed_at is not None
+    ]
+    spread = Counter(bucket(100 if g.completed_at else g.progress) for g in goals)
+    cells = Cells(scope.minimum)
+    cells.count("goals", len(goals))
+    buckets = [cells.people(b, spread[b]) for b in BUCKETS]
+    cells.sum("goals", buckets)
+    # The 100% bucket is the completed goals and any others at 100%.
+    full: list[Hashable] = [cells.count("completed", len(days))]
+    if spread["100%"] > len(days):
+        full.append(cells.count("at 100%", spread["100%"] - len(days)))
+    cells.sum("100%", full)
+    section.figures = [
+        words.figure("goals", cells.show("goals")),
+        words.figure("smart", sum(1 for g in goals if g.smart)),
+        words.figure("completed", cells.show("completed")),
+        words.figure("days_to_complete", HIDDEN if "completed" in cells.hidden else median(days)),
+    ]
+    rows: list[list[Any]] = [[b, cells.show(b)] for b in BUCKETS]
+    section.tables = [words.table("goals_progress", ["progress", "goals"], rows)]
+    chart = bars("goals_progress", "goals", rows, words)
+    section.charts = [chart] if chart else []
+    return section
