@@ -36,9 +36,9 @@ def clock() -> FakeClock:
 # Suites that run on both backends (paths relative to tests/).
 BOTH_BACKENDS = (
     "storage/",
-    "core/test_outbox.py",
-    "core/test_replays.py",
-    "core/test_slow_sends.py",
+    "delivery/test_outbox.py",
+    "delivery/test_replays.py",
+    "delivery/test_slow_sends.py",
     "checkins/",
     "conversations/",
     "matching/",
@@ -175,7 +175,7 @@ def pytest_sessionfinish(session, exitstatus):  # type: ignore[no-untyped-def]
 def bot_once(tmp_path_factory) -> MentorBot:
     """One bot for a whole module (fuzz tests run thousands of events against it), with a
     small program already matched."""
-    from tests.core.test_fuzz import _setup
+    from tests.router.test_fuzz import _setup
 
     base = load_settings(None, env={})
     data = tmp_path_factory.mktemp("fuzz")
