@@ -1,7 +1,8 @@
 """Shared fixtures: a fake clock, a migrated temporary database and a wired bot.
 
-The storage, outbox, check-in, conversation, matching and request suites run twice: on SQLite
-and on a throwaway PostgreSQL server (``fakes.postgres``) when its binaries are on the machine.
+The storage, outbox, check-in, conversation (goals, feedback, surveys), matching, request and
+personal-data suites run twice: on SQLite and on a throwaway PostgreSQL server
+(``fakes.postgres``) when its binaries are on the machine.
 CI sets ``MENTORBOT_TEST_POSTGRES=require`` so a machine without them fails instead of quietly
 running SQLite only; elsewhere the header line says which backends ran."""
 
@@ -41,6 +42,9 @@ BOTH_BACKENDS = (
     "delivery/test_slow_sends.py",
     "checkins/",
     "conversations/",
+    "goals/",
+    "feedback/",
+    "surveys/",
     "matching/",
     "requests/",
     "personal/",
