@@ -1,7 +1,8 @@
 """Shared fixtures: a fake clock, a migrated temporary database and a wired bot.
 
-The storage, outbox, check-in, conversation, matching and request suites run twice: on SQLite
-and on a throwaway PostgreSQL server (``fakes.postgres``) when its binaries are on the machine.
+The storage, outbox, check-in, conversation (goals, feedback, surveys), matching, request and
+personal-data suites run twice: on SQLite and on a throwaway PostgreSQL server
+(``fakes.postgres``) when its binaries are on the machine.
 CI sets ``MENTORBOT_TEST_POSTGRES=require`` so a machine without them fails instead of quietly
 running SQLite only; elsewhere the header line says which backends ran."""
 
@@ -36,11 +37,14 @@ def clock() -> FakeClock:
 # Suites that run on both backends (paths relative to tests/).
 BOTH_BACKENDS = (
     "storage/",
-    "core/test_outbox.py",
-    "core/test_replays.py",
-    "core/test_slow_sends.py",
+    "delivery/test_outbox.py",
+    "delivery/test_replays.py",
+    "delivery/test_slow_sends.py",
     "checkins/",
     "conversations/",
+    "goals/",
+    "feedback/",
+    "surveys/",
     "matching/",
     "requests/",
     "personal/",
@@ -175,7 +179,7 @@ def pytest_sessionfinish(session, exitstatus):  # type: ignore[no-untyped-def]
 def bot_once(tmp_path_factory) -> MentorBot:
     """One bot for a whole module (fuzz tests run thousands of events against it), with a
     small program already matched."""
-    from tests.core.test_fuzz import _setup
+    from tests.router.test_fuzz import _setup
 
     base = load_settings(None, env={})
     data = tmp_path_factory.mktemp("fuzz")

@@ -10,6 +10,9 @@ from adapters.console import ConsoleSession
 from bot.app import MentorBot
 from storage.engine import transaction
 from storage.models import Conversation, OutboxMessage
+from tests.conftest import START
+
+TODAY = START.date()  # the fake clock's first day, a Sunday
 
 
 class Chat:
@@ -50,3 +53,10 @@ def outbox(bot: MentorBot, prefix: str = "") -> list[OutboxMessage]:
     with transaction(bot.engine) as s:
         rows = s.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()  # type: ignore[arg-type]
         return [r for r in rows if r.dedupe_key.startswith(prefix)]
+
+
+async def joined(bot: MentorBot, name: str = "alice") -> Chat:
+    """A chat for ``name``, who has just joined the program as a mentee."""
+    chat = Chat(bot, user=name)
+    assert "You're in!" in await chat.say("/mentor join mentee")
+    return chat

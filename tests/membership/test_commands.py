@@ -1,4 +1,5 @@
-"""Every /mentor command end to end through the core: happy paths and bad input."""
+"""The membership commands (help, join, leave, pause, resume, status, admin) end to end through
+the core: happy paths and bad input. Profile and time zone: tests/profile/."""
 
 from __future__ import annotations
 
@@ -9,22 +10,12 @@ import pytest
 from sqlmodel import select
 
 from adapters.surfaces import CONSOLE
-from bot.events import Action, Command, DirectMessage, FormSubmitted
-from bot.replies import Buttons, Form, FormErrors, Message
+from bot.events import Action, Command, DirectMessage
+from bot.replies import Buttons, Message
 from storage.engine import transaction
 from storage.models import Member, OutboxMessage, Pair, PairMember, Person
 from tests.conftest import actor, run, text_of
-
-
-def _member(bot, name="alice") -> Member:
-    with transaction(bot.engine) as s:
-        person = s.exec(select(Person).where(Person.platform_user_id == name)).one()
-        return s.exec(select(Member).where(Member.person_id == person.id)).one()
-
-
-def _person(bot, name="alice") -> Person:
-    with transaction(bot.engine) as s:
-        return s.exec(select(Person).where(Person.platform_user_id == name)).one()
+from tests.membership.helpers import member_of, person_of
 
 
 def _outbox(bot) -> list[OutboxMessage]:
@@ -85,7 +76,7 @@ def test_join_without_role_offers_buttons(bot):
 def test_join_button_click_joins(bot):
     """Clicking a button runs its command."""
     assert "You're in!" in text_of(bot.handle(Action(actor(), "join mentee")))
-    assert _member(bot).role == "mentee"
+    assert member_of(bot).role == "mentee"
 
 
 def test_join_as_mentee_sends_one_welcome_dm(bot):
@@ -105,8 +96,8 @@ def test_join_takes_platform_timezone(bot):
     """When the platform knows the zone (Slack), joining stores it."""
     reply = run(bot, "join mentor", tz="Asia/Tokyo")
     assert "Asia/Tokyo" in reply
-    assert _person(bot).timezone == "Asia/Tokyo"
-    assert _person(bot).timezone_source == "platform"
+    assert person_of(bot).timezone == "Asia/Tokyo"
+    assert person_of(bot).timezone_source == "platform"
 
 
 @pytest.mark.parametrize(
@@ -128,7 +119,7 @@ def test_join_other_role_points_to_profile_set(bot):
     """Joining again with another role explains how to switch."""
     run(bot, "join mentee")
     assert "profile set role mentor" in run(bot, "join mentor")
-    assert _member(bot).role == "mentee"
+    assert member_of(bot).role == "mentee"
 
 
 def test_peer_program(bot):
@@ -148,10 +139,10 @@ def test_leave_asks_then_leaves_and_tells_partner(bot):
     pair_id = _pair(bot, "alice", "bob")
     reply = bot.handle(Command(actor(), "leave"))
     assert "really want to leave" in text_of(reply)
-    assert _member(bot).status == "active"
+    assert member_of(bot).status == "active"
     assert "Nothing changed" in run(bot, "leave cancel")
     assert "You've left" in run(bot, "leave confirm")
-    assert _member(bot).status == "left"
+    assert member_of(bot).status == "left"
     with transaction(bot.engine) as s:
         assert s.get(Pair, pair_id).status == "ended"
     notices = [r for r in _outbox(bot) if r.target_ids == ["bob"] and "left" in r.dedupe_key]
@@ -159,7 +150,7 @@ def test_leave_asks_then_leaves_and_tells_partner(bot):
     assert "alice has left" in Message.from_json(notices[0].payload).plain()
     assert "not in the program" in run(bot, "status")
     assert "Welcome back" in run(bot, "join mentee")
-    assert _member(bot).status == "active"
+    assert member_of(bot).status == "active"
 
 
 def test_leave_when_not_member(bot):
@@ -176,12 +167,12 @@ def test_pause_two_weeks_and_resume(bot):
     run(bot, "timezone Europe/Berlin")
     reply = run(bot, "pause 2 weeks")
     assert "Sun 6 Dec 2026, 13:00 (Europe/Berlin)" in reply
-    member = _member(bot)
+    member = member_of(bot)
     assert member.status == "paused"
     assert member.paused_until == datetime(2026, 12, 6, 12, tzinfo=UTC)
     assert "on a break until Sun 6 Dec 2026" in run(bot, "status")
     assert "Welcome back" in run(bot, "resume")
-    assert _member(bot).status == "active" and _member(bot).paused_until is None
+    assert member_of(bot).status == "active" and member_of(bot).paused_until is None
     assert "not on a break" in run(bot, "resume")
 
 
@@ -190,7 +181,7 @@ def test_pause_until_date(bot):
     run(bot, "join mentee")
     run(bot, "timezone New York")
     assert "Sun 10 Jan 2027 (America/New_York)" in run(bot, "pause until 2027-01-10")
-    assert _member(bot).paused_until == datetime(2027, 1, 10, 5, tzinfo=UTC)
+    assert member_of(bot).paused_until == datetime(2027, 1, 10, 5, tzinfo=UTC)
 
 
 def test_pause_ends_by_itself(bot):
@@ -199,7 +190,7 @@ def test_pause_ends_by_itself(bot):
     run(bot, "pause 3 days")
     bot.clock.advance(timedelta(days=4))
     assert "active" in run(bot, "status")
-    assert _member(bot).status == "active"
+    assert member_of(bot).status == "active"
 
 
 @pytest.mark.parametrize(
@@ -215,7 +206,7 @@ def test_pause_bad_input_changes_nothing(bot, command, expected):
     """Bad durations get a specific message with an example, and the member stays active."""
     run(bot, "join mentee")
     assert expected in run(bot, command)
-    assert _member(bot).status == "active"
+    assert member_of(bot).status == "active"
 
 
 def test_pause_tells_partner(bot):
@@ -226,139 +217,6 @@ def test_pause_tells_partner(bot):
     run(bot, "pause 1 week")
     notices = [r for r in _outbox(bot) if r.dedupe_key.startswith("paused:")]
     assert [r.target_ids for r in notices] == [["bob"]]
-
-
-# -- profile ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("field", "value", "shown"),
-    [
-        ("skills", "python, SQL, python", "python, SQL"),
-        ("wants", "system design; public speaking", "system design, public speaking"),
-        ("goals", "Lead a project by June", "Lead a project by June"),
-        ("languages", "English, Spanish", "English, Spanish"),
-        ("availability", "mon-fri 9-17; sat 10am-12pm", "mon-fri 09:00-17:00; sat 10:00-12:00"),
-        ("quiet", "22:00-7:00", "22:00-07:00"),
-        ("team", "Platform", "Platform"),
-        ("tz", "tokyo", "Asia/Tokyo"),
-    ],
-)
-def test_profile_set(bot, field, value, shown):
-    """Each field is parsed, normalised, stored and echoed."""
-    run(bot, "join mentee")
-    reply = run(bot, f"profile set {field} {value}")
-    assert f": {shown}" in reply
-    assert shown in run(bot, "profile")
-
-
-def test_profile_capacity_for_mentors_only(bot):
-    """Capacity is a mentor setting with a range."""
-    run(bot, "join mentee")
-    assert "Capacity is for mentors" in run(bot, "profile set capacity 2")
-    run(bot, "profile set role mentor")
-    assert "Saved your mentee capacity: 3" in run(bot, "profile set capacity 3")
-    assert "whole number from 1 to 10" in run(bot, "profile set capacity 11")
-    assert _member(bot).capacity == 3
-
-
-@pytest.mark.parametrize(
-    ("command", "expected"),
-    [
-        ("profile set colour blue", 'no profile field called "colour"'),
-        ("profile set availability whenever", "couldn't read those times"),
-        ("profile set availability mon 17-9", "must end after it starts"),
-        ("profile set quiet late", "Quiet hours look like"),
-        ("profile set role boss", "isn't a role here"),
-        ("profile set skills", "What should your skills be?"),
-        ("profile frobnicate", "profile set <field> <value>"),
-        ("profile set skills " + ",".join(f"s{i}" for i in range(25)), "more than 20 items"),
-        ("profile set skills " + "x" * 80, "up to 60 characters"),
-    ],
-)
-def test_profile_bad_input(bot, command, expected):
-    """Each bad value gets a specific message."""
-    run(bot, "join mentee")
-    run(bot, "profile set skills python")
-    assert expected in run(bot, command)
-    assert _member(bot).skills_offered == ["python"]
-
-
-def test_profile_clear(bot):
-    """clear empties a field; the role cannot be cleared."""
-    run(bot, "join mentee")
-    run(bot, "profile set wants rust")
-    assert "Cleared your skills you want" in run(bot, "profile clear wants")
-    assert _member(bot).skills_wanted == []
-    assert "can't be empty" in run(bot, "profile clear role")
-
-
-def test_member_fields_need_membership(bot):
-    """Program fields need a membership; personal ones (time zone) do not."""
-    assert "not in the program yet" in run(bot, "profile set skills python")
-    assert "Asia/Tokyo" in run(bot, "profile set timezone Tokyo")
-
-
-def test_profile_form_round_trip(bot):
-    """profile edit returns a form; a valid submission saves every field."""
-    run(bot, "join mentor")
-    form = bot.handle(Command(actor(), "profile edit"))
-    assert isinstance(form, Form)
-    names = [f.name for f in form.fields]
-    assert {"skills", "wants", "goals", "availability", "capacity"} <= set(names)
-    reply = bot.handle(
-        FormSubmitted(
-            actor(), "profile", {"skills": "go, k8s", "capacity": "2", "goals": "Share what I know"}
-        )
-    )
-    assert isinstance(reply, Message)
-    member = _member(bot)
-    assert member.skills_offered == ["go", "k8s"] and member.capacity == 2
-    assert member.goals == "Share what I know"
-
-
-def test_profile_form_errors_save_nothing(bot):
-    """One bad field: errors come back per field and no field is saved."""
-    run(bot, "join mentor")
-    reply = bot.handle(
-        FormSubmitted(
-            actor(), "profile", {"skills": "go", "capacity": "99", "availability": "sometimes"}
-        )
-    )
-    assert isinstance(reply, FormErrors)
-    assert set(reply.errors) == {"capacity", "availability"}
-    assert _member(bot).skills_offered == []
-
-
-# -- timezone -----------------------------------------------------------------------------
-
-
-def test_timezone_by_city_and_show(bot):
-    """A city name sets the IANA zone; timezone alone shows it with the local time."""
-    assert "time zone: America/New_York" in run(bot, "timezone New York")
-    assert "it's Sun 22 Nov 2026, 07:00 there now" in run(bot, "timezone")
-
-
-def test_timezone_offset_warns_about_dst(bot):
-    """A UTC offset is accepted with a note that it won't follow daylight saving."""
-    reply = run(bot, "timezone UTC+5:30")
-    assert "UTC+5:30" in reply and "doesn't follow daylight saving" in reply
-
-
-@pytest.mark.parametrize(
-    ("typed", "expected"),
-    [("Atlantis", 'I don\'t know the time zone "Atlantis"'), ("Londn", "Did you mean London")],
-)
-def test_timezone_unknown(bot, typed, expected):
-    """Unknown zones get a clear message (with a suggestion when close) and keep the old one."""
-    run(bot, "timezone Paris")
-    assert expected in run(bot, f"timezone {typed}")
-    assert _person(bot).timezone == "Europe/Paris"
-
-
-def test_timezone_not_set(bot):
-    """timezone with none set says how to set one."""
-    assert "haven't set a time zone" in run(bot, "timezone")
 
 
 # -- status -------------------------------------------------------------------------------
@@ -428,7 +286,7 @@ def test_oversized_text_is_refused(bot):
     """Text over the limit is refused with the limit named, and nothing is saved."""
     run(bot, "join mentee")
     assert "1000 characters at most" in run(bot, "profile set goals " + "x" * 1200)
-    assert _member(bot).goals == ""
+    assert member_of(bot).goals == ""
 
 
 def test_direct_message_runs_commands(bot):
@@ -469,4 +327,4 @@ def test_display_name_updates_follow_the_platform(bot):
     named = replace(CONSOLE, users_are_names=False)  # as Slack and Discord are
     renamed = Actor("console", "alice", "Alice Smith", "console", surface=named)
     bot.handle(Command(renamed, "status"))
-    assert _person(bot).display_name == "Alice Smith"
+    assert person_of(bot).display_name == "Alice Smith"

@@ -1,6 +1,6 @@
 """CSV files open as data in a spreadsheet (no formula runs) and read back exactly: the rule
 cell by cell and the round trip for any text. That every CSV the bot writes goes through it is
-ruff's banned-API rule (``csv`` in bot/ruff.toml, proved in tests/core/test_layout.py).
+ruff's banned-API rule (``csv`` in bot/ruff.toml, proved in tests/architecture/test_layout.py).
 """
 
 from __future__ import annotations
