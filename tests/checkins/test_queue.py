@@ -69,7 +69,10 @@ async def test_an_answer_before_the_nudge_is_queued_means_no_nudge(bot):
 
 async def test_the_nudge_names_the_partner_as_they_are_called_when_it_is_queued(bot):
     _, recorder, pulse = await planned_week(bot)
-    bobby = replace(actor("bob"), display_name="Bobby Tables")  # bob's name changed since
+    bob = actor("bob")  # bob's name changed since, on a platform that knows real names
+    bobby = replace(
+        bob, display_name="Bobby Tables", surface=replace(bob.surface, users_are_names=False)
+    )
     text_of(bot.handle(Command(bobby, "status")))
     bot.clock.set(TUESDAY_10)
     await pulse.tick()
