@@ -1,11 +1,11 @@
-"""Pairs, matching runs and matching rules: the queries matching rounds and reports need."""
+"""Pairs, matching runs and matching rules: who is paired with whom, and what rounds need."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -22,8 +22,70 @@ from storage.models import (
     PairStatus,
     Person,
 )
+from storage.repo import PersonTiming
 
 STAYING = (MemberStatus.ACTIVE, MemberStatus.PAUSED)  # members who have not left
+
+# Asked by every ``status``, ``goals`` and feedback: built once, with bound parameters.
+_ACTIVE_PAIRS_OF = (
+    select(Pair)
+    .join(PairMember, col(PairMember.pair_id) == col(Pair.id))
+    .where(PairMember.member_id == bindparam("member_id"), Pair.status == PairStatus.ACTIVE)
+    .order_by(col(Pair.id))
+)
+_PARTNERS_IN = (
+    select(Person)
+    .join(Member, col(Member.person_id) == col(Person.id))
+    .join(PairMember, col(PairMember.member_id) == col(Member.id))
+    .where(
+        PairMember.pair_id == bindparam("pair_id"),
+        PairMember.member_id != bindparam("except_member_id"),
+    )
+    .order_by(col(Person.display_name))
+)
+
+
+def active_pairs_of(*, session: Session, member_id: int) -> list[Pair]:
+    """The member's active pairs, oldest first."""
+    return list(session.exec(_ACTIVE_PAIRS_OF, params={"member_id": member_id}).all())
+
+
+def partners_in(*, session: Session, pair_id: int, except_member_id: int) -> list[Person]:
+    """The other people of a pair (or trio)."""
+    params = {"pair_id": pair_id, "except_member_id": except_member_id}
+    return list(session.exec(_PARTNERS_IN, params=params).all())
+
+
+def active_pair_ids(*, session: Session, program_id: int) -> list[int]:
+    """The ids of the program's active pairs, ascending."""
+    rows = session.connection().execute(
+        sa_select(col(Pair.id))
+        .where(col(Pair.program_id) == program_id, col(Pair.status) == PairStatus.ACTIVE)
+        .order_by(col(Pair.id))
+    )
+    return [pair for (pair,) in rows.fetchall() if pair is not None]
+
+
+def people_of_pair(*, session: Session, pair_id: int) -> list[PersonTiming]:
+    """The people of one pair (or trio), with their timing facts."""
+    rows = session.exec(
+        select(Person)
+        .join(Member, col(Member.person_id) == col(Person.id))
+        .join(PairMember, col(PairMember.member_id) == col(Member.id))
+        .where(PairMember.pair_id == pair_id)
+        .order_by(col(PairMember.id))
+    ).all()
+    return [
+        PersonTiming(
+            p.platform_user_id,
+            p.display_name,
+            p.timezone,
+            p.quiet_start,
+            p.quiet_end,
+            list(p.availability),
+        )
+        for p in rows
+    ]
 
 
 def active_pair_members(*, session: Session, program_id: int) -> dict[int, list[int]]:

@@ -14,7 +14,8 @@ from bot.feedback.records import summarize
 from bot.registry import PersonalData, Registry, Table, json_fields
 from bot.suppression import Cells
 from bot.surveys.records import SCALES
-from storage import personal, responses
+from storage import personal
+from storage import surveys as surveys_db
 from storage.models import Program
 
 SURVEY = ("survey", "answers", "created_at")
@@ -56,7 +57,7 @@ def _table(session: Session, program: Program, settings: Settings) -> Table:
     for survey in ("mid", "end"):
         answers = [
             r.answers
-            for r in responses.survey_responses(
+            for r in surveys_db.survey_responses(
                 session=session, program_id=program.id, survey=survey
             )
         ]
