@@ -373,3 +373,14 @@ def planned_checkins(
         )
     )
     return {(p, m, str(c)) for p, m, c in rows if c is not None}
+
+
+def of_members(*, session: Session, member_ids: list[int]) -> list[CheckIn]:
+    """The person's check-ins (their answers, not their partners')."""
+    if not member_ids:
+        return []
+    return list(
+        session.exec(
+            select(CheckIn).where(col(CheckIn.member_id).in_(member_ids)).order_by(col(CheckIn.id))
+        ).all()
+    )

@@ -54,3 +54,16 @@ def feedback_facts(
     if since is not None:
         query = query.where(col(Feedback.created_at) >= since)
     return [FeedbackFact(*row) for row in session.exec(query).all()]
+
+
+def of_members(*, session: Session, member_ids: list[int]) -> list[Feedback]:
+    """The feedback the person gave, by id (their export and forget)."""
+    if not member_ids:
+        return []
+    return list(
+        session.exec(
+            select(Feedback)
+            .where(col(Feedback.member_id).in_(member_ids))
+            .order_by(col(Feedback.id))
+        ).all()
+    )

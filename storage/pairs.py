@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, func
+from sqlalchemy import bindparam, delete, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -314,3 +314,51 @@ def met_cycles(*, session: Session, pair_ids: list[int]) -> list[tuple[int, date
         .distinct()
     ).all()
     return [(p, c) for p, c in rows]
+
+
+def pairs_of_members(*, session: Session, member_ids: list[int]) -> list[Pair]:
+    """Every pair these members were in (proposals included), oldest first."""
+    if not member_ids:
+        return []
+    return list(
+        session.exec(
+            select(Pair)
+            .join(PairMember, col(PairMember.pair_id) == col(Pair.id))
+            .where(col(PairMember.member_id).in_(member_ids))
+            .order_by(col(Pair.id))
+        ).all()
+    )
+
+
+def partners_by_pair(
+    *, session: Session, pair_ids: list[int], member_ids: list[int]
+) -> dict[int, list[Person]]:
+    """Pair id -> the other people in it."""
+    out: dict[int, list[Person]] = {p: [] for p in pair_ids}
+    if not pair_ids:
+        return out
+    for pair_id, person in session.exec(
+        select(PairMember.pair_id, Person)
+        .join(Member, col(Member.id) == col(PairMember.member_id))
+        .join(Person, col(Person.id) == col(Member.person_id))
+        .where(col(PairMember.pair_id).in_(pair_ids), col(PairMember.member_id).not_in(member_ids))
+        .order_by(col(PairMember.id))
+    ).all():
+        out[pair_id].append(person)
+    return out
+
+
+def rules_naming(*, session: Session, member_ids: list[int]) -> list[MatchRule]:
+    """Pins and blocks that name the person."""
+    if not member_ids:
+        return []
+    return list(
+        session.exec(
+            select(MatchRule).where(
+                or_(
+                    col(MatchRule.member_a_id).in_(member_ids),
+                    col(MatchRule.member_b_id).in_(member_ids),
+                )
+            )
+        ).all()
+    )

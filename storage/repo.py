@@ -217,3 +217,14 @@ class PersonTiming(NamedTuple):
     quiet_start: str | None
     quiet_end: str | None
     availability: list[dict[str, object]]
+
+
+def memberships(*, session: Session, person_id: int) -> list[tuple[Member, Program]]:
+    """The person's memberships with their programs."""
+    rows = session.exec(
+        select(Member, Program)
+        .join(Program, col(Program.id) == col(Member.program_id))
+        .where(Member.person_id == person_id)
+        .order_by(col(Member.id))
+    ).all()
+    return [(m, p) for m, p in rows]

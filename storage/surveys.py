@@ -47,3 +47,16 @@ def survey_responses(
     if survey is not None:
         query = query.where(SurveyResponse.survey == survey)
     return list(session.exec(query.order_by(col(SurveyResponse.created_at))).all())
+
+
+def of_members(*, session: Session, member_ids: list[int]) -> list[SurveyResponse]:
+    """The person's survey answers, by id (their export and forget)."""
+    if not member_ids:
+        return []
+    return list(
+        session.exec(
+            select(SurveyResponse)
+            .where(col(SurveyResponse.member_id).in_(member_ids))
+            .order_by(col(SurveyResponse.id))
+        ).all()
+    )

@@ -14,7 +14,6 @@ from bot.feedback.records import summarize
 from bot.registry import PersonalData, Registry, Table, json_fields
 from bot.suppression import Cells
 from bot.surveys.records import SCALES
-from storage import personal
 from storage import surveys as surveys_db
 from storage.models import Program
 
@@ -28,20 +27,20 @@ def register_contributions(registry: Registry) -> None:
 
 
 def _export(session: Session, member_ids: list[int]) -> list[dict[str, Any]]:
-    rows = personal.surveys_of(session=session, member_ids=member_ids)
+    rows = surveys_db.of_members(session=session, member_ids=member_ids)
     return [json_fields(s, SURVEY) for s in rows]
 
 
 def _words(session: Session, member_ids: list[int]) -> list[str]:
     found: list[str] = []
-    for survey in personal.surveys_of(session=session, member_ids=member_ids):
+    for survey in surveys_db.of_members(session=session, member_ids=member_ids):
         found += [v for v in survey.answers.values() if isinstance(v, str)]
     return found
 
 
 def _blank(session: Session, member_ids: list[int]) -> None:
     """Free text goes; scale answers stay for the totals."""
-    for survey in personal.surveys_of(session=session, member_ids=member_ids):
+    for survey in surveys_db.of_members(session=session, member_ids=member_ids):
         survey.answers = {k: v for k, v in survey.answers.items() if isinstance(v, int | float)}
         session.add(survey)
 
