@@ -16,6 +16,7 @@ from bot.errors import UserError
 from bot.registry import registry_of
 from bot.replies import Button, Buttons, Message, Section
 from bot.spans import Text
+from storage import pairs as pairs_db
 from storage import repo
 from storage.models import Member, Pair, PairStatus, Person
 
@@ -45,9 +46,9 @@ def my_pairs(ctx: Ctx, member: Member) -> list[PairChoice]:
     """The member's active pairs, oldest first, each with the other people in it."""
     assert member.id is not None
     out = []
-    for pair in repo.active_pairs_of(session=ctx.session, member_id=member.id):
+    for pair in pairs_db.active_pairs_of(session=ctx.session, member_id=member.id):
         assert pair.id is not None
-        partners = repo.partners_in(
+        partners = pairs_db.partners_in(
             session=ctx.session, pair_id=pair.id, except_member_id=member.id
         )
         out.append(PairChoice(pair, tuple(partners)))
@@ -137,7 +138,7 @@ def end_pairs(
         assert pair.id is not None
         pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, ctx.now, reason
         ctx.session.add(pair)
-        for partner in repo.partners_in(
+        for partner in pairs_db.partners_in(
             session=ctx.session, pair_id=pair.id, except_member_id=member.id or 0
         ):
             assert partner.id is not None

@@ -1,11 +1,11 @@
-"""Check-in rows: what the digest, the stall detector and answers need to read."""
+"""Check-in rows: what the planner, the digest, the stall detector and answers need to read."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_, update
+from sqlalchemy import ColumnElement, String, and_, bindparam, cast, func, or_, update
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -21,7 +21,7 @@ from storage.models import (
     Person,
     Program,
 )
-from storage.types import raw
+from storage.types import InstantReader, raw
 
 
 def in_window(since: datetime, until: datetime) -> ColumnElement[bool]:
@@ -304,3 +304,83 @@ def pair_names(*, session: Session, pair_ids: list[int]) -> dict[int, list[tuple
         for pair, member, name, user in rows:
             names.setdefault(pair, []).append((member, name or user))
     return names
+
+
+class PairPerson(NamedTuple):
+    """One person of an active pair, with what timing their nudges needs."""
+
+    pair_id: int
+    pair_started_at: datetime | None
+    member_id: int
+    status: str
+    paused_until: datetime | None
+    timezone: str | None
+    quiet_start: str | None
+    quiet_end: str | None
+    availability_json: str | None  # raw JSON: callers decode each distinct value once
+
+
+def active_pair_people(
+    *, session: Session, program_id: int, first: int, last: int
+) -> list[PairPerson]:
+    """Everyone in the program's active pairs with ids from ``first`` to ``last`` (Core rows
+    without per-value type processing: instants are converted once per distinct value, as
+    many people share them).
+    """
+    rows = session.connection().execute(
+        sa_select(
+            col(Pair.id),
+            raw(col(Pair.started_at)),
+            col(Member.id),
+            col(Member.status),
+            raw(col(Member.paused_until)),
+            col(Person.timezone),
+            col(Person.quiet_start),
+            col(Person.quiet_end),
+            cast(col(Person.availability), String),
+        )
+        .join(PairMember, col(PairMember.pair_id) == col(Pair.id))
+        .join(Member, col(Member.id) == col(PairMember.member_id))
+        .join(Person, col(Person.id) == col(Member.person_id))
+        .where(
+            col(Pair.program_id) == program_id,
+            col(Pair.status) == PairStatus.ACTIVE,
+            col(Pair.id).between(first, last),
+        )
+    )
+    instant = InstantReader()
+    make = PairPerson._make  # tuple.__new__: no Python-level constructor per row
+    return [
+        make((pair, instant(started), member, status, instant(paused), zone, qs, qe, available))
+        for pair, started, member, status, paused, zone, qs, qe, available in rows.fetchall()
+    ]
+
+
+def planned_checkins(
+    *, session: Session, program_id: int, days: list[date], first: int, last: int
+) -> set[tuple[int, int, str]]:
+    """(pair, member, ISO day of the cycle) of the check-ins already planned on ``days`` for
+    the program's active pairs with ids from ``first`` to ``last``.
+    """
+    rows = session.connection().execute(
+        sa_select(col(CheckIn.pair_id), col(CheckIn.member_id), raw(col(CheckIn.cycle_on)))
+        .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
+        .where(
+            col(Pair.program_id) == program_id,
+            col(Pair.status) == PairStatus.ACTIVE,
+            col(CheckIn.pair_id).between(first, last),
+            col(CheckIn.cycle_on).in_(days),
+        )
+    )
+    return {(p, m, str(c)) for p, m, c in rows if c is not None}
+
+
+def of_members(*, session: Session, member_ids: list[int]) -> list[CheckIn]:
+    """The person's check-ins (their answers, not their partners')."""
+    if not member_ids:
+        return []
+    return list(
+        session.exec(
+            select(CheckIn).where(col(CheckIn.member_id).in_(member_ids)).order_by(col(CheckIn.id))
+        ).all()
+    )

@@ -112,3 +112,14 @@ def mark_conversations(
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+
+
+def of_person(*, session: Session, person_id: int) -> list[Conversation]:
+    """The person's guided conversations, finished or not."""
+    return list(
+        session.exec(
+            select(Conversation)
+            .where(Conversation.person_id == person_id)
+            .order_by(col(Conversation.id))
+        ).all()
+    )

@@ -1,11 +1,11 @@
-"""Pairs, matching runs and matching rules: the queries matching rounds and reports need."""
+"""Pairs, matching runs and matching rules: who is paired with whom, and what rounds need."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -22,8 +22,70 @@ from storage.models import (
     PairStatus,
     Person,
 )
+from storage.repo import PersonTiming
 
 STAYING = (MemberStatus.ACTIVE, MemberStatus.PAUSED)  # members who have not left
+
+# Asked by every ``status``, ``goals`` and feedback: built once, with bound parameters.
+_ACTIVE_PAIRS_OF = (
+    select(Pair)
+    .join(PairMember, col(PairMember.pair_id) == col(Pair.id))
+    .where(PairMember.member_id == bindparam("member_id"), Pair.status == PairStatus.ACTIVE)
+    .order_by(col(Pair.id))
+)
+_PARTNERS_IN = (
+    select(Person)
+    .join(Member, col(Member.person_id) == col(Person.id))
+    .join(PairMember, col(PairMember.member_id) == col(Member.id))
+    .where(
+        PairMember.pair_id == bindparam("pair_id"),
+        PairMember.member_id != bindparam("except_member_id"),
+    )
+    .order_by(col(Person.display_name))
+)
+
+
+def active_pairs_of(*, session: Session, member_id: int) -> list[Pair]:
+    """The member's active pairs, oldest first."""
+    return list(session.exec(_ACTIVE_PAIRS_OF, params={"member_id": member_id}).all())
+
+
+def partners_in(*, session: Session, pair_id: int, except_member_id: int) -> list[Person]:
+    """The other people of a pair (or trio)."""
+    params = {"pair_id": pair_id, "except_member_id": except_member_id}
+    return list(session.exec(_PARTNERS_IN, params=params).all())
+
+
+def active_pair_ids(*, session: Session, program_id: int) -> list[int]:
+    """The ids of the program's active pairs, ascending."""
+    rows = session.connection().execute(
+        sa_select(col(Pair.id))
+        .where(col(Pair.program_id) == program_id, col(Pair.status) == PairStatus.ACTIVE)
+        .order_by(col(Pair.id))
+    )
+    return [pair for (pair,) in rows.fetchall() if pair is not None]
+
+
+def people_of_pair(*, session: Session, pair_id: int) -> list[PersonTiming]:
+    """The people of one pair (or trio), with their timing facts."""
+    rows = session.exec(
+        select(Person)
+        .join(Member, col(Member.person_id) == col(Person.id))
+        .join(PairMember, col(PairMember.member_id) == col(Member.id))
+        .where(PairMember.pair_id == pair_id)
+        .order_by(col(PairMember.id))
+    ).all()
+    return [
+        PersonTiming(
+            p.platform_user_id,
+            p.display_name,
+            p.timezone,
+            p.quiet_start,
+            p.quiet_end,
+            list(p.availability),
+        )
+        for p in rows
+    ]
 
 
 def active_pair_members(*, session: Session, program_id: int) -> dict[int, list[int]]:
@@ -252,3 +314,51 @@ def met_cycles(*, session: Session, pair_ids: list[int]) -> list[tuple[int, date
         .distinct()
     ).all()
     return [(p, c) for p, c in rows]
+
+
+def pairs_of_members(*, session: Session, member_ids: list[int]) -> list[Pair]:
+    """Every pair these members were in (proposals included), oldest first."""
+    if not member_ids:
+        return []
+    return list(
+        session.exec(
+            select(Pair)
+            .join(PairMember, col(PairMember.pair_id) == col(Pair.id))
+            .where(col(PairMember.member_id).in_(member_ids))
+            .order_by(col(Pair.id))
+        ).all()
+    )
+
+
+def partners_by_pair(
+    *, session: Session, pair_ids: list[int], member_ids: list[int]
+) -> dict[int, list[Person]]:
+    """Pair id -> the other people in it."""
+    out: dict[int, list[Person]] = {p: [] for p in pair_ids}
+    if not pair_ids:
+        return out
+    for pair_id, person in session.exec(
+        select(PairMember.pair_id, Person)
+        .join(Member, col(Member.id) == col(PairMember.member_id))
+        .join(Person, col(Person.id) == col(Member.person_id))
+        .where(col(PairMember.pair_id).in_(pair_ids), col(PairMember.member_id).not_in(member_ids))
+        .order_by(col(PairMember.id))
+    ).all():
+        out[pair_id].append(person)
+    return out
+
+
+def rules_naming(*, session: Session, member_ids: list[int]) -> list[MatchRule]:
+    """Pins and blocks that name the person."""
+    if not member_ids:
+        return []
+    return list(
+        session.exec(
+            select(MatchRule).where(
+                or_(
+                    col(MatchRule.member_a_id).in_(member_ids),
+                    col(MatchRule.member_b_id).in_(member_ids),
+                )
+            )
+        ).all()
+    )

@@ -1,8 +1,8 @@
 """People, programs and members: typed queries with keyword-only arguments.
 
-Each capability's other queries live beside this module, named for what they read:
-``pairs`` (pairs, runs, rules), ``checkins``, ``outbox``, ``responses`` (feedback, surveys,
-goals) and ``conversations``. The core asks these functions; it does not build queries.
+Each capability's own queries live beside this module in a module named for it (``pairs``,
+``checkins``, ``goals``, ``feedback``, ``surveys``, ``requests``, ``announcements``,
+``conversations``, ``outbox``). The core asks these functions; it does not build queries.
 """
 
 from __future__ import annotations
@@ -10,21 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import String, and_, bindparam, cast
-from sqlalchemy import select as sa_select
+from sqlalchemy import and_, bindparam
 from sqlmodel import Session, col, select
 
-from storage.models import (
-    CheckIn,
-    Member,
-    MemberStatus,
-    Pair,
-    PairMember,
-    PairStatus,
-    Person,
-    Program,
-)
-from storage.types import InstantReader, raw
+from storage.models import Member, MemberStatus, Person, Program
 
 
 def get_or_create_person(
@@ -116,22 +105,6 @@ _PERSON_AND_PROGRAM = (
 _FIND_MEMBER = select(Member).where(
     Member.program_id == bindparam("program_id"), Member.person_id == bindparam("person_id")
 )
-_ACTIVE_PAIRS_OF = (
-    select(Pair)
-    .join(PairMember, col(PairMember.pair_id) == col(Pair.id))
-    .where(PairMember.member_id == bindparam("member_id"), Pair.status == PairStatus.ACTIVE)
-    .order_by(col(Pair.id))
-)
-_PARTNERS_IN = (
-    select(Person)
-    .join(Member, col(Member.person_id) == col(Person.id))
-    .join(PairMember, col(PairMember.member_id) == col(Member.id))
-    .where(
-        PairMember.pair_id == bindparam("pair_id"),
-        PairMember.member_id != bindparam("except_member_id"),
-    )
-    .order_by(col(Person.display_name))
-)
 
 
 def find_person(*, session: Session, platform: str, platform_user_id: str) -> Person | None:
@@ -192,17 +165,6 @@ def find_member(*, session: Session, program_id: int, person_id: int) -> Member 
     return session.exec(_FIND_MEMBER, params=params).first()
 
 
-def active_pairs_of(*, session: Session, member_id: int) -> list[Pair]:
-    """The member's active pairs, oldest first."""
-    return list(session.exec(_ACTIVE_PAIRS_OF, params={"member_id": member_id}).all())
-
-
-def partners_in(*, session: Session, pair_id: int, except_member_id: int) -> list[Person]:
-    """The other people of a pair (or trio)."""
-    params = {"pair_id": pair_id, "except_member_id": except_member_id}
-    return list(session.exec(_PARTNERS_IN, params=params).all())
-
-
 def person_of_member(*, session: Session, member_id: int) -> Person | None:
     """The person behind a membership."""
     member = session.get(Member, member_id)
@@ -250,85 +212,6 @@ def find_member_by_reference(
     return [(m, p) for m, p in rows if p.display_name.lower() == ref.lower()]
 
 
-class PairPerson(NamedTuple):
-    """One person of an active pair, with what timing their nudges needs."""
-
-    pair_id: int
-    pair_started_at: datetime | None
-    member_id: int
-    status: str
-    paused_until: datetime | None
-    timezone: str | None
-    quiet_start: str | None
-    quiet_end: str | None
-    availability_json: str | None  # raw JSON: callers decode each distinct value once
-
-
-def active_pair_ids(*, session: Session, program_id: int) -> list[int]:
-    """The ids of the program's active pairs, ascending."""
-    rows = session.connection().execute(
-        sa_select(col(Pair.id))
-        .where(col(Pair.program_id) == program_id, col(Pair.status) == PairStatus.ACTIVE)
-        .order_by(col(Pair.id))
-    )
-    return [pair for (pair,) in rows.fetchall() if pair is not None]
-
-
-def active_pair_people(
-    *, session: Session, program_id: int, first: int, last: int
-) -> list[PairPerson]:
-    """Everyone in the program's active pairs with ids from ``first`` to ``last`` (Core rows
-    without per-value type processing: instants are converted once per distinct value, as
-    many people share them).
-    """
-    rows = session.connection().execute(
-        sa_select(
-            col(Pair.id),
-            raw(col(Pair.started_at)),
-            col(Member.id),
-            col(Member.status),
-            raw(col(Member.paused_until)),
-            col(Person.timezone),
-            col(Person.quiet_start),
-            col(Person.quiet_end),
-            cast(col(Person.availability), String),
-        )
-        .join(PairMember, col(PairMember.pair_id) == col(Pair.id))
-        .join(Member, col(Member.id) == col(PairMember.member_id))
-        .join(Person, col(Person.id) == col(Member.person_id))
-        .where(
-            col(Pair.program_id) == program_id,
-            col(Pair.status) == PairStatus.ACTIVE,
-            col(Pair.id).between(first, last),
-        )
-    )
-    instant = InstantReader()
-    make = PairPerson._make  # tuple.__new__: no Python-level constructor per row
-    return [
-        make((pair, instant(started), member, status, instant(paused), zone, qs, qe, available))
-        for pair, started, member, status, paused, zone, qs, qe, available in rows.fetchall()
-    ]
-
-
-def planned_checkins(
-    *, session: Session, program_id: int, days: list[date], first: int, last: int
-) -> set[tuple[int, int, str]]:
-    """(pair, member, ISO day of the cycle) of the check-ins already planned on ``days`` for
-    the program's active pairs with ids from ``first`` to ``last``.
-    """
-    rows = session.connection().execute(
-        sa_select(col(CheckIn.pair_id), col(CheckIn.member_id), raw(col(CheckIn.cycle_on)))
-        .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
-        .where(
-            col(Pair.program_id) == program_id,
-            col(Pair.status) == PairStatus.ACTIVE,
-            col(CheckIn.pair_id).between(first, last),
-            col(CheckIn.cycle_on).in_(days),
-        )
-    )
-    return {(p, m, str(c)) for p, m, c in rows if c is not None}
-
-
 class PersonTiming(NamedTuple):
     """Who a person is on their platform, and what timing a message to them needs."""
 
@@ -340,23 +223,12 @@ class PersonTiming(NamedTuple):
     availability: list[dict[str, object]]
 
 
-def people_of_pair(*, session: Session, pair_id: int) -> list[PersonTiming]:
-    """The people of one pair (or trio), with their timing facts."""
+def memberships(*, session: Session, person_id: int) -> list[tuple[Member, Program]]:
+    """The person's memberships with their programs."""
     rows = session.exec(
-        select(Person)
-        .join(Member, col(Member.person_id) == col(Person.id))
-        .join(PairMember, col(PairMember.member_id) == col(Member.id))
-        .where(PairMember.pair_id == pair_id)
-        .order_by(col(PairMember.id))
+        select(Member, Program)
+        .join(Program, col(Program.id) == col(Member.program_id))
+        .where(Member.person_id == person_id)
+        .order_by(col(Member.id))
     ).all()
-    return [
-        PersonTiming(
-            p.platform_user_id,
-            p.display_name,
-            p.timezone,
-            p.quiet_start,
-            p.quiet_end,
-            list(p.availability),
-        )
-        for p in rows
-    ]
+    return [(m, p) for m, p in rows]

@@ -130,3 +130,16 @@ def numbers(
         closed=sum(1 for r in rows if r.status == RequestStatus.CLOSED),
         helped_mean=sum(helped) / len(helped) if helped else None,
     )
+
+
+def of_members(*, session: Session, member_ids: list[int]) -> list[MentorRequest]:
+    """Requests for help the person made."""
+    if not member_ids:
+        return []
+    return list(
+        session.exec(
+            select(MentorRequest)
+            .where(col(MentorRequest.requester_member_id).in_(member_ids))
+            .order_by(col(MentorRequest.id))
+        ).all()
+    )

@@ -20,7 +20,7 @@ from bot.registry import (
     cell,
     json_fields,
 )
-from storage import personal
+from storage import checkins as checkins_db
 from storage import roster as roster_db
 from storage.models import Program
 
@@ -57,17 +57,17 @@ def _replan(change: ScheduleChange) -> None:
 
 
 def _export(session: Session, member_ids: list[int]) -> list[dict[str, Any]]:
-    rows = personal.checkins_of(session=session, member_ids=member_ids)
+    rows = checkins_db.of_members(session=session, member_ids=member_ids)
     return [json_fields(c, CHECKIN) for c in rows]
 
 
 def _words(session: Session, member_ids: list[int]) -> list[str]:
-    return [c.note for c in personal.checkins_of(session=session, member_ids=member_ids)]
+    return [c.note for c in checkins_db.of_members(session=session, member_ids=member_ids)]
 
 
 def _blank(session: Session, member_ids: list[int]) -> None:
     """The notes go; the outcomes stay for the totals."""
-    for checkin in personal.checkins_of(session=session, member_ids=member_ids):
+    for checkin in checkins_db.of_members(session=session, member_ids=member_ids):
         checkin.note = ""
         session.add(checkin)
 

@@ -33,6 +33,7 @@ from bot.time.cadence import program_rule
 from bot.time.nudges import MAX_MOVE, LocalRules, nudge_instant
 from storage import checkins as checkins_db
 from storage import outbox as outbox_db
+from storage import pairs as pairs_db
 from storage import repo
 from storage.bulk import bind_value, collector_paused, insert_tuples_ignoring_conflicts
 from storage.models import (
@@ -165,7 +166,7 @@ def _plan_program(
     at any size); instants are computed once per distinct timing rules for all of them.
     """
     assert program.id is not None
-    pair_ids = repo.active_pair_ids(session=session, program_id=program.id)
+    pair_ids = pairs_db.active_pair_ids(session=session, program_id=program.id)
     instants = _Instants(walls, now=now, stale=stale, default_timezone=default_timezone)
     planned_before = stats.planned
     for start in range(0, len(pair_ids), PAIRS_AT_ONCE):
@@ -185,11 +186,13 @@ def _plan_pairs(
     stats: PlanStats,
 ) -> None:
     """Plan the check-ins of the program's active pairs with ids from ``first`` to ``last``."""
-    people = repo.active_pair_people(session=session, program_id=program_id, first=first, last=last)
-    existing = repo.planned_checkins(
+    people = checkins_db.active_pair_people(
+        session=session, program_id=program_id, first=first, last=last
+    )
+    existing = checkins_db.planned_checkins(
         session=session, program_id=program_id, days=instants.days, first=first, last=last
     )
-    groups: dict[tuple[str | None, ...], list[repo.PairPerson]] = defaultdict(list)
+    groups: dict[tuple[str | None, ...], list[checkins_db.PairPerson]] = defaultdict(list)
     for person in people:
         if person.status != MemberStatus.LEFT:
             key = (person.timezone, person.quiet_start, person.quiet_end, person.availability_json)
@@ -401,7 +404,7 @@ def replan(
     if member_ids is None:
         for program in programs:
             assert program.id is not None
-            pairs = repo.active_pair_ids(session=session, program_id=program.id)
+            pairs = pairs_db.active_pair_ids(session=session, program_id=program.id)
             withdrawn += withdraw_future_nudges(session, now=now, pair_ids=pairs)
     else:
         for member_id in member_ids:

@@ -21,7 +21,6 @@ from bot.replies import Context, Message, Section
 from bot.time.nudges import LocalRules, next_sensible
 from storage import checkins as checkins_db
 from storage import pairs as pairs_db
-from storage import repo
 from storage.models import (
     CheckInOutcome,
     Pair,
@@ -109,7 +108,7 @@ def _nudge_pair(
     """One gentle nudge at a daytime hour: a group DM where the platform has them, else one
     DM each at their own sensible hour.
     """
-    people = repo.people_of_pair(session=session, pair_id=pair_id)
+    people = pairs_db.people_of_pair(session=session, pair_id=pair_id)
     names = ", ".join(p.display_name or p.user_id for p in people)
     message = Message(
         (

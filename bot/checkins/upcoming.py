@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from bot.time.nudges import LocalRules, next_nudge
 from storage import checkins as checkins_db
-from storage import repo
+from storage import pairs as pairs_db
 from storage.models import Member, MemberStatus, Pair, Person, Program
 
 
@@ -34,7 +34,7 @@ def next_checkin_of(
     rules = LocalRules.for_person(person, default_timezone=default_timezone)
     paused = member.status == MemberStatus.PAUSED
     if pairs is None:
-        pairs = repo.active_pairs_of(session=session, member_id=member.id)
+        pairs = pairs_db.active_pairs_of(session=session, member_id=member.id)
     planned = checkins_db.future_pending(
         session=session, now=now, pair_ids=[p.id for p in pairs if p.id], member_id=member.id
     )

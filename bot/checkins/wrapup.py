@@ -23,9 +23,11 @@ from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Message, Part, Section
 from bot.spans import Text
 from bot.time.nudges import LocalRules, nudge_instant
+from storage import goals as goals_db
 from storage import outbox as outbox_db
 from storage import pairs as pairs_db
-from storage import repo, responses
+from storage import repo
+from storage import surveys as surveys_db
 from storage.models import (
     GoalStatus,
     Member,
@@ -74,7 +76,7 @@ def _wrap_program(
     members = pairs_db.members_with_people(
         session=session, program_id=program.id, statuses=pairs_db.STAYING
     )
-    answered = responses.survey_respondents(session=session, program_id=program.id, survey="end")
+    answered = surveys_db.survey_respondents(session=session, program_id=program.id, survey="end")
     # The job runs every quarter hour during the catch-up window: skip whoever already has
     # their wrap-up queued before reading their meetings and goals (the key stays 400 days).
     prefix = f"wrapup:{program.id}:"
@@ -123,7 +125,7 @@ def _summary(
     """Thanks, the person's meetings and goals, and the end survey if they haven't answered."""
     assert member.id is not None and program.ends_on is not None
     meetings, partners = _meetings_of(session, member.id)
-    goals = [g.status for g in responses.goals_of(session=session, member_id=member.id)]
+    goals = [g.status for g in goals_db.goals_of(session=session, member_id=member.id)]
     parts: list[Part] = [
         Section(prompts.render("wrapup.thanks", name=person.display_name, program=program.name)),
         Section(

@@ -13,7 +13,7 @@ from bot.feedback.records import feedback_numbers, summarize
 from bot.feedback.report import feedback_section
 from bot.registry import PersonalData, Registry, ReportSection, Table, json_fields
 from bot.suppression import Cells
-from storage import personal
+from storage import feedback as feedback_db
 from storage.models import Program
 
 FEEDBACK = ("pair_id", "kind", "rating", "helped", "change", "details", "created_at")
@@ -27,20 +27,20 @@ def register_contributions(registry: Registry) -> None:
 
 
 def _export(session: Session, member_ids: list[int]) -> list[dict[str, Any]]:
-    rows = personal.feedback_of(session=session, member_ids=member_ids)
+    rows = feedback_db.of_members(session=session, member_ids=member_ids)
     return [json_fields(f, FEEDBACK) for f in rows]
 
 
 def _words(session: Session, member_ids: list[int]) -> list[str]:
     found: list[str] = []
-    for feedback in personal.feedback_of(session=session, member_ids=member_ids):
+    for feedback in feedback_db.of_members(session=session, member_ids=member_ids):
         found += [feedback.helped, feedback.change]
     return found
 
 
 def _blank(session: Session, member_ids: list[int]) -> None:
     """Free text goes; ratings stay for the totals."""
-    for feedback in personal.feedback_of(session=session, member_ids=member_ids):
+    for feedback in feedback_db.of_members(session=session, member_ids=member_ids):
         if feedback.kind != "fit":  # the fit answer is a choice; session words are free text
             feedback.helped = ""
         feedback.change, feedback.details = "", {}

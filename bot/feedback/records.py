@@ -18,7 +18,8 @@ from bot.conversations.scripts import Script, ScriptContract
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.spans import Text
 from storage import checkins as checkins_db
-from storage import repo, responses
+from storage import feedback as feedback_db
+from storage import pairs as pairs_db
 from storage.models import Conversation, Feedback, Member, Pair
 
 if TYPE_CHECKING:
@@ -41,9 +42,13 @@ STORED = {"rating", "helped", "change", "fit"}
 def feedback_context(ctx: Ctx, member: Member, pair: Pair) -> dict[str, object]:
     """Which pair the feedback is about, and whether this follows their first session."""
     assert member.id is not None and pair.id is not None
-    partners = repo.partners_in(session=ctx.session, pair_id=pair.id, except_member_id=member.id)
+    partners = pairs_db.partners_in(
+        session=ctx.session, pair_id=pair.id, except_member_id=member.id
+    )
     met = checkins_db.count_met(session=ctx.session, pair_id=pair.id, member_id=member.id)
-    fit_given = responses.has_fit_answer(session=ctx.session, pair_id=pair.id, member_id=member.id)
+    fit_given = feedback_db.has_fit_answer(
+        session=ctx.session, pair_id=pair.id, member_id=member.id
+    )
     flags = ["first_session"] if met <= 1 and not fit_given else []
     return {
         "key": f"feedback:{pair.id}",
@@ -106,7 +111,9 @@ def finish_feedback(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
 def my_feedback(ctx: Ctx, member: Member) -> Reply:
     """The feedback this person gave, with whom and the fit answer: theirs to see only."""
     assert member.id is not None
-    rows = responses.feedback_of(session=ctx.session, member_id=member.id, kinds=("session", "fit"))
+    rows = feedback_db.feedback_of(
+        session=ctx.session, member_id=member.id, kinds=("session", "fit")
+    )
     sessions = [r for r in rows if r.kind == "session"]
     if not sessions:
         return ctx.say("feedback.mine_none")
@@ -117,7 +124,7 @@ def my_feedback(ctx: Ctx, member: Member) -> Reply:
     for row in sessions[-10:]:
         if row.pair_id not in partner_names:
             people = (
-                repo.partners_in(
+                pairs_db.partners_in(
                     session=ctx.session, pair_id=row.pair_id, except_member_id=member.id or 0
                 )
                 if row.pair_id is not None
@@ -170,7 +177,7 @@ def feedback_numbers(
     session: Session, program_id: int, *, since: datetime | None
 ) -> tuple[int, list[int], Counter[str]]:
     """(people who gave feedback, session ratings, fit answers) for a program."""
-    rows = responses.feedback_facts(session=session, program_id=program_id, since=since)
+    rows = feedback_db.feedback_facts(session=session, program_id=program_id, since=since)
     people = {r.member_id for r in rows}
     ratings = [r.rating for r in rows if r.kind == "session" and r.rating is not None]
     fits: Counter[str] = Counter(r.helped for r in rows if r.kind == "fit")

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from bot.goals.report import goals_section
 from bot.registry import FORGOTTEN, PersonalData, Registry, ReportSection, Table, cell, json_fields
-from storage import personal
+from storage import goals as goals_db
 from storage import roster as roster_db
 from storage.models import Program
 
@@ -29,8 +29,8 @@ def register_contributions(registry: Registry) -> None:
 
 
 def _export(session: Session, member_ids: list[int]) -> list[dict[str, Any]]:
-    goals = personal.goals_of(session=session, member_ids=member_ids)
-    updates = personal.updates_of(session=session, goal_ids=[g.id for g in goals if g.id])
+    goals = goals_db.of_members(session=session, member_ids=member_ids)
+    updates = goals_db.updates_of(session=session, goal_ids=[g.id for g in goals if g.id])
     return [
         json_fields(g, GOAL)
         | {"updates": [json_fields(u, UPDATE) for u in updates if u.goal_id == g.id]}
@@ -39,19 +39,19 @@ def _export(session: Session, member_ids: list[int]) -> list[dict[str, Any]]:
 
 
 def _words(session: Session, member_ids: list[int]) -> list[str]:
-    goals = personal.goals_of(session=session, member_ids=member_ids)
+    goals = goals_db.of_members(session=session, member_ids=member_ids)
     found: list[str] = []
     for goal in goals:
         found += [goal.title, goal.measure, goal.why, goal.first_milestone]
-    for update in personal.updates_of(session=session, goal_ids=[g.id for g in goals if g.id]):
+    for update in goals_db.updates_of(session=session, goal_ids=[g.id for g in goals if g.id]):
         found += [update.note, update.blockers]
     return found
 
 
 def _blank(session: Session, member_ids: list[int]) -> None:
     """Updates go; each goal stays as "(forgotten)" with its status, for the totals."""
-    goals = personal.goals_of(session=session, member_ids=member_ids)
-    personal.delete_updates(session=session, goal_ids=[g.id for g in goals if g.id])
+    goals = goals_db.of_members(session=session, member_ids=member_ids)
+    goals_db.delete_updates(session=session, goal_ids=[g.id for g in goals if g.id])
     for goal in goals:
         goal.title, goal.measure, goal.why, goal.first_milestone = FORGOTTEN, "", "", ""
         goal.details = {}

@@ -18,7 +18,9 @@ from bot.errors import UserError
 from bot.outbox import enqueue
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.spans import Text
-from storage import repo, responses
+from storage import goals as goals_db
+from storage import pairs as pairs_db
+from storage import repo
 from storage.models import Conversation, Goal, GoalStatus, GoalUpdate, Member, Person
 
 if TYPE_CHECKING:
@@ -41,12 +43,12 @@ STORED_GOAL_FIELDS = {"what", "measure", "by_when", "share", "why", "first_miles
 
 def goals_of(session: Session, member_id: int) -> list[Goal]:
     """A member's goals in the order they were set (position + 1 is the goal's number)."""
-    return responses.goals_of(session=session, member_id=member_id)
+    return goals_db.goals_of(session=session, member_id=member_id)
 
 
 def latest_progress(session: Session, goal_ids: list[int]) -> dict[int, GoalUpdate]:
     """Each goal's most recent progress update."""
-    return responses.latest_progress(session=session, goal_ids=goal_ids)
+    return goals_db.latest_progress(session=session, goal_ids=goal_ids)
 
 
 # -- the goal conversation ---------------------------------------------------------------------
@@ -220,9 +222,9 @@ def partners_with_members(ctx: Ctx, member: Member) -> list[tuple[Person, Member
     """The people ``member`` is paired with now, with their memberships."""
     assert member.id is not None
     out: list[tuple[Person, Member]] = []
-    for pair in repo.active_pairs_of(session=ctx.session, member_id=member.id):
+    for pair in pairs_db.active_pairs_of(session=ctx.session, member_id=member.id):
         assert pair.id is not None
-        for person in repo.partners_in(
+        for person in pairs_db.partners_in(
             session=ctx.session, pair_id=pair.id, except_member_id=member.id
         ):
             assert person.id is not None

@@ -10,7 +10,7 @@ from bot.replies import Button, Buttons, Context, Form, FormField, Message, Part
 from bot.spans import Text
 from bot.time.format import local_day, local_when
 from bot.time.parse import BadDate, Reading, parse_until
-from storage import repo
+from storage import pairs as pairs_db
 from storage.models import Member, MemberStatus, Pair, Program, ProgramKind, Role
 
 MAX_PAUSE_DAYS = 366
@@ -180,7 +180,7 @@ def tell_partners(ctx: Ctx, member: Member, pairs: list[Pair], prompt: str, *, k
     """DM the other people of ``pairs`` (once per pair, member and ``key``) about ``member``."""
     for pair in pairs:
         assert pair.id is not None
-        for partner in repo.partners_in(
+        for partner in pairs_db.partners_in(
             session=ctx.session, pair_id=pair.id, except_member_id=member.id or 0
         ):
             ctx.dm(
@@ -209,7 +209,7 @@ def leave(ctx: Ctx, args: list[str]) -> Reply:
             )
         )
     assert member.id is not None
-    ended = repo.active_pairs_of(session=ctx.session, member_id=member.id)
+    ended = pairs_db.active_pairs_of(session=ctx.session, member_id=member.id)
     end_pairs(ctx, member, ended, "partner left", "leave.partner_notice", key="left")
     member.status = MemberStatus.LEFT
     member.left_at = ctx.now
@@ -257,7 +257,7 @@ def pause(ctx: Ctx, args: list[str]) -> Reply:
         if until.astimezone(tz).hour or until.astimezone(tz).minute
         else local_day(until, tz)
     )
-    pairs = repo.active_pairs_of(session=ctx.session, member_id=member.id)
+    pairs = pairs_db.active_pairs_of(session=ctx.session, member_id=member.id)
     tell_partners(ctx, member, pairs, "pause.partner_notice", key=f"paused:{until.isoformat()}")
     return Message(
         (

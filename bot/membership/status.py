@@ -10,7 +10,7 @@ from bot.replies import Button, Buttons, Context, Fields, Message, Reply, Sectio
 from bot.spans import Text
 from bot.time.format import local_day, local_when
 from bot.time.zones import zone_label
-from storage import repo
+from storage import pairs as pairs_db
 from storage.models import MemberStatus
 
 
@@ -34,12 +34,14 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
         items.append((ctx.prompts.text("status.label.state"), ctx.t("status.active")))
 
     assert member.id is not None
-    pairs = repo.active_pairs_of(session=ctx.session, member_id=member.id)
+    pairs = pairs_db.active_pairs_of(session=ctx.session, member_id=member.id)
     partners = [
         p.display_name
         for pair in pairs
         if pair.id is not None
-        for p in repo.partners_in(session=ctx.session, pair_id=pair.id, except_member_id=member.id)
+        for p in pairs_db.partners_in(
+            session=ctx.session, pair_id=pair.id, except_member_id=member.id
+        )
     ]
     items.append(
         (

@@ -12,7 +12,8 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.registry import Registry, json_fields
-from storage import personal
+from storage import pairs as pairs_db
+from storage import repo
 from storage.models import Person
 
 PERSON = (
@@ -33,12 +34,14 @@ def personal_data(
     capability's section as ``registry`` lists them.
     """
     assert person.id is not None
-    members = personal.memberships(session=session, person_id=person.id)
+    members = repo.memberships(session=session, person_id=person.id)
     ids = [m.id for m, _ in members if m.id is not None]
     pairs = [
-        p for p in personal.pairs_of(session=session, member_ids=ids) if p.status != "proposed"
+        p
+        for p in pairs_db.pairs_of_members(session=session, member_ids=ids)
+        if p.status != "proposed"
     ]
-    others = personal.partners(
+    others = pairs_db.partners_by_pair(
         session=session, pair_ids=[p.id for p in pairs if p.id is not None], member_ids=ids
     )
     data: dict[str, Any] = {

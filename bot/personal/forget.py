@@ -33,7 +33,9 @@ from bot.prompts import Prompts
 from bot.registry import FORGOTTEN, Registry
 from bot.replies import Message, Section
 from bot.spans import Text
-from storage import personal
+from storage import conversations as conversations_db
+from storage import pairs as pairs_db
+from storage import personal, repo
 from storage.models import MemberStatus, OutboxMessage, OutboxStatus, PairStatus, Person, Program
 
 
@@ -70,7 +72,7 @@ def forget_person(
     assert person.id is not None
     done = Forgotten()
     names = [w for w in {person.display_name, person.platform_user_id} if len(w) >= 2]
-    members = personal.memberships(session=session, person_id=person.id)
+    members = repo.memberships(session=session, person_id=person.id)
     member_ids = [m.id for m, _ in members if m.id is not None]
     texts = _free_texts(session, registry, [member.goals for member, _ in members], member_ids)
     done.memberships = len(members)
@@ -85,10 +87,10 @@ def forget_person(
         done.messages_withdrawn += row.status == OutboxStatus.PENDING
         session.delete(row)
     personal.delete_rows(
-        session=session, rows=personal.conversations_of(session=session, person_id=person.id)
+        session=session, rows=conversations_db.of_person(session=session, person_id=person.id)
     )
     personal.delete_rows(
-        session=session, rows=personal.rules_of(session=session, member_ids=member_ids)
+        session=session, rows=pairs_db.rules_naming(session=session, member_ids=member_ids)
     )
     session.flush()
     done.rows_blanked = _scrub_copies(session, person.platform_user_id, names + texts)
@@ -132,10 +134,10 @@ def _end_pairs(
     """End the person's active pairs; each partner hears that their partner left (no name).
     Returns the ended pairs' ids.
     """
-    pairs = [p for p in personal.pairs_of(session=session, member_ids=member_ids)]
+    pairs = [p for p in pairs_db.pairs_of_members(session=session, member_ids=member_ids)]
     active = [p for p in pairs if p.status == PairStatus.ACTIVE and p.id is not None]
     ids = [p.id for p in active if p.id is not None]
-    others = personal.partners(session=session, pair_ids=ids, member_ids=member_ids)
+    others = pairs_db.partners_by_pair(session=session, pair_ids=ids, member_ids=member_ids)
     for pair in active:
         assert pair.id is not None
         pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, now, "partner left"

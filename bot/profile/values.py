@@ -36,7 +36,7 @@ from bot.time.zones import (
     parse_timezone,
     zone_label,
 )
-from storage import personal
+from storage import repo
 from storage.models import Member, ProgramKind, Role
 
 MAX_GOALS_LENGTH = 1000
@@ -166,7 +166,7 @@ def replan_person(ctx: Ctx) -> None:
     and planned again in this transaction, in every program they are in.
     """
     assert ctx.person.id is not None
-    memberships = personal.memberships(session=ctx.session, person_id=ctx.person.id)
+    memberships = repo.memberships(session=ctx.session, person_id=ctx.person.id)
     if not memberships:
         return
     ctx.session.flush()

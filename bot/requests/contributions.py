@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from bot.registry import FORGOTTEN, PersonalData, Registry, ReportSection, json_fields
 from bot.requests.report import requests_section
-from storage import personal
+from storage import requests as requests_db
 
 REQUEST = ("topic", "details", "urgency", "status", "created_at", "closed_at", "helped")
 
@@ -20,18 +20,18 @@ def register_contributions(registry: Registry) -> None:
 
 
 def _export(session: Session, member_ids: list[int]) -> list[dict[str, Any]]:
-    rows = personal.requests_of(session=session, member_ids=member_ids)
+    rows = requests_db.of_members(session=session, member_ids=member_ids)
     return [json_fields(r, REQUEST) for r in rows]
 
 
 def _words(session: Session, member_ids: list[int]) -> list[str]:
     found: list[str] = []
-    for request in personal.requests_of(session=session, member_ids=member_ids):
+    for request in requests_db.of_members(session=session, member_ids=member_ids):
         found += [request.topic, request.details]
     return found
 
 
 def _blank(session: Session, member_ids: list[int]) -> None:
-    for request in personal.requests_of(session=session, member_ids=member_ids):
+    for request in requests_db.of_members(session=session, member_ids=member_ids):
         request.topic, request.details = FORGOTTEN, ""
         session.add(request)

@@ -15,7 +15,7 @@ from bot.registry import PersonalData, Registry, ReportSection, Table, json_fiel
 from bot.suppression import Cells
 from bot.surveys.records import SCALES
 from bot.surveys.report import surveys_section
-from storage import personal, responses
+from storage import surveys as surveys_db
 from storage.models import Program
 
 SURVEY = ("survey", "answers", "created_at")
@@ -31,20 +31,20 @@ def register_contributions(registry: Registry) -> None:
 
 
 def _export(session: Session, member_ids: list[int]) -> list[dict[str, Any]]:
-    rows = personal.surveys_of(session=session, member_ids=member_ids)
+    rows = surveys_db.of_members(session=session, member_ids=member_ids)
     return [json_fields(s, SURVEY) for s in rows]
 
 
 def _words(session: Session, member_ids: list[int]) -> list[str]:
     found: list[str] = []
-    for survey in personal.surveys_of(session=session, member_ids=member_ids):
+    for survey in surveys_db.of_members(session=session, member_ids=member_ids):
         found += [v for v in survey.answers.values() if isinstance(v, str)]
     return found
 
 
 def _blank(session: Session, member_ids: list[int]) -> None:
     """Free text goes; scale answers stay for the totals."""
-    for survey in personal.surveys_of(session=session, member_ids=member_ids):
+    for survey in surveys_db.of_members(session=session, member_ids=member_ids):
         survey.answers = {k: v for k, v in survey.answers.items() if isinstance(v, int | float)}
         session.add(survey)
 
@@ -60,7 +60,7 @@ def _table(session: Session, program: Program, settings: Settings) -> Table:
     for survey in ("mid", "end"):
         answers = [
             r.answers
-            for r in responses.survey_responses(
+            for r in surveys_db.survey_responses(
                 session=session, program_id=program.id, survey=survey
             )
         ]

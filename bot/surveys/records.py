@@ -28,7 +28,8 @@ from bot.spans import Text
 from bot.time.nudges import LocalRules, nudge_instant
 from storage import outbox as outbox_db
 from storage import pairs as pairs_db
-from storage import repo, responses
+from storage import repo
+from storage import surveys as surveys_db
 from storage.models import (
     Conversation,
     Member,
@@ -139,7 +140,7 @@ def _invite_program(
         session=session, program_id=program.id, statuses=(MemberStatus.ACTIVE,)
     )
     sent = outbox_db.keys_with_prefix(session=session, prefix=f"survey:{program.id}:")
-    answered = responses.survey_respondents(session=session, program_id=program.id, survey=survey)
+    answered = surveys_db.survey_respondents(session=session, program_id=program.id, survey=survey)
     hour = time(program.checkin_hour)
     closes = datetime.combine(day + timedelta(days=settings.surveys.open_days), hour, now.tzinfo)
     items: list[Outgoing] = []
@@ -193,7 +194,7 @@ def survey_context(ctx: Ctx, member: Member, survey: str) -> dict[str, object]:
     program = ctx.program()
     assert program.id is not None
     assert member.id is not None
-    done = responses.survey_response(
+    done = surveys_db.survey_response(
         session=ctx.session, program_id=program.id, member_id=member.id, survey=survey
     )
     if done is not None:
@@ -212,7 +213,7 @@ def finish_survey(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
     program = ctx.program()
     survey = str(conv.context["survey"])
     assert program.id is not None and member.id is not None
-    exists = responses.survey_response(
+    exists = surveys_db.survey_response(
         session=ctx.session, program_id=program.id, member_id=member.id, survey=survey
     )
     if exists is not None:  # answered meanwhile in another window: keep the first answers
@@ -234,7 +235,7 @@ def my_survey_answers(ctx: Ctx, member: Member) -> Reply:
     from bot.conversations.runner import show_value
 
     script: Script = ctx.conversations().scripts["survey"]
-    rows = responses.survey_responses(session=ctx.session, member_id=member.id)
+    rows = surveys_db.survey_responses(session=ctx.session, member_id=member.id)
     if not rows:
         return ctx.say("survey.mine_none")
     parts: list[Part] = []
@@ -263,7 +264,7 @@ def admin_survey(ctx: Ctx, args: list[str]) -> Reply:
     minimum = ctx.settings.surveys.min_group_size
     answers = [
         r.answers
-        for r in responses.survey_responses(
+        for r in surveys_db.survey_responses(
             session=ctx.session, program_id=program.id, survey=survey
         )
     ]
