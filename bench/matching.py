@@ -255,9 +255,9 @@ def _baselines(matched, mentees, mentors, capacity: np.ndarray, dense_max: int) 
 
 
 def _prompts():
-    from bot.prompts import Prompts
+    from bot.app import load_prompts
 
-    return Prompts.load()
+    return load_prompts()
 
 
 def run_peers(n: int, networkx_max: int) -> dict:

@@ -34,8 +34,8 @@ def build_db(url: str, people: int, weeks: int) -> None:
 
 
 def run(url: str, out: Path) -> dict:
+    from bot.app import load_prompts
     from bot.config import load_settings
-    from bot.prompts import Prompts
     from bot.report.figures import build
     from bot.report.page import html, write_csv
     from storage.engine import make_engine, transaction
@@ -47,7 +47,7 @@ def run(url: str, out: Path) -> dict:
     with transaction(engine) as s:
         program = s.get(Program, 1)
         report = build(
-            s, program, settings, now=datetime(2027, 9, 1, tzinfo=UTC), prompts=Prompts.load()
+            s, program, settings, now=datetime(2027, 9, 1, tzinfo=UTC), prompts=load_prompts()
         )
     t1 = time.perf_counter()
     page = html(report)

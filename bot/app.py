@@ -32,6 +32,7 @@ from bot.errors import ConfigError, FormInvalid, NeedsConfirmation, UserError
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted, Surface
 from bot.metrics import Metrics, NoMetrics
 from bot.outbox import Dispatcher
+from bot.prompt_catalog import core_words
 from bot.prompts import Prompts
 from bot.pseudonyms import Pseudonyms
 from bot.registry import JobContext, Registry, registered
@@ -269,6 +270,14 @@ def _outbox_retention(job: JobContext) -> int:
     )
 
 
+def load_prompts(prompt_dirs: Iterable[Path] = (), registry: Registry | None = None) -> Prompts:
+    """The whole catalog, assembled from the core's prompts and each capability's registered
+    ones, with their bundled text and ``prompt_dirs`` (a coordinator's rewording) on top.
+    """
+    wording = (registry or build_registry()).wording
+    return Prompts.load(prompt_dirs, words=[core_words(), *wording])
+
+
 def build_conversations(prompt_dirs: Iterable[Path] = (), registry: Registry | None = None):  # type: ignore[no-untyped-def]
     """Load and check every conversation script (bundled, or overridden in
     ``<prompts_dir>/scripts``) against the flows the capabilities registered.
@@ -291,8 +300,8 @@ def build_bot(
 ) -> MentorBot:
     """Wire everything from settings: prompts validated, database migrated, router built."""
     prompt_dirs = [Path(settings.bot.prompts_dir).expanduser()] if settings.bot.prompts_dir else []
-    prompts = Prompts.load(prompt_dirs)
     registry = build_registry()
+    prompts = load_prompts(prompt_dirs, registry)
     conversations = build_conversations(prompt_dirs, registry)
     try:
         engine = engine or make_engine(settings.database_url, data_dir=Path(settings.bot.data_dir))

@@ -1,9 +1,11 @@
-"""Every user-facing sentence, loaded from TOML files in prompts/ and checked at start-up.
+"""Every user-facing sentence, loaded from TOML files and checked at start-up.
 
-Templates use ``{placeholder}`` fields. The catalog (:mod:`bot.prompt_catalog`) names every key
-the code uses and the placeholders each may contain; loading fails with a clear message when a
-key is missing, unknown, or uses a placeholder the code will not supply. Values filled in are
-untrusted user text unless they are already :class:`~bot.spans.Text`.
+Templates use ``{placeholder}`` fields. Each owner (the core, and every capability in its
+``register``) declares its :class:`Words`: the keys it uses with the placeholders each may
+contain, and the file of their bundled English text beside its code. Loading fails with a
+clear message when a key is missing, unknown, declared twice, bundled by an owner that did not
+declare it, or uses a placeholder the code will not supply. Values filled in are untrusted user
+text unless they are already :class:`~bot.spans.Text`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import ConfigError
-from bot.prompt_catalog import CATALOG
 from bot.spans import Span, Text
 
 _FORMATTER = string.Formatter()
@@ -31,8 +32,57 @@ class _Piece:
 
 
 def bundled_dir() -> Path:
-    """The prompts/ directory shipped with mentorbot."""
+    """The prompts/ directory shipped with mentorbot (the core's text, conversation scripts)."""
     return Path(str(resources.files("prompts")))
+
+
+@dataclass(frozen=True)
+class Words:
+    """One owner's prompts: each key with the placeholders it may use, and the TOML file of
+    their bundled English text (a capability's ``prompts.toml`` beside its code).
+    """
+
+    owner: str
+    catalog: Mapping[str, frozenset[str]]
+    text: Path
+
+
+def _read(path: Path) -> dict[str, str]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    templates: dict[str, str] = {}
+    _flatten(data, "", templates, path)
+    return templates
+
+
+def _bundled(words: Iterable[Words]) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    """Each owner's text and the assembled catalog; a key declared twice, or bundled by an
+    owner that did not declare it, is an error.
+    """
+    templates: dict[str, str] = {}
+    catalog: dict[str, frozenset[str]] = {}
+    problems: list[str] = []
+    declared_by: dict[str, str] = {}
+    for part in words:
+        for key, names in part.catalog.items():
+            if key in declared_by:
+                problems.append(
+                    f"prompt {key!r} declared by both {declared_by[key]} and {part.owner}"
+                )
+            declared_by[key] = part.owner
+            catalog[key] = names
+        text = _read(part.text)
+        strays = sorted(set(text) - set(part.catalog))
+        if strays:
+            problems.append(
+                f"{part.text}: prompts not declared by {part.owner}: " + ", ".join(strays)
+            )
+        templates.update(text)
+    if problems:
+        raise ConfigError("prompt files are not valid:\n  - " + "\n  - ".join(problems))
+    return templates, catalog
 
 
 def _flatten(data: Mapping[str, Any], prefix: str, out: dict[str, str], source: Path) -> None:
@@ -121,22 +171,22 @@ class Prompts:
         cls,
         dirs: Iterable[Path] = (),
         *,
-        catalog: Mapping[str, frozenset[str]] = CATALOG,
-        include_bundled: bool = True,
+        words: Iterable[Words] = (),
+        catalog: Mapping[str, frozenset[str]] | None = None,
     ) -> Prompts:
-        """Load the bundled prompts, then each directory in ``dirs`` on top (later wins)."""
-        templates: dict[str, str] = {}
-        search = ([bundled_dir()] if include_bundled else []) + [Path(d) for d in dirs]
-        for directory in search:
+        """Load each owner's bundled text (``words``), then each directory in ``dirs`` on top
+        (later wins), checked against the owners' declarations plus ``catalog``. The whole
+        bot's: :func:`bot.app.load_prompts`.
+        """
+        templates, declared = _bundled(words)
+        if catalog is not None:
+            declared.update(catalog)
+        for directory in [Path(d) for d in dirs]:
             if not directory.is_dir():
                 raise ConfigError(f"prompts directory {directory} does not exist")
             for path in sorted(directory.glob("*.toml")):
-                try:
-                    data = tomllib.loads(path.read_text(encoding="utf-8"))
-                except tomllib.TOMLDecodeError as exc:
-                    raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-                _flatten(data, "", templates, path)
-        return cls(templates, catalog)
+                templates.update(_read(path))
+        return cls(templates, declared)
 
     def keys(self) -> list[str]:
         """Every prompt key."""

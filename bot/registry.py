@@ -1,5 +1,6 @@
-"""What capabilities add to the bot: commands, forms, conversation flows, outbox renderers,
-pulse jobs, outbox feeders, the hooks they listen on and their parts of the cross-cutting views.
+"""What capabilities add to the bot: their wording, commands, forms, conversation flows, outbox
+renderers, pulse jobs, outbox feeders, the hooks they listen on and their parts of the
+cross-cutting views.
 
 Each capability package (``bot/membership``, ``bot/checkins``, ...) has one public
 ``register(registry)``; :func:`registered` finds and calls each of them (no list names them)
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.context import Ctx
     from bot.conversations.runner import Conversations, Flow
-    from bot.prompts import Prompts
+    from bot.prompts import Prompts, Words
     from bot.replies import Message, Reply
     from bot.report_parts import ReportScope, Section
     from storage.models import Program
@@ -135,6 +136,7 @@ class Registry:
     personal: list[PersonalData] = field(default_factory=list)
     tables: dict[str, ExportTable] = field(default_factory=dict)
     report: list[ReportSection] = field(default_factory=list)
+    wording: list[Words] = field(default_factory=list)  # each capability's prompts
 
     def form(
         self,
@@ -154,6 +156,14 @@ class Registry:
             self.admin_forms.add(form_id)
         if max_length is not None:
             self.form_limits[form_id] = max_length
+
+    def words(self, words: Words) -> None:
+        """Add a capability's prompts: its keys with their placeholders, and its English text
+        (the whole catalog is assembled and checked by :func:`bot.app.load_prompts`).
+        """
+        if any(w.owner == words.owner for w in self.wording):
+            raise ValueError(f"prompts of {words.owner!r} registered twice")
+        self.wording.append(words)
 
     def flow(self, name: str, flow: Flow) -> None:
         """Add the conversation flow ``name`` (its script is checked against its contract)."""

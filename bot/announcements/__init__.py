@@ -4,6 +4,7 @@ something, in a channel and/or as DMs at a local time in each person's own zone.
 
 from __future__ import annotations
 
+from bot.announcements.prompts import WORDS
 from bot.registry import Registry
 
 HELP_POSITION = 110  # where its commands come in help (bot.app.capabilities)
@@ -18,3 +19,4 @@ def register(registry: Registry) -> None:
     registry.admin.command("announcements")(announcements)
     # One past the limit, so a text just too long gets the announcement's own message.
     registry.form("announce", announce_submitted, admin=True, max_length=MAX_TEXT + 1)
+    registry.words(WORDS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.checkins.prompts import WORDS
 from bot.registry import Registry
 
 HELP_POSITION = 40  # where its commands come in help (bot.app.capabilities)
@@ -68,3 +69,4 @@ def register(registry: Registry) -> None:
         lambda job: wrap_up(job.session, now=job.now, settings=job.settings, prompts=job.prompts),
     )
     register_contributions(registry)
+    registry.words(WORDS)

@@ -458,14 +458,14 @@ def db_restore(
 @prompts_app.command("check")
 def prompts_check(ctx: typer.Context) -> None:
     """Validate the prompt files and conversation scripts (bundled plus [bot] prompts_dir)."""
-    from bot.app import build_conversations
-    from bot.prompts import Prompts
+    from bot.app import build_conversations, build_registry, load_prompts
 
     settings = _settings(ctx)
     dirs = [Path(settings.bot.prompts_dir).expanduser()] if settings.bot.prompts_dir else []
     try:
-        prompts = Prompts.load(dirs)
-        conversations = build_conversations(dirs)
+        registry = build_registry()
+        prompts = load_prompts(dirs, registry)
+        conversations = build_conversations(dirs, registry)
     except ConfigError as exc:
         err.print(str(exc), highlight=False, markup=False)
         raise typer.Exit(1) from None

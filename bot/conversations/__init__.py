@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.conversations.prompts import WORDS
 from bot.registry import Registry
 
 HELP_POSITION = 90  # where its commands come in help (bot.app.capabilities)
@@ -28,3 +29,4 @@ def register(registry: Registry) -> None:
             conversations=job.conversations,
         ),
     )
+    registry.words(WORDS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.feedback.prompts import WORDS
 from bot.registry import Registry
 
 HELP_POSITION = 60  # where its commands come in help (bot.app.capabilities)
@@ -21,3 +22,4 @@ def register(registry: Registry) -> None:
         Flow(FEEDBACK_CONTRACT, finish_feedback, "conv.name.feedback", "/mentor feedback"),
     )
     register_contributions(registry)
+    registry.words(WORDS)

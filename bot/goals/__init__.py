@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.goals.prompts import WORDS
 from bot.registry import Registry
 
 HELP_POSITION = 50  # where its commands come in help (bot.app.capabilities)
@@ -23,3 +24,4 @@ def register(registry: Registry) -> None:
         Flow(PROGRESS_CONTRACT, finish_progress, "conv.name.progress", "/mentor progress"),
     )
     register_contributions(registry)
+    registry.words(WORDS)

@@ -4,6 +4,7 @@ preview and publish; blocks, pins and rematch requests.
 
 from __future__ import annotations
 
+from bot.matching.prompts import WORDS
 from bot.registry import Registry
 
 HELP_POSITION = 100  # where its commands come in help (bot.app.capabilities)
@@ -28,3 +29,4 @@ def register(registry: Registry) -> None:
     admin.command("pin")(rule_command("pin", remove=False))
     admin.command("unpin")(rule_command("pin", remove=True))
     registry.commands.command("rematch", aliases=("newpartner",))(rematch_or_keep)
+    registry.words(WORDS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.membership.prompts import WORDS
 from bot.registry import Registry
 
 HELP_POSITION = 20  # where its commands come in help (bot.app.capabilities)
@@ -20,3 +21,4 @@ def register(registry: Registry) -> None:
     router.command("status", aliases=("st", "info", "whoami"))(status)
     router.command("home", hidden=True)(home)
     registry.form("join", submit_join)
+    registry.words(WORDS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.personal.prompts import WORDS
 from bot.registry import Registry
 
 HELP_POSITION = 130  # where its commands come in help (bot.app.capabilities)
@@ -13,3 +14,4 @@ def register(registry: Registry) -> None:
 
     registry.commands.command("export", aliases=("mydata", "my-data"))(export)
     registry.commands.command("forget", aliases=("delete-me",))(forget)
+    registry.words(WORDS)

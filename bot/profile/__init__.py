@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.profile.prompts import WORDS
 from bot.registry import Registry
 
 HELP_POSITION = 30  # where its commands come in help (bot.app.capabilities)
@@ -26,3 +27,4 @@ def register(registry: Registry) -> None:
             on_answer=save_profile_answer,
         ),
     )
+    registry.words(WORDS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.program.prompts import WORDS
 from bot.registry import Registry
 
 HELP_POSITION = 10  # where its commands come in help (bot.app.capabilities)
@@ -14,3 +15,4 @@ def register(registry: Registry) -> None:
 
     register_help(registry.commands)
     register_admin(registry.admin)
+    registry.words(WORDS)

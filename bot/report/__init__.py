@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.registry import Registry
+from bot.report.prompts import WORDS
 
 HELP_POSITION = 120  # where its commands come in help (bot.app.capabilities)
 
@@ -12,3 +13,4 @@ def register(registry: Registry) -> None:
     from bot.report.commands import admin_report
 
     registry.admin.command("report")(admin_report)
+    registry.words(WORDS)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.registry import Registry
+from bot.requests.prompts import WORDS
 
 HELP_POSITION = 80  # where its commands come in help (bot.app.capabilities)
 
@@ -26,3 +27,4 @@ def register(registry: Registry) -> None:
         lambda job: escalate(job.session, now=job.now, settings=job.settings, prompts=job.prompts),
     )
     register_contributions(registry)
+    registry.words(WORDS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.registry import Registry
+from bot.surveys.prompts import WORDS
 
 HELP_POSITION = 70  # where its commands come in help (bot.app.capabilities)
 
@@ -29,3 +30,4 @@ def register(registry: Registry) -> None:
         ),
     )
     register_contributions(registry)
+    registry.words(WORDS)

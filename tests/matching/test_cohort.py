@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.app import load_prompts
 from bot.config import MatchingSettings
 from bot.matching.explain import explain
 from bot.matching.profiles import Candidate, week_bitmap, week_start
 from bot.matching.scoring import Cohort, Rules, score_cohort
 from bot.matching.slots import suggest_slots
 from bot.matching.solver import greedy_assignment, solve_assignment
-from bot.prompts import Prompts
 
 WEEK = date(2026, 11, 23)  # a Monday
 M = MatchingSettings()
@@ -312,7 +312,7 @@ def test_no_slots_without_overlap():
 
 def test_explanations_name_the_reasons():
     """Reasons mention shared skills, languages and shared hours, strongest first."""
-    prompts = Prompts.load()
+    prompts = load_prompts()
     hours = [{"days": [0, 1, 2], "start": "09:00", "end": "14:00"}]
     mentee = cand(
         1, skills_wanted=["Python"], languages=["Spanish"], goals="lead a team", availability=hours
@@ -340,7 +340,7 @@ def test_explanations_name_the_reasons():
 
 def test_explanations_say_when_availability_is_assumed():
     """Without availability, weekday office hours are assumed: the reason says so."""
-    prompts = Prompts.load()
+    prompts = load_prompts()
     mentee = cand(1, availability=[{"days": [0], "start": "09:00", "end": "17:00"}])
     reasons = explain(
         mentee, cand(2, "mentor"), peer=False, overlap_hours=8, settings=M, prompts=prompts

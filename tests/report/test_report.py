@@ -16,9 +16,8 @@ from rich.console import Console
 from sqlmodel import select
 
 from adapters.surfaces import surfaces
-from bot.app import build_bot
+from bot.app import build_bot, load_prompts
 from bot.config import load_settings
-from bot.prompts import Prompts
 from bot.report.figures import BUCKETS, HIDDEN, build
 from bot.report.page import html, write_csv
 from bot.time.clock import FakeClock
@@ -34,7 +33,7 @@ NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
 def report_of(engine, settings, truth, **period):
     with transaction(engine) as s:
         program = s.get(Program, truth.program_id)
-        prompts = Prompts.load()
+        prompts = load_prompts()
         return build(s, program, settings, now=NOW, zone="Europe/Berlin", prompts=prompts, **period)
 
 
@@ -409,7 +408,7 @@ def test_csv_files_run_no_formulas_from_the_prompts(bot, settings, tmp_path):
     truth = generate(bot.engine, people=40, weeks=2)
     with transaction(bot.engine) as s:
         program = s.get(Program, truth.program_id)
-        prompts = Prompts.load([words])
+        prompts = load_prompts([words])
         report = build(s, program, settings, now=NOW, zone="Europe/Berlin", prompts=prompts)
     written = write_csv(report, tmp_path / "csv")
     cells = {}

@@ -102,9 +102,9 @@ def test_split_args():
 
 def test_every_command_has_usage_and_summary_prompts():
     """Each registered command (and admin subcommand) has help text in prompts/."""
-    from bot.prompts import Prompts
+    from bot.app import load_prompts
 
-    prompts = Prompts.load()
+    prompts = load_prompts()
     registry = build_registry()
     for router in (registry.commands, registry.admin):
         for spec in router.specs():

@@ -1,0 +1,80 @@
+"""The prompts announcements uses, with the placeholders each may contain; their English text is
+in ``prompts.toml`` beside this file (registered by ``register``, checked at start-up).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.prompts import Words
+
+WORDS = Words(
+    "announcements",
+    {
+        "command.admin.announce.usage": frozenset(),
+        "command.admin.announce.summary": frozenset(),
+        "command.admin.announcements.usage": frozenset(),
+        "command.admin.announcements.summary": frozenset(),
+        "button.preview": frozenset(),
+        "button.edit": frozenset(),
+        "announce.form_title": frozenset(),
+        "announce.form_intro": frozenset(),
+        "announce.header": frozenset({"program"}),
+        "announce.footer": frozenset({"author"}),
+        "announce.usage": frozenset(),
+        "announce.empty": frozenset(),
+        "announce.too_long": frozenset({"length", "limit"}),
+        "announce.bad_when": frozenset({"text"}),
+        "announce.when_past": frozenset({"text"}),
+        "announce.when_too_far": frozenset({"text"}),
+        "announce.bad_audience": frozenset({"allowed", "value"}),
+        "announce.bad_mode": frozenset({"allowed", "value"}),
+        "announce.bad_pairs": frozenset({"value"}),
+        "announce.unknown_option": frozenset({"option"}),
+        "announce.ping_not_allowed": frozenset(),
+        "announce.no_channel": frozenset(),
+        "announce.nobody": frozenset(),
+        "announce.unknown": frozenset({"id"}),
+        "announce.already_queued": frozenset({"id"}),
+        "announce.already_cancelled": frozenset({"id"}),
+        "announce.already_discarded": frozenset({"id"}),
+        "announce.preview_header": frozenset({"id"}),
+        "announce.preview_hint": frozenset(),
+        "announce.zone_line": frozenset({"count", "local", "zone"}),
+        "announce.more_zones": frozenset({"count"}),
+        "announce.queued": frozenset({"count", "id"}),
+        "announce.queued_times": frozenset({"first", "last"}),
+        "announce.queued_channel": frozenset({"at"}),
+        "announce.queued_hint": frozenset({"id"}),
+        "announce.draft_dropped": frozenset({"id"}),
+        "announce.cancelled": frozenset({"id", "sent", "withdrawn"}),
+        "announce.none": frozenset(),
+        "announce.list_header": frozenset({"program"}),
+        "announce.list_line": frozenset(
+            {"audience", "failed", "pending", "sent", "status", "withdrawn"}
+        ),
+        "announce.label.text": frozenset(),
+        "announce.label.audience": frozenset(),
+        "announce.label.mode": frozenset(),
+        "announce.label.when": frozenset(),
+        "announce.label.ping": frozenset(),
+        "announce.label.recipients": frozenset(),
+        "announce.label.first": frozenset(),
+        "announce.label.last": frozenset(),
+        "announce.label.channel": frozenset(),
+        "announce.hint.when": frozenset(),
+        "announce.audience.everyone": frozenset(),
+        "announce.audience.everyone_paused": frozenset(),
+        "announce.audience.mentors": frozenset(),
+        "announce.audience.mentees": frozenset(),
+        "announce.audience.peers": frozenset(),
+        "announce.audience.unmatched": frozenset(),
+        "announce.audience.pairs": frozenset(),
+        "announce.mode.dm": frozenset(),
+        "announce.mode.channel": frozenset(),
+        "announce.mode.both": frozenset(),
+        "announce.status.queued": frozenset(),
+        "announce.status.cancelled": frozenset(),
+    },
+    Path(__file__).with_name("prompts.toml"),
+)

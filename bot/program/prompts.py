@@ -1,0 +1,39 @@
+"""The prompts program uses, with the placeholders each may contain; their English text is
+in ``prompts.toml`` beside this file (registered by ``register``, checked at start-up).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.prompts import Words
+
+WORDS = Words(
+    "program",
+    {
+        "command.help.usage": frozenset(),
+        "command.help.summary": frozenset(),
+        "command.admin.help.usage": frozenset(),
+        "command.admin.help.summary": frozenset(),
+        "command.admin.members.usage": frozenset(),
+        "command.admin.members.summary": frozenset(),
+        "command.admin.program.usage": frozenset(),
+        "command.admin.program.summary": frozenset(),
+        "admin.help_header": frozenset(),
+        "admin.no_members": frozenset(),
+        "admin.members_header": frozenset({"count", "program"}),
+        "admin.member_line": frozenset({"role", "status", "zone"}),
+        "admin.program_header": frozenset(),
+        "admin.program_usage": frozenset({"settings"}),
+        "admin.program_updated": frozenset({"setting"}),
+        "admin.bad_setting": frozenset({"allowed", "setting"}),
+        "admin.bad_dates": frozenset(),
+        "admin.bad_date": frozenset({"setting"}),
+        "admin.starts_too_early": frozenset({"day"}),
+        "admin.ends_past": frozenset({"day"}),
+        "admin.confirm_kind_peer": frozenset({"members", "pairs"}),
+        "admin.confirm_kind_mentoring": frozenset({"members", "pairs"}),
+        "admin.choose_role": frozenset({"program"}),
+    },
+    Path(__file__).with_name("prompts.toml"),
+)
