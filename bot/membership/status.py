@@ -11,7 +11,7 @@ from bot.spans import Text
 from bot.time.format import local_day, local_when
 from bot.time.zones import zone_label
 from storage import pairs as pairs_db
-from storage.models import MemberStatus
+from storage.models import MemberStatus, Pair
 
 
 def status(ctx: Ctx, args: list[str]) -> Reply:
@@ -35,14 +35,7 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
 
     assert member.id is not None
     pairs = pairs_db.active_pairs_of(session=ctx.session, member_id=member.id)
-    partners = [
-        p.display_name
-        for pair in pairs
-        if pair.id is not None
-        for p in pairs_db.partners_in(
-            session=ctx.session, pair_id=pair.id, except_member_id=member.id
-        )
-    ]
+    partners = _partner_names(ctx, member.id, pairs)
     items.append(
         (
             ctx.prompts.text("status.label.partner"),
@@ -107,3 +100,15 @@ def home(ctx: Ctx, args: list[str]) -> Reply:
         )
     )
     return Message((*reply.parts, *goals.parts[:-1], actions, Context(ctx.t("home.hint"))))
+
+
+def _partner_names(ctx: Ctx, member_id: int, pairs: list[Pair]) -> list[str]:
+    """The names of the member's partners in ``pairs`` (their active pairs)."""
+    return [
+        p.display_name
+        for pair in pairs
+        if pair.id is not None
+        for p in pairs_db.partners_in(
+            session=ctx.session, pair_id=pair.id, except_member_id=member_id
+        )
+    ]

@@ -11,9 +11,8 @@ from pathlib import Path
 from sqlmodel import select
 
 import bot as bot_package
-from bot.app import build_bot
+from bot.app import build_bot, load_prompts
 from bot.events import Command
-from bot.prompts import Prompts
 from bot.registry import Registry, ReportSection, capabilities
 from bot.replies import Message
 from bot.report.figures import build
@@ -71,7 +70,7 @@ def test_a_capability_s_section_reaches_the_report_in_help_order(
         assert "<h2>Probe &lt;section&gt;</h2>" in page
         with transaction(engine) as s:
             (program,) = _programs(s)
-            report = build(s, program, settings, now=NOW, prompts=Prompts.load())
+            report = build(s, program, settings, now=NOW, prompts=load_prompts())
         figures = report.figures()
         assert figures["probe.seen"] == figures["matching.pairs"] != "0"
         assert report.table("probe_seen").rows == [["pairs", figures["matching.pairs"]]]
@@ -97,9 +96,9 @@ def test_the_report_holds_exactly_the_registered_sections(bot, settings):
     only_probe.report_section(ReportSection("probe", probe))
     with transaction(bot.engine) as s:
         (program,) = _programs(s)
-        bare = build(s, program, settings, now=NOW, prompts=Prompts.load(), registry=Registry())
-        probed = build(s, program, settings, now=NOW, prompts=Prompts.load(), registry=only_probe)
-        everyone = build(s, program, settings, now=NOW, prompts=Prompts.load())
+        bare = build(s, program, settings, now=NOW, prompts=load_prompts(), registry=Registry())
+        probed = build(s, program, settings, now=NOW, prompts=load_prompts(), registry=only_probe)
+        everyone = build(s, program, settings, now=NOW, prompts=load_prompts())
     assert [x.key for x in bare.sections] == ["participation", "matching"]
     assert [x.key for x in probed.sections] == ["participation", "matching", "probe"]
     assert seen[0].program.id == program.id and seen[0].minimum == settings.surveys.min_group_size
