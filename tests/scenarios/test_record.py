@@ -355,7 +355,7 @@ async def test_smaller_things_a_coordinator_noticed(bot):
     helped = await chat.say("/mentor admin help", who="admin")
     assert "/mentor admin admin" not in helped and "/mentor admin survey [mid|end]" in helped
     one = await chat.say("/mentor admin help match", who="admin")
-    assert "/mentor admin match [seed N] [fresh]" in one and "/mentor admin pairs" not in one
+    assert "/mentor admin match [seed N] [fresh [all]]" in one and "/mentor admin pairs" not in one
     # plain greetings and questions in a DM get help, not "unknown command"
     for line in ("hello", "what can you do?", "Hi there!"):
         reply = await chat.say(line, who="amy")
