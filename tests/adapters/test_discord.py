@@ -554,16 +554,34 @@ async def test_profile_longer_than_a_modal_runs_step_by_step_in_the_dm(adapter, 
     assert person.languages == ["English", "Portuguese"] and person.availability
 
 
-async def test_admin_report_arrives_with_the_page_and_the_chart_attached(adapter, fake, bot):
+@pytest.mark.parametrize("budget", ["default", "none"])
+async def test_admin_report_arrives_with_the_page_and_the_chart_attached(
+    adapter, fake, bot, monkeypatch, budget
+):
     """/mentor admin report answers privately with the key figures, the HTML page and the
-    meetings chart as attachments."""
+    meetings chart as attachments: at once, or (when slower than the answer budget, as on a
+    busy machine) deferred and then through the interaction's webhook."""
+    from adapters.discord import app as discord_app
     from fakes.outcomes import generate
 
+    if budget == "none":
+        monkeypatch.setattr(discord_app, "ANSWER_BUDGET", 0.0)
+
     generate(bot.engine, people=40, weeks=3, platform="discord", workspace=GUILD)
-    answer = await callback_for(
+    callback = await callback_for(
         fake,
         slash(fake, "admin", "report", user_id="111", name="alice", guild_id=GUILD, roles=["999"]),
     )
+    assert budget == "default" or callback["type"] == 5
+    if callback["type"] == 5:  # slower than the answer budget (a busy machine): deferred,
+        # thinking, and the answer follows through the interaction's webhook
+        assert callback["data"]["flags"] == 64
+        followups = rf"webhooks/{APP_ID}/[^/]+"
+        await fake.wait_for(lambda: fake.calls_to("POST", followups), timeout=30)
+        body = fake.calls_to("POST", followups)[0]
+        answer = {"data": body, "files": body["files"]}
+    else:
+        answer = callback
     assert "Meetings held / planned" in json.dumps(answer["data"]["embeds"])
     page, chart = sorted(answer["files"], key=lambda f: f["filename"], reverse=True)
     assert page["filename"].endswith(".html") and page["content"].startswith(b"<!doctype html>")
