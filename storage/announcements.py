@@ -54,18 +54,7 @@ def recipients(
             col(Member.id).in_(in_pairs.where(col(PairMember.pair_id).in_(pair_ids or [-1])))
         )
     rows = session.exec(query.order_by(col(Member.id))).all()
-    return [
-        PersonTiming(
-            p.platform_user_id,
-            p.display_name,
-            p.timezone,
-            p.quiet_start,
-            p.quiet_end,
-            list(p.availability),
-        )
-        for member_id, p in rows
-        if member_id is not None
-    ]
+    return [PersonTiming.of(p) for member_id, p in rows if member_id is not None]
 
 
 def get(*, session: Session, program_id: int, announcement_id: int) -> Announcement | None:

@@ -75,17 +75,7 @@ def people_of_pair(*, session: Session, pair_id: int) -> list[PersonTiming]:
         .where(PairMember.pair_id == pair_id)
         .order_by(col(PairMember.id))
     ).all()
-    return [
-        PersonTiming(
-            p.platform_user_id,
-            p.display_name,
-            p.timezone,
-            p.quiet_start,
-            p.quiet_end,
-            list(p.availability),
-        )
-        for p in rows
-    ]
+    return [PersonTiming.of(p) for p in rows]
 
 
 def active_pair_members(*, session: Session, program_id: int) -> dict[int, list[int]]:

@@ -222,6 +222,18 @@ class PersonTiming(NamedTuple):
     quiet_end: str | None
     availability: list[dict[str, object]]
 
+    @classmethod
+    def of(cls, person: Person) -> PersonTiming:
+        """The timing facts of a stored person."""
+        return cls(
+            person.platform_user_id,
+            person.display_name,
+            person.timezone,
+            person.quiet_start,
+            person.quiet_end,
+            list(person.availability),
+        )
+
 
 def memberships(*, session: Session, person_id: int) -> list[tuple[Member, Program]]:
     """The person's memberships with their programs."""
