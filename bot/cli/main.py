@@ -27,7 +27,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Database migrations, backups and restores.", no_args_is_help=True)
-prompts_app = typer.Typer(help="The wording files in prompts/.", no_args_is_help=True)
+prompts_app = typer.Typer(
+    help="The wording: prompts/, each capability's prompts.toml and [bot] prompts_dir.",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
 app.add_typer(prompts_app, name="prompts")
 config_app = typer.Typer(help="The config file.", no_args_is_help=True)
@@ -457,7 +460,9 @@ def db_restore(
 
 @prompts_app.command("check")
 def prompts_check(ctx: typer.Context) -> None:
-    """Validate the prompt files and conversation scripts (bundled plus [bot] prompts_dir)."""
+    """Validate the prompt files and conversation scripts (the core's, each capability's and
+    [bot] prompts_dir).
+    """
     from bot.app import build_conversations, build_registry, load_prompts
 
     settings = _settings(ctx)
