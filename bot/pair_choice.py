@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.pairs import lifecycle
+from bot.pairs.lifecycle import EndReason
 from bot.registry import registry_of
 from bot.replies import Button, Buttons, Message, Section
 from bot.spans import Text
 from storage import pairs as pairs_db
 from storage import repo
-from storage.models import Member, Pair, PairStatus, Person
+from storage.models import Member, Pair, Person
 
 PAIR_TOKEN = "pair:"
 MAX_BUTTON_COMMAND = 100  # Discord's custom_id limit; longer commands cannot be buttons
@@ -125,19 +127,34 @@ def ask_which(ctx: Ctx, choices: list[PairChoice], command: str, rest: list[str]
 
 
 def end_pairs(
-    ctx: Ctx, member: Member, pairs: list[Pair], reason: str, notice: str, *, key: str = ""
+    ctx: Ctx,
+    member: Member,
+    pairs: list[Pair],
+    reason: EndReason,
+    notice: str,
+    *,
+    detail: str = "",
+    key: str = "",
 ) -> list[Member]:
-    """End ``pairs`` of ``member`` now: unsent nudges withdrawn, every partner told (once per
-    ``key``) and first in line next round. Returns the partners' memberships.
+    """End ``pairs`` of ``member`` now, at their request (:func:`bot.pairs.lifecycle.end_pairs`:
+    every hook hears of it): every partner told (once per ``key``) and first in line next
+    round. Returns the partners' memberships.
     """
-    registry_of(ctx).fire_pairs_ended(
-        ctx.session, now=ctx.now, pair_ids=[p.id for p in pairs if p.id]
+    ids = set(
+        lifecycle.end_pairs(
+            ctx.session,
+            registry_of(ctx),
+            pairs,
+            reason=reason,
+            now=ctx.now,
+            detail=detail,
+            by_member_id=member.id,
+        )
     )
     others: list[Member] = []
     for pair in pairs:
-        assert pair.id is not None
-        pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, ctx.now, reason
-        ctx.session.add(pair)
+        if pair.id not in ids:
+            continue
         for partner in pairs_db.partners_in(
             session=ctx.session, pair_id=pair.id, except_member_id=member.id or 0
         ):
@@ -152,6 +169,6 @@ def end_pairs(
             ctx.dm(
                 partner,
                 ctx.say(notice, name=ctx.person.display_name, program=ctx.program().name),
-                dedupe_key=f"{key or 'ended:' + reason}:{pair.id}:{partner.id}",
+                dedupe_key=f"{key or 'ended:' + reason.value}:{pair.id}:{partner.id}",
             )
     return others

@@ -77,6 +77,7 @@ class Pulse:
                     prompts=self.bot.prompts,
                     conversations=self.bot.conversations,
                     group_dm=lambda platform: self.bot.surface_of(platform).group_dm,
+                    registry=self.bot.registry,
                 )
             )
 

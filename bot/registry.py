@@ -35,13 +35,12 @@ if TYPE_CHECKING:
     from bot.prompts import Prompts, Words
     from bot.replies import Message, Reply
     from bot.report_parts import ReportScope, Section
-    from storage.models import Program
+    from storage.models import EndReason, Program
 
 FORGOTTEN = "(forgotten)"  # what a forgotten person's words become, wherever they were
 
 FormHandler = Callable[["Ctx", dict[str, str]], "Reply"]
 Renderer = Callable[["Prompts", dict[str, Any]], "Message"]
-PairsEnded = Callable[["Session", datetime, list[int]], Any]  # session, now, pair ids
 MemberPaused = Callable[["Session", datetime, int], Any]  # session, now, member id
 Table = tuple[list[str], list[list[Any]]]  # header, rows
 ExportTable = Callable[["Session", "Program", "Settings"], Table]
@@ -49,7 +48,9 @@ ExportTable = Callable[["Session", "Program", "Settings"], Table]
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a pulse job gets: one transaction, the time, settings, prompts, conversations."""
+    """What a pulse job gets: one transaction, the time, settings, prompts, conversations
+    and the registry (its hooks).
+    """
 
     session: Session
     now: datetime
@@ -57,6 +58,7 @@ class JobContext:
     prompts: Prompts
     conversations: Conversations
     group_dm: Callable[[str], bool] = lambda _platform: False  # by platform name
+    registry: Registry | None = None  # whose hooks hear of what the job changes
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,20 @@ class Feeder:
     name: str
     run: Callable[[JobContext], Any]
     next_due: Callable[[Session, datetime], datetime | None]
+
+
+@dataclass(frozen=True)
+class PairEnded:
+    """Pairs that just ended, in the transaction that ended them (see
+    :func:`bot.pairs.lifecycle.end_pairs`, the only place that fires it).
+    """
+
+    session: Session
+    now: datetime
+    pair_ids: list[int]
+    reason: EndReason
+    detail: str = ""
+    by_member_id: int | None = None  # whose action ended them (None: an admin or the bot)
 
 
 @dataclass(frozen=True)
@@ -130,7 +146,7 @@ class Registry:
     renderers: dict[str, Renderer] = field(default_factory=dict)
     jobs: list[Job] = field(default_factory=list)
     feeders: list[Feeder] = field(default_factory=list)
-    pairs_ended: list[PairsEnded] = field(default_factory=list)
+    pair_ended: list[Callable[[PairEnded], Any]] = field(default_factory=list)
     member_paused: list[MemberPaused] = field(default_factory=list)
     schedule_changed: list[Callable[[ScheduleChange], Any]] = field(default_factory=list)
     personal: list[PersonalData] = field(default_factory=list)
@@ -197,9 +213,9 @@ class Registry:
         self.feeders.append(Feeder(name, run, next_due))
 
     # -- hooks ----------------------------------------------------------------------------
-    def on_pairs_ended(self, listener: PairsEnded) -> None:
-        """Call ``listener(session, now, pair_ids)`` whenever pairs end, for any reason."""
-        self.pairs_ended.append(listener)
+    def on_pair_ended(self, listener: Callable[[PairEnded], Any]) -> None:
+        """Call ``listener(event)`` whenever pairs end, for any reason (in that transaction)."""
+        self.pair_ended.append(listener)
 
     def on_member_paused(self, listener: MemberPaused) -> None:
         """Call ``listener(session, now, member_id)`` when a member pauses."""
@@ -209,10 +225,12 @@ class Registry:
         """Call ``listener(change)`` after an edit that moves when things are due."""
         self.schedule_changed.append(listener)
 
-    def fire_pairs_ended(self, session: Session, *, now: datetime, pair_ids: list[int]) -> None:
-        """Tell every listener that ``pair_ids`` ended now (in the caller's transaction)."""
-        for listener in self.pairs_ended:
-            listener(session, now, pair_ids)
+    def fire_pair_ended(self, event: PairEnded) -> None:
+        """Tell every listener that ``event.pair_ids`` ended (in the caller's transaction);
+        fired only by :func:`bot.pairs.lifecycle.end_pairs`.
+        """
+        for listener in self.pair_ended:
+            listener(event)
 
     def fire_member_paused(self, session: Session, *, now: datetime, member_id: int) -> None:
         """Tell every listener that the member ``member_id`` paused now."""
@@ -284,6 +302,11 @@ def cell(value: Any) -> Any:
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime | date) else value
+
+
+def registry_of_job(job: JobContext) -> Registry:
+    """The registry a pulse job's hooks are fired on (the bot's; a bare one if none)."""
+    return job.registry if job.registry is not None else Registry()
 
 
 def registry_of(ctx: Ctx) -> Registry:

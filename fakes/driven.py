@@ -316,7 +316,7 @@ class Driver:
                 self.gone.add(who)
                 statuses[who] = "left"
                 if who in self.pair_of:
-                    self.truth.ended["partner left"] += 1
+                    self.truth.ended["left"] += 1
         if week == 5:
             for who in list(self.latest):
                 if self.rng.random() < 0.25 and who not in self.gone:
@@ -352,7 +352,7 @@ async def drive(
             d.answer_surveys(sent)
         await d.week_done(week, weeks, mentors, mentees, statuses)
     d.truth.statuses = Counter(statuses.values())
-    d.truth.ended["program ended"] = paired - d.truth.ended["partner left"]
+    d.truth.ended["program_ended"] = paired - d.truth.ended["left"]
     for when in d.first_met.values():
         d.truth.first_met_days.append((when - d.started).total_seconds() / 86400)
     for latest in d.latest.values():

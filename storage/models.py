@@ -57,6 +57,23 @@ class PairStatus(StrEnum):
     ENDED = "ended"
 
 
+class EndReason(StrEnum):
+    """Why a pair ended (``Pair.end_reason``; set only by ``bot.pairs.lifecycle``)."""
+
+    FINISHED = "finished"  # the pair completed what it set out to do
+    REMATCH = "rematch"  # a new round or a rematch request replaced it
+    LEFT = "left"  # someone in it left the program
+    FORGOTTEN = "forgotten"  # someone in it asked to be forgotten
+    REMOVED = "removed"  # an admin ended it or removed someone from the program
+    INACTIVE = "inactive"  # it went silent and closed itself
+    PROGRAM_ENDED = "program_ended"  # the program's last day passed
+
+    @property
+    def completed(self) -> bool:
+        """Whether a pair that ended this way completed (otherwise it ended early)."""
+        return self in (EndReason.FINISHED, EndReason.PROGRAM_ENDED)
+
+
 class OutboxStatus(StrEnum):
     """Where an outgoing message is in its life."""
 
@@ -158,7 +175,9 @@ class Pair(SQLModel, table=True):
     created_at: datetime = _utc_field()
     started_at: datetime | None = _utc_field(nullable=True)
     ended_at: datetime | None = _utc_field(nullable=True)
-    end_reason: str | None = Field(default=None, max_length=200)
+    end_reason: str | None = Field(default=None, max_length=200)  # an EndReason
+    end_detail: str | None = Field(default=None, max_length=60)  # a fixed key, never free text
+    ended_by_member_id: int | None = None  # whose action ended it (None: an admin or the bot)
     stalled_since: datetime | None = _utc_field(nullable=True)
     stall_reason: str | None = Field(default=None, max_length=40)
 

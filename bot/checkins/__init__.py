@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.checkins.prompts import WORDS
-from bot.registry import Registry
+from bot.registry import JobContext, Registry, registry_of_job
 
 HELP_POSITION = 40  # where its commands come in help (bot.app.capabilities)
 
@@ -28,7 +28,6 @@ def register(registry: Registry) -> None:
         render_nudge,
     )
     from bot.checkins.stalled import flag_stalled
-    from bot.checkins.wrapup import wrap_up
 
     registry.commands.command("checkin", aliases=("met", "log"))(checkin)
     registry.admin.command("digest")(admin_digest)
@@ -63,10 +62,18 @@ def register(registry: Registry) -> None:
             job.session, now=job.now, settings=job.settings, prompts=job.prompts
         ),
     )
-    registry.job(
-        "wrapup",
-        lambda settings: timedelta(minutes=15),
-        lambda job: wrap_up(job.session, now=job.now, settings=job.settings, prompts=job.prompts),
-    )
+    registry.job("wrapup", lambda settings: timedelta(minutes=15), _wrap_up)
     register_contributions(registry)
     registry.words(WORDS)
+
+
+def _wrap_up(job: JobContext) -> int:
+    from bot.checkins.wrapup import wrap_up
+
+    return wrap_up(
+        job.session,
+        now=job.now,
+        settings=job.settings,
+        prompts=job.prompts,
+        registry=registry_of_job(job),
+    )

@@ -31,8 +31,8 @@ def register_contributions(registry: Registry) -> None:
     """Listen on pairs ended, members paused and schedules changed; contribute check-ins to a
     person's export and forget, the program's export and the report.
     """
-    registry.on_pairs_ended(
-        lambda session, now, pair_ids: withdraw_future_nudges(session, now=now, pair_ids=pair_ids)
+    registry.on_pair_ended(
+        lambda ended: withdraw_future_nudges(ended.session, now=ended.now, pair_ids=ended.pair_ids)
     )
     registry.on_member_paused(
         lambda session, now, member_id: withdraw_future_nudges(

@@ -15,11 +15,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session
 
-from bot.checkins.planner import withdraw_future_nudges
 from bot.config import Settings
 from bot.delivery import Target
 from bot.outbox import enqueue
+from bot.pairs.lifecycle import EndReason, end_pairs
 from bot.prompts import Prompts
+from bot.registry import Registry
 from bot.replies import Button, Buttons, Context, Message, Part, Section
 from bot.spans import Text
 from bot.time.nudges import LocalRules, nudge_instant
@@ -31,7 +32,6 @@ from storage import surveys as surveys_db
 from storage.models import (
     GoalStatus,
     Member,
-    PairStatus,
     Person,
     Program,
 )
@@ -49,7 +49,9 @@ def has_ended(program: Program, now: datetime) -> bool:
     return program.ends_on is not None and now >= closes_at(program.ends_on)
 
 
-def wrap_up(session: Session, *, now: datetime, settings: Settings, prompts: Prompts) -> int:
+def wrap_up(
+    session: Session, *, now: datetime, settings: Settings, prompts: Prompts, registry: Registry
+) -> int:
     """Close every program whose end has passed (within the catch-up window); returns the
     number of wrap-up messages queued.
     """
@@ -60,19 +62,24 @@ def wrap_up(session: Session, *, now: datetime, settings: Settings, prompts: Pro
         closes = closes_at(program.ends_on)
         if not closes <= now < closes + CATCH_UP:
             continue
-        queued += _wrap_program(session, program, now=now, settings=settings, prompts=prompts)
+        queued += _wrap_program(
+            session, program, now=now, settings=settings, prompts=prompts, registry=registry
+        )
     return queued
 
 
 def _wrap_program(
-    session: Session, program: Program, *, now: datetime, settings: Settings, prompts: Prompts
+    session: Session,
+    program: Program,
+    *,
+    now: datetime,
+    settings: Settings,
+    prompts: Prompts,
+    registry: Registry,
 ) -> int:
     assert program.id is not None and program.ends_on is not None
     active = pairs_db.active_pairs(session=session, program_id=program.id)
-    withdraw_future_nudges(session, now=now, pair_ids=[p.id for p in active if p.id])
-    for pair in active:
-        pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, now, "program ended"
-        session.add(pair)
+    end_pairs(session, registry, active, reason=EndReason.PROGRAM_ENDED, now=now)
     members = pairs_db.members_with_people(
         session=session, program_id=program.id, statuses=pairs_db.STAYING
     )

@@ -22,6 +22,7 @@ from bot.pair_choice import (
     my_pairs,
     take_pair,
 )
+from bot.pairs.lifecycle import EndReason
 from bot.registry import registry_of
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.spans import Text
@@ -290,7 +291,13 @@ def _end_for_rematch(ctx: Ctx, member: Member, chosen: PairChoice, reason: str) 
     program = ctx.program()
     assert program.id is not None and member.id is not None
     others = end_pairs(
-        ctx, member, [chosen.pair], "rematch", "rematch.partner_notice", key="rematch"
+        ctx,
+        member,
+        [chosen.pair],
+        EndReason.REMATCH,
+        "rematch.partner_notice",
+        detail="rematch_request",
+        key="rematch",
     )
     for other in others:
         assert other.id is not None

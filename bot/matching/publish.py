@@ -19,6 +19,7 @@ from bot.matching.profiles import Candidate
 from bot.matching.rounds import Proposal, active_pairs
 from bot.matching.slots import suggest_slots
 from bot.outbox import enqueue
+from bot.pairs.lifecycle import EndReason, end_pairs
 from bot.prompts import Prompts
 from bot.registry import Registry
 from bot.replies import Context, Fields, Message, Part, Section
@@ -148,7 +149,9 @@ def publish(
         ids = proposal.pair_members[pair.id]
         members = [session.get(Member, m) for m in ids]
         if any(m is None or m.status == MemberStatus.LEFT for m in members):
-            pair.status, pair.end_reason = PairStatus.ENDED, "left before publishing"
+            # Never started, so no hook: nothing was planned for it.
+            pair.status, pair.end_reason = PairStatus.ENDED, EndReason.LEFT.value
+            pair.end_detail = "before_publishing"
             session.add(pair)
             skipped += 1
             continue
@@ -183,15 +186,12 @@ def _end_listed_pairs(
     registry: Registry,
 ) -> None:
     """End exactly the pairs the preview listed (still active), telling each person."""
-    ending = [pair_id for pair_id, _ in proposal.ending]
-    registry.fire_pairs_ended(session, now=now, pair_ids=ending)
     run_id = proposal.run.id or 0
     for pair_id, reason in proposal.ending:
         pair = session.get(Pair, pair_id)
         if pair is None or pair.status != PairStatus.ACTIVE:
             continue
-        pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, now, f"new round: {reason}"
-        session.add(pair)
+        end_pairs(session, registry, [pair], reason=EndReason.REMATCH, now=now, detail=reason)
         _tell_pair_ended(session, program, prompts, pair_id, reason, run_id=run_id, now=now)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.context import Ctx
 from bot.errors import FormInvalid, UserError
 from bot.pair_choice import end_pairs
+from bot.pairs.lifecycle import EndReason
 from bot.registry import registry_of
 from bot.replies import Button, Buttons, Context, Form, FormField, Message, Part, Reply, Section
 from bot.spans import Text
@@ -210,7 +211,7 @@ def leave(ctx: Ctx, args: list[str]) -> Reply:
         )
     assert member.id is not None
     ended = pairs_db.active_pairs_of(session=ctx.session, member_id=member.id)
-    end_pairs(ctx, member, ended, "partner left", "leave.partner_notice", key="left")
+    end_pairs(ctx, member, ended, EndReason.LEFT, "leave.partner_notice", key="left")
     member.status = MemberStatus.LEFT
     member.left_at = ctx.now
     member.paused_until = None

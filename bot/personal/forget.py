@@ -29,6 +29,8 @@ from sqlmodel import Session
 
 from bot.delivery import Target
 from bot.outbox import enqueue
+from bot.pairs import lifecycle
+from bot.pairs.lifecycle import EndReason
 from bot.prompts import Prompts
 from bot.registry import FORGOTTEN, Registry
 from bot.replies import Message, Section
@@ -77,8 +79,7 @@ def forget_person(
     texts = _free_texts(session, registry, [member.goals for member, _ in members], member_ids)
     done.memberships = len(members)
     programs = {p.id: p for _, p in members}
-    ended = _end_pairs(session, programs, member_ids, now=now, prompts=prompts, done=done)
-    registry.fire_pairs_ended(session, now=now, pair_ids=ended)
+    _end_pairs(session, registry, programs, member_ids, now=now, prompts=prompts, done=done)
     for contributor in registry.personal:  # free text goes; what counts stays for the totals
         contributor.blank(session, member_ids)
     for row in personal.outbox_to(
@@ -124,6 +125,7 @@ def _free_texts(
 
 def _end_pairs(
     session: Session,
+    registry: Registry,
     programs: dict[int | None, Program],
     member_ids: list[int],
     *,
@@ -138,10 +140,9 @@ def _end_pairs(
     active = [p for p in pairs if p.status == PairStatus.ACTIVE and p.id is not None]
     ids = [p.id for p in active if p.id is not None]
     others = pairs_db.partners_by_pair(session=session, pair_ids=ids, member_ids=member_ids)
+    lifecycle.end_pairs(session, registry, active, reason=EndReason.FORGOTTEN, now=now)
     for pair in active:
         assert pair.id is not None
-        pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, now, "partner left"
-        session.add(pair)
         done.pairs_ended += 1
         for partner in others.get(pair.id, []):
             message = Message(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.context import Ctx
 from bot.errors import NeedsConfirmation, UserError
 from bot.pair_choice import end_pairs, my_pairs
+from bot.pairs.lifecycle import EndReason
 from bot.profile.fields import (
     FIELDS,
     ProfileField,
@@ -216,7 +217,14 @@ def _set_role(ctx: Ctx, member: Member, role: str, *, confirmed: bool = False) -
                 partners=", ".join(c.names() for c in choices),
             )
         if choices:
-            end_pairs(ctx, member, [c.pair for c in choices], "role change", "profile.role_notice")
+            end_pairs(
+                ctx,
+                member,
+                [c.pair for c in choices],
+                EndReason.REMATCH,
+                "profile.role_notice",
+                detail="role_change",
+            )
     member.role = role
     if role != Role.MENTOR:
         member.capacity = 1

@@ -39,7 +39,7 @@ from bot.report_parts import (
 from bot.suppression import HIDDEN, Cells
 from bot.time.zones import get_zone
 from storage import report as db
-from storage.models import MemberStatus, PairStatus, Program
+from storage.models import EndReason, MemberStatus, PairStatus, Program
 
 __all__ = [  # the parts, here too for the report's readers
     "BUCKETS",
@@ -177,14 +177,9 @@ def _participation(
 
 
 def _end_category(reason: str | None) -> str:
-    """An end reason as a category (never a person's words)."""
-    if not reason:
-        return "other"
-    if reason.startswith("new round: "):
-        return "new round: " + reason.removeprefix("new round: ").replace("_", " ")
-    if reason in ("program ended", "partner left", "left before publishing"):
-        return reason
-    return "other"
+    """An end reason as a category (never a person's words): one of ``EndReason``'s."""
+    known = {r.value for r in EndReason}
+    return reason if reason in known else "other"
 
 
 def _matching(
@@ -217,8 +212,10 @@ def _matching(
         words.figure("fit_score", f"{statistics.fmean(scores):.1f}" if scores else NONE),
         words.figure("left_out", cells.show("left_out")),
     ]
-    rows: list[list[Any]] = [[key[1], cells.show(key)] for key in reasons]
     text = words.prompts.text
+    rows: list[list[Any]] = [
+        [text(f"pairs.end_reason.{key[1]}"), cells.show(key)] for key in reasons
+    ]
     left = [[text(f"match.unmatched_reason.{key[1]}"), cells.show(key)] for key in why]
     section.tables = [
         words.table("matching_ended", ["reason", "pairs"], rows),

@@ -99,7 +99,7 @@ def test_hooks_hear_pairs_end_pauses_and_schedule_changes(bot):
     memberships), a program schedule edit (the whole program), a pause and the pairs a
     forget ends."""
     heard: list[tuple[str, object]] = []
-    bot.registry.on_pairs_ended(lambda _s, _now, ids: heard.append(("ended", list(ids))))
+    bot.registry.on_pair_ended(lambda e: heard.append(("ended", (e.reason, list(e.pair_ids)))))
     bot.registry.on_member_paused(lambda _s, _now, member: heard.append(("paused", member)))
 
     def changed(change: ScheduleChange) -> None:
@@ -116,7 +116,8 @@ def test_hooks_hear_pairs_end_pauses_and_schedule_changes(bot):
     assert kinds == ["schedule", "schedule", "paused", "ended"], heard
     assert heard[0][1] and heard[1][1] is None  # one person's memberships, then everyone
     assert heard[2][1] == heard[0][1][0]  # type: ignore[index]
-    assert len(heard[3][1]) == 1  # type: ignore[arg-type]
+    reason, ids = heard[3][1]  # type: ignore[misc]
+    assert reason == "forgotten" and len(ids) == 1
 
 
 def test_export_and_forget_ask_each_capability(bot):

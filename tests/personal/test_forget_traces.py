@@ -206,6 +206,7 @@ NOT_SEARCHED = {
     "mentorrequest.status",
     "pair.status",
     "pair.end_reason",  # one of the bot's own reasons
+    "pair.end_detail",  # a fixed key refining it
     "pair.stall_reason",
     "surveyresponse.survey",
     "checkin.outcome",

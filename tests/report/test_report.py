@@ -82,7 +82,9 @@ def test_the_report_equals_what_the_driven_program_did(driven):
     assert truth.zones["Pacific/Chatham"] == 2 and truth.zones[beside] > 100
     assert got["matching.pairs"] == str(truth.pairs) and truth.pairs == 125
     assert got["matching.still_active"] == "0"  # the program ended
-    assert report.table("matching_ended").rows == sorted(map(list, truth.ended.items()))
+    assert report.table("matching_ended").rows == [
+        [load_prompts().text(f"pairs.end_reason.{r}"), n] for r, n in sorted(truth.ended.items())
+    ]
     assert got["matching.left_out"] == str(truth.left_out) == "250"
     assert report.table("matching_unmatched").rows == [["more mentees than mentor places", 250]]
 

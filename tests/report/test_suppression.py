@@ -58,7 +58,7 @@ def _small_groups(engine, truth) -> None:
     a shared language), fit answers (one "poor")."""
     with transaction(engine) as s:
         pairs = s.exec(select(Pair).where(Pair.program_id == truth.program_id)).all()
-        for pair, reason in zip(pairs, ["partner left"] + ["program ended"] * 4, strict=False):
+        for pair, reason in zip(pairs, ["left"] + ["program_ended"] * 4, strict=False):
             pair.status, pair.end_reason = "ended", reason
             pair.ended_at = truth.start + timedelta(days=20)
             s.add(pair)

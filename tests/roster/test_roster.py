@@ -337,7 +337,7 @@ def test_a_forgotten_person_is_not_exported_and_never_comes_back(tmp_path):
     [pair] = list(csv.DictReader(io.StringIO((out / "pairs.csv").read_text())))
     placeholder, partner = pair["platform_ids"].split("; ")
     assert placeholder.startswith("forgotten-") and partner == "mia"
-    assert pair["names"] == "(forgotten); Mia Wong" and pair["end_reason"] == "partner left"
+    assert pair["names"] == "(forgotten); Mia Wong" and pair["end_reason"] == "forgotten"
     # A file with a forgotten placeholder and someone who left, into a fresh database.
     fresh = tmp_path / "fresh"
     fresh.mkdir()

@@ -1,0 +1,55 @@
+"""The one place a pair ends: why, when, who ended it, and who hears of it.
+
+A pair ends for one of :class:`EndReason`'s reasons (the record keeps an optional detail,
+such as the matching round's reason, beside it). :func:`end_pairs` marks the pairs ended and
+fires :meth:`bot.registry.Registry.fire_pair_ended` in the caller's transaction, so every
+capability that cares (check-ins withdraw nudges, closure asks both people how it went)
+reacts before the transaction commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.registry import PairEnded, Registry
+from storage.models import EndReason, Pair, PairStatus
+
+__all__ = ["EndReason", "end_pairs"]
+
+
+def end_pairs(
+    session: Session,
+    registry: Registry,
+    pairs: Iterable[Pair],
+    *,
+    reason: EndReason,
+    now: datetime,
+    detail: str = "",
+    by_member_id: int | None = None,
+) -> list[int]:
+    """End the still-active ``pairs`` now for ``reason`` and tell every hook; returns the ids
+    of the pairs that ended (pairs already over are left as they were).
+
+    ``detail``: a fixed key refining the reason (e.g. the round's ``stalled_no_meeting``),
+    never a person's words. ``by_member_id``: whose action ended it (None: an admin or the
+    bot itself).
+    """
+    ended: list[Pair] = []
+    for pair in pairs:
+        if pair.id is None or pair.status != PairStatus.ACTIVE:
+            continue
+        pair.status, pair.ended_at = PairStatus.ENDED, now
+        pair.end_reason, pair.end_detail = reason.value, detail or None
+        pair.ended_by_member_id = by_member_id
+        session.add(pair)
+        ended.append(pair)
+    ids = [p.id for p in ended if p.id is not None]
+    if ids:
+        session.flush()
+        registry.fire_pair_ended(
+            PairEnded(session, now, ids, reason, detail=detail, by_member_id=by_member_id)
+        )
+    return ids
