@@ -1,0 +1,223 @@
+"""One pair-health rule: is a pair healthy, quiet, stalled, ghosting, or closed, and who is silent.
+
+The rule reads only a pair's check-in rows (the truth of who answered what, when) and is pure:
+:func:`assess` takes the rows and the time and returns a :class:`PairHealth`. The digest, the
+report, ``admin pairs``, ``admin person`` and re-engagement all ask :func:`pair_health`, so
+they never disagree.
+
+Words, precisely (``N`` is ``[checkins] ignored_in_a_row``, ``K`` is
+``[checkins] cycles_without_meeting``, the grace is ``[checkins] answer_grace_hours``):
+
+- A nudge is **ignored** once its grace has passed and it is still unanswered; a nudge still
+  within its grace counts for nothing yet.
+- A person is **silent** from the first nudge they ignored after their last answer and after
+  the pair's last reported meeting (a meeting anyone of the pair reports resets everyone's
+  clock). ``ignored_in_a_row`` counts those ignored nudges; ``silent_since`` is the first
+  one's due time.
+- **closed**: the pair has ended.
+- **ghosting**: someone has ignored ``N`` or more nudges in a row while a partner answers: the
+  partner has not ignored ``N`` in a row and answered at least once since the silence began.
+- **quiet**: someone has ignored ``N`` or more nudges in a row and no partner answers.
+- **stalled**: people answer, but no meeting (or rescheduled meeting) in the last ``K``
+  cycles whose answers are in.
+- **healthy**: none of the above.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from storage import health as db
+from storage.health import CheckInFact, PairFacts
+from storage.models import CheckInOutcome, PairStatus
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from bot.config import Settings
+
+__all__ = [
+    "CheckInFact",
+    "Health",
+    "HealthRules",
+    "PairFacts",
+    "PairHealth",
+    "PersonHealth",
+    "assess",
+    "pair_health",
+]
+
+MEETING = (CheckInOutcome.MET, CheckInOutcome.RESCHEDULED)  # progress, for "stalled"
+
+
+class Health(StrEnum):
+    """A pair's health, worst first after ``closed``."""
+
+    HEALTHY = "healthy"
+    QUIET = "quiet"
+    STALLED = "stalled"
+    GHOSTING = "ghosting"
+    CLOSED = "closed"
+
+    @property
+    def at_risk(self) -> bool:
+        """Whether admins should look at the pair (quiet, stalled or ghosting)."""
+        return self in (Health.QUIET, Health.STALLED, Health.GHOSTING)
+
+
+@dataclass(frozen=True)
+class HealthRules:
+    """The thresholds of the rule (from ``[checkins]``)."""
+
+    ignored_in_a_row: int = 3
+    cycles_without_meeting: int = 2
+    answer_grace: timedelta = timedelta(hours=48)
+
+    @classmethod
+    def of(cls, settings: Settings) -> HealthRules:
+        """The rules as configured."""
+        c = settings.checkins
+        return cls(
+            c.ignored_in_a_row, c.cycles_without_meeting, timedelta(hours=c.answer_grace_hours)
+        )
+
+
+@dataclass(frozen=True)
+class PersonHealth:
+    """One member of a pair: silent since when, how many nudges ignored in a row."""
+
+    member_id: int
+    ignored_in_a_row: int
+    silent_since: datetime | None  # None: answering (or not asked yet)
+    last_answer_at: datetime | None
+
+    def silent_days(self, now: datetime) -> int:
+        """Whole days since the silence began (0 when not silent)."""
+        return (now - self.silent_since).days if self.silent_since is not None else 0
+
+
+@dataclass(frozen=True)
+class PairHealth:
+    """A pair's health, its people, and its meetings."""
+
+    pair_id: int
+    state: Health
+    people: tuple[PersonHealth, ...]
+    last_meeting_on: date | None
+    days_since_meeting: int | None  # None: never met
+    silent_member_ids: tuple[int, ...] = ()  # who ignored N or more in a row, longest first
+
+    def person(self, member_id: int) -> PersonHealth | None:
+        """The member's part, if they are in the pair."""
+        return next((p for p in self.people if p.member_id == member_id), None)
+
+
+def _when(fact: CheckInFact) -> datetime:
+    """When a check-in happened: its answer, else its nudge, else its cycle's day."""
+    if fact.recorded_at is not None and fact.outcome != CheckInOutcome.PENDING:
+        return fact.recorded_at
+    if fact.due_at is not None:
+        return fact.due_at
+    return datetime.combine(fact.cycle_on or date.min, time(), tzinfo=UTC)
+
+
+def _person(
+    member_id: int,
+    facts: Sequence[CheckInFact],
+    reset: datetime | None,
+    now: datetime,
+    grace: timedelta,
+) -> PersonHealth:
+    """A member's silence: the ignored nudges after their last answer and the last meeting."""
+    answers = [_when(f) for f in facts if f.outcome != CheckInOutcome.PENDING]
+    last_answer = max(answers, default=None)
+    start = max(filter(None, (last_answer, reset)), default=None)
+    ignored = sorted(
+        f.due_at
+        for f in facts
+        if f.outcome == CheckInOutcome.PENDING
+        and f.due_at is not None
+        and f.due_at + grace <= now
+        and (start is None or f.due_at > start)
+    )
+    return PersonHealth(member_id, len(ignored), ignored[0] if ignored else None, last_answer)
+
+
+def _stalled(facts: Sequence[CheckInFact], now: datetime, rules: HealthRules) -> bool:
+    """No meeting in the last K cycles whose nudges are all answered or past their grace."""
+    cycles: dict[date, list[CheckInFact]] = defaultdict(list)
+    for f in facts:
+        if f.cycle_on is not None:
+            cycles[f.cycle_on].append(f)
+    settled = [
+        day
+        for day, rows in cycles.items()
+        if all(
+            r.outcome != CheckInOutcome.PENDING
+            or (r.due_at and r.due_at + rules.answer_grace <= now)
+            for r in rows
+        )
+    ]
+    recent = sorted(settled, reverse=True)[: rules.cycles_without_meeting]
+    return len(recent) == rules.cycles_without_meeting and not any(
+        r.outcome in MEETING for day in recent for r in cycles[day]
+    )
+
+
+def assess(
+    pair: PairFacts, facts: Iterable[CheckInFact], *, now: datetime, rules: HealthRules
+) -> PairHealth:
+    """The pair's health at ``now`` from its check-in rows (see the module's words)."""
+    rows = list(facts)
+    met = [_when(f) for f in rows if f.outcome == CheckInOutcome.MET]
+    last_met = max(met, default=None)
+    last_meeting_on = last_met.date() if last_met is not None else None
+    days = (now - last_met).days if last_met is not None else None
+    by_member: dict[int, list[CheckInFact]] = defaultdict(list)
+    for f in rows:
+        by_member[f.member_id].append(f)
+    people = tuple(
+        _person(m, by_member[m], last_met, now, rules.answer_grace) for m in pair.member_ids
+    )
+    if pair.status != PairStatus.ACTIVE:
+        return PairHealth(pair.pair_id, Health.CLOSED, people, last_meeting_on, days)
+    silent = sorted(
+        (p for p in people if p.ignored_in_a_row >= rules.ignored_in_a_row),
+        key=lambda p: (p.silent_since or now, p.member_id),
+    )
+    state = Health.HEALTHY
+    if silent:
+        first = silent[0]
+        answered = any(
+            p.last_answer_at is not None
+            and first.silent_since is not None
+            and p.last_answer_at > first.silent_since
+            for p in people
+            if p.ignored_in_a_row < rules.ignored_in_a_row
+        )
+        state = Health.GHOSTING if answered else Health.QUIET
+    elif _stalled(rows, now, rules):
+        state = Health.STALLED
+    ids = tuple(p.member_id for p in silent)
+    return PairHealth(pair.pair_id, state, people, last_meeting_on, days, ids)
+
+
+def pair_health(
+    session: Session, pair_ids: Iterable[int], now: datetime, settings: Settings
+) -> dict[int, PairHealth]:
+    """Each of ``pair_ids``' health at ``now`` (ended pairs are ``closed``); unknown ids are
+    left out. The one entry point for the digest, the report, ``admin pairs``,
+    ``admin person`` and re-engagement.
+    """
+    ids = sorted(set(pair_ids))
+    rules = HealthRules.of(settings)
+    facts = db.check_in_facts(session=session, pair_ids=ids)
+    return {
+        pair.pair_id: assess(pair, facts.get(pair.pair_id, ()), now=now, rules=rules)
+        for pair in db.pair_facts(session=session, pair_ids=ids)
+    }

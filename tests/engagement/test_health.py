@@ -1,0 +1,83 @@
+"""The pair-health rule over check-in rows: healthy, quiet, stalled, ghosting, closed."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.pairs.health import CheckInFact, Health, HealthRules, PairFacts, assess
+
+START = datetime(2025, 1, 6, 10, tzinfo=UTC)
+RULES = HealthRules(ignored_in_a_row=3, cycles_without_meeting=2, answer_grace=timedelta(hours=48))
+A, B = 1, 2
+
+
+def cycles(a: str, b: str) -> list[CheckInFact]:
+    """Weekly cycles; per person one letter per cycle: m met, n not yet, r rescheduled,
+    p pending (ignored), - no row.
+    """
+    outcome = {"m": "met", "n": "not_yet", "r": "rescheduled", "p": "pending"}
+    rows = []
+    for member, letters in ((A, a), (B, b)):
+        for week, letter in enumerate(letters):
+            if letter == "-":
+                continue
+            due = START + timedelta(weeks=week)
+            answered = letter != "p"
+            rows.append(
+                CheckInFact(
+                    member,
+                    due.date(),
+                    due,
+                    outcome[letter],
+                    due + timedelta(hours=1) if answered else None,
+                )
+            )
+    return rows
+
+
+def pair(status: str = "active") -> PairFacts:
+    """A two-person pair."""
+    return PairFacts(7, status, (A, B), START - timedelta(days=7), None)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "state", "silent"),
+    [
+        ("mmmm", "mmmm", Health.HEALTHY, ()),
+        ("mppppppp", "mnnnnnnn", Health.GHOSTING, (A,)),  # seven ignored, partner answers
+        ("mmpp", "mmnn", Health.STALLED, ()),  # only two ignored: not yet ghosting
+        ("mppp", "mppp", Health.QUIET, (A, B)),  # nobody answers
+        ("mnnn", "mnnn", Health.STALLED, ()),  # answers, no meeting for two cycles
+        ("mnrn", "mnnn", Health.HEALTHY, ()),  # a rescheduled meeting is progress
+        ("mpppm", "mnnnp", Health.HEALTHY, ()),  # a meeting reported resets the clock
+        ("pppp", "nppp", Health.QUIET, (A, B)),  # B answered before A's silence: nobody since
+    ],
+)
+def test_states(a: str, b: str, state: Health, silent: tuple[int, ...]) -> None:
+    """Each pattern of answers gets the state the rule's words give it."""
+    now = START + timedelta(weeks=len(a), hours=1)
+    health = assess(pair(), cycles(a, b), now=now, rules=RULES)
+    assert (health.state, health.silent_member_ids) == (state, silent)
+
+
+def test_ghost_details() -> None:
+    """The silent person's run, since when, and days since the last meeting are given."""
+    now = START + timedelta(weeks=8, hours=1)
+    health = assess(pair(), cycles("mppppppp", "mnnnnnnn"), now=now, rules=RULES)
+    ghost, partner = health.person(A), health.person(B)
+    assert ghost is not None and partner is not None
+    assert ghost.ignored_in_a_row == 7
+    assert ghost.silent_since == START + timedelta(weeks=1)
+    assert partner.ignored_in_a_row == 0 and partner.silent_since is None
+    assert health.last_meeting_on == date(2025, 1, 6)
+    assert health.days_since_meeting == 56
+
+
+def test_grace_and_closed() -> None:
+    """A nudge within its grace is not ignored yet; an ended pair is closed."""
+    now = START + timedelta(weeks=3, hours=1)  # the third nudge is an hour old
+    health = assess(pair(), cycles("mppp", "mnnn"), now=now, rules=RULES)
+    assert health.person(A).ignored_in_a_row == 2  # type: ignore[union-attr]
+    assert assess(pair("ended"), [], now=now, rules=RULES).state == Health.CLOSED
