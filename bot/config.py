@@ -115,6 +115,19 @@ class CheckinSettings:
 
 
 @dataclass(frozen=True)
+class EngagementSettings:
+    """Re-engagement of silent people: a kind nudge, then the partner is offered a new match,
+    then the pair closes itself (days of silence, counted from the first ignored nudge).
+    """
+
+    enabled: bool = True
+    nudge_after_days: int = 7
+    offer_after_days: int = 14
+    close_after_days: int = 28
+    every_minutes: int = 60
+
+
+@dataclass(frozen=True)
 class ConversationSettings:
     """Guided conversations (goal setting, feedback, surveys): reminders and expiry."""
 
@@ -173,6 +186,7 @@ class Settings:
     admins: AdminSettings = field(default_factory=AdminSettings)
     matching: MatchingSettings = field(default_factory=MatchingSettings)
     checkins: CheckinSettings = field(default_factory=CheckinSettings)
+    engagement: EngagementSettings = field(default_factory=EngagementSettings)
     conversations: ConversationSettings = field(default_factory=ConversationSettings)
     surveys: SurveySettings = field(default_factory=SurveySettings)
     requests: RequestSettings = field(default_factory=RequestSettings)
@@ -304,6 +318,14 @@ def _checkin_problems(c: CheckinSettings) -> Iterator[str]:
 
 
 def _other_problems(settings: Settings) -> Iterator[str]:
+    e = settings.engagement
+    if not 1 <= e.nudge_after_days < e.offer_after_days < e.close_after_days:
+        yield (
+            "[engagement] needs 1 <= nudge_after_days < offer_after_days < close_after_days "
+            f"(now {e.nudge_after_days}, {e.offer_after_days}, {e.close_after_days})"
+        )
+    if e.every_minutes < 1:
+        yield "[engagement] every_minutes must be at least 1"
     r = settings.requests
     if min(r.escalate_after_hours, r.urgent_escalate_after_hours, r.every_minutes) < 1:
         yield "[requests] hours and minutes must be 1 or more"
@@ -325,6 +347,7 @@ SECTIONS: dict[str, type] = {
     "admins": AdminSettings,
     "matching": MatchingSettings,
     "checkins": CheckinSettings,
+    "engagement": EngagementSettings,
     "conversations": ConversationSettings,
     "surveys": SurveySettings,
     "requests": RequestSettings,

@@ -134,6 +134,7 @@ class ReportScope:
     minimum: int
     words: Words
     pairs: list[PairRow]
+    now: datetime | None = None  # when the report is made (pairs' health is as of then)
 
     @property
     def program_id(self) -> int:

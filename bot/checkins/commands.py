@@ -196,4 +196,4 @@ def _slot_suggestions(ctx: Ctx, member: Member, partners: list[Person]) -> list[
 
 def admin_digest(ctx: Ctx, args: list[str]) -> Reply:
     """The weekly digest, now."""
-    return weekly_digest(ctx.session, ctx.program(), ctx.prompts, now=ctx.now)
+    return weekly_digest(ctx.session, ctx.program(), ctx.prompts, ctx.settings, now=ctx.now)

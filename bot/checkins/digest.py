@@ -1,17 +1,21 @@
-"""The admins' weekly digest: meetings planned vs held, stalled pairs, undeliverable messages."""
+"""The admins' weekly digest: meetings planned vs held, pairs at risk (with buttons to act on
+them), undeliverable messages.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 
 from sqlmodel import Session
 
 from bot.config import WEEKDAYS, Settings
 from bot.delivery import Target
 from bot.outbox import enqueue
+from bot.pairs.health import Health, describe, pair_health
 from bot.prompts import Prompts
-from bot.replies import Context, Fields, File, Message, Part, Section
+from bot.replies import Button, Buttons, Context, Fields, File, Message, Part, Section
 from bot.spans import Text
 from bot.time.wall import localize
 from bot.time.zones import get_zone
@@ -26,6 +30,12 @@ from storage.models import (
 )
 
 SHOWN = 10
+ACTIONS: tuple[tuple[str, Literal["primary", "danger", "default"]], ...] = (
+    ("nudge", "primary"),
+    ("end", "danger"),
+    ("rematch", "default"),
+)
+WITH_BUTTONS = 8  # three buttons each: a Discord message holds at most 25
 
 
 @dataclass
@@ -36,7 +46,7 @@ class ProgramNumbers:
     planned: int
     met: int
     answered: int
-    stalled: list[tuple[str, str]]  # (names, reason)
+    at_risk: list[tuple[int, str, Text]]  # (pair id, names, its health in words)
     parked: int
     parked_examples: list[str]
     pairs_met: int = 0
@@ -44,7 +54,13 @@ class ProgramNumbers:
 
 
 def numbers(
-    session: Session, program: Program, *, since: datetime, now: datetime
+    session: Session,
+    program: Program,
+    prompts: Prompts,
+    settings: Settings,
+    *,
+    since: datetime,
+    now: datetime,
 ) -> ProgramNumbers:
     """Counts for one program over [since, now)."""
     assert program.id is not None
@@ -61,15 +77,30 @@ def numbers(
     planned = len(rows)
     met = counts.get(CheckInOutcome.MET, 0)
     answered = planned - counts.get(CheckInOutcome.PENDING, 0)
-    stalled_pairs = pairs_db.stalled_pairs(session=session, program_id=program.id)
-    names = pair_names(session, [p.id for p in stalled_pairs if p.id is not None])
-    stalled = [(names.get(p.id or 0, ""), p.stall_reason or "no_meeting") for p in stalled_pairs]
+    at_risk = pairs_at_risk(session, program.id, prompts, settings, now=now)
     parked_rows = outbox_db.parked(session=session, program_id=program.id)
     examples = [f"{', '.join(ids)}: {error}" for ids, error in parked_rows[:3]]
     asked = requests_db.numbers(session=session, program_id=program.id, since=since, until=now)
     return ProgramNumbers(
-        active, planned, met, answered, stalled, len(parked_rows), examples, len(met_pairs), asked
+        active, planned, met, answered, at_risk, len(parked_rows), examples, len(met_pairs), asked
     )
+
+
+def pairs_at_risk(
+    session: Session, program_id: int, prompts: Prompts, settings: Settings, *, now: datetime
+) -> list[tuple[int, str, Text]]:
+    """The program's quiet, stalled and ghosting pairs now (bot.pairs.health), worst first."""
+    ids = pairs_db.active_pair_ids(session=session, program_id=program_id)
+    risky = [h for h in pair_health(session, ids, now, settings).values() if h.state.at_risk]
+    order = {Health.GHOSTING: 0, Health.QUIET: 1, Health.STALLED: 2}
+    risky.sort(key=lambda h: (order.get(h.state, 3), h.pair_id))
+    names = pairs_db.names_in_pairs(session=session, pair_ids=[h.pair_id for h in risky])
+    by_member = {n.member_id: n.display_name or n.user_id for n in names}
+    together = pair_names(session, [h.pair_id for h in risky])
+    return [
+        (h.pair_id, together.get(h.pair_id, ""), describe(prompts, h, by_member, now))
+        for h in risky
+    ]
 
 
 def pair_names(session: Session, pair_ids: list[int]) -> dict[int, str]:
@@ -157,22 +188,7 @@ def digest_message(
     ]
     if chart is not None:
         parts.append(chart)
-    if n.stalled:
-        parts.append(
-            Section(
-                prompts.render("digest.stalled_header", count=Text.trusted(str(len(n.stalled))))
-            )
-        )
-        parts.append(
-            Fields(
-                tuple(
-                    (names, prompts.render(f"digest.stall_reason.{reason}"))
-                    for names, reason in n.stalled[:SHOWN]
-                )
-            )
-        )
-    else:
-        parts.append(Context(prompts.render("digest.no_stalled")))
+    parts += _at_risk(prompts, n.at_risk)
     if n.requests is not None and (n.requests.opened or n.requests.unclaimed_now):
         parts.append(Section(_requests_line(prompts, n.requests)))
     if n.parked:
@@ -186,6 +202,31 @@ def digest_message(
             )
         )
     return Message(tuple(parts))
+
+
+def _at_risk(prompts: Prompts, at_risk: list[tuple[int, str, Text]]) -> list[Part]:
+    """The pairs at risk, each with its health, and buttons to nudge, end or rematch the first
+    few (a Discord message holds 25 buttons).
+    """
+    if not at_risk:
+        return [Context(prompts.render("digest.no_stalled"))]
+    count = Text.trusted(str(len(at_risk)))
+    shown = at_risk[:SHOWN]
+    parts: list[Part] = [
+        Section(prompts.render("digest.stalled_header", count=count)),
+        Fields(tuple((f"#{pair_id} {names}", health) for pair_id, names, health in shown)),
+    ]
+    buttons = [
+        Button(
+            prompts.text(f"pairs.button.{label}") + f" #{pair_id}",
+            f"admin pair-{label} {pair_id}",
+            style,
+        )
+        for pair_id, _, _ in at_risk[:WITH_BUTTONS]
+        for label, style in ACTIONS
+    ]
+    parts += [Buttons(tuple(buttons)), Context(prompts.render("digest.at_risk_hint"))]
+    return parts
 
 
 def _requests_line(prompts: Prompts, r: requests_db.RequestNumbers) -> Text:
@@ -204,7 +245,7 @@ def _requests_line(prompts: Prompts, r: requests_db.RequestNumbers) -> Text:
 
 
 def weekly_digest(
-    session: Session, program: Program, prompts: Prompts, *, now: datetime
+    session: Session, program: Program, prompts: Prompts, settings: Settings, *, now: datetime
 ) -> Message:
     """The digest of the 7 days before ``now``, compared with the 7 days before those, with
     the chart of meetings held per cycle (matplotlib loads here, once a week).
@@ -213,8 +254,8 @@ def weekly_digest(
     from bot.report.charts import png
 
     week = timedelta(days=7)
-    n = numbers(session, program, since=now - week, now=now)
-    before = numbers(session, program, since=now - 2 * week, now=now - week)
+    n = numbers(session, program, prompts, settings, since=now - week, now=now)
+    before = numbers(session, program, prompts, settings, since=now - 2 * week, now=now - week)
     chart = meetings_chart(session, program, prompts)
     image = None
     if chart is not None:
@@ -248,7 +289,7 @@ def queue_digests(session: Session, *, now: datetime, settings: Settings, prompt
                 session,
                 dedupe_key=key,
                 target=Target(program.platform, program.workspace_id, "user", (admin_id,)),
-                message=weekly_digest(session, program, prompts, now=now),
+                message=weekly_digest(session, program, prompts, settings, now=now),
                 not_before=now,
                 now=now,
                 program_id=program.id,

@@ -45,6 +45,7 @@ WORDS = Words(
         "digest.no_checkins": frozenset(),
         "digest.stalled_header": frozenset({"count"}),
         "digest.no_stalled": frozenset(),
+        "digest.at_risk_hint": frozenset(),
         "digest.pairs_met": frozenset({"met", "pairs"}),
         "digest.change": frozenset({"change"}),
         "digest.parked": frozenset({"count", "examples"}),

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.pairs.health import Health, pair_health
 from bot.prompts import Prompts
 from bot.report_parts import Chart, ReportScope, Section, Words, median
 from storage import report as db
@@ -80,7 +81,11 @@ def meetings_section(scope: ReportScope) -> Section:
         for pid, when in first_met.items()
         if pid in started
     ]
-    stalled = [p for p in pairs if p.status == PairStatus.ACTIVE and p.stall_reason]
+    active = [p.pair_id for p in pairs if p.status == PairStatus.ACTIVE]
+    now = scope.now or scope.period.end or datetime.now(UTC)
+    states = Counter(
+        h.state for h in pair_health(scope.session, active, now, scope.settings).values()
+    )
     cycles = sorted(planned)
     rows: list[list[Any]] = [[d.isoformat(), len(planned[d]), len(held[d])] for d in cycles]
     total_planned = sum(len(planned[d]) for d in cycles)
@@ -88,8 +93,8 @@ def meetings_section(scope: ReportScope) -> Section:
     section.figures = [
         words.figure("held", f"{total_held} / {total_planned}"),
         words.figure("first_meeting", median(days)),
-        words.figure("stalled", len(stalled)),
-        words.figure("ghosting", sum(1 for p in stalled if p.stall_reason == "ignored")),
+        words.figure("stalled", sum(states[h] for h in Health if h.at_risk)),
+        words.figure("ghosting", states[Health.GHOSTING]),
         words.figure("not_yet", outcomes[CheckInOutcome.NOT_YET]),
         words.figure("rescheduled", outcomes[CheckInOutcome.RESCHEDULED]),
     ]

@@ -1,4 +1,4 @@
-"""Finding pairs that stalled: no meeting for N check-ins, or N nudges ignored in a row.
+"""Flagging pairs at risk (quiet, stalled or ghosting, as :mod:`bot.pairs.health` decides).
 
 A newly stalled pair gets one gentle nudge (a group DM where the platform has them) and shows
 up in the admins' digest until someone reports a meeting.
@@ -6,28 +6,22 @@ up in the admins' digest until someone reports a meeting.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
 from bot.config import Settings
 from bot.delivery import Target
 from bot.outbox import enqueue
+from bot.pairs.health import Health, pair_health
 from bot.prompts import Prompts
 from bot.replies import Context, Message, Section
 from bot.time.nudges import LocalRules, next_sensible
 from storage import checkins as checkins_db
 from storage import pairs as pairs_db
-from storage.models import (
-    CheckInOutcome,
-    Pair,
-    Program,
-)
-
-ANSWERED = (CheckInOutcome.MET, CheckInOutcome.RESCHEDULED)
+from storage.models import Pair, Program
 
 
 @dataclass
@@ -38,33 +32,16 @@ class StallStats:
     recovered: list[int] = field(default_factory=list)
 
 
+REASONS = {Health.STALLED: "no_meeting", Health.QUIET: "quiet", Health.GHOSTING: "ghosting"}
+
+
 def find_stalled(session: Session, *, now: datetime, settings: Settings) -> dict[int, str]:
-    """Active pairs that look stalled now -> reason ("no_meeting" or "ignored")."""
-    c = settings.checkins
-    grace = timedelta(hours=c.answer_grace_hours)
-    rows = checkins_db.active_cycle_answers(session=session)
-    cycles: dict[int, dict] = defaultdict(dict)  # pair -> cycle -> outcomes
-    by_member: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for pair_id, member_id, cycle, due, outcome in rows:
-        if due is not None and due > now - grace and outcome == CheckInOutcome.PENDING:
-            continue  # still time to answer
-        if due is not None and due > now:
-            continue
-        cycles[pair_id].setdefault(cycle, []).append(outcome)
-        if due is not None:
-            by_member[(pair_id, member_id)].append(outcome)
-    stalled: dict[int, str] = {}
-    for pair_id, per_cycle in cycles.items():
-        recent = sorted(per_cycle, reverse=True)[: c.cycles_without_meeting]
-        if len(recent) == c.cycles_without_meeting and not any(
-            outcome in ANSWERED for cycle in recent for outcome in per_cycle[cycle]
-        ):
-            stalled[pair_id] = "no_meeting"
-    for (pair_id, _member), outcomes in by_member.items():
-        last = outcomes[: c.ignored_in_a_row]
-        if len(last) == c.ignored_in_a_row and all(o == CheckInOutcome.PENDING for o in last):
-            stalled.setdefault(pair_id, "ignored")
-    return stalled
+    """Active pairs at risk now (:mod:`bot.pairs.health`) -> reason ("no_meeting", "quiet"
+    or "ghosting").
+    """
+    ids = [pair_id for pair_id, *_ in checkins_db.active_cycle_answers(session=session)]
+    health = pair_health(session, set(ids), now, settings)
+    return {pair_id: REASONS[h.state] for pair_id, h in health.items() if h.state in REASONS}
 
 
 def flag_stalled(
@@ -85,6 +62,9 @@ def flag_stalled(
             stats.recovered.append(flagged.id)
     for pair_id, reason in stalled.items():
         pair = session.get(Pair, pair_id)
+        if pair is not None and pair.stalled_since is not None and pair.stall_reason != reason:
+            pair.stall_reason = reason  # e.g. stalled became ghosting: no second nudge
+            session.add(pair)
         if pair is None or pair.stalled_since is not None:
             continue
         pair.stalled_since, pair.stall_reason = now, reason

@@ -22,6 +22,7 @@ from bot.pair_choice import (
     my_pairs,
     take_pair,
 )
+from bot.pairs.health import describe, pair_health
 from bot.pairs.lifecycle import EndReason
 from bot.registry import registry_of
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
@@ -139,13 +140,18 @@ def admin_publish(ctx: Ctx, args: list[str]) -> Reply:
 
 
 def admin_pairs(ctx: Ctx, args: list[str]) -> Reply:
-    """The active pairs with when they started and the meetings held."""
+    """The active pairs with when they started, the meetings held and their health."""
     program = ctx.program()
     assert program.id is not None
     pairs = active_pairs(ctx.session, program.id)
     if not pairs:
         return ctx.say("match.no_pairs")
     held = meetings_by_pair(ctx.session, list(pairs))
+    health = pair_health(ctx.session, list(pairs), ctx.now, ctx.settings)
+    names_by_member = {
+        n.member_id: n.display_name or n.user_id
+        for n in pairs_db.names_in_pairs(session=ctx.session, pair_ids=list(pairs))
+    }
     items = []
     for pair_id, member_ids in sorted(pairs.items()):
         names = []
@@ -164,7 +170,9 @@ def admin_pairs(ctx: Ctx, args: list[str]) -> Reply:
                     started=Text.trusted(started),
                     meetings=Text.trusted(str(count)),
                     last=Text.trusted(last.isoformat() if last else "-"),
-                ),
+                )
+                + Text.trusted(" · ")
+                + describe(ctx.prompts, health[pair_id], names_by_member, ctx.now),
             )
         )
     return Message(

@@ -19,7 +19,7 @@ Words, precisely (``N`` is ``[checkins] ignored_in_a_row``, ``K`` is
   partner has not ignored ``N`` in a row and answered at least once since the silence began.
 - **quiet**: someone has ignored ``N`` or more nudges in a row and no partner answers.
 - **stalled**: people answer, but no meeting (or rescheduled meeting) in the last ``K``
-  cycles whose answers are in.
+  cycles whose answers are in, nor since.
 - **healthy**: none of the above.
 """
 
@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from bot.spans import Text
 from storage import health as db
 from storage.health import CheckInFact, PairFacts
 from storage.models import CheckInOutcome, PairStatus
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from bot.config import Settings
+    from bot.prompts import Prompts
 
 __all__ = [
     "CheckInFact",
@@ -149,7 +151,9 @@ def _person(
 
 
 def _stalled(facts: Sequence[CheckInFact], now: datetime, rules: HealthRules) -> bool:
-    """No meeting in the last K cycles whose nudges are all answered or past their grace."""
+    """No meeting in (or since) the last K cycles whose nudges are all answered or past their
+    grace.
+    """
     cycles: dict[date, list[CheckInFact]] = defaultdict(list)
     for f in facts:
         if f.cycle_on is not None:
@@ -164,8 +168,14 @@ def _stalled(facts: Sequence[CheckInFact], now: datetime, rules: HealthRules) ->
         )
     ]
     recent = sorted(settled, reverse=True)[: rules.cycles_without_meeting]
-    return len(recent) == rules.cycles_without_meeting and not any(
-        r.outcome in MEETING for day in recent for r in cycles[day]
+    if len(recent) < rules.cycles_without_meeting:
+        return False
+    oldest = recent[-1]  # a meeting in these cycles, a newer one, or logged since: not stalled
+    since = datetime.combine(oldest, time(), tzinfo=UTC)
+    return not any(
+        f.outcome in MEETING
+        and ((f.cycle_on is not None and f.cycle_on >= oldest) or _when(f) >= since)
+        for f in facts
     )
 
 
@@ -205,6 +215,28 @@ def assess(
         state = Health.STALLED
     ids = tuple(p.member_id for p in silent)
     return PairHealth(pair.pair_id, state, people, last_meeting_on, days, ids)
+
+
+def describe(prompts: Prompts, health: PairHealth, names: dict[int, str], now: datetime) -> Text:
+    """The pair's health in words: its state, who is silent since when, the last meeting."""
+    parts = [prompts.render(f"pairs.health.{health.state.value}")]
+    for member_id in health.silent_member_ids:
+        person = health.person(member_id)
+        if person is None or person.silent_since is None:
+            continue
+        parts.append(
+            prompts.render(
+                "pairs.health.silent",
+                name=names.get(member_id, "?"),
+                since=Text.trusted(person.silent_since.date().isoformat()),
+                count=person.ignored_in_a_row,
+            )
+        )
+    if health.days_since_meeting is None:
+        parts.append(prompts.render("pairs.health.never_met"))
+    else:
+        parts.append(prompts.render("pairs.health.last_meeting", days=health.days_since_meeting))
+    return Text.join(parts, "; ")
 
 
 def pair_health(

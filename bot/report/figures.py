@@ -102,7 +102,7 @@ def build(
     pid = program.id
     members = db.members(session=session, program_id=pid)
     pairs = [p for p in db.pairs(session=session, program_id=pid) if period.has(p.started_at)]
-    scope = ReportScope(session, program, settings, period, minimum, words, pairs)
+    scope = ReportScope(session, program, settings, period, minimum, words, pairs, now)
     sections = [
         _participation(members, period, minimum, settings.program.default_timezone, words),
         _matching(pairs, db.latest_round(session=session, program_id=pid), minimum, words),

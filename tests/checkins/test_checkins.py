@@ -280,7 +280,7 @@ async def test_stalled_pairs_get_one_gentle_nudge_and_show_in_the_digest(bot):
     assert "logged your meeting with bob" in run(bot, "checkin", who="alice")
     with transaction(bot.engine) as s:
         assert s.get(Pair, pair_id).stalled_since is None
-    assert "No stalled pairs" in run(bot, "admin digest", who="admin")
+    assert "No pairs at risk" in run(bot, "admin digest", who="admin")
 
 
 async def test_a_week_with_no_check_ins_due_says_so_in_the_digest(bot):
@@ -301,7 +301,8 @@ async def test_a_week_with_no_check_ins_due_says_so_in_the_digest(bot):
 
 
 async def test_ignored_nudges_flag_the_pair(bot):
-    """One person answering "met" while the other ignores three nudges in a row: flagged."""
+    """One person answering "not yet" while the other ignores three nudges in a row: flagged
+    as ghosting (not merely "no meeting"), the digest names who is silent."""
     program = make_program(bot)
     pair_id = make_pair(bot, program, "alice", "bob")
     recorder = Recorder(bot.clock)
@@ -316,16 +317,17 @@ async def test_ignored_nudges_flag_the_pair(bot):
                 bot.handle(
                     Action(
                         Actor("console", "alice", "alice", "console", surface=CONSOLE),
-                        button_commands(message)[0],
+                        button_commands(message)[1],
                     )
                 )
         answered = len(recorder.nudges())
         with transaction(bot.engine) as s:
             reason = s.get(Pair, pair_id).stall_reason
-        if week < 2:
+        if week < 1:
             assert reason is None
-    assert reason == "ignored"
-    assert "nudges ignored three times in a row" in run(bot, "admin digest", who="admin")
+    assert reason == "ghosting"
+    digest = run(bot, "admin digest", who="admin")
+    assert "ghosting" in digest and "bob silent since" in digest
 
 
 async def test_checkin_command_answers_the_upcoming_nudge(bot):
@@ -400,6 +402,7 @@ async def test_scheduler_runs_jobs_at_once_and_never_drops_misfires(bot):
             "plan",
             "dispatch",
             "stalled",
+            "engagement",
             "digest",
             "conversations",
             "surveys",

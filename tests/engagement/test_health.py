@@ -81,3 +81,12 @@ def test_grace_and_closed() -> None:
     health = assess(pair(), cycles("mppp", "mnnn"), now=now, rules=RULES)
     assert health.person(A).ignored_in_a_row == 2  # type: ignore[union-attr]
     assert assess(pair("ended"), [], now=now, rules=RULES).state == Health.CLOSED
+
+
+def test_a_meeting_logged_in_a_cycle_still_open_ends_the_stall() -> None:
+    """Two cycles without a meeting, then one logged in the cycle still within its grace."""
+    now = START + timedelta(weeks=2, hours=2)
+    rows = cycles("nnp", "nnp")
+    rows[2] = rows[2]._replace(outcome="met", recorded_at=now)
+    assert assess(pair(), rows, now=now, rules=RULES).state == Health.HEALTHY
+    assert assess(pair(), cycles("nnp", "nnp"), now=now, rules=RULES).state == Health.STALLED

@@ -1,0 +1,235 @@
+"""Re-engagement: a silent person is reminded, their partner offered a new match, the pair closed.
+
+Silence is :mod:`bot.pairs.health`'s: days since the first check-in nudge a person left
+unanswered after their last answer and the pair's last reported meeting. The pulse job reads
+the check-ins (the database is the truth) and writes each stage's messages through the outbox,
+whose dedupe keys name the pair, the person and the day their silence began: a rerun, or a
+second process, sends nothing twice, and a new silence after an answer starts afresh.
+
+- ``[engagement] nudge_after_days``: the silent person gets one kind reminder;
+- ``offer_after_days``: each partner who still answers is offered "keep waiting" or "match me
+  with someone else" (which ends the pair as inactive, ``partner_silent``);
+- ``close_after_days``: the pair ends as inactive (``silence``), everyone told kindly.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.delivery import Target
+from bot.outbox import enqueue
+from bot.pairs import lifecycle
+from bot.pairs.health import PairHealth, PersonHealth, pair_health
+from bot.prompts import Prompts
+from bot.registry import Registry
+from bot.replies import Button, Buttons, Context, Message, Section
+from bot.spans import Text
+from bot.time.nudges import LocalRules, next_sensible
+from storage import pairs as pairs_db
+from storage import repo
+from storage.models import EndReason, Pair, Program
+from storage.repo import PersonTiming
+
+log = logging.getLogger(__name__)
+
+SILENCE = "silence"  # end_detail of a pair that closed itself
+PARTNER_SILENT = "partner_silent"  # end_detail of a pair a partner left after the offer
+
+
+def silence_key(pair_id: int, person: PersonHealth, stage: str) -> str:
+    """The outbox key of one stage of one silence (the day it began names the silence)."""
+    began = person.silent_since.date().isoformat() if person.silent_since else "-"
+    return f"engage:{pair_id}:{person.member_id}:{began}:{stage}"
+
+
+def reengage(
+    session: Session,
+    *,
+    now: datetime,
+    settings: Settings,
+    prompts: Prompts,
+    registry: Registry,
+) -> int:
+    """One pass over every program's active pairs; returns how many pairs it acted on."""
+    if not settings.engagement.enabled:
+        return 0
+    acted = 0
+    for program in repo.programs(session=session):
+        assert program.id is not None
+        ids = pairs_db.active_pair_ids(session=session, program_id=program.id)
+        for health in pair_health(session, ids, now, settings).values():
+            acted += _one_pair(session, program, health, now, settings, prompts, registry)
+    return acted
+
+
+def _one_pair(
+    session: Session,
+    program: Program,
+    health: PairHealth,
+    now: datetime,
+    settings: Settings,
+    prompts: Prompts,
+    registry: Registry,
+) -> int:
+    """The stages this pair's longest silence has reached: close, or nudge and offer."""
+    e, zone = settings.engagement, settings.program.default_timezone
+    silent = [p for p in health.people if p.silent_since is not None]
+    if not silent:
+        return 0
+    longest = max(p.silent_days(now) for p in silent)
+    people = _people(session, health.pair_id)
+    if longest >= e.close_after_days:
+        close_silent_pair(session, registry, program, health, people, now, prompts)
+        return 1
+    acted = 0
+    for person in silent:
+        days = person.silent_days(now)
+        if days >= e.nudge_after_days:
+            message = nudge_message(prompts, person.member_id, people)
+            key = silence_key(health.pair_id, person, "nudge")
+            acted += _send(session, program, people[person.member_id], message, key, now, zone)
+        if days >= e.offer_after_days:
+            acted += _offer(session, program, health, person, people, now, prompts, zone)
+    return min(acted, 1)
+
+
+def _people(session: Session, pair_id: int) -> dict[int, PersonTiming]:
+    """Member id -> who they are (the pair's two lists share the linking order)."""
+    names = pairs_db.names_in_pairs(session=session, pair_ids=[pair_id])
+    timings = pairs_db.people_of_pair(session=session, pair_id=pair_id)
+    return {n.member_id: t for n, t in zip(names, timings, strict=True)}
+
+
+def _partners(people: dict[int, PersonTiming], member_id: int) -> Text:
+    """The other people of the pair, by name."""
+    return Text.join(
+        [Text.user(p.display_name or p.user_id) for m, p in people.items() if m != member_id],
+        ", ",
+    )
+
+
+def nudge_message(prompts: Prompts, member_id: int, people: dict[int, PersonTiming]) -> Message:
+    """The kind reminder to someone who went silent."""
+    me = people[member_id]
+    return Message(
+        (
+            Section(
+                prompts.render(
+                    "pairs.engage.nudge",
+                    name=me.display_name or me.user_id,
+                    partner=_partners(people, member_id),
+                )
+            ),
+            Context(prompts.render("pairs.engage.nudge_hint")),
+        )
+    )
+
+
+def _offer(
+    session: Session,
+    program: Program,
+    health: PairHealth,
+    silent: PersonHealth,
+    people: dict[int, PersonTiming],
+    now: datetime,
+    prompts: Prompts,
+    zone: str,
+) -> int:
+    """Offer each partner who still answers a new match (once per silence)."""
+    sent = 0
+    for other in health.people:
+        if other.member_id == silent.member_id or other.silent_since is not None:
+            continue
+        who = people[other.member_id]
+        ghost = people[silent.member_id]
+        message = Message(
+            (
+                Section(
+                    prompts.render(
+                        "pairs.engage.offer",
+                        name=who.display_name or who.user_id,
+                        partner=ghost.display_name or ghost.user_id,
+                        days=silent.silent_days(now),
+                    )
+                ),
+                Buttons(
+                    (
+                        Button(
+                            prompts.text("pairs.button.keep_waiting"),
+                            f"partner wait pair:{health.pair_id}",
+                        ),
+                        Button(
+                            prompts.text("pairs.button.match_me"),
+                            f"partner switch pair:{health.pair_id}",
+                            "primary",
+                        ),
+                    )
+                ),
+            )
+        )
+        key = silence_key(health.pair_id, silent, f"offer:{other.member_id}")
+        sent += _send(session, program, who, message, key, now, zone)
+    return sent
+
+
+def close_silent_pair(
+    session: Session,
+    registry: Registry,
+    program: Program,
+    health: PairHealth,
+    people: dict[int, PersonTiming],
+    now: datetime,
+    prompts: Prompts,
+) -> None:
+    """End the pair as inactive after its long silence and tell everyone in it kindly."""
+    pair = session.get(Pair, health.pair_id)
+    if pair is None:
+        return
+    ended = lifecycle.end_pairs(
+        session, registry, [pair], reason=EndReason.INACTIVE, now=now, detail=SILENCE
+    )
+    if not ended:
+        return
+    log.info("pair %s closed after silence", health.pair_id)
+    for member_id, who in people.items():
+        message = Message(
+            (
+                Section(
+                    prompts.render(
+                        "pairs.engage.closed",
+                        name=who.display_name or who.user_id,
+                        partner=_partners(people, member_id),
+                    )
+                ),
+            )
+        )
+        _send(session, program, who, message, f"engage:{health.pair_id}:closed:{member_id}", now)
+
+
+def _send(
+    session: Session,
+    program: Program,
+    who: PersonTiming,
+    message: Message,
+    key: str,
+    now: datetime,
+    zone: str = "UTC",
+) -> int:
+    """Queue one DM at a sensible hour of the person's day (``zone`` when they set none);
+    1 if it was new.
+    """
+    rules = LocalRules.for_person(who, default_timezone=zone)
+    row = enqueue(
+        session,
+        dedupe_key=key,
+        target=Target(program.platform, program.workspace_id, "user", (who.user_id,)),
+        message=message,
+        not_before=next_sensible(now, rules),
+        now=now,
+        program_id=program.id,
+    )
+    return int(row is not None)
