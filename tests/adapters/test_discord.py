@@ -762,10 +762,44 @@ async def test_the_weekly_digest_carries_its_chart_as_an_attachment(adapter, fak
     truth = generate(bot.engine, people=40, weeks=12, platform="discord", workspace=GUILD)
     with transaction(bot.engine) as s:
         program = s.get(Program, truth.program_id)
-        message = weekly_digest(s, program, bot.prompts, now=bot.clock.now())
+        message = weekly_digest(s, program, bot.prompts, bot.settings, now=bot.clock.now())
     result = await adapter.sender.send(Target("discord", GUILD, "user", ("222",)), message)
     assert result.status == "sent"
     body = fake.calls_to("POST", r"channels/\d+/messages")[-1]
     assert "vs last week" in json.dumps(body["embeds"])
     (png,) = body["files"]
     assert png["filename"].endswith(".png") and png["content"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+async def test_the_digest_buttons_act_on_a_pair_at_risk(adapter, fake, bot):
+    """The digest's Nudge / End / Rematch buttons carry `admin pair-... <id>`; an admin's
+    click asks to confirm and names who is told, the confirm acts; others are refused."""
+    from bot.checkins.digest import weekly_digest
+    from storage.models import Pair, Program
+    from tests.engagement.helpers import ghosting_pair
+
+    _, pair_id = ghosting_pair(bot, a="111", b="333", platform="discord", workspace=GUILD)
+    with transaction(bot.engine) as s:
+        program = s.exec(select(Program)).one()
+        message = weekly_digest(s, program, bot.prompts, bot.settings, now=bot.clock.now())
+    result = await adapter.sender.send(Target("discord", GUILD, "user", ("222",)), message)
+    assert result.status == "sent"
+    body = fake.calls_to("POST", r"channels/\d+/messages")[-1]
+    ids = [c["custom_id"] for row in body["components"] for c in row["components"]]
+    assert ids == [
+        f"mentor:admin pair-nudge {pair_id}",
+        f"mentor:admin pair-end {pair_id}",
+        f"mentor:admin pair-rematch {pair_id}",
+    ]
+    admin = {"user_id": "222", "name": "bob", "guild_id": GUILD, "roles": ["999"]}
+    other = {"user_id": "111", "name": "alice", "guild_id": GUILD, "roles": ["555"]}
+    refused = await callback_for(fake, _click(fake, f"admin pair-end {pair_id}", **other))
+    assert "Only program admins" in json.dumps(refused)
+    asked = await callback_for(fake, _click(fake, f"admin pair-end {pair_id}", **admin))
+    assert "Who will be told: 111, 333" in asked["data"]["embeds"][0]["description"]
+    confirm = asked["data"]["components"][0]["components"][0]["custom_id"]
+    assert confirm == f"mentor:admin pair-end {pair_id} confirm"
+    done = await callback_for(fake, _click(fake, confirm.removeprefix("mentor:"), **admin))
+    assert "Pair ended" in done["data"]["embeds"][0]["description"]
+    with transaction(bot.engine) as s:
+        assert s.get(Pair, pair_id).end_reason == "removed"

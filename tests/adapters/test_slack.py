@@ -967,7 +967,7 @@ async def test_the_weekly_digest_uploads_its_chart_with_files_upload_v2(bot, fak
             s,
             dedupe_key="digest:test",
             target=Target("slack", "T1", "user", ("U1",)),
-            message=weekly_digest(s, program, bot.prompts, now=now),
+            message=weekly_digest(s, program, bot.prompts, bot.settings, now=now),
             not_before=now,
             now=now,
             program_id=truth.program_id,
@@ -983,3 +983,53 @@ async def test_the_weekly_digest_uploads_its_chart_with_files_upload_v2(bot, fak
     )
     assert upload["content"][:8] == b"\x89PNG\r\n\x1a\n"
     assert upload["channel"] == post["channel"]
+
+
+async def test_the_digest_buttons_act_on_a_pair_at_risk(served, fake, bot):
+    """The digest's Nudge / End / Rematch buttons carry `admin pair-... <id>` on Slack; an
+    admin's click asks to confirm and names who is told, the confirm acts; others are refused."""
+    from bot.checkins.digest import weekly_digest
+    from bot.outbox import enqueue
+    from storage.models import Pair, Program
+    from tests.engagement.helpers import ghosting_pair
+
+    _, port, session = served
+    _, pair_id = ghosting_pair(bot, a="U1", b="U2", platform="slack", workspace="T1")
+    now = bot.clock.now()
+    with transaction(bot.engine) as s:
+        program = s.exec(select(Program)).one()
+        enqueue(
+            s,
+            dedupe_key="digest:test",
+            target=Target("slack", "T1", "user", ("UADMIN",)),
+            message=weekly_digest(s, program, bot.prompts, bot.settings, now=now),
+            not_before=now,
+            now=now,
+            program_id=program.id,
+        )
+    client = AsyncWebClient(token="xoxb-test", base_url=fake.url + "/api/")
+    await build_dispatcher(bot, {"slack": SlackSender(client)}).dispatch_all()
+    (posted,) = fake.calls_to("chat.postMessage")
+    values = [e["value"] for b in posted["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert values == [
+        f"admin pair-nudge {pair_id}",
+        f"admin pair-end {pair_id}",
+        f"admin pair-rematch {pair_id}",
+    ]
+    await post(session, port, click_body(fake, f"admin pair-nudge {pair_id}", user="U1"))
+    await fake.wait_responses(1)
+    assert "Only program admins" in fake.responses[0]["text"]
+    body = click_body(fake, f"admin pair-nudge {pair_id}", user="UADMIN", name="admin")
+    await post(session, port, body)
+    await fake.wait_responses(2)
+    asked = fake.responses[1]
+    assert "Who will be told: U2" in asked["text"]
+    confirm = [e["value"] for b in asked["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert confirm[0] == f"admin pair-nudge {pair_id} confirm"
+    await post(session, port, click_body(fake, confirm[0], user="UADMIN", name="admin"))
+    await fake.wait_responses(3)
+    assert "on its way to U2" in fake.responses[2]["text"]
+    with transaction(bot.engine) as s:
+        assert s.get(Pair, pair_id).status == "active"
+        keys = s.exec(select(OutboxMessage.dedupe_key, OutboxMessage.target_ids)).all()
+    assert [ids for key, ids in keys if key.startswith(f"engage:{pair_id}:")] == [["U2"]]
