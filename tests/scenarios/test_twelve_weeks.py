@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -34,6 +35,9 @@ def plan(cycle: int) -> dict[tuple[str, str], tuple[str, str] | None]:
 
 @pytest.mark.slow
 async def test_twelve_weeks_of_a_mentor_with_three_mentees(bot):
+    # Re-engagement off: cal & mia never answer and would close after 28 days of silence;
+    # this scenario counts twelve weeks of their nudges (tests/engagement covers the closing).
+    bot.settings = replace(bot.settings, engagement=replace(bot.settings.engagement, enabled=False))
     chat = Chat(bot)
     await mentor_with_three_mentees(chat)  # Sun 22 Nov 2026
     await chat.say("/mentor admin program set cadence weekly", who="admin")
