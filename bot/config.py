@@ -326,6 +326,10 @@ def _other_problems(settings: Settings) -> Iterator[str]:
         )
     if e.every_minutes < 1:
         yield "[engagement] every_minutes must be at least 1"
+    if settings.bot.keep_outbox_days <= e.close_after_days:
+        yield (  # the outbox keys are what remembers which reminders went out
+            "[bot] keep_outbox_days must be longer than [engagement] close_after_days"
+        )
     r = settings.requests
     if min(r.escalate_after_hours, r.urgent_escalate_after_hours, r.every_minutes) < 1:
         yield "[requests] hours and minutes must be 1 or more"
