@@ -79,16 +79,18 @@ def _run(
     now, prompts = bot.clock.now(), bot.prompts
     if plan is None:
         sheet = Sheet(session, program, now, bot.settings, prompts)
-        out.print(person_card(sheet, found[0]).plain(), markup=False, highlight=False)
+        out.print(
+            person_card(sheet, found[0]).plain(), markup=False, highlight=False, soft_wrap=True
+        )
         return 0
     group_dm = bot.surface_of(program.platform).group_dm
     desk = Desk(session, bot.registry, program, bot.settings, prompts, now, group_dm)
     change = plan(desk, found)
-    out.print(change.question(prompts).plain(), markup=False, highlight=False)
+    out.print(change.question(prompts).plain(), markup=False, highlight=False, soft_wrap=True)
     if change.fit is not None:
         reasons = "; ".join(change.fit.reasons)
         out.print(f"Fit {change.fit.score:g} of 100. Why: {reasons}", markup=False)
-    out.print(change.told_text(prompts).plain(), markup=False, highlight=False)
+    out.print(change.told_text(prompts).plain(), markup=False, highlight=False, soft_wrap=True)
     if not confirm("Go ahead?"):
         out.print("Nothing was changed.")
         return 1
