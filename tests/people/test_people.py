@@ -156,7 +156,7 @@ def test_pair_refuses_what_the_hard_rules_forbid(bot, command, reason):
 
 
 def test_pair_refuses_blocked_left_and_paused_people(bot):
-    """A block, someone who left and someone on a break are refused, each named."""
+    """A block, no shared language, someone who left and someone on a break are refused."""
     program(bot)
     join(bot, "fay", "mentor", "skills python", "languages English")
     ids = members(bot)
@@ -164,6 +164,8 @@ def test_pair_refuses_blocked_left_and_paused_people(bot):
         s.add(MatchRule(program_id=ids["eve"].program_id, member_a_id=ids["eve"].id,
                         member_b_id=ids["fay"].id, kind="block", created_at=START))  # fmt: skip
     assert "eve and fay are blocked from being paired" in admin(bot, "pair eve fay")
+    join(bot, "gus", "mentee", "wants python", "languages Japanese")
+    assert "They share no language" in admin(bot, "pair gus fay")
     run(bot, "pause 2 weeks", who="fay")
     assert "fay is on a break" in admin(bot, "pair fay eve")
     run(bot, "leave confirm", who="eve")
@@ -257,3 +259,18 @@ def test_names_are_escaped_when_echoed(bot):
     assert row.target_ids == ["cat"]
     rendered = json.dumps(blocks(Message.from_json(row.payload)))
     assert "&lt;!channel&gt; is no longer in" in rendered and "<!channel>" not in rendered
+
+
+def test_an_admins_note_loses_the_name_of_someone_forgotten(bot):
+    """The reason kept by `admin end` is scrubbed like every other copy of a forgotten name."""
+    program(bot)
+    admin(bot, "end confirm amy cat amy never came")
+    run(bot, "forget confirm", who="amy")
+    assert pair_of_note(bot) == "(forgotten) never came"
+
+
+def pair_of_note(bot) -> str | None:
+    """The end note of the only pair that has one."""
+    notes = [p.end_note for p, _ in pairs(bot) if p.end_note]
+    assert len(notes) == 1
+    return notes[0]
