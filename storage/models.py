@@ -178,6 +178,7 @@ class Pair(SQLModel, table=True):
     end_reason: str | None = Field(default=None, max_length=200)  # an EndReason
     end_detail: str | None = Field(default=None, max_length=60)  # a fixed key, never free text
     ended_by_member_id: int | None = None  # whose action ended it (None: an admin or the bot)
+    end_note: str | None = Field(default=None, max_length=500)  # an admin's words: admins only
     stalled_since: datetime | None = _utc_field(nullable=True)
     stall_reason: str | None = Field(default=None, max_length=40)
 

@@ -123,4 +123,5 @@ SCRUBBED_TEXT: tuple[tuple[type[SQLModel], str], ...] = (
     (MentorRequest, "topic"),
     (MentorRequest, "details"),
     (Member, "goals"),
+    (Pair, "end_note"),
 )

@@ -48,6 +48,7 @@ BOTH_BACKENDS = (
     "matching/",
     "requests/",
     "personal/",
+    "people/",
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +13,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from bot import __version__
+from bot.cli.people import person_app
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
+from bot.events import Surface
 
 AVAILABLE_PLATFORMS = ("console", "slack", "discord")
 
@@ -35,6 +38,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(prompts_app, name="prompts")
 config_app = typer.Typer(help="The config file.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+app.add_typer(person_app, name="person")  # bot/cli/people.py
 
 err = Console(stderr=True)
 
@@ -53,6 +57,13 @@ def _settings(ctx: typer.Context) -> Settings:
             f"[red]Configuration error:[/red] {escape(str(exc))}", markup=True, highlight=False
         )
         raise typer.Exit(2) from None
+
+
+def _surfaces() -> Mapping[str, Surface]:
+    """Every platform's surface (the composition root is the one place that imports adapters)."""
+    from adapters.surfaces import surfaces
+
+    return surfaces()
 
 
 def _version(value: bool) -> None:

@@ -20,6 +20,7 @@ from bot.matching.rounds import Proposal, active_pairs
 from bot.matching.slots import suggest_slots
 from bot.outbox import enqueue
 from bot.pairs.lifecycle import EndReason, end_pairs
+from bot.pairs.making import start_pair
 from bot.prompts import Prompts
 from bot.registry import Registry
 from bot.replies import Context, Fields, Message, Part, Section
@@ -143,7 +144,6 @@ def publish(
     run = proposal.run
     _end_listed_pairs(session, program, proposal, prompts, now=now, registry=registry)
     intros = skipped = 0
-    matched: set[int] = set()
     for pair in proposal.pairs:
         assert pair.id is not None
         ids = proposal.pair_members[pair.id]
@@ -155,17 +155,12 @@ def publish(
             session.add(pair)
             skipped += 1
             continue
-        pair.status, pair.started_at = PairStatus.ACTIVE, now
-        session.add(pair)
-        matched.update(ids)
+        start_pair(session, program, [m for m in members if m is not None], now=now, proposed=pair)
         people = [proposal.members[m] for m in ids]
-        intros += _introduce(
+        intros += introduce(
             session, program, pair, people, settings, prompts, now=now, group_dm=group_dm
         )
     told = _tell_unmatched(session, program, proposal, prompts, now=now)
-    for member in pairs_db.members_by_id(session=session, member_ids=list(matched)):
-        member.match_priority = 0
-        session.add(member)
     run.status, run.published_at = "published", now
     session.add(run)
     return Published(
@@ -195,7 +190,7 @@ def _end_listed_pairs(
         _tell_pair_ended(session, program, prompts, pair_id, reason, run_id=run_id, now=now)
 
 
-def _introduce(
+def introduce(
     session: Session,
     program: Program,
     pair: Pair,
@@ -206,7 +201,10 @@ def _introduce(
     now: datetime,
     group_dm: bool,
 ) -> int:
-    """Queue the introduction: one group DM, or one DM to each person."""
+    """Queue one pair's introduction (``people`` in the pair's order, the waiting side first):
+    one group DM where ``group_dm``, else one DM to each person; returns how many were queued
+    (once per pair and person: a second call queues nothing).
+    """
     assert program.id is not None
     minutes = settings.matching.session_minutes
     recipients: list[Candidate | None] = [None] if group_dm else list(people)

@@ -1,0 +1,27 @@
+"""an admin's words on why they ended a pair (``admin end``), shown to admins only
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-03 12:30:00
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+
+revision: str = '0011'
+down_revision: str | None = '0010'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('pair', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('end_note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('pair', schema=None) as batch_op:
+        batch_op.drop_column('end_note')
