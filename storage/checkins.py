@@ -318,6 +318,7 @@ class PairPerson(NamedTuple):
     quiet_start: str | None
     quiet_end: str | None
     availability_json: str | None  # raw JSON: callers decode each distinct value once
+    role: str = ""  # their role in the pair (a mentor's break pauses the pair)
 
 
 def active_pair_people(
@@ -338,6 +339,7 @@ def active_pair_people(
             col(Person.quiet_start),
             col(Person.quiet_end),
             cast(col(Person.availability), String),
+            col(PairMember.role),
         )
         .join(PairMember, col(PairMember.pair_id) == col(Pair.id))
         .join(Member, col(Member.id) == col(PairMember.member_id))
@@ -351,8 +353,8 @@ def active_pair_people(
     instant = InstantReader()
     make = PairPerson._make  # tuple.__new__: no Python-level constructor per row
     return [
-        make((pair, instant(started), member, status, instant(paused), zone, qs, qe, available))
-        for pair, started, member, status, paused, zone, qs, qe, available in rows.fetchall()
+        make((pair, instant(started), member, status, instant(paused), zone, qs, qe, av, role))
+        for pair, started, member, status, paused, zone, qs, qe, av, role in rows.fetchall()
     ]
 
 

@@ -118,6 +118,9 @@ class Person(SQLModel, table=True):
     platform: str = Field(max_length=20)
     platform_user_id: str = Field(max_length=64)
     display_name: str = Field(default="", max_length=200)
+    # "import": a coordinator's roster named them, and the platform's name never replaces it;
+    # "platform" (or None, as before this was kept): the platform's name, kept current.
+    name_source: str | None = Field(default=None, max_length=20)
     timezone: str | None = Field(default=None, max_length=64)
     timezone_source: str | None = Field(default=None, max_length=20)  # "user" or "platform"
     languages: list[str] = Field(default_factory=list, sa_type=JSON)

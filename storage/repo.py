@@ -56,22 +56,38 @@ def _seen_person(
     display_name: str,
     now: datetime,
 ) -> Person:
-    """``person`` (found, or None), created if new; their name kept current."""
+    """``person`` (found, or None), created if new; the platform's name kept current, unless
+    a coordinator's import named them (see :func:`platform_may_rename`).
+    """
     if person is None:
         person = Person(
             platform=platform,
             platform_user_id=platform_user_id,
             display_name=display_name,
+            name_source=NAME_FROM_PLATFORM,
             created_at=now,
             updated_at=now,
         )
         session.add(person)
         session.flush()
-    elif display_name and person.display_name != display_name:
+    elif display_name and person.display_name != display_name and platform_may_rename(person):
         person.display_name = display_name
+        person.name_source = NAME_FROM_PLATFORM
         person.updated_at = now
         session.add(person)
     return person
+
+
+NAME_FROM_IMPORT = "import"
+NAME_FROM_PLATFORM = "platform"
+
+
+def platform_may_rename(person: Person) -> bool:
+    """The rule for names: the platform's name fills an empty name and follows the platform
+    (a handle renamed there is renamed here), but never replaces a name an import gave; a
+    roster row without a name leaves the name to the platform.
+    """
+    return not person.display_name or person.name_source != NAME_FROM_IMPORT
 
 
 # The queries every request runs are built once, with the values as bound parameters: each

@@ -143,3 +143,17 @@ def of_members(*, session: Session, member_ids: list[int]) -> list[MentorRequest
             .order_by(col(MentorRequest.id))
         ).all()
     )
+
+
+def claimed_by(*, session: Session, member_id: int) -> list[MentorRequest]:
+    """Requests ``member_id`` picked up that are not closed yet, oldest first."""
+    return list(
+        session.exec(
+            select(MentorRequest)
+            .where(
+                MentorRequest.claimed_by_member_id == member_id,
+                MentorRequest.status == RequestStatus.CLAIMED,
+            )
+            .order_by(col(MentorRequest.id))
+        ).all()
+    )

@@ -5,6 +5,7 @@ blanked when forgotten); the program's check-in outcomes in ``mentorbot export``
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -21,8 +22,9 @@ from bot.registry import (
     json_fields,
 )
 from storage import checkins as checkins_db
+from storage import pairs as pairs_db
 from storage import roster as roster_db
-from storage.models import Program
+from storage.models import Member, Program, Role
 
 CHECKIN = ("pair_id", "cycle_on", "due_at", "outcome", "note", "recorded_at")
 
@@ -34,15 +36,20 @@ def register_contributions(registry: Registry) -> None:
     registry.on_pair_ended(
         lambda ended: withdraw_future_nudges(ended.session, now=ended.now, pair_ids=ended.pair_ids)
     )
-    registry.on_member_paused(
-        lambda session, now, member_id: withdraw_future_nudges(
-            session, now=now, member_id=member_id
-        )
-    )
+    registry.on_member_paused(_paused)
     registry.on_schedule_changed(_replan)
     registry.personal_data(PersonalData("checkins", _export, _words, _blank))
     registry.export_table("checkins", _table)
     registry.report_section(ReportSection("meetings", meetings_section))
+
+
+def _paused(session: Session, now: datetime, member_id: int) -> None:
+    """A member's own nudges stop; a mentor's break stops their pairs' nudges (both sides)."""
+    withdraw_future_nudges(session, now=now, member_id=member_id)
+    member = session.get(Member, member_id)
+    if member is not None and member.role == Role.MENTOR:
+        pairs = pairs_db.active_pairs_of(session=session, member_id=member_id)
+        withdraw_future_nudges(session, now=now, pair_ids=[p.id for p in pairs if p.id])
 
 
 def _replan(change: ScheduleChange) -> None:

@@ -42,6 +42,7 @@ from storage.models import (
     MemberStatus,
     OutboxStatus,
     Program,
+    Role,
 )
 
 log = logging.getLogger(__name__)
@@ -192,6 +193,12 @@ def _plan_pairs(
     existing = checkins_db.planned_checkins(
         session=session, program_id=program_id, days=instants.days, first=first, last=last
     )
+    # A mentor's break pauses their pairs: neither of the pair is asked until they are back.
+    away = {
+        p.pair_id: p.paused_until
+        for p in people
+        if p.role == Role.MENTOR and p.status == MemberStatus.PAUSED
+    }
     groups: dict[tuple[str | None, ...], list[checkins_db.PairPerson]] = defaultdict(list)
     for person in people:
         if person.status != MemberStatus.LEFT:
@@ -213,6 +220,9 @@ def _plan_pairs(
                 if p.status == MemberStatus.PAUSED and (
                     p.paused_until is None or p.paused_until > due
                 ):
+                    continue
+                back = away.get(p.pair_id, due)
+                if p.pair_id in away and (back is None or back > due):
                     continue
                 rows.append((p.pair_id, p.member_id, *stored, pending, ""))
     _write(session, rows, stats)

@@ -45,6 +45,19 @@ def _match_choice(step: Step, word: str) -> str | None:
     return starts[0] if len(starts) == 1 else None
 
 
+def _words(text: str) -> str:
+    return " ".join(text.lower().strip(" .!").split())
+
+
+def scale_words(step: Step) -> dict[str, int]:
+    """The words of a scale's legend and the number each means: its ``points`` (1 to 5) and
+    its ``low`` and ``high`` ends, as the script words them (so any language works).
+    """
+    words = {_words(word): n for n, word in ((1, step.low), (5, step.high)) if word}
+    words.update({_words(word): n for n, word in enumerate(step.points, 1)})
+    return words
+
+
 def parse(step: Step, text: str, *, today: date, day_first: bool = True) -> Any:
     """The stored value for ``text``, None for an empty optional answer, or :class:`Invalid`."""
     text = text.strip()
@@ -81,9 +94,10 @@ def parse(step: Step, text: str, *, today: date, day_first: bool = True) -> Any:
         raise Invalid("conv.invalid.yesno")
     if kind == "scale":
         match = re.match(r"^\s*([1-5])\s*(?:/\s*5)?\b", text)
-        if not match:
+        number = int(match.group(1)) if match else scale_words(step).get(_words(text))
+        if number is None:
             raise Invalid("conv.invalid.scale")
-        return int(match.group(1))
+        return number
     if kind == "number":
         match = re.fullmatch(r"\s*(-?\d{1,6})\s*%?\s*", text)
         if not match or not step.min <= int(match.group(1)) <= step.max:

@@ -25,6 +25,7 @@ WORDS = Words(
         "conv.sent_to_dm": frozenset({"title"}),
         "conv.progress": frozenset({"number", "title", "total"}),
         "conv.scale_ends": frozenset({"high", "low"}),
+        "conv.scale_points": frozenset({"p1", "p2", "p3", "p4", "p5"}),
         "conv.previous": frozenset({"answer"}),
         "conv.controls": frozenset(),
         "conv.controls_optional": frozenset(),

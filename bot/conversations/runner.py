@@ -233,7 +233,10 @@ class Conversations:
             parts.append(Section(Text.trusted(listed)))
         if step.hint:
             parts.append(Context(fill(step.hint, values)))
-        if step.kind == "scale" and (step.low or step.high):
+        if step.kind == "scale" and step.points:
+            points = {f"p{n}": fill(word, values) for n, word in enumerate(step.points, 1)}
+            parts.append(Context(ctx.t("conv.scale_points", **points)))
+        elif step.kind == "scale" and (step.low or step.high):
             parts.append(
                 Context(
                     ctx.t(
@@ -450,16 +453,9 @@ class Conversations:
             elif step.kind == "scale":
                 kind = "scale"
                 low, high = fill(step.low, values).plain(), fill(step.high, values).plain()
+                words = [fill(w, values).plain() for w in step.points] or [low, "", "", "", high]
                 choices = tuple(
-                    (
-                        str(n),
-                        f"{n} · {low}"
-                        if n == 1 and low
-                        else f"{n} · {high}"
-                        if n == 5 and high
-                        else str(n),
-                    )
-                    for n in range(1, 6)
+                    (str(n), f"{n} · {word}" if word else str(n)) for n, word in enumerate(words, 1)
                 )
             elif step.kind == "date":
                 kind = "date"

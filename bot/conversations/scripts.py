@@ -39,6 +39,7 @@ _STEP_KEYS = {
     "max",
     "low",
     "high",
+    "points",
     "coach",
     "when",
 }
@@ -60,6 +61,7 @@ class Step:
     max: int = 100
     low: str = ""
     high: str = ""
+    points: tuple[str, ...] = ()  # a scale's words for 1 to 5, shown as its legend
     coach: tuple[str, ...] = ()
     when: str = ""
 
@@ -151,6 +153,20 @@ def _numbers(where: str, raw: dict[str, Any]) -> dict[str, int]:
     return numbers
 
 
+def _points(where: str, raw: dict[str, Any], kind: str) -> tuple[str, ...]:
+    """A scale's five words (for 1 to 5), if it gives them."""
+    points = raw.get("points", [])
+    if points and kind != "scale":
+        raise ConfigError(f"{where}: only scale steps have points")
+    if points and (
+        not isinstance(points, list)
+        or len(points) != 5
+        or not all(isinstance(p, str) and p.strip() for p in points)
+    ):
+        raise ConfigError(f"{where}: points must be five words, for 1 to 5")
+    return tuple(p.strip() for p in points)
+
+
 def _step(path: Path, index: int, raw: Any, contract: ScriptContract) -> Step:
     where = f"{path.name} step {index + 1}"
     if not isinstance(raw, dict):
@@ -201,6 +217,7 @@ def _step(path: Path, index: int, raw: Any, contract: ScriptContract) -> Step:
         max=numbers["max"],
         low=raw.get("low", ""),
         high=raw.get("high", ""),
+        points=_points(where, raw, kind),
         coach=tuple(coach),
         when=when,
     )

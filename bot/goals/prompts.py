@@ -22,6 +22,7 @@ WORDS = Words(
         "conv.name.progress": frozenset(),
         "goal.usage": frozenset(),
         "goal.saved": frozenset({"number"}),
+        "goal.after_program_end": frozenset({"due", "ends"}),
         "goal.saved_hint": frozenset({"number"}),
         "goal.visible_partner": frozenset(),
         "goal.visible_private": frozenset(),

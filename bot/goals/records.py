@@ -7,6 +7,7 @@ with, unless the owner made it private; nobody else ever sees it, admins include
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session
@@ -83,10 +84,23 @@ def finish_goal(ctx: Ctx, conv: Conversation, script: Script) -> Reply:
         (
             Section(ctx.t("goal.saved", number=number)),
             Fields(tuple(rows)),
+            *after_program_end(ctx, due),
             Context(ctx.t(visibility)),
             Context(ctx.t("goal.saved_hint", number=number)),
         )
     )
+
+
+def after_program_end(ctx: Ctx, due: date | None) -> tuple[Part, ...]:
+    """A friendly note when a goal is due after the program's last day (the goal stays)."""
+    ends = ctx.program().ends_on
+    if due is None or ends is None or due <= ends:
+        return ()
+    return (Section(ctx.t("goal.after_program_end", due=_day(due), ends=_day(ends))),)
+
+
+def _day(day: date) -> Text:
+    return Text.trusted(f"{day:%a} {day.day} {day:%b %Y}")
 
 
 # -- progress updates --------------------------------------------------------------------------

@@ -27,9 +27,10 @@ from bot.pairs.lifecycle import EndReason
 from bot.registry import registry_of
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.spans import Text
+from bot.time.format import local_day
 from storage import pairs as pairs_db
 from storage import repo
-from storage.models import MatchRule, Member, Pair, Person
+from storage.models import MatchRule, Member, MemberStatus, Pair, Person
 
 MAX_REASON_LENGTH = 500
 
@@ -158,7 +159,8 @@ def admin_pairs(ctx: Ctx, args: list[str]) -> Reply:
         for member_id in member_ids:
             member = ctx.session.get(Member, member_id)
             person = ctx.session.get(Person, member.person_id) if member else None
-            names.append(person.display_name if person else "?")
+            name = person.display_name if person else "?"
+            names.append(f"{name} ({_away(ctx, member)})" if _away(ctx, member) else name)
         pair = ctx.session.get(Pair, pair_id)
         started = pair.started_at.date().isoformat() if pair and pair.started_at else "-"
         count, last = held.get(pair_id, (0, None))
@@ -181,6 +183,14 @@ def admin_pairs(ctx: Ctx, args: list[str]) -> Reply:
             Fields(tuple(items)),
         )
     )
+
+
+def _away(ctx: Ctx, member: Member | None) -> str:
+    """The "away until <day>" note (in the admin's zone) for someone on a break, or ""."""
+    until = member.paused_until if member is not None else None
+    if member is None or member.status != MemberStatus.PAUSED or until is None or until <= ctx.now:
+        return ""
+    return ctx.t("match.away_until", until=Text.trusted(local_day(until, ctx.zone()))).plain()
 
 
 def _member_ref(ctx: Ctx, reference: str) -> tuple[Member, Person]:

@@ -45,6 +45,7 @@ WORDS = Words(
         "match.published": frozenset({"intros", "pairs", "unmatched"}),
         "match.no_pairs": frozenset(),
         "match.pairs_header": frozenset({"count"}),
+        "match.away_until": frozenset({"until"}),
         "match.pair_line": frozenset({"last", "meetings", "started"}),
         "match.unknown_member": frozenset({"who"}),
         "match.ambiguous_member": frozenset({"who"}),

@@ -9,7 +9,10 @@ HELP_POSITION = 20  # where its commands come in help (bot.app.capabilities)
 
 
 def register(registry: Registry) -> None:
-    """Add join, leave, pause, resume, status (and the App Home view) and the join form."""
+    """Add join, leave, pause, resume, status (and the App Home view), the join form, and
+    the withdrawal of a mentor's "back" notice when their pair ends.
+    """
+    from bot.membership.away import withdraw_for_ended_pairs
     from bot.membership.commands import join, leave, pause, resume, submit_join
     from bot.membership.status import home, status
 
@@ -21,4 +24,5 @@ def register(registry: Registry) -> None:
     router.command("status", aliases=("st", "info", "whoami"))(status)
     router.command("home", hidden=True)(home)
     registry.form("join", submit_join)
+    registry.on_pair_ended(withdraw_for_ended_pairs)
     registry.words(WORDS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import Ctx
 from bot.errors import FormInvalid, UserError
+from bot.membership.away import is_away_mentor, tell_away, tell_back
 from bot.pair_choice import end_pairs
 from bot.pairs.lifecycle import EndReason
 from bot.registry import registry_of
@@ -258,8 +259,11 @@ def pause(ctx: Ctx, args: list[str]) -> Reply:
         if until.astimezone(tz).hour or until.astimezone(tz).minute
         else local_day(until, tz)
     )
-    pairs = pairs_db.active_pairs_of(session=ctx.session, member_id=member.id)
-    tell_partners(ctx, member, pairs, "pause.partner_notice", key=f"paused:{until.isoformat()}")
+    if is_away_mentor(member):
+        tell_away(ctx, member, until)
+    else:
+        pairs = pairs_db.active_pairs_of(session=ctx.session, member_id=member.id)
+        tell_partners(ctx, member, pairs, "pause.partner_notice", key=f"paused:{until.isoformat()}")
     return Message(
         (
             Section(ctx.t("pause.done", until=Text.trusted(shown), zone=ctx.zone_key())),
@@ -281,6 +285,8 @@ def resume(ctx: Ctx, args: list[str]) -> Reply:
     member = ctx.require_member()
     if ctx.effective_status(member) != MemberStatus.PAUSED:
         return ctx.say("resume.not_paused")
+    if is_away_mentor(member) and member.paused_until is not None:
+        tell_back(ctx, member, member.paused_until)
     member.status = MemberStatus.ACTIVE
     member.paused_until = None
     ctx.session.add(member)

@@ -57,6 +57,8 @@ WORDS = Words(
         "pause.done": frozenset({"until", "zone"}),
         "pause.resume_hint": frozenset(),
         "pause.partner_notice": frozenset({"name"}),
+        "pause.mentor_away": frozenset({"name", "until"}),
+        "pause.mentor_back": frozenset({"name"}),
         "resume.done": frozenset(),
         "resume.not_paused": frozenset(),
         "profile.label.role": frozenset(),

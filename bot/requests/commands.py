@@ -170,7 +170,7 @@ def claim(ctx: Ctx, row: MentorRequest) -> Reply:
                     ),
                 )
             ),
-            dedupe_key=f"claimed:{row.id}",
+            dedupe_key=f"claimed:{row.id}:{member.id}",
         )
     return ctx.say("request.claimed_you", name=name, topic=row.topic)
 

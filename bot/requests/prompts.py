@@ -42,6 +42,8 @@ WORDS = Words(
         "request.closed": frozenset({"id"}),
         "request.escalated": frozenset({"hours", "id", "name", "topic"}),
         "request.escalated_hint": frozenset(),
+        "request.released": frozenset({"helper", "id", "name", "topic"}),
+        "request.released_requester": frozenset({"helper", "id", "topic"}),
         "request.list_header": frozenset({"count"}),
         "request.list_line": frozenset({"age", "name", "urgency"}),
         "request.list_none": frozenset(),

@@ -21,6 +21,7 @@ from bot.replies import Message, Section
 from bot.roster.columns import COLUMNS, RosterRow, RowError, Say, check_row
 from bot.spreadsheet import read_rows
 from storage import pairs as pairs_db
+from storage import repo
 from storage import roster as roster_db
 from storage.bulk import insert_ignoring_conflicts
 from storage.models import Member, MemberStatus, Person, Program, Role
@@ -159,6 +160,7 @@ class _Writer:
                 "platform": self.program.platform,
                 "platform_user_id": row.platform_id,
                 "display_name": row.name or row.platform_id,
+                "name_source": repo.NAME_FROM_IMPORT if row.name else None,
                 "timezone": v.get("timezone"),
                 "timezone_source": "user" if "timezone" in v else None,
                 "languages": v.get("languages", []),
@@ -222,8 +224,8 @@ class _Writer:
         if created:
             return "created", member, person
         before = _snapshot(person, PERSON_SNAPSHOT), _snapshot(member, MEMBER_SNAPSHOT)
-        if row.name:
-            person.display_name = row.name
+        if row.name:  # the coordinator's name for them: the platform's never replaces it
+            person.display_name, person.name_source = row.name, repo.NAME_FROM_IMPORT
         for name in PERSON_FIELDS:
             if name in row.values:
                 setattr(person, name, row.values[name])

@@ -112,3 +112,31 @@ async def test_completing_a_goal_celebrates_only_with_consent(bot):
     assert "[#mentoring]" not in quiet
     assert len(outbox(bot, "celebrate:")) == 1
     assert "already done" in await chat.say("/mentor goal done 1")
+
+
+async def _set_goal(chat: Chat, due: str) -> str:
+    """Answer the goal conversation (as alice) with a clear goal due ``due``; the read-back."""
+    await chat.say("/mentor goal", who="alice")
+    await chat.say("Lead one code review of the payments service")
+    await chat.say("3 reviews merged")
+    await chat.say(due)
+    await chat.say("skip")
+    await chat.say("skip")
+    await chat.say("yes")
+    return await chat.say("no")
+
+
+async def test_a_goal_due_after_the_program_ends_is_kept_with_a_friendly_note(bot):
+    """Due after the program's last day: kept as set, and the read-back says so and suggests
+    an earlier date; a goal due by the last day gets no note."""
+    chat = await joined(bot)
+    assert "2027-01-31" in await chat.say("/mentor admin program set ends 2027-01-31", who="admin")
+    late = await _set_goal(chat, "end of March")
+    assert "Goal 1 is set" in late
+    assert "this goal is due Wed 31 Mar 2027, after the program ends on Sun 31 Jan 2027" in late
+    assert "a date before the end" in late
+    on_time = await _set_goal(chat, "2027-01-31")
+    assert "Goal 2 is set" in on_time and "after the program ends" not in on_time
+    with transaction(bot.engine) as s:
+        dues = [g.due_on.isoformat() for g in s.exec(select(Goal).order_by(Goal.id)).all()]  # type: ignore[arg-type, union-attr]
+    assert dues == ["2027-03-31", "2027-01-31"]

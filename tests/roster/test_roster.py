@@ -10,6 +10,7 @@ import json
 import threading
 from pathlib import Path
 
+import aiohttp
 from rich.console import Console
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -378,3 +379,42 @@ def test_a_semicolon_separated_file_imports(tmp_path):
         "ann": ("mentee", "Asia/Tokyo", ["python", "sql"]),
         "mia": ("mentor", "Europe/London", []),
     }
+
+
+async def test_an_imported_name_is_kept_when_the_person_first_uses_the_bot(bot, tmp_path):
+    """Ravi, imported as "Ravi Kumar", keeps that name when his first slash command comes with
+    his Slack handle; someone imported without a name takes the platform's, and someone never
+    imported follows the platform as before."""
+    from adapters.slack import SlackAdapter
+    from fakes.slack import signed_headers, slash_command_body
+
+    path = tmp_path / "people.csv"
+    path.write_text("platform_id,name,role\nU1,Ravi Kumar,mentee\nU2,,mentor\n")
+    options = ImportOptions(path, platform="slack", workspace="T1")
+    console = Console(file=io.StringIO(), width=200)
+    assert run_import(bot.settings, options, console=console) == 0
+    users = {u: {"name": n} for u, n in (("U1", "ravi"), ("U2", "mia.w"), ("U3", "cal"))}
+    fake = await FakeSlack(users=users).start()
+    adapter = SlackAdapter(
+        bot, token="xoxb-test", signing_secret="s3cret", api_url=fake.url + "/api/"
+    )
+    port = await adapter.start_http("127.0.0.1", 0)
+    try:
+        async with aiohttp.ClientSession() as http:
+            for n, (user, name) in enumerate((("U1", "ravi"), ("U2", "mia.w"), ("U3", "cal"))):
+                url = f"{fake.url}/response/{n}"
+                trigger = f"13345224609.{738474920 + n}.8088930838d88f008e0"
+                text = "status" if user != "U3" else "join mentee"  # U3 is new here
+                body = slash_command_body(url, text, user=user, name=name, trigger=trigger)
+                headers = signed_headers("s3cret", body)
+                async with http.post(
+                    f"http://127.0.0.1:{port}/slack/events", data=body.encode(), headers=headers
+                ) as response:
+                    assert response.status == 200
+            await fake.wait_responses(3)
+    finally:
+        await adapter.close()
+        await fake.stop()
+    with transaction(bot.engine) as s:
+        names = {p.platform_user_id: p.display_name for p in s.exec(select(Person)).all()}
+    assert names == {"U1": "Ravi Kumar", "U2": "mia.w", "U3": "cal"}
