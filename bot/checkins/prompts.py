@@ -23,6 +23,7 @@ WORDS = Words(
         "button.checkin_progress": frozenset(),
         "button.checkin_goal": frozenset(),
         "checkin.nudge": frozenset({"name", "partner"}),
+        "checkin.nudge_first": frozenset({"name", "partner"}),
         "checkin.nudge_hint": frozenset(),
         "checkin.usage": frozenset(),
         "checkin.unknown_answer": frozenset({"answer"}),

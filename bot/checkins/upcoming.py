@@ -51,6 +51,7 @@ def next_checkin_of(
             after=now,
             started_at=pair.started_at,
             first_after=first_after,
+            partners=_partner_rules(session, pair.id, member.id, default_timezone),
             paused_until=member.paused_until,
             paused=paused,
             skip_cycles=frozenset(skip),
@@ -70,3 +71,11 @@ def next_checkin_of(
         if nxt is not None:
             found.append(nxt[0])
     return min(found) if found else None
+
+
+def _partner_rules(
+    session: Session, pair_id: int, member_id: int, default_timezone: str
+) -> list[LocalRules]:
+    """The timing rules of the others in the pair (the pair's first cycle is everyone's)."""
+    partners = pairs_db.partners_in(session=session, pair_id=pair_id, except_member_id=member_id)
+    return [LocalRules.for_person(p, default_timezone=default_timezone) for p in partners]
