@@ -427,3 +427,23 @@ def first_cycles(*, session: Session, pair_ids: list[int]) -> dict[int, date]:
         ).all()
         out.update({pair: day for pair, day in rows if day is not None})
     return out
+
+
+def open_nudges(*, session: Session, member_id: int, now: datetime) -> list[CheckIn]:
+    """The person's check-ins whose nudge went out by ``now`` and is not answered yet, of
+    active pairs, latest first.
+    """
+    return list(
+        session.exec(
+            select(CheckIn)
+            .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
+            .where(
+                CheckIn.member_id == member_id,
+                CheckIn.outcome == CheckInOutcome.PENDING,
+                col(CheckIn.queued_at).is_not(None),
+                col(CheckIn.due_at) <= now,
+                col(Pair.status) == PairStatus.ACTIVE,
+            )
+            .order_by(col(CheckIn.due_at).desc(), col(CheckIn.id).desc())
+        ).all()
+    )
