@@ -222,11 +222,16 @@ class MentorBot:
             active = self.conversations.active(ctx.session, ctx.person.id)
             if active is not None:  # in a conversation, whatever they type is an answer
                 return self.conversations.answer(ctx, active, text)
+            plain = _COMMAND_PREFIX.match(text) is None
             text = _COMMAND_PREFIX.sub("", text, count=1)
             if _CHAT.match(text):  # "hello", "what can you do?": answer with help
                 return self._greeting(ctx)
             words = split_args(text)
             if words and self.router.resolve(words[0]) is None:
+                # A plain reply ("not yet") to a question a capability asked is theirs.
+                understood = self.registry.read_free_text(ctx, words) if plain else None
+                if understood is not None:
+                    return understood
                 closed = self.conversations.recently_expired(ctx, within=timedelta(days=7))
                 if closed is not None:  # an answer to a conversation that timed out
                     return closed

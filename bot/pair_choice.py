@@ -9,6 +9,7 @@ with one button per partner.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.context import Ctx
@@ -105,12 +106,22 @@ def take_pair(
     return None, rest
 
 
-def ask_which(ctx: Ctx, choices: list[PairChoice], command: str, rest: list[str]) -> Message:
-    """Ask "which partner is this about?" with one button per pair, carrying ``command``."""
-    tail = shlex.join(rest) if rest else ""
+def ask_which(
+    ctx: Ctx,
+    choices: list[PairChoice],
+    command: str,
+    rest: list[str],
+    *,
+    tails: Mapping[int, list[str]] | None = None,
+) -> Message:
+    """Ask "which partner is this about?" with one button per pair, carrying ``command``
+    (and ``rest``, or per pair id its own words from ``tails``).
+    """
     buttons = []
     dropped = False
     for choice in choices:
+        words = tails.get(choice.pair_id, rest) if tails is not None else rest
+        tail = shlex.join(words) if words else ""
         line = f"{command} {PAIR_TOKEN}{choice.pair_id}"
         full = f"{line} {tail}".strip()
         if len(full) > MAX_BUTTON_COMMAND:

@@ -1,6 +1,6 @@
-"""What capabilities add to the bot: their wording, commands, forms, conversation flows, outbox
-renderers, pulse jobs, outbox feeders, the hooks they listen on and their parts of the
-cross-cutting views.
+"""What capabilities add to the bot: their wording, commands, forms, conversation flows, readers
+of plain DMs, outbox renderers, pulse jobs, outbox feeders, the hooks they listen on and their
+parts of the cross-cutting views.
 
 Each capability package (``bot/membership``, ``bot/checkins``, ...) has one public
 ``register(registry)``; :func:`registered` finds and calls each of them (no list names them)
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 FORGOTTEN = "(forgotten)"  # what a forgotten person's words become, wherever they were
 
 FormHandler = Callable[["Ctx", dict[str, str]], "Reply"]
+# Reads a plain DM that is no command (its words): a reply, or None when it isn't theirs.
+FreeTextReader = Callable[["Ctx", list[str]], "Reply | None"]
 Renderer = Callable[["Prompts", dict[str, Any]], "Message"]
 MemberPaused = Callable[["Session", datetime, int], Any]  # session, now, member id
 Table = tuple[list[str], list[list[Any]]]  # header, rows
@@ -144,6 +146,7 @@ class Registry:
     form_limits: dict[str, int] = field(default_factory=dict)  # longer values than the default
     flows: dict[str, Flow] = field(default_factory=dict)
     renderers: dict[str, Renderer] = field(default_factory=dict)
+    free_text: list[FreeTextReader] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     feeders: list[Feeder] = field(default_factory=list)
     pair_ended: list[Callable[[PairEnded], Any]] = field(default_factory=list)
@@ -186,6 +189,21 @@ class Registry:
         if name in self.flows:
             raise ValueError(f"conversation flow {name!r} registered twice")
         self.flows[name] = flow
+
+    def free_text_reader(self, reader: FreeTextReader) -> None:
+        """Add a reader of plain DMs that are no command, such as a typed reply to a question
+        the capability asked: the first reader that returns a reply answers the DM; one that
+        returns None leaves it to the next (and, if none takes it, to "unknown command").
+        """
+        self.free_text.append(reader)
+
+    def read_free_text(self, ctx: Ctx, words: list[str]) -> Reply | None:
+        """The reply of the first reader that understands a plain DM, or None."""
+        for reader in self.free_text:
+            reply = reader(ctx, words)
+            if reply is not None:
+                return reply
+        return None
 
     def renderer(self, name: str, render: Renderer) -> None:
         """Add an outbox renderer: rows that name it are rendered when sent."""

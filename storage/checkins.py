@@ -24,14 +24,17 @@ from storage.models import (
 from storage.types import InstantReader, raw
 
 
-def in_window(since: datetime, until: datetime) -> ColumnElement[bool]:
+def in_window(
+    since: datetime, until: datetime, due: Any = None, recorded: Any = None
+) -> ColumnElement[bool]:
     """Check-ins that belong to [since, until), whatever the path they came by.
 
-    A nudge belongs to the time it was due; a meeting logged without a nudge (typed, or
-    answered ahead of a nudge not due yet) to the time it was recorded.
+    A nudge belongs to the time it was due (``due``: the column or expression that says
+    when); a meeting logged without a nudge (typed, or answered ahead of a nudge not due yet)
+    to the time it was recorded.
     """
-    due = col(CheckIn.due_at)
-    recorded = col(CheckIn.recorded_at)
+    due = col(CheckIn.due_at) if due is None else due
+    recorded = col(CheckIn.recorded_at) if recorded is None else recorded
     return or_(
         and_(due >= since, due < until),
         and_(or_(due.is_(None), due >= until), recorded >= since, recorded <= until),
@@ -41,11 +44,34 @@ def in_window(since: datetime, until: datetime) -> ColumnElement[bool]:
 def outcomes_between(
     *, session: Session, program_id: int, since: datetime, until: datetime
 ) -> list[tuple[int, str]]:
-    """(pair, outcome) of every check-in of the program that belongs to [since, until)."""
+    """(pair, outcome) of every check-in of the program that belongs to [since, until).
+
+    Counted per cycle: every check-in of a pair's cycle belongs where the cycle's first nudge
+    was due, so a cycle asked east of UTC on one day and west of it the next is counted whole
+    (the answers of everyone asked), never as complete while one of them is missing.
+    """
+    starts = (
+        sa_select(
+            col(CheckIn.pair_id).label("pair_id"),
+            col(CheckIn.cycle_on).label("cycle_on"),
+            func.min(col(CheckIn.due_at)).label("start"),
+        )
+        .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
+        .where(col(Pair.program_id) == program_id, col(CheckIn.cycle_on).is_not(None))
+        .group_by(col(CheckIn.pair_id), col(CheckIn.cycle_on))
+        .subquery()
+    )
     rows = session.exec(
         select(CheckIn.pair_id, CheckIn.outcome)
         .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
-        .where(Pair.program_id == program_id, in_window(since, until))
+        .outerjoin(
+            starts,
+            and_(
+                starts.c.pair_id == col(CheckIn.pair_id),
+                starts.c.cycle_on == col(CheckIn.cycle_on),
+            ),
+        )
+        .where(Pair.program_id == program_id, in_window(since, until, due=starts.c.start))
     ).all()
     return [(p, str(o)) for p, o in rows]
 
@@ -384,5 +410,42 @@ def of_members(*, session: Session, member_ids: list[int]) -> list[CheckIn]:
     return list(
         session.exec(
             select(CheckIn).where(col(CheckIn.member_id).in_(member_ids)).order_by(col(CheckIn.id))
+        ).all()
+    )
+
+
+def first_cycles(*, session: Session, pair_ids: list[int]) -> dict[int, date]:
+    """Each pair's first cycle: the earliest with a nudge planned for anyone in it."""
+    out: dict[int, date] = {}
+    unique = sorted(set(pair_ids))
+    for start in range(0, len(unique), CHUNK):
+        rows = session.execute(
+            sa_select(col(CheckIn.pair_id), func.min(col(CheckIn.cycle_on)))
+            .where(
+                col(CheckIn.pair_id).in_(unique[start : start + CHUNK]),
+                col(CheckIn.due_at).is_not(None),
+            )
+            .group_by(col(CheckIn.pair_id))
+        ).all()
+        out.update({pair: day for pair, day in rows if day is not None})
+    return out
+
+
+def open_nudges(*, session: Session, member_id: int, now: datetime) -> list[CheckIn]:
+    """The person's check-ins whose nudge went out by ``now`` and is not answered yet, of
+    active pairs, latest first.
+    """
+    return list(
+        session.exec(
+            select(CheckIn)
+            .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
+            .where(
+                CheckIn.member_id == member_id,
+                CheckIn.outcome == CheckInOutcome.PENDING,
+                col(CheckIn.queued_at).is_not(None),
+                col(CheckIn.due_at) <= now,
+                col(Pair.status) == PairStatus.ACTIVE,
+            )
+            .order_by(col(CheckIn.due_at).desc(), col(CheckIn.id).desc())
         ).all()
     )

@@ -13,13 +13,15 @@ HELP_POSITION = 40  # where its commands come in help (bot.app.capabilities)
 
 
 def register(registry: Registry) -> None:
-    """Add ``checkin`` and ``admin digest``, the nudge renderer, the feeder that queues
-    planned nudges shortly before they are due, and the pulse jobs that plan nudges, flag
-    stalled pairs, queue the weekly digest and wrap up programs that ended.
+    """Add ``checkin`` and ``admin digest``, the reader of plain answers to a nudge, the nudge
+    renderer, the feeder that queues planned nudges shortly before they are due, and the
+    pulse jobs that plan nudges, flag stalled pairs, queue the weekly digest and wrap up
+    programs that ended.
     """
     from bot.checkins.commands import admin_digest, checkin
     from bot.checkins.contributions import register_contributions
     from bot.checkins.digest import queue_digests
+    from bot.checkins.plain_answers import read_plain_answer
     from bot.checkins.planner import (
         NUDGE_RENDERER,
         next_nudge_to_queue,
@@ -31,6 +33,7 @@ def register(registry: Registry) -> None:
 
     registry.commands.command("checkin", aliases=("met", "log"))(checkin)
     registry.admin.command("digest")(admin_digest)
+    registry.free_text_reader(read_plain_answer)
     registry.renderer(NUDGE_RENDERER, render_nudge)
     registry.job(
         "plan",

@@ -30,7 +30,7 @@ from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Message, Section
 from bot.time.cadence import program_rule
-from bot.time.nudges import MAX_MOVE, LocalRules, nudge_instant
+from bot.time.nudges import MAX_MOVE, LocalRules, nudge_instant, pair_takes_cycle
 from storage import checkins as checkins_db
 from storage import outbox as outbox_db
 from storage import pairs as pairs_db
@@ -51,6 +51,7 @@ HORIZON = timedelta(hours=36)
 QUEUE_AHEAD = timedelta(minutes=15)  # nudges enter the outbox this long before they are due
 PAIRS_AT_ONCE = 10_000  # pairs planned (read, checked and written) at a time
 QUEUE_BATCH = 5_000  # nudges queued per statement
+RulesKey = tuple[str | None, ...]  # zone, quiet start and end, availability (raw JSON)
 
 NUDGE_RENDERER = "nudge"  # outbox rows render the nudge when sent (rewording applies)
 OUTCOME_BUTTONS = (
@@ -76,17 +77,26 @@ class PlanStats:
 
 
 def nudge_message(
-    prompts: Prompts, *, name: str, partners: str, cycle: str, pair_id: int | None = None
+    prompts: Prompts,
+    *,
+    name: str,
+    partners: str,
+    cycle: str,
+    pair_id: int | None = None,
+    first: bool = False,
 ) -> Message:
-    """The "did you meet?" message for one pair and cycle; its buttons name both."""
+    """The "did you meet?" message for one pair and cycle; its buttons name both (``first``:
+    the pair's first cycle, asked about the time since they were introduced).
+    """
     pair = f" pair:{pair_id}" if pair_id is not None else ""
     buttons = tuple(
         Button(prompts.text(label), f"checkin {outcome}{pair} {cycle}", style)  # type: ignore[arg-type]
         for outcome, label, style in OUTCOME_BUTTONS
     )
+    key = "checkin.nudge_first" if first else "checkin.nudge"
     return Message(
         (
-            Section(prompts.render("checkin.nudge", name=name, partner=partners)),
+            Section(prompts.render(key, name=name, partner=partners)),
             Buttons(buttons),
             Context(prompts.render("checkin.nudge_hint")),
         )
@@ -102,6 +112,7 @@ def render_nudge(prompts: Prompts, args: dict[str, Any]) -> Message:
         partners=args["partners"],
         cycle=args["cycle"],
         pair_id=int(pair) if pair is not None else None,
+        first=bool(args.get("first")),
     )
 
 
@@ -199,23 +210,32 @@ def _plan_pairs(
         for p in people
         if p.role == Role.MENTOR and p.status == MemberStatus.PAUSED
     }
-    groups: dict[tuple[str | None, ...], list[checkins_db.PairPerson]] = defaultdict(list)
+    groups: dict[RulesKey, list[checkins_db.PairPerson]] = defaultdict(list)
+    pair_rules: dict[int, list[RulesKey]] = defaultdict(list)  # everyone's, for the first cycle
     for person in people:
+        key = (person.timezone, person.quiet_start, person.quiet_end, person.availability_json)
+        pair_rules[person.pair_id].append(key)
         if person.status != MemberStatus.LEFT:
-            key = (person.timezone, person.quiet_start, person.quiet_end, person.availability_json)
             groups[key].append(person)
     del people
     pending = str(CheckInOutcome.PENDING)
     rows: list[tuple[object, ...]] = []
+    takes: dict[tuple[int, str], bool] = {}  # (pair, cycle) -> is one of the pair's cycles
     for rules_key, members in groups.items():
         planned, stale_walls = instants.of(session, rules_key)
         stats.dropped_stale += stale_walls * len(members)
-        for iso, due, stored in planned:
+        for iso, wall, due, stored in planned:
             for p in members:
                 if (p.pair_id, p.member_id, iso) in existing:
                     continue
-                # The rule status and App Home share (bot.time.nudges.nudge_due).
-                if p.pair_started_at is None or due < p.pair_started_at + first_after:
+                # The rule status and App Home share (bot.time.nudges.nudge_due): the
+                # pair's first cycle is everyone's in it, east or west of UTC.
+                took = takes.get((p.pair_id, iso))
+                if took is None:
+                    took = takes[(p.pair_id, iso)] = instants.pair_takes(
+                        wall, pair_rules[p.pair_id], p.pair_started_at, first_after
+                    )
+                if not took:
                     continue
                 if p.status == MemberStatus.PAUSED and (
                     p.paused_until is None or p.paused_until > due
@@ -230,8 +250,9 @@ def _plan_pairs(
 
 class _Instants:
     """Per distinct timing rules (zone, quiet hours, availability): the occurrences to plan,
-    as (ISO day of the cycle, nudge instant, both as stored), and how many occurrences were
-    missed lately (stale after downtime: dropped, not sent late). Computed once each.
+    as (ISO day of the cycle, its wall time, nudge instant, both as stored), and how many
+    occurrences were missed lately (stale after downtime: dropped, not sent late). Computed
+    once each.
     """
 
     def __init__(
@@ -242,32 +263,54 @@ class _Instants:
         self.now = now
         self.stale = stale
         self.default_timezone = default_timezone
-        self._known: dict[tuple[str | None, ...], tuple[list[tuple[str, datetime, Any]], int]]
+        self._known: dict[RulesKey, tuple[list[tuple[str, datetime, datetime, Any]], int]]
         self._known = {}
+        self._rules: dict[RulesKey, LocalRules] = {}
 
     def of(
-        self, session: Session, key: tuple[str | None, ...]
-    ) -> tuple[list[tuple[str, datetime, Any]], int]:
-        """The occurrences to plan for people with these rules, and the stale ones' count."""
+        self, session: Session, key: RulesKey
+    ) -> tuple[list[tuple[str, datetime, datetime, Any]], int]:
+        """The occurrences to plan for people with these rules (ISO day, wall time, instant,
+        both as stored), and the stale ones' count.
+        """
         known = self._known.get(key)
         if known is None:
             known = self._known[key] = self._compute(session, key)
         return known
 
+    def pair_takes(
+        self,
+        wall: datetime,
+        everyone: list[RulesKey],
+        started_at: datetime | None,
+        first_after: timedelta,
+    ) -> bool:
+        """Whether ``wall`` is one of the cycles of a pair whose people have these rules
+        (:func:`bot.time.nudges.pair_takes_cycle`, the rules decoded once).
+        """
+        rules = [self.rules(key) for key in everyone]
+        return pair_takes_cycle(wall, rules, started_at=started_at, first_after=first_after)
+
+    def rules(self, key: RulesKey) -> LocalRules:
+        """The timing rules a key stands for (decoded once)."""
+        rules = self._rules.get(key)
+        if rules is None:
+            zone, quiet_start, quiet_end, availability = key
+            rules = self._rules[key] = LocalRules.of(
+                zone,
+                quiet_start,
+                quiet_end,
+                json.loads(availability) if availability else [],
+                default_timezone=self.default_timezone,
+            )
+        return rules
+
     def _compute(
-        self, session: Session, key: tuple[str | None, ...]
-    ) -> tuple[list[tuple[str, datetime, Any]], int]:
-        zone, quiet_start, quiet_end, availability = key
-        rules = LocalRules.of(
-            zone,
-            quiet_start,
-            quiet_end,
-            json.loads(availability) if availability else [],
-            default_timezone=self.default_timezone,
-        )
+        self, session: Session, key: RulesKey
+    ) -> tuple[list[tuple[str, datetime, datetime, Any]], int]:
         planned, stale_walls = [], 0
         for wall in self.walls:
-            instant = nudge_instant(wall, rules)
+            instant = nudge_instant(wall, self.rules(key))
             if instant > self.now + HORIZON:
                 continue
             if instant < self.now - self.stale:
@@ -279,7 +322,7 @@ class _Instants:
                 bind_value(session, CheckIn, "cycle_on", wall.date()),
                 bind_value(session, CheckIn, "due_at", instant),
             )
-            planned.append((wall.date().isoformat(), instant, stored))
+            planned.append((wall.date().isoformat(), wall, instant, stored))
         return planned, stale_walls
 
 
@@ -324,6 +367,7 @@ def _queue(session: Session, *, now: datetime, stale: timedelta, ahead: timedelt
         if not batch:
             return queued
         names = checkins_db.pair_names(session=session, pair_ids=[r.pair_id for r in batch])
+        firsts = checkins_db.first_cycles(session=session, pair_ids=[r.pair_id for r in batch])
         by_program: dict[int, list[Outgoing]] = defaultdict(list)
         for row in batch:
             if row.member_status == MemberStatus.LEFT:
@@ -339,6 +383,7 @@ def _queue(session: Session, *, now: datetime, stale: timedelta, ahead: timedelt
                 "partners": partners,
                 "cycle": cycle,
                 "pair": row.pair_id,
+                "first": firsts.get(row.pair_id) == row.cycle_on,
             }
             by_program[row.program_id].append(
                 Outgoing(

@@ -4,6 +4,7 @@ the planner will plan (the rules are :mod:`bot.time.nudges`, shared with the pla
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -24,11 +25,13 @@ def next_checkin_of(
     default_timezone: str,
     first_after: timedelta,
     pairs: list[Pair] | None = None,
+    partners: Mapping[int, list[Person]] | None = None,
 ) -> datetime | None:
     """What ``status`` and App Home show: the person's earliest nudge still to come: a planned
     one (what the outbox will send), else the next the planner will plan, over all their
     pairs (``pairs``: their active pairs, when the caller has them already). Without a
-    partner: when one would come if they had one now.
+    partner: when one would come if they had one now. ``partners``: the others in each pair,
+    by pair id, when the caller has them already (the pair's first cycle is everyone's).
     """
     assert member.id is not None
     rules = LocalRules.for_person(person, default_timezone=default_timezone)
@@ -51,6 +54,7 @@ def next_checkin_of(
             after=now,
             started_at=pair.started_at,
             first_after=first_after,
+            partners=_partner_rules(session, pair.id, member.id, default_timezone, partners),
             paused_until=member.paused_until,
             paused=paused,
             skip_cycles=frozenset(skip),
@@ -70,3 +74,17 @@ def next_checkin_of(
         if nxt is not None:
             found.append(nxt[0])
     return min(found) if found else None
+
+
+def _partner_rules(
+    session: Session,
+    pair_id: int,
+    member_id: int,
+    default_timezone: str,
+    known: Mapping[int, list[Person]] | None,
+) -> list[LocalRules]:
+    """The timing rules of the others in the pair (the pair's first cycle is everyone's)."""
+    people = known.get(pair_id) if known is not None else None
+    if people is None:
+        people = pairs_db.partners_in(session=session, pair_id=pair_id, except_member_id=member_id)
+    return [LocalRules.for_person(p, default_timezone=default_timezone) for p in people]

@@ -11,7 +11,7 @@ from bot.spans import Text
 from bot.time.format import local_day, local_when
 from bot.time.zones import zone_label
 from storage import pairs as pairs_db
-from storage.models import MemberStatus, Pair
+from storage.models import MemberStatus, Pair, Person
 
 
 def status(ctx: Ctx, args: list[str]) -> Reply:
@@ -35,7 +35,8 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
 
     assert member.id is not None
     pairs = pairs_db.active_pairs_of(session=ctx.session, member_id=member.id)
-    partners = _partner_names(ctx, member.id, pairs)
+    partners_of = _partners_of(ctx, member.id, pairs)
+    partners = [p.display_name for people in partners_of.values() for p in people]
     items.append(
         (
             ctx.prompts.text("status.label.partner"),
@@ -54,6 +55,7 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
         default_timezone=ctx.zone_key(),
         first_after=timedelta(days=ctx.settings.checkins.first_checkin_after_days),
         pairs=pairs,
+        partners=partners_of,
     )
     if when is not None:
         key = "status.next_checkin" if partners else "status.next_checkin_unmatched"
@@ -102,13 +104,12 @@ def home(ctx: Ctx, args: list[str]) -> Reply:
     return Message((*reply.parts, *goals.parts[:-1], actions, Context(ctx.t("home.hint"))))
 
 
-def _partner_names(ctx: Ctx, member_id: int, pairs: list[Pair]) -> list[str]:
-    """The names of the member's partners in ``pairs`` (their active pairs)."""
-    return [
-        p.display_name
-        for pair in pairs
-        if pair.id is not None
-        for p in pairs_db.partners_in(
+def _partners_of(ctx: Ctx, member_id: int, pairs: list[Pair]) -> dict[int, list[Person]]:
+    """The member's partners in each of ``pairs`` (their active pairs), by pair."""
+    return {
+        pair.id: pairs_db.partners_in(
             session=ctx.session, pair_id=pair.id, except_member_id=member_id
         )
-    ]
+        for pair in pairs
+        if pair.id is not None
+    }

@@ -6,9 +6,11 @@ day, and if it lands in their quiet hours it moves to the end of them. Only then
 time become an instant (:func:`bot.time.wall.localize`), so daylight-saving changes never skip
 or double a nudge.
 
-None is sent before the pair's first check-in is due (``first_checkin_after_days`` after it
-started), during a break, or for an occurrence after the program's last day: the one rule the
-planner, ``status`` and App Home share (:func:`nudge_due`, :func:`next_nudge`).
+None is sent before the pair's first check-in (:func:`pair_takes_cycle`: the first occurrence
+at which everyone in the pair is nudged ``first_checkin_after_days`` after it started, so all of
+them start with the same cycle), during a break, or for an occurrence after the program's last
+day: the one rule the planner, ``status`` and App Home share (:func:`nudge_due`,
+:func:`next_nudge`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ DEFAULT_WEEKEND = frozenset({5, 6})
 # seventh; out of it at the end of the quiet hours, the next morning, which can be unavailable
 # again: six more days. Status and the planner both look this far back.
 MAX_MOVE = timedelta(days=14)
+# No zone is further ahead of UTC than this (Kiribati): a wall time is nowhere earlier.
+MAX_AHEAD = timedelta(hours=14)
 
 
 class PersonFacts(Protocol):
@@ -160,21 +164,45 @@ def next_sensible(now: datetime, rules: LocalRules) -> datetime:
     return localize(nudge_wall(start, rules), tz)
 
 
+def pair_takes_cycle(
+    wall: datetime,
+    everyone: Sequence[LocalRules],
+    *,
+    started_at: datetime | None,
+    first_after: timedelta,
+) -> bool:
+    """Whether the occurrence ``wall`` is one of the pair's cycles: from the first at which
+    every one of ``everyone`` (the pair's people) is nudged ``first_after`` after the pair
+    started. The cycle is the pair's, not a person's: people east and west of UTC start
+    with the same one, each at their own local hour.
+    """
+    if started_at is None:
+        return False
+    ready = started_at + first_after
+    if wall.replace(tzinfo=UTC) - MAX_AHEAD >= ready:  # everyone's nudge is later than that
+        return True
+    return all(nudge_instant(wall, rules) >= ready for rules in everyone)
+
+
 def nudge_due(
     wall: datetime,
     rules: LocalRules,
     *,
     started_at: datetime | None,
     first_after: timedelta,
+    partners: Sequence[LocalRules] = (),
     paused_until: datetime | None = None,
     paused: bool = False,
     instant: datetime | None = None,
 ) -> datetime | None:
     """The instant of a person's nudge for one occurrence, or None when none is sent
-    (``instant``: the occurrence's moved instant when the caller already has it).
+    (``partners``: the rules of the others in the pair, who start with the same cycle;
+    ``instant``: the occurrence's moved instant when the caller already has it).
     """
     due = instant if instant is not None else nudge_instant(wall, rules)
-    if started_at is None or due < started_at + first_after:
+    if not pair_takes_cycle(
+        wall, (rules, *partners), started_at=started_at, first_after=first_after
+    ):
         return None
     if paused and (paused_until is None or paused_until > due):
         return None
@@ -188,12 +216,14 @@ def next_nudge(
     after: datetime,
     started_at: datetime | None,
     first_after: timedelta,
+    partners: Sequence[LocalRules] = (),
     paused_until: datetime | None = None,
     paused: bool = False,
     skip_cycles: frozenset[str] = frozenset(),
 ) -> tuple[datetime, str] | None:
     """(instant, cycle) of the first nudge after ``after``; cycles in ``skip_cycles`` (already
-    answered) don't count. None when the program ends first.
+    answered) don't count (``partners``: the others in the pair). None when the program ends
+    first.
     """
     rule = program_rule(program)
     ends_on = getattr(program, "ends_on", None)
@@ -218,6 +248,7 @@ def next_nudge(
             rules,
             started_at=started_at,
             first_after=first_after,
+            partners=partners,
             paused_until=paused_until,
             paused=paused,
         )

@@ -86,7 +86,7 @@ async def test_a_mentor_with_three_mentees_answers_for_each_pair(bot):
     out = await chat.say("/time +10d")  # Tuesday 1 December's nudges arrive
     # one nudge per pair, each naming the partner, each button naming the pair
     for name in ("ann", "bea", "cal"):
-        assert f"[DM to mia] Hi mia! Time for a quick check-in: did you and {name} meet" in out
+        assert f"[DM to mia] Hi mia! Time for your first check-in: did you and {name} meet" in out
     # mia presses "We met" on the nudge about bea (the second mentee)
     number = button_number(out, "did you and bea meet", "We met")
     reply = await chat.say(f"/click {number}")

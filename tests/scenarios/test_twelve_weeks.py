@@ -58,7 +58,7 @@ async def test_twelve_weeks_of_a_mentor_with_three_mentees(bot):
             r"\[DM to admin\] \*Mentorship program\*: this week\n(?:  .*\n?)+", out
         )
         nudges = re.findall(
-            r"\[DM to (\w+)\] Hi \w+! Time for a quick check-in: did you and "
+            r"\[DM to (\w+)\] Hi \w+! Time for (?:a quick|your first) check-in: did you and "
             r"(\w+) meet",
             out,
         )
@@ -82,8 +82,9 @@ async def test_twelve_weeks_of_a_mentor_with_three_mentees(bot):
                 continue
             how, outcome = action
             if how == "button":
+                which = "your first" if cycle == 0 else "a quick"
                 heading = (
-                    f"[DM to {who}] Hi {who}! Time for a quick check-in: did you and {partner}"
+                    f"[DM to {who}] Hi {who}! Time for {which} check-in: did you and {partner}"
                 )
                 number = button_number(out, heading, LABEL[outcome])
                 reply = await chat.say(f"/click {number}")

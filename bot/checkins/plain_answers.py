@@ -1,0 +1,75 @@
+"""Plain answers to a nudge: "yes", "not yet", "we met" typed in the DM after "did you meet?".
+
+Read only when the DM is no command and the person has a nudge out that they haven't answered
+(:meth:`bot.registry.Registry.free_text_reader`); the whole reply must be one of the phrases
+``checkin`` understands, so nothing is guessed. The answer goes to the latest open nudge, is
+said back in words, and with open nudges for several partners the person is asked which.
+"""
+
+from __future__ import annotations
+
+from bot.checkins.commands import checkin
+from bot.checkins.planner import OUTCOME_BUTTONS
+from bot.checkins.record import take_outcome
+from bot.context import Ctx
+from bot.pair_choice import PAIR_TOKEN, PairChoice, ask_which, my_pairs
+from bot.replies import Message, Reply, Section
+from bot.spans import Text
+from storage import checkins as checkins_db
+from storage.models import CheckIn, CheckInOutcome, MemberStatus
+
+_LABELS = {outcome: label for outcome, label, _ in OUTCOME_BUTTONS}
+
+
+def read_plain_answer(ctx: Ctx, words: list[str]) -> Reply | None:
+    """Record a plain reply to the person's latest open nudge; None when it is not an answer
+    or no nudge of theirs is open (the DM is then handled as usual).
+    """
+    outcome, rest = take_outcome([w.replace("’", "'").strip("?") for w in words])
+    if outcome is None or rest:
+        return None
+    member = ctx.member()
+    if member is None or member.status == MemberStatus.LEFT:
+        return None
+    assert member.id is not None
+    waiting = _open_by_pair(ctx, member.id)
+    if not waiting:
+        return None
+    command = f"checkin {outcome.value}"
+    if len(waiting) > 1:
+        tails = {choice.pair_id: [_day(row)] for choice, row in waiting}
+        return ask_which(ctx, [choice for choice, _ in waiting], command, [], tails=tails)
+    choice, row = waiting[0]
+    done = checkin(ctx, [outcome.value, f"{PAIR_TOKEN}{choice.pair_id}", _day(row)])
+    said = Section(
+        ctx.t(
+            "checkin.plain_understood",
+            reply=" ".join(words),
+            answer=Text.trusted(ctx.prompts.text(_LABELS[_button_word(outcome)])),
+            partner=choice.names(),
+            day=Text.trusted(_day(row)),
+        )
+    )
+    return Message((said, *done.parts)) if isinstance(done, Message) else done
+
+
+def _open_by_pair(ctx: Ctx, member_id: int) -> list[tuple[PairChoice, CheckIn]]:
+    """Per active pair with a nudge out and unanswered: the pair and its latest such nudge."""
+    rows = checkins_db.open_nudges(session=ctx.session, member_id=member_id, now=ctx.now)
+    if not rows:
+        return []
+    latest: dict[int, CheckIn] = {}
+    for row in rows:  # latest first
+        latest.setdefault(row.pair_id, row)
+    member = ctx.require_member()
+    return [(c, latest[c.pair_id]) for c in my_pairs(ctx, member) if c.pair_id in latest]
+
+
+def _day(row: CheckIn) -> str:
+    assert row.cycle_on is not None
+    return row.cycle_on.isoformat()
+
+
+def _button_word(outcome: CheckInOutcome) -> str:
+    """The outcome as the nudge's buttons name it ("skip" for skipped)."""
+    return "skip" if outcome == CheckInOutcome.SKIPPED else outcome.value
