@@ -19,7 +19,9 @@ def _dms(out: str, who: str) -> list[str]:
 
 def _nudged(out: str) -> list[str]:
     """Who got a check-in nudge in the console output."""
-    return re.findall(r"^\[DM to (\w+)\] Hi \w+! Time for a quick check-in", out, re.MULTILINE)
+    return re.findall(
+        r"^\[DM to (\w+)\] Hi \w+! Time for (?:a quick|your first) check-in", out, re.MULTILINE
+    )
 
 
 async def _program_with_a_claimed_request(chat: Chat) -> None:
