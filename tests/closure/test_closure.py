@@ -11,7 +11,6 @@ from sqlmodel import select
 from bot.events import Command
 from bot.replies import File, Message
 from storage.engine import transaction
-from storage.models import PairClosure
 from tests.closure.helpers import keys, mentor_and_mentees, message_to, priority, set_goal
 from tests.conftest import actor
 from tests.conversations.helpers import Chat
@@ -150,6 +149,8 @@ async def test_export_says_completed_or_ended_early_and_forget_blanks_the_words(
     assert row["outcome"] == "completed" and row["end_reason"] == "program_ended"
     assert row["rating"] == 5 and row["thanks"] == "Thanks for everything"
     await chat.say("/mentor forget confirm", who="ann")
+    from storage.models import PairClosure
+
     with transaction(bot.engine) as s:
         [closure] = [c for c in s.exec(select(PairClosure)).all() if c.rating == 5]
         assert (closure.reason, closure.thanks, closure.share_thanks) == ("", "", False)
