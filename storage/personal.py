@@ -29,6 +29,7 @@ from storage.models import (
     MentorRequest,
     OutboxMessage,
     Pair,
+    PairClosure,
     SurveyResponse,
 )
 
@@ -123,4 +124,6 @@ SCRUBBED_TEXT: tuple[tuple[type[SQLModel], str], ...] = (
     (MentorRequest, "topic"),
     (MentorRequest, "details"),
     (Member, "goals"),
+    (PairClosure, "reason"),
+    (PairClosure, "thanks"),
 )

@@ -92,7 +92,7 @@ def _table(session: Session, program: Program, settings: Settings) -> Table:
     keep = cells.people("keep", sum(f.keep_in_touch for f in facts))
     again = cells.people("again", sum(f.rematch for f in facts))
     rows: list[list[Any]] = [
-        ["people asked to close a pair", cells.show(asked)],
+        ["closures asked (one per person and pair)", cells.show(asked)],
         ["of pairs that completed", cells.show(completed)],
         ["of pairs that ended early", cells.show(early)],
         ["last ratings given", cells.show(rated)],

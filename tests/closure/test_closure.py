@@ -11,6 +11,7 @@ from sqlmodel import select
 from bot.events import Command
 from bot.replies import File, Message
 from storage.engine import transaction
+from storage.models import Program
 from tests.closure.helpers import keys, mentor_and_mentees, message_to, priority, set_goal
 from tests.conftest import actor
 from tests.conversations.helpers import Chat
@@ -148,6 +149,13 @@ async def test_export_says_completed_or_ended_early_and_forget_blanks_the_words(
     [row] = data["closure"]
     assert row["outcome"] == "completed" and row["end_reason"] == "program_ended"
     assert row["rating"] == 5 and row["thanks"] == "Thanks for everything"
+    with transaction(bot.engine) as s:
+        program = s.exec(select(Program)).one()
+        header, rows = bot.registry.tables["closure"](s, program, bot.settings)
+    table = dict(rows)
+    assert header == ["measure", "value"]
+    assert table["closures asked (one per person and pair)"] == "hidden"  # 2 people: too few
+    assert table["mean last rating (1-5)"] == "hidden"  # one rating: fewer than three people
     await chat.say("/mentor forget confirm", who="ann")
     from storage.models import PairClosure
 
