@@ -296,6 +296,28 @@ class Feedback(SQLModel, table=True):
     created_at: datetime = _utc_field()
 
 
+class PairClosure(SQLModel, table=True):
+    """How one person closed one pair: a last rating and reason (private), keep in touch or
+    match again, and a mentee's thank-you for the mentor (shared in the digest only with
+    ``share_thanks``). Written when the pair ends; queried through ``storage.closure``.
+    """
+
+    __table_args__ = (UniqueConstraint("pair_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="pair.id")  # indexed by the unique key (pair first)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    rating: int | None = Field(default=None, ge=1, le=5)
+    reason: str = Field(default="", max_length=1000)
+    keep_in_touch: bool = False
+    rematch: bool = False
+    thanks: str = Field(default="", max_length=1000)
+    share_thanks: bool = False
+    created_at: datetime = _utc_field()
+    asked_at: datetime | None = _utc_field(nullable=True)  # its closure DM is in the outbox
+    answered_at: datetime | None = _utc_field(nullable=True)
+
+
 class SurveyResponse(SQLModel, table=True):
     """One person's answers to a program survey (mid-point or end)."""
 

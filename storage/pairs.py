@@ -352,3 +352,18 @@ def rules_naming(*, session: Session, member_ids: list[int]) -> list[MatchRule]:
             )
         ).all()
     )
+
+
+def started_pairs(*, session: Session, program_id: int) -> list[Pair]:
+    """Every pair of the program that ever started (active or ended), oldest first."""
+    return list(
+        session.exec(
+            select(Pair)
+            .where(
+                Pair.program_id == program_id,
+                Pair.status != PairStatus.PROPOSED,
+                col(Pair.started_at).is_not(None),
+            )
+            .order_by(col(Pair.id))
+        ).all()
+    )

@@ -29,6 +29,7 @@ from storage.models import (
     MentorRequest,
     OutboxMessage,
     Pair,
+    PairClosure,
     SurveyResponse,
 )
 
@@ -124,4 +125,6 @@ SCRUBBED_TEXT: tuple[tuple[type[SQLModel], str], ...] = (
     (MentorRequest, "details"),
     (Member, "goals"),
     (Pair, "end_note"),
+    (PairClosure, "reason"),
+    (PairClosure, "thanks"),
 )

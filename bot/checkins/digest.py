@@ -1,5 +1,7 @@
 """The admins' weekly digest: meetings planned vs held, pairs at risk (with buttons to act on
-them), undeliverable messages.
+them), undeliverable messages, thank-yous mentees shared. After a program's last day no weekly
+digest goes out: one final digest (pairs, meetings, thank-yous) follows a week later, and then
+none.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Literal
 
 from sqlmodel import Session
 
+from bot.closure.recognition import recognition
 from bot.config import WEEKDAYS, Settings
 from bot.delivery import Target
 from bot.outbox import enqueue
@@ -36,6 +39,7 @@ ACTIONS: tuple[tuple[str, Literal["primary", "danger", "default"]], ...] = (
     ("rematch", "default"),
 )
 WITH_BUTTONS = 8  # three buttons each: a Discord message holds at most 25
+FINAL_AFTER = timedelta(days=7)  # the final digest waits this long after the last day
 
 
 @dataclass
@@ -260,7 +264,43 @@ def weekly_digest(
     image = None
     if chart is not None:
         image = File(f"meetings-per-cycle-{now:%Y-%m-%d}.png", png(chart), "image/png")
-    return digest_message(prompts, program, n, before=before, chart=image)
+    message = digest_message(prompts, program, n, before=before, chart=image)
+    thanks = recognition(session, prompts, program, since=now - week, until=now)
+    return Message(message.parts + tuple(thanks))
+
+
+def final_digest(
+    session: Session, program: Program, prompts: Prompts, *, since: datetime, now: datetime
+) -> Message:
+    """The one digest after a program's end: how many pairs there were (completed or ended
+    early), the meetings they held, and the thank-yous shared since the last weekly digest.
+    """
+    from bot.closure.contributions import outcome
+
+    assert program.id is not None and program.ends_on is not None
+    pairs = pairs_db.started_pairs(session=session, program_id=program.id)
+    held = meetings_by_pair(session, [p.id for p in pairs if p.id is not None])
+    early = sum(1 for p in pairs if p.end_reason and outcome(p.end_reason) != "completed")
+    fields = Fields(
+        (
+            (
+                prompts.text("digest.label.pairs_total"),
+                prompts.render(
+                    "digest.final_pairs", pairs=len(pairs), early=Text.trusted(str(early))
+                ),
+            ),
+            (
+                prompts.text("digest.label.meetings_total"),
+                Text.trusted(str(sum(count for count, _ in held.values()))),
+            ),
+        )
+    )
+    header = prompts.render(
+        "digest.final_header", program=program.name, day=Text.trusted(program.ends_on.isoformat())
+    )
+    thanks = recognition(session, prompts, program, since=since, until=now)
+    last = Context(prompts.render("digest.final_last"))
+    return Message((Section(header), fields, *thanks, last))
 
 
 def queue_digests(session: Session, *, now: datetime, settings: Settings, prompts: Prompts) -> int:
@@ -281,6 +321,10 @@ def queue_digests(session: Session, *, now: datetime, settings: Settings, prompt
             due = localize(wall + timedelta(days=weekday), tz)
             if now < due or due < program.created_at:
                 continue  # not due yet, or due before the program existed
+            slot = monday + timedelta(days=weekday)
+            if program.ends_on is not None and slot > program.ends_on:  # one final one, then none
+                queued += _queue_final(session, program, prompts, admin_id, slot, due, now=now)
+                continue
             week = monday.isocalendar()
             key = f"digest:{program.id}:{week[0]}-W{week[1]:02d}:{admin_id}"
             if outbox_db.by_key(session=session, dedupe_key=key) is not None:
@@ -296,3 +340,37 @@ def queue_digests(session: Session, *, now: datetime, settings: Settings, prompt
             )
             queued += row is not None
     return queued
+
+
+def _queue_final(
+    session: Session,
+    program: Program,
+    prompts: Prompts,
+    admin_id: str,
+    slot: date,
+    due: datetime,
+    *,
+    now: datetime,
+) -> int:
+    """Queue the final digest at the first digest day a week or more after the program's
+    end (so closures and thank-yous are in), once per admin; none after it.
+    """
+    assert program.ends_on is not None
+    if slot < program.ends_on + FINAL_AFTER:
+        return 0
+    key = f"digest:{program.id}:final:{admin_id}"
+    if outbox_db.by_key(session=session, dedupe_key=key) is not None:
+        return 0
+    back = timedelta(days=7)  # since the last weekly digest, on or before the last day
+    while slot - back > program.ends_on:
+        back += timedelta(days=7)
+    row = enqueue(
+        session,
+        dedupe_key=key,
+        target=Target(program.platform, program.workspace_id, "user", (admin_id,)),
+        message=final_digest(session, program, prompts, since=due - back, now=now),
+        not_before=now,
+        now=now,
+        program_id=program.id,
+    )
+    return int(row is not None)

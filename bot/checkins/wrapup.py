@@ -1,12 +1,24 @@
-"""The end of a program: pairs close, nudges stop, and everyone gets thanks and a summary.
+"""The end of a program: pairs close, nudges stop, and everyone gets one wrap-up message.
 
 A program with an end date closes once its last day is over everywhere (the day after
 ``ends_on`` at noon UTC, when it is past midnight even at UTC-12). Then, once: every active
-pair ends ("program ended") and its unsent nudges are withdrawn; every member still in the
-program gets a DM at the program's check-in hour in their own zone (moved out of quiet hours
-and weekends) with thanks, what they did (meetings held, goals set and reached) and, if they
-have not answered it, the end-of-program survey. The planner never plans a nudge for a cycle
-after ``ends_on``. Re-running changes nothing: pairs are already ended and DMs have dedupe keys.
+pair ends ("program ended", :func:`bot.pairs.lifecycle.end_pairs`: nudges are withdrawn and
+closure records who is to be asked), and every member still in the program gets one DM at the
+program's check-in hour in their own zone (moved to a sensible hour outside quiet hours and
+weekends), by what the program was for them:
+
+- paired at the end: thanks, and for each pair that just closed what they did together with
+  buttons to rate it (a mentee may thank the mentor) and keep in touch; this *is* their
+  closing message (:mod:`bot.closure`), so no second one follows;
+- paired earlier only (a partner left, was forgotten, or the pair ended early): thanks and
+  what they did, the partners named (a forgotten one as "a partner who left");
+- never paired: thanks for joining, that no match was found and, when the last round said
+  why, the reason.
+
+Only facts that are not zero are shown. The end-of-program survey is not offered here: the
+surveys capability invites everyone once, on the last day. The planner never plans a nudge
+for a cycle after ``ends_on``. Re-running changes nothing: pairs are already ended and DMs
+have dedupe keys.
 """
 
 from __future__ import annotations
@@ -15,26 +27,22 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session
 
+from bot.closure.message import wrapup_parts
+from bot.closure.together import Partner, name_of, partners_of
 from bot.config import Settings
 from bot.delivery import Target
 from bot.outbox import enqueue
 from bot.pairs.lifecycle import EndReason, end_pairs
 from bot.prompts import Prompts
 from bot.registry import Registry
-from bot.replies import Button, Buttons, Context, Message, Part, Section
+from bot.replies import Context, Message, Part, Section
 from bot.spans import Text
-from bot.time.nudges import LocalRules, nudge_instant
+from bot.time.nudges import LocalRules, next_sensible, nudge_instant
 from storage import goals as goals_db
 from storage import outbox as outbox_db
 from storage import pairs as pairs_db
 from storage import repo
-from storage import surveys as surveys_db
-from storage.models import (
-    GoalStatus,
-    Member,
-    Person,
-    Program,
-)
+from storage.models import GoalStatus, MatchRun, Member, Pair, PairStatus, Person, Program
 
 CATCH_UP = timedelta(days=14)  # a bot down longer than this after the end sends no wrap-up
 
@@ -83,30 +91,27 @@ def _wrap_program(
     members = pairs_db.members_with_people(
         session=session, program_id=program.id, statuses=pairs_db.STAYING
     )
-    answered = surveys_db.survey_respondents(session=session, program_id=program.id, survey="end")
     # The job runs every quarter hour during the catch-up window: skip whoever already has
     # their wrap-up queued before reading their meetings and goals (the key stays 400 days).
     prefix = f"wrapup:{program.id}:"
     done = outbox_db.keys_with_prefix(session=session, prefix=prefix)
+    unmatched = _last_unmatched(session, program.id)
+    day = datetime.combine(program.ends_on + timedelta(days=1), time(program.checkin_hour))
     queued = 0
     for member, person in members:
         assert member.id is not None
         if f"{prefix}{member.id}" in done:
             continue
-        survey_open = member.id not in answered and _survey_still_open(
-            program, person, settings, now
-        )
         rules = LocalRules.for_person(person, default_timezone=settings.program.default_timezone)
-        day = program.ends_on + timedelta(days=1)
-        due = nudge_instant(datetime.combine(day, time(program.checkin_hour)), rules)
+        message = _message(session, program, member, person, prompts, now, unmatched)
         row = enqueue(
             session,
             dedupe_key=f"{prefix}{member.id}",
             target=Target(
                 program.platform, program.workspace_id, "user", (person.platform_user_id,)
             ),
-            message=_summary(session, program, member, person, prompts, settings, survey_open),
-            not_before=max(due, now),
+            message=message,
+            not_before=next_sensible(max(nudge_instant(day, rules), now), rules),
             now=now,
             program_id=program.id,
         )
@@ -114,66 +119,88 @@ def _wrap_program(
     return queued
 
 
-def _survey_still_open(program: Program, person: Person, settings: Settings, now: datetime) -> bool:
-    assert program.ends_on is not None
-    closes = program.ends_on + timedelta(days=settings.surveys.open_days)
-    return now.astimezone(_zone(person, settings)).date() <= closes
-
-
-def _summary(
+def _message(
     session: Session,
     program: Program,
     member: Member,
     person: Person,
     prompts: Prompts,
-    settings: Settings,
-    survey_open: bool,
+    now: datetime,
+    unmatched: dict[int, str],
 ) -> Message:
-    """Thanks, the person's meetings and goals, and the end survey if they haven't answered."""
-    assert member.id is not None and program.ends_on is not None
-    meetings, partners = _meetings_of(session, member.id)
-    goals = [g.status for g in goals_db.goals_of(session=session, member_id=member.id)]
-    parts: list[Part] = [
-        Section(prompts.render("wrapup.thanks", name=person.display_name, program=program.name)),
-        Section(
-            prompts.render(
-                "wrapup.summary",
-                meetings=Text.trusted(str(meetings)),
-                partners=", ".join(partners) or "-",
-                goals=Text.trusted(str(sum(1 for g in goals if g != GoalStatus.DROPPED))),
-                done=Text.trusted(str(sum(1 for g in goals if g == GoalStatus.DONE))),
-            )
-        ),
+    """The wrap-up for one person: paired at the end, paired earlier only, or never paired."""
+    assert member.id is not None
+    pairs = [
+        p
+        for p in pairs_db.pairs_of_members(session=session, member_ids=[member.id])
+        if p.status == PairStatus.ENDED and p.started_at is not None
     ]
-    if survey_open:
-        closes = program.ends_on + timedelta(days=settings.surveys.open_days)
-        parts.append(Section(prompts.render("wrapup.survey", day=Text.trusted(closes.isoformat()))))
-        parts.append(
-            Buttons((Button(prompts.text("button.survey_start"), "survey end", "primary"),))
-        )
-    parts.append(Context(prompts.render("wrapup.closing")))
+    ending = [p for p in pairs if p.end_reason == EndReason.PROGRAM_ENDED]
+    thanks = prompts.render("wrapup.thanks", name=person.display_name, program=program.name)
+    if ending:
+        parts: list[Part] = [Section(thanks), Section(prompts.render("closure.ask"))]
+        parts += wrapup_parts(session, prompts, pairs=ending, member=member, now=now)
+        parts.append(Context(prompts.render("wrapup.closing")))
+        return Message(tuple(parts))
+    if pairs:
+        parts = [Section(thanks)]
+        parts += _numbers(session, prompts, member.id, pairs)
+        parts.append(Context(prompts.render("wrapup.closing_earlier")))
+        return Message(tuple(parts))
+    parts = [
+        Section(prompts.render("wrapup.unpaired", name=person.display_name, program=program.name))
+    ]
+    reason = unmatched.get(member.id)
+    if reason is not None:
+        why = prompts.render(f"match.unmatched_reason.{reason}")
+        parts.append(Section(prompts.render("wrapup.unpaired_why", reason=why)))
+    parts += _goals_line(session, prompts, member.id)
     return Message(tuple(parts))
 
 
-def _zone(person: Person, settings: Settings):  # type: ignore[no-untyped-def]
-    from bot.time.zones import get_zone
-
-    return get_zone(person.timezone or settings.program.default_timezone)
-
-
-def _meetings_of(session: Session, member_id: int) -> tuple[int, list[str]]:
-    """Meetings held in all of ``member_id``'s pairs (distinct cycles anyone said "met"), and
-    the names of the partners they had.
+def _numbers(session: Session, prompts: Prompts, member_id: int, pairs: list[Pair]) -> list[Part]:
+    """What someone whose pairs ended before the program did did in it:
+    meetings held and goals, only those that are not zero, and who with.
     """
-    pair_ids = pairs_db.pair_ids_of(session=session, member_id=member_id)
-    met = pairs_db.met_cycles(session=session, pair_ids=pair_ids)
-    names = [
-        row.display_name
-        for row in pairs_db.names_in_pairs(session=session, pair_ids=pair_ids)
-        if row.member_id != member_id
+    ids = [p.id for p in pairs if p.id is not None]
+    partners: list[Partner] = [
+        x for pair_id in ids for x in partners_of(session, pair_id, member_id)
     ]
-    seen: list[str] = []
-    for name in names:
-        if name not in seen:
-            seen.append(name)
-    return len(met), seen
+    meetings = len(pairs_db.met_cycles(session=session, pair_ids=ids))
+    with_whom = name_of(prompts, partners)
+    parts: list[Part] = []
+    if meetings:
+        parts.append(
+            Section(prompts.render("wrapup.meetings", meetings=meetings, partners=with_whom))
+        )
+    else:
+        parts.append(Section(prompts.render("wrapup.partners", partners=with_whom)))
+    return parts + _goals_line(session, prompts, member_id)
+
+
+def _goals_line(session: Session, prompts: Prompts, member_id: int) -> list[Part]:
+    """Their goals, only when they set some: reached of set, or how many they set."""
+    goals = [
+        g.status
+        for g in goals_db.goals_of(session=session, member_id=member_id)
+        if g.status != GoalStatus.DROPPED
+    ]
+    if not goals:
+        return []
+    reached = sum(1 for g in goals if g == GoalStatus.DONE)
+    if reached:
+        text = prompts.render(
+            "wrapup.goals_reached", done=Text.trusted(str(reached)), goals=len(goals)
+        )
+    else:
+        text = prompts.render("wrapup.goals_set", goals=len(goals))
+    return [Section(text)]
+
+
+def _last_unmatched(session: Session, program_id: int) -> dict[int, str]:
+    """Member id -> why the newest published round left them out (a reason code)."""
+    runs = pairs_db.published_run_ids(session=session, program_id=program_id)
+    run = session.get(MatchRun, runs[0]) if runs else None
+    if run is None:
+        return {}
+    return {int(m): str(r) for m, r in run.summary.get("unmatched", [])}

@@ -145,6 +145,10 @@ def admin_pairs(ctx: Ctx, args: list[str]) -> Reply:
     program = ctx.program()
     assert program.id is not None
     pairs = active_pairs(ctx.session, program.id)
+    if not pairs and has_ended(program, ctx.now):
+        assert program.ends_on is not None
+        count = len(pairs_db.started_pairs(session=ctx.session, program_id=program.id))
+        return ctx.say("match.pairs_ended", day=Text.trusted(str(program.ends_on)), count=count)
     if not pairs:
         return ctx.say("match.no_pairs")
     held = meetings_by_pair(ctx.session, list(pairs))

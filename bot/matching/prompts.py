@@ -44,6 +44,7 @@ WORDS = Words(
         "match.nothing_to_publish": frozenset(),
         "match.published": frozenset({"intros", "pairs", "unmatched"}),
         "match.no_pairs": frozenset(),
+        "match.pairs_ended": frozenset({"count", "day"}),
         "match.pairs_header": frozenset({"count"}),
         "match.away_until": frozenset({"until"}),
         "match.pair_line": frozenset({"last", "meetings", "started"}),

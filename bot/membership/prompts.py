@@ -68,6 +68,8 @@ WORDS = Words(
         "status.active": frozenset(),
         "status.paused": frozenset({"until"}),
         "status.no_partner": frozenset(),
+        "status.ended": frozenset({"day"}),
+        "status.ended_hint": frozenset(),
         "status.next_checkin": frozenset({"when", "zone"}),
         "status.next_checkin_unmatched": frozenset({"when", "zone"}),
         "status.no_timezone_hint": frozenset({"zone"}),

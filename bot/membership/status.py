@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.checkins.upcoming import next_checkin_of
+from bot.checkins.wrapup import has_ended
 from bot.context import Ctx
 from bot.replies import Button, Buttons, Context, Fields, Message, Reply, Section
 from bot.spans import Text
 from bot.time.format import local_day, local_when
 from bot.time.zones import zone_label
 from storage import pairs as pairs_db
-from storage.models import MemberStatus, Pair, Person
+from storage.models import Member, MemberStatus, Pair, Person
 
 
 def status(ctx: Ctx, args: list[str]) -> Reply:
@@ -19,6 +20,8 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
     member = ctx.require_member()
     program = ctx.program()
     tz = ctx.zone()
+    if has_ended(program, ctx.now):
+        return _ended(ctx, member)
     state = ctx.effective_status(member)
     items: list[tuple[str, Text]] = [
         (ctx.prompts.text("status.label.role"), ctx.t(f"role.{member.role}")),
@@ -71,6 +74,26 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
     if ctx.person.timezone is None:
         parts.append(Context(ctx.t("status.no_timezone_hint", zone=zone_label(ctx.zone_key()))))
     return Message(tuple(parts))
+
+
+def _ended(ctx: Ctx, member: Member) -> Message:
+    """Status once the program is over: it ended on its last day, and nothing more is due."""
+    program = ctx.program()
+    assert program.ends_on is not None
+    items: list[tuple[str, Text]] = [
+        (ctx.prompts.text("status.label.role"), ctx.t(f"role.{member.role}")),
+        (
+            ctx.prompts.text("status.label.state"),
+            ctx.t("status.ended", day=Text.trusted(program.ends_on.isoformat())),
+        ),
+    ]
+    return Message(
+        (
+            Section(ctx.t("status.header", program=program.name)),
+            Fields(tuple(items)),
+            Context(ctx.t("status.ended_hint")),
+        )
+    )
 
 
 def home(ctx: Ctx, args: list[str]) -> Reply:

@@ -136,7 +136,7 @@ def test_export_and_forget_ask_each_capability(bot):
     reply = bot.handle(Command(actor("zeb"), "export"))
     assert isinstance(reply, Message)
     data = json.loads(next(p for p in reply.parts if isinstance(p, File)).content)
-    sections = ["checkins", "goals", "feedback", "surveys", "requests", "probe"]
+    sections = ["checkins", "goals", "feedback", "closure", "surveys", "requests", "probe"]
     assert list(data) == ["exported_at", "person", "memberships", "pairs", *sections]
     member_ids = data["probe"][0]["members"]
     assert len(member_ids) == 1
@@ -146,7 +146,7 @@ def test_export_and_forget_ask_each_capability(bot):
 
 def test_the_export_tables_come_from_the_capabilities():
     """``mentorbot export`` writes participants and pairs, then each capability's table."""
-    assert list(build_registry().tables) == ["checkins", "goals", "feedback", "surveys"]
+    assert list(build_registry().tables) == ["checkins", "goals", "feedback", "closure", "surveys"]
 
 
 def test_no_feature_reaches_into_checkins_for_lifecycle():

@@ -407,6 +407,7 @@ async def test_scheduler_runs_jobs_at_once_and_never_drops_misfires(bot):
             "conversations",
             "surveys",
             "wrapup",
+            "closure",
             "requests",
             "outbox_retention",
         }

@@ -54,7 +54,7 @@ def test_prompts_check(tmp_path):
     """prompts check passes on the bundled files and fails clearly on a broken override."""
     result = runner.invoke(app, ["--config", _config(tmp_path), "prompts", "check"])
     assert result.exit_code == 0
-    assert "prompts and 5 conversation scripts OK" in result.output
+    assert "prompts and 6 conversation scripts OK" in result.output
     custom = tmp_path / "prompts"
     custom.mkdir()
     (custom / "x.toml").write_text('[resume]\ndone = "Back, {nmae}!"\n')

@@ -214,7 +214,7 @@ def smoke(venv: Venv, cwd: Path) -> None:
 
     check = venv.mentorbot("prompts", "check", cwd=cwd)
     assert check.returncode == 0, check.stderr
-    assert check.stdout.strip().endswith("prompts and 5 conversation scripts OK")
+    assert check.stdout.strip().endswith("prompts and 6 conversation scripts OK")
 
     example = venv.mentorbot("config", "example", cwd=cwd)
     assert example.returncode == 0, example.stderr
