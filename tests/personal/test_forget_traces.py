@@ -207,6 +207,7 @@ NOT_SEARCHED = {
     "pair.status",
     "pair.end_reason",  # one of the bot's own reasons
     "pair.end_detail",  # a fixed key refining it
+    "person.name_source",  # where the name came from ("import" or "platform")
     "pair.stall_reason",
     "surveyresponse.survey",
     "checkin.outcome",

@@ -136,7 +136,8 @@ def test_an_export_imports_back_unchanged_and_rebuilds_the_roster(tmp_path):
     out = tmp_path / "out"
     assert runner.invoke(app, [*base, "export", "--out", str(out)], env=ENV).exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "checkins.csv", "feedback.csv", "goals.csv", "pairs.csv", "participants.csv", "surveys.csv"
+        "checkins.csv", "closure.csv", "feedback.csv", "goals.csv", "pairs.csv",
+        "participants.csv", "surveys.csv",
     ]  # fmt: skip
     again = runner.invoke(app, [*base, "import", str(out / "participants.csv")], env=ENV)
     assert f"Imported 2 people {WHERE}: 2 unchanged." in again.output
