@@ -278,9 +278,13 @@ def assign(
     cardinality_first: bool = True,
     per_row: int = 10,
     progress: Progress | None = None,
+    waiting: np.ndarray | None = None,
+    placed: int = 0,
 ) -> Solution:
     """The optimum of the whole cohort: solve the graph, price the pairs outside it, add any
     that could improve the total (each row's best ``per_row`` of them), solve again.
+    ``waiting`` rows (bool per row): exactly ``placed`` of them are matched (the most any
+    assignment of the cohort can; the graph must hold a way to do it, see ``place_waiting``).
     """
     scorer = graph.scorer
     n, m = scorer.n, scorer.m
@@ -293,7 +297,17 @@ def assign(
         share = SCORED_AT + (SOLVED_AT - SCORED_AT) * (1 - 0.5 ** (rounds - 1))
         if progress:
             progress(f"solving {len(graph.rows)} candidate pairs (round {rounds})", share)
-        result = mincost.solve(n, m, graph.rows, graph.cols, graph.units, capacity, bonus=bonus)
+        result = mincost.solve(
+            n,
+            m,
+            graph.rows,
+            graph.cols,
+            graph.units,
+            capacity,
+            bonus=bonus,
+            waiting=waiting,
+            placed=placed,
+        )
         if progress:
             step = (SOLVED_AT - SCORED_AT) * 0.5**rounds
             progress("checking every other pair against the solution's dual values", share + step)
@@ -446,3 +460,39 @@ def _best_per_row(
     rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
     keep = rank < per_row
     return rows[keep], cols[keep], units[keep]
+
+
+def place_waiting(graph: Graph, capacity: np.ndarray, waiting: np.ndarray) -> int:
+    """How many of the ``waiting`` rows the whole cohort can match at once (each allowed pair
+    of theirs counts, not only the graph's), with a way to do it added to the graph, so the
+    solver can place exactly that many first (``assign``'s ``placed``).
+
+    A bipartite matching of the waiting rows alone (the rest of the cohort cannot help or
+    hinder covering them: any set of rows some assignment covers is covered by a largest
+    one too, Mendelsohn-Dulmage, so placing the waiting costs no pair). A row with at least
+    as many allowed columns with room as there are waiting rows is matched whatever the
+    others take (they fill fewer columns than that), so each row keeps that many of its best
+    columns and the answer stays exact; ``mincost.solve`` proves it the most.
+    """
+    scorer = graph.scorer
+    wanted = np.flatnonzero(waiting)
+    room = np.asarray(capacity, np.int64) > 0
+    if not len(wanted) or not room.any():
+        return 0
+    keep = len(wanted)
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for block in scorer.blocks(wanted):
+        units = scorer.units(block)
+        units[~(block.base_ok & ~graph.ruled_out(block.rows) & room[None, :])] = -1
+        top = _top(units, min(keep, scorer.m))
+        values = np.take_along_axis(units, top, axis=1)
+        at = values >= 0
+        found.append((np.broadcast_to(block.rows[:, None], top.shape)[at], top[at], values[at]))
+    rows, cols, units = (np.concatenate([f[k] for f in found]) for k in range(3))
+    if not len(rows):
+        return 0
+    zeros = np.zeros(len(rows), np.int64)
+    result = mincost.solve(scorer.n, scorer.m, rows, cols, zeros, capacity, bonus=1)
+    chosen = result.chosen
+    graph.add(rows[chosen], cols[chosen], units[chosen])
+    return int(chosen.sum())

@@ -226,6 +226,7 @@ def propose(
     unmatched = _left_out(pool, matched.graph, groups, capacity, pair_members)
     names = _pair_names(session, [pair_id for pair_id, _ in pool.ending])
     run.summary = _summary(mode, pool, pairs, unmatched, notes, names)
+    run.summary["waiting"] = _waiting(pool, pair_members)
     run.summary["quality"] = matched.quality()
     session.add(run)
     return Proposal(
@@ -252,9 +253,9 @@ def _match(
     seed: int,
     say: Progress,
 ) -> Matched:
-    """The whole cohort at once: most people matched, then the best total fit (priority for
-    those left out before; a seeded tie-break). NumPy, SciPy, OR-Tools and rustworkx load
-    here, when a round is matched.
+    """The whole cohort at once: most people matched, then the most of those waiting from
+    an earlier round placed, then the best total fit (a seeded tie-break). NumPy, SciPy,
+    OR-Tools and rustworkx load here, when a round is matched.
     """
     from bot.matching.cohort import match_cohort
     from bot.matching.scoring import Cohort, Rules
@@ -448,6 +449,24 @@ def _store_pairs(
     return pairs, pair_members
 
 
+def _waiting(pool: _Pool, pair_members: dict[int, list[int]]) -> dict[str, list[list[int]]]:
+    """Who was waiting from an earlier round (JSON): each placed one with their partners,
+    and each one left out again.
+    """
+    partners: dict[int, list[int]] = {}
+    for ids in pair_members.values():
+        for member_id in ids:
+            partners[member_id] = [m for m in ids if m != member_id]
+    placed, left_out = [], []
+    for c in pool.left:
+        if c.priority > 0:
+            if c.member_id in partners:
+                placed.append([c.member_id, *partners[c.member_id]])
+            else:
+                left_out.append([c.member_id])
+    return {"placed": placed, "left_out": left_out}
+
+
 def _left_out(
     pool: _Pool,
     graph: Graph,
@@ -480,6 +499,10 @@ def _left_out(
                 places_left=places_left,
                 more_left_than_places=more,
             )
+            if c.priority > 0 and reason in ("capacity", "fits_full"):
+                # Placed first, so every place that fits went to someone else waiting, a
+                # pin, or an ongoing pair.
+                reason = "waiting_full"
             unmatched.append((c.member_id, reason))
     if not pool.peer:
         for j, c in enumerate(pool.right):
