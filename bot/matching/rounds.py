@@ -500,9 +500,7 @@ def _left_out(
                 more_left_than_places=more,
             )
             if c.priority > 0 and reason in ("capacity", "fits_full"):
-                # Placed first, so every place that fits went to someone else waiting, a
-                # pin, or an ongoing pair.
-                reason = "waiting_full"
+                reason = _waiting_reason(graph, i, capacity, peer=pool.peer)
             unmatched.append((c.member_id, reason))
     if not pool.peer:
         for j, c in enumerate(pool.right):
@@ -521,6 +519,27 @@ def _left_out(
         if wrong_role and not pool.busy.get(c.member_id):
             unmatched.append((c.member_id, "no_role"))  # after a change of program kind
     return unmatched
+
+
+def _waiting_reason(graph: Graph, i: int, capacity: np.ndarray, *, peer: bool) -> str:
+    """Why row ``i``, placed first, was still left out: the first hard rule that leaves it
+    nobody among those with room this round, else "waiting_full" (every place that fits
+    went to someone else waiting, or was pinned).
+    """
+    import numpy as np
+
+    scorer = graph.scorer
+    cols = np.arange(scorer.m) if peer else np.flatnonzero(np.asarray(capacity) > 0)
+    cols = cols[~np.isin(cols, graph.skip_cols)]
+    pairs = scorer.pairs(np.full(len(cols), i, np.int64), cols)
+    recent = np.isin(i * max(scorer.m, 1) + cols, graph.forbidden)
+    language = pairs.language_ok
+    team = language & pairs.team_ok
+    rule = team & pairs.rule_ok
+    for name, ok in (("language", language), ("team", team), ("blocked", rule)):
+        if not ok.any():
+            return name
+    return "recent" if not (rule & ~recent).any() else "waiting_full"
 
 
 def _pair_names(session: Session, pair_ids: list[int]) -> dict[int, str]:
