@@ -14,6 +14,7 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 from sqlmodel import select
 
 from bot.config import MatchingSettings
+from bot.matching import candidates
 from bot.matching.cohort import Matched, match_cohort
 from bot.matching.profiles import Candidate
 from bot.matching.scoring import Cohort, Rules
@@ -267,11 +268,14 @@ def certified(matched: Matched, caps: np.ndarray) -> bool:
     return True
 
 
-def test_a_larger_cohort_solved_through_pricing_places_every_waiting_one_it_can():
+@pytest.mark.parametrize("start", [10, 1])
+def test_a_larger_cohort_solved_through_pricing_places_every_waiting_one_it_can(start, monkeypatch):
     """400 mentees (a quarter waiting), 60 mentors, one candidate each, so pairs outside the
-    graph must be priced in: the waiting placed equal an independent maximum matching of
-    the waiting alone, and the proof holds over every pair.
+    graph must be priced in (and, from one column per waiting row, the search for the most
+    waiting placed too): the waiting placed equal an independent maximum matching of the
+    waiting alone, and the proof holds over every pair.
     """
+    monkeypatch.setattr(candidates, "WAITING_START", start)
     rng = np.random.default_rng(7)
     left, right, rules = random_people(rng, 400, 60)
     left = [
