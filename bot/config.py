@@ -92,7 +92,7 @@ class MatchingSettings:
     require_different_team: bool = False
     recency_rounds: int = 3
     target_overlap_hours: float = 5.0
-    priority_bonus: float = 10.0
+    priority_bonus: float = 10.0  # unused: the waiting are placed first (old files still load)
     session_minutes: int = 30
     peer_candidates: int = 25
     mentor_candidates: int = 20

@@ -26,6 +26,8 @@ from bot.matching.scoring import Block, Scorer, recent_cells, recent_forbidden
 
 Progress = Callable[[str, float], None]  # what is happening, and about how much is done (0..1)
 SCORED_AT, SOLVED_AT = 0.62, 0.92  # the share of a run scoring and solving take, roughly
+WAITING_START = 10  # each waiting row's best columns the search for the most placed starts from
+WAITING_MORE = 5  # and the pairs per row it adds each time it finds it could place more
 
 
 @dataclass
@@ -278,9 +280,13 @@ def assign(
     cardinality_first: bool = True,
     per_row: int = 10,
     progress: Progress | None = None,
+    waiting: np.ndarray | None = None,
+    placed: int = 0,
 ) -> Solution:
     """The optimum of the whole cohort: solve the graph, price the pairs outside it, add any
     that could improve the total (each row's best ``per_row`` of them), solve again.
+    ``waiting`` rows (bool per row): exactly ``placed`` of them are matched (the most any
+    assignment of the cohort can; the graph must hold a way to do it, see ``place_waiting``).
     """
     scorer = graph.scorer
     n, m = scorer.n, scorer.m
@@ -293,7 +299,17 @@ def assign(
         share = SCORED_AT + (SOLVED_AT - SCORED_AT) * (1 - 0.5 ** (rounds - 1))
         if progress:
             progress(f"solving {len(graph.rows)} candidate pairs (round {rounds})", share)
-        result = mincost.solve(n, m, graph.rows, graph.cols, graph.units, capacity, bonus=bonus)
+        result = mincost.solve(
+            n,
+            m,
+            graph.rows,
+            graph.cols,
+            graph.units,
+            capacity,
+            bonus=bonus,
+            waiting=waiting,
+            placed=placed,
+        )
         if progress:
             step = (SOLVED_AT - SCORED_AT) * 0.5**rounds
             progress("checking every other pair against the solution's dual values", share + step)
@@ -446,3 +462,63 @@ def _best_per_row(
     rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
     keep = rank < per_row
     return rows[keep], cols[keep], units[keep]
+
+
+def place_waiting(graph: Graph, capacity: np.ndarray, waiting: np.ndarray) -> int:
+    """How many of the ``waiting`` rows the whole cohort can match at once (each allowed pair
+    of theirs counts, not only the graph's), with a way to do it added to the graph, so the
+    solver can place exactly that many first (``assign``'s ``placed``).
+
+    A bipartite matching of the waiting rows alone: the rest of the cohort cannot help or
+    hinder covering them, since any set of rows some assignment covers is covered by a
+    largest one too (Mendelsohn-Dulmage), so placing the waiting costs no pair. It starts
+    from each row's best few columns with room and is priced like ``assign``: a pair can
+    place one more only if ``left[i] + right[j] < 1``; such pairs join and it is solved
+    again, until none can, so its duals prove it the most for every allowed pair.
+    """
+    scorer = graph.scorer
+    wanted = np.flatnonzero(waiting)
+    room = np.asarray(capacity, np.int64) > 0
+    if not len(wanted) or not room.any():
+        return 0
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    masks: list[np.ndarray] = []  # each block's allowed pairs, packed to bits
+    for block in scorer.blocks(wanted):
+        allowed = block.base_ok & ~graph.ruled_out(block.rows) & room[None, :]
+        masks.append(np.packbits(allowed, axis=1))
+        units = scorer.units(block)
+        units[~allowed] = -1
+        top = _top(units, min(WAITING_START, scorer.m))
+        values = np.take_along_axis(units, top, axis=1)
+        at = values >= 0
+        found.append((np.broadcast_to(block.rows[:, None], top.shape)[at], top[at], values[at]))
+    rows, cols, units = (np.concatenate([f[k] for f in found]) for k in range(3))
+    while len(rows):
+        zeros = np.zeros(len(rows), np.int64)
+        result = mincost.solve(scorer.n, scorer.m, rows, cols, zeros, capacity, bonus=1)
+        more = _waiting_pricing(scorer, wanted, masks, result)
+        if not len(more[0]):
+            graph.add(rows[result.chosen], cols[result.chosen], units[result.chosen])
+            return int(result.chosen.sum())
+        rows, cols = np.concatenate([rows, more[0]]), np.concatenate([cols, more[1]])
+        units = np.concatenate([units, scorer.units(scorer.pairs(*more), more[1])])
+    return 0
+
+
+def _waiting_pricing(
+    scorer: Scorer, wanted: np.ndarray, masks: list[np.ndarray], result: mincost.Assignment
+) -> tuple[np.ndarray, np.ndarray]:
+    """Allowed pairs of the waiting rows that could place one more (``left + right < 1``),
+    ``WAITING_MORE`` of each row's (any of them will do).
+    """
+    size = scorer.block_size()
+    out_rows, out_cols = [], []
+    for k, packed in enumerate(masks):
+        rows = wanted[k * size : (k + 1) * size]
+        allowed = np.unpackbits(packed, axis=1, count=scorer.m).astype(bool)
+        short = result.left[rows, None] + result.right[None, :] < 1
+        at, c = np.nonzero(allowed & short)
+        picked = _best_per_row(rows[at], c, np.zeros(len(at), np.int64), c * 0.0, WAITING_MORE)
+        out_rows.append(picked[0])
+        out_cols.append(picked[1])
+    return np.concatenate(out_rows), np.concatenate(out_cols)

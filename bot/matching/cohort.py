@@ -6,6 +6,12 @@ pairing runs Edmonds' blossom (rustworkx): on every allowed pair for small cohor
 otherwise on a small graph found through an upper bound for any pairing of the whole cohort,
 half the best assignment of the bipartite double cover (each person once as a row and once
 as a column), solved and priced the same way as mentoring; the bound is reported with it.
+
+People waiting from an earlier round (``Candidate.priority > 0``, on the side that waits:
+mentees, or peers) come first, inside the hard rules: the most pairs, then the most waiting
+people placed, then the best total fit. Mentoring finds how many of them the cohort can place
+(``candidates.place_waiting``) and solves for the best assignment placing exactly that many,
+with its proof (``bot.matching.mincost``). Peers: see ``waiting_weights``.
 """
 
 from __future__ import annotations
@@ -86,7 +92,10 @@ def match_cohort(
         progress=say,
     )
     places = np.asarray(capacity if capacity is not None else [c.capacity for c in cohort.right])
-    solution = candidates.assign(graph, places, progress=say)
+    waiting = scorer.waiting.copy()
+    waiting[skip] = False  # a pinned row is placed already
+    placed = candidates.place_waiting(graph, places, waiting)
+    solution = candidates.assign(graph, places, progress=say, waiting=waiting, placed=placed)
     groups = [(int(i), int(j)) for i, j in zip(solution.rows, solution.cols, strict=True)]
     return Matched(
         groups=sorted(groups),
@@ -120,9 +129,9 @@ def _peers(scorer: Scorer, graph: candidates.Graph, *, say: Progress) -> Matched
         graph.col_threshold = np.minimum(graph.col_threshold, graph.threshold)  # symmetric
         bound = candidates.upper_bound(graph, result, places) // 2
         if len(a) > BLOSSOM_EDGES:
-            fixed, (a, b, weight) = _reduce(graph, result)
+            fixed, (a, b, weight) = _reduce(graph, result, scorer.waiting)
     say(f"pairing {n} peers on {len(a)} candidate pairs", (SCORED_AT + SOLVED_AT) / 2)
-    pairs = sorted(fixed + match_peers(n, a, b, weight))
+    pairs = sorted(fixed + match_peers(n, a, b, waiting_weights(scorer, a, b, weight)))
     if fixed:
         pairs = _repair(graph, pairs)
     units = _units_of(graph, pairs)
@@ -142,11 +151,28 @@ def _peers(scorer: Scorer, graph: candidates.Graph, *, say: Progress) -> Matched
     )
 
 
+def waiting_weights(scorer: Scorer, a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> list[int]:
+    """Blossom weights that put people waiting from an earlier round first.
+
+    Each pair is worth its fit plus ``lift`` for each waiting person in it. A person is in
+    at most one pair, so a pairing is worth ``lift`` times the waiting people it places plus
+    its total fit, and ``lift`` is more than the total fit of any pairing (at most n / 2
+    pairs, each worth at most ``max_units``): one more waiting person placed outweighs any
+    fit. Blossom keeps the most pairs first (``max_cardinality``), and since any set of
+    people some pairing covers is covered by a largest pairing too (the matching matroid),
+    that costs no waiting person: the most pairs, then the most waiting, then the best fit.
+    """
+    lift = (scorer.max_units() + 1) * (scorer.n // 2 + 1)
+    extra = scorer.waiting[a].astype(np.int64) + scorer.waiting[b].astype(np.int64)
+    return (np.asarray(weight, np.int64) + lift * extra).tolist()
+
+
 def _reduce(
-    graph: candidates.Graph, result: mincost.Assignment
+    graph: candidates.Graph, result: mincost.Assignment, waiting: np.ndarray
 ) -> tuple[list[tuple[int, int]], tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The double cover's mutual pairs, and the graph blossom gets for everyone else: the
     solution's other pairs plus each one's ``PEER_FEW`` best, among themselves, each once.
+    The ``waiting`` are never in a fixed pair: blossom places them first.
     """
     n = graph.scorer.n
     chosen = result.chosen
@@ -157,6 +183,7 @@ def _reduce(
     rest = np.ones(n, bool)
     rest[rows[mutual]] = False
     rest[cols[mutual]] = False
+    rest |= waiting
     order = np.lexsort((-graph.units, graph.rows))
     g_rows, g_cols, g_units = graph.rows[order], graph.cols[order], graph.units[order]
     starts = np.flatnonzero(np.r_[True, g_rows[1:] != g_rows[:-1]]) if len(g_rows) else g_rows
@@ -169,6 +196,7 @@ def _reduce(
         near[g_rows[rest[g_cols]]] = True
         near |= near[np.maximum(partner, 0)] & (partner >= 0)  # both of a freed pair
         rest |= near
+    rest |= rest[np.maximum(partner, 0)] & (partner >= 0)  # the partners of the waiting too
     fixed = [(x, y) for x, y in zip(rows[mutual].tolist(), cols[mutual].tolist(), strict=True)]
     fixed = [(x, y) for x, y in fixed if not rest[x]]
     inside = rest[g_rows] & rest[g_cols]
@@ -208,7 +236,7 @@ def _repair(graph: candidates.Graph, pairs: list[tuple[int, int]]) -> list[tuple
             region[partner[region & (partner >= 0)]] = True
         inside = region[rows] & region[cols] & (rows < cols)
         a, b, weight = rows[inside], cols[inside], graph.units[inside]
-        again = match_peers(n, a, b, weight)
+        again = match_peers(n, a, b, waiting_weights(graph.scorer, a, b, weight))
         kept = [(x, y) for x, y in pairs if not region[x]]
         if len(kept) + len(again) > len(pairs):
             pairs = sorted(kept + again)

@@ -29,6 +29,7 @@ def preview_message(prompts: Prompts, proposal: Proposal) -> Message:
         ),
     ]
     parts += _pair_parts(prompts, proposal)
+    parts += _waiting_parts(prompts, proposal)
     parts += _unmatched_parts(prompts, proposal)
     parts += _ending_parts(prompts, proposal)
     for code, a, b in proposal.notes:
@@ -64,6 +65,39 @@ def _pair_parts(prompts: Prompts, proposal: Proposal) -> list[Part]:
         more = Text.trusted(str(len(proposal.pairs) - SHOWN_PAIRS))
         parts.append(Context(prompts.render("match.preview_more", count=more)))
     return parts
+
+
+def _waiting_parts(prompts: Prompts, proposal: Proposal) -> list[Part]:
+    """Who was waiting from an earlier round: placed first (with whom), or left out again
+    (the reason is in the list of those not matched).
+    """
+    waiting = proposal.run.summary.get("waiting") or {}
+    placed, left_out = waiting.get("placed", []), waiting.get("left_out", [])
+    if not placed and not left_out:
+        return []
+
+    def name(member_id: int) -> str:
+        found = proposal.members.get(member_id)
+        return found.name if found else str(member_id)
+
+    rows = [
+        (name(ids[0]), prompts.render("match.preview_waiting_placed", partner=name(ids[1])))
+        for ids in placed
+    ]
+    reasons = dict(proposal.unmatched)
+    rows += [
+        (
+            name(ids[0]),
+            prompts.render(
+                "match.preview_waiting_left_out",
+                reason=prompts.render(f"match.unmatched_reason.{reasons.get(ids[0], 'capacity')}"),
+            ),
+        )
+        for ids in left_out
+    ]
+    count = Text.trusted(str(len(rows)))
+    header = prompts.render("match.preview_waiting_header", count=count)
+    return [Section(header), Fields(tuple(rows[: SHOWN_PAIRS * 2]))]
 
 
 def _unmatched_parts(prompts: Prompts, proposal: Proposal) -> list[Part]:

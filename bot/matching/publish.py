@@ -28,7 +28,7 @@ from bot.spans import Text
 from bot.time.format import local_when
 from bot.time.zones import get_zone, zone_label
 from storage import pairs as pairs_db
-from storage.models import Member, MemberStatus, Pair, PairStatus, Program
+from storage.models import Member, MemberStatus, Pair, PairStatus, Program, Role
 
 
 @dataclass
@@ -234,7 +234,10 @@ def introduce(
 def _tell_unmatched(
     session: Session, program: Program, proposal: Proposal, prompts: Prompts, *, now: datetime
 ) -> int:
-    """Everyone left out hears why, and goes first next round."""
+    """Everyone left out hears why. A mentee or peer goes before anyone new next round and
+    is told exactly what that guarantees; one left out although they already went first is
+    told that the reason above is what kept them out, not the same promise again.
+    """
     assert program.id is not None
     told = 0
     for member_id, reason in proposal.unmatched:
@@ -242,14 +245,18 @@ def _tell_unmatched(
         who = proposal.members.get(member_id)
         if member is None or who is None or member.status == MemberStatus.LEFT:
             continue
-        member.match_priority += 1
-        session.add(member)
-        message = Message(
-            (
-                Section(prompts.render(f"match.unmatched.{reason}", program=program.name)),
-                Context(prompts.render("match.unmatched_priority")),
-            )
-        )
+        parts: list[Part] = [
+            Section(prompts.render(f"match.unmatched.{reason}", program=program.name))
+        ]
+        if who.role in (Role.MENTEE, Role.PEER) and reason != "no_role":
+            if member.match_priority > 0:
+                parts.append(Context(prompts.render("match.unmatched_again")))
+            else:
+                peer = "_peer" if who.role == Role.PEER else ""
+                parts.append(Context(prompts.render(f"match.unmatched_priority{peer}")))
+            member.match_priority += 1
+            session.add(member)
+        message = Message(tuple(parts))
         target = Target(program.platform, program.workspace_id, "user", (who.platform_user_id,))
         key = f"unmatched:{proposal.run.id}:{member_id}"
         told += _queue(session, key, target, message, now, program.id)

@@ -226,6 +226,7 @@ def propose(
     unmatched = _left_out(pool, matched.graph, groups, capacity, pair_members)
     names = _pair_names(session, [pair_id for pair_id, _ in pool.ending])
     run.summary = _summary(mode, pool, pairs, unmatched, notes, names)
+    run.summary["waiting"] = _waiting(pool, pair_members)
     run.summary["quality"] = matched.quality()
     session.add(run)
     return Proposal(
@@ -252,9 +253,9 @@ def _match(
     seed: int,
     say: Progress,
 ) -> Matched:
-    """The whole cohort at once: most people matched, then the best total fit (priority for
-    those left out before; a seeded tie-break). NumPy, SciPy, OR-Tools and rustworkx load
-    here, when a round is matched.
+    """The whole cohort at once: most people matched, then the most of those waiting from
+    an earlier round placed, then the best total fit (a seeded tie-break). NumPy, SciPy,
+    OR-Tools and rustworkx load here, when a round is matched.
     """
     from bot.matching.cohort import match_cohort
     from bot.matching.scoring import Cohort, Rules
@@ -448,6 +449,24 @@ def _store_pairs(
     return pairs, pair_members
 
 
+def _waiting(pool: _Pool, pair_members: dict[int, list[int]]) -> dict[str, list[list[int]]]:
+    """Who was waiting from an earlier round (JSON): each placed one with their partners,
+    and each one left out again.
+    """
+    partners: dict[int, list[int]] = {}
+    for ids in pair_members.values():
+        for member_id in ids:
+            partners[member_id] = [m for m in ids if m != member_id]
+    placed, left_out = [], []
+    for c in pool.left:
+        if c.priority > 0:
+            if c.member_id in partners:
+                placed.append([c.member_id, *partners[c.member_id]])
+            else:
+                left_out.append([c.member_id])
+    return {"placed": placed, "left_out": left_out}
+
+
 def _left_out(
     pool: _Pool,
     graph: Graph,
@@ -480,6 +499,8 @@ def _left_out(
                 places_left=places_left,
                 more_left_than_places=more,
             )
+            if c.priority > 0 and reason in ("capacity", "fits_full"):
+                reason = _waiting_reason(graph, i, capacity, peer=pool.peer)
             unmatched.append((c.member_id, reason))
     if not pool.peer:
         for j, c in enumerate(pool.right):
@@ -498,6 +519,27 @@ def _left_out(
         if wrong_role and not pool.busy.get(c.member_id):
             unmatched.append((c.member_id, "no_role"))  # after a change of program kind
     return unmatched
+
+
+def _waiting_reason(graph: Graph, i: int, capacity: np.ndarray, *, peer: bool) -> str:
+    """Why row ``i``, placed first, was still left out: the first hard rule that leaves it
+    nobody among those with room this round, else "waiting_full" (every place that fits
+    went to someone else waiting, or was pinned).
+    """
+    import numpy as np
+
+    scorer = graph.scorer
+    cols = np.arange(scorer.m) if peer else np.flatnonzero(np.asarray(capacity) > 0)
+    cols = cols[~np.isin(cols, graph.skip_cols)]
+    pairs = scorer.pairs(np.full(len(cols), i, np.int64), cols)
+    recent = np.isin(i * max(scorer.m, 1) + cols, graph.forbidden)
+    language = pairs.language_ok
+    team = language & pairs.team_ok
+    rule = team & pairs.rule_ok
+    for name, ok in (("language", language), ("team", team), ("blocked", rule)):
+        if not ok.any():
+            return name
+    return "recent" if not (rule & ~recent).any() else "waiting_full"
 
 
 def _pair_names(session: Session, pair_ids: list[int]) -> dict[int, str]:

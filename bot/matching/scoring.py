@@ -268,8 +268,8 @@ class Scorer:
         names = [_team(c.team) for c in left] + [_team(c.team) for c in right]
         teams = np.where([t is None for t in names], -1, _codes(list(names))[0])
         self.team_l, self.team_r = teams[: self.n], teams[self.n :]
-        self.prio_l = np.asarray([c.priority for c in left], np.float32)
-        self.prio_r = np.asarray([c.priority for c in right], np.float32)
+        # Rows waiting from an earlier round: placed first by the solvers, not scored higher.
+        self.waiting = np.asarray([c.priority > 0 for c in left], bool)
         rng = np.random.default_rng(seed)
         salt = rng.integers(0, 2**31, size=4)
         ids_l = np.asarray([c.member_id for c in left], np.int64)
@@ -435,29 +435,22 @@ class Scorer:
         return ~np.isin(rows * max(self.m, 1) + cols, blocked)
 
     def units(self, block: Block, cols: np.ndarray | None = None) -> np.ndarray:
-        """What the solvers maximise, in integer units: the score plus the priority bonus
-        (in ten-thousandths), then a seeded tie-break below one unit, so ties fall the
-        same way for the same seed. ``cols`` only for single pairs.
+        """What the solvers maximise after the number of pairs and of the waiting placed, in
+        integer units: the score in ten-thousandths, then a seeded tie-break below one unit,
+        so ties fall the same way for the same seed. ``cols`` only for single pairs.
         """
         if cols is None:
             r, c = block.rows[:, None], np.arange(self.m)[None, :]
         else:
             r, c = block.rows, cols
-        value = block.total * np.float32(SCORE_UNITS)
-        if self.prio_l.any() or self.prio_r.any():
-            bonus = self.settings.priority_bonus * SCORE_UNITS
-            value = value + np.float32(bonus) * (self.prio_l[r] + self.prio_r[c])
-        units = np.rint(value).astype(np.int64)
+        units = np.rint(block.total * np.float32(SCORE_UNITS)).astype(np.int64)
         units *= JITTER_UNITS
         units += (self.tie_l[r] ^ self.tie_r[c]) % np.uint8(JITTER_UNITS)
         return units
 
     def max_units(self) -> int:
         """An upper bound of ``units`` over every pair."""
-        top = 100.0 + self.settings.priority_bonus * (
-            float(self.prio_l.max(initial=0)) + float(self.prio_r.max(initial=0))
-        )
-        return (int(np.ceil(top * SCORE_UNITS)) + 1) * JITTER_UNITS
+        return (100 * SCORE_UNITS + 1) * JITTER_UNITS
 
 
 def _team(team: str | None) -> str | None:

@@ -44,7 +44,9 @@ def solve_assignment(
     ]
 
 
-def match_peers(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> list[tuple[int, int]]:
+def match_peers(
+    n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray | list[int]
+) -> list[tuple[int, int]]:
     """The most pairs of the graph's edges (a[k], b[k]) and, among those, the highest total
     of the integer ``weight``s: rustworkx's compiled blossom.
     """

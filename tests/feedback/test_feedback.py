@@ -88,7 +88,7 @@ async def test_poor_fit_leads_to_a_rematch_request(bot):
     confirm = await chat.click("Ask for a new match", poor)
     assert "This ends your pairing with bob" in confirm
     done = await chat.click("Yes, end this pairing", confirm)
-    assert "Your pairing has ended and you'll be first in line" in done
+    assert "Your pairing has ended and you're in the next round" in done
     with transaction(bot.engine) as s:
         pair = s.get(Pair, pair_id)
     assert pair.status == "ended" and pair.end_reason == "rematch"
