@@ -58,7 +58,7 @@ async def test_a_partner_who_left_is_not_asked_and_match_me_again_counts_once(bo
     assert "[DM to bea] Hi bea! Your pairing" not in out
     before = priority(bot, "mia")
     number = button_number(out, "[DM to mia] Hi mia! Your pairing", "Match me again")
-    assert "first in line" in await chat.say(f"/click {number}")
+    assert "in the next matching round" in await chat.say(f"/click {number}")
     await chat.say(f"/click {number}")
     assert priority(bot, "mia") == before + 1
     refused = await chat.say("/mentor closure keep pair:1", who="mia")

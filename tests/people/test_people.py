@@ -84,7 +84,7 @@ def test_remove_asks_first_then_ends_pairs_and_tells_partner_and_person(bot):
     told = dms(bot)
     assert set(told) == {"amy", "cat"}
     assert "amy is no longer in *Mentorship program*" in told["cat"][0]
-    assert "first in line" in told["cat"][0]
+    assert "in the next matching round" in told["cat"][0]
     assert "closed your place in *Mentorship program*" in told["amy"][0]
     assert "has already left" in admin(bot, "remove amy")
 
@@ -200,7 +200,7 @@ def test_move_ends_the_old_pair_and_introduces_the_new_one(bot):
     program(bot)
     asked = admin(bot, "move ben cat")
     assert "Move ben from dan to cat?" in asked
-    assert "• dan: that their pairing has ended, and that they're first in line" in asked
+    assert "• dan: that their pairing has ended, and that they're in the next matching round" in asked
     assert "• ben: that they have a new partner" in asked
     assert "• cat: the introduction" in asked
     admin(bot, "move confirm ben cat")
