@@ -16,6 +16,7 @@ from bot.outbox import enqueue
 from bot.registry import PairEnded
 from bot.spans import Text
 from bot.time.format import local_day
+from bot.time.nudges import LocalRules, next_sensible
 from bot.time.zones import get_zone
 from storage import outbox as outbox_db
 from storage import pairs as pairs_db
@@ -49,6 +50,11 @@ def _their_day(ctx: Ctx, partner: Person, instant: datetime) -> Text:
     return Text.trusted(local_day(instant, zone))
 
 
+def rules_of(ctx: Ctx, person: Person) -> LocalRules:
+    """When ``person`` may be messaged (zone, quiet hours, weekend)."""
+    return LocalRules.for_person(person, default_timezone=ctx.settings.program.default_timezone)
+
+
 def _queue_back(ctx: Ctx, member: Member, until: datetime, *, at: datetime) -> None:
     """The "your mentor is back" notice to each mentee, sent at ``at``."""
     for pair, partner in _partners(ctx, member):
@@ -60,7 +66,9 @@ def _queue_back(ctx: Ctx, member: Member, until: datetime, *, at: datetime) -> N
             dedupe_key=f"{_back_prefix(member.id or 0)}{until.isoformat()}:{pair.id}:{partner.id}",
             target=target,
             message=ctx.say("pause.mentor_back", name=ctx.person.display_name),
-            not_before=at,
+            # at the end of the break, or later if that falls in their night or quiet hours;
+            # an early resume is news now, like the other notices a person's action sends
+            not_before=at if at <= ctx.now else next_sensible(at, rules_of(ctx, partner)),
             now=ctx.now,
             program_id=ctx.program().id,
         )

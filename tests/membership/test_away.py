@@ -92,3 +92,29 @@ async def test_a_pair_ended_during_the_break_gets_no_back_notice(bot):
     later = await chat.say("/time +3w")
     assert [d for d in _dms(later, "ann") if "is back" in d] == []
     assert [d for d in _dms(later, "bea") if "is back" in d]
+
+
+async def test_the_back_notice_waits_for_each_mentees_daytime(bot):
+    """A break ends at midnight in the mentor's zone; each mentee hears she is back in their
+    own daytime (midnight UTC is 09:00 in Tokyo and 19:00 in New York, but 01:00 in Berlin:
+    cal hears it at 09:00 her time)."""
+    from zoneinfo import ZoneInfo
+
+    from sqlmodel import select
+
+    from storage.models import OutboxMessage
+
+    chat = Chat(bot)
+    await mentor_with_three_mentees(chat)
+    await chat.say("/mentor pause until 2027-01-13", who="mia")
+    with transaction(bot.engine) as s:
+        rows = s.exec(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("back:"))
+        ).all()
+        due = {r.target_ids[0]: r.not_before for r in rows}
+    zones = {"ann": "Asia/Tokyo", "bea": "America/New_York", "cal": "Europe/Berlin"}
+    assert set(due) == set(zones)
+    assert due["cal"].astimezone(ZoneInfo("Europe/Berlin")).hour == 9
+    for who, zone in zones.items():
+        local = due[who].astimezone(ZoneInfo(zone))
+        assert 8 <= local.hour < 20 and local.weekday() < 5, (who, local)

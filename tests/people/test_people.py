@@ -200,7 +200,7 @@ def test_move_ends_the_old_pair_and_introduces_the_new_one(bot):
     program(bot)
     asked = admin(bot, "move ben cat")
     assert "Move ben from dan to cat?" in asked
-    assert "• dan: that their pairing has ended, and that they're in the next matching round" in asked
+    assert "• dan: that their pairing has ended, and that they're in the next" in asked
     assert "• ben: that they have a new partner" in asked
     assert "• cat: the introduction" in asked
     admin(bot, "move confirm ben cat")
