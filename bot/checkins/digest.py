@@ -12,6 +12,7 @@ from typing import Literal
 
 from sqlmodel import Session
 
+from bot.checkins.wrapup import cohort_key, in_this_cohort
 from bot.closure.recognition import recognition
 from bot.config import WEEKDAYS, Settings
 from bot.delivery import Target
@@ -278,7 +279,11 @@ def final_digest(
     from bot.closure.contributions import outcome
 
     assert program.id is not None and program.ends_on is not None
-    pairs = pairs_db.started_pairs(session=session, program_id=program.id)
+    pairs = [
+        p
+        for p in pairs_db.started_pairs(session=session, program_id=program.id)
+        if in_this_cohort(program, p)
+    ]
     held = meetings_by_pair(session, [p.id for p in pairs if p.id is not None])
     early = sum(1 for p in pairs if p.end_reason and outcome(p.end_reason) != "completed")
     fields = Fields(
@@ -358,7 +363,7 @@ def _queue_final(
     assert program.ends_on is not None
     if slot < program.ends_on + FINAL_AFTER:
         return 0
-    key = f"digest:{program.id}:final:{admin_id}"
+    key = f"{cohort_key(program, 'digest-final')}{admin_id}"
     if outbox_db.by_key(session=session, dedupe_key=key) is not None:
         return 0
     back = timedelta(days=7)  # since the last weekly digest, on or before the last day

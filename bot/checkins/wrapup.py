@@ -47,6 +47,26 @@ from storage.models import GoalStatus, MatchRun, Member, Pair, PairStatus, Perso
 CATCH_UP = timedelta(days=14)  # a bot down longer than this after the end sends no wrap-up
 
 
+def cohort_key(program: Program, kind: str) -> str:
+    """The prefix of the outbox keys of one cohort's ``kind`` of end message: a program run
+    again (new ``starts`` and ``ends``) is a new cohort, whose people hear its end too.
+    """
+    assert program.ends_on is not None
+    return f"{kind}:{program.id}:{program.ends_on.isoformat()}:"
+
+
+def in_this_cohort(program: Program, pair: Pair) -> bool:
+    """Whether ``pair`` took part in the program's current run: it started, and was still
+    going on or after ``starts`` (a pair introduced a few days early counts; the pairs that
+    ended with an earlier run do not).
+    """
+    if pair.started_at is None:
+        return False
+    if program.starts_on is None or pair.ended_at is None:
+        return True
+    return pair.ended_at.date() >= program.starts_on
+
+
 def closes_at(ends_on: date) -> datetime:
     """The instant the last day is over in every zone (UTC-12 included)."""
     return datetime.combine(ends_on + timedelta(days=1), time(12), UTC)
@@ -93,8 +113,14 @@ def _wrap_program(
     )
     # The job runs every quarter hour during the catch-up window: skip whoever already has
     # their wrap-up queued before reading their meetings and goals (the key stays 400 days).
-    prefix = f"wrapup:{program.id}:"
+    prefix = cohort_key(program, "wrapup")
     done = outbox_db.keys_with_prefix(session=session, prefix=prefix)
+    # Before 0.3.0 the key named the program only: a wrap-up queued then is not sent again.
+    done |= {
+        f"{prefix}{k.rsplit(':', 1)[1]}"
+        for k in outbox_db.keys_with_prefix(session=session, prefix=f"wrapup:{program.id}:")
+        if k.count(":") == 2
+    }
     unmatched = _last_unmatched(session, program.id)
     day = datetime.combine(program.ends_on + timedelta(days=1), time(program.checkin_hour))
     queued = 0
@@ -133,7 +159,7 @@ def _message(
     pairs = [
         p
         for p in pairs_db.pairs_of_members(session=session, member_ids=[member.id])
-        if p.status == PairStatus.ENDED and p.started_at is not None
+        if p.status == PairStatus.ENDED and in_this_cohort(program, p)
     ]
     ending = [p for p in pairs if p.end_reason == EndReason.PROGRAM_ENDED]
     thanks = prompts.render("wrapup.thanks", name=person.display_name, program=program.name)

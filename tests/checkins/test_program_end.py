@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.closure.helpers import keys, mentor_and_mentees, message_to
 from tests.conversations.helpers import Chat
 
@@ -105,3 +107,31 @@ async def test_a_forgotten_partner_leaves_no_blank_in_the_wrap_up(bot):
     assert "a partner who left" in wrap and "cal" in wrap
     assert "(with ," not in wrap and ", )" not in wrap and "(with -)" not in wrap
     assert "0 of 0" not in wrap and "Keep in touch with your partner" not in wrap
+
+
+@pytest.mark.slow
+async def test_a_second_cohort_in_the_same_program_ends_for_everyone_again(bot):
+    """The guide's way to run another cohort (new ``ends``, then ``starts``, match again):
+    when it ends, everyone in it gets a wrap-up again (about this cohort's pairs only) and the
+    admins one final digest counting only this cohort's pairs."""
+    chat, _left_out, _out = await _program_that_ends(bot)
+    await chat.say("/time +10d")  # the first cohort's final digest has gone out
+    await chat.say("/mentor admin program set ends 2027-02-10", who="admin")
+    await chat.say("/mentor admin program set starts 2027-01-11", who="admin")
+    await chat.say("/time +5d")  # 2027-01-11
+    await chat.say("/mentor admin match", who="admin")
+    published = await chat.say("/mentor admin publish", who="admin")
+    assert "2 pairs matched" in published, published
+    out = await chat.say("/time +60d")
+    ended = [w for w in PEOPLE if f"[DM to {w}] Hi {w}! *Mentorship program* has come" in out]
+    assert sorted(ended) == sorted(PEOPLE), out
+    mia = message_to(out, "mia", "Hi mia! *Mentorship program* has come to an end")
+    now = set(re.findall(r"\[group DM to (\w+), mia\]", published))
+    assert len(now) == 2, published
+    for who in ("ann", "bea", "cal", "dan"):  # this cohort's partners, not the first's too
+        assert (who in mia) == (who in now), (who, now, mia)
+    digests = re.findall(
+        r"\[DM to admin\] \*Mentorship program\* ended on 2027-02-10.*\n(?:  .*\n?)+", out
+    )
+    assert len(digests) == 1, out
+    assert "2 pairs in all" in digests[0]
