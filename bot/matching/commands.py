@@ -28,6 +28,7 @@ from bot.registry import registry_of
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.spans import Text
 from bot.time.format import local_day
+from bot.time.zones import get_zone
 from storage import pairs as pairs_db
 from storage import repo
 from storage.models import MatchRule, Member, MemberStatus, Pair, Person
@@ -164,7 +165,8 @@ def admin_pairs(ctx: Ctx, args: list[str]) -> Reply:
             member = ctx.session.get(Member, member_id)
             person = ctx.session.get(Person, member.person_id) if member else None
             name = person.display_name if person else "?"
-            names.append(f"{name} ({_away(ctx, member)})" if _away(ctx, member) else name)
+            away = _away(ctx, member, person)
+            names.append(f"{name} ({away})" if away else name)
         pair = ctx.session.get(Pair, pair_id)
         started = pair.started_at.date().isoformat() if pair and pair.started_at else "-"
         count, last = held.get(pair_id, (0, None))
@@ -189,12 +191,15 @@ def admin_pairs(ctx: Ctx, args: list[str]) -> Reply:
     )
 
 
-def _away(ctx: Ctx, member: Member | None) -> str:
-    """The "away until <day>" note (in the admin's zone) for someone on a break, or ""."""
+def _away(ctx: Ctx, member: Member | None, person: Person | None) -> str:
+    """The "away until <day>" note for someone on a break, or "": the day they chose, in
+    their own zone (what they and their mentees were told), not the admin's.
+    """
     until = member.paused_until if member is not None else None
     if member is None or member.status != MemberStatus.PAUSED or until is None or until <= ctx.now:
         return ""
-    return ctx.t("match.away_until", until=Text.trusted(local_day(until, ctx.zone()))).plain()
+    zone = get_zone((person.timezone if person else None) or ctx.settings.program.default_timezone)
+    return ctx.t("match.away_until", until=Text.trusted(local_day(until, zone))).plain()
 
 
 def _member_ref(ctx: Ctx, reference: str) -> tuple[Member, Person]:

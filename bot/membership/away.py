@@ -44,9 +44,11 @@ def _partners(ctx: Ctx, member: Member) -> list[tuple[Pair, Person]]:
     return out
 
 
-def _their_day(ctx: Ctx, partner: Person, instant: datetime) -> Text:
-    """``instant`` as a day in the partner's own zone (as their status shows days)."""
-    zone = get_zone(partner.timezone or ctx.settings.program.default_timezone)
+def _their_day(ctx: Ctx, instant: datetime) -> Text:
+    """The day the break ends as the mentor chose it (in the mentor's zone, as the mentor was
+    told it): a mentee behind the mentor's zone would otherwise read the day before.
+    """
+    zone = get_zone(ctx.person.timezone or ctx.settings.program.default_timezone)
     return Text.trusted(local_day(instant, zone))
 
 
@@ -91,7 +93,7 @@ def tell_away(ctx: Ctx, member: Member, until: datetime) -> None:
             ctx.say(
                 "pause.mentor_away",
                 name=ctx.person.display_name,
-                until=_their_day(ctx, partner, until),
+                until=_their_day(ctx, until),
             ),
             dedupe_key=f"away:{member.id}:{until.isoformat()}:{pair.id}:{partner.id}",
         )

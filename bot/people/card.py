@@ -138,7 +138,10 @@ def _status(sheet: Sheet, who: Someone) -> Text:
         if until is None:
             status = sheet.t("people.card.paused_open")
         elif until > sheet.now:
-            status = sheet.t("people.card.paused", until=Text.trusted(until.date().isoformat()))
+            # the day they chose, in their own zone (as they were told it)
+            zone = get_zone(who.person.timezone or sheet.settings.program.default_timezone)
+            day = until.astimezone(zone).date().isoformat()
+            status = sheet.t("people.card.paused", until=Text.trusted(day))
     if member.match_priority > 0:
         status = status + Text.trusted(", ") + sheet.t("people.card.waiting")
     return status
