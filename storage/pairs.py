@@ -45,6 +45,26 @@ _PARTNERS_IN = (
 )
 
 
+_PARTNER_MEMBERS_IN = (
+    select(Person, Member)
+    .join(Member, col(Member.person_id) == col(Person.id))
+    .join(PairMember, col(PairMember.member_id) == col(Member.id))
+    .where(
+        PairMember.pair_id == bindparam("pair_id"),
+        PairMember.member_id != bindparam("except_member_id"),
+    )
+    .order_by(col(Person.display_name))
+)
+
+
+def partner_members_in(
+    *, session: Session, pair_id: int, except_member_id: int
+) -> list[tuple[Person, Member]]:
+    """The other people of a pair, each with their membership (one query, as ``partners_in``)."""
+    params = {"pair_id": pair_id, "except_member_id": except_member_id}
+    return [(p, m) for p, m in session.exec(_PARTNER_MEMBERS_IN, params=params).all()]
+
+
 def active_pairs_of(*, session: Session, member_id: int) -> list[Pair]:
     """The member's active pairs, oldest first."""
     return list(session.exec(_ACTIVE_PAIRS_OF, params={"member_id": member_id}).all())

@@ -26,12 +26,14 @@ def next_checkin_of(
     first_after: timedelta,
     pairs: list[Pair] | None = None,
     partners: Mapping[int, list[Person]] | None = None,
+    away: Mapping[int, datetime] | None = None,
 ) -> datetime | None:
     """What ``status`` and App Home show: the person's earliest nudge still to come: a planned
     one (what the outbox will send), else the next the planner will plan, over all their
     pairs (``pairs``: their active pairs, when the caller has them already). Without a
     partner: when one would come if they had one now. ``partners``: the others in each pair,
     by pair id, when the caller has them already (the pair's first cycle is everyone's).
+    ``away``: pairs whose mentor is on a break, until when (no check-ins for them till then).
     """
     assert member.id is not None
     rules = LocalRules.for_person(person, default_timezone=default_timezone)
@@ -55,8 +57,8 @@ def next_checkin_of(
             started_at=pair.started_at,
             first_after=first_after,
             partners=_partner_rules(session, pair.id, member.id, default_timezone, partners),
-            paused_until=member.paused_until,
-            paused=paused,
+            paused_until=_later(member.paused_until, (away or {}).get(pair.id)),
+            paused=paused or pair.id in (away or {}),
             skip_cycles=frozenset(skip),
         )
         if nxt is not None:
@@ -88,3 +90,8 @@ def _partner_rules(
     if people is None:
         people = pairs_db.partners_in(session=session, pair_id=pair_id, except_member_id=member_id)
     return [LocalRules.for_person(p, default_timezone=default_timezone) for p in people]
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    """The later of two instants (None: none)."""
+    return max((x for x in (a, b) if x is not None), default=None)

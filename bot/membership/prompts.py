@@ -76,6 +76,8 @@ WORDS = Words(
         "status.label.role": frozenset(),
         "status.label.state": frozenset(),
         "status.label.partner": frozenset(),
+        "status.label.partner_away": frozenset(),
+        "status.partner_away": frozenset({"name", "until"}),
         "status.label.next_checkin": frozenset(),
     },
     Path(__file__).with_name("prompts.toml"),

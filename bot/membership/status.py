@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.checkins.upcoming import next_checkin_of
 from bot.checkins.wrapup import has_ended
@@ -10,9 +10,9 @@ from bot.context import Ctx
 from bot.replies import Button, Buttons, Context, Fields, Message, Reply, Section
 from bot.spans import Text
 from bot.time.format import local_day, local_when
-from bot.time.zones import zone_label
+from bot.time.zones import get_zone, zone_label
 from storage import pairs as pairs_db
-from storage.models import Member, MemberStatus, Pair, Person
+from storage.models import Member, MemberStatus, Pair, Person, Role
 
 
 def status(ctx: Ctx, args: list[str]) -> Reply:
@@ -38,7 +38,8 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
 
     assert member.id is not None
     pairs = pairs_db.active_pairs_of(session=ctx.session, member_id=member.id)
-    partners_of = _partners_of(ctx, member.id, pairs)
+    with_members = _partners_of(ctx, member.id, pairs)
+    partners_of = {pair_id: [p for p, _m in found] for pair_id, found in with_members.items()}
     partners = [p.display_name for people in partners_of.values() for p in people]
     items.append(
         (
@@ -46,6 +47,15 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
             Text.user(", ".join(partners)) if partners else ctx.t("status.no_partner"),
         )
     )
+    away = _mentors_away(ctx, with_members)
+    for name, until in away.values():
+        day = Text.trusted(local_day(until, get_zone(name.timezone or ctx.zone_key())))
+        items.append(
+            (
+                ctx.prompts.text("status.label.partner_away"),
+                ctx.t("status.partner_away", name=name.display_name, until=day),
+            )
+        )
 
     # The same rule the planner uses: weekend, quiet hours, the wait before a first check-in,
     # breaks, cycles already answered; a nudge already planned is what will be sent.
@@ -59,6 +69,7 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
         first_after=timedelta(days=ctx.settings.checkins.first_checkin_after_days),
         pairs=pairs,
         partners=partners_of,
+        away={pair_id: until for pair_id, (_name, until) in away.items()},
     )
     if when is not None:
         key = "status.next_checkin" if partners else "status.next_checkin_unmatched"
@@ -127,12 +138,34 @@ def home(ctx: Ctx, args: list[str]) -> Reply:
     return Message((*reply.parts, *goals.parts[:-1], actions, Context(ctx.t("home.hint"))))
 
 
-def _partners_of(ctx: Ctx, member_id: int, pairs: list[Pair]) -> dict[int, list[Person]]:
-    """The member's partners in each of ``pairs`` (their active pairs), by pair."""
+def _partners_of(
+    ctx: Ctx, member_id: int, pairs: list[Pair]
+) -> dict[int, list[tuple[Person, Member]]]:
+    """The member's partners in each of ``pairs`` (their active pairs), by pair, each with
+    their membership.
+    """
     return {
-        pair.id: pairs_db.partners_in(
+        pair.id: pairs_db.partner_members_in(
             session=ctx.session, pair_id=pair.id, except_member_id=member_id
         )
         for pair in pairs
         if pair.id is not None
     }
+
+
+def _mentors_away(
+    ctx: Ctx, with_members: dict[int, list[tuple[Person, Member]]]
+) -> dict[int, tuple[Person, datetime]]:
+    """Pairs whose mentor is on a break now (their check-ins wait): pair -> mentor, until."""
+    away: dict[int, tuple[Person, datetime]] = {}
+    for pair_id, found in with_members.items():
+        for person, other in found:
+            until = other.paused_until
+            if (
+                other.role == Role.MENTOR
+                and other.status == MemberStatus.PAUSED
+                and until is not None
+                and until > ctx.now
+            ):
+                away[pair_id] = (person, until)
+    return away

@@ -120,3 +120,18 @@ async def test_the_back_notice_waits_for_each_mentees_daytime(bot):
     for who, zone in zones.items():
         local = due[who].astimezone(ZoneInfo(zone))
         assert 8 <= local.hour < 20 and local.weekday() < 5, (who, local)
+
+
+async def test_a_mentees_status_says_the_mentor_is_away_and_shows_no_check_in_meanwhile(bot):
+    """While mia is away, ann's status names the break and its end and promises no check-in
+    before it (none is sent then); the next one shown comes after mia is back."""
+    from datetime import date, datetime
+
+    chat = Chat(bot)
+    await mentor_with_three_mentees(chat)
+    await chat.say("/mentor pause until 2027-01-10", who="mia")
+    status = await chat.say("/mentor status", who="ann")
+    assert "mia is away until Sun 10 Jan 2027: your check-ins wait until then" in status
+    [when] = re.findall(r"Next check-in\s+\w+ (\d+ \w+ \d{4})", status)
+    shown = datetime.strptime(when, "%d %b %Y").date()  # noqa: DTZ007 (a day, no time)
+    assert shown >= date(2027, 1, 10), status
