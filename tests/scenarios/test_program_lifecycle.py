@@ -755,6 +755,17 @@ async def test_a_program_of_forty_people_over_four_months(bot, tmp_path):
     silent = {ledger.roles[r] for r in ("ghost", "ghost_waits", "quiet")}
     silent.add(ledger.of(ledger.roles["quiet"])[0].mentor)  # both of the quiet pair
     assert sorted(re.findall(r"\[DM to (\w+)\]", "\n".join(engaged))) == sorted(silent)
+    # the thank-you shared after a rematch is in the next weekly digest, and only there
+    mentee, words, shared, _ = script.thanks[0]
+    mentor = ledger.of(mentee)[0].mentor
+    weekly = [d for _, d in script.digests if words in d]
+    assert shared and len(weekly) == 1, weekly
+    assert f"{script.name(mentee)} to {script.name(mentor)}: {words}" in weekly[0]
+    # the forgotten mentee's mentor was told of the end without a name
+    forgot = ledger.roles["forgets"]
+    told = dms(script.seen, script.forgotten_mentor)
+    (closing,) = [b for b in told if "Your pairing with a partner who left" in b]
+    assert "ended early" in closing and not re.search(rf"\b{forgot}\b", closing), closing
 
 
 LABEL = {"met": "We met", "not_yet": "Not yet"}
