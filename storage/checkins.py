@@ -158,14 +158,23 @@ def future_pending(
 
 
 def future_pending_keys(
-    *, session: Session, now: datetime, pair_ids: list[int] | None, member_id: int | None
+    *,
+    session: Session,
+    now: datetime,
+    pair_ids: list[int] | None,
+    member_id: int | None,
+    unqueued: bool = False,
 ) -> list[tuple[int, int, int, date | str | None]]:
     """(id, pair, member, cycle day) of the planned check-ins not due yet (of some pairs, of
-    one member, or all), read in chunks of pairs so any number of pairs works.
+    one member, or all), read in chunks of pairs so any number of pairs works; with
+    ``unqueued`` also those due already but never queued (of a pair that ended: nobody will
+    ever be asked them).
     """
+    later = col(CheckIn.due_at) > now
+    when = or_(later, col(CheckIn.queued_at).is_(None)) if unqueued else later
     query = sa_select(
         col(CheckIn.id), col(CheckIn.pair_id), col(CheckIn.member_id), raw(col(CheckIn.cycle_on))
-    ).where(col(CheckIn.outcome) == CheckInOutcome.PENDING, col(CheckIn.due_at) > now)
+    ).where(col(CheckIn.outcome) == CheckInOutcome.PENDING, when)
     if member_id is not None:
         query = query.where(col(CheckIn.member_id) == member_id)
     connection = session.connection()

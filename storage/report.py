@@ -29,6 +29,7 @@ class MemberRow(NamedTuple):  # noqa: D101
     joined_at: datetime
     left_at: datetime | None
     timezone: str | None
+    paused_until: datetime | None
 
 
 class PairRow(NamedTuple):  # noqa: D101
@@ -80,6 +81,7 @@ def members(*, session: Session, program_id: int) -> list[MemberRow]:
             col(Member.joined_at),
             col(Member.left_at),
             col(Person.timezone),
+            col(Member.paused_until),
         )
         .join(Person, col(Person.id) == col(Member.person_id))
         .where(col(Member.program_id) == program_id)

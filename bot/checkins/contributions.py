@@ -34,7 +34,9 @@ def register_contributions(registry: Registry) -> None:
     person's export and forget, the program's export and the report.
     """
     registry.on_pair_ended(
-        lambda ended: withdraw_future_nudges(ended.session, now=ended.now, pair_ids=ended.pair_ids)
+        lambda ended: withdraw_future_nudges(
+            ended.session, now=ended.now, pair_ids=ended.pair_ids, ended=True
+        )
     )
     registry.on_member_paused(_paused)
     registry.on_schedule_changed(_replan)

@@ -423,14 +423,16 @@ def withdraw_future_nudges(
     now: datetime,
     pair_ids: list[int] | None = None,
     member_id: int | None = None,
+    ended: bool = False,
 ) -> int:
     """Remove planned, unanswered nudges still in the future (a pause, a pair that ended).
 
     Both the check-in and its unsent outbox row go, so the planner can plan that cycle again
-    if the person comes back in time.
+    if the person comes back in time. For pairs that ``ended`` the check-ins due already but
+    never queued go too: nobody will be asked them, so no digest or report counts them.
     """
     found = checkins_db.future_pending_keys(
-        session=session, now=now, pair_ids=pair_ids, member_id=member_id
+        session=session, now=now, pair_ids=pair_ids, member_id=member_id, unqueued=ended
     )
     checkins_db.delete(session=session, ids=[checkin for checkin, _, _, _ in found])
     outbox_db.delete_pending(

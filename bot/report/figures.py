@@ -103,6 +103,7 @@ def build(
     members = db.members(session=session, program_id=pid)
     pairs = [p for p in db.pairs(session=session, program_id=pid) if period.has(p.started_at)]
     scope = ReportScope(session, program, settings, period, minimum, words, pairs, now)
+    members = [_as_of(m, now) for m in members]
     sections = [
         _participation(members, period, minimum, settings.program.default_timezone, words),
         _matching(pairs, db.latest_round(session=session, program_id=pid), minimum, words),
@@ -138,6 +139,16 @@ def _page(
         "numbers": words("page.numbers"),
         "empty": words("page.empty"),
     }
+
+
+def _as_of(member: db.MemberRow, now: datetime) -> db.MemberRow:
+    """``member`` with the status they have at ``now``: a break that has run out is over
+    (the stored status is cleared only when they next act, see ``Ctx.effective_status``).
+    """
+    over = member.paused_until is not None and member.paused_until <= now
+    if member.status == MemberStatus.PAUSED and over:
+        return member._replace(status=MemberStatus.ACTIVE, paused_until=None)
+    return member
 
 
 def _participation(

@@ -108,3 +108,22 @@ async def test_withdrawing_for_more_pairs_than_a_statement_can_name(bot):
     with transaction(bot.engine) as s:
         assert s.exec(select(CheckIn)).all() == []
     assert queued_nudges(bot) == {}  # their unsent nudges went too
+
+
+async def test_a_pair_that_ends_when_its_nudge_falls_due_leaves_no_check_in_behind(bot):
+    """A pair ending at the very minute its nudges fall due, before they were queued (the
+    engagement job closing a silent pair at 28 days runs at that tick), takes those check-ins
+    with it: nobody is asked, and the digest and report count no cycle for them."""
+    from bot.pairs.lifecycle import end_pairs
+    from storage.models import EndReason, Pair
+
+    await planned_week(bot)
+    bot.clock.set(TUESDAY_10)  # due now, never queued
+    with transaction(bot.engine) as s:
+        pair = s.exec(select(Pair)).one()
+        assert [r.queued_at for r in s.exec(select(CheckIn)).all()] == [None, None]
+        end_pairs(s, bot.registry, [pair], reason=EndReason.INACTIVE, now=bot.clock.now())
+    with transaction(bot.engine) as s:
+        assert s.exec(select(CheckIn)).all() == []
+        queue_due_nudges(s, now=bot.clock.now(), settings=bot.settings)
+    assert queued_nudges(bot) == {}

@@ -454,3 +454,26 @@ def test_no_ratings_show_a_dash_in_chat_terminal_and_figures_csv(bot, settings, 
     with (tmp_path / "figures.csv").open(encoding="utf-8") as handle:
         values = {r["figure"]: r["value"] for r in csv.DictReader(handle)}
     assert values["rating"] == "-"
+
+
+def test_a_break_that_has_run_out_counts_as_active(bot, settings, clock):
+    """Three people pause for two weeks: the report counts them paused, and active again
+    once their breaks are over (before any of them has written to the bot since)."""
+    from datetime import timedelta
+
+    from tests.conftest import run
+
+    for who in ("ann", "bob", "cat", "dan", "eve", "fay"):
+        run(bot, "join mentee", who=who)
+    for who in ("ann", "bob", "cat"):
+        assert "break" in run(bot, "pause 2 weeks", who=who).lower()
+
+    def statuses() -> list[str]:
+        with transaction(bot.engine) as s:
+            (program,) = s.exec(select(Program)).all()
+            got = build(s, program, settings, now=clock.now(), prompts=load_prompts()).figures()
+        return [got[f"participation.{k}"] for k in ("active", "paused", "left")]
+
+    assert statuses() == ["3", "3", "0"]
+    clock.advance(timedelta(days=15))
+    assert statuses() == ["6", "0", "0"]
