@@ -29,9 +29,7 @@ def explain(
     keys: str = "match.reason",
 ) -> list[str]:
     """The strongest reasons first, at most three; plain text (it contains users' words).
-
-    ``keys``: the prompts' prefix: ``match.reason`` speaks to the pair ("you both speak ..."),
-    another prefix with the same keys may speak about them (to an admin).
+    ``keys``: ``match.reason`` speaks to the pair, another prefix may speak about them.
     """
     scored: list[tuple[float, str]] = []
     w = settings
