@@ -175,7 +175,11 @@ def confirmation(ctx: Ctx, change: Change, command: str) -> Message:
         parts.append(Context(ctx.t("people.note_private", note=change.note)))
     verb = command.split(" ", 2)[1]
     if len(command) <= MAX_BUTTON_COMMAND:
-        yes = Button(ctx.prompts.text(f"people.button.{change.action}"), command, "danger")
+        yes_label = ctx.prompts.text(f"people.button.{change.action}")
+        if change.action in ("pair", "readmit"):
+            yes = Button(yes_label, command, "primary")
+        else:
+            yes = Button(yes_label, command, "danger")
         keep = Button(ctx.prompts.text("people.button.cancel"), f"admin {verb} {KEEP}")
         parts.append(Buttons((yes, keep)))
     else:
