@@ -151,6 +151,8 @@ class Member(SQLModel, table=True):
     match_priority: int = Field(default=0)
     joined_at: datetime = _utc_field()
     left_at: datetime | None = _utc_field(nullable=True)
+    # set by ``admin remove`` (status stays ``left``): they can't rejoin until ``admin readmit``
+    removed_at: datetime | None = _utc_field(nullable=True)
 
 
 class MatchRun(SQLModel, table=True):

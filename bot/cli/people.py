@@ -1,6 +1,7 @@
-"""``mentorbot person``: one person's card, and the same changes as ``admin remove|role|pair|
-end|move`` in chat, from the terminal: what will happen and who will be told is printed, then
-confirmed (or ``--yes``). Names: a display name, a first name or a platform id.
+"""``mentorbot person``: one person's card, and the same changes as ``admin remove|readmit|
+role|pair|end|move`` in chat, from the terminal: what will happen and who will be told is
+printed as plain text (no chat formatting), then confirmed (or ``--yes``). Names: a display
+name, a first name or a platform id.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from rich.console import Console
 
 from bot.config import Settings
 from bot.events import Surface
+from bot.replies import Context, Fields, Message, Section
+from bot.spans import Text
 
 if TYPE_CHECKING:
     from bot.cli.start import Opened
@@ -31,8 +34,39 @@ _Program = Annotated[
 ]
 _Yes = Annotated[bool, typer.Option("--yes", help="Don't ask for confirmation.")]
 _Name = Annotated[str, typer.Argument(help="A display name, a first name or a platform id.")]
+_Anyway = Annotated[
+    bool, typer.Option("--anyway", help="Pair recent partners all the same (the one rule to lift).")
+]
+_CHAT_MARKS = str.maketrans("", "", "*`")  # chat emphasis and code marks, in the bot's own words
+_CONTROL = dict.fromkeys([*range(0, 9), *range(11, 32), 127])  # people's words: no escapes
 
 Planner = Callable[["Desk", list["Someone"]], "Change"]
+
+
+def terminal_text(text: Text) -> str:
+    """A chat text for the terminal: the bot's ``*bold*`` and `` `code` `` marks go, people's
+    words stay as written but without control characters.
+    """
+    return "".join(
+        s.text.translate(_CHAT_MARKS) if s.trusted else s.text.translate(_CONTROL)
+        for s in text.spans
+    )
+
+
+def terminal_message(message: Message) -> str:
+    """A chat message as terminal lines (sections, notes and ``label: value`` fields)."""
+    lines: list[str] = []
+    for part in message.parts:
+        if isinstance(part, Section | Context):
+            lines.append(terminal_text(part.text))
+        elif isinstance(part, Fields):
+            lines += [f"{label}: {terminal_text(value)}" for label, value in part.items]
+    return "\n".join(lines)
+
+
+def _chat_to_terminal(said: str) -> str:
+    """An error's chat commands as the terminal's."""
+    return said.replace("/mentor admin ", "mentorbot person ")
 
 
 def run_person(
@@ -56,8 +90,8 @@ def run_person(
         try:
             return _run(opened, names, plan, confirm, out)
         except UserError as exc:
-            text = opened.bot.prompts.render(exc.key, **exc.params).plain()
-            out.print(text.replace("/mentor admin ", "mentorbot person "), markup=False)
+            said = terminal_text(opened.bot.prompts.render(exc.key, **exc.params))
+            out.print(_chat_to_terminal(said), markup=False, highlight=False)
             return 1
 
 
@@ -79,27 +113,29 @@ def _run(
     now, prompts = bot.clock.now(), bot.prompts
     if plan is None:
         sheet = Sheet(session, program, now, bot.settings, prompts)
-        out.print(
-            person_card(sheet, found[0]).plain(), markup=False, highlight=False, soft_wrap=True
-        )
+        card = person_card(sheet, found[0], terminal=True)
+        out.print(terminal_message(card), markup=False, highlight=False, soft_wrap=True)
         return 0
     group_dm = bot.surface_of(program.platform).group_dm
-    desk = Desk(session, bot.registry, program, bot.settings, prompts, now, group_dm)
+    desk = Desk(session, bot.registry, program, bot.settings, prompts, now, group_dm, "--anyway")
     change = plan(desk, found)
-    out.print(change.question(prompts).plain(), markup=False, highlight=False, soft_wrap=True)
+    said = [change.question(prompts)]
     if change.fit is not None:
-        reasons = "; ".join(change.fit.reasons)
-        out.print(f"Fit {change.fit.score:g} of 100. Why: {reasons}", markup=False)
-    out.print(change.told_text(prompts).plain(), markup=False, highlight=False, soft_wrap=True)
+        score = Text.trusted(f"{change.fit.score:g}")
+        said.append(
+            prompts.render("people.fit", score=score, reasons="; ".join(change.fit.reasons))
+        )
+    said.append(change.told_text(prompts))
+    if change.note:
+        said.append(prompts.render("people.note_private", note=change.note))
+    for text in said:
+        out.print(terminal_text(text), markup=False, highlight=False, soft_wrap=True)
     if not confirm("Go ahead?"):
-        out.print("Nothing was changed.")
+        out.print(prompts.text("people.kept"), markup=False)
         return 1
     done = apply(desk, change)
-    out.print(
-        f"Done: {done.pairs_ended} ended, {done.messages} messages queued "
-        "(the running bot sends them).",
-        markup=False,
-    )
+    shown = _chat_to_terminal(terminal_text(change.done_text(prompts, done)))
+    out.print(shown, markup=False, highlight=False, soft_wrap=True)
     return 0
 
 
@@ -151,6 +187,14 @@ def remove(ctx: typer.Context, name: _Name, program: _Program = None, yes: _Yes 
     _go(ctx, program, [name], lambda desk, who: plan_remove(desk, who[0]), yes)
 
 
+@person_app.command("readmit")
+def readmit(ctx: typer.Context, name: _Name, program: _Program = None, yes: _Yes = False) -> None:
+    """Let someone an admin removed rejoin by themselves (they are told)."""
+    from bot.people.changes import plan_readmit
+
+    _go(ctx, program, [name], lambda desk, who: plan_readmit(desk, who[0]), yes)
+
+
 @person_app.command("role")
 def role(
     ctx: typer.Context,
@@ -168,12 +212,23 @@ def role(
 
 @person_app.command("pair")
 def pair(
-    ctx: typer.Context, a: _Name, b: _Name, program: _Program = None, yes: _Yes = False
+    ctx: typer.Context,
+    a: _Name,
+    b: _Name,
+    program: _Program = None,
+    yes: _Yes = False,
+    anyway: _Anyway = False,
 ) -> None:
     """Pair two people now, outside a round, with the usual introduction."""
     from bot.people.changes import plan_pair
 
-    _go(ctx, program, [a, b], lambda desk, who: plan_pair(desk, who[0], who[1]), yes)
+    _go(
+        ctx,
+        program,
+        [a, b],
+        lambda desk, who: plan_pair(desk, who[0], who[1], anyway=anyway),
+        yes,
+    )
 
 
 @person_app.command("end")
@@ -195,9 +250,20 @@ def end(
 
 @person_app.command("move")
 def move(
-    ctx: typer.Context, mentee: _Name, mentor: _Name, program: _Program = None, yes: _Yes = False
+    ctx: typer.Context,
+    mentee: _Name,
+    mentor: _Name,
+    program: _Program = None,
+    yes: _Yes = False,
+    anyway: _Anyway = False,
 ) -> None:
     """Move a mentee to another mentor: the old pair ends, the new one is introduced."""
     from bot.people.changes import plan_move
 
-    _go(ctx, program, [mentee, mentor], lambda desk, who: plan_move(desk, who[0], who[1]), yes)
+    _go(
+        ctx,
+        program,
+        [mentee, mentor],
+        lambda desk, who: plan_move(desk, who[0], who[1], anyway=anyway),
+        yes,
+    )

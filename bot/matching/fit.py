@@ -32,6 +32,7 @@ def pair_fit(
     settings: MatchingSettings,
     prompts: Prompts,
     now: datetime,
+    reason_keys: str = "match.reason",
 ) -> Fit:
     """Score ``waiting`` (the mentee, or a peer) with ``partner`` as a round starting ``now``
     would, and explain it. NumPy and SciPy load here, as they do for a round.
@@ -55,6 +56,12 @@ def pair_fit(
     if not bool(block.team_ok[0]):
         broken.append("team")
     reasons = explain(
-        waiting, partner, peer=peer, overlap_hours=hours, settings=settings, prompts=prompts
+        waiting,
+        partner,
+        peer=peer,
+        overlap_hours=hours,
+        settings=settings,
+        prompts=prompts,
+        keys=reason_keys,
     )
     return Fit(round(float(block.total[0]), 1), reasons, tuple(broken))

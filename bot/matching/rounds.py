@@ -89,7 +89,7 @@ def active_pairs(session: Session, program_id: int) -> dict[int, list[int]]:
     return pairs_db.active_pair_members(session=session, program_id=program_id)
 
 
-def _recent(session: Session, program_id: int) -> dict[tuple[int, int], int]:
+def recent_partners(session: Session, program_id: int) -> dict[tuple[int, int], int]:
     """Past partners -> how many published rounds ago they were paired (0 = the last one)."""
     runs = pairs_db.published_run_ids(session=session, program_id=program_id)
     age_of_run = {run_id: age for age, run_id in enumerate(runs)}
@@ -207,7 +207,7 @@ def propose(
     say("loading the pool", 0.0)
     pool = _load_pool(session, program, settings, now=now, mode=mode)
     blocked, pins = _rules(session, program.id)
-    recent = _recent(session, program.id)
+    recent = recent_partners(session, program.id)
     seed = seed if seed is not None else _default_seed(session, program.id)
 
     capacity = pool.places_left()

@@ -119,6 +119,8 @@ def join(ctx: Ctx, args: list[str]) -> Reply:
         return ctx.say(
             "join.already_other_role", role=_role_label(ctx, member.role), wanted=Text.trusted(role)
         )
+    if member is not None and member.removed_at is not None:
+        raise UserError("join.removed", program=program.name)
     rejoined = member is not None
     if member is None:
         assert program.id is not None and ctx.person.id is not None

@@ -32,6 +32,7 @@ WORDS = Words(
         "join.choose_role": frozenset({"program"}),
         "join.welcome": frozenset({"program", "role"}),
         "join.rejoined": frozenset({"program", "role"}),
+        "join.removed": frozenset({"program"}),
         "join.already": frozenset({"role"}),
         "join.already_other_role": frozenset({"role", "wanted"}),
         "join.bad_role": frozenset({"role"}),

@@ -41,6 +41,7 @@ from storage.models import (
 
 MAX_PAIRS = 10
 MAX_CHECKINS = 3
+DETAILS = ("role_change", "moved", "removed")  # an admin's end, told apart on the card
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ class Sheet:
         return self.prompts.render(key, **values)
 
 
-def person_card(sheet: Sheet, who: Someone) -> Message:
-    """The whole card of ``who``."""
+def person_card(sheet: Sheet, who: Someone, *, terminal: bool = False) -> Message:
+    """The whole card of ``who``; ``terminal``: its closing hints name the terminal's commands."""
     member = who.member
     assert member.id is not None
     pairs = [
@@ -86,7 +87,11 @@ def person_card(sheet: Sheet, who: Someone) -> Message:
     parts += _checkins(sheet, who, partners)
     parts += _goals(sheet, who)
     parts += _engagement(sheet, pairs, partners, health)
-    parts += [Context(sheet.t("people.card.privacy")), Context(sheet.t("people.card.hint"))]
+    end = "_terminal" if terminal else ""
+    parts += [
+        Context(sheet.t(f"people.card.privacy{end}")),
+        Context(sheet.t(f"people.card.hint{end}")),
+    ]
     return Message(tuple(parts))
 
 
@@ -104,10 +109,13 @@ def _profile(sheet: Sheet, who: Someone, pairs: list[Pair]) -> Fields:
         zone=zone_label(zone_key),
         local_time=Text.trusted(local_when(sheet.now, get_zone(zone_key))),
     )
-    items: list[tuple[str, Text]] = [
-        (label("match.label.role"), sheet.t(f"role.{member.role}")),
-        (label("match.label.skills"), _text(sheet, ", ".join(member.skills_offered))),
-        (label("match.label.wants"), _text(sheet, ", ".join(member.skills_wanted))),
+    items: list[tuple[str, Text]] = [(label("match.label.role"), sheet.t(f"role.{member.role}"))]
+    # Only the fields of their role: a mentor's old "wants" (or a mentee's skills) would mislead.
+    if member.role != Role.MENTEE:
+        items.append((label("match.label.skills"), _text(sheet, ", ".join(member.skills_offered))))
+    if member.role != Role.MENTOR:
+        items.append((label("match.label.wants"), _text(sheet, ", ".join(member.skills_wanted))))
+    items += [
         (label("profile.label.languages"), _text(sheet, ", ".join(person.languages))),
         (label("match.label.timezone"), zone),
         (
@@ -130,6 +138,8 @@ def _profile(sheet: Sheet, who: Someone, pairs: list[Pair]) -> Fields:
 def _status(sheet: Sheet, who: Someone) -> Text:
     member = who.member
     if member.status == MemberStatus.LEFT:
+        if member.removed_at is not None:
+            return sheet.t("people.card.removed", day=_day(member.removed_at))
         day = member.left_at.date().isoformat() if member.left_at else "-"
         return sheet.t("people.card.left", day=Text.trusted(day))
     status = sheet.t("people.card.active")
@@ -154,7 +164,13 @@ def _day(when: datetime | None) -> Text:
 def _reason(sheet: Sheet, pair: Pair) -> Text:
     reason = pair.end_reason or "other"
     known = {r.value for r in EndReason}
-    return sheet.t(f"pairs.end_reason.{reason if reason in known else 'other'}")
+    said = sheet.t(f"pairs.end_reason.{reason if reason in known else 'other'}")
+    detail = pair.end_detail or ""
+    if reason == EndReason.REMOVED and detail in DETAILS:
+        said = (
+            said + Text.trusted(" (") + sheet.t(f"people.card.detail.{detail}") + Text.trusted(")")
+        )
+    return said
 
 
 def _pairs(

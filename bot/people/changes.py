@@ -21,7 +21,7 @@ from bot.delivery import Target
 from bot.errors import UserError
 from bot.matching.fit import Fit, pair_fit
 from bot.matching.publish import introduce
-from bot.matching.rounds import candidate_of
+from bot.matching.rounds import candidate_of, recent_partners
 from bot.outbox import enqueue
 from bot.pairs.lifecycle import EndReason, end_pairs
 from bot.pairs.making import start_pair
@@ -34,12 +34,15 @@ from storage import pairs as pairs_db
 from storage.models import Member, MemberStatus, Pair, Person, Program, ProgramKind, Role
 
 MAX_NOTE_LENGTH = 500
+ANYWAY = "anyway"  # the word that pairs recent partners all the same (``admin pair a b anyway``)
+COORDINATOR_REASON = "people.intro_reason"  # an admin-made pair's first reason in its intro
 
 
 @dataclass(frozen=True)
 class Desk:
     """What an admin's change needs: one transaction, the program, the time, the wording, the
-    registry (whose hooks hear of pairs that end) and whether the platform has group DMs.
+    registry (whose hooks hear of pairs that end), whether the platform has group DMs and how
+    the admin says ``anyway``.
     """
 
     session: Session
@@ -49,6 +52,7 @@ class Desk:
     prompts: Prompts
     now: datetime
     group_dm: bool
+    anyway: str = ANYWAY  # how the override is given where the admin is (a word, an option)
 
 
 @dataclass(frozen=True)
@@ -67,16 +71,27 @@ class Notice:
 class Change:
     """One admin change, checked and not yet done."""
 
-    action: str  # remove, role, pair, end, move
+    action: str  # remove, role, pair, end, move, readmit
     ending: list[Pair] = field(default_factory=list)
     detail: str = ""  # the fixed key kept with the ended pairs' reason
     note: str = ""  # the admin's own words on why: kept for admins, never sent
     notices: list[Notice] = field(default_factory=list)
     leaving: Someone | None = None
+    readmitting: Someone | None = None
     new_role: tuple[Someone, str] | None = None
     start: list[Someone] = field(default_factory=list)  # the new pair, the waiting side first
     fit: Fit | None = None
     ask: tuple[str, dict[str, Any]] = ("", {})  # the confirmation's prompt and its values
+
+    def done_text(self, prompts: Prompts, done: Done) -> Text:
+        """What changed (``people.done.<action>``) and how many messages are on their way."""
+        values = dict(self.ask[1])
+        pair_id = done.pair_id or next((p.id for p in self.ending), None)
+        values["pair"] = Text.trusted(str(pair_id or "-"))
+        values["pairs"] = Text.trusted(str(done.pairs_ended))
+        changed = prompts.render(f"people.done.{self.action}", **values)
+        queued = prompts.render("people.done.queued", messages=Text.trusted(str(done.messages)))
+        return changed + Text.trusted(" ") + queued
 
     def question(self, prompts: Prompts) -> Text:
         """What the admin is asked to confirm."""
@@ -161,6 +176,15 @@ def plan_remove(desk: Desk, who: Someone) -> Change:
     return Change("remove", ending=pairs, detail="removed", notices=notices, leaving=who, ask=ask)
 
 
+def plan_readmit(desk: Desk, who: Someone) -> Change:
+    """Lift ``who``'s removal: they may rejoin with ``/mentor join`` (and are told so)."""
+    if who.member.removed_at is None:
+        raise UserError("people.not_removed", name=who.name)
+    notices = [Notice(who, "people.notice.readmitted", {"program": desk.program.name})]
+    ask = _ask("readmit", name=who.name, program=desk.program.name)
+    return Change("readmit", notices=notices, readmitting=who, ask=ask)
+
+
 def plan_role(desk: Desk, who: Someone, role: str) -> Change:
     """``who`` becomes a mentor or a mentee; the pairs of their old role end."""
     if desk.program.kind == ProgramKind.PEER:
@@ -174,7 +198,8 @@ def plan_role(desk: Desk, who: Someone, role: str) -> Change:
     pairs = _active(desk, who)
     notices = _partner_notices(desk, pairs, who, "people.notice.partner_role")
     values = {"program": desk.program.name, "role": desk.prompts.render(f"role.{role}")}
-    notices.append(Notice(who, "people.notice.role", values))
+    key = "people.notice.role_mentor" if role == Role.MENTOR else "people.notice.role"
+    notices.append(Notice(who, key, values))
     old = desk.prompts.render(f"role.{who.member.role}")
     ask = _ask("role", name=who.name, old=old, role=values["role"])
     change = Change("role", ending=pairs, detail="role_change", notices=notices, ask=ask)
@@ -203,16 +228,20 @@ def _together(desk: Desk, a: Someone, b: Someone) -> Pair | None:
     return next((p for p in _active(desk, a) if p.id in theirs), None)
 
 
-def plan_pair(desk: Desk, a: Someone, b: Someone) -> Change:
-    """Pair ``a`` and ``b`` now, if every hard rule allows it; both get the introduction."""
+def plan_pair(desk: Desk, a: Someone, b: Someone, *, anyway: bool = False) -> Change:
+    """Pair ``a`` and ``b`` now, if every hard rule allows it; both get the introduction.
+    ``anyway``: recent partners too (the one rule an admin may knowingly set aside).
+    """
     waiting, partner = _sides(desk, a, b)
-    fit = check_new_pair(desk, waiting, partner, ending=[])
+    fit = check_new_pair(desk, waiting, partner, ending=[], anyway=anyway)
     ask = _ask("pair", a=waiting.name, b=partner.name)
     return Change("pair", start=[waiting, partner], fit=fit, ask=ask)
 
 
-def plan_move(desk: Desk, mentee: Someone, mentor: Someone) -> Change:
-    """End ``mentee``'s pair and pair them with ``mentor``; the old partner is told kindly."""
+def plan_move(desk: Desk, mentee: Someone, mentor: Someone, *, anyway: bool = False) -> Change:
+    """End ``mentee``'s pair and pair them with ``mentor``; the old partner is told kindly.
+    ``anyway``: even if ``mentor`` was a recent partner.
+    """
     waiting_role = Role.PEER if desk.program.kind == ProgramKind.PEER else Role.MENTEE
     if mentee.member.role != waiting_role:
         role = desk.prompts.render(f"role.{waiting_role}")
@@ -222,7 +251,7 @@ def plan_move(desk: Desk, mentee: Someone, mentor: Someone) -> Change:
         raise UserError("people.move_not_paired", name=mentee.name, mentor=mentor.name)
     if _together(desk, mentee, mentor) is not None:
         raise UserError("people.rule.already_paired", a=mentee.name, b=mentor.name)
-    fit = check_new_pair(desk, mentee, mentor, ending=old)
+    fit = check_new_pair(desk, mentee, mentor, ending=old, anyway=anyway)
     notices = _partner_notices(desk, old, mentee, "people.notice.partner_moved")
     before = names(
         [
@@ -287,6 +316,11 @@ def _change_member(desk: Desk, change: Change) -> None:
         member = change.leaving.member
         member.status, member.left_at, member.paused_until = MemberStatus.LEFT, desk.now, None
         desk.session.add(member)
+    if change.leaving is not None and change.detail == "removed":
+        change.leaving.member.removed_at = desk.now
+    if change.readmitting is not None:
+        change.readmitting.member.removed_at = None
+        desk.session.add(change.readmitting.member)
     if change.new_role is not None:
         who, role = change.new_role
         who.member.role = role
@@ -300,7 +334,7 @@ def _start(desk: Desk, change: Change) -> tuple[int | None, int]:
     if not change.start:
         return None, 0
     members = [s.member for s in change.start]
-    reasons = change.fit.reasons if change.fit else []
+    reasons = intro_reasons(desk, change.start[0], change.start[1])
     score = change.fit.score if change.fit else 0.0
     pair = start_pair(
         desk.session, desk.program, members, now=desk.now, reasons=reasons, score=score
@@ -342,26 +376,65 @@ def _tell(desk: Desk, change: Change, notice: Notice, ended: list[int]) -> int:
     return 1 if row is not None else 0
 
 
-def check_new_pair(desk: Desk, waiting: Someone, partner: Someone, *, ending: list[Pair]) -> Fit:
-    """The hard rules a new pair must keep (``ending``: pairs that end first), and its fit;
-    raises a UserError listing every rule it breaks.
-    """
-    broken = _broken_rules(desk, waiting, partner, ending)
-    peer = desk.program.kind == ProgramKind.PEER
+def _fit(desk: Desk, waiting: Someone, partner: Someone, reason_keys: str) -> Fit:
+    """The pair's fit as a round would score it, its reasons worded with ``reason_keys``."""
     zone = desk.settings.program.default_timezone
-    fit = pair_fit(
+    return pair_fit(
         candidate_of(waiting.member, waiting.person, zone),
         candidate_of(partner.member, partner.person, zone),
-        peer=peer,
+        peer=desk.program.kind == ProgramKind.PEER,
         settings=desk.settings.matching,
         prompts=desk.prompts,
         now=desk.now,
+        reason_keys=reason_keys,
     )
+
+
+def intro_reasons(desk: Desk, waiting: Someone, partner: Someone) -> list[str]:
+    """The "why you two" of an admin-made pair: a coordinator paired them, then the real
+    reasons (shared skills, hours, ...); never a round's "best fit available".
+    """
+    fallback = desk.prompts.text("match.reason.fallback")
+    reasons = _fit(desk, waiting, partner, "match.reason").reasons
+    return [desk.prompts.text(COORDINATOR_REASON)] + [r for r in reasons if r != fallback]
+
+
+def check_new_pair(
+    desk: Desk, waiting: Someone, partner: Someone, *, ending: list[Pair], anyway: bool = False
+) -> Fit:
+    """The hard rules a new pair must keep (``ending``: pairs that end first; ``anyway``: a
+    recent partner is allowed), and its fit worded for the admin; raises a UserError listing
+    every rule it breaks.
+    """
+    broken = _broken_rules(desk, waiting, partner, ending)
+    if not anyway:
+        broken += _recent_rule(desk, waiting, partner)
+    fit = _fit(desk, waiting, partner, "people.reason")
     broken += [desk.prompts.render(f"people.rule.{rule}") for rule in fit.broken]
     if broken:
         lines = Text.join([Text.trusted("• ") + line for line in broken], "\n")
         raise UserError("people.pair_refused", a=waiting.name, b=partner.name, reasons=lines)
     return fit
+
+
+def _recent_rule(desk: Desk, waiting: Someone, partner: Someone) -> list[Text]:
+    """Partners within the matching's window (``[matching] recency_rounds``) are refused, as
+    a round refuses them; an admin-made pair counts as the latest round.
+    """
+    window = desk.settings.matching.recency_rounds
+    assert desk.program.id is not None
+    ids = sorted((waiting.member_id, partner.member_id))
+    age = recent_partners(desk.session, desk.program.id).get((ids[0], ids[1]))
+    if window <= 0 or age is None or age >= window:
+        return []
+    rule = desk.prompts.render(
+        "people.rule.recent",
+        a=waiting.name,
+        b=partner.name,
+        rounds=Text.trusted(str(window)),
+        anyway=Text.trusted(desk.anyway),
+    )
+    return [rule]
 
 
 def _broken_rules(desk: Desk, waiting: Someone, partner: Someone, ending: list[Pair]) -> list[Text]:

@@ -1,4 +1,4 @@
-"""The chat commands: ``admin person|remove|role|pair|end|move``.
+"""The chat commands: ``admin person|remove|readmit|role|pair|end|move``.
 
 Names may be a display name, a first name, a platform id or a mention; several people with
 the name get a "which one?" with a button each, carrying their id. Every change shows what
@@ -16,12 +16,14 @@ from bot.errors import NeedsConfirmation, UserError
 from bot.pair_choice import MAX_BUTTON_COMMAND
 from bot.people.card import Sheet, person_card
 from bot.people.changes import (
+    ANYWAY,
     Change,
     Desk,
     apply,
     plan_end,
     plan_move,
     plan_pair,
+    plan_readmit,
     plan_remove,
     plan_role,
 )
@@ -38,6 +40,7 @@ def register_commands(admin: Router) -> None:
     """Add the per-person admin commands."""
     admin.command("person", aliases=("card", "who"))(person)
     admin.command("remove")(_changing("remove", 1, _plan_remove))
+    admin.command("readmit")(_changing("readmit", 1, _plan_readmit))
     admin.command("role")(_changing("role", 1, _plan_role))
     admin.command("pair")(_changing("pair", 2, _plan_pair))
     admin.command("end")(_changing("end", 2, _plan_end))
@@ -78,7 +81,7 @@ def resolve(ctx: Ctx, command: str, words: list[str], index: int) -> Someone:
 def person(ctx: Ctx, args: list[str]) -> Reply:
     """One person's card."""
     if not args:
-        raise UserError("command.admin.person.usage")
+        raise UserError("people.usage", command=Text.trusted("person"))
     who = resolve(ctx, "person", [" ".join(args)], 0)
     sheet = Sheet(ctx.session, ctx.program(), ctx.now, ctx.settings, ctx.prompts)
     return person_card(sheet, who)
@@ -108,7 +111,7 @@ def _changing(command: str, people: int, plan: Planner) -> Callable[[Ctx, list[s
                 ctx, change, f"admin {command} {CONFIRM} " + shlex.join(ids + words[people:])
             )
         done = apply(desk_of(ctx), change)
-        return ctx.say("people.done", messages=Text.trusted(str(done.messages)))
+        return Message((Section(change.done_text(ctx.prompts, done)),))
 
     handler.__doc__ = f"``admin {command}``: asks to confirm, then does it."
     return handler
@@ -121,10 +124,13 @@ def _names_first(ctx: Ctx, command: str, people: int, words: list[str]) -> list[
     if people == 1:
         if command == "role" and len(words) >= 2:
             return [" ".join(words[:-1]), words[-1]]
-        if command == "role" or not words:
+        if command == "role":
             raise UserError(f"command.admin.{command}.usage")
+        if not words:
+            raise UserError("people.usage", command=Text.trusted(command))
         return [" ".join(words)]
-    if len(words) < 2 or (command != "end" and len(words) > 2):
+    extra = 1 if len(words) == 3 and words[2].lower() == ANYWAY else 0
+    if len(words) < 2 or (command != "end" and len(words) > 2 + extra):
         raise UserError("people.two_names", command=Text.trusted(command))
     return words
 
@@ -133,20 +139,28 @@ def _plan_remove(ctx: Ctx, who: list[Someone], _rest: list[str]) -> Change:
     return plan_remove(desk_of(ctx), who[0])
 
 
+def _plan_readmit(ctx: Ctx, who: list[Someone], _rest: list[str]) -> Change:
+    return plan_readmit(desk_of(ctx), who[0])
+
+
 def _plan_role(ctx: Ctx, who: list[Someone], rest: list[str]) -> Change:
     return plan_role(desk_of(ctx), who[0], rest[0].lower() if rest else "")
 
 
-def _plan_pair(ctx: Ctx, who: list[Someone], _rest: list[str]) -> Change:
-    return plan_pair(desk_of(ctx), who[0], who[1])
+def _anyway(rest: list[str]) -> bool:
+    return [w.lower() for w in rest] == [ANYWAY]
+
+
+def _plan_pair(ctx: Ctx, who: list[Someone], rest: list[str]) -> Change:
+    return plan_pair(desk_of(ctx), who[0], who[1], anyway=_anyway(rest))
 
 
 def _plan_end(ctx: Ctx, who: list[Someone], rest: list[str]) -> Change:
     return plan_end(desk_of(ctx), who[0], who[1], " ".join(rest).strip())
 
 
-def _plan_move(ctx: Ctx, who: list[Someone], _rest: list[str]) -> Change:
-    return plan_move(desk_of(ctx), who[0], who[1])
+def _plan_move(ctx: Ctx, who: list[Someone], rest: list[str]) -> Change:
+    return plan_move(desk_of(ctx), who[0], who[1], anyway=_anyway(rest))
 
 
 def confirmation(ctx: Ctx, change: Change, command: str) -> Message:
@@ -158,11 +172,15 @@ def confirmation(ctx: Ctx, change: Change, command: str) -> Message:
         parts.append(Section(ctx.t("people.fit", score=score, reasons=reasons)))
     parts.append(Section(change.told_text(ctx.prompts)))
     if change.note:
-        parts.append(Context(ctx.t("people.note_private")))
+        parts.append(Context(ctx.t("people.note_private", note=change.note)))
     verb = command.split(" ", 2)[1]
     if len(command) <= MAX_BUTTON_COMMAND:
-        yes = Button(ctx.prompts.text("button.confirm_change"), command, "danger")
-        keep = Button(ctx.prompts.text("button.keep_as_is"), f"admin {verb} {KEEP}")
+        yes_label = ctx.prompts.text(f"people.button.{change.action}")
+        if change.action in ("pair", "readmit"):
+            yes = Button(yes_label, command, "primary")
+        else:
+            yes = Button(yes_label, command, "danger")
+        keep = Button(ctx.prompts.text("people.button.cancel"), f"admin {verb} {KEEP}")
         parts.append(Buttons((yes, keep)))
     else:
         parts.append(Context(ctx.t("people.confirm_typed", command=command)))

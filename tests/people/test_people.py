@@ -72,7 +72,7 @@ def test_remove_asks_first_then_ends_pairs_and_tells_partner_and_person(bot):
     assert "Remove amy from *Mentorship program*? Their 1 active pair ends." in asked
     assert "• cat: that their pairing has ended because their partner left" in asked
     assert "• amy: that their place in the program has closed" in asked
-    assert "[Yes, change it]" in asked
+    assert "[Remove]  [Cancel]" in asked
     assert pair_of(bot, "amy", "cat").status == PairStatus.ACTIVE and dms(bot) == {}
     assert "Nothing was changed" in admin(bot, "remove keep")
 
