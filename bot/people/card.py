@@ -139,7 +139,7 @@ def _status(sheet: Sheet, who: Someone) -> Text:
             status = sheet.t("people.card.paused_open")
         elif until > sheet.now:
             status = sheet.t("people.card.paused", until=Text.trusted(until.date().isoformat()))
-    if member.match_priority > 0:
+    if member.match_priority > 0 and member.role != Role.MENTOR:  # mentors are not placed first
         status = status + Text.trusted(", ") + sheet.t("people.card.waiting")
     return status
 

@@ -195,3 +195,25 @@ async def test_digest_buttons_act_for_admins_and_are_refused_to_others(settings,
         priorities = [s.get(Member, m).match_priority for m in pair_members(s, first)]
     assert priorities == [1, 1]
     assert "already ended" in press(bot, "admin", f"admin pair-end {second} confirm")
+
+
+async def test_whoever_is_reminded_is_shown_silent_on_the_card_and_in_the_digest(bot):
+    """On the day bob gets the 7-day reminder, his card, admin pairs and the digest say he is
+    silent since his first ignored nudge, not healthy nor "stalled (answers, but no meeting)"."""
+    program = make_program(bot)
+    pair_id = make_pair(bot, program, "alice", "bob")
+    recorder = Recorder(bot.clock)
+    pulse = pulse_for(bot, recorder)
+    await weeks_alice_answers(bot, pulse, recorder, 2)
+    first = min(t for t, target, m in recorder.nudges() if target.ids == ("bob",))
+    await simulate(bot, pulse, first + timedelta(days=8), answer=False, recorder=recorder)
+    assert sent_to(recorder, "bob", REMINDER) == 1
+    since = f"since {first.date().isoformat()}"
+    card = run(bot, "admin person bob", who="admin")
+    assert "ghosting" in card and "healthy" not in card
+    assert "bob hasn't answered" in card and since in card
+    pairs = run(bot, "admin pairs", who="admin")
+    assert "ghosting" in pairs and f"bob silent since {first.date().isoformat()}" in pairs
+    digest = run(bot, "admin digest", who="admin")
+    assert f"#{pair_id} alice & bob" in digest and "bob silent since" in digest
+    assert "answers, but no meeting" not in digest
