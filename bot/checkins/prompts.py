@@ -31,6 +31,7 @@ WORDS = Words(
         "checkin.future": frozenset({"day"}),
         "checkin.no_partner": frozenset(),
         "checkin.bad_cycle": frozenset(),
+        "checkin.plain_nothing_waiting": frozenset(),
         "checkin.plain_understood": frozenset({"answer", "day", "partner", "reply"}),
         "checkin.thanks_met": frozenset({"partner"}),
         "checkin.followup": frozenset(),
