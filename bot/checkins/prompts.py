@@ -41,6 +41,7 @@ WORDS = Words(
         "checkin.suggest_slots": frozenset({"zone"}),
         "checkin.suggest_hint": frozenset(),
         "checkin.stalled_nudge": frozenset({"names"}),
+        "checkin.stalled_nudge_never_met": frozenset({"names"}),
         "checkin.stalled_hint": frozenset(),
         "digest.requests": frozenset({"claimed", "median", "opened", "waiting"}),
         "digest.header": frozenset({"program"}),
