@@ -200,3 +200,15 @@ async def test_in_the_programs_last_weeks_no_next_round_is_promised(bot):
     assert "Match me again" not in closing and "next round" not in closing
     said = await Chat(bot).say("/mentor closure again pair:1", who="alice")
     assert "ends before another matching round" in said
+
+
+async def test_after_admin_end_the_closing_message_does_not_ask_for_the_next_round_again(bot):
+    """`admin end` tells both they're in the next matching round; a day later their closing
+    message says they already are, instead of asking "Match me again"."""
+    chat = Chat(bot)
+    await mentor_and_mentees(chat, [("ann", "Europe/Paris")], capacity=1)
+    await chat.say("/mentor admin end confirm mia ann", who="admin")
+    out = await chat.say("/time +2d")
+    ann = message_to(out, "ann", "Hi ann! Your pairing with mia in *Mentorship program* ended")
+    assert "You're already in the next matching round" in ann
+    assert "Match me again" not in ann and "Keep in touch" in ann
