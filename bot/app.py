@@ -235,6 +235,9 @@ class MentorBot:
                 closed = self.conversations.recently_expired(ctx, within=timedelta(days=7))
                 if closed is not None:  # an answer to a conversation that timed out
                     return closed
+                late = self.registry.read_free_text(ctx, words, late=True) if plain else None
+                if late is not None:
+                    return late
         return self.router.dispatch(ctx, split_args(text))
 
 

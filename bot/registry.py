@@ -147,6 +147,7 @@ class Registry:
     flows: dict[str, Flow] = field(default_factory=dict)
     renderers: dict[str, Renderer] = field(default_factory=dict)
     free_text: list[FreeTextReader] = field(default_factory=list)
+    late_free_text: list[FreeTextReader] = field(default_factory=list)  # after timed-out talks
     jobs: list[Job] = field(default_factory=list)
     feeders: list[Feeder] = field(default_factory=list)
     pair_ended: list[Callable[[PairEnded], Any]] = field(default_factory=list)
@@ -190,16 +191,17 @@ class Registry:
             raise ValueError(f"conversation flow {name!r} registered twice")
         self.flows[name] = flow
 
-    def free_text_reader(self, reader: FreeTextReader) -> None:
+    def free_text_reader(self, reader: FreeTextReader, *, late: bool = False) -> None:
         """Add a reader of plain DMs that are no command, such as a typed reply to a question
         the capability asked: the first reader that returns a reply answers the DM; one that
         returns None leaves it to the next (and, if none takes it, to "unknown command").
+        A ``late`` reader is asked only after a recently timed-out conversation had its say.
         """
-        self.free_text.append(reader)
+        (self.late_free_text if late else self.free_text).append(reader)
 
-    def read_free_text(self, ctx: Ctx, words: list[str]) -> Reply | None:
-        """The reply of the first reader that understands a plain DM, or None."""
-        for reader in self.free_text:
+    def read_free_text(self, ctx: Ctx, words: list[str], *, late: bool = False) -> Reply | None:
+        """The reply of the first (``late``) reader that understands a plain DM, or None."""
+        for reader in self.late_free_text if late else self.free_text:
             reply = reader(ctx, words)
             if reply is not None:
                 return reply

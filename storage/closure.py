@@ -10,7 +10,7 @@ from typing import NamedTuple
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from storage.models import EndReason, Member, Pair, PairClosure
+from storage.models import EndReason, MatchRun, Member, Pair, PairClosure
 
 
 def open_closure(*, session: Session, pair_id: int, member_id: int, now: datetime) -> PairClosure:
@@ -129,3 +129,14 @@ def closure_facts(*, session: Session, program_id: int) -> list[ClosureFact]:
         ClosureFact(m, reason, rating, keep, again, at is not None)
         for m, reason, rating, keep, again, at in rows
     ]
+
+
+def published_round_times(*, session: Session, program_id: int, last: int = 2) -> list[datetime]:
+    """When the program's ``last`` published matching rounds were published, newest first."""
+    rows = session.exec(
+        select(MatchRun.published_at)
+        .where(MatchRun.program_id == program_id, col(MatchRun.published_at).is_not(None))
+        .order_by(col(MatchRun.published_at).desc())
+        .limit(last)
+    ).all()
+    return [t for t in rows if t is not None]

@@ -21,7 +21,7 @@ def register(registry: Registry) -> None:
     from bot.checkins.commands import admin_digest, checkin
     from bot.checkins.contributions import register_contributions
     from bot.checkins.digest import queue_digests
-    from bot.checkins.plain_answers import read_plain_answer
+    from bot.checkins.plain_answers import nothing_to_answer, read_plain_answer
     from bot.checkins.planner import (
         NUDGE_RENDERER,
         next_nudge_to_queue,
@@ -34,6 +34,7 @@ def register(registry: Registry) -> None:
     registry.commands.command("checkin", aliases=("met", "log"))(checkin)
     registry.admin.command("digest")(admin_digest)
     registry.free_text_reader(read_plain_answer)
+    registry.free_text_reader(nothing_to_answer, late=True)
     registry.renderer(NUDGE_RENDERER, render_nudge)
     registry.job(
         "plan",

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.checkins.planner import replan, withdraw_future_nudges
+from bot.checkins.planner import replan, withdraw_ended_pairs_nudges, withdraw_future_nudges
 from bot.checkins.report import meetings_section
 from bot.registry import (
     PersonalData,
@@ -34,8 +34,8 @@ def register_contributions(registry: Registry) -> None:
     person's export and forget, the program's export and the report.
     """
     registry.on_pair_ended(
-        lambda ended: withdraw_future_nudges(
-            ended.session, now=ended.now, pair_ids=ended.pair_ids, ended=True
+        lambda ended: withdraw_ended_pairs_nudges(
+            ended.session, now=ended.now, pair_ids=ended.pair_ids
         )
     )
     registry.on_member_paused(_paused)

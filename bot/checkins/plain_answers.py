@@ -3,7 +3,9 @@
 Read only when the DM is no command and the person has a nudge out that they haven't answered
 (:meth:`bot.registry.Registry.free_text_reader`); the whole reply must be one of the phrases
 ``checkin`` understands, so nothing is guessed. The answer goes to the latest open nudge, is
-said back in words, and with open nudges for several partners the person is asked which.
+said back in words, and with open nudges for several partners the person is asked which. Such a
+reply with nothing waiting for it is told so kindly (:func:`nothing_to_answer`), not taken for
+an unknown command.
 """
 
 from __future__ import annotations
@@ -51,6 +53,16 @@ def read_plain_answer(ctx: Ctx, words: list[str]) -> Reply | None:
         )
     )
     return Message((said, *done.parts)) if isinstance(done, Message) else done
+
+
+def nothing_to_answer(ctx: Ctx, words: list[str]) -> Reply | None:
+    """A plain check-in answer ("yes", "not yet") with no nudge waiting for it: say so, and
+    how to log a meeting; None for anything else.
+    """
+    outcome, rest = take_outcome([w.replace("’", "'").strip("?") for w in words])
+    if outcome is None or rest:
+        return None
+    return ctx.say("checkin.plain_nothing_waiting")
 
 
 def _open_by_pair(ctx: Ctx, member_id: int) -> list[tuple[PairChoice, CheckIn]]:

@@ -19,7 +19,7 @@ import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -440,6 +440,27 @@ def withdraw_future_nudges(
         keys=[nudge_key(pair, member, str(day)) for _, pair, member, day in found if day],
     )
     return len(found)
+
+
+def withdraw_ended_pairs_nudges(session: Session, *, now: datetime, pair_ids: list[int]) -> int:
+    """Pairs that ended: their future nudges go, and so do nudges already due but still unsent
+    (queued a few minutes ahead, or due the very instant the pair ended), with their check-ins.
+    """
+    withdrawn = withdraw_future_nudges(session, now=now, pair_ids=pair_ids, ended=True)
+    pending = checkins_db.future_pending_keys(
+        session=session, now=datetime.min.replace(tzinfo=UTC), pair_ids=pair_ids, member_id=None
+    )
+    by_key = {nudge_key(pair, member, str(day)): row for row, pair, member, day in pending if day}
+    unsent = [
+        row.dedupe_key
+        for start in range(0, len(by_key), 500)
+        for row in outbox_db.pending_by_keys(
+            session=session, keys=list(by_key)[start : start + 500]
+        )
+    ]
+    checkins_db.delete(session=session, ids=[by_key[key] for key in unsent])
+    outbox_db.delete_pending(session=session, keys=unsent)
+    return withdrawn + len(unsent)
 
 
 def replan(

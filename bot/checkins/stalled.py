@@ -15,7 +15,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.delivery import Target
 from bot.outbox import enqueue
-from bot.pairs.health import Health, pair_health
+from bot.pairs.health import Health, PairHealth, pair_health
 from bot.prompts import Prompts
 from bot.replies import Context, Message, Section
 from bot.time.nudges import LocalRules, next_sensible
@@ -39,9 +39,14 @@ def find_stalled(session: Session, *, now: datetime, settings: Settings) -> dict
     """Active pairs at risk now (:mod:`bot.pairs.health`) -> reason ("no_meeting", "quiet"
     or "ghosting").
     """
+    return {pair_id: REASONS[h.state] for pair_id, h in _at_risk(session, now, settings).items()}
+
+
+def _at_risk(session: Session, now: datetime, settings: Settings) -> dict[int, PairHealth]:
+    """Active pairs at risk now, with their health."""
     ids = [pair_id for pair_id, *_ in checkins_db.active_cycle_answers(session=session)]
     health = pair_health(session, set(ids), now, settings)
-    return {pair_id: REASONS[h.state] for pair_id, h in health.items() if h.state in REASONS}
+    return {pair_id: h for pair_id, h in health.items() if h.state in REASONS}
 
 
 def flag_stalled(
@@ -54,7 +59,8 @@ def flag_stalled(
 ) -> StallStats:
     """Mark newly stalled pairs (one gentle nudge each) and clear pairs that recovered."""
     stats = StallStats()
-    stalled = find_stalled(session, now=now, settings=settings)
+    at_risk = _at_risk(session, now, settings)
+    stalled = {pair_id: REASONS[h.state] for pair_id, h in at_risk.items()}
     for flagged in pairs_db.stalled_pairs(session=session):
         if flagged.id is not None and flagged.id not in stalled:
             flagged.stalled_since, flagged.stall_reason = None, None
@@ -72,30 +78,38 @@ def flag_stalled(
         stats.newly_stalled.append(pair_id)
         program = session.get(Program, pair.program_id)
         assert program is not None
-        _nudge_pair(session, program, pair_id, now, settings, prompts, group_dm(program.platform))
+        never_met = at_risk[pair_id].last_meeting_on is None
+        message = _nudge_message(session, pair_id, prompts, never_met=never_met)
+        _nudge_pair(session, program, pair_id, message, now, settings, group_dm(program.platform))
     return stats
+
+
+def _nudge_message(session: Session, pair_id: int, prompts: Prompts, *, never_met: bool) -> Message:
+    """The gentle nudge's words: a first meeting to arrange, or a while since the last one."""
+    people = pairs_db.people_of_pair(session=session, pair_id=pair_id)
+    names = ", ".join(p.display_name or p.user_id for p in people)
+    key = "checkin.stalled_nudge_never_met" if never_met else "checkin.stalled_nudge"
+    return Message(
+        (
+            Section(prompts.render(key, names=names)),
+            Context(prompts.render("checkin.stalled_hint")),
+        )
+    )
 
 
 def _nudge_pair(
     session: Session,
     program: Program,
     pair_id: int,
+    message: Message,
     now: datetime,
     settings: Settings,
-    prompts: Prompts,
     group_dm: bool,
 ) -> None:
     """One gentle nudge at a daytime hour: a group DM where the platform has them, else one
     DM each at their own sensible hour.
     """
     people = pairs_db.people_of_pair(session=session, pair_id=pair_id)
-    names = ", ".join(p.display_name or p.user_id for p in people)
-    message = Message(
-        (
-            Section(prompts.render("checkin.stalled_nudge", names=names)),
-            Context(prompts.render("checkin.stalled_hint")),
-        )
-    )
     default = settings.program.default_timezone
     when = {
         p.user_id: next_sensible(now, LocalRules.for_person(p, default_timezone=default))

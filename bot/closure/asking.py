@@ -15,7 +15,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.checkins.wrapup import has_ended
-from bot.closure.message import closing_message
+from bot.closure.message import Again, closing_message
+from bot.closure.rounds import next_round_expected
 from bot.config import Settings
 from bot.delivery import Target
 from bot.outbox import enqueue
@@ -44,6 +45,19 @@ def record_closures(event: PairEnded) -> None:
             )
 
 
+def _again(session: Session, program: Program, member: Member, now: datetime) -> Again:
+    """What the closing message says of a next round: nothing when the person has a partner
+    already or no round comes before the program ends; that they're in it when the ending
+    already put them there; else the choice to be matched again.
+    """
+    if has_ended(program, now) or not next_round_expected(session, program, now):
+        return Again.NONE
+    assert member.id is not None
+    if pairs_db.active_pairs_of(session=session, member_id=member.id):
+        return Again.NONE
+    return Again.ALREADY if member.match_priority > 0 else Again.OFFER
+
+
 def ask_closures(session: Session, *, now: datetime, settings: Settings, prompts: Prompts) -> int:
     """Queue the closing message of every closure not asked yet; returns how many."""
     queued = 0
@@ -67,8 +81,7 @@ def ask_closures(session: Session, *, now: datetime, settings: Settings, prompts
             member=member,
             person=person,
             now=now,
-            offer_again=not has_ended(program, now)
-            and not pairs_db.active_pairs_of(session=session, member_id=closure.member_id),
+            again=_again(session, program, member, now),
         )
         rules = LocalRules.for_person(person, default_timezone=settings.program.default_timezone)
         row = enqueue(

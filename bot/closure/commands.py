@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bot.checkins.wrapup import has_ended
 from bot.closure.message import offer_of, rate_command
+from bot.closure.rounds import next_round_expected
 from bot.closure.together import partners_of
 from bot.context import Ctx
 from bot.conversations.scripts import Script, ScriptContract
@@ -128,9 +129,11 @@ def _again(ctx: Ctx, member: Member, row: PairClosure) -> Reply:
     assert member.id is not None
     if has_ended(program, ctx.now):
         return ctx.say("closure.again_ended", program=program.name)
+    if not next_round_expected(ctx.session, program, ctx.now):
+        return ctx.say("closure.again_no_round", program=program.name)
     if pairs_db.active_pairs_of(session=ctx.session, member_id=member.id):
         return ctx.say("closure.again_has_partner")
-    if not row.rematch:
+    if not row.rematch and member.match_priority == 0:  # already waiting: once is enough
         row.rematch = True
         member.match_priority += 1
         ctx.session.add(row)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlmodel import Session
 
@@ -23,6 +24,14 @@ from storage.models import Member, MemberStatus, Pair, Person, Program, Role
 def rate_command(pair_id: int) -> str:
     """The command behind "Rate and close"."""
     return f"closure rate pair:{pair_id}"
+
+
+class Again(StrEnum):
+    """What the closing message says of a next round."""
+
+    NONE = "none"  # has a partner, or no round comes before the program ends
+    ALREADY = "already"  # the ending already put them in the next round
+    OFFER = "offer"  # "Match me again"
 
 
 @dataclass(frozen=True)
@@ -61,10 +70,10 @@ def closing_message(
     member: Member,
     person: Person,
     now: datetime,
-    offer_again: bool,
+    again: Again,
 ) -> Message:
-    """The message to one person when ``pair`` ended before the program did
-    (``offer_again``: they may ask to be in the next round).
+    """The message to one person when ``pair`` ended before the program did (``again``: what
+    it says of a next round).
     """
     assert pair.id is not None
     offer = offer_of(session, prompts, pair, member)
@@ -91,27 +100,32 @@ def closing_message(
         Section(ask),
         Buttons((Button(prompts.text("button.closure_rate"), rate_command(pair.id), "primary"),)),
     ]
-    return Message(tuple(parts + _next(prompts, pair.id, offer, again=offer_again)))
+    return Message(tuple(parts + _next(prompts, pair.id, offer, again=again)))
 
 
-def _next(prompts: Prompts, pair_id: int, offer: Offer, *, again: bool) -> list[Part]:
-    """Keep in touch (when someone is left to keep in touch with) and match me again."""
+def _next(prompts: Prompts, pair_id: int, offer: Offer, *, again: Again) -> list[Part]:
+    """Keep in touch (when someone is left to keep in touch with) and match me again (or,
+    when the ending already did that, say so).
+    """
     buttons: list[Button] = []
     if offer.keep:
         buttons.append(Button(prompts.text("button.closure_keep"), f"closure keep pair:{pair_id}"))
-    if again:
+    if again == Again.OFFER:
         buttons.append(
             Button(prompts.text("button.closure_again"), f"closure again pair:{pair_id}")
         )
-    if not buttons:
+    if again == Again.ALREADY:
+        key = "closure.next_already_keep" if offer.keep else "closure.next_already"
+        text = prompts.render(key, partner=offer.partner)
+    elif not buttons:
         return []
-    if offer.keep and again:
+    elif offer.keep and again == Again.OFFER:
         text = prompts.render("closure.next", partner=offer.partner)
     elif offer.keep:
         text = prompts.render("closure.next_keep", partner=offer.partner)
     else:
         text = prompts.render("closure.next_again")
-    return [Section(text), Buttons(tuple(buttons))]
+    return [Section(text), Buttons(tuple(buttons))] if buttons else [Section(text)]
 
 
 def pair_parts(

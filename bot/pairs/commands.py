@@ -73,7 +73,7 @@ def admin_pair_nudge(ctx: Ctx, args: list[str]) -> Reply:
     assert pair.id is not None
     people = _people(ctx, pair.id)
     health = pair_health(ctx.session, [pair.id], ctx.now, ctx.settings)[pair.id]
-    silent = {p.member_id for p in health.people if p.silent_since is not None}
+    silent = set(health.silent_member_ids)
     chosen = [(m, p) for m, p in people if m.id in silent] or people
     if not confirmed:
         return _confirm(ctx, "pair-nudge", pair.id, _names(chosen), _names(people))

@@ -1,10 +1,12 @@
 """Re-engagement: a silent person is reminded, their partner offered a new match, the pair closed.
 
-Silence is :mod:`bot.pairs.health`'s: days since the first check-in nudge a person left
-unanswered after their last answer and the pair's last reported meeting. The pulse job reads
-the check-ins (the database is the truth) and writes each stage's messages through the outbox,
-whose dedupe keys name the pair, the person and the day their silence began: a rerun, or a
-second process, sends nothing twice, and a new silence after an answer starts afresh.
+Silence is :mod:`bot.pairs.health`'s: only the people its rule names silent (the very ones the
+card, ``admin pairs`` and the digest show "silent since"), counted in days since the first
+check-in nudge they left unanswered after their last answer and the pair's last meeting.
+The pulse job reads the check-ins (the database is the truth) and writes each stage's
+messages through the outbox, whose dedupe keys name the pair, the person and the day their
+silence began: a rerun, or a second process, sends nothing twice, and a new silence after an
+answer starts afresh.
 
 - ``[engagement] nudge_after_days``: the silent person gets one kind reminder;
 - ``offer_after_days``: each partner who still answers is offered "keep waiting" or "match me
@@ -77,7 +79,7 @@ def _one_pair(
 ) -> int:
     """The stages this pair's longest silence has reached: close, or nudge and offer."""
     e, zone = settings.engagement, settings.program.default_timezone
-    silent = [p for p in health.people if p.silent_since is not None]
+    silent = [p for p in health.people if p.member_id in health.silent_member_ids]
     if not silent:
         return 0
     longest = max(p.silent_days(now) for p in silent)

@@ -6,7 +6,8 @@ report, ``admin pairs``, ``admin person`` and re-engagement all ask :func:`pair_
 they never disagree.
 
 Words, precisely (``N`` is ``[checkins] ignored_in_a_row``, ``K`` is
-``[checkins] cycles_without_meeting``, the grace is ``[checkins] answer_grace_hours``):
+``[checkins] cycles_without_meeting``, the grace is ``[checkins] answer_grace_hours``, ``D`` is
+``[engagement] nudge_after_days``):
 
 - A nudge is **ignored** once its grace has passed and it is still unanswered; a nudge still
   within its grace counts for nothing yet.
@@ -14,12 +15,14 @@ Words, precisely (``N`` is ``[checkins] ignored_in_a_row``, ``K`` is
   the pair's last reported meeting (a meeting anyone of the pair reports resets everyone's
   clock). ``ignored_in_a_row`` counts those ignored nudges; ``silent_since`` is the first
   one's due time.
+- A person **is silent** (named in ``silent_member_ids``) once they have ignored ``N`` nudges
+  in a row, or their first ignored nudge is ``D`` days old: the day re-engagement reminds them.
 - **closed**: the pair has ended.
-- **ghosting**: someone has ignored ``N`` or more nudges in a row while a partner answers: the
-  partner has not ignored ``N`` in a row and answered at least once since the silence began.
-- **quiet**: someone has ignored ``N`` or more nudges in a row and no partner answers.
-- **stalled**: people answer, but no meeting (or rescheduled meeting) in the last ``K``
-  cycles whose answers are in, nor since.
+- **ghosting**: someone is silent while a partner answers: the partner is not silent and
+  answered at least once since the silence began.
+- **quiet**: someone is silent and no partner answers.
+- **stalled**: everyone of the pair answered in the last ``K`` cycles whose answers are in, but
+  no meeting (or rescheduled meeting) in them, nor since.
 - **healthy**: none of the above.
 """
 
@@ -79,13 +82,28 @@ class HealthRules:
     ignored_in_a_row: int = 3
     cycles_without_meeting: int = 2
     answer_grace: timedelta = timedelta(hours=48)
+    silent_after: timedelta = timedelta(days=7)  # re-engagement's reminder day
 
     @classmethod
     def of(cls, settings: Settings) -> HealthRules:
         """The rules as configured."""
         c = settings.checkins
         return cls(
-            c.ignored_in_a_row, c.cycles_without_meeting, timedelta(hours=c.answer_grace_hours)
+            c.ignored_in_a_row,
+            c.cycles_without_meeting,
+            timedelta(hours=c.answer_grace_hours),
+            timedelta(days=settings.engagement.nudge_after_days),
+        )
+
+    def silent(self, person: PersonHealth, now: datetime) -> bool:
+        """Whether the person is silent: ``N`` nudges ignored in a row, or ``D`` days since
+        the first of them.
+        """
+        if person.silent_since is None:
+            return False
+        return (
+            person.ignored_in_a_row >= self.ignored_in_a_row
+            or now - person.silent_since >= self.silent_after
         )
 
 
@@ -150,9 +168,11 @@ def _person(
     return PersonHealth(member_id, len(ignored), ignored[0] if ignored else None, last_answer)
 
 
-def _stalled(facts: Sequence[CheckInFact], now: datetime, rules: HealthRules) -> bool:
-    """No meeting in (or since) the last K cycles whose nudges are all answered or past their
-    grace.
+def _stalled(
+    facts: Sequence[CheckInFact], members: Sequence[int], now: datetime, rules: HealthRules
+) -> bool:
+    """Everyone answered in the last K cycles whose nudges are all answered or past their
+    grace, but no meeting in (or since) them.
     """
     cycles: dict[date, list[CheckInFact]] = defaultdict(list)
     for f in facts:
@@ -170,6 +190,11 @@ def _stalled(facts: Sequence[CheckInFact], now: datetime, rules: HealthRules) ->
     recent = sorted(settled, reverse=True)[: rules.cycles_without_meeting]
     if len(recent) < rules.cycles_without_meeting:
         return False
+    answered = {
+        f.member_id for day in recent for f in cycles[day] if f.outcome != CheckInOutcome.PENDING
+    }
+    if not set(members) <= answered:
+        return False  # someone does not answer: silence, not a stall
     oldest = recent[-1]  # a meeting in these cycles, a newer one, or logged since: not stalled
     since = datetime.combine(oldest, time(), tzinfo=UTC)
     return not any(
@@ -197,7 +222,7 @@ def assess(
     if pair.status != PairStatus.ACTIVE:
         return PairHealth(pair.pair_id, Health.CLOSED, people, last_meeting_on, days)
     silent = sorted(
-        (p for p in people if p.ignored_in_a_row >= rules.ignored_in_a_row),
+        (p for p in people if rules.silent(p, now)),
         key=lambda p: (p.silent_since or now, p.member_id),
     )
     state = Health.HEALTHY
@@ -208,10 +233,10 @@ def assess(
             and first.silent_since is not None
             and p.last_answer_at > first.silent_since
             for p in people
-            if p.ignored_in_a_row < rules.ignored_in_a_row
+            if p not in silent
         )
         state = Health.GHOSTING if answered else Health.QUIET
-    elif _stalled(rows, now, rules):
+    elif _stalled(rows, pair.member_ids, now, rules):
         state = Health.STALLED
     ids = tuple(p.member_id for p in silent)
     return PairHealth(pair.pair_id, state, people, last_meeting_on, days, ids)

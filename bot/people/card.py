@@ -152,7 +152,7 @@ def _status(sheet: Sheet, who: Someone) -> Text:
             zone = get_zone(who.person.timezone or sheet.settings.program.default_timezone)
             day = until.astimezone(zone).date().isoformat()
             status = sheet.t("people.card.paused", until=Text.trusted(day))
-    if member.match_priority > 0:
+    if member.match_priority > 0 and member.role != Role.MENTOR:  # mentors are not placed first
         status = status + Text.trusted(", ") + sheet.t("people.card.waiting")
     return status
 

@@ -256,31 +256,43 @@ async def test_pause_skips_nudges_and_resume_brings_them_back(bot):
     assert ("alice",) in [t.ids for _, t, _ in recorder.nudges()[mark:]]
 
 
+async def weeks_of_not_yet(bot, pulse, recorder: Recorder, weeks: int) -> None:
+    """``weeks`` weeks in which both answer every nudge "not yet", then three days more."""
+    answered = len(recorder.nudges())
+    for _ in range(weeks):
+        await simulate(
+            bot, pulse, bot.clock.now() + timedelta(days=7), recorder=recorder, answer=False
+        )
+        for _, target, message in recorder.nudges()[answered:]:
+            who = Actor("console", target.ids[0], target.ids[0], "console", surface=CONSOLE)
+            not_yet = button_commands(message)[1]
+            assert "No worries" in text_of(bot.handle(Action(who, not_yet)))
+        answered = len(recorder.nudges())
+    await simulate(bot, pulse, bot.clock.now() + timedelta(days=3), recorder=recorder, answer=False)
+
+
 async def test_stalled_pairs_get_one_gentle_nudge_and_show_in_the_digest(bot):
-    """Two check-ins without meeting flags the pair once; a reported meeting clears it."""
+    """Two check-ins without meeting flags the pair once, worded for a pair that never met; a
+    reported meeting clears it; a later stall says it has been a while since they met."""
     program = make_program(bot)
     pair_id = make_pair(bot, program, "alice", "bob")
     recorder = Recorder(bot.clock)
     pulse = pulse_for(bot, recorder)
-    for _ in range(3):
-        await simulate(
-            bot, pulse, bot.clock.now() + timedelta(days=7), recorder=recorder, answer=False
-        )
-        for _, target, message in recorder.nudges():
-            who = Actor("console", target.ids[0], target.ids[0], "console", surface=CONSOLE)
-            not_yet = button_commands(message)[1]
-            assert "No worries" in text_of(bot.handle(Action(who, not_yet)))
-    await simulate(bot, pulse, bot.clock.now() + timedelta(days=3), recorder=recorder, answer=False)
+    await weeks_of_not_yet(bot, pulse, recorder, 3)
     with transaction(bot.engine) as s:
         pair = s.get(Pair, pair_id)
         assert pair.stalled_since is not None and pair.stall_reason == "no_meeting"
-    gentle = [m for _, t, m in recorder.sent if "been a while" in m.plain()]
-    assert len(gentle) == 1
+    first = [m.plain() for _, t, m in recorder.sent if "first meeting" in m.plain()]
+    assert len(first) == 1 and "haven't had your first meeting yet" in first[0]
+    assert not [m for _, t, m in recorder.sent if "been a while" in m.plain()]
     assert "alice & bob" in run(bot, "admin digest", who="admin")
     assert "logged your meeting with bob" in run(bot, "checkin", who="alice")
     with transaction(bot.engine) as s:
         assert s.get(Pair, pair_id).stalled_since is None
     assert "No pairs at risk" in run(bot, "admin digest", who="admin")
+    await weeks_of_not_yet(bot, pulse, recorder, 3)
+    again = [m for _, t, m in recorder.sent if "been a while since you two met" in m.plain()]
+    assert len(again) == 1
 
 
 async def test_a_week_with_no_check_ins_due_says_so_in_the_digest(bot):

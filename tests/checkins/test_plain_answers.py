@@ -58,21 +58,24 @@ async def test_a_plain_reply_answers_the_open_nudge(bot, typed, stored, said):
     assert outcomes(bot, "mia") == {(pair, FIRST_CYCLE): "pending"}
 
 
-async def test_without_an_open_nudge_a_plain_reply_is_an_unknown_command(bot):
-    """Before any nudge, and once it is answered, "not yet" gets the friendly unknown answer."""
+async def test_without_an_open_nudge_a_plain_reply_is_told_nothing_waits(bot):
+    """Before any nudge, once it is answered, and after the program ended, "not yet", "no" and
+    "yes" are told kindly that no check-in waits for an answer, not taken for a command."""
+    waiting = "There's no check-in waiting for an answer right now"
     chat = Chat(bot)
     await chat.say("/mentor join mentor", who="mia")
     await chat.say("/mentor join mentee", who="ann")
     await chat.say("/mentor admin match", who="admin")
     await chat.say("/mentor admin publish", who="admin")
     early = await chat.say("not yet", who="ann")
-    assert "I don't know `/mentor not`" in early
+    assert waiting in early and "`/mentor checkin`" in early and "I don't know" not in early
     assert outcomes(bot, "ann") == {}
     await chat.say("/time +9d", who="admin")
     assert "I took" in await chat.say("yes", who="ann")
     again = await chat.say("no", who="ann")
-    assert "I don't know `/mentor no`" in again
+    assert waiting in again and "I don't know" not in again
     assert list(outcomes(bot, "ann").values()) == ["met"]
+    assert "I don't know `/mentor maybe`" in await chat.say("maybe", who="ann")
 
 
 async def test_a_mentor_with_two_mentees_is_asked_which(bot):

@@ -5,6 +5,7 @@ left is not asked, and a forgotten partner is never named."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from sqlmodel import select
 
@@ -15,6 +16,7 @@ from storage.models import Program
 from tests.closure.helpers import keys, mentor_and_mentees, message_to, priority, set_goal
 from tests.conftest import actor
 from tests.conversations.helpers import Chat
+from tests.engagement.helpers import ghosting_pair
 from tests.scenarios.helpers import button_number
 
 
@@ -45,22 +47,25 @@ async def test_a_rematch_closes_with_thanks_facts_and_mutual_keep_in_touch(bot):
     assert len(keys(bot, "closure:")) == 3  # two closing messages and one "they want to too"
 
 
-async def test_a_partner_who_left_is_not_asked_and_match_me_again_counts_once(bot):
+async def test_a_partner_who_left_is_not_asked_and_the_next_round_is_not_offered_twice(bot):
     """When bea leaves, only mia is asked (no "keep in touch": there's nobody to keep in touch
-    with); "match me again" raises her priority once, however often it is pressed."""
+    with); bea's leaving already put mia in the next round, so her closing message says so and
+    offers no "Match me again"; asking anyway raises her priority no further."""
     chat = Chat(bot)
     await mentor_and_mentees(chat, [("bea", "America/Los_Angeles")], capacity=1)
     await chat.say("/mentor leave confirm", who="bea")
+    before = priority(bot, "mia")
+    assert before == 1
     out = await chat.say("/time +2d")
     mia = message_to(out, "mia", "Hi mia! Your pairing with bea")
-    assert "ended early" in mia and "Keep in touch" not in mia and "Match me again" in mia
+    assert "ended early" in mia and "Keep in touch" not in mia and "Match me again" not in mia
+    assert "You're already in the next matching round" in mia
     assert "What you did together" not in mia  # nothing to count: no zero facts
     assert "[DM to bea] Hi bea! Your pairing" not in out
-    before = priority(bot, "mia")
-    number = button_number(out, "[DM to mia] Hi mia! Your pairing", "Match me again")
-    assert "in the next matching round" in await chat.say(f"/click {number}")
-    await chat.say(f"/click {number}")
-    assert priority(bot, "mia") == before + 1
+    for _ in range(2):
+        said = await chat.say("/mentor closure again pair:1", who="mia")
+        assert "in the next matching round" in said
+    assert priority(bot, "mia") == before
     refused = await chat.say("/mentor closure keep pair:1", who="mia")
     assert "has left the program" in refused
 
@@ -162,3 +167,48 @@ async def test_export_says_completed_or_ended_early_and_forget_blanks_the_words(
     with transaction(bot.engine) as s:
         [closure] = [c for c in s.exec(select(PairClosure)).all() if c.rating == 5]
         assert (closure.reason, closure.thanks, closure.share_thanks) == ("", "", False)
+
+
+async def _silence_closed(bot, *, ends_in_days: int | None) -> str:
+    """alice answers, bob has been silent for five weeks; a day on the console clock closes
+    the pair and sends the closing messages. Returns what the console printed."""
+    program, _ = ghosting_pair(bot, a="alice", b="bob")
+    if ends_in_days is not None:
+        with transaction(bot.engine) as s:
+            s.get(Program, program).ends_on = (
+                bot.clock.now() + timedelta(days=ends_in_days)
+            ).date()
+    return await Chat(bot).say("/time +2d", who="admin")
+
+
+async def test_a_silence_close_points_to_the_closing_message_which_offers_the_next_round(bot):
+    """The automatic close after a long silence does not send people to the coordinators: it
+    points to the closing message, which (nobody being in the next round yet) offers it."""
+    out = await _silence_closed(bot, ends_in_days=None)
+    closed = message_to(out, "alice", "Hi alice! Your pairing with bob has been quiet")
+    assert "ask the coordinators" not in closed and "my next message asks" in closed
+    closing = message_to(out, "alice", "Hi alice! Your pairing with bob in *Test program*")
+    assert "Match me again" in closing and "already in the next matching round" not in closing
+
+
+async def test_in_the_programs_last_weeks_no_next_round_is_promised(bot):
+    """With the program ending before another round could come, neither message promises a
+    next round, and asking for one anyway says why not."""
+    out = await _silence_closed(bot, ends_in_days=10)
+    closing = message_to(out, "alice", "Hi alice! Your pairing with bob in *Test program*")
+    assert "Rate and close" in closing
+    assert "Match me again" not in closing and "next round" not in closing
+    said = await Chat(bot).say("/mentor closure again pair:1", who="alice")
+    assert "ends before another matching round" in said
+
+
+async def test_after_admin_end_the_closing_message_does_not_ask_for_the_next_round_again(bot):
+    """`admin end` tells both they're in the next matching round; a day later their closing
+    message says they already are, instead of asking "Match me again"."""
+    chat = Chat(bot)
+    await mentor_and_mentees(chat, [("ann", "Europe/Paris")], capacity=1)
+    await chat.say("/mentor admin end confirm mia ann", who="admin")
+    out = await chat.say("/time +2d")
+    ann = message_to(out, "ann", "Hi ann! Your pairing with mia in *Mentorship program* ended")
+    assert "You're already in the next matching round" in ann
+    assert "Match me again" not in ann and "Keep in touch" in ann

@@ -15,10 +15,12 @@ from bot.events import Action, Actor, Command
 from bot.replies import Message
 from bot.report.figures import build
 from storage.engine import transaction
-from storage.models import Member, OutboxMessage, Pair, Program
+from storage.models import CheckIn, Member, OutboxMessage, Pair, Program
+from storage.pairs import members_of_pairs
 from tests.checkins.helpers import Recorder, button_commands, make_pair, make_program
 from tests.checkins.test_checkins import pulse_for, simulate
 from tests.conftest import actor, run, text_of
+from tests.conversations.helpers import Chat
 
 REMINDER = "haven't heard from you"
 OFFER = "hasn't answered for"
@@ -195,3 +197,66 @@ async def test_digest_buttons_act_for_admins_and_are_refused_to_others(settings,
         priorities = [s.get(Member, m).match_priority for m in pair_members(s, first)]
     assert priorities == [1, 1]
     assert "already ended" in press(bot, "admin", f"admin pair-end {second} confirm")
+
+
+async def test_whoever_is_reminded_is_shown_silent_on_the_card_and_in_the_digest(bot):
+    """On the day bob gets the 7-day reminder, his card, admin pairs and the digest say he is
+    silent since his first ignored nudge, not healthy nor "stalled (answers, but no meeting)"."""
+    program = make_program(bot)
+    pair_id = make_pair(bot, program, "alice", "bob")
+    recorder = Recorder(bot.clock)
+    pulse = pulse_for(bot, recorder)
+    await weeks_alice_answers(bot, pulse, recorder, 2)
+    first = min(t for t, target, m in recorder.nudges() if target.ids == ("bob",))
+    await simulate(bot, pulse, first + timedelta(days=8), answer=False, recorder=recorder)
+    assert sent_to(recorder, "bob", REMINDER) == 1
+    since = f"since {first.date().isoformat()}"
+    card = run(bot, "admin person bob", who="admin")
+    assert "ghosting" in card and "healthy" not in card
+    assert "bob hasn't answered" in card and since in card
+    pairs = run(bot, "admin pairs", who="admin")
+    assert "ghosting" in pairs and f"bob silent since {first.date().isoformat()}" in pairs
+    digest = run(bot, "admin digest", who="admin")
+    assert f"#{pair_id} alice & bob" in digest and "bob silent since" in digest
+    assert "answers, but no meeting" not in digest
+
+
+async def test_a_nudge_queued_before_the_silence_close_is_withdrawn_with_the_pair(bot):
+    """Alice's weekly nudge is queued a few minutes ahead; at its due instant bob's silence
+    reaches 28 days and the pair closes: the queued, unsent nudge goes with the pair, so alice
+    hears only of the close, not "did you meet bob?" first."""
+    program = make_program(bot)
+    now = bot.clock.now()  # a Sunday noon
+    started = now - timedelta(weeks=5, minutes=-10)
+    pair_id = make_pair(bot, program, "alice", "bob", started=started)
+    with transaction(bot.engine) as s:
+        alice, bob = members_of_pairs(session=s, pair_ids=[pair_id])[pair_id]
+        for week in range(1, 5):
+            due = started + timedelta(weeks=week)
+            at = due + timedelta(hours=1)
+            s.add(
+                CheckIn(
+                    pair_id=pair_id,
+                    member_id=alice,
+                    cycle_on=due.date(),
+                    due_at=due,
+                    outcome="not_yet",
+                    recorded_at=at,
+                )
+            )
+            s.add(CheckIn(pair_id=pair_id, member_id=bob, cycle_on=due.date(), due_at=due))
+        soon = started + timedelta(weeks=5)  # the instant bob's silence is 28 days
+        s.add(CheckIn(pair_id=pair_id, member_id=alice, cycle_on=soon.date(), due_at=soon))
+    chat = Chat(bot)
+    await chat.say("/time +5m", who="admin")
+    with transaction(bot.engine) as s:
+        assert s.get(Pair, pair_id).status == "active"
+        queued = s.exec(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("nudge"))
+        ).all()
+        assert [row.target_ids for row in queued] == [["alice"]]
+    shown = await chat.say("/time +1d", who="admin")
+    with transaction(bot.engine) as s:
+        assert s.get(Pair, pair_id).end_detail == "silence"
+    assert "Time for a quick check-in" not in shown
+    assert "Your pairing with bob has been quiet for a long time" in shown

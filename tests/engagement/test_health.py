@@ -47,7 +47,9 @@ def pair(status: str = "active") -> PairFacts:
     [
         ("mmmm", "mmmm", Health.HEALTHY, ()),
         ("mppppppp", "mnnnnnnn", Health.GHOSTING, (A,)),  # seven ignored, partner answers
-        ("mmpp", "mmnn", Health.STALLED, ()),  # only two ignored: not yet ghosting
+        ("mmpp", "mmnn", Health.GHOSTING, (A,)),  # two ignored, the first 2 weeks ago: silent
+        ("mmmp", "mmmn", Health.GHOSTING, (A,)),  # one ignored a week ago: reminded, so silent
+        ("nnp", "pnp", Health.QUIET, (A, B)),  # nobody answered this week: quiet, not stalled
         ("mppp", "mppp", Health.QUIET, (A, B)),  # nobody answers
         ("mnnn", "mnnn", Health.STALLED, ()),  # answers, no meeting for two cycles
         ("mnrn", "mnnn", Health.HEALTHY, ()),  # a rescheduled meeting is progress
@@ -90,3 +92,27 @@ def test_a_meeting_logged_in_a_cycle_still_open_ends_the_stall() -> None:
     rows[2] = rows[2]._replace(outcome="met", recorded_at=now)
     assert assess(pair(), rows, now=now, rules=RULES).state == Health.HEALTHY
     assert assess(pair(), cycles("nnp", "nnp"), now=now, rules=RULES).state == Health.STALLED
+
+
+def test_silent_from_the_reminder_day_not_only_after_n_ignored() -> None:
+    """One nudge ignored for under a week is not silence yet; a week later it is."""
+    rows = cycles("mmmp", "mmmn")
+    soon = assess(pair(), rows, now=START + timedelta(weeks=3, days=3), rules=RULES)
+    assert (soon.state, soon.silent_member_ids) == (Health.HEALTHY, ())
+    later = assess(pair(), rows, now=START + timedelta(weeks=4), rules=RULES)
+    assert (later.state, later.silent_member_ids) == (Health.GHOSTING, (A,))
+    assert later.person(A).silent_since == START + timedelta(weeks=3)  # type: ignore[union-attr]
+
+
+def test_stalled_only_when_everyone_answers() -> None:
+    """Daily cycles: B never answered (not silent yet) while A says "not yet": not stalled."""
+    day = timedelta(days=1)
+    rows = [
+        CheckInFact(m, (START + i * day).date(), START + i * day, outcome, at)
+        for i in range(2)
+        for m, outcome, at in ((A, "not_yet", START + i * day), (B, "pending", None))
+    ]
+    now = START + day + timedelta(hours=49)
+    assert assess(pair(), rows, now=now, rules=RULES).state == Health.HEALTHY
+    answered = [r._replace(outcome="not_yet", recorded_at=r.due_at) for r in rows]
+    assert assess(pair(), answered, now=now, rules=RULES).state == Health.STALLED

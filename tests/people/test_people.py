@@ -274,3 +274,17 @@ def pair_of_note(bot) -> str | None:
     notes = [p.end_note for p, _ in pairs(bot) if p.end_note]
     assert len(notes) == 1
     return notes[0]
+
+
+def test_the_card_says_waiting_first_only_for_those_placed_first(bot):
+    """After amy is removed, cat (a mentor) has a raised priority but is not placed first, so
+    her card does not say so; a waiting mentee's card does."""
+    program(bot)
+    assert "2 messages queued" in admin(bot, "remove confirm amy")
+    assert members(bot)["cat"].match_priority == 1
+    assert "goes before newcomers" not in admin(bot, "person cat")
+    with transaction(bot.engine) as s:
+        eve = s.get(type(members(bot)["eve"]), members(bot)["eve"].id)
+        eve.match_priority = 1
+        s.add(eve)
+    assert "goes before newcomers" in admin(bot, "person eve")
