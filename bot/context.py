@@ -137,6 +137,8 @@ class Ctx:
     def require_member(self) -> Member:
         """The person's membership, or a friendly "join first" if they are not in."""
         member = self.member()
+        if member is not None and member.removed_at is not None:
+            raise UserError("join.removed", program=self.program().name)  # not "join first"
         if member is None or member.status == MemberStatus.LEFT:
             raise UserError("error.not_member")
         return member

@@ -65,6 +65,9 @@ def test_a_removed_person_asks_the_coordinators_until_readmitted(bot):
     said = run(bot, "join mentee", who="amy")
     assert "please ask one of the coordinators" in said and "Welcome back" not in said
     assert members(bot)["amy"].status == "left"
+    for command in ("status", "goal list"):  # not "join first", which would be refused
+        said = run(bot, command, who="amy")
+        assert "please ask one of the coordinators" in said and "Join with" not in said, said
     assert "removed by an admin on 2026-11-22" in admin(bot, "person amy")
 
     asked = admin(bot, "readmit amy")
