@@ -28,12 +28,10 @@ def next_checkin_of(
     partners: Mapping[int, list[Person]] | None = None,
     away: Mapping[int, datetime] | None = None,
 ) -> datetime | None:
-    """What ``status`` and App Home show: the person's earliest nudge still to come: a planned
-    one (what the outbox will send), else the next the planner will plan, over all their
-    pairs (``pairs``: their active pairs, when the caller has them already). Without a
-    partner: when one would come if they had one now. ``partners``: the others in each pair,
-    by pair id, when the caller has them already (the pair's first cycle is everyone's).
-    ``away``: pairs whose mentor is on a break, until when (no check-ins for them till then).
+    """What ``status`` and App Home show: the person's earliest nudge still to come (planned,
+    else the next the planner will plan) over ``pairs`` (their active pairs); without a
+    partner, when one would come. ``partners``: the others in each pair (the pair's first
+    cycle is everyone's); ``away``: pairs whose mentor is on a break, until when.
     """
     assert member.id is not None
     rules = LocalRules.for_person(person, default_timezone=default_timezone)
@@ -57,8 +55,8 @@ def next_checkin_of(
             started_at=pair.started_at,
             first_after=first_after,
             partners=_partner_rules(session, pair.id, member.id, default_timezone, partners),
-            paused_until=_later(member.paused_until, (away or {}).get(pair.id)),
-            paused=paused or pair.id in (away or {}),
+            paused_until=_later(member.paused_until, away.get(pair.id) if away else None),
+            paused=paused or bool(away and pair.id in away),
             skip_cycles=frozenset(skip),
         )
         if nxt is not None:

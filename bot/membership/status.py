@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from bot.checkins.upcoming import next_checkin_of
 from bot.checkins.wrapup import has_ended
@@ -26,15 +26,7 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
     items: list[tuple[str, Text]] = [
         (ctx.prompts.text("status.label.role"), ctx.t(f"role.{member.role}")),
     ]
-    if state == MemberStatus.PAUSED and member.paused_until is not None:
-        items.append(
-            (
-                ctx.prompts.text("status.label.state"),
-                ctx.t("status.paused", until=Text.trusted(local_day(member.paused_until, tz))),
-            )
-        )
-    else:
-        items.append((ctx.prompts.text("status.label.state"), ctx.t("status.active")))
+    items.append(_state_item(ctx, member, state, tz))
 
     assert member.id is not None
     pairs = pairs_db.active_pairs_of(session=ctx.session, member_id=member.id)
@@ -48,14 +40,7 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
         )
     )
     away = _mentors_away(ctx, with_members)
-    for name, until in away.values():
-        day = Text.trusted(local_day(until, get_zone(name.timezone or ctx.zone_key())))
-        items.append(
-            (
-                ctx.prompts.text("status.label.partner_away"),
-                ctx.t("status.partner_away", name=name.display_name, until=day),
-            )
-        )
+    items += _away_items(ctx, away)
 
     # The same rule the planner uses: weekend, quiet hours, the wait before a first check-in,
     # breaks, cycles already answered; a nudge already planned is what will be sent.
@@ -151,6 +136,31 @@ def _partners_of(
         for pair in pairs
         if pair.id is not None
     }
+
+
+def _state_item(ctx: Ctx, member: Member, state: str, tz: tzinfo) -> tuple[str, Text]:
+    """The "Status" line: active, or on a break until a day."""
+    label = ctx.prompts.text("status.label.state")
+    if state == MemberStatus.PAUSED and member.paused_until is not None:
+        until = Text.trusted(local_day(member.paused_until, tz))
+        return (label, ctx.t("status.paused", until=until))
+    return (label, ctx.t("status.active"))
+
+
+def _away_items(ctx: Ctx, away: dict[int, tuple[Person, datetime]]) -> list[tuple[str, Text]]:
+    """A status line for each mentor on a break: the day they chose, in their zone."""
+    label = ctx.prompts.text("status.label.partner_away")
+    return [
+        (
+            label,
+            ctx.t(
+                "status.partner_away",
+                name=mentor.display_name,
+                until=Text.trusted(local_day(until, get_zone(mentor.timezone or ctx.zone_key()))),
+            ),
+        )
+        for mentor, until in away.values()
+    ]
 
 
 def _mentors_away(
