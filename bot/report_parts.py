@@ -5,8 +5,9 @@ builder is given (:class:`ReportScope`).
 A capability registers a section with ``registry.report_section`` (``bot.registry``); the
 report (``bot.report``) builds its own sections, then each registered one in help order.
 
-Privacy: figures that count or average people go through ``bot.suppression.Cells`` so a group
-smaller than ``[surveys] min_group_size`` is shown as hidden, never as its number.
+Privacy: figures that count or average people go through the page's ledger, ``scope.cells``
+(``bot.suppression.Cells``), so a group smaller than ``[surveys] min_group_size`` is shown as
+hidden, never as its number, nor as what follows from the other numbers of the page.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
+
+from bot.suppression import Cells
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -135,6 +138,17 @@ class ReportScope:
     words: Words
     pairs: list[PairRow]
     now: datetime | None = None  # when the report is made (pairs' health is as of then)
+    ledger: Cells | None = None  # the page's cells (``bot.suppression``); a fresh one if None
+
+    def __post_init__(self) -> None:
+        if self.ledger is None:
+            object.__setattr__(self, "ledger", Cells(self.minimum))
+
+    @property
+    def cells(self) -> Cells:
+        """The page-wide ledger every section registers its counts and sums in."""
+        assert self.ledger is not None
+        return self.ledger
 
     @property
     def program_id(self) -> int:

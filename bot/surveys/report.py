@@ -8,7 +8,6 @@ from dataclasses import replace
 from typing import Any
 
 from bot.report_parts import Chart, ReportScope, Section, Words
-from bot.suppression import Cells
 from bot.surveys.records import SCALES, SURVEYS
 from storage import report as db
 
@@ -26,7 +25,7 @@ def surveys_section(scope: ReportScope) -> Section:
         if scope.period.has(s[3])
     ]
     section = words.section("surveys")
-    cells = Cells(minimum)
+    cells = scope.cells
     table: list[list[Any]] = []
     means: dict[str, list[float | None]] = {s: [] for s in SURVEYS}
     names = {scale: words.prompts.text(f"survey.scale_{scale}") for scale in SCALES}
@@ -35,7 +34,7 @@ def surveys_section(scope: ReportScope) -> Section:
         row: list[Any] = [scale]
         for survey in SURVEYS:
             values = [float(v) for v in _scale_values(rows, survey, scale)]
-            n = cells.people((survey, scale), len(values))
+            n = cells.people(("surveys", survey, scale), len(values))
             row += [cells.show(n), cells.mean(values, n)]
         table.append(row)
         if isinstance(row[2], float) and isinstance(row[4], float):
@@ -45,7 +44,9 @@ def surveys_section(scope: ReportScope) -> Section:
     for survey, key in (("mid", "continue"), ("end", "continue_after")):
         intent = _scale_values(rows, survey, key)
         if len(intent) >= minimum:
-            risk = cells.show(cells.people(("risk", survey), sum(1 for v in intent if v <= 2)))
+            risk = cells.show(
+                cells.people(("surveys", "risk", survey), sum(1 for v in intent if v <= 2))
+            )
             name = words.prompts.text(f"survey.name_{survey}")
             figure = words.figure("dropping_out", f"{risk} of {len(intent)}", survey=name)
             section.figures.append(replace(figure, key=f"dropping_out_{survey}"))

@@ -26,6 +26,7 @@ from fakes.outcomes import generate
 from storage.engine import transaction
 from storage.models import Program
 from tests.conftest import START
+from tests.report.test_arithmetic import exposed, page_relations, page_values
 
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
 
@@ -126,6 +127,9 @@ def test_the_report_equals_what_the_driven_program_did(driven):
     assert got["requests.hours_to_claim"] == "3.0"
     page = html(report)
     assert SECRET not in page
+
+    values = page_values(report)  # the zone of two and its cover: no sum of the page gives them
+    assert HIDDEN in values.values() and not exposed(values, page_relations(values))
 
 
 def test_groups_of_two_are_hidden_and_of_three_shown(bot, settings):
