@@ -98,7 +98,9 @@ def _matching(
     scope: ReportScope,
     end: datetime,
 ) -> None:
-    """First matches and waits; fit, early endings and meetings of the period's pairs."""
+    """First matches and waits; the period's meetings; fit and early endings of the
+    period's pairs.
+    """
     first: dict[int, datetime] = {}
     for row in rows:
         if row.started_at < end:
@@ -110,13 +112,14 @@ def _matching(
         f.wait_days = max(0.0, (until - joined[member_id]).total_seconds() / _DAY)
     for row in rows:
         f = facts.get(row.member_id)  # type: ignore[assignment]
-        if f is None or not scope.period.has(row.started_at):
+        if f is None:
             continue
-        f.scores.append(row.score)
-        if row.status == PairStatus.ENDED and not _completed(row.end_reason):
-            f.early += 1
-        f.planned += len(planned.get(row.pair_id, ()))
+        f.planned += len(planned.get(row.pair_id, ()))  # the period's meetings, of any pair
         f.held += len(held.get(row.pair_id, ()))
+        if scope.period.has(row.started_at):  # fit and endings: the period's pairs
+            f.scores.append(row.score)
+            if row.status == PairStatus.ENDED and not _completed(row.end_reason):
+                f.early += 1
 
 
 def _completed(reason: str | None) -> bool:

@@ -4,13 +4,18 @@ recovered from a generated program whose truth is known."""
 
 from __future__ import annotations
 
+import io
 import statistics
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+import pytest
+from rich.console import Console
 from sqlmodel import select
 
 from bot.app import load_prompts
+from bot.cli.report import run_report
+from bot.report.compare import parse_period
 from bot.report.figures import Report, build
 from bot.suppression import HIDDEN
 from fakes.outcomes import generate
@@ -97,3 +102,50 @@ def test_rates_per_cycle_and_spread_of_mentees(bot, settings):
     october = [d for d in truth.planned if d.month == 10]
     held = sum(truth.held[d] for d in october)
     assert months["2026-10"][1:3] == [round(100 * held / (50 * len(october)), 1), 100]
+
+
+def test_the_report_against_an_earlier_period_shows_each_rate_s_change(bot, settings):
+    """`mentorbot report --from .. --to .. --compare-to FROM:TO`: each summary rate now, then
+    and the change (October's meetings held against September's, as generated); each
+    headline figure beside its earlier value."""
+    truth = generate(bot.engine, people=200, weeks=8, workspace="console")
+    out = io.StringIO()
+    code = run_report(
+        settings,
+        program_id=None,
+        start=date(2026, 10, 1),
+        end=date(2026, 10, 31),
+        html_path=None,
+        csv_dir=None,
+        console=Console(file=out, width=300),
+        compare=(date(2026, 9, 1), date(2026, 9, 30)),
+    )
+    assert code == 0
+    text = out.getvalue()
+
+    def held(month: int) -> float:
+        days = [d for d in truth.planned if d.month == month]
+        return round(100 * sum(truth.held[d] for d in days) / (50 * len(days)), 1)
+
+    now, before = held(10), held(9)
+    assert "  Against 2026-09-01 to 2026-09-30\n" in text
+    assert f"    meetings held %: {now:g} (before: {before:g}, change {now - before:+.1f})" in text
+    assert "    goals set: 0 (before: 150)" in text  # every goal was set in September
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("2026-06-01:2026-08-31", None),
+        ("2026-06-01", "FROM:TO"),
+        ("june:august", "days like"),
+        ("2026-08-31:2026-06-01", "TO is before FROM"),
+    ],
+)
+def test_compare_to_reads_a_period_or_says_what_is_wrong(text, problem):
+    """--compare-to takes FROM:TO as days, and says what is wrong otherwise."""
+    if problem is None:
+        assert parse_period(text) == (date(2026, 6, 1), date(2026, 8, 31))
+    else:
+        with pytest.raises(ValueError, match=problem):
+            parse_period(text)
