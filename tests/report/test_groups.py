@@ -20,7 +20,7 @@ from bot.report.figures import Report, build
 from bot.suppression import HIDDEN
 from fakes.outcomes import generate
 from storage.engine import transaction
-from storage.models import Program
+from storage.models import MatchRun, Member, Pair, Program
 
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
 
@@ -149,3 +149,30 @@ def test_compare_to_reads_a_period_or_says_what_is_wrong(text, problem):
     else:
         with pytest.raises(ValueError, match=problem):
             parse_period(text)
+
+
+def test_rounds_left_out_and_early_endings_are_counted_per_group(bot, settings):
+    """A published round that left out five mentees counts five rounds left out among
+    mentees; pairs that ended early (left, removed, inactive) count for each person in them,
+    pairs that finished or ran to the program's end do not."""
+    truth = generate(bot.engine, people=200, weeks=2, workspace="console")
+    with transaction(bot.engine) as s:
+        mentees = s.exec(
+            select(Member.id).where(Member.program_id == truth.program_id, Member.role == "mentee")
+        ).all()
+        s.add(
+            MatchRun(
+                program_id=truth.program_id,
+                status="published",
+                summary={"unmatched": [[m, "capacity"] for m in mentees[-5:]]},
+                created_at=truth.start,
+                published_at=truth.start,
+            )
+        )
+        pairs = s.exec(select(Pair).where(Pair.program_id == truth.program_id)).all()
+        reasons = ["left", "removed", "inactive", "finished", "program_ended"]
+        for pair, reason in zip(pairs, reasons, strict=False):
+            pair.status, pair.end_reason, pair.ended_at = "ended", reason, truth.start
+    rows = _rows(_report(bot, settings), "fairness_by_role")
+    assert (rows["mentee"][4], rows["mentor"][4], rows["all"][4]) == (5, 0, 5)
+    assert (rows["mentee"][6], rows["mentor"][6], rows["all"][6]) == (3, 3, 6)
