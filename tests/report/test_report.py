@@ -182,6 +182,21 @@ def _documented_csv_headers() -> dict[str, list[str]]:
     return {name: [h.strip() for h in headers.split(",")] for name, headers in listed}
 
 
+SPLITS = ("role", "region", "intake", "team")  # by default; more when marked reportable
+OUTCOMES = [
+    *["group", "people", "meetings held %", "goals reached %", "mean session rating"],
+    *["raters", "dropping out %", "answered"],
+]
+FAIRNESS = [
+    *["group", "people", "matched %", "median days waiting", "rounds left out"],
+    *["mean fit score", "early endings"],
+]
+MONTHLY = [
+    *["month", "meetings held %", "pair-cycles planned", "goals reached %", "goals set"],
+    *["mean session rating", "raters"],
+]
+
+
 def test_csv_files_have_stable_headers(bot, settings, tmp_path):
     """One file per table, with the headers docs/coordinators.md documents."""
     truth = generate(bot.engine, people=40, weeks=2)
@@ -201,6 +216,10 @@ def test_csv_files_have_stable_headers(bot, settings, tmp_path):
         "feedback_fit": ["answer", "answers"],
         "surveys": ["scale", "mid n", "mid mean", "end n", "end mean"],
         "figures": ["section", "figure", "label", "value"],
+        **{f"outcomes_by_{split}": [split, *OUTCOMES[1:]] for split in SPLITS},
+        **{f"fairness_by_{split}": [split, *FAIRNESS[1:]] for split in SPLITS},
+        "rates_by_month": MONTHLY,
+        "rates_by_cycle": ["cycle", "meetings held %", "pairs planned"],
     }
     assert headers == _documented_csv_headers()
 

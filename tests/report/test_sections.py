@@ -24,7 +24,10 @@ from tests.conftest import actor
 
 BOT = Path(bot_package.__file__).parent
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
-CAPABILITY_SECTIONS = ["meetings", "goals", "feedback", "surveys", "requests"]
+CAPABILITY_SECTIONS = [
+    *["meetings", "goals", "feedback", "surveys", "requests"],
+    *["groups", "fairness", "over_time"],
+]
 
 PROBE = '''
 """A capability written for the test: it adds a section to the program report."""
