@@ -46,7 +46,7 @@ WORDS = Words(
         "report.figure.days_to_complete": frozenset(),
         "report.figure.raters": frozenset(),
         "report.figure.rating": frozenset(),
-        "report.figure.dropping_out": frozenset({"survey"}),
+        "report.figure.dropping_out": frozenset({"survey", "answers"}),
         "report.figure.opened": frozenset(),
         "report.figure.claimed": frozenset(),
         "report.figure.hours_to_claim": frozenset(),
