@@ -38,7 +38,11 @@ def goals_section(scope: ReportScope) -> Section:
     section.figures = [
         words.figure("goals", cells.show("goals")),
         words.figure("smart", sum(1 for g in goals if g.smart)),
-        words.figure("completed", cells.show("completed")),
+        words.rate(
+            "completed",
+            cells.show("completed") if isinstance(cells.show("goals"), int) else HIDDEN,
+            len(goals),
+        ),
         words.figure("days_to_complete", HIDDEN if "completed" in cells.hidden else median(days)),
     ]
     rows: list[list[Any]] = [[b, cells.show(b)] for b in BUCKETS]
