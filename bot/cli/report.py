@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.events import Surface
 from bot.report.figures import build
 from bot.report.page import html, write_csv
+from bot.report.summary import SECTION
 
 
 def run_report(
@@ -26,7 +27,9 @@ def run_report(
     console: Console | None = None,
     surfaces: Mapping[str, Surface] | None = None,
 ) -> int:
-    """Print the headline figures; write the page and the CSV files when asked."""
+    """Print the summary and the headline figures; write the page and the CSV files when
+    asked.
+    """
     out = console or Console()
     if start and end and end < start:
         out.print("--to is before --from.", markup=False)
@@ -49,7 +52,13 @@ def run_report(
     for section in report.sections:
         out.print(f"  {section.title}", markup=False)
         for figure in section.figures:
-            out.print(f"    {figure.label}: {figure.value}", markup=False)
+            # The summary reads as sentences: "67% of planned meetings held (1193 of 1791)".
+            line = (
+                f"{figure.value} {figure.label}"
+                if section.key == SECTION
+                else f"{figure.label}: {figure.value}"
+            )
+            out.print(f"    {line}", markup=False)
     if html_path is not None:
         html_path.parent.mkdir(parents=True, exist_ok=True)
         html_path.write_text(html(report), encoding="utf-8")

@@ -322,6 +322,8 @@ def test_the_report_command_writes_the_page_and_the_files(bot, settings, tmp_pat
     text = out.getvalue()
     assert "Generated <program>: program report" in text
     assert "  Participation\n    joined in the period: 40" in text
+    assert "  Summary\n    40 people reached (joined in the period)\n" in text
+    assert re.search(r"\n    \d+% of planned meetings held \(\d+ of \d+\)\n", text)
     assert (tmp_path / "report.html").read_text().startswith("<!doctype html>")
     assert (tmp_path / "csv" / "meetings_per_cycle.csv").exists()
     bad = run_report(
