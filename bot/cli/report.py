@@ -14,6 +14,7 @@ from bot.events import Surface
 from bot.report.compare import changes
 from bot.report.figures import Report, build
 from bot.report.page import html, write_csv
+from bot.report.summary import SECTION
 
 
 def run_report(
@@ -28,8 +29,9 @@ def run_report(
     surfaces: Mapping[str, Surface] | None = None,
     compare: tuple[date, date] | None = None,
 ) -> int:
-    """Print the headline figures; write the page and the CSV files when asked; with
-    ``compare`` (an earlier period), each figure's earlier value and the summary rates' change.
+    """Print the summary and the headline figures; write the page and the CSV files when
+    asked; with ``compare`` (an earlier period), each figure's earlier value and the summary
+    rates' change.
     """
     out = console or Console()
     if start and end and end < start:
@@ -47,7 +49,13 @@ def run_report(
         for figure in section.figures:
             was = earlier.get(f"{section.key}.{figure.key}")
             note = f" (before: {was})" if was is not None else ""
-            out.print(f"    {figure.label}: {figure.value}{note}", markup=False)
+            # The summary reads as sentences: "67% of planned meetings held (1193 of 1791)".
+            line = (
+                f"{figure.value} {figure.label}"
+                if section.key == SECTION
+                else f"{figure.label}: {figure.value}"
+            )
+            out.print(f"    {line}{note}", markup=False)
     if before and compare:
         out.print(f"  Against {compare[0]} to {compare[1]}", markup=False)
         for change in changes(report, before):

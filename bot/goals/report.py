@@ -39,7 +39,11 @@ def goals_section(scope: ReportScope) -> Section:
     section.figures = [
         words.figure("goals", cells.show(_GOALS)),
         words.figure("smart", sum(1 for g in goals if g.smart)),
-        words.figure("completed", cells.show(_COMPLETED)),
+        words.rate(
+            "completed",
+            cells.show(_COMPLETED) if isinstance(cells.show(_GOALS), int) else HIDDEN,
+            len(goals),
+        ),
         words.figure("days_to_complete", done),
     ]
     rows: list[list[Any]] = [[b, cells.show(key)] for b, key in zip(BUCKETS, buckets, strict=True)]

@@ -24,6 +24,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.prompts import Prompts
 from bot.registry import Registry, registered
+from bot.report.summary import summary_section
 from bot.report_parts import (
     BUCKETS,
     NONE,
@@ -119,9 +120,22 @@ def build(
     sections()  # learns every cell and sum of the page (bot.suppression)
     cells.settle()
     built = sections()
+    joined = [m for m in members if period.has(m.joined_at)]
+    built.insert(0, summary_section(scope, joined, built))
+    known = set(prompts.keys())
+    for chart in (c for s in built for c in s.charts):
+        _axes(chart, prompts, known)
     generated = now.astimezone(tz)
     page = _page(words, program.name, start, end, minimum, generated)
     return Report(program.name, start, end, generated, minimum, built, page)
+
+
+def _axes(chart: Chart, prompts: Prompts, known: set[str]) -> None:
+    """Fill a chart's axis titles from ``report.axis.<name>_x``/``_y`` where it has none."""
+    for axis in ("x", "y"):
+        key = f"report.axis.{chart.name}_{axis}"
+        if not getattr(chart, f"{axis}_title") and key in known:
+            setattr(chart, f"{axis}_title", prompts.text(key))
 
 
 def _page(
