@@ -36,7 +36,7 @@ def fairness_section(scope: ReportScope) -> Section:
         table, slower = _table(facts, dimension, scope.minimum, words)
         section.tables.append(table)
         section.figures += slower
-    section.figures.insert(0, _spread(scope))
+    section.figures[:0] = _spread(scope)
     return section
 
 
@@ -113,9 +113,9 @@ def _slower(
     return out
 
 
-def _spread(scope: ReportScope) -> Figure:
-    """Mentees per mentor over the period's pairs: min / median / max (hidden when fewer
-    mentors than the smallest group shown).
+def _spread(scope: ReportScope) -> list[Figure]:
+    """Mentees per mentor over the period's pairs: fewest, median and most, a number each
+    (hidden when fewer mentors than the smallest group shown).
     """
     pairs: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for row in db.memberships(session=scope.session, program_id=scope.program_id):
@@ -126,10 +126,14 @@ def _spread(scope: ReportScope) -> Figure:
         for mentor in members.get("mentor", ()):
             mentees[mentor] |= members.get("mentee", set())
     counts = sorted(len(m) for m in mentees.values())
-    if not counts:
-        value = NONE
-    elif len(counts) < scope.minimum:
-        value = HIDDEN
-    else:
-        value = f"{counts[0]} / {statistics.median(counts):g} / {counts[-1]}"
-    return scope.words.figure("mentees_per_mentor", value)
+    shown: dict[str, object] = {"fewest": NONE, "median": NONE, "most": NONE}
+    if counts and len(counts) < scope.minimum:
+        shown = dict.fromkeys(shown, HIDDEN)
+    elif counts:
+        middle = statistics.median(counts)
+        shown = {
+            "fewest": counts[0],
+            "median": int(middle) if middle == int(middle) else middle,
+            "most": counts[-1],
+        }
+    return [scope.words.figure(f"mentees_per_mentor_{k}", v) for k, v in shown.items()]
