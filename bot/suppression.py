@@ -36,7 +36,9 @@ Keys are page-wide: a key is one number of the page, in whichever table it appea
 section's own cells under its key (``("goals", "completed")``); use the same key for the
 same number in another table, so both are hidden together. The report's own keys are
 ``PEOPLE_JOINED`` and ``joined(dimension, group)`` (people who joined, by ``"role"`` and
-``"zone"``) and ``status(s)`` (members now active, paused or left).
+``"zone"``) and ``status(s)`` (members now active, paused or left). The group and fairness
+tables (``bot.outcomes``) reuse them when they count the same people: a region's people are
+the sum of its zones' ``joined("zone", z)``.
 """
 
 from __future__ import annotations

@@ -26,6 +26,8 @@ class Facts:
 
     member_id: int
     groups: dict[str, str]  # dimension -> the member's group in it
+    zone: str = ""  # their time zone (a region's people add up by zone)
+    in_period: bool = True  # joined in the period: counted in the report's "joined" too
     matched: bool = False
     wait_days: float = 0.0  # join to first pair, or to the report's end while waiting
     rounds_out: int = 0  # published rounds that left them out
@@ -53,8 +55,11 @@ def report_end(scope: ReportScope) -> datetime:
 def collect(scope: ReportScope) -> list[Facts]:
     """The facts of everyone who had joined by the period's end."""
     s, pid, end = scope.session, scope.program_id, report_end(scope)
+    zone = scope.settings.program.default_timezone
     facts = {
-        m.member_id: Facts(m.member_id, _groups(m, scope))
+        m.member_id: Facts(
+            m.member_id, _groups(m, scope), m.timezone or zone, scope.period.has(m.joined_at)
+        )
         for m in db.members(session=s, program_id=pid)
         if m.joined_at < end
     }

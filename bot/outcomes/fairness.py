@@ -7,10 +7,21 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Hashable
 from typing import Any
 
 from bot.outcomes.facts import Facts, collect, dimensions
-from bot.outcomes.groups import ALL, EMPTY, hidden, mean, percent, register_counts, split
+from bot.outcomes.groups import (
+    ALL,
+    EMPTY,
+    hidden,
+    key,
+    mean,
+    percent,
+    register_counts,
+    register_people,
+    split,
+)
 from bot.report_parts import NONE, Figure, ReportScope, Section, Table, Words
 from bot.suppression import HIDDEN, Cells
 from storage import outcomes as db
@@ -33,7 +44,7 @@ def fairness_section(scope: ReportScope) -> Section:
     words = scope.words
     section = words.section("fairness")
     for dimension in dimensions(scope):
-        table, slower = _table(facts, dimension, scope.minimum, words)
+        table, slower = _table(facts, dimension, scope.cells, words)
         section.tables.append(table)
         section.figures += slower
     section.figures[:0] = _spread(scope)
@@ -46,18 +57,24 @@ def median_wait(members: list[Facts]) -> float:
 
 
 def _table(
-    facts: list[Facts], dimension: str, minimum: int, words: Words
+    facts: list[Facts], dimension: str, cells: Cells, words: Words
 ) -> tuple[Table, list[Figure]]:
+    """A split's fairness table (its counts on the page's ledger, people shared with the
+    groups section and participation: ``register_people``) and who waits longer.
+    """
     groups = split(facts, dimension)
-    cells = Cells(minimum)
-    register_counts(cells, groups, "people", lambda f: 1)
-    register_counts(cells, groups, "matched", lambda f: f.matched)
-    register_counts(cells, groups, "waiting", lambda f: not f.matched)
+    people = register_people(cells, groups, dimension)
+    register_counts(cells, groups, dimension, "matched", lambda f: f.matched)
+    register_counts(cells, groups, dimension, "waiting", lambda f: not f.matched)
     for g in [*groups, ALL]:
-        cells.sum(("people", g), [("matched", g), ("waiting", g)])
-    register_counts(cells, groups, "left_out", lambda f: f.rounds_out)
-    register_counts(cells, groups, "early", lambda f: f.early)
-    rows = [_row(g, members, cells) for g, members in [*groups.items(), (ALL, facts)]]
+        parts = [key(dimension, "matched", g), key(dimension, "waiting", g)]
+        cells.sum(people[g], parts)
+    register_counts(cells, groups, dimension, "left_out", lambda f: f.rounds_out)
+    register_counts(cells, groups, dimension, "early", lambda f: f.early)
+    rows = [
+        _row(g, members, cells, people[g], dimension)
+        for g, members in [*groups.items(), (ALL, facts)]
+    ]
     name = words(f"dimension.{dimension}")
     table = Table(
         f"fairness_by_{dimension}",
@@ -69,12 +86,14 @@ def _table(
     return table, _slower(groups, facts, cells, dimension, name, words)
 
 
-def _row(group: str, members: list[Facts], cells: Cells) -> list[Any]:
-    people, matched = ("people", group), ("matched", group)
+def _row(
+    group: str, members: list[Facts], cells: Cells, people: Hashable, dimension: str
+) -> list[Any]:
+    matched = key(dimension, "matched", group)
     small = len(members) < cells.minimum  # a complement's median and mean give nothing away
     share = (
         HIDDEN
-        if hidden(cells, people, matched, ("waiting", group))
+        if hidden(cells, people, matched, key(dimension, "waiting", group))
         else percent(cells.counts[matched], cells.counts[people])
     )
     scores = [s for f in members for s in f.scores]
@@ -83,9 +102,9 @@ def _row(group: str, members: list[Facts], cells: Cells) -> list[Any]:
         cells.show(people),
         share,
         HIDDEN if small else (round(median_wait(members), 1) if members else EMPTY),
-        cells.show(("left_out", group)),
+        cells.show(key(dimension, "left_out", group)),
         HIDDEN if small or len(scores) < cells.minimum else mean(scores),
-        cells.show(("early", group)),
+        cells.show(key(dimension, "early", group)),
     ]
 
 

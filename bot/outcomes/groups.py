@@ -1,19 +1,23 @@
 """Who it worked for: every outcome (meetings held, goals reached, session rating, thinking
 of dropping out) split by role, time-zone region, intake and each reportable profile field.
 
-Privacy: each table's counts of people go through ``bot.suppression.Cells`` (groups add up to
-everyone), and a rate or mean is hidden whenever a count it comes from is.
+Privacy: each table's counts of people go through the page's ledger (``scope.cells``, see
+``bot.suppression``): groups add up to everyone; when the people counted are those who joined
+in the period, a role's people are participation's role cell, a region's the sum of its
+zones and everyone the people joined, so nothing hidden there is found here by subtraction.
+A rate or mean is hidden whenever a count it comes from is.
 """
 
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from collections.abc import Callable, Hashable
 from typing import Any
 
 from bot.outcomes.facts import AT_RISK, Facts, collect, dimensions
 from bot.report_parts import ReportScope, Section, Table, Words
-from bot.suppression import HIDDEN, Cells
+from bot.suppression import HIDDEN, PEOPLE_JOINED, Cells, joined
 
 ALL = "all"
 HEADERS = [
@@ -44,15 +48,51 @@ def split(facts: list[Facts], dimension: str) -> dict[str, list[Facts]]:
     return out
 
 
+def key(dimension: str, name: str, group: str) -> tuple[str, ...]:
+    """The page-wide key of a split's count ``name`` of ``group`` (the all row: every split's)."""
+    return ("outcomes", name, ALL) if group == ALL else ("outcomes", dimension, name, group)
+
+
 def register_counts(
-    cells: Cells, groups: dict[str, list[Facts]], name: str, count: Callable[[Facts], int]
+    cells: Cells,
+    groups: dict[str, list[Facts]],
+    dimension: str,
+    name: str,
+    count: Callable[[Facts], int],
 ) -> None:
-    """The people counted by ``count`` in each group (``(name, group)``), adding up to all."""
+    """The people counted by ``count`` in each group, adding up to all."""
     parts = [
-        cells.people((name, g), sum(count(f) for f in members)) for g, members in groups.items()
+        cells.people(key(dimension, name, g), sum(count(f) for f in members))
+        for g, members in groups.items()
     ]
     total = sum(cells.counts[p] for p in parts)
-    cells.sum(cells.people((name, ALL), total), parts)
+    cells.sum(cells.people(key(dimension, name, ALL), total), parts)
+
+
+def register_people(
+    cells: Cells, groups: dict[str, list[Facts]], dimension: str
+) -> dict[str, Hashable]:
+    """Each group's people and everyone's (the key of each, by group and ``ALL``). When they
+    are the people who joined in the period (as in the report's participation), the same
+    numbers: a role's is ``joined("role", r)``, a region's the sum of its zones' and
+    everyone's ``PEOPLE_JOINED``.
+    """
+    facts = [f for members in groups.values() for f in members]
+    if not all(f.in_period for f in facts) or cells.counts.get(PEOPLE_JOINED) != len(facts):
+        register_counts(cells, groups, dimension, "people", lambda f: 1)
+        return {g: key(dimension, "people", g) for g in [*groups, ALL]}
+    out: dict[str, Hashable] = {ALL: cells.people(PEOPLE_JOINED, len(facts))}
+    for group, members in groups.items():
+        if dimension == "role":
+            out[group] = cells.people(joined("role", group), len(members))
+            continue
+        out[group] = cells.people(key(dimension, "people", group), len(members))
+        if dimension == "region":
+            zones = Counter(f.zone for f in members)
+            parts = [cells.people(joined("zone", z), n) for z, n in sorted(zones.items())]
+            cells.sum(out[group], parts)
+    cells.sum(PEOPLE_JOINED, [out[g] for g in groups])
+    return out
 
 
 def mean(values: list[float]) -> float | str:
@@ -69,18 +109,20 @@ def groups_section(scope: ReportScope) -> Section:
     """Each outcome by each split of the report."""
     facts = collect(scope)
     section = scope.words.section("groups")
-    section.tables = [_table(facts, d, scope.minimum, scope.words) for d in dimensions(scope)]
+    section.tables = [_table(facts, d, scope.cells, scope.words) for d in dimensions(scope)]
     return section
 
 
-def _table(facts: list[Facts], dimension: str, minimum: int, words: Words) -> Table:
+def _table(facts: list[Facts], dimension: str, cells: Cells, words: Words) -> Table:
     groups = split(facts, dimension)
-    cells = Cells(minimum)
-    register_counts(cells, groups, "people", lambda f: 1)
-    register_counts(cells, groups, "raters", lambda f: bool(f.ratings))
-    register_counts(cells, groups, "answered", lambda f: f.intent is not None)
-    register_counts(cells, groups, "risk", lambda f: f.intent is not None and f.intent <= AT_RISK)
-    rows = [_row(g, members, cells) for g, members in [*groups.items(), (ALL, facts)]]
+    people = register_people(cells, groups, dimension)
+    register_counts(cells, groups, dimension, "raters", lambda f: bool(f.ratings))
+    register_counts(cells, groups, dimension, "answered", lambda f: f.intent is not None)
+    register_counts(cells, groups, dimension, "risk", _at_risk)
+    rows = [
+        _row(g, members, cells, people[g], dimension)
+        for g, members in [*groups.items(), (ALL, facts)]
+    ]
     table = Table(
         f"outcomes_by_{dimension}",
         words("table.outcomes_by", dimension=words(f"dimension.{dimension}")),
@@ -91,9 +133,15 @@ def _table(facts: list[Facts], dimension: str, minimum: int, words: Words) -> Ta
     return table
 
 
-def _row(group: str, members: list[Facts], cells: Cells) -> list[Any]:
-    people, raters = ("people", group), ("raters", group)
-    answered, risk = ("answered", group), ("risk", group)
+def _at_risk(f: Facts) -> bool:
+    return f.intent is not None and f.intent <= AT_RISK
+
+
+def _row(
+    group: str, members: list[Facts], cells: Cells, people: Hashable, dimension: str
+) -> list[Any]:
+    raters, answered = key(dimension, "raters", group), key(dimension, "answered", group)
+    risk = key(dimension, "risk", group)
     small = len(members) < cells.minimum  # a complement's rates give nothing away
     if small:
         rates: list[Any] = [HIDDEN, HIDDEN]

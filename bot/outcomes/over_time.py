@@ -10,7 +10,6 @@ from typing import Any
 
 from bot.outcomes.groups import EMPTY, percent
 from bot.report_parts import ReportScope, Section, Table
-from bot.suppression import Cells
 from storage import outcomes as db
 from storage import report as report_db
 
@@ -44,7 +43,7 @@ def over_time_section(scope: ReportScope) -> Section:
     for r in db.ratings(session=scope.session, program_id=scope.program_id):
         if scope.period.has(r.created_at):
             ratings[month(r.created_at)][r.member_id].append(float(r.rating))
-    cells = Cells(scope.minimum)
+    cells = scope.cells  # the page's ledger (bot.suppression)
     by_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for cycle in planned:
         by_month[month(cycle)][0] += len(planned[cycle])
@@ -52,7 +51,7 @@ def over_time_section(scope: ReportScope) -> Section:
     rows: list[list[Any]] = []
     for m in sorted(set(by_month) | set(goals) | set(ratings)):
         n_planned, n_held = by_month.get(m, [0, 0])
-        raters = cells.people(("raters", m), len(ratings[m]))
+        raters = cells.people(("over_time", "raters", m), len(ratings[m]))
         values = [v for vs in ratings[m].values() for v in vs]
         reached = goals.get(m, [])
         rows.append(

@@ -39,7 +39,7 @@ def surveys_section(scope: ReportScope) -> Section:
         section.figures += _share(key, rule, by, words, scope.minimum)
     means, chart = _means_table(instrument, by, words, scope.minimum)
     changes = [paired_change(scale, by["mid"], by["end"]) for scale in instrument.scales]
-    cells = _change_cells(changes, scope.minimum)
+    cells = _change_cells(changes, scope.cells)
     section.figures += _headline(instrument, changes, cells, words)
     section.tables = [means, _change_table(instrument, changes, cells, words)]
     if chart is not None:
@@ -97,14 +97,20 @@ def _means_table(
     return table, (_means(labels, means, words, top) if labels else None)
 
 
-def _change_cells(changes: list[Change], minimum: int) -> Cells:
-    """Each change's n, and who improved or not: counts of people, hidden together."""
-    cells = Cells(minimum)
+def change_key(name: str, scale: str) -> tuple[str, str, str, str]:
+    """The page-wide key of a paired change's count ``name`` (n, up, not) of ``scale``."""
+    return ("surveys", "change", name, scale)
+
+
+def _change_cells(changes: list[Change], cells: Cells) -> Cells:
+    """Each change's n, and who improved or not: counts of people, hidden together, on the
+    page's ledger (``cells``).
+    """
     for change in changes:
-        n = cells.people(("n", change.scale), change.n)
+        n = cells.people(change_key("n", change.scale), change.n)
         parts = [
-            cells.people(("up", change.scale), change.improved),
-            cells.people(("not", change.scale), change.n - change.improved),
+            cells.people(change_key("up", change.scale), change.improved),
+            cells.people(change_key("not", change.scale), change.n - change.improved),
         ]
         cells.sum(n, parts)
     return cells
@@ -118,10 +124,10 @@ def _change_table(
     for change in changes:
         if change.n == 0:
             continue
-        if ("n", change.scale) in cells.hidden:
+        if change_key("n", change.scale) in cells.hidden:
             rows.append([change.scale, *[HIDDEN] * 5])
             continue
-        improved = cells.show(("up", change.scale))
+        improved = cells.show(change_key("up", change.scale))
         share = round(100 * change.improved / change.n) if isinstance(improved, int) else HIDDEN
         rows.append(
             [change.scale, change.n, *map(_round, (change.mean, change.low, change.high)), share]
@@ -150,7 +156,7 @@ def _change_words(change: Change, cells: Cells, words: Words) -> str:
     """
     if change.n == 0 or change.mean is None:
         return NONE
-    if ("n", change.scale) in cells.hidden:
+    if change_key("n", change.scale) in cells.hidden:
         return HIDDEN
     if change.low is None or change.high is None:
         return words("change_one", change=f"{change.mean:+.2f}", n=change.n)

@@ -22,7 +22,7 @@ from bot.suppression import HIDDEN, Cells, Sum, hidden_cells
 from fakes.outcomes import generate
 from storage import report as db
 from storage.engine import transaction
-from storage.models import Feedback, Member, Pair, Program
+from storage.models import Feedback, Member, Pair, Person, Program
 
 MINIMUM = 3
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
@@ -151,14 +151,24 @@ def _report(bot, settings, truth, minimum: int, *, probes: bool = True) -> Repor
         return build(s, program, chosen, now=NOW, prompts=load_prompts(), registry=registry)
 
 
+SPLITS = ("outcomes_by_", "fairness_by_")  # the group tables: (table, group, column)
+SPLIT_COUNTS = ("people", "raters", "answered", "rounds left out", "early endings")
+
+
 def page_values(report: Report) -> dict[Hashable, Any]:
-    """Every figure and every two-column table cell of the page, by where it is."""
+    """Every figure, every two-column table cell and every count of the group tables of the
+    page, by where it is."""
     out: dict[Hashable, Any] = {}
     for section in report.sections:
         out |= {(section.key, f.key): f.value for f in section.figures}
         for table in section.tables:
             if len(table.headers) == 2:
                 out |= {(table.name, str(label)): value for label, value in table.rows}
+            if table.name.startswith(SPLITS):
+                for row in table.rows:
+                    for header, value in zip(table.headers, row, strict=True):
+                        if header in SPLIT_COUNTS:
+                            out[(table.name, str(row[0]), header)] = value
     return {k: v if v == HIDDEN or not str(v).isdigit() else int(v) for k, v in out.items()}
 
 
@@ -189,7 +199,70 @@ def page_relations(values: dict[Hashable, Any]) -> list[Relation]:
     for role in roles:
         split = [k for k in rows("zone_role") if k[1].split(" ")[1] == role]
         out.append((("participation_by_role", role), split))
+    out += _split_relations(values, rows)
     return [(t, p) for t, p in out if p and all(k in values for k in (t, *p))]
+
+
+def _split_relations(values: dict[Hashable, Any], rows: Any) -> list[Relation]:
+    """The group tables' sums: each count's groups add up to all; the people who joined (the
+    whole program's report) are participation's: all of them, a role's, a region's zones';
+    fairness counts the same people as outcomes."""
+    out: list[Relation] = []
+    tables = {k[0] for k in values if isinstance(k, tuple) and str(k[0]).startswith(SPLITS)}
+    for table in tables:
+        groups = {k[1] for k in rows(table) if k[1] != "all"}
+        for column in SPLIT_COUNTS:
+            out.append(((table, "all", column), [(table, g, column) for g in groups]))
+        out.append((("participation", "joined"), [(table, "all", "people")]))
+        dimension = table.split("_by_", 1)[1]
+        for group in groups:
+            people = (f"outcomes_by_{dimension}", group, "people")
+            out.append((people, [(f"fairness_by_{dimension}", group, "people")]))
+            if dimension == "role":
+                out.append((("participation_by_role", group), [people]))
+            if dimension == "region":
+                zones = [k for k in rows("participation_by_zone") if k[1].split("/")[0] == group]
+                out.append((people, zones))
+    return out
+
+
+def _zones(engine, truth) -> None:
+    """Asia, the biggest region: 2 in Asia/Kolkata beside the rest of Asia and Australia's
+    people in Asia/Tokyo (a small zone in a region of other zones); the generated 2 in
+    Pacific/Chatham stay (a small zone that is its region)."""
+    with transaction(engine) as s:
+        members = s.exec(select(Member).where(Member.program_id == truth.program_id)).all()
+        people = [s.get(Person, m.person_id) for m in sorted(members, key=lambda m: m.id or 0)]
+        asia = [p for p in people if p is not None and p.timezone == "Asia/Kolkata"]
+        sydney = [p for p in people if p is not None and p.timezone == "Australia/Sydney"]
+        for person in asia[2:] + sydney:
+            person.timezone = "Asia/Tokyo"
+            s.add(person)
+
+
+def test_the_group_tables_give_away_no_zone_or_role_hidden_elsewhere(bot, settings):
+    """The whole registered page (participation, matching, goals, feedback, surveys and the
+    group, fairness and over-time tables): a region's people are its zones' and a role's
+    participation's, so Asia minus Asia/Tokyo would give the 2 in Asia/Kolkata, and everyone
+    minus the regions shown the 2 in the Pacific; solving every sum of the page at once gives
+    away no hidden cell."""
+    truth = generate(bot.engine, people=40, weeks=2, seed=3, workspace="console")
+    _zones(bot.engine, truth)
+    shown = page_values(_report(bot, settings, truth, MINIMUM, probes=False))
+    true = page_values(_report(bot, settings, truth, 1, probes=False))
+    relations = page_relations(true)
+    assert exposed(true, relations) == set()  # the relations hold of the true numbers
+    assert (
+        true[("outcomes_by_region", "Asia", "people")]
+        == true[("participation_by_zone", "Asia/Kolkata")]
+        + true[("participation_by_zone", "Asia/Tokyo")]
+    )
+    assert ("participation_by_zone", "Asia/Kolkata") in {k for k, v in shown.items() if v == HIDDEN}
+    assert ("outcomes_by_region", "Pacific", "people") in {
+        k for k, v in shown.items() if v == HIDDEN
+    }
+    assert all(shown[k] == true[k] for k in shown if shown[k] != HIDDEN)
+    assert exposed(shown, relations) == set()
 
 
 def test_no_hidden_count_follows_from_any_subtraction_on_the_page(bot, settings):
