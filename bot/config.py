@@ -146,6 +146,18 @@ class SurveySettings:
     open_days: int = 14
 
 
+REPORTABLE_FIELDS = ("team", "seniority")  # profile fields the report may group people by
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """The program report: which profile fields it may split outcomes by (role, time-zone
+    region and intake always; a field here only when the coordinator marks it reportable).
+    """
+
+    reportable_fields: tuple[str, ...] = ("team",)
+
+
 @dataclass(frozen=True)
 class RequestSettings:
     """Requests for help between meetings: when an unclaimed one goes to the admins."""
@@ -190,6 +202,7 @@ class Settings:
     conversations: ConversationSettings = field(default_factory=ConversationSettings)
     surveys: SurveySettings = field(default_factory=SurveySettings)
     requests: RequestSettings = field(default_factory=RequestSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     source: str = "built-in defaults"
@@ -343,6 +356,12 @@ def _other_problems(settings: Settings) -> Iterator[str]:
         yield ("[surveys] min_group_size must be at least 3 (smaller groups identify people)")
     if s.program_weeks < 2 or s.open_days < 1:
         yield "[surveys] program_weeks must be at least 2 and open_days at least 1"
+    unknown = sorted(set(settings.report.reportable_fields) - set(REPORTABLE_FIELDS))
+    if unknown:
+        yield (
+            f"[report] reportable_fields: unknown field(s) {', '.join(unknown)}"
+            f" (choose from {', '.join(REPORTABLE_FIELDS)})"
+        )
 
 
 SECTIONS: dict[str, type] = {
@@ -355,6 +374,7 @@ SECTIONS: dict[str, type] = {
     "conversations": ConversationSettings,
     "surveys": SurveySettings,
     "requests": RequestSettings,
+    "report": ReportSettings,
     "slack": SlackSettings,
     "discord": DiscordSettings,
 }

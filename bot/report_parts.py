@@ -5,8 +5,9 @@ builder is given (:class:`ReportScope`).
 A capability registers a section with ``registry.report_section`` (``bot.registry``); the
 report (``bot.report``) builds its own sections, then each registered one in help order.
 
-Privacy: figures that count or average people go through ``bot.suppression.Cells`` so a group
-smaller than ``[surveys] min_group_size`` is shown as hidden, never as its number.
+Privacy: figures that count or average people go through the page's ledger, ``scope.cells``
+(``bot.suppression.Cells``), so a group smaller than ``[surveys] min_group_size`` is shown as
+hidden, never as its number, nor as what follows from the other numbers of the page.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
+
+from bot.suppression import Cells
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -42,11 +45,22 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
-    """A headline figure: ``key`` is stable (figures.csv), ``label`` comes from the prompts."""
+    """A headline figure: ``key`` is stable (figures.csv), ``label`` comes from the prompts.
+    A rate also carries its ``count`` and ``total`` (figures.csv writes them as numbers).
+    """
 
     key: str
     label: str
     value: str
+    count: int | None = None
+    total: int | None = None
+
+    @property
+    def rate(self) -> float | None:
+        """``count`` out of ``total`` as a fraction (None: not a rate, or nothing to divide)."""
+        if self.count is None or not self.total:
+            return None
+        return self.count / self.total
 
 
 @dataclass
@@ -60,6 +74,8 @@ class Chart:
     series: dict[str, list[float | None]]
     alt: str
     top: float | None = None  # the scale's top (5 for ratings), else the data's
+    x_title: str = ""  # the axes' titles with their units (the report fills them from
+    y_title: str = ""  # the prompts' [report.axis] by the chart's name when left empty)
 
 
 @dataclass
@@ -86,6 +102,16 @@ class Words:
     def figure(self, key: str, value: object, /, **values: Any) -> Figure:
         """The figure ``key`` with its label."""
         return Figure(key, self(f"figure.{key}", **values), str(value))
+
+    def rate(self, key: str, count: object, total: int, /, **values: Any) -> Figure:
+        """The figure ``key`` as a rate, "67% (1193 of 1791)"; a hidden count hides it."""
+        label = self(f"figure.{key}", **values)
+        if not isinstance(count, int) or isinstance(count, bool):
+            return Figure(key, label, str(count))
+        if not total:
+            return Figure(key, label, NONE, count, total)
+        text = self("rate", percent=percent(count, total), count=count, total=total)
+        return Figure(key, label, text, count, total)
 
     def section(self, key: str) -> Section:
         """An empty section with its title."""
@@ -135,6 +161,17 @@ class ReportScope:
     words: Words
     pairs: list[PairRow]
     now: datetime | None = None  # when the report is made (pairs' health is as of then)
+    ledger: Cells | None = None  # the page's cells (``bot.suppression``); a fresh one if None
+
+    def __post_init__(self) -> None:
+        if self.ledger is None:
+            object.__setattr__(self, "ledger", Cells(self.minimum))
+
+    @property
+    def cells(self) -> Cells:
+        """The page-wide ledger every section registers its counts and sums in."""
+        assert self.ledger is not None
+        return self.ledger
 
     @property
     def program_id(self) -> int:
@@ -153,6 +190,14 @@ def bars(name: str, what: str, rows: list[list[Any]], words: Words) -> Chart | N
     alt = words(f"alt.{name}", values=", ".join(f"{lab} {n:g}" for lab, n in shown))
     series: dict[str, list[float | None]] = {words(f"series.{what}"): [n for _, n in shown]}
     return Chart(name, words(f"chart.{name}"), "bar", [lab for lab, _ in shown], series, alt)
+
+
+def percent(count: int, total: int) -> str:
+    """``count`` of ``total`` as a whole percentage ("67")."""
+    return f"{100 * count / total:.0f}"
+
+
+SURVEY_HEADLINE = "headline_"  # a surveys figure keyed headline_* is also shown in the summary
 
 
 def median(values: list[float]) -> str:

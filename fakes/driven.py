@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -31,6 +32,7 @@ SURVEY_SCALES = {
     "mid": ("belonging", "social", "academic", "confidence", "continue", "value"),
     "end": ("belonging", "social", "academic", "confidence", "continue_after", "value"),
 }
+LATER_QUESTIONS = {"end": ("continue",)}  # asked since the plan was fixed: a second generator
 STEP = timedelta(hours=24)  # the pulse runs at least this often (planning looks 36 h ahead)
 ANSWERED = {  # how the bot's reply to each answer begins
     "met": "Great, logged your meeting",
@@ -67,6 +69,8 @@ class DrivenTruth:
     survey: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     requests: int = 0
     claimed: int = 0
+    team: dict[str, str] = field(default_factory=dict)  # who -> team (with planted effects)
+    belonging_change: dict[str, list[int]] = field(default_factory=dict)  # team -> end - mid
 
 
 class _Recorder:
@@ -114,9 +118,14 @@ def bucket(progress: int | None) -> str:
 class Driver:
     """Runs the plan against ``bot`` (whose clock must be a FakeClock)."""
 
-    def __init__(self, bot: MentorBot, seed: int) -> None:
+    def __init__(
+        self, bot: MentorBot, seed: int, effects: Mapping[str, float] | None = None
+    ) -> None:
         self.bot = bot
         self.rng = random.Random(seed)
+        self.later = random.Random(f"later-{seed}")  # later questions and planted effects
+        self.effects = dict(effects or {})  # team -> true mean change of belonging, mid to end
+        self.mid_belonging: dict[str, int] = {}
         self.recorder = _Recorder()
         self.pulse = Pulse(bot, build_dispatcher(bot, {"console": self.recorder}))
         self.truth = DrivenTruth(start=bot.clock.now())
@@ -180,6 +189,10 @@ class Driver:
             reply = self.say(who, f"join {role}")
             assert "Welcome" in reply or "joined" in reply, reply
             (mentors if role == "mentor" else mentees).append(who)
+            if self.effects:
+                team = list(self.effects)[k % len(self.effects)]
+                assert team in self.say(who, f"profile set team {team}")
+                self.truth.team[who] = team
             self.truth.roles[role] += 1
             self.truth.zones[zone] += 1
         return mentors, mentees
@@ -271,10 +284,32 @@ class Driver:
                 form = self.form(who, command)
                 assert form is not None, command
                 values = [self.rng.randint(1, 5) for _ in SURVEY_SCALES[survey]]
-                answers = dict(zip(SURVEY_SCALES[survey], map(str, values), strict=True))
-                assert "Thank you" in self.submit(who, form, {**answers, "open": SECRET})
-                for scale, value in zip(SURVEY_SCALES[survey], values, strict=True):
+                answers = dict(zip(SURVEY_SCALES[survey], values, strict=True))
+                answers |= {q: self.later.randint(1, 5) for q in LATER_QUESTIONS.get(survey, ())}
+                if who in self.truth.team:
+                    answers["belonging"] = self.planted(who, survey)
+                text = {k: str(v) for k, v in answers.items()}
+                assert "Thank you" in self.submit(who, form, {**text, "open": SECRET})
+                for scale, value in answers.items():
                     self.truth.survey.setdefault((survey, scale), []).append(value)
+
+    def planted(self, who: str, survey: str) -> int:
+        """A belonging answer with the team's true change: 2-4 at mid-point; at the end the
+        mid answer moved by -1, 0 or +1 with the team's effect as its mean.
+        """
+        if survey == "mid":
+            self.mid_belonging[who] = self.later.randint(2, 4)
+            return self.mid_belonging[who]
+        team = self.truth.team[who]
+        effect = self.effects[team]
+        moved = max(0.7, abs(effect))  # how often the answer moves at all
+        up, down = (moved + effect) / 2, (moved - effect) / 2
+        draw = self.later.random()
+        step = 1 if draw < up else -1 if draw < up + down else 0
+        if who not in self.mid_belonging:
+            return self.later.randint(2, 4)
+        self.truth.belonging_change.setdefault(team, []).append(step)
+        return self.mid_belonging[who] + step
 
     async def request_help(self, mentees: list[str], mentors: list[str]) -> None:
         """A tenth of the mentees ask for help; three hours later mentors claim most."""
@@ -329,10 +364,20 @@ class Driver:
 
 
 async def drive(
-    bot: MentorBot, *, people: int = 500, weeks: int = 12, seed: int = 1
+    bot: MentorBot,
+    *,
+    people: int = 500,
+    weeks: int = 12,
+    seed: int = 1,
+    effects: Mapping[str, float] | None = None,
 ) -> DrivenTruth:
-    """Run a ``weeks``-long weekly program of ``people`` (a quarter mentors) through ``bot``."""
-    d = Driver(bot, seed)
+    """Run a ``weeks``-long weekly program of ``people`` (a quarter mentors) through ``bot``.
+
+    ``effects`` plants known truths: team name -> the true mean change in belonging from the
+    mid-program to the end survey; people join the teams in turn (``profile set team``) and
+    answer belonging so (``Driver.planted``). Without it the plan is today's, unchanged.
+    """
+    d = Driver(bot, seed, effects)
     start = d.now().date()
     d.say("admin", "admin program set cadence weekly")
     d.say("admin", f"admin program set ends {(start + timedelta(weeks=weeks)).isoformat()}")

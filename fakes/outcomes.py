@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -47,6 +48,7 @@ class Truth:
     survey: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     requests: int = 0
     claimed: int = 0
+    waits: dict[str, list[float]] = field(default_factory=dict)  # region: days joined to start
 
 
 def generate(
@@ -57,9 +59,13 @@ def generate(
     seed: int = 1,
     workspace: str | None = None,
     platform: str = "console",
+    waits: Mapping[str, float] | None = None,
 ) -> Truth:
     """``people`` members (a quarter mentors) paired 1:1 at the start, then ``weeks`` weekly
-    check-in cycles with random outcomes, goals, ratings, mid and end surveys, requests."""
+    check-in cycles with random outcomes, goals, ratings, mid and end surveys, requests.
+    ``waits`` plants slower matching: a time-zone region's members (``"Asia"``) joined that
+    many times as long before the start as they would have (so they wait that much longer).
+    """
     rng = random.Random(seed)
     start = datetime(2026, 9, 7, 9, tzinfo=UTC)  # a Monday
     with transaction(engine) as s:
@@ -76,7 +82,7 @@ def generate(
         s.flush()
         assert program.id is not None
         truth = Truth(program_id=program.id, start=start)
-        members = _members(s, program, people, start, rng, truth)
+        members = _members(s, program, people, start, rng, truth, waits or {})
         mentors = [m for m in members if m.role == "mentor"]
         mentees = [m for m in members if m.role == "mentee"]
         pairs = []
@@ -100,7 +106,7 @@ def generate(
     return truth
 
 
-def _members(s, program: Program, people: int, start: datetime, rng, truth: Truth) -> list[Member]:  # type: ignore[no-untyped-def]
+def _members(s, program, people: int, start: datetime, rng, truth: Truth, waits) -> list[Member]:  # type: ignore[no-untyped-def]
     program_id = program.id
     out = []
     for k in range(people):
@@ -117,12 +123,15 @@ def _members(s, program: Program, people: int, start: datetime, rng, truth: Trut
         )
         s.add(person)
         s.flush()
+        region = zone.split("/")[0]
+        days = rng.randint(1, 20) * waits.get(region, 1)
+        truth.waits.setdefault(region, []).append(days)
         member = Member(
             program_id=program_id,
             person_id=person.id,
             role=role,
             status=status,
-            joined_at=start - timedelta(days=rng.randint(1, 20)),
+            joined_at=start - timedelta(days=days),
         )
         s.add(member)
         s.flush()

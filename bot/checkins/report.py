@@ -91,7 +91,7 @@ def meetings_section(scope: ReportScope) -> Section:
     total_planned = sum(len(planned[d]) for d in cycles)
     total_held = sum(len(held[d]) for d in cycles)
     section.figures = [
-        words.figure("held", f"{total_held} / {total_planned}"),
+        words.rate("held", total_held, total_planned),
         words.figure("first_meeting", median(days)),
         words.figure("stalled", sum(states[h] for h in Health if h.at_risk)),
         words.figure("ghosting", states[Health.GHOSTING]),

@@ -347,6 +347,10 @@ def report(
     csv_dir: Annotated[
         Path | None, typer.Option("--csv", help="Write one CSV file per table into DIR.")
     ] = None,
+    compare_to: Annotated[
+        str | None,
+        typer.Option("--compare-to", help="An earlier period FROM:TO to show changes against."),
+    ] = None,
 ) -> None:
     """Outcomes: participation, matching, meetings, goals, feedback, surveys, requests."""
     from datetime import date
@@ -360,6 +364,13 @@ def report(
     except ValueError:
         err.print("--from and --to are dates like 2026-09-01.", markup=False)
         raise typer.Exit(2) from None
+    from bot.report.compare import parse_period
+
+    try:
+        compare = parse_period(compare_to) if compare_to else None
+    except ValueError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
     settings = _settings(ctx)
     _logging(settings)
     code = run_report(
@@ -370,6 +381,7 @@ def report(
         html_path=html_path,
         csv_dir=csv_dir,
         surfaces=surfaces(),
+        compare=compare,
     )
     raise typer.Exit(code)
 

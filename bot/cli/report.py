@@ -8,11 +8,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bot.cli.start import open_program
+from bot.cli.start import Opened, open_program
 from bot.config import Settings
 from bot.events import Surface
-from bot.report.figures import build
+from bot.report.compare import changes
+from bot.report.figures import Report, build
 from bot.report.page import html, write_csv
+from bot.report.summary import SECTION
 
 
 def run_report(
@@ -25,8 +27,12 @@ def run_report(
     csv_dir: Path | None,
     console: Console | None = None,
     surfaces: Mapping[str, Surface] | None = None,
+    compare: tuple[date, date] | None = None,
 ) -> int:
-    """Print the headline figures; write the page and the CSV files when asked."""
+    """Print the summary and the headline figures; write the page and the CSV files when
+    asked; with ``compare`` (an earlier period), each figure's earlier value and the summary
+    rates' change.
+    """
     out = console or Console()
     if start and end and end < start:
         out.print("--to is before --from.", markup=False)
@@ -34,22 +40,26 @@ def run_report(
     with open_program(settings, program_id, out, surfaces) as opened:
         if isinstance(opened, int):
             return opened
-        report = build(
-            opened.session,
-            opened.program,
-            settings,
-            now=opened.bot.clock.now(),
-            start=start,
-            end=end,
-            zone=settings.program.default_timezone,
-            prompts=opened.bot.prompts,
-            registry=opened.bot.registry,
-        )
+        report = _build(opened, settings, start, end)
+        before = _build(opened, settings, *compare) if compare else None
     out.print(report.words["title"], markup=False)
+    earlier = before.figures() if before else {}
     for section in report.sections:
         out.print(f"  {section.title}", markup=False)
         for figure in section.figures:
-            out.print(f"    {figure.label}: {figure.value}", markup=False)
+            was = earlier.get(f"{section.key}.{figure.key}")
+            note = f" (before: {was})" if was is not None else ""
+            # The summary reads as sentences: "67% of planned meetings held (1193 of 1791)".
+            line = (
+                f"{figure.value} {figure.label}"
+                if section.key == SECTION
+                else f"{figure.label}: {figure.value}"
+            )
+            out.print(f"    {line}{note}", markup=False)
+    if before and compare:
+        out.print(f"  Against {compare[0]} to {compare[1]}", markup=False)
+        for change in changes(report, before):
+            out.print(f"    {change.text()}", markup=False)
     if html_path is not None:
         html_path.parent.mkdir(parents=True, exist_ok=True)
         html_path.write_text(html(report), encoding="utf-8")
@@ -58,3 +68,18 @@ def run_report(
         written = write_csv(report, csv_dir)
         out.print(f"Wrote {len(written)} CSV files to {csv_dir}", markup=False)
     return 0
+
+
+def _build(opened: Opened, settings: Settings, start: date | None, end: date | None) -> Report:
+    """The opened program's report of [start, end]."""
+    return build(
+        opened.session,
+        opened.program,
+        settings,
+        now=opened.bot.clock.now(),
+        start=start,
+        end=end,
+        zone=settings.program.default_timezone,
+        prompts=opened.bot.prompts,
+        registry=opened.bot.registry,
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import string
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,7 @@ class Script:
     steps: tuple[Step, ...]
     form: bool = False  # may open as one form (modal) when started from a command or button
     coaching: Mapping[str, str] = field(default_factory=dict)
+    tables: Mapping[str, Any] = field(default_factory=dict)  # the flow's own tables, checked
 
     def step(self, step_id: str) -> Step:
         """The step called ``step_id``."""
@@ -89,6 +90,10 @@ class ScriptContract:
     required: Mapping[str, tuple[str, ...]]  # step id -> kinds the code can read
     placeholders: frozenset[str] = frozenset()
     conditions: frozenset[str] = frozenset()
+    # Top-level tables the flow reads itself (a survey's [scoring]): name -> a reader given the
+    # file's name, the table and the script's steps, that returns what it read or raises
+    # ConfigError; the script carries the results in ``tables``.
+    tables: Mapping[str, Callable[[str, Any, tuple[Step, ...]], Any]] = field(default_factory=dict)
 
 
 def _check_template(where: str, template: str, allowed: frozenset[str]) -> None:
@@ -229,7 +234,7 @@ def parse_script(path: Path, contract: ScriptContract) -> Script:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    unknown = sorted(set(data) - {"title", "intro", "form", "steps", "coaching"})
+    unknown = sorted(set(data) - {"title", "intro", "form", "steps", "coaching", *contract.tables})
     if unknown:
         raise ConfigError(f"{path.name}: unknown key(s) {', '.join(unknown)}")
     title, intro = data.get("title"), data.get("intro", "")
@@ -268,6 +273,9 @@ def parse_script(path: Path, contract: ScriptContract) -> Script:
     form = data.get("form", False)
     if not isinstance(form, bool):
         raise ConfigError(f"{path.name}: form must be true or false")
+    tables = {
+        name: read(path.name, data.get(name), steps) for name, read in contract.tables.items()
+    }
     return Script(
         name=path.stem,
         title=title,
@@ -275,6 +283,7 @@ def parse_script(path: Path, contract: ScriptContract) -> Script:
         steps=steps,
         form=form,
         coaching=dict(coaching),
+        tables=tables,
     )
 
 

@@ -8,7 +8,6 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from bot.report_parts import NONE, Chart, ReportScope, Section, Words
-from bot.suppression import Cells
 from storage import report as db
 
 
@@ -25,23 +24,23 @@ def feedback_section(scope: ReportScope) -> Section:
     by_month: dict[str, list[db.FeedbackRow]] = defaultdict(list)
     for r in sessions:
         by_month[r.created_at.strftime("%Y-%m")].append(r)
-    cells = Cells(scope.minimum)
-    cells.people("raters", len({r.member_id for r in sessions}))
+    cells = scope.cells
+    raters = cells.people(("feedback", "raters"), len({r.member_id for r in sessions}))
     table: list[list[Any]] = []
     for month in sorted(by_month):
         group = by_month[month]
-        key = cells.people(("month", month), len({r.member_id for r in group}))
+        key = cells.people(("feedback", "month", month), len({r.member_id for r in group}))
         ratings = [float(r.rating or 0) for r in group]
         table.append([month, cells.show(key), cells.mean(ratings, key)])
     # Fit answers add up to no total the report shows: each small one is hidden alone.
     fits = Counter(r.fit for r in rows if r.kind == "fit" and r.fit)
-    answers = [cells.people(("fit", a), n) for a, n in sorted(fits.items())]
-    mean = cells.mean([float(r.rating or 0) for r in sessions], "raters") if sessions else NONE
+    answers = [cells.people(("feedback", "fit", a), n) for a, n in sorted(fits.items())]
+    mean = cells.mean([float(r.rating or 0) for r in sessions], raters) if sessions else NONE
     section.figures = [
-        words.figure("raters", cells.show("raters")),
+        words.figure("raters", cells.show(raters)),
         words.figure("rating", mean),
     ]
-    fit_rows: list[list[Any]] = [[key[1], cells.show(key)] for key in answers]
+    fit_rows: list[list[Any]] = [[key[2], cells.show(key)] for key in answers]
     section.tables = [
         words.table("feedback_ratings", ["month", "people", "mean rating"], table),
         words.table("feedback_fit", ["answer", "answers"], fit_rows),

@@ -7,7 +7,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from bot.report_parts import BUCKETS, ReportScope, Section, bars, bucket, median
-from bot.suppression import HIDDEN, Cells
+from bot.suppression import HIDDEN
 from storage import report as db
 
 
@@ -26,23 +26,31 @@ def goals_section(scope: ReportScope) -> Section:
         if g.completed_at is not None
     ]
     spread = Counter(bucket(100 if g.completed_at else g.progress) for g in goals)
-    cells = Cells(scope.minimum)
-    cells.count("goals", len(goals))
-    buckets = [cells.people(b, spread[b]) for b in BUCKETS]
-    cells.sum("goals", buckets)
+    cells = scope.cells
+    cells.count(_GOALS, len(goals))
+    buckets = [cells.people(("goals", b), spread[b]) for b in BUCKETS]
+    cells.sum(_GOALS, buckets)
     # The 100% bucket is the completed goals and any others at 100%.
-    full: list[Hashable] = [cells.count("completed", len(days))]
+    full: list[Hashable] = [cells.count(_COMPLETED, len(days))]
     if spread["100%"] > len(days):
-        full.append(cells.count("at 100%", spread["100%"] - len(days)))
-    cells.sum("100%", full)
+        full.append(cells.count(("goals", "at 100%"), spread["100%"] - len(days)))
+    cells.sum(("goals", "100%"), full)
+    done = HIDDEN if _COMPLETED in cells.hidden else median(days)
     section.figures = [
-        words.figure("goals", cells.show("goals")),
+        words.figure("goals", cells.show(_GOALS)),
         words.figure("smart", sum(1 for g in goals if g.smart)),
-        words.figure("completed", cells.show("completed")),
-        words.figure("days_to_complete", HIDDEN if "completed" in cells.hidden else median(days)),
+        words.rate(
+            "completed",
+            cells.show(_COMPLETED) if isinstance(cells.show(_GOALS), int) else HIDDEN,
+            len(goals),
+        ),
+        words.figure("days_to_complete", done),
     ]
-    rows: list[list[Any]] = [[b, cells.show(b)] for b in BUCKETS]
+    rows: list[list[Any]] = [[b, cells.show(key)] for b, key in zip(BUCKETS, buckets, strict=True)]
     section.tables = [words.table("goals_progress", ["progress", "goals"], rows)]
     chart = bars("goals_progress", "goals", rows, words)
     section.charts = [chart] if chart else []
     return section
+
+
+_GOALS, _COMPLETED = ("goals", "goals"), ("goals", "completed")  # cells of the page's ledger

@@ -12,10 +12,21 @@ import textwrap
 
 from bot.report_parts import Chart
 
-COLOURS = ("#1f6feb", "#d1242f", "#2da44e", "#8250df")
+# Colour says what a series is: the outcome (held, the end of the program, the only series) in
+# a calm blue, what it is measured against (planned, mid-program) in greys; never red.
+OUTCOME = "#0969da"
+CONTEXT = ("#8c959f", "#57606a", "#afb8c1")
+WIDTH = 4.4  # inches: at a phone's 343 px the text (FONT pt) is still 11 px or more
+FONT = 11.0  # points
+DENSITY = 2  # the PNG's pixels per CSS pixel (sharp on high-density screens)
 
 
-def _figure(chart: Chart):  # type: ignore[no-untyped-def]
+def colours(count: int) -> list[str]:
+    """A colour per series: greys for the earlier ones, the last (the outcome) in blue."""
+    return [CONTEXT[k % len(CONTEXT)] for k in range(count - 1)] + [OUTCOME][: max(count, 0)]
+
+
+def _figure(chart: Chart, *, titled: bool = True):  # type: ignore[no-untyped-def]
     import matplotlib
 
     matplotlib.use("Agg")
@@ -23,56 +34,64 @@ def _figure(chart: Chart):  # type: ignore[no-untyped-def]
     from matplotlib.ticker import MaxNLocator
 
     x = list(range(len(chart.labels)))
-    step = max(1, len(x) // 10)
+    step = -(-len(x) // 6) if len(x) > 6 else 1  # at most six labels: they stay apart
     shown = [chart.labels[i] for i in x[::step]]
-    wrap = chart.kind == "bar" and max(map(len, shown), default=0) > 12
+    wrap = chart.kind == "bar" and max(map(len, shown), default=0) > 10
     if wrap:  # long words (a survey scale's name) go under their bar in lines, not slanted
         shown = [textwrap.fill(label, 16) for label in shown]
     lines = max((label.count("\n") + 1 for label in shown), default=1) if wrap else 0
-    height = 3.2 + 0.14 * lines  # inches: the plot keeps its height, the labels get theirs
-    fig = Figure(figsize=(7, height), dpi=100)
+    height = 3.4 + 0.18 * lines  # inches: the plot keeps its height, the labels get theirs
+    fig = Figure(figsize=(WIDTH, height), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     names = list(chart.series)
     width = 0.8 / max(len(names), 1)
-    for k, name in enumerate(names):
+    for k, (name, colour) in enumerate(zip(names, colours(len(names)), strict=True)):
         values = [v if v is not None else float("nan") for v in chart.series[name]]
-        colour = COLOURS[k % len(COLOURS)]
+        outcome = k == len(names) - 1
         if chart.kind == "line":
-            ax.plot(x, values, marker="o", color=colour, label=name)
+            style = "-" if outcome else "--"
+            ax.plot(x, values, marker="o", color=colour, label=name, linestyle=style)
         else:
             offset = (k - (len(names) - 1) / 2) * width
             ax.bar([i + offset for i in x], values, width=width, color=colour, label=name)
     if wrap:
-        ax.set_xticks(x[::step], shown, fontsize=8)
-        bottom = (0.35 + 0.14 * lines) / height
+        ax.set_xticks(x[::step], shown, fontsize=FONT)
     else:
-        ax.set_xticks(x[::step], shown, rotation=30, ha="right", fontsize=8)
-        bottom = 0.9 / height
-    ax.set_title(chart.title, fontsize=11, loc="left")
+        ax.set_xticks(x[::step], shown, rotation=30, ha="right", fontsize=FONT)
+    ax.tick_params(axis="y", labelsize=FONT)
+    ax.set_xlabel(chart.x_title, fontsize=FONT)
+    ax.set_ylabel(chart.y_title, fontsize=FONT)
+    if titled:  # the page gives the title as the figure's caption instead
+        pad = 2.4 * FONT if len(names) > 1 else 6  # above the legend's row
+        ax.set_title(chart.title, fontsize=FONT + 1, loc="left", pad=pad)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts, and ratings 1-5
     highest = max((v for vs in chart.series.values() for v in vs if v is not None), default=0)
     # From 0 (a gap between two lines is read as it is, never magnified) to the scale's top,
     # or a little above the highest point.
     ax.set_ylim(0, chart.top or max(highest * 1.1, 1))
     ax.spines[["top", "right"]].set_visible(False)
-    if len(names) > 1:  # above the plot, right of the title: never over a bar or a line
+    if len(names) > 1:  # a row above the plot: never over a bar or a line
         ax.legend(
-            fontsize=8, frameon=False, loc="lower right", bbox_to_anchor=(1, 1), ncol=len(names)
+            fontsize=FONT,
+            frameon=False,
+            loc="lower left",
+            bbox_to_anchor=(0, 1),
+            ncol=len(names),
+            borderaxespad=0,
         )
-    top = 1 - 0.38 / height
-    fig.subplots_adjust(left=0.08, right=0.98, top=top, bottom=bottom)  # fixed: no layout pass
     return fig
 
 
-def svg(chart: Chart) -> str:
+def svg(chart: Chart, *, titled: bool = True) -> str:
     """The chart as an inline ``<svg>`` element: text as text (no embedded glyphs), ids
-    salted per chart so several charts share a page, no prologue or metadata.
+    salted per chart so several charts share a page, no prologue or metadata; ``titled``:
+    with its title drawn in.
     """
     import matplotlib
 
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": chart.name}):
-        _figure(chart).savefig(buffer, format="svg", metadata={"Date": None})
+        _figure(chart, titled=titled).savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
     text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
@@ -80,7 +99,9 @@ def svg(chart: Chart) -> str:
 
 
 def png(chart: Chart) -> bytes:
-    """The chart as a PNG image, for chat."""
+    """The chart as a PNG image for chat, at twice the pixels of its size (sharp on
+    high-density screens).
+    """
     buffer = io.BytesIO()
-    _figure(chart).savefig(buffer, format="png")
+    _figure(chart).savefig(buffer, format="png", dpi=100 * DENSITY)
     return buffer.getvalue()

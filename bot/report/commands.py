@@ -8,22 +8,23 @@ from bot.context import Ctx
 from bot.errors import UserError
 from bot.registry import registry_of
 from bot.replies import Context, Fields, File, Message, Part, Reply, Section
+from bot.report.summary import SECTION
 from bot.spans import Text
 from bot.time.parse import BadDate, parse_day
 
 KEY_FIGURES = (
     "participation.active",
     "matching.pairs",
-    "meetings.held",
     "meetings.stalled",
     "goals.goals",
-    "goals.completed",
     "feedback.rating",
 )
 
 
 def admin_report(ctx: Ctx, args: list[str]) -> Reply:
-    """``report [from DAY] [to DAY]``: key figures, the HTML page and the meetings chart."""
+    """``report [from DAY] [to DAY]``: the summary, key figures, the HTML page and the
+    meetings chart.
+    """
     from bot.report.charts import png
     from bot.report.figures import build
     from bot.report.page import html
@@ -42,6 +43,8 @@ def admin_report(ctx: Ctx, args: list[str]) -> Reply:
         prompts=ctx.prompts,
         registry=registry_of(ctx),
     )
+    summary = [f for s in report.sections if s.key == SECTION for f in s.figures]
+    lines = [Text.trusted(f"• {f.value} ") + Text.user(f.label) for f in summary]
     shown = {f"{s.key}.{f.key}": f for s in report.sections for f in s.figures}
     rows = tuple(
         (f.label[:1].upper() + f.label[1:], Text.trusted(f.value))
@@ -50,6 +53,7 @@ def admin_report(ctx: Ctx, args: list[str]) -> Reply:
     stamp = f"{ctx.now:%Y-%m-%d}"
     parts: list[Part] = [
         Section(ctx.t("report.header", program=program.name)),
+        Section(Text.join(lines, "\n")),
         Fields(rows),
         File(f"mentorbot-report-{stamp}.html", html(report).encode(), "text/html"),
     ]

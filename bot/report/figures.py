@@ -7,8 +7,8 @@ a :class:`~bot.report_parts.ReportScope` in ``bot.report_parts``' types.
 Privacy: every figure that counts or averages people is shown only for groups of at least
 ``[surveys] min_group_size`` people; a smaller group is reported as hidden, never as its
 number, so narrowing the period can't single anyone out. Cells that add up to a total shown
-beside them are hidden together (``bot.suppression``), so a hidden count never follows from
-the others. Free text is never read.
+anywhere on the page are hidden together (``bot.suppression``: one ledger for the whole page,
+the sections built twice), so a hidden count never follows from the others. Free text is never read.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.prompts import Prompts
 from bot.registry import Registry, registered
+from bot.report.summary import summary_section
 from bot.report_parts import (
     BUCKETS,
     NONE,
@@ -36,7 +37,7 @@ from bot.report_parts import (
     Words,
     bars,
 )
-from bot.suppression import HIDDEN, Cells
+from bot.suppression import HIDDEN, PEOPLE_JOINED, Cells, joined, status
 from bot.time.zones import get_zone
 from storage import report as db
 from storage.models import EndReason, MemberStatus, PairStatus, Program
@@ -102,16 +103,39 @@ def build(
     pid = program.id
     members = db.members(session=session, program_id=pid)
     pairs = [p for p in db.pairs(session=session, program_id=pid) if period.has(p.started_at)]
-    scope = ReportScope(session, program, settings, period, minimum, words, pairs, now)
     members = [_as_of(m, now) for m in members]
-    sections = [
-        _participation(members, period, minimum, settings.program.default_timezone, words),
-        _matching(pairs, db.latest_round(session=session, program_id=pid), minimum, words),
-    ]
-    sections += [part.build(scope) for part in (registry or registered()).report]
+    cells = Cells(minimum, drafting=True)
+    scope = ReportScope(session, program, settings, period, minimum, words, pairs, now, cells)
+    latest = db.latest_round(session=session, program_id=pid)
+    parts = (registry or registered()).report
+
+    def sections() -> list[Section]:
+        zone = settings.program.default_timezone
+        own = [
+            _participation(members, period, cells, zone, words),
+            _matching(pairs, latest, cells, words),
+        ]
+        return own + [part.build(scope) for part in parts]
+
+    sections()  # learns every cell and sum of the page (bot.suppression)
+    cells.settle()
+    built = sections()
+    joined = [m for m in members if period.has(m.joined_at)]
+    built.insert(0, summary_section(scope, joined, built))
+    known = set(prompts.keys())
+    for chart in (c for s in built for c in s.charts):
+        _axes(chart, prompts, known)
     generated = now.astimezone(tz)
     page = _page(words, program.name, start, end, minimum, generated)
-    return Report(program.name, start, end, generated, minimum, sections, page)
+    return Report(program.name, start, end, generated, minimum, built, page)
+
+
+def _axes(chart: Chart, prompts: Prompts, known: set[str]) -> None:
+    """Fill a chart's axis titles from ``report.axis.<name>_x``/``_y`` where it has none."""
+    for axis in ("x", "y"):
+        key = f"report.axis.{chart.name}_{axis}"
+        if not getattr(chart, f"{axis}_title") and key in known:
+            setattr(chart, f"{axis}_title", prompts.text(key))
 
 
 def _page(
@@ -154,30 +178,30 @@ def _as_of(member: db.MemberRow, now: datetime) -> db.MemberRow:
 def _participation(
     members: list[db.MemberRow],
     period: Period,
-    minimum: int,
+    cells: Cells,
     default_zone: str,
     words: Words,
 ) -> Section:
-    joined = [m for m in members if period.has(m.joined_at)]
-    cells = Cells(minimum)
-    cells.people("joined", len(joined))
-    roles = Counter(m.role for m in joined)
-    zones = Counter(m.timezone or default_zone for m in joined)
-    role_keys = [cells.people(("role", r), n) for r, n in sorted(roles.items())]
-    zone_keys = [cells.people(("zone", z), n) for z, n in sorted(zones.items())]
-    cells.sum("joined", role_keys)
-    cells.sum("joined", zone_keys)
-    status = Counter(m.status for m in members)
-    states = [cells.people(s.value, status[s]) for s in MemberStatus]
+    joined_ = [m for m in members if period.has(m.joined_at)]
+    cells.people(PEOPLE_JOINED, len(joined_))
+    roles = Counter(m.role for m in joined_)
+    zones = Counter(m.timezone or default_zone for m in joined_)
+    role_keys = [cells.people(joined("role", r), n) for r, n in sorted(roles.items())]
+    zone_keys = [cells.people(joined("zone", z), n) for z, n in sorted(zones.items())]
+    cells.sum(PEOPLE_JOINED, role_keys)
+    cells.sum(PEOPLE_JOINED, zone_keys)
+    counted = Counter(m.status for m in members)
+    states = [cells.people(status(s.value), counted[s]) for s in MemberStatus]
     # Statuses count everyone in the program: the joined figure when the period holds all,
     # else a total the report doesn't show but a report of the whole program would.
-    whole = len(joined) == len(members)
-    cells.sum("joined" if whole else cells.count("everyone", len(members), known=True), states)
+    whole = len(joined_) == len(members)
+    everyone = PEOPLE_JOINED if whole else cells.count("everyone", len(members), known=True)
+    cells.sum(everyone, states)
     section = words.section("participation")
-    section.figures = [words.figure("joined", cells.show("joined"))]
-    section.figures += [words.figure(s.value, cells.show(s.value)) for s in MemberStatus]
-    by_role = [[key[1], cells.show(key)] for key in role_keys]
-    by_zone = [[key[1], cells.show(key)] for key in zone_keys]
+    section.figures = [words.figure("joined", cells.show(PEOPLE_JOINED))]
+    section.figures += [words.figure(s.value, cells.show(status(s.value))) for s in MemberStatus]
+    by_role = [[key[2], cells.show(key)] for key in role_keys]
+    by_zone = [[key[2], cells.show(key)] for key in zone_keys]
     section.tables = [
         words.table("participation_by_role", ["role", "people"], by_role),
         words.table("participation_by_zone", ["time zone", "people"], by_zone),
@@ -196,38 +220,37 @@ def _end_category(reason: str | None) -> str:
 def _matching(
     pairs: list[db.PairRow],
     latest: dict[str, Any] | None,
-    minimum: int,
+    cells: Cells,
     words: Words,
 ) -> Section:
-    cells = Cells(minimum)
     ended = Counter(_end_category(p.end_reason) for p in pairs if p.status == PairStatus.ENDED)
     active = sum(1 for p in pairs if p.status == PairStatus.ACTIVE)
-    for key, n in (("pairs", len(pairs)), ("still_active", active)):
+    for key, n in ((_PAIRS, len(pairs)), (_ACTIVE, active)):
         cells.count(key, n)
-    cells.count("ended", sum(ended.values()))
+    cells.count(_ENDED, sum(ended.values()))
     # A reason's pairs are a group of people (two each): a small one is hidden.
-    reasons = [cells.people(("ended", r), n) for r, n in sorted(ended.items())]
-    cells.sum("ended", reasons)
+    reasons = [cells.people(("matching", "ended", r), n) for r, n in sorted(ended.items())]
+    cells.sum(_ENDED, reasons)
     if len(pairs) == active + sum(ended.values()):
-        cells.sum("pairs", ["still_active", "ended"])
+        cells.sum(_PAIRS, [_ACTIVE, _ENDED])
     left_out = Counter(str(r) for _m, r in (latest or {}).get("unmatched", []))
-    cells.people("left_out", sum(left_out.values()))
-    why = [cells.people(("why", r), n) for r, n in sorted(left_out.items())]
-    cells.sum("left_out", why)
+    cells.people(_LEFT_OUT, sum(left_out.values()))
+    why = [cells.people(("matching", "why", r), n) for r, n in sorted(left_out.items())]
+    cells.sum(_LEFT_OUT, why)
     scores = [p.score for p in pairs]
     section = words.section("matching")
     section.figures = [
-        words.figure("pairs", cells.show("pairs")),
-        words.figure("still_active", cells.show("still_active")),
-        words.figure("ended", cells.show("ended")),
+        words.figure("pairs", cells.show(_PAIRS)),
+        words.figure("still_active", cells.show(_ACTIVE)),
+        words.figure("ended", cells.show(_ENDED)),
         words.figure("fit_score", f"{statistics.fmean(scores):.1f}" if scores else NONE),
-        words.figure("left_out", cells.show("left_out")),
+        words.figure("left_out", cells.show(_LEFT_OUT)),
     ]
     text = words.prompts.text
     rows: list[list[Any]] = [
-        [text(f"pairs.end_reason.{key[1]}"), cells.show(key)] for key in reasons
+        [text(f"pairs.end_reason.{key[2]}"), cells.show(key)] for key in reasons
     ]
-    left = [[text(f"match.unmatched_reason.{key[1]}"), cells.show(key)] for key in why]
+    left = [[text(f"match.unmatched_reason.{key[2]}"), cells.show(key)] for key in why]
     section.tables = [
         words.table("matching_ended", ["reason", "pairs"], rows),
         words.table("matching_unmatched", ["why", "people"], left),
@@ -236,3 +259,5 @@ def _matching(
 
 
 _DAY = timedelta(days=1)
+_PAIRS, _ACTIVE, _ENDED = ("matching", "pairs"), ("matching", "still_active"), ("matching", "ended")
+_LEFT_OUT = ("matching", "left_out")  # people left out of the latest round

@@ -1,8 +1,14 @@
 """The report as one self-contained HTML file and as CSV files.
 
-The page fetches nothing when viewed: styles are inline and charts are inline SVG. It reads on
-a phone (fluid width, tables scroll sideways), prints (no shadows, charts kept whole), and
-every chart has a text alternative and a table of its numbers. Every text is escaped.
+The page fetches nothing when viewed: styles are inline and charts are inline SVG. It opens
+with the one-screen summary; it reads on a phone (fluid width, chart text never below 11 px at
+375 px, tables scroll sideways), prints on A4 (summary and charts kept whole, each chart's
+numbers shown), and every chart has a text alternative and its numbers once, in a table under
+a disclosure. Every text is escaped.
+
+Every CSV file starts with the same four columns: ``program``, ``from``, ``to`` (the period,
+empty when open) and ``generated`` (ISO 8601); figures.csv holds numbers as numbers, a rate as
+its ``numerator``, ``denominator`` and ``rate`` (a fraction).
 """
 
 from __future__ import annotations
@@ -12,7 +18,8 @@ from pathlib import Path
 
 from bot.report import charts
 from bot.report.figures import Report
-from bot.report_parts import Chart, Section, Table
+from bot.report.summary import SECTION
+from bot.report_parts import Chart, Figure, Section, Table
 from bot.spreadsheet import write_csv as write_table
 
 STYLE = """
@@ -28,14 +35,27 @@ dl.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(12re
 dl.figures div { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; }
 dl.figures dt { color: var(--muted); font-size: .85rem; } dl.figures dd { margin: 0;
   font-size: 1.3rem; font-weight: 600; }
-figure { margin: 1rem 0; break-inside: avoid; } figure svg { width: 100%; height: auto; }
-figcaption { color: var(--muted); font-size: .9rem; }
+figure { margin: 1rem 0; break-inside: avoid; max-width: 42rem; }
+figure svg { display: block; width: 100%; height: auto; }
+figcaption { font-weight: 600; margin-bottom: .25rem; }
+#summary ul { list-style: none; padding: 0; margin: 0; display: grid; gap: .4rem;
+  grid-template-columns: repeat(auto-fill, minmax(17rem, 1fr)); }
+#summary li { border-left: 4px solid #0969da; padding: .25rem .75rem; background: #f6f8fa; }
+#summary strong { font-size: 1.35rem; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; margin: .5rem 0; font-size: .9rem; }
 th, td { border: 1px solid var(--line); padding: .25rem .5rem; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .note { color: var(--muted); font-size: .85rem; }
-@media print { body { max-width: none; } details { display: block; } h2 { break-after: avoid; } }
+@page { size: A4; margin: 15mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11pt; }
+  h2 { break-after: avoid; } #summary, table, dl.figures div, li { break-inside: avoid; }
+  #summary li { background: none; }
+  details > summary { list-style: none; font-weight: 600; }
+  details::details-content { content-visibility: visible; display: contents; }
+  .scroll { overflow: visible; }
+}
 """
 
 
@@ -53,9 +73,18 @@ def html(report: Report) -> str:
         f'<p class="note">{escape(words["privacy"])}</p>',
         "</header><main>",
     ]
-    parts += [_section(s, words) for s in report.sections]
+    parts += [_summary(s) if s.key == SECTION else _section(s, words) for s in report.sections]
     parts.append("</main></body></html>")
     return "\n".join(parts)
+
+
+def _summary(section: Section) -> str:
+    """The summary: each figure as its value in bold, then its words."""
+    items = "".join(
+        f"<li><strong>{escape(f.value)}</strong> {escape(f.label)}</li>" for f in section.figures
+    )
+    title = escape(section.title)
+    return f'<section id="{SECTION}"><h2>{title}</h2><ul>{items}</ul></section>'
 
 
 def _section(section: Section, words: dict[str, str]) -> str:
@@ -67,25 +96,34 @@ def _section(section: Section, words: dict[str, str]) -> str:
             for f in section.figures
         ]
         out.append("</dl>")
+    drawn = {t.name: t for t in section.tables}
     for chart in section.charts:
-        out.append(_chart(chart, words))
-    for table in section.tables:
+        out.append(_chart(chart, drawn.pop(chart.name, None), words))
+    for table in drawn.values():  # a chart's own table is under it, not again here
         out.append(f"<h3>{escape(table.title)}</h3>{_table(table, words['empty'])}")
     out.append("</section>")
     return "\n".join(out)
 
 
-def _chart(chart: Chart, words: dict[str, str]) -> str:
-    headers = ["", *chart.series]
-    rows = [
-        [label, *(chart.series[name][k] for name in chart.series)]
-        for k, label in enumerate(chart.labels)
-    ]
-    numbers = _table(Table(chart.name, chart.title, headers, rows), words["empty"])
+def _chart(chart: Chart, table: Table | None, words: dict[str, str]) -> str:
+    """The chart titled by its caption, described by its text alternative, and its numbers
+    once: the table it was drawn from (or its series) under a disclosure.
+    """
+    if table is None:
+        headers = ["", *chart.series]
+        rows = [
+            [label, *(chart.series[name][k] for name in chart.series)]
+            for k, label in enumerate(chart.labels)
+        ]
+        table = Table(chart.name, chart.title, headers, rows)
+    numbers = _table(table, words["empty"])
+    drawing = charts.svg(chart, titled=False).replace(
+        '<svg aria-hidden="true" focusable="false" ',
+        f'<svg role="img" aria-label="{escape(chart.alt)}" focusable="false" ',
+        1,
+    )
     return (
-        f'<figure role="group" aria-label="{escape(chart.title)}">'
-        f"{charts.svg(chart)}"
-        f"<figcaption>{escape(chart.alt)}</figcaption>"
+        f"<figure><figcaption>{escape(chart.title)}</figcaption>{drawing}"
         f"<details><summary>{escape(words['numbers'])}</summary>{numbers}</details>"
         "</figure>"
     )
@@ -109,17 +147,44 @@ def _table(table: Table, empty: str) -> str:
     return f'<div class="scroll">{table_html}</div>'
 
 
+STAMP = ["program", "from", "to", "generated"]  # the first columns of every CSV file
+FIGURES = ["section", "figure", "label", "value", "numerator", "denominator", "rate"]
+
+
 def write_csv(report: Report, directory: Path) -> list[Path]:
-    """One CSV file per table (``<table name>.csv``), headers as in the README."""
+    """One CSV file per table (``<table name>.csv``) and figures.csv, headers as in
+    docs/coordinators.md, each row starting with the program, the period and when made.
+    """
     directory.mkdir(parents=True, exist_ok=True)
+    stamp = [
+        report.program,
+        report.start.isoformat() if report.start else "",
+        report.end.isoformat() if report.end else "",
+        report.generated.isoformat(timespec="seconds"),
+    ]
     written = []
     for section in report.sections:
         for table in section.tables:
             path = directory / f"{table.name}.csv"
-            write_table(path, table.headers, table.rows)
+            write_table(path, STAMP + table.headers, [stamp + list(row) for row in table.rows])
             written.append(path)
     path = directory / "figures.csv"
-    figures = [[s.key, f.key, f.label, f.value] for s in report.sections for f in s.figures]
-    write_table(path, ["section", "figure", "label", "value"], figures)
+    figures = [stamp + _figure_row(s.key, f) for s in report.sections for f in s.figures]
+    write_table(path, STAMP + FIGURES, figures)
     written.append(path)
     return written
+
+
+def _figure_row(section: str, figure: Figure) -> list[object]:
+    """A figure as figures.csv holds it: a number as a number; a rate as its parts."""
+    if figure.total is not None:
+        rate = round(figure.rate, 4) if figure.rate is not None else None
+        return [section, figure.key, figure.label, None, figure.count, figure.total, rate]
+    value: object = figure.value
+    for kind in (int, float):
+        try:
+            value = kind(figure.value)
+            break
+        except ValueError:
+            continue
+    return [section, figure.key, figure.label, value, None, None, None]

@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.feedback.records import summarize
 from bot.registry import PersonalData, Registry, ReportSection, Table, json_fields
 from bot.suppression import Cells
-from bot.surveys.records import SCALES
+from bot.surveys.instrument import load_instrument
 from bot.surveys.report import surveys_section
 from storage import surveys as surveys_db
 from storage.models import Program
@@ -50,12 +50,19 @@ def _blank(session: Session, member_ids: list[int]) -> None:
 
 
 def _table(session: Session, program: Program, settings: Settings) -> Table:
-    """Each survey's scales as n, mean and counts, only over ``min_group_size`` answers; a
-    small count, and any it would follow from, is hidden (``bot.suppression``), and so is the
-    mean beside it (with n it would give the hidden counts away).
+    """Each survey's 1-5 questions (as the instrument's ``[scoring]`` names them) as n, mean
+    and counts, only over ``min_group_size`` answers; a small count, and any it would follow
+    from, is hidden (``bot.suppression``), and so is the mean beside it (with n it would give
+    the hidden counts away).
     """
     assert program.id is not None
     minimum = settings.surveys.min_group_size
+    questions = [
+        q
+        for scale in load_instrument(settings).scales
+        if (scale.low, scale.high) == (1, 5)
+        for q in scale.questions
+    ]
     rows: list[list[Any]] = []
     for survey in ("mid", "end"):
         answers = [
@@ -64,7 +71,7 @@ def _table(session: Session, program: Program, settings: Settings) -> Table:
                 session=session, program_id=program.id, survey=survey
             )
         ]
-        for scale in SCALES:
+        for scale in questions:
             values = [int(a[scale]) for a in answers if isinstance(a.get(scale), int)]
             if not values:
                 continue

@@ -25,6 +25,7 @@ from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.spans import Text
+from bot.surveys.instrument import SCORING, Instrument, read_scoring
 from bot.time.nudges import LocalRules, nudge_instant
 from storage import outbox as outbox_db
 from storage import pairs as pairs_db
@@ -42,20 +43,11 @@ if TYPE_CHECKING:
     from bot.context import Ctx
 
 SURVEYS = ("mid", "end")
-SCALES = ("belonging", "social", "academic", "confidence", "continue", "continue_after", "value")
-SURVEY_CONTRACT = ScriptContract(
-    required={
-        "belonging": ("scale",),
-        "social": ("scale",),
-        "academic": ("scale",),
-        "confidence": ("scale",),
-        "continue": ("scale",),
-        "continue_after": ("scale",),
-        "value": ("scale",),
-        "open": ("text",),
-    },
+SURVEY_CONTRACT = ScriptContract(  # the questions are the script's; its [scoring] says what counts
+    required={},
     placeholders=frozenset({"survey", "program"}),
     conditions=frozenset(SURVEYS),
+    tables={SCORING: read_scoring},
 )
 MIN_DAYS_IN_PROGRAM = 7
 
@@ -271,28 +263,30 @@ def admin_survey(ctx: Ctx, args: list[str]) -> Reply:
     name = survey_name(ctx.prompts, survey)
     if len(answers) < minimum:
         return ctx.say("survey.admin_too_few", survey=name, count=len(answers), minimum=minimum)
+    instrument: Instrument = ctx.conversations().scripts["survey"].tables[SCORING]
     rows: list[tuple[str, Text]] = [
         (ctx.prompts.text("survey.admin_respondents"), Text.trusted(str(len(answers))))
     ]
-    for scale in SCALES:
-        values = [int(a[scale]) for a in answers if isinstance(a.get(scale), int)]
-        if len(values) < minimum:
+    for scale in instrument.scales:
+        scores = [v for v in map(scale.score, answers) if v is not None]
+        if len(scores) < minimum:
             continue
-        summary = summarize(values)
+        one = len(scale.questions) == 1 and (scale.low, scale.high) == (1, 5)
+        spread = f"   ({bar(summarize([int(v) for v in scores]))})" if one else ""
         rows.append(
             (
-                ctx.prompts.text(f"survey.scale_{scale}"),
-                Text.trusted(f"{summary.mean:.1f} / 5   ({bar(summary)})"),
+                scale.name,
+                Text.trusted(f"{sum(scores) / len(scores):.1f} / {scale.high}{spread}"),
             )
         )
-    key = "continue" if survey == "mid" else "continue_after"
-    intent = [int(a[key]) for a in answers if isinstance(a.get(key), int)]
-    if len(intent) >= minimum:
-        at_risk = sum(1 for v in intent if v <= 2)
+    rule = instrument.dropping_out
+    said = [v for v in map(rule.says, answers) if v is not None]
+    if len(said) >= minimum:
+        at_risk = sum(said)
         rows.append(
             (
-                ctx.prompts.text("survey.admin_at_risk"),
-                Text.trusted(f"{at_risk} of {len(intent)} ({100 * at_risk / len(intent):.0f}%)"),
+                ctx.prompts.text("survey.admin_at_risk", answers=rule.shown()),
+                Text.trusted(f"{at_risk} of {len(said)} ({100 * at_risk / len(said):.0f}%)"),
             )
         )
     return Message(

@@ -1,63 +1,181 @@
-"""Surveys' part of the program report: each scale's mean at mid-point and end, and how
-many said they might drop out, for groups large enough to show.
+"""Surveys' part of the program report, computed from the instrument's ``[scoring]``
+(``bot.surveys.instrument``): each scale's mean at mid-point and end (different people, as
+context), its change in the same people (n, mean change, 95% interval, share improved), how
+many think of dropping out and how many intend to stay, for groups large enough to show.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Mapping
 from typing import Any
 
-from bot.report_parts import Chart, ReportScope, Section, Words
-from bot.suppression import Cells
-from bot.surveys.records import SCALES, SURVEYS
+from bot.report_parts import NONE, Chart, Figure, ReportScope, Section, Table, Words
+from bot.suppression import HIDDEN, Cells
+from bot.surveys.change import Change, paired_change
+from bot.surveys.instrument import AnswersOf, Instrument, load_instrument
+from bot.surveys.records import SURVEYS
 from storage import report as db
 
-
-def _scale_values(rows: list[db.SurveyRow], survey: str, key: str) -> list[int]:
-    return [int(a[key]) for _m, sv, a, _w in rows if sv == survey and isinstance(a.get(key), int)]
+Answers = Mapping[int, Mapping[str, Any]]  # member -> their answers to one survey
+HEADLINE = {"belonging": "headline_belonging_change", "staying": "headline_staying_change"}
+CHANGE_HEADERS = ["scale", "n", "mean change", "95% low", "95% high", "improved %"]
 
 
 def surveys_section(scope: ReportScope) -> Section:
-    """The answers given in the period, scale by scale."""
-    words, minimum = scope.words, scope.minimum
-    rows = [
-        s
-        for s in db.surveys(session=scope.session, program_id=scope.program_id)
-        if scope.period.has(s[3])
-    ]
+    """The answers given in the period, scale by scale, as the instrument scores them."""
+    instrument = load_instrument(scope.settings)
+    words = scope.words
+    by: dict[str, dict[int, Mapping[str, Any]]] = {s: {} for s in SURVEYS}
+    for member, survey, answers, when in db.surveys(
+        session=scope.session, program_id=scope.program_id
+    ):
+        if scope.period.has(when) and survey in by:
+            by[survey][member] = answers
     section = words.section("surveys")
-    cells = Cells(minimum)
-    table: list[list[Any]] = []
-    means: dict[str, list[float | None]] = {s: [] for s in SURVEYS}
-    names = {scale: words.prompts.text(f"survey.scale_{scale}") for scale in SCALES}
-    labels = []
-    for scale in SCALES:
-        row: list[Any] = [scale]
-        for survey in SURVEYS:
-            values = [float(v) for v in _scale_values(rows, survey, scale)]
-            n = cells.people((survey, scale), len(values))
-            row += [cells.show(n), cells.mean(values, n)]
-        table.append(row)
-        if isinstance(row[2], float) and isinstance(row[4], float):
-            labels.append(names[scale])
-            means["mid"].append(row[2])
-            means["end"].append(row[4])
-    for survey, key in (("mid", "continue"), ("end", "continue_after")):
-        intent = _scale_values(rows, survey, key)
-        if len(intent) >= minimum:
-            risk = cells.show(cells.people(("risk", survey), sum(1 for v in intent if v <= 2)))
-            name = words.prompts.text(f"survey.name_{survey}")
-            figure = words.figure("dropping_out", f"{risk} of {len(intent)}", survey=name)
-            section.figures.append(replace(figure, key=f"dropping_out_{survey}"))
-    headers = ["scale", "mid n", "mid mean", "end n", "end mean"]
-    section.tables = [words.table("surveys", headers, table)]
-    section.tables[0].words = names
-    if labels:
-        section.charts.append(_means(labels, means, words))
+    for key, rule in (
+        ("dropping_out", instrument.dropping_out),
+        ("intend_to_stay", instrument.intend_to_stay),
+    ):
+        section.figures += _share(key, rule, by, words, scope.minimum)
+    means, chart = _means_table(instrument, by, words, scope.minimum)
+    changes = [paired_change(scale, by["mid"], by["end"]) for scale in instrument.scales]
+    cells = _change_cells(changes, scope.cells)
+    section.figures += _headline(instrument, changes, cells, words)
+    section.tables = [means, _change_table(instrument, changes, cells, words)]
+    if chart is not None:
+        section.charts.append(chart)
     return section
 
 
-def _means(labels: list[str], means: dict[str, list[float | None]], words: Words) -> Chart:
+def _share(
+    key: str, rule: AnswersOf, by: Mapping[str, Answers], words: Words, minimum: int
+) -> list[Figure]:
+    """How many ("k of n") gave one of ``rule``'s answers, at mid-point and end (n at least
+    ``minimum``; k hidden under it).
+    """
+    out = []
+    for survey in SURVEYS:
+        said = [v for v in map(rule.says, by[survey].values()) if v is not None]
+        if len(said) < minimum:
+            continue
+        cells = Cells(minimum)
+        yes = cells.people("yes", sum(said))
+        cells.sum(
+            cells.count("n", len(said), known=True),
+            [yes, cells.people("no", len(said) - sum(said))],
+        )
+        name = words.prompts.text(f"survey.name_{survey}")
+        label = words(f"figure.{key}", survey=name, answers=rule.shown())
+        out.append(Figure(f"{key}_{survey}", label, f"{cells.show(yes)} of {len(said)}"))
+    return out
+
+
+def _means_table(
+    instrument: Instrument, by: Mapping[str, Answers], words: Words, minimum: int
+) -> tuple[Table, Chart | None]:
+    """Each scale's n and mean at mid-point and end (not the same people: context), and the
+    chart of the scales shown at both.
+    """
+    cells = Cells(minimum)
+    rows: list[list[Any]] = []
+    means: dict[str, list[float | None]] = {s: [] for s in SURVEYS}
+    labels = []
+    for scale in instrument.scales:
+        row: list[Any] = [scale.id]
+        for survey in SURVEYS:
+            scores = [v for v in map(scale.score, by[survey].values()) if v is not None]
+            n = cells.people((survey, scale.id), len(scores))
+            row += [cells.show(n), cells.mean(scores, n)]
+        rows.append(row)
+        if isinstance(row[2], float) and isinstance(row[4], float):
+            labels.append(scale.name)
+            means["mid"].append(row[2])
+            means["end"].append(row[4])
+    table = words.table("surveys", ["scale", "mid n", "mid mean", "end n", "end mean"], rows)
+    table.words = instrument.names
+    top = max(s.high for s in instrument.scales)
+    return table, (_means(labels, means, words, top) if labels else None)
+
+
+def change_key(name: str, scale: str) -> tuple[str, str, str, str]:
+    """The page-wide key of a paired change's count ``name`` (n, up, not) of ``scale``."""
+    return ("surveys", "change", name, scale)
+
+
+def _change_cells(changes: list[Change], cells: Cells) -> Cells:
+    """Each change's n, and who improved or not: counts of people, hidden together, on the
+    page's ledger (``cells``).
+    """
+    for change in changes:
+        n = cells.people(change_key("n", change.scale), change.n)
+        parts = [
+            cells.people(change_key("up", change.scale), change.improved),
+            cells.people(change_key("not", change.scale), change.n - change.improved),
+        ]
+        cells.sum(n, parts)
+    return cells
+
+
+def _change_table(
+    instrument: Instrument, changes: list[Change], cells: Cells, words: Words
+) -> Table:
+    """The paired change of every scale some people answered at both points."""
+    rows: list[list[Any]] = []
+    for change in changes:
+        if change.n == 0:
+            continue
+        if change_key("n", change.scale) in cells.hidden:
+            rows.append([change.scale, *[HIDDEN] * 5])
+            continue
+        improved = cells.show(change_key("up", change.scale))
+        share = round(100 * change.improved / change.n) if isinstance(improved, int) else HIDDEN
+        rows.append(
+            [change.scale, change.n, *map(_round, (change.mean, change.low, change.high)), share]
+        )
+    table = Table("surveys_change", words("table.surveys_change"), list(CHANGE_HEADERS), rows)
+    table.words = instrument.names
+    return table
+
+
+def _headline(
+    instrument: Instrument, changes: list[Change], cells: Cells, words: Words
+) -> list[Figure]:
+    """Belonging and intention to stay, change mid to end in the same people, in words."""
+    out = []
+    for role, key in HEADLINE.items():
+        scale = instrument.scale(getattr(instrument, role))
+        change = next(c for c in changes if c.scale == scale.id)
+        label = words(f"figure.{key}", scale=scale.name)
+        out.append(Figure(key, label, _change_words(change, cells, words)))
+    return out
+
+
+def _change_words(change: Change, cells: Cells, words: Words) -> str:
+    """The change in words ("160 people answered both: mean change +0.42 (95% interval +0.20
+    to +0.64)"), or why it isn't shown; the share improved is in the table.
+    """
+    if change.n == 0 or change.mean is None:
+        return NONE
+    if change_key("n", change.scale) in cells.hidden:
+        return HIDDEN
+    if change.low is None or change.high is None:
+        return words("change_one", change=f"{change.mean:+.2f}", n=change.n)
+    return words(
+        "change",
+        change=f"{change.mean:+.2f}",
+        low=f"{change.low:+.2f}",
+        high=f"{change.high:+.2f}",
+        n=change.n,
+    )
+
+
+def _round(value: float | None) -> float | str:
+    return "" if value is None else round(value, 2)
+
+
+def _means(
+    labels: list[str], means: dict[str, list[float | None]], words: Words, top: int
+) -> Chart:
     """The bar chart of each shown scale's mean at mid-point and end."""
     shown = "; ".join(
         f"{lab} " + words("alt.then", first=m, second=e)
@@ -66,4 +184,4 @@ def _means(labels: list[str], means: dict[str, list[float | None]], words: Words
     alt = words("alt.surveys", values=shown)
     series = {words(f"series.{s}"): means[s] for s in SURVEYS}
     title = words("chart.surveys")
-    return Chart("surveys", title, "bar", labels, series, alt, top=5)
+    return Chart("surveys", title, "bar", labels, series, alt, top=top)

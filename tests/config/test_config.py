@@ -58,6 +58,7 @@ def test_database_url(tmp_path):
         ("[program]\ndefault_timezone = 'Mars/Olympus'\n", "not a known zone"),
         ("[admins]\nslack = 'U1'\n", "list of strings"),
         ("[bot\n", "not valid TOML"),
+        ("[report]\nreportable_fields = ['salary']\n", "unknown field.s. salary .choose from"),
     ],
 )
 def test_bad_config_is_named(tmp_path, body, message):

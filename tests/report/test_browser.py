@@ -1,6 +1,8 @@
 """The report page in a real browser: headless Chromium (Debian's ``chromium`` and
 ``chromium-driver``, driven by Selenium) opens the file with no network, logs no console
-errors, fetches nothing, shows every chart with a size, and fits a phone's width.
+errors, fetches nothing, shows every chart with a size, fits a phone's width with chart text
+of 11 px or more, and prints on A4. It writes screenshots at 1280 and 375 px to
+``docs/report-screenshots/`` (committed, so a reviewer can look without running anything).
 
 Like the PostgreSQL runs, the Chromium run is added where the browser is installed, and CI
 (``MENTORBOT_TEST_BROWSER=require``, set by ``.ci/run``, which installs it) fails without it.
@@ -10,11 +12,13 @@ caption and its numbers.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
 from datetime import UTC, datetime
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +28,16 @@ from fakes.outcomes import generate
 from storage.engine import transaction
 from storage.models import Program
 
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "report-screenshots"
+SMALLEST_TEXT = 11  # px: chart text at a phone's width
+# Each chart's text size as drawn: its font size in the SVG's units, scaled to the SVG's width.
+CHART_TEXT = """
+return [...document.querySelectorAll('figure svg')].flatMap(svg => {
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  return [...svg.querySelectorAll('text')].map(
+    t => parseFloat(getComputedStyle(t).fontSize) * scale);
+});
+"""
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 
@@ -74,18 +88,27 @@ class _Figures(HTMLParser):
             self.stack.pop()
 
 
-@pytest.mark.parametrize("viewer", viewers())
-def test_the_page_renders_every_chart_without_errors(page, viewer):
+def test_each_chart_has_axis_titles_meaningful_colours_and_its_numbers_once(page):
+    """Every chart has axis titles; held (the outcome) is blue, never red; each chart's
+    numbers are one table under its disclosure, not repeated beside it; the fit score says
+    its scale."""
     text = page.read_text(encoding="utf-8")
-    if viewer == "markup":
-        figures = _Figures()
-        figures.feed(text)
-        assert len(figures.svgs) >= 4
-        for svg in figures.svgs:
-            assert re.match(r"^\d+(\.\d+)?pt$", svg["width"] or "")
-            assert svg.get("viewbox") or svg.get("viewBox")
-        assert figures.captions == figures.details == len(figures.svgs)
-        return
+    for svg in re.findall(r"<svg.*?</svg>", text, flags=re.S):
+        assert "#d1242f" not in svg  # the old red
+        assert len(re.findall(r'id="text_\d+"', svg)) >= 2, "x and y axis titles"
+    held = re.search(r'aria-label="Line chart[^"]*".*?</svg>', text, flags=re.S)
+    assert held and "#0969da" in held.group(0) and "#8c959f" in held.group(0)
+    assert (
+        "Meetings planned and held per cycle"
+        not in text.replace("<details>", "")[: text.index('id="meetings"')]
+    )
+    meetings = text[text.index('id="meetings"') : text.index('id="goals"')]
+    assert meetings.count("<table") == 1 and meetings.index("<details>") < meetings.index("<table")
+    assert "average fit score (out of 100)" in text
+    assert text.index('id="summary"') < text.index('id="participation"')
+
+
+def _browser():  # type: ignore[no-untyped-def]
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
@@ -96,7 +119,39 @@ def test_the_page_renders_every_chart_without_errors(page, viewer):
         options.add_argument(arg)
     options.add_argument("--proxy-server=127.0.0.1:9")  # any fetch would fail and be logged
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    return webdriver.Chrome(service=Service(DRIVER), options=options)
+
+
+def _screenshot(driver, width: int) -> None:  # type: ignore[no-untyped-def]
+    """The whole page at ``width`` as docs/report-screenshots/report-<width>.png."""
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+        },
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / f"report-{width}.png").write_bytes(base64.b64decode(shot["data"]))
+
+
+@pytest.mark.parametrize("viewer", viewers())
+def test_the_page_renders_every_chart_without_errors(page, viewer):
+    """Every chart shows with a size, no console errors, nothing fetched, nothing wider than
+    the window; at 375 px no chart text is under 11 px; screenshots at both widths."""
+    text = page.read_text(encoding="utf-8")
+    if viewer == "markup":
+        figures = _Figures()
+        figures.feed(text)
+        assert len(figures.svgs) >= 4
+        for svg in figures.svgs:
+            assert re.match(r"^\d+(\.\d+)?pt$", svg["width"] or "")
+            assert svg.get("viewbox") or svg.get("viewBox")
+        assert figures.captions == figures.details == len(figures.svgs)
+        return
+    driver = _browser()
     try:
         for width in (1280, 375):  # a desktop window, then a phone's
             driver.set_window_size(width, 900)
@@ -117,5 +172,36 @@ def test_the_page_renders_every_chart_without_errors(page, viewer):
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert overflow <= 1
+            sizes = driver.execute_script(CHART_TEXT)
+            assert len(sizes) > 20
+            if width == 375:
+                assert min(sizes) >= SMALLEST_TEXT, sorted(sizes)[:5]
+            _screenshot(driver, width)
+    finally:
+        driver.quit()
+
+
+@pytest.mark.skipif("chromium" not in viewers(), reason="needs Chromium")
+def test_the_page_prints_on_a4_with_the_numbers_shown(page):
+    """Printed: A4 pages, the summary first, every chart's numbers shown (no disclosure to
+    open on paper), nothing wider than the page."""
+    driver = _browser()
+    try:
+        driver.set_window_size(1280, 900)
+        driver.get(page.as_uri())
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        shown = driver.execute_script(
+            "return [...document.querySelectorAll('details table')].map(t => t.offsetHeight)"
+        )
+        assert len(shown) >= 4 and min(shown) > 0
+        pdf = driver.execute_cdp_cmd(
+            "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": False}
+        )
+        data = base64.b64decode(pdf["data"])
+        boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", data)
+        assert boxes and all(
+            abs(float(w) - 595.3) < 1.5 and abs(float(h) - 841.9) < 1.5 for w, h in boxes
+        )
+        assert 2 <= len(boxes) <= 20
     finally:
         driver.quit()

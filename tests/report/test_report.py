@@ -7,6 +7,7 @@ import csv
 import io
 import re
 import statistics
+import struct
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from fakes.outcomes import generate
 from storage.engine import transaction
 from storage.models import Program
 from tests.conftest import START
+from tests.report.test_arithmetic import exposed, page_relations, page_values
 
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
 
@@ -56,14 +58,45 @@ def driven(tmp_path_factory):
         report = build(
             s, program, settings, now=bot.clock.now(), zone="Europe/Berlin", prompts=bot.prompts
         )
+    asked = _asked(bot.engine, bot.clock.now())
     bot.engine.dispose()
-    return truth, report
+    return truth, report, asked
+
+
+def _asked(engine, now: datetime) -> dict[str, int]:
+    """Check-in questions due by ``now`` and answered, survey invitations sent and answered,
+    counted here straight from the tables."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        checkins = conn.execute(text("SELECT outcome, due_at FROM checkin")).all()
+        keys = conn.execute(
+            text("SELECT dedupe_key FROM outboxmessage WHERE status = 'sent'")
+        ).all()
+        answers = conn.execute(text("SELECT member_id, survey FROM surveyresponse")).all()
+    due = [o for o, when in checkins if when is not None and _utc(when) <= now]
+    invited = {(int(k.split(":")[2]), k.split(":")[3]) for (k,) in keys if k.startswith("survey:")}
+    return {
+        "checkins": len(due),
+        "checkins_answered": sum(1 for o in due if o != "pending"),
+        "surveys": len(invited),
+        "surveys_answered": len(invited & {(m, sv) for m, sv in answers}),
+    }
+
+
+def _utc(when) -> datetime:
+    when = when if isinstance(when, datetime) else datetime.fromisoformat(str(when))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _rate(count: int, total: int) -> str:
+    return f"{100 * count / total:.0f}% ({count} of {total})"
 
 
 @pytest.mark.slow
 def test_the_report_equals_what_the_driven_program_did(driven):
     """Every number the report shows is what the plan did through the bot."""
-    truth, report = driven
+    truth, report, _asked = driven
     got = report.figures()
     assert got["participation.joined"] == "500"
     for status in ("active", "paused", "left"):
@@ -95,14 +128,14 @@ def test_the_report_equals_what_the_driven_program_did(driven):
     ]
     assert len(rows) == 11  # the first Tuesday came too soon after the introductions
     held = sum(len(v) for v in truth.held.values())
-    assert got["meetings.held"] == f"{held} / {sum(len(v) for v in truth.planned.values())}"
+    assert got["meetings.held"] == _rate(held, sum(len(v) for v in truth.planned.values()))
     assert got["meetings.not_yet"] == str(truth.not_yet)
     assert got["meetings.rescheduled"] == str(truth.rescheduled)
     assert got["meetings.first_meeting"] == f"{statistics.median(truth.first_met_days):.1f}"
 
     assert got["goals.goals"] == str(truth.goals) and truth.goals > 150
     assert got["goals.smart"] == str(truth.smart)
-    assert got["goals.completed"] == str(truth.completed)
+    assert got["goals.completed"] == _rate(truth.completed, truth.goals)
     assert got["goals.days_to_complete"] == f"{statistics.median(truth.complete_days):.1f}"
     assert all(n >= 3 for n in truth.progress.values())  # no small bucket: nothing hidden
     assert report.table("goals_progress").rows == [[b, truth.progress[b]] for b in BUCKETS]
@@ -112,12 +145,12 @@ def test_the_report_equals_what_the_driven_program_did(driven):
     assert report.table("feedback_fit").rows == sorted(map(list, truth.fits.items()))
 
     survey = {row[0]: row[1:] for row in report.table("surveys").rows}
-    for (which, scale), values in truth.survey.items():
+    for (which, scale), values in truth.survey.items():  # one question per scale, its id
         k = 0 if which == "mid" else 2
         assert survey[scale][k : k + 2] == [len(values), round(statistics.fmean(values), 2)]
     assert survey["social"][0] > 100 and survey["academic"][2] > 100
-    for which, key in (("mid", "continue"), ("end", "continue_after")):
-        values = truth.survey[(which, key)]
+    for which in ("mid", "end"):  # the drop-out question both times, never "keep in touch"
+        values = truth.survey[(which, "continue")]
         risk = sum(1 for v in values if v <= 2)
         assert got[f"surveys.dropping_out_{which}"] == f"{risk} of {len(values)}"
 
@@ -126,6 +159,43 @@ def test_the_report_equals_what_the_driven_program_did(driven):
     assert got["requests.hours_to_claim"] == "3.0"
     page = html(report)
     assert SECRET not in page
+
+    values = page_values(report)  # the zone of two and its cover: no sum of the page gives them
+    assert HIDDEN in values.values() and not exposed(values, page_relations(values))
+
+
+@pytest.mark.slow
+def test_the_summary_gives_the_driven_programs_reach_and_rates(driven):
+    """The summary, first on the page: people reached, matched and waiting (with why), and
+    meetings, goals, check-ins and surveys as rates with their n, as the program went."""
+    truth, report, asked = driven
+    summary = report.sections[0]
+    assert summary.key == "summary"
+    got = {f.key: f for f in summary.figures}
+    sentence = {k: f"{f.value} {f.label}" for k, f in got.items()}
+    assert sentence["reached"] == "500 people reached (joined in the period)"
+    matched = 2 * truth.pairs  # one mentor and one mentee a pair, nobody matched twice
+    assert matched == 500 - truth.left_out == 250
+    assert sentence["matched"] == f"50% of them matched with a partner ({matched} of 500)"
+    assert sentence["waiting"] == (
+        f"{truth.left_out} waiting for a partner: more mentees than mentor places (250)"
+    )
+    held = sum(len(v) for v in truth.held.values())
+    planned = sum(len(v) for v in truth.planned.values())
+    assert (got["held"].count, got["held"].total) == (held, planned)
+    assert sentence["held"] == (
+        f"{100 * held / planned:.0f}% of planned meetings held ({held} of {planned})"
+    )
+    assert (got["goals"].count, got["goals"].total) == (truth.completed, truth.goals)
+    assert sentence["goals"].startswith(f"{100 * truth.completed / truth.goals:.0f}% of goals")
+    for key in ("checkins", "surveys"):
+        count, total = asked[f"{key}_answered"], asked[key]
+        assert total > 100 and 0 < count < total
+        assert (got[key].count, got[key].total) == (count, total)
+        assert got[key].value == f"{100 * count / total:.0f}%"
+    page = html(report)
+    assert page.index('id="summary"') < page.index('id="participation"')
+    assert f"<strong>{got['held'].value}</strong> of planned meetings held" in page
 
 
 def test_groups_of_two_are_hidden_and_of_three_shown(bot, settings):
@@ -178,14 +248,33 @@ def _documented_csv_headers() -> dict[str, list[str]]:
     return {name: [h.strip() for h in headers.split(",")] for name, headers in listed}
 
 
+SPLITS = ("role", "region", "intake", "team")  # by default; more when marked reportable
+OUTCOMES = [
+    *["group", "people", "meetings held %", "goals reached %", "mean session rating"],
+    *["raters", "dropping out %", "answered"],
+]
+FAIRNESS = [
+    *["group", "people", "matched %", "median days waiting", "rounds left out"],
+    *["mean fit score", "early endings"],
+]
+MONTHLY = [
+    *["month", "meetings held %", "pair-cycles planned", "goals reached %", "goals set"],
+    *["mean session rating", "raters"],
+]
+STAMP = ["program", "from", "to", "generated"]
+
+
 def test_csv_files_have_stable_headers(bot, settings, tmp_path):
-    """One file per table, with the headers docs/coordinators.md documents."""
+    """One file per table, with the headers docs/coordinators.md documents, each after the
+    program, period and generation columns every file starts with."""
     truth = generate(bot.engine, people=40, weeks=2)
     written = write_csv(report_of(bot.engine, settings, truth), tmp_path)
     headers = {}
     for path in written:
         with path.open(encoding="utf-8") as handle:
-            headers[path.stem] = next(csv.reader(handle))
+            head = next(csv.reader(handle))
+        assert head[:4] == STAMP, path.name
+        headers[path.stem] = head[4:]
     assert headers == {
         "participation_by_role": ["role", "people"],
         "participation_by_zone": ["time zone", "people"],
@@ -196,9 +285,44 @@ def test_csv_files_have_stable_headers(bot, settings, tmp_path):
         "feedback_ratings": ["month", "people", "mean rating"],
         "feedback_fit": ["answer", "answers"],
         "surveys": ["scale", "mid n", "mid mean", "end n", "end mean"],
-        "figures": ["section", "figure", "label", "value"],
+        "surveys_change": ["scale", "n", "mean change", "95% low", "95% high", "improved %"],
+        "figures": ["section", "figure", "label", "value", "numerator", "denominator", "rate"],
+        **{f"outcomes_by_{split}": [split, *OUTCOMES[1:]] for split in SPLITS},
+        **{f"fairness_by_{split}": [split, *FAIRNESS[1:]] for split in SPLITS},
+        "rates_by_month": MONTHLY,
+        "rates_by_cycle": ["cycle", "meetings held %", "pairs planned"],
     }
     assert headers == _documented_csv_headers()
+
+
+def test_every_csv_row_says_its_program_period_and_date_and_figures_are_numbers(
+    bot, settings, tmp_path
+):
+    """Every row of every file names the program, the period and when it was made;
+    figures.csv holds numbers as numbers and a rate as numerator, denominator and rate."""
+    truth = generate(bot.engine, people=40, weeks=6)
+    cycles = sorted(truth.planned)
+    report = report_of(bot.engine, settings, truth, start=cycles[0], end=cycles[-1])
+    written = write_csv(report, tmp_path)
+    stamped = set()
+    for path in written:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        stamped |= {path.stem} if rows else set()
+        for row in rows:
+            assert row["program"] == "Generated <program>"
+            assert (row["from"], row["to"]) == (cycles[0].isoformat(), cycles[-1].isoformat())
+            assert row["generated"] == "2026-12-07T13:00:00+01:00"
+    assert {"figures", "meetings_per_cycle", "goals_progress"} <= stamped
+    with (tmp_path / "figures.csv").open(encoding="utf-8", newline="") as handle:
+        figures = {r["figure"]: r for r in csv.DictReader(handle)}
+    held = sum(truth.held.get(d, 0) for d in cycles)  # the generator counts per cycle
+    planned = sum(truth.planned[d] for d in cycles)
+    row = figures["held"]
+    assert (row["value"], row["numerator"], row["denominator"]) == ("", str(held), str(planned))
+    assert float(row["rate"]) == round(held / planned, 4)
+    assert "/" not in "".join(r["value"] for r in figures.values())
+    assert figures["pairs"]["value"].isdigit() and figures["pairs"]["rate"] == ""
 
 
 def test_the_report_command_writes_the_page_and_the_files(bot, settings, tmp_path):
@@ -220,6 +344,8 @@ def test_the_report_command_writes_the_page_and_the_files(bot, settings, tmp_pat
     text = out.getvalue()
     assert "Generated <program>: program report" in text
     assert "  Participation\n    joined in the period: 40" in text
+    assert "  Summary\n    40 people reached (joined in the period)\n" in text
+    assert re.search(r"\n    \d+% of planned meetings held \(\d+ of \d+\)\n", text)
     assert (tmp_path / "report.html").read_text().startswith("<!doctype html>")
     assert (tmp_path / "csv" / "meetings_per_cycle.csv").exists()
     bad = run_report(
@@ -247,13 +373,14 @@ def test_admins_get_the_key_figures_the_page_and_the_chart_in_chat(bot):
     text = reply.plain()
     held, planned = sum(truth.held.values()), sum(truth.planned.values())
     assert "*Generated <program>*: program report" in text
-    assert f"Meetings held / planned: {held} / {planned}" in text
+    assert f"• {100 * held / planned:.0f}% of planned meetings held ({held} of {planned})" in text
+    assert text.index("people reached") < text.index("Active: ")
     page, chart = reply.files()
     assert page.mime == "text/html" and page.content.startswith(b"<!doctype html>")
     assert chart.mime == "image/png" and chart.content.startswith(b"\x89PNG\r\n\x1a\n")
     first = min(truth.planned)
     narrow = run(bot, f"admin report from {first.isoformat()} to {first.isoformat()}", who="admin")
-    assert f"Meetings held / planned: {truth.held[first]} / {truth.planned[first]}" in narrow
+    assert f"meetings held ({truth.held[first]} of {truth.planned[first]})" in narrow
     assert "couldn't read `someday`" in run(bot, "admin report from someday", who="admin")
     assert "before the `from` day" in run(
         bot, "admin report from 2026-10-01 to 2026-09-01", who="admin"
@@ -278,8 +405,8 @@ def _week_counts(engine, since, until) -> int:
 
 def test_the_digest_compares_with_last_week_and_carries_the_chart(bot):
     """`admin digest`: meetings with the change since the week before (counted here from the
-    table), and the meetings-per-cycle chart as a PNG; the console saves it and prints the
-    path."""
+    table), and the meetings-per-cycle chart as a PNG at twice its size's pixels; the
+    console saves it and prints the path."""
     from datetime import timedelta
 
     from adapters.console import render
@@ -297,6 +424,8 @@ def test_the_digest_compares_with_last_week_and_carries_the_chart(bot):
     assert f"({this_week - last_week:+d} vs last week)" in text
     (chart,) = reply.files()
     assert chart.mime == "image/png" and chart.content.startswith(b"\x89PNG")
+    width, height = struct.unpack(">II", chart.content[16:24])  # the IHDR chunk
+    assert (width, height) == (880, 680)  # 2x its 440 x 340 px: sharp on high-density screens
     files = Path(bot.settings.bot.data_dir) / "files"
     shown = render(reply, files_dir=files)
     assert f"saved to {files / chart.name}" in shown
@@ -417,7 +546,7 @@ def test_csv_files_run_no_formulas_from_the_prompts(bot, settings, tmp_path):
     for path in written:
         with path.open(encoding="utf-8", newline="") as handle:
             cells[path.stem] = list(csv.reader(handle))
-    labels = {row[1]: row[2] for row in cells["figures"][1:]}
+    labels = {row[5]: row[6] for row in cells["figures"][1:]}  # past program, from, to, generated
     assert labels["joined"] == '\'=HYPERLINK("http://evil","x")'
     assert (labels["active"], labels["paused"], labels["left"]) == (
         "'@SUM(A1)",
@@ -426,9 +555,14 @@ def test_csv_files_run_no_formulas_from_the_prompts(bot, settings, tmp_path):
     )
     for name, rows in cells.items():
         for row in rows:
-            starts = [c for c in row if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+            starts = [
+                c
+                for c in row
+                if c[:1] in ("=", "+", "-", "@", "\t", "\r")
+                and not re.fullmatch(r"-(\d+(\.\d+)?)?", c)  # a number (or "-": none) stays one
+            ]
             assert not starts, (name, row)
-    assert cells["meetings_per_cycle"][1][1].isdigit()  # numbers are written as numbers
+    assert cells["meetings_per_cycle"][1][5].isdigit()  # numbers are written as numbers
 
 
 def test_no_ratings_show_a_dash_in_chat_terminal_and_figures_csv(bot, settings, tmp_path):

@@ -24,7 +24,10 @@ from tests.conftest import actor
 
 BOT = Path(bot_package.__file__).parent
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
-CAPABILITY_SECTIONS = ["meetings", "goals", "feedback", "surveys", "requests"]
+CAPABILITY_SECTIONS = [
+    *["meetings", "goals", "feedback", "surveys", "requests"],
+    *["groups", "fairness", "over_time"],
+]
 
 PROBE = '''
 """A capability written for the test: it adds a section to the program report."""
@@ -66,7 +69,14 @@ def test_a_capability_s_section_reaches_the_report_in_help_order(
         assert isinstance(reply, Message)
         page = reply.files()[0].content.decode()
         ids = [s.split('"')[0] for s in page.split('<section id="')[1:]]
-        assert ids == ["participation", "matching", "meetings", "probe", *CAPABILITY_SECTIONS[1:]]
+        assert ids == [
+            "summary",
+            "participation",
+            "matching",
+            "meetings",
+            "probe",
+            *CAPABILITY_SECTIONS[1:],
+        ]
         assert "<h2>Probe &lt;section&gt;</h2>" in page
         with transaction(engine) as s:
             (program,) = _programs(s)
@@ -83,8 +93,8 @@ def _programs(session):  # type: ignore[no-untyped-def]
 
 
 def test_the_report_holds_exactly_the_registered_sections(bot, settings):
-    """Given a registry, the report is its own two sections plus what that registry holds:
-    nothing of goals, feedback or surveys unless they registered it."""
+    """Given a registry, the report is its summary, its own two sections and what the registry
+    holds: nothing of goals, feedback or surveys unless they registered it."""
     generate(bot.engine, people=16, weeks=2, workspace="console")
     seen: list[ReportScope] = []
 
@@ -99,10 +109,15 @@ def test_the_report_holds_exactly_the_registered_sections(bot, settings):
         bare = build(s, program, settings, now=NOW, prompts=load_prompts(), registry=Registry())
         probed = build(s, program, settings, now=NOW, prompts=load_prompts(), registry=only_probe)
         everyone = build(s, program, settings, now=NOW, prompts=load_prompts())
-    assert [x.key for x in bare.sections] == ["participation", "matching"]
-    assert [x.key for x in probed.sections] == ["participation", "matching", "probe"]
+    assert [x.key for x in bare.sections] == ["summary", "participation", "matching"]
+    assert [x.key for x in probed.sections] == ["summary", "participation", "matching", "probe"]
     assert seen[0].program.id == program.id and seen[0].minimum == settings.surveys.min_group_size
-    assert [x.key for x in everyone.sections] == ["participation", "matching", *CAPABILITY_SECTIONS]
+    assert [x.key for x in everyone.sections] == [
+        "summary",
+        "participation",
+        "matching",
+        *CAPABILITY_SECTIONS,
+    ]
 
 
 def _imports(text: str) -> set[str]:

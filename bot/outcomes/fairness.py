@@ -1,0 +1,158 @@
+"""A fair matching, shown: per group the share matched, the median days waiting for a first
+match, rounds left out, mean fit score and early endings; the spread of mentees over mentors;
+and a sentence naming a group that waits markedly longer than everyone.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Hashable
+from typing import Any
+
+from bot.outcomes.facts import Facts, collect, dimensions
+from bot.outcomes.groups import (
+    ALL,
+    EMPTY,
+    hidden,
+    key,
+    mean,
+    percent,
+    register_counts,
+    register_people,
+    split,
+)
+from bot.report_parts import NONE, Figure, ReportScope, Section, Table, Words
+from bot.suppression import HIDDEN, Cells
+from storage import outcomes as db
+
+SLOWER = 1.5  # a group's median wait at least this times everyone's is "markedly longer"
+HEADERS = [
+    "group",
+    "people",
+    "matched %",
+    "median days waiting",
+    "rounds left out",
+    "mean fit score",
+    "early endings",
+]
+
+
+def fairness_section(scope: ReportScope) -> Section:
+    """The fairness table of each split, the mentees-per-mentor spread, and who waits longer."""
+    facts = collect(scope)
+    words = scope.words
+    section = words.section("fairness")
+    for dimension in dimensions(scope):
+        table, slower = _table(facts, dimension, scope.cells, words)
+        section.tables.append(table)
+        section.figures += slower
+    section.figures[:0] = _spread(scope)
+    return section
+
+
+def median_wait(members: list[Facts]) -> float:
+    """The median days from joining to a first match (the still waiting: to the report's end)."""
+    return statistics.median(f.wait_days for f in members)
+
+
+def _table(
+    facts: list[Facts], dimension: str, cells: Cells, words: Words
+) -> tuple[Table, list[Figure]]:
+    """A split's fairness table (its counts on the page's ledger, people shared with the
+    groups section and participation: ``register_people``) and who waits longer.
+    """
+    groups = split(facts, dimension)
+    people = register_people(cells, groups, dimension)
+    register_counts(cells, groups, dimension, "matched", lambda f: f.matched)
+    register_counts(cells, groups, dimension, "waiting", lambda f: not f.matched)
+    for g in [*groups, ALL]:
+        parts = [key(dimension, "matched", g), key(dimension, "waiting", g)]
+        cells.sum(people[g], parts)
+    register_counts(cells, groups, dimension, "left_out", lambda f: f.rounds_out)
+    register_counts(cells, groups, dimension, "early", lambda f: f.early)
+    rows = [
+        _row(g, members, cells, people[g], dimension)
+        for g, members in [*groups.items(), (ALL, facts)]
+    ]
+    name = words(f"dimension.{dimension}")
+    table = Table(
+        f"fairness_by_{dimension}",
+        words("table.fairness_by", dimension=name),
+        [dimension, *HEADERS[1:]],
+        rows,
+    )
+    table.words = {ALL: words("group.all")}
+    return table, _slower(groups, facts, cells, dimension, name, words)
+
+
+def _row(
+    group: str, members: list[Facts], cells: Cells, people: Hashable, dimension: str
+) -> list[Any]:
+    matched = key(dimension, "matched", group)
+    small = len(members) < cells.minimum  # a complement's median and mean give nothing away
+    share = (
+        HIDDEN
+        if hidden(cells, people, matched, key(dimension, "waiting", group))
+        else percent(cells.counts[matched], cells.counts[people])
+    )
+    scores = [s for f in members for s in f.scores]
+    return [
+        group,
+        cells.show(people),
+        share,
+        HIDDEN if small else (round(median_wait(members), 1) if members else EMPTY),
+        cells.show(key(dimension, "left_out", group)),
+        HIDDEN if small or len(scores) < cells.minimum else mean(scores),
+        cells.show(key(dimension, "early", group)),
+    ]
+
+
+def _slower(
+    groups: dict[str, list[Facts]],
+    facts: list[Facts],
+    cells: Cells,
+    dimension: str,
+    name: str,
+    words: Words,
+) -> list[Figure]:
+    """A figure for each shown group whose median wait is markedly longer than everyone's."""
+    if not facts:
+        return []
+    overall = median_wait(facts)
+    out = []
+    for group, members in groups.items():
+        if len(members) < cells.minimum:
+            continue
+        wait = median_wait(members)
+        if wait >= SLOWER * overall and wait - overall >= 1:
+            label = words("figure.waits_longer", group=group, dimension=name)
+            value = words("figure.waits_longer_value", days=f"{wait:.1f}", overall=f"{overall:.1f}")
+            out.append(Figure(f"waits_longer_{dimension}_{group}", label, value))
+    return out
+
+
+def _spread(scope: ReportScope) -> list[Figure]:
+    """Mentees per mentor over the period's pairs: fewest, median and most, a number each
+    (hidden when fewer mentors than the smallest group shown).
+    """
+    pairs: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for row in db.memberships(session=scope.session, program_id=scope.program_id):
+        if scope.period.has(row.started_at):
+            pairs[row.pair_id][row.role].add(row.member_id)
+    mentees: dict[int, set[int]] = defaultdict(set)
+    for members in pairs.values():
+        for mentor in members.get("mentor", ()):
+            mentees[mentor] |= members.get("mentee", set())
+    counts = sorted(len(m) for m in mentees.values())
+    shown: dict[str, object] = {"fewest": NONE, "median": NONE, "most": NONE}
+    if counts and len(counts) < scope.minimum:
+        shown = dict.fromkeys(shown, HIDDEN)
+    elif counts:
+        middle = statistics.median(counts)
+        shown = {
+            "fewest": counts[0],
+            "median": int(middle) if middle == int(middle) else middle,
+            "most": counts[-1],
+        }
+    return [scope.words.figure(f"mentees_per_mentor_{k}", v) for k, v in shown.items()]
