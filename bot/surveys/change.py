@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scipy import stats
-
 from bot.surveys.instrument import Scale
 
 LEVEL = 0.95  # the interval's confidence level
@@ -51,6 +49,8 @@ def interval(values: list[float], level: float = LEVEL) -> tuple[float, float] |
     sem = statistics.stdev(values) / math.sqrt(len(values))
     if sem == 0:
         return mean, mean
+    from scipy import stats  # only when a report is built: a running bot never loads it
+
     low, high = stats.t.interval(level, len(values) - 1, loc=mean, scale=sem)
     return float(low), float(high)
 

@@ -586,7 +586,8 @@ class Script:
 
     def held(self) -> str:
         met = sum(len(p.met) for p in self.ledger.pairs)
-        return f"{met} / {sum(len(p.nudged) for p in self.ledger.pairs)}"
+        planned = sum(len(p.nudged) for p in self.ledger.pairs)
+        return f"{100 * met / planned:.0f}% ({met} of {planned})"
 
     def check_mid_program(self, pairs: str) -> None:
         """Wed 23 Dec: `admin pairs` and the report name the ghosting, quiet and stalled
