@@ -148,7 +148,7 @@ def end_pairs(
     key: str = "",
 ) -> list[Member]:
     """End ``pairs`` of ``member`` now, at their request (:func:`bot.pairs.lifecycle.end_pairs`:
-    every hook hears of it): every partner told (once per ``key``) and first in line next
+    every hook hears of it): every partner told (once per ``key``) and back in the next
     round. Returns the partners' memberships.
     """
     ids = set(
@@ -174,7 +174,7 @@ def end_pairs(
                 session=ctx.session, program_id=member.program_id, person_id=partner.id
             )
             if other is not None:
-                other.match_priority += 1  # first in line next round
+                other.match_priority += 1  # waiting: placed before newcomers next round
                 ctx.session.add(other)
                 others.append(other)
             ctx.dm(

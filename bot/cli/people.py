@@ -242,7 +242,7 @@ def end(
     program: _Program = None,
     yes: _Yes = False,
 ) -> None:
-    """End a pair; both are told kindly and go first in line."""
+    """End a pair; both are told kindly and are back in the next matching round."""
     from bot.people.changes import plan_end
 
     _go(ctx, program, [a, b], lambda desk, who: plan_end(desk, who[0], who[1], reason), yes)

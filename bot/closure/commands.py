@@ -4,7 +4,7 @@
 rating and a private reason and, for a mentee whose mentor is still in the program, a
 thank-you the mentor gets by DM and, only if the mentee agrees, the coordinators' digest.
 ``keep`` records that they'd like to keep in touch (when both do, each hears it); ``again``
-puts them first in line for the next round.
+puts them back in the next round.
 """
 
 from __future__ import annotations

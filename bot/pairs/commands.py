@@ -116,7 +116,7 @@ def admin_pair_end(ctx: Ctx, args: list[str]) -> Reply:
 
 
 def admin_pair_rematch(ctx: Ctx, args: list[str]) -> Reply:
-    """End a pair for a rematch: both told and first in line next round."""
+    """End a pair for a rematch: both told and back in the next round."""
     return _end(ctx, args, "pair-rematch", EndReason.REMATCH, "admin_rematch")
 
 

@@ -5,7 +5,8 @@ end, the pair that starts and everyone who will be told, and what. The chat comm
 and asks to confirm; the terminal asks or takes ``--yes``; then :func:`apply` does it. Pairs end
 only through :func:`bot.pairs.lifecycle.end_pairs` (every hook hears of it) and start only
 through :func:`bot.pairs.making.start_pair`, with the round's own introduction. People who lose
-a partner are told kindly (never the admin's reason) and go first in line next round.
+a partner are told kindly (never the admin's reason) and go back into the next round
+(mentees and peers before newcomers).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class Desk:
 @dataclass(frozen=True)
 class Notice:
     """A direct message someone gets: the prompt ``key`` with ``values``; ``first_in_line``
-    puts them first in line next round.
+    puts them back in the next round (waiting: before newcomers).
     """
 
     someone: Someone
@@ -152,7 +153,9 @@ def _active(desk: Desk, someone: Someone) -> list[Pair]:
 def _partner_notices(
     desk: Desk, pairs: list[Pair], subject: Someone | None, key: str
 ) -> list[Notice]:
-    """Everyone in ``pairs`` but ``subject`` is told kindly (``key``) and goes first in line."""
+    """Everyone in ``pairs`` but ``subject`` is told kindly (``key``) and goes back into the
+    next round.
+    """
     out = []
     for pair in pairs:
         people = people_of(desk.session, pair)
@@ -355,7 +358,7 @@ def _start(desk: Desk, change: Change) -> tuple[int | None, int]:
 
 
 def _tell(desk: Desk, change: Change, notice: Notice, ended: list[int]) -> int:
-    """One kind DM (once per change and person), and a place first in line."""
+    """One kind DM (once per change and person), and a place in the next round."""
     if notice.first_in_line:
         notice.someone.member.match_priority += 1
         desk.session.add(notice.someone.member)
