@@ -110,7 +110,7 @@ def _matching(
     for row in rows:
         if row.started_at < end:
             first[row.member_id] = min(row.started_at, first.get(row.member_id, row.started_at))
-    planned, held = _cycles(scope)
+    planned, held = pair_cycles(scope)
     for member_id, f in facts.items():
         f.matched = member_id in first
         until = first.get(member_id, end)
@@ -134,7 +134,7 @@ def _completed(reason: str | None) -> bool:
         return False
 
 
-def _cycles(scope: ReportScope) -> tuple[dict[int, set[date]], dict[int, set[date]]]:
+def pair_cycles(scope: ReportScope) -> tuple[dict[int, set[date]], dict[int, set[date]]]:
     """Per pair the period's cycles with a check-in and those where someone met."""
     planned: dict[int, set[date]] = defaultdict(set)
     held: dict[int, set[date]] = defaultdict(set)

@@ -8,10 +8,10 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Any
 
+from bot.outcomes.facts import pair_cycles
 from bot.outcomes.groups import EMPTY, percent
 from bot.report_parts import ReportScope, Section, Table
 from storage import outcomes as db
-from storage import report as report_db
 
 MONTHLY = [
     "month",
@@ -78,13 +78,16 @@ def over_time_section(scope: ReportScope) -> Section:
 
 
 def _cycles(scope: ReportScope) -> tuple[dict[date, set[int]], dict[date, set[int]]]:
-    """Per cycle in the period the pairs with a check-in and those where someone met."""
-    planned: dict[date, set[int]] = defaultdict(set)
-    held: dict[date, set[int]] = defaultdict(set)
-    for c in report_db.checkins(session=scope.session, program_id=scope.program_id):
-        if c.cycle_on is None or not scope.period.has(c.cycle_on):
-            continue
-        planned[c.cycle_on].add(c.pair_id)
-        if c.outcome == "met":
-            held[c.cycle_on].add(c.pair_id)
-    return planned, held
+    """Per cycle in the period the pairs with a check-in and those where someone met (the
+    per-pair cycles of :func:`bot.outcomes.facts.pair_cycles`, turned around).
+    """
+    planned, held = pair_cycles(scope)
+    return _by_cycle(planned), _by_cycle(held)
+
+
+def _by_cycle(per_pair: dict[int, set[date]]) -> dict[date, set[int]]:
+    out: dict[date, set[int]] = defaultdict(set)
+    for pair_id, cycles in per_pair.items():
+        for cycle in cycles:
+            out[cycle].add(pair_id)
+    return out
