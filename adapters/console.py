@@ -42,7 +42,9 @@ _HELP = """console commands:
   /submit f=value ...    submit the last form (quote values with spaces), as the person
                          it was shown to
   /time [+N[m|h|d|w]]    show the bot's clock, or move it forward (e.g. /time +7d), running
-                         the check-ins, digests, surveys and reminders that fall due
+                         the check-ins, digests, surveys and reminders that fall due;
+                         the database keeps the moved clock for restarts and for
+                         `mentorbot report`, `person`, `match` ... on the same database
   /quit                  leave (Ctrl-D works too)
   anything else          a direct message to the bot"""
 _STEP = timedelta(hours=3)
@@ -356,6 +358,9 @@ class ConsoleSession:
             self.write(
                 "mentorbot console. Type /help for console commands, /mentor help for the bot's."
             )
+        ahead = getattr(self.bot.clock, "offset", None)
+        if ahead:
+            self.write(f"{self._now_line()[:-1]}, moved ahead by /time earlier)")
         pulse = self.pulse
         assert pulse is not None
         await pulse.tick()

@@ -39,7 +39,7 @@ from bot.registry import JobContext, Registry, registered
 from bot.registry import capabilities as capabilities  # where they are found, for the tests
 from bot.replies import FormErrors, Message, Reply, Section
 from bot.router import Router, refuse_non_admin
-from bot.time.clock import Clock, SystemClock
+from bot.time.clock import Clock, ShiftedClock, SystemClock
 from bot.words import split_args
 from storage import repo
 from storage.engine import BadDatabaseURL, make_engine, transaction, unavailable
@@ -298,6 +298,19 @@ def build_conversations(prompt_dirs: Iterable[Path] = (), registry: Registry | N
     return Conversations(scripts, flows)
 
 
+def _default_clock(settings: Settings, engine: Engine, console: bool | None) -> Clock:
+    """The wall clock, or for the console the wall clock plus its kept offset."""
+    if console is None:
+        console = tuple(settings.bot.platforms) == ("console",)
+    if not console:
+        return SystemClock()
+    from storage.console_clock import load_offset, save_offset
+
+    return ShiftedClock(
+        offset=load_offset(engine), on_move=lambda offset: save_offset(engine, offset)
+    )
+
+
 def build_bot(
     settings: Settings,
     *,
@@ -305,8 +318,14 @@ def build_bot(
     engine: Engine | None = None,
     migrate: bool = True,
     surfaces: Mapping[str, Surface] | None = None,
+    console_clock: bool | None = None,
 ) -> MentorBot:
-    """Wire everything from settings: prompts validated, database migrated, router built."""
+    """Wire everything from settings: prompts validated, database migrated, router built.
+
+    Without a ``clock``, a console bot (``console_clock``; by default when the console is
+    the only platform configured) keeps the time ``/time`` moved it to in the database, so a
+    restart and the terminal commands on the same database see the same "now".
+    """
     prompt_dirs = [Path(settings.bot.prompts_dir).expanduser()] if settings.bot.prompts_dir else []
     registry = build_registry()
     prompts = load_prompts(prompt_dirs, registry)
@@ -322,7 +341,7 @@ def build_bot(
     return MentorBot(
         settings=settings,
         engine=engine,
-        clock=clock or SystemClock(),
+        clock=clock or _default_clock(settings, engine, console_clock),
         prompts=prompts,
         router=registry.commands,
         conversations=conversations,

@@ -492,3 +492,15 @@ class Conversation(SQLModel, table=True):
     updated_at: datetime = _utc_field()
     expires_at: datetime | None = _utc_field(nullable=True)
     reminded_at: datetime | None = _utc_field(nullable=True)
+
+
+class ConsoleClock(SQLModel, table=True):
+    """How far the console's clock was moved forward (``/time +7d``): one row, so a console
+    trial, its restarts and the terminal commands on the same database agree on "now".
+    """
+
+    __tablename__ = "console_clock"
+
+    id: int | None = Field(default=None, primary_key=True)
+    offset_seconds: float = 0.0
+    moved_at: datetime = _utc_field()

@@ -199,11 +199,10 @@ def _start(
     from adapters.runtime import ServeOptions, serve
     from adapters.surfaces import surfaces
     from bot.app import build_bot
-    from bot.time.clock import ShiftedClock
-
     console = "console" in platforms
-    # The console's clock can be moved forward (/time +7d) to try a whole program.
-    bot = build_bot(settings, clock=ShiftedClock() if console else None, surfaces=surfaces())
+    # The console's clock can be moved forward (/time +7d) to try a whole program; the
+    # database keeps how far, for restarts and the terminal commands.
+    bot = build_bot(settings, surfaces=surfaces(), console_clock=console)
     if console:
         run_console(bot, user=as_user)
         return

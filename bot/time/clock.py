@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -47,12 +48,28 @@ class FakeClock:
 
 class ShiftedClock:
     """The wall clock moved forward by an offset: the console's ``/time +7d`` tries a whole
-    program in minutes while everything else keeps asking a normal clock.
+    program in minutes while everything else keeps asking a normal clock. ``on_move`` hears
+    every new offset (the console keeps it in the database, so restarts and the terminal
+    commands agree on "now").
     """
 
-    def __init__(self, base: Clock | None = None) -> None:
+    def __init__(
+        self,
+        base: Clock | None = None,
+        *,
+        offset: timedelta = timedelta(),
+        on_move: Callable[[timedelta], None] | None = None,
+    ) -> None:
+        if offset < timedelta():
+            raise ValueError("the clock is never behind the wall clock")
         self._base = base or SystemClock()
-        self._offset = timedelta()
+        self._offset = offset
+        self._on_move = on_move
+
+    @property
+    def offset(self) -> timedelta:
+        """How far ahead of the wall clock this clock is."""
+        return self._offset
 
     def now(self) -> datetime:
         """The wall clock plus the offset."""
@@ -63,3 +80,5 @@ class ShiftedClock:
         if delta < timedelta():
             raise ValueError("time only moves forward")
         self._offset += delta
+        if self._on_move is not None:
+            self._on_move(self._offset)
