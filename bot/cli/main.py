@@ -199,6 +199,7 @@ def _start(
     from adapters.runtime import ServeOptions, serve
     from adapters.surfaces import surfaces
     from bot.app import build_bot
+
     console = "console" in platforms
     # The console's clock can be moved forward (/time +7d) to try a whole program; the
     # database keeps how far, for restarts and the terminal commands.
