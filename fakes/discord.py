@@ -56,6 +56,7 @@ class FakeDiscord:
     guilds: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # id -> (role id, name)
     message_delay: float = 0.0  # seconds a message takes to be created and answered (slow)
     closed_dms: set[str] = field(default_factory=set)  # users whose DMs refuse the bot (50007)
+    left_guild: set[str] = field(default_factory=set)  # users no longer in any guild (50007 too)
     dm_of: dict[str, str] = field(default_factory=dict)  # DM channel -> its user
     text_channels: dict[str, str] = field(default_factory=dict)  # channel id -> guild id
     threads: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> what was made
@@ -137,7 +138,8 @@ class FakeDiscord:
         import re
 
         match = re.fullmatch(r"channels/(\d+)/messages", path)
-        if verb == "POST" and match and self.dm_of.get(match.group(1)) in self.closed_dms:
+        to = self.dm_of.get(match.group(1)) if match else None
+        if verb == "POST" and to is not None and to in self.closed_dms | self.left_guild:
             return self._json({"message": "Cannot send messages to this user", "code": 50007}, 403)
         return None
 
@@ -186,6 +188,21 @@ class FakeDiscord:
             }
             self.threads[thread["id"]] = {**thread, "members": []}
             return self._json(thread)
+        match = re.fullmatch(r"guilds/(\d+)/members/(\d+)", path)
+        if verb == "GET" and match:
+            uid = match.group(2)
+            if uid in self.left_guild or match.group(1) not in self.guilds:
+                return self._json({"message": "Unknown Member", "code": 10007}, 404)
+            return self._json(
+                {
+                    "user": user(uid, self.users.get(uid, f"user{uid[-3:]}")),
+                    "roles": [],
+                    "joined_at": "2026-01-01T00:00:00+00:00",
+                    "deaf": False,
+                    "mute": False,
+                    "flags": 0,
+                }
+            )
         match = re.fullmatch(r"channels/(\d+)/thread-members/(\d+)", path)
         if verb == "PUT" and match and match.group(1) in self.threads:
             self.threads[match.group(1)]["members"].append(match.group(2))

@@ -191,7 +191,11 @@ class FakeSlack:
             return self._history(params)
         if method == "files.getUploadURLExternal":
             file_id = f"F{len(self.uploads) + 1:08d}"
-            self.uploads[file_id] = {"filename": params.get("filename"), "content": None}
+            self.uploads[file_id] = {
+                "filename": params.get("filename"),
+                "alt_txt": params.get("alt_txt"),
+                "content": None,
+            }
             return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":
             files = params.get("files")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -385,6 +386,21 @@ class DiscordSender:
             self._threads[key] = thread.id
         return client.get_partial_messageable(self._threads[key])
 
+    async def _left_guild(self, guild_id: str, user_id: str) -> bool:
+        """Whether ``user_id`` is no longer a member of the guild (a REST lookup: no
+        privileged intent needed). Discord answers 50007 both to closed DMs and to people who
+        share no server with the bot any more; this tells them apart.
+        """
+        if not guild_id.isdigit() or not user_id.isdigit():
+            return False
+        try:
+            await self.adapter.client.http.get_member(int(guild_id), int(user_id))
+        except discord.NotFound:
+            return True
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError):
+            return False  # unknown: treated as still there (they get the fallback)
+        return False
+
     async def _channel(self, target: Target) -> Any:
         client = self.adapter.client
         if target.kind in ("private", "mention"):
@@ -427,7 +443,11 @@ class DiscordSender:
             sent = await channel.send(content=content or None, **kwargs)
             return DeliveryResult.sent(str(sent.id))
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as exc:
-            return map_error(exc)
+            result = map_error(exc)
+            closed = result.unreachable == DMS_CLOSED and target.kind == "user"
+            if closed and await self._left_guild(target.workspace_id, target.ids[0]):
+                return replace(result, unreachable=LEFT_WORKSPACE)
+            return result
         except LookupError as exc:  # the program's channel can't hold a private thread
             return DeliveryResult("permanent", error=str(exc))
 

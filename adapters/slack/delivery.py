@@ -140,7 +140,11 @@ class SlackSender:
         """
         for file in message.files():
             await self.client.files_upload_v2(
-                channel=channel, filename=file.name, title=file.name, content=file.content
+                channel=channel,
+                filename=file.name,
+                title=file.name,
+                content=file.content,
+                alt_txt=file.alt[:1000] or None,  # an image's text alternative (Slack: 1000)
             )
 
     async def posted_before(self, channel: str, message: Message) -> str | None:

@@ -265,7 +265,8 @@ def weekly_digest(
     chart = meetings_chart(session, program, prompts)
     image = None
     if chart is not None:
-        image = File(f"meetings-per-cycle-{now:%Y-%m-%d}.png", png(chart), "image/png")
+        name = f"meetings-per-cycle-{now:%Y-%m-%d}.png"
+        image = File(name, png(chart), "image/png", alt=chart.alt)
     message = digest_message(prompts, program, n, before=before, chart=image)
     thanks = recognition(session, prompts, program, since=now - week, until=now)
     unreachable = digest_parts(session, program, prompts)

@@ -93,3 +93,13 @@ def outbox(bot: MentorBot) -> list[OutboxMessage]:
     """Every outbox row, oldest first."""
     with transaction(bot.engine) as s:
         return list(s.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all())
+
+
+def weekly_digest_text(bot: MentorBot, program_id: int) -> str:
+    """The program's weekly digest for the admins, as plain text."""
+    from bot.checkins.digest import weekly_digest
+
+    with transaction(bot.engine) as s:
+        program = s.get(Program, program_id)
+        assert program is not None
+        return weekly_digest(s, program, bot.prompts, bot.settings, now=bot.clock.now()).plain()

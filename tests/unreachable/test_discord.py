@@ -3,15 +3,20 @@ a private thread in the program's channel with only them in it, told once, marke
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from adapters.discord import DiscordAdapter
 from bot.app import build_dispatcher
 from fakes.discord import FakeDiscord
+from storage.models import MemberStatus, OutboxStatus
 from tests.unreachable.helpers import (
     CHANNEL,
     as_admin,
     mark_of,
+    outbox,
+    pair_and_member,
     program_with_pair,
     queue_dm,
 )
@@ -83,3 +88,26 @@ async def test_closed_dms_fall_back_to_a_private_thread_told_once_and_marked(bot
     await dispatcher.dispatch_all()
     assert mark_of(bot, "discord", AMY) == (None, None)
     assert len(in_thread(fake, thread_id)) == 3
+
+
+async def test_someone_who_left_the_server_is_not_dmed_again_and_their_pair_ends(
+    bot, fake, adapter
+):
+    """50007 for someone who is no longer a member of the server (the member lookup says
+    Unknown Member): no private thread; amy's pair ends (left, left_workspace), cat is told as
+    when someone leaves, and amy's queued DMs are withdrawn."""
+    program_id = program_with_pair(bot, "discord", GUILD, AMY, CAT)
+    fake.left_guild.add(AMY)
+    queue_dm(bot, program_id, "discord", GUILD, AMY, "first")
+    queue_dm(bot, program_id, "discord", GUILD, AMY, "later", later=timedelta(hours=1))
+    await build_dispatcher(bot, {"discord": adapter.sender}).dispatch_all()
+
+    pair, member = pair_and_member(bot, program_id, AMY)
+    assert (pair.status, pair.end_reason, pair.end_detail) == ("ended", "left", "left_workspace")
+    assert member.status == MemberStatus.LEFT and not fake.threads
+    assert mark_of(bot, "discord", AMY)[1] == "left_workspace"
+    statuses = {row.dedupe_key: row.status for row in outbox(bot)}
+    assert statuses["later"] == OutboxStatus.CANCELLED
+    (told,) = fake.created
+    assert "has left the program, so your pairing has ended" in told["embeds"][0]["description"]
+    assert told["channel_id"] == f"7{CAT[-17:]}"  # cat's DM

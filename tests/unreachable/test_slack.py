@@ -22,6 +22,7 @@ from tests.unreachable.helpers import (
     pair_and_member,
     program_with_pair,
     queue_dm,
+    weekly_digest_text,
 )
 
 TEAM = "T1"
@@ -69,11 +70,15 @@ async def test_cannot_dm_falls_back_privately_in_the_channel_tells_once_and_mark
     assert "can't get DMs (since 2026-11-22)" in as_admin(bot, "slack", TEAM, "people")
     assert "UAMY (can't get DMs (since 2026-11-22))" in as_admin(bot, "slack", TEAM, "pairs")
     assert "can't get DMs" not in as_admin(bot, "slack", TEAM, "person UCAT")
+    digest = weekly_digest_text(bot, program_id)
+    assert "People I can't DM" in digest and "UAMY: can't get DMs (since 2026-11-22)" in digest
+    assert "UCAT:" not in digest
 
     fake.dm_errors = {}
     queue_dm(bot, program_id, "slack", TEAM, "UAMY", "third")
     await dispatcher(bot, fake).dispatch_all()
     assert mark_of(bot, "slack", "UAMY") == (None, None)
+    assert "People I can't DM" not in weekly_digest_text(bot, program_id)
     assert "can't get DMs" not in as_admin(bot, "slack", TEAM, "person UAMY")
 
 
