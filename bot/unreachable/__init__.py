@@ -8,6 +8,8 @@ from __future__ import annotations
 from bot.registry import Registry
 from bot.unreachable.prompts import WORDS
 
+HELP_POSITION = 135  # no commands of its own; after the others (bot.app.capabilities)
+
 
 def register(registry: Registry) -> None:
     """Add the renderers of the "how to open DMs" note and of a partner's "they left"."""

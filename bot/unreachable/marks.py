@@ -29,14 +29,16 @@ log = logging.getLogger(__name__)
 
 HOWTO_RENDERER = "unreachable.howto"
 PARTNER_LEFT_RENDERER = "unreachable.partner_left"
-HOWTO_PLATFORMS = ("slack", "discord")
+HOWTO = "unreachable.howto"  # the prompts' section of "how to open DMs", one key per platform
 
 
 def render_howto(prompts: Prompts, args: dict[str, Any]) -> Message:
-    """Outbox renderer: how to open DMs on the person's platform."""
-    platform = args.get("platform")
-    key = f"unreachable.howto.{platform if platform in HOWTO_PLATFORMS else 'other'}"
-    return Message((Section(prompts.render(key)),))
+    """Outbox renderer: how to open DMs on the person's platform (``unreachable.howto.<its
+    name>`` in the prompts; a platform without its own words gets the general ones).
+    """
+    key = f"{HOWTO}.{args.get('platform')}"
+    known = set(prompts.keys())
+    return Message((Section(prompts.render(key if key in known else f"{HOWTO}.other")),))
 
 
 def render_partner_left(prompts: Prompts, args: dict[str, Any]) -> Message:
