@@ -1,7 +1,7 @@
 """person unreachable: since when a DM to someone fails for good, and why
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-03 15:00:00
 """
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from alembic import op
 import storage.types
 
 
-revision: str = '0015'
-down_revision: str | None = '0014'
+revision: str = '0017'
+down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
