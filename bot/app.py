@@ -44,6 +44,7 @@ from bot.words import split_args
 from storage import repo
 from storage.engine import BadDatabaseURL, make_engine, transaction, unavailable
 from storage.migrate import upgrade
+from storage.unreachable import reachable_again
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -114,6 +115,8 @@ class MentorBot:
         try:
             with transaction(self.engine) as session:
                 ctx = self._context(session, event.actor, _VIA[type(event)])
+                if isinstance(event, DirectMessage) and ctx.person.unreachable_since:
+                    reachable_again(session, ctx.person)  # they wrote: DMs work again
                 return self._route(ctx, event)
         except UserError as exc:
             return self._user_error(exc)
@@ -355,10 +358,13 @@ def build_dispatcher(bot: MentorBot, senders: Mapping[str, Sender], **options: A
     """The outbox dispatcher for ``senders``, with the bot's message renderers."""
     from functools import partial
 
+    from bot.unreachable.marks import Unreachable
+
     renderers = {
         name: partial(render, bot.prompts) for name, render in bot.registry.renderers.items()
     }
     options.setdefault("owner", bot.settings.bot.instance or None)
     options.setdefault("lease", timedelta(seconds=bot.settings.bot.lease_seconds))
     options.setdefault("metrics", bot.metrics)
+    options.setdefault("reach", Unreachable(bot.registry))
     return Dispatcher(bot.engine, bot.clock, dict(senders), renderers=renderers, **options)

@@ -7,12 +7,20 @@ from typing import Literal, Protocol
 
 from bot.replies import Message
 
-TargetKind = Literal["user", "channel", "group"]
+TargetKind = Literal["user", "channel", "group", "private", "mention"]
+# Why a DM can never reach someone (``DeliveryResult.unreachable``, ``Person.unreachable_reason``).
+DMS_CLOSED = "dms_closed"  # they are there, but the platform refuses DMs to them
+LEFT_WORKSPACE = "left_workspace"  # their account is gone from the workspace
 
 
 @dataclass(frozen=True)
 class Target:
-    """Where a message goes: one user's DM, a channel, or a group DM of several users."""
+    """Where a message goes: one user's DM, a channel, or a group DM of several users.
+
+    For people a DM cannot reach, two more, both ``ids = (channel, user)``: ``private`` (in the
+    channel, seen by that user only) and ``mention`` (in the channel, mentioning only that user;
+    the adapter may keep it private too).
+    """
 
     platform: str
     workspace_id: str
@@ -28,6 +36,7 @@ class DeliveryResult:
     message_id: str | None = None
     retry_after: float | None = None
     error: str | None = None
+    unreachable: str | None = None  # a permanent failure meaning DMs never reach the user
 
     @classmethod
     def sent(cls, message_id: str | None = None) -> DeliveryResult:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -101,6 +101,20 @@ def enqueue_many(
     """Store many messages in one bulk insert; keys already used are skipped silently."""
     rows = [outbox_row(item, now=now, program_id=program_id) for item in items]
     return insert_ignoring_conflicts(session, OutboxMessage, rows, conflict=["dedupe_key"])
+
+
+class Reachability(Protocol):
+    """Told, in the transaction that records a DM's outcome, whether it reached its person."""
+
+    def unreachable(
+        self, session: Session, row: OutboxMessage, reason: str, *, now: datetime
+    ) -> None:
+        """A DM in ``row`` failed for good because of ``reason`` (``bot.delivery``)."""
+        ...
+
+    def reached(self, session: Session, rows: list[OutboxMessage], *, now: datetime) -> None:
+        """The DMs in ``rows`` were delivered."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -203,11 +217,13 @@ class Dispatcher:
         renderers: Mapping[str, Callable[[dict[str, Any]], Message]] | None = None,
         owner: str | None = None,
         metrics: Metrics | None = None,
+        reach: Reachability | None = None,
     ) -> None:
         # Who holds a lease: stable across restarts (the host, or the configured instance),
         # so a restarted process takes its own rows back at once (see ``recover``).
         self.owner = owner or socket.gethostname()
         self._metrics: Metrics = metrics or NoMetrics()
+        self._reach = reach
         self._engine = engine
         self._clock = clock
         self._senders = senders
@@ -339,6 +355,7 @@ class Dispatcher:
         """Store the outcomes of several sends in one transaction; returns the new statuses."""
         now = self._clock.now()
         statuses: list[str] = []
+        reached: list[OutboxMessage] = []
         with transaction(self._engine) as session:
             while self._new_holds:  # tell every process that the platform said "wait"
                 platform, until = self._new_holds.popitem()
@@ -356,6 +373,8 @@ class Dispatcher:
                     row.sent_at = now
                     row.platform_message_id = result.message_id
                     row.last_error = None
+                    if row.target_kind == "user":
+                        reached.append(row)
                 elif result.status == "rate_limited":
                     # Being rate limited is not a failure of the message: no attempt is used.
                     row.status = OutboxStatus.PENDING
@@ -365,6 +384,8 @@ class Dispatcher:
                 elif result.status == "permanent" or item.attempts >= self._max_attempts:
                     row.status = OutboxStatus.PARKED
                     row.last_error = (result.error or result.status)[:500]
+                    if self._reach and result.unreachable and row.target_kind == "user":
+                        self._reach.unreachable(session, row, result.unreachable, now=now)
                 else:
                     row.status = OutboxStatus.PENDING
                     delay = timedelta(seconds=min(5 * 2 ** (item.attempts - 1), 3600))
@@ -372,6 +393,8 @@ class Dispatcher:
                     row.last_error = (result.error or result.status)[:500]
                 session.add(row)
                 statuses.append(row.status)
+            if self._reach is not None and reached:
+                self._reach.reached(session, reached, now=now)
         return statuses
 
     def _still_ours(self, row: OutboxMessage, item: Claimed) -> bool:

@@ -59,6 +59,7 @@ class File:
     name: str
     content: bytes
     mime: str = "application/json"
+    alt: str = ""  # an image's text alternative (in the reader's language), for screen readers
 
 
 Part = Section | Fields | Buttons | Context | File
@@ -115,6 +116,7 @@ class Message:
                         "name": part.name,
                         "mime": part.mime,
                         "content": base64.b64encode(part.content).decode(),
+                        **({"alt": part.alt} if part.alt else {}),
                     }
                 )
             else:
@@ -144,7 +146,8 @@ class Message:
             elif kind == "buttons":
                 parts.append(Buttons(tuple(Button(lb, cmd, st) for lb, cmd, st in p["buttons"])))
             elif kind == "file":
-                parts.append(File(p["name"], base64.b64decode(p["content"]), p["mime"]))
+                content = base64.b64decode(p["content"])
+                parts.append(File(p["name"], content, p["mime"], p.get("alt", "")))
             else:
                 raise ValueError(f"unknown message part {kind!r}")
         return cls(

@@ -55,6 +55,11 @@ class FakeDiscord:
     by_nonce: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     guilds: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # id -> (role id, name)
     message_delay: float = 0.0  # seconds a message takes to be created and answered (slow)
+    closed_dms: set[str] = field(default_factory=set)  # users whose DMs refuse the bot (50007)
+    left_guild: set[str] = field(default_factory=set)  # users no longer in any guild (50007 too)
+    dm_of: dict[str, str] = field(default_factory=dict)  # DM channel -> its user
+    text_channels: dict[str, str] = field(default_factory=dict)  # channel id -> guild id
+    threads: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> what was made
 
     async def start(self) -> FakeDiscord:
         self.url = await self.net.serve(
@@ -116,6 +121,9 @@ class FakeDiscord:
             and re.fullmatch(r"channels/\d+/messages", path)
         ):
             await asyncio.sleep(self.message_delay)  # a slow Discord: created only after this
+        refused = self._refused(request.method, path)
+        if refused is not None:
+            return refused
         for k, (pattern, status, data) in enumerate(self.scripted):
             if re.fullmatch(pattern, path):
                 del self.scripted[k]
@@ -124,6 +132,82 @@ class FakeDiscord:
                     headers["Retry-After"] = str(data.get("retry_after", 0.1))
                 return self._json(data, status, headers)
         return self._answer(request.method, path, body)
+
+    def _refused(self, verb: str, path: str) -> web.Response | None:
+        """A message to the DM channel of someone whose DMs are closed: Discord's 403."""
+        import re
+
+        match = re.fullmatch(r"channels/(\d+)/messages", path)
+        to = self.dm_of.get(match.group(1)) if match else None
+        if verb == "POST" and to is not None and to in self.closed_dms | self.left_guild:
+            return self._json({"message": "Cannot send messages to this user", "code": 50007}, 403)
+        return None
+
+    def _guild_channel(self, verb: str, path: str, body: Any) -> web.Response | None:
+        """A guild text channel, the private threads made in it, and their members."""
+        import re
+
+        match = re.fullmatch(r"channels/(\d+)", path)
+        if verb == "GET" and match and match.group(1) in self.text_channels:
+            channel_id = match.group(1)
+            return self._json(
+                {
+                    "id": channel_id,
+                    "type": 0,
+                    "guild_id": self.text_channels[channel_id],
+                    "name": "mentoring",
+                    "position": 0,
+                    "permission_overwrites": [],
+                    "nsfw": False,
+                    "parent_id": None,
+                    "topic": None,
+                    "last_message_id": None,
+                    "rate_limit_per_user": 0,
+                }
+            )
+        match = re.fullmatch(r"channels/(\d+)/threads", path)
+        if verb == "POST" and match and match.group(1) in self.text_channels:
+            parent = match.group(1)
+            thread = {
+                "id": snowflake(),
+                "type": body.get("type", 11),
+                "guild_id": self.text_channels[parent],
+                "parent_id": parent,
+                "owner_id": BOT_ID,
+                "name": body.get("name", ""),
+                "message_count": 0,
+                "member_count": 1,
+                "rate_limit_per_user": 0,
+                "thread_metadata": {
+                    "archived": False,
+                    "auto_archive_duration": body.get("auto_archive_duration", 10080),
+                    "archive_timestamp": "2026-11-22T12:00:00+00:00",
+                    "locked": False,
+                    "invitable": body.get("invitable", True),
+                },
+            }
+            self.threads[thread["id"]] = {**thread, "members": []}
+            return self._json(thread)
+        match = re.fullmatch(r"guilds/(\d+)/members/(\d+)", path)
+        if verb == "GET" and match:
+            uid = match.group(2)
+            if uid in self.left_guild or match.group(1) not in self.guilds:
+                return self._json({"message": "Unknown Member", "code": 10007}, 404)
+            return self._json(
+                {
+                    "user": user(uid, self.users.get(uid, f"user{uid[-3:]}")),
+                    "roles": [],
+                    "joined_at": "2026-01-01T00:00:00+00:00",
+                    "deaf": False,
+                    "mute": False,
+                    "flags": 0,
+                }
+            )
+        match = re.fullmatch(r"channels/(\d+)/thread-members/(\d+)", path)
+        if verb == "PUT" and match and match.group(1) in self.threads:
+            self.threads[match.group(1)]["members"].append(match.group(2))
+            return web.Response(status=204)
+        return None
 
     def _message(self, channel_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """A created message; with ``enforce_nonce``, the one already created with that nonce
@@ -174,6 +258,9 @@ class FakeDiscord:
             )
         import re
 
+        made = self._guild_channel(verb, path, body)
+        if made is not None:
+            return made
         if path == "users/@me":
             return self._json(user(BOT_ID, "mentorbot", True))
         if path == "oauth2/applications/@me":
@@ -194,6 +281,7 @@ class FakeDiscord:
             )
         if path == "users/@me/channels":
             recipient = str(body["recipient_id"])
+            self.dm_of[f"7{recipient[-17:]}"] = recipient
             return self._json(
                 {
                     "id": f"7{recipient[-17:]}",

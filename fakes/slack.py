@@ -32,6 +32,12 @@ class Call:
 class FakeSlack:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     gone_users: set[str] = field(default_factory=set)  # deactivated: cannot be messaged
+    # user -> the error a DM to them gets (e.g. "account_inactive", "cannot_dm_bot"), from
+    # ``dm_errors_at``: conversations.open, or chat.postMessage to their DM channel
+    dm_errors: dict[str, str] = field(default_factory=dict)
+    dm_errors_at: str = "conversations.open"
+    dm_of: dict[str, str] = field(default_factory=dict)  # DM channel -> its user
+    ephemeral: list[dict[str, Any]] = field(default_factory=list)  # chat.postEphemeral calls
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)  # posted to response_url
     response_ids: list[str] = field(default_factory=list)  # which response_url, in order
@@ -153,11 +159,21 @@ class FakeSlack:
             users = str(params.get("users", ""))
             if set(users.split(",")) & self.gone_users:
                 return {"ok": False, "error": "user_not_found"}
+            if self.dm_errors_at == method and users in self.dm_errors:
+                return {"ok": False, "error": self.dm_errors[users]}
             prefix = "G" if "," in users else "D"
-            return {
-                "ok": True,
-                "channel": {"id": prefix + hashlib.sha1(users.encode()).hexdigest()[:8].upper()},
-            }
+            channel_id = prefix + hashlib.sha1(users.encode()).hexdigest()[:8].upper()
+            if prefix == "D":
+                self.dm_of[channel_id] = users
+            return {"ok": True, "channel": {"id": channel_id}}
+        if method == "chat.postEphemeral":
+            self._ts = max(time.time(), self._ts + 0.000001)
+            self.ephemeral.append(params)
+            return {"ok": True, "message_ts": f"{self._ts:.6f}"}
+        if method == "chat.postMessage" and self.dm_errors_at == method:
+            to = self.dm_of.get(str(params.get("channel")))
+            if to in self.dm_errors:
+                return {"ok": False, "error": self.dm_errors[to]}
         if method == "chat.postMessage":
             # Slack's ts: the posting time in seconds, unique within the channel.
             self._ts = max(time.time(), self._ts + 0.000001)
@@ -175,7 +191,11 @@ class FakeSlack:
             return self._history(params)
         if method == "files.getUploadURLExternal":
             file_id = f"F{len(self.uploads) + 1:08d}"
-            self.uploads[file_id] = {"filename": params.get("filename"), "content": None}
+            self.uploads[file_id] = {
+                "filename": params.get("filename"),
+                "alt_txt": params.get("alt_txt"),
+                "content": None,
+            }
             return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":
             files = params.get("files")

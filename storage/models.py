@@ -130,6 +130,10 @@ class Person(SQLModel, table=True):
     team: str | None = Field(default=None, max_length=100)
     created_at: datetime = _utc_field()
     updated_at: datetime = _utc_field()
+    # Set when a DM to them failed for good (``bot.unreachable``): since when, and why (a fixed key:
+    # "dms_closed" or "left_workspace"); cleared when a DM reaches them or they write to the bot.
+    unreachable_since: datetime | None = _utc_field(nullable=True)
+    unreachable_reason: str | None = Field(default=None, max_length=20)
 
 
 class Member(SQLModel, table=True):

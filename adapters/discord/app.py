@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -21,7 +22,7 @@ from discord import app_commands
 from adapters.discord.render import NO_MENTIONS, STYLES, clip, files_of, mentions_of, render
 from adapters.surfaces import DISCORD
 from bot.app import MentorBot
-from bot.delivery import DeliveryResult, Target
+from bot.delivery import DMS_CLOSED, LEFT_WORKSPACE, DeliveryResult, Target
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted
 from bot.outbox import Pacing
 from bot.replies import Form, Message, Reply, Section, as_message
@@ -33,6 +34,10 @@ PACING = Pacing(per_second=25.0, per_target_seconds=0.5)
 ANSWER_BUDGET = 2.0  # seconds before an interaction is deferred (Discord allows 3)
 MODAL_LIMIT = 5
 PERMANENT_CODES = {10003, 10004, 10013, 50001, 50007, 50013, 50035}
+# Codes meaning a DM will never reach the person: DMs closed to the bot (they are still in
+# the server: 50007, "Cannot send messages to this user"), or no such user any more (10013).
+UNREACHABLE = {50007: DMS_CLOSED, 10013: LEFT_WORKSPACE}
+THREAD_NAME = "mentorbot"
 
 
 class MentorButton(discord.ui.DynamicItem[discord.ui.Button], template=r"mentor:(?P<command>.+)"):
@@ -360,9 +365,46 @@ class DiscordSender:
     def __init__(self, adapter: DiscordAdapter) -> None:
         self.adapter = adapter
         self._dms: dict[str, int] = {}
+        self._threads: dict[tuple[str, str], int] = {}  # (channel, user) -> private thread
+
+    async def _thread(self, channel_id: str, user_id: str) -> Any:
+        """A private thread in ``channel_id`` with only ``user_id`` added (made once per run):
+        where a person whose DMs are closed gets their messages.
+        """
+        client = self.adapter.client
+        key = (channel_id, user_id)
+        if key not in self._threads:
+            parent = client.get_channel(int(channel_id)) or await client.fetch_channel(
+                int(channel_id)
+            )
+            if not isinstance(parent, discord.TextChannel):
+                raise LookupError(f"channel {channel_id} has no private threads")
+            thread = await parent.create_thread(
+                name=THREAD_NAME, type=discord.ChannelType.private_thread, invitable=False
+            )
+            await thread.add_user(discord.Object(id=int(user_id)))
+            self._threads[key] = thread.id
+        return client.get_partial_messageable(self._threads[key])
+
+    async def _left_guild(self, guild_id: str, user_id: str) -> bool:
+        """Whether ``user_id`` is no longer a member of the guild (a REST lookup: no
+        privileged intent needed). Discord answers 50007 both to closed DMs and to people who
+        share no server with the bot any more; this tells them apart.
+        """
+        if not guild_id.isdigit() or not user_id.isdigit():
+            return False
+        try:
+            await self.adapter.client.http.get_member(int(guild_id), int(user_id))
+        except discord.NotFound:
+            return True
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError):
+            return False  # unknown: treated as still there (they get the fallback)
+        return False
 
     async def _channel(self, target: Target) -> Any:
         client = self.adapter.client
+        if target.kind in ("private", "mention"):
+            return await self._thread(target.ids[0], target.ids[1])
         if target.kind == "channel":
             channel_id = int(target.ids[0])
             return client.get_channel(channel_id) or await client.fetch_channel(channel_id)
@@ -383,6 +425,12 @@ class DiscordSender:
             content, embed, view = render(message, MentorButton)
             pings, allowed = mentions_of(message)
             content = f"{pings} {content}".strip() if pings else content
+            if target.kind in ("private", "mention") and target.ids[1].isdigit():
+                # In the thread, the person is mentioned (and notified); nobody else is.
+                content = f"<@{target.ids[1]}> {content or ''}".strip()
+                allowed = discord.AllowedMentions(
+                    everyone=False, roles=False, users=[discord.Object(id=int(target.ids[1]))]
+                )
             kwargs: dict[str, Any] = {"embed": embed, "allowed_mentions": allowed}
             if message.delivery_id:
                 # Sent with enforce_nonce: a resend of the same outbox row after a crash gets
@@ -395,7 +443,13 @@ class DiscordSender:
             sent = await channel.send(content=content or None, **kwargs)
             return DeliveryResult.sent(str(sent.id))
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as exc:
-            return map_error(exc)
+            result = map_error(exc)
+            closed = result.unreachable == DMS_CLOSED and target.kind == "user"
+            if closed and await self._left_guild(target.workspace_id, target.ids[0]):
+                return replace(result, unreachable=LEFT_WORKSPACE)
+            return result
+        except LookupError as exc:  # the program's channel can't hold a private thread
+            return DeliveryResult("permanent", error=str(exc))
 
 
 def map_error(exc: Exception) -> DeliveryResult:
@@ -408,6 +462,10 @@ def map_error(exc: Exception) -> DeliveryResult:
             retry = getattr(exc, "retry_after", None) or 1.0
             return DeliveryResult("rate_limited", retry_after=float(retry), error="429")
         if exc.code in PERMANENT_CODES or exc.status in (400, 403, 404):
-            return DeliveryResult("permanent", error=f"{exc.status}/{exc.code}")
+            return DeliveryResult(
+                "permanent",
+                error=f"{exc.status}/{exc.code}",
+                unreachable=UNREACHABLE.get(exc.code),
+            )
         return DeliveryResult("transient", error=f"{exc.status}/{exc.code}")
     return DeliveryResult("transient", error=type(exc).__name__)

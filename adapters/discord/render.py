@@ -63,7 +63,10 @@ def markdown(text: Text) -> str:
 
 def files_of(message: Message) -> list[discord.File]:
     """The message's files as attachments."""
-    return [discord.File(io.BytesIO(f.content), filename=f.name) for f in message.files()]
+    return [
+        discord.File(io.BytesIO(f.content), filename=f.name, description=f.alt[:1024] or None)
+        for f in message.files()
+    ]
 
 
 def clip(text: str, limit: int) -> str:

@@ -12,6 +12,7 @@ SECTION_LIMIT = 3000
 FIELD_LIMIT = 2000
 FIELDS_PER_SECTION = 10
 BUTTON_PREFIX = "mentor:"
+ACCESSIBILITY_LIMIT = 75  # Block Kit's limit for a button's accessibility_label
 
 
 def escape(text: str) -> str:
@@ -78,6 +79,8 @@ def blocks(message: Message) -> list[dict[str, Any]]:
                 element: dict[str, Any] = {
                     "type": "button",
                     "text": {"type": "plain_text", "text": plain(button.label, 75)},
+                    # what a screen reader says: the label as rendered, in the reader's language
+                    "accessibility_label": plain(button.label, ACCESSIBILITY_LIMIT),
                     "action_id": f"{BUTTON_PREFIX}{buttons}",
                     "value": button.command[:2000],
                 }

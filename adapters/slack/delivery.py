@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -11,9 +13,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import blocks, fallback
-from bot.delivery import DeliveryResult, Target
+from bot.delivery import DMS_CLOSED, LEFT_WORKSPACE, DeliveryResult, Target
 from bot.outbox import Pacing
-from bot.replies import Message
+from bot.replies import Message, Section
+from bot.spans import Text
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,15 @@ PERMANENT = frozenset(
     }
 )
 
+# Errors of conversations.open/chat.postMessage that mean a DM will never reach the person.
+UNREACHABLE = {
+    "cannot_dm_bot": DMS_CLOSED,
+    "user_not_found": LEFT_WORKSPACE,
+    "account_inactive": LEFT_WORKSPACE,
+    "user_disabled": LEFT_WORKSPACE,
+}
+_USER_ID = re.compile(r"[UW][A-Z0-9]+")
+
 
 def map_error(exc: Exception) -> DeliveryResult:
     """A Slack failure as rate limited (with Retry-After), permanent or transient."""
@@ -63,7 +75,7 @@ def map_error(exc: Exception) -> DeliveryResult:
             )
         code = response.get("error") if hasattr(response, "get") else None
         if code in PERMANENT:
-            return DeliveryResult("permanent", error=str(code))
+            return DeliveryResult("permanent", error=str(code), unreachable=UNREACHABLE.get(code))
         return DeliveryResult("transient", error=str(code or response.status_code))
     if isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | OSError):
         return DeliveryResult("transient", error=type(exc).__name__)
@@ -86,7 +98,7 @@ class SlackSender:
 
     async def channel_for(self, target: Target) -> str:
         """The channel a target's messages go to (a DM, a group DM or a channel)."""
-        if target.kind == "channel":
+        if target.kind in ("channel", "private", "mention"):
             return target.ids[0]
         key = tuple(sorted(target.ids))
         if key not in self._dm_channels:
@@ -113,13 +125,26 @@ class SlackSender:
         await self.upload_files(channel, message)
         return str(response["ts"])
 
+    async def post_private(self, channel: str, user: str, message: Message) -> str:
+        """Show a message in ``channel`` to ``user`` only (chat.postEphemeral): nobody else sees
+        it and it is not kept in the channel's history. Files are not handed over this way.
+        """
+        response = await self.client.chat_postEphemeral(
+            channel=channel, user=user, text=fallback(message), blocks=blocks(message)
+        )
+        return str(response.get("message_ts") or "")
+
     async def upload_files(self, channel: str, message: Message) -> None:
         """Hand over the message's files in ``channel`` (files.getUploadURLExternal, the
         upload, files.completeUploadExternal: slack-sdk's ``files_upload_v2``).
         """
         for file in message.files():
             await self.client.files_upload_v2(
-                channel=channel, filename=file.name, title=file.name, content=file.content
+                channel=channel,
+                filename=file.name,
+                title=file.name,
+                content=file.content,
+                alt_txt=file.alt[:1000] or None,  # an image's text alternative (Slack: 1000)
             )
 
     async def posted_before(self, channel: str, message: Message) -> str | None:
@@ -177,6 +202,10 @@ class SlackSender:
         """
         try:
             channel = await self.channel_for(target)
+            if target.kind == "private":
+                return DeliveryResult.sent(await self.post_private(channel, target.ids[1], message))
+            if target.kind == "mention":
+                message = mentioning(target.ids[1], message)
             if message.resend_after is not None and message.delivery_id:
                 earlier = await self._settle(channel, message)
                 if earlier is not None:
@@ -187,3 +216,11 @@ class SlackSender:
             result = map_error(exc)
             log.warning("slack delivery to %s failed: %s", target.kind, result.error)
             return result
+
+
+def mentioning(user: str, message: Message) -> Message:
+    """``message`` led by a mention of ``user`` (who is notified; nobody else is)."""
+    if not _USER_ID.fullmatch(user):
+        return message
+    lead = Section(Text.trusted(f"<@{user}>"))
+    return replace(message, parts=(lead, *message.parts))

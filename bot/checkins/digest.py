@@ -23,6 +23,7 @@ from bot.replies import Button, Buttons, Context, Fields, File, Message, Part, S
 from bot.spans import Text
 from bot.time.wall import localize
 from bot.time.zones import get_zone
+from bot.unreachable.marks import digest_parts
 from storage import checkins as checkins_db
 from storage import outbox as outbox_db
 from storage import pairs as pairs_db
@@ -264,10 +265,12 @@ def weekly_digest(
     chart = meetings_chart(session, program, prompts)
     image = None
     if chart is not None:
-        image = File(f"meetings-per-cycle-{now:%Y-%m-%d}.png", png(chart), "image/png")
+        name = f"meetings-per-cycle-{now:%Y-%m-%d}.png"
+        image = File(name, png(chart), "image/png", alt=chart.alt)
     message = digest_message(prompts, program, n, before=before, chart=image)
     thanks = recognition(session, prompts, program, since=now - week, until=now)
-    return Message(message.parts + tuple(thanks))
+    unreachable = digest_parts(session, program, prompts)
+    return Message(message.parts + tuple(thanks) + tuple(unreachable))
 
 
 def final_digest(

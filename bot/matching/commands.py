@@ -29,6 +29,7 @@ from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, 
 from bot.spans import Text
 from bot.time.format import local_day
 from bot.time.zones import get_zone
+from bot.unreachable.marks import note
 from storage import pairs as pairs_db
 from storage import repo
 from storage.models import MatchRule, Member, MemberStatus, Pair, Person
@@ -166,7 +167,9 @@ def admin_pairs(ctx: Ctx, args: list[str]) -> Reply:
             person = ctx.session.get(Person, member.person_id) if member else None
             name = person.display_name if person else "?"
             away = _away(ctx, member, person)
-            names.append(f"{name} ({away})" if away else name)
+            marked = note(ctx.prompts, person) if person else None
+            notes = ", ".join(n for n in (away, marked.plain() if marked else "") if n)
+            names.append(f"{name} ({notes})" if notes else name)
         pair = ctx.session.get(Pair, pair_id)
         started = pair.started_at.date().isoformat() if pair and pair.started_at else "-"
         count, last = held.get(pair_id, (0, None))

@@ -24,6 +24,7 @@ from bot.replies import Context, Fields, Message, Part, Section
 from bot.spans import Text
 from bot.time.format import local_when
 from bot.time.zones import get_zone, zone_label
+from bot.unreachable.marks import note
 from storage import checkins as checkins_db
 from storage import goals as goals_db
 from storage import pairs as pairs_db
@@ -132,6 +133,9 @@ def _profile(sheet: Sheet, who: Someone, pairs: list[Pair]) -> Fields:
         )
         items.append((label("profile.label.capacity"), capacity))
     items.append((label("people.card.status_label"), _status(sheet, who)))
+    unreachable = note(sheet.prompts, person)
+    if unreachable is not None:
+        items.append((label("unreachable.mark.label"), unreachable))
     return Fields(tuple(items))
 
 

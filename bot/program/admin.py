@@ -14,8 +14,9 @@ from bot.replies import Button, Buttons, Fields, Message, Reply, Section
 from bot.router import Router
 from bot.spans import Text
 from bot.time.zones import zone_label
+from bot.unreachable.marks import note
 from storage import repo
-from storage.models import MemberStatus, ProgramKind, Role
+from storage.models import MemberStatus, Person, ProgramKind, Role
 
 PROGRAM_SETTINGS = (
     "name",
@@ -81,12 +82,19 @@ def members(ctx: Ctx, args: list[str]) -> Reply:
                 role=ctx.t(f"role.{member.role}"),
                 status=Text.trusted(ctx.effective_status(member)),
                 zone=zone_label(person.timezone) if person.timezone else "?",
-            ),
+            )
+            + _unreachable(ctx, person),
         )
         for member, person in rows
     )
     header = ctx.t("admin.members_header", count=Text.trusted(str(len(rows))), program=program.name)
     return Message((Section(header), Fields(items)))
+
+
+def _unreachable(ctx: Ctx, person: Person) -> Text:
+    """The ' · can't get DMs (since …)' of someone a DM cannot reach, else nothing."""
+    marked = note(ctx.prompts, person)
+    return Text.trusted(" · ") + marked if marked is not None else Text.trusted("")
 
 
 def program_settings(ctx: Ctx, args: list[str]) -> Reply:

@@ -69,7 +69,8 @@ def admin_report(ctx: Ctx, args: list[str]) -> Reply:
     charts = [c for s in report.sections for c in s.charts if c.name == "meetings_per_cycle"]
     chart = charts[0] if charts else None
     if chart is not None:
-        parts.append(File(f"meetings-per-cycle-{stamp}.png", png(chart), "image/png"))
+        name = f"meetings-per-cycle-{stamp}.png"
+        parts.append(File(name, png(chart), "image/png", alt=chart.alt))
     parts.append(Context(ctx.t("report.privacy", minimum=report.minimum)))
     return Message(tuple(parts))
 

@@ -78,7 +78,7 @@ async def test_monday_nine_in_twenty_zones_is_nine_for_each_person_once(bot):
 
     # A week on the console's clock: every person hears it exactly once.
     out = await chat.say("/time +7d")
-    heard = re.findall(r"\[DM to (p\d\d)\] 📣 \*Mentorship program\*", out)
+    heard = re.findall(r"\[DM to (p\d\d)\] 📣 Announcement from \*Mentorship program\*", out)
     assert sorted(heard) == sorted(names)
     listing = await chat.say("/mentor admin announcements", who="admin")
     assert "sent 20 · waiting 0 · failed 0 · withdrawn 0" in listing
