@@ -4,6 +4,7 @@ uploaded beside the group DM on Slack (files_upload_v2), attached to each DM on 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
@@ -19,8 +20,11 @@ from tests.meetings.helpers import (
     MADRID_WALL,
     SAO_PAULO,
     SAO_PAULO_WALL,
+    SLOTS,
     check_slots,
+    events_of,
     madrid_and_sao_paulo,
+    say,
 )
 
 
@@ -57,7 +61,22 @@ async def test_slack_uploads_the_intro_ics_to_the_pairs_group_dm(bot, slack_fake
     await slack_fake.wait_calls("files.completeUploadExternal")
     (upload,) = slack_fake.uploads.values()
     assert upload["filename"].endswith(".ics") and upload["channel"] == post["channel"]
-    check_slots(upload["content"], MADRID, MADRID_WALL)
+    uids = check_slots(upload["content"], MADRID, MADRID_WALL)
+
+    # `meet 1` on Slack: each person's DM (a D channel) gets the invite uploaded beside it,
+    # the same UID as the intro's first slot, in their own zone.
+    assert "Booked for" in say(bot, "slack", "T1", SLACK, "U2", "meet 1")
+    await build_dispatcher(bot, {"slack": SlackSender(client)}).dispatch_all()
+    await slack_fake.wait_calls("files.completeUploadExternal", 3)
+    booked = [u for u in slack_fake.uploads.values() if u is not upload]
+    assert sorted(u["channel"][0] for u in booked) == ["D", "D"]
+    assert booked[0]["channel"] != booked[1]["channel"]
+    zones = set()
+    for u in booked:
+        (event,) = events_of(u["content"])
+        assert str(event["UID"]) == uids[0] and event.decoded("DTSTART").astimezone(UTC) == SLOTS[0]
+        zones.add(event["DTSTART"].params["TZID"])
+    assert zones == {MADRID, SAO_PAULO}
 
 
 async def test_discord_attaches_each_persons_ics_in_their_zone_with_the_same_uids(
