@@ -9,7 +9,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.bulk import CHUNK
-from storage.models import CheckIn, Meeting, Member, Person
+from storage.models import CheckIn, Meeting, Member, PairMember, Person
 
 ASK_WITHIN = timedelta(days=31)  # a check-in asks about a meeting at most this long after it
 
@@ -121,3 +121,12 @@ def zones_of(*, session: Session, member_ids: list[int]) -> dict[int, str | None
         ).all()
         out.update({member_id: zone for member_id, zone in rows})
     return out
+
+
+def of_members(*, session: Session, member_ids: list[int]) -> list[Meeting]:
+    """The booked meetings of every pair these members are (or were) in, oldest pair first."""
+    if not member_ids:
+        return []
+    pair_ids = select(PairMember.pair_id).where(col(PairMember.member_id).in_(member_ids))
+    query = select(Meeting).where(col(Meeting.pair_id).in_(pair_ids)).order_by(col(Meeting.pair_id))
+    return list(session.exec(query).all())

@@ -78,3 +78,17 @@ async def test_the_next_checkin_asks_about_the_booked_meeting(bot):
     assert out.count("as you booked?") == 2, out
     later = out[out.index("as you booked?") :]
     assert "[DM to amy] Hi amy! Time for a quick check-in: did you and cat meet since" in later
+
+
+async def test_a_booked_meeting_is_in_both_peoples_export(bot):
+    """`/mentor export` lists the pair's booked meeting (its start in UTC)."""
+    import json
+    import re
+
+    chat, _ = await introduced_on_the_console(bot)
+    await chat.say("/mentor meet 2", who="amy")
+    for who in ("amy", "cat"):
+        out = await chat.say("/mentor export", who=who)
+        data = json.loads(out[out.index("{") : out.rindex("}") + 1])
+        (meeting,) = data["meetings"]
+        assert re.match(r"2026-10-26T12:00:00(\+00:00)?$", meeting["starts_at"])
