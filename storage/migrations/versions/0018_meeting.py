@@ -1,7 +1,7 @@
 """meeting: the time a pair booked with ``meet`` (one row per pair; booking again moves it)
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-03 15:00:00
 """
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 import storage.types
 
 
-revision: str = '0015'
-down_revision: str | None = '0014'
+revision: str = '0018'
+down_revision: str | None = '0017'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
