@@ -254,6 +254,19 @@ class CheckIn(SQLModel, table=True):
     queued_at: datetime | None = _utc_field(nullable=True)  # its nudge is in the outbox
 
 
+class Meeting(SQLModel, table=True):
+    """A meeting a pair booked (``meet``): when it starts and who booked it. Booking again
+    moves it (one row per pair); the first check-in due after it starts asks about it.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="pair.id", unique=True)
+    starts_at: datetime = _utc_field()
+    minutes: int = 30
+    booked_by_member_id: int | None = None  # plain id, like Pair.ended_by_member_id
+    booked_at: datetime = _utc_field()
+
+
 class GoalStatus(StrEnum):
     """Whether a goal is being worked on, reached or given up."""
 

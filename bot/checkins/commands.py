@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.checkins.digest import weekly_digest
 from bot.checkins.planner import OUTCOME_BUTTONS
 from bot.checkins.record import record, take_outcome
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.matching.profiles import Candidate
 from bot.matching.rounds import candidate_of
 from bot.matching.slots import suggest_slots
+from bot.meetings.offer import PairInfo, slot_offer
 from bot.pair_choice import PAIR_TOKEN, PairChoice, ask_which, my_pairs, take_pair
 from bot.replies import Button, Buttons, Context, Message, Part, Reply, Section
 from bot.spans import Text
@@ -19,7 +21,7 @@ from bot.time.format import local_when
 from bot.time.zones import zone_label
 from storage import checkins as checkins_db
 from storage import repo
-from storage.models import CheckInOutcome, Member, Pair, Person
+from storage.models import CheckInOutcome, Member, Pair
 
 MAX_NOTE = 500
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -69,7 +71,7 @@ def checkin(ctx: Ctx, args: list[str]) -> Reply:
     )
     parts: list[Part] = [Section(ctx.t(f"checkin.thanks_{outcome.value}", partner=chosen.names()))]
     if outcome == CheckInOutcome.NOT_YET:
-        parts.extend(_slot_suggestions(ctx, member, list(chosen.partners)))
+        parts.extend(_slot_suggestions(ctx, member, chosen))
     if outcome == CheckInOutcome.MET:
         parts.extend(_followups(ctx, member, chosen.pair_id))
     return Message(tuple(parts))
@@ -169,9 +171,10 @@ def _followups(ctx: Ctx, member: Member, pair_id: int) -> list[Part]:
     ]
 
 
-def _slot_suggestions(ctx: Ctx, member: Member, partners: list[Person]) -> list[Part]:
+def _slot_suggestions(ctx: Ctx, member: Member, chosen: PairChoice) -> list[Part]:
+    """Times that suit the pair in the next two weeks, with their invite (an .ics)."""
     people = [candidate_of(member, ctx.person, ctx.settings.program.default_timezone)]
-    for person in partners:
+    for person in chosen.partners:
         assert person.id is not None
         partner_member = repo.find_member(
             session=ctx.session, program_id=member.program_id, person_id=person.id
@@ -191,7 +194,26 @@ def _slot_suggestions(ctx: Ctx, member: Member, partners: list[Person]) -> list[
         Section(ctx.t("checkin.suggest_slots", zone=zone_label(ctx.zone_key()))),
         Section(lines),
         Context(ctx.t("checkin.suggest_hint")),
+        *_invite(ctx, chosen, people, slots),
     ]
+
+
+def _invite(
+    ctx: Ctx, chosen: PairChoice, people: list[Candidate], slots: list[datetime]
+) -> list[Part]:
+    """The suggested times as an .ics in the person's zone, with a Book button each."""
+    program = ctx.program()
+    pair = PairInfo(
+        program.platform,
+        program.workspace_id,
+        program.name,
+        chosen.pair_id,
+        tuple(p.name for p in people),
+    )
+    minutes = ctx.settings.matching.session_minutes
+    return slot_offer(
+        ctx.prompts, pair, slots, minutes=minutes, zone_key=ctx.zone_key(), now=ctx.now
+    )
 
 
 def admin_digest(ctx: Ctx, args: list[str]) -> Reply:

@@ -26,11 +26,14 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.delivery import Target
+from bot.meetings.asking import meeting_questions
 from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Message, Section
 from bot.time.cadence import program_rule
+from bot.time.format import local_when
 from bot.time.nudges import MAX_MOVE, LocalRules, nudge_instant, pair_takes_cycle
+from bot.time.zones import get_zone, zone_label
 from storage import checkins as checkins_db
 from storage import outbox as outbox_db
 from storage import pairs as pairs_db
@@ -84,9 +87,11 @@ def nudge_message(
     cycle: str,
     pair_id: int | None = None,
     first: bool = False,
+    meeting: tuple[str, str] | None = None,
 ) -> Message:
     """The "did you meet?" message for one pair and cycle; its buttons name both (``first``:
-    the pair's first cycle, asked about the time since they were introduced).
+    the pair's first cycle, asked about the time since they were introduced; ``meeting``:
+    the booked meeting it asks about, as its local time and zone label).
     """
     pair = f" pair:{pair_id}" if pair_id is not None else ""
     buttons = tuple(
@@ -94,9 +99,15 @@ def nudge_message(
         for outcome, label, style in OUTCOME_BUTTONS
     )
     key = "checkin.nudge_first" if first else "checkin.nudge"
+    question = prompts.render(key, name=name, partner=partners)
+    if meeting is not None:
+        when, zone = meeting
+        question = prompts.render(
+            "checkin.nudge_meeting", name=name, partner=partners, when=when, zone=zone
+        )
     return Message(
         (
-            Section(prompts.render(key, name=name, partner=partners)),
+            Section(question),
             Buttons(buttons),
             Context(prompts.render("checkin.nudge_hint")),
         )
@@ -113,7 +124,17 @@ def render_nudge(prompts: Prompts, args: dict[str, Any]) -> Message:
         cycle=args["cycle"],
         pair_id=int(pair) if pair is not None else None,
         first=bool(args.get("first")),
+        meeting=_meeting_of(args),
     )
+
+
+def _meeting_of(args: dict[str, Any]) -> tuple[str, str] | None:
+    """The booked meeting a nudge asks about, in the person's zone (rendered when sent)."""
+    if not args.get("meeting"):
+        return None
+    zone = str(args.get("zone") or "UTC")
+    when = datetime.fromisoformat(args["meeting"])
+    return local_when(when, get_zone(zone)), zone_label(zone)
 
 
 def plan_nudges(
@@ -355,10 +376,13 @@ def queue_due_nudges(
             now=now,
             stale=timedelta(hours=settings.checkins.stale_after_hours),
             ahead=ahead,
+            default_zone=settings.program.default_timezone,
         )
 
 
-def _queue(session: Session, *, now: datetime, stale: timedelta, ahead: timedelta) -> int:
+def _queue(
+    session: Session, *, now: datetime, stale: timedelta, ahead: timedelta, default_zone: str
+) -> int:
     queued = 0
     while True:
         batch = checkins_db.to_queue(
@@ -368,6 +392,7 @@ def _queue(session: Session, *, now: datetime, stale: timedelta, ahead: timedelt
             return queued
         names = checkins_db.pair_names(session=session, pair_ids=[r.pair_id for r in batch])
         firsts = checkins_db.first_cycles(session=session, pair_ids=[r.pair_id for r in batch])
+        meetings = meeting_questions(session, batch, default_zone=default_zone)
         by_program: dict[int, list[Outgoing]] = defaultdict(list)
         for row in batch:
             if row.member_status == MemberStatus.LEFT:
@@ -384,6 +409,7 @@ def _queue(session: Session, *, now: datetime, stale: timedelta, ahead: timedelt
                 "cycle": cycle,
                 "pair": row.pair_id,
                 "first": firsts.get(row.pair_id) == row.cycle_on,
+                **meetings.get(row.checkin_id, {}),
             }
             by_program[row.program_id].append(
                 Outgoing(

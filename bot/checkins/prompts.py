@@ -24,6 +24,7 @@ WORDS = Words(
         "button.checkin_goal": frozenset(),
         "checkin.nudge": frozenset({"name", "partner"}),
         "checkin.nudge_first": frozenset({"name", "partner"}),
+        "checkin.nudge_meeting": frozenset({"name", "partner", "when", "zone"}),
         "checkin.nudge_hint": frozenset(),
         "checkin.usage": frozenset(),
         "checkin.unknown_answer": frozenset({"answer"}),

@@ -18,6 +18,7 @@ from bot.delivery import Target
 from bot.matching.profiles import Candidate
 from bot.matching.rounds import Proposal, active_pairs
 from bot.matching.slots import suggest_slots
+from bot.meetings.offer import PairInfo, slot_offer
 from bot.outbox import enqueue
 from bot.pairs.lifecycle import EndReason, end_pairs
 from bot.pairs.making import start_pair
@@ -79,8 +80,11 @@ def introduction(
     recipient: Candidate | None,
     now: datetime,
     session_minutes: int,
+    invite: PairInfo | None = None,
 ) -> Message:
-    """The intro for a group DM (``recipient`` None) or for one person of the pair."""
+    """The intro for a group DM (``recipient`` None) or for one person of the pair; with
+    ``invite``, its meeting times also come as an .ics in the recipient's zone.
+    """
     others = [p for p in people if p is not recipient]
     parts: list[Part] = []
     if recipient is None:
@@ -118,6 +122,11 @@ def introduction(
         unset = [p.name for p in people if not p.has_availability]
         if unset:
             parts.append(Context(prompts.render("match.slots_assumed", names=" and ".join(unset))))
+        if invite is not None:
+            zone = (recipient or people[0]).timezone
+            parts.extend(
+                slot_offer(prompts, invite, slots, minutes=session_minutes, zone_key=zone, now=now)
+            )
     else:
         parts.append(Section(prompts.render("match.no_common_slots")))
     parts.append(Context(prompts.render("match.tips")))
@@ -206,7 +215,11 @@ def introduce(
     (once per pair and person: a second call queues nothing).
     """
     assert program.id is not None
+    assert pair.id is not None
     minutes = settings.matching.session_minutes
+    invite = PairInfo(
+        program.platform, program.workspace_id, program.name, pair.id, tuple(p.name for p in people)
+    )
     recipients: list[Candidate | None] = [None] if group_dm else list(people)
     queued = 0
     for recipient in recipients:
@@ -218,6 +231,7 @@ def introduce(
             recipient=recipient,
             now=now,
             session_minutes=minutes,
+            invite=invite,
         )
         if recipient is None:
             ids = tuple(p.platform_user_id for p in people)

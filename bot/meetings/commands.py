@@ -1,0 +1,181 @@
+"""``meet``: book a pair's meeting and send everyone in the pair the same invite."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, time, timedelta
+
+from bot.context import Ctx
+from bot.errors import UserError
+from bot.matching.profiles import Candidate
+from bot.matching.rounds import candidate_of
+from bot.matching.slots import suggest_slots
+from bot.meetings.invites import invite_file
+from bot.meetings.offer import PairInfo, event_slot
+from bot.pair_choice import PairChoice, ask_which, my_pairs, take_pair
+from bot.replies import Message, Reply, Section
+from bot.spans import Text
+from bot.time.format import local_when
+from bot.time.parse import BadDate, parse_clock, read_day
+from bot.time.wall import localize
+from bot.time.zones import get_zone, zone_label
+from storage import meetings as meetings_db
+from storage import repo
+
+MAX_AHEAD_DAYS = 180
+_STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})Z$")
+
+
+def meet(ctx: Ctx, args: list[str]) -> Reply:
+    """``meet <n | day time> [partner]``: book the pair's meeting (a slot of the intro by its
+    number, an instant a button carries, or a day and time typed in the person's zone) and
+    send everyone in the pair the same invite in their own zone.
+    """
+    member = ctx.require_member()
+    choices = my_pairs(ctx, member)
+    if not choices:
+        raise UserError("meeting.no_partner")
+    if not args or args[0].lower() in ("help", "?"):
+        raise UserError("meeting.usage")
+    chosen, rest = take_pair(ctx, choices, list(args))
+    if chosen is None:
+        return ask_which(ctx, choices, "meet", rest)
+    if not rest:
+        raise UserError("meeting.usage")
+    people = _people(ctx, chosen)
+    start = _read_start(ctx, chosen, people, rest)
+    _check_start(ctx, start)
+    minutes = ctx.settings.matching.session_minutes
+    booked = meetings_db.book(
+        session=ctx.session,
+        pair_id=chosen.pair_id,
+        starts_at=start,
+        minutes=minutes,
+        member_id=member.id,
+        now=ctx.now,
+    )
+    when = Text.trusted(local_when(start, ctx.zone()))
+    zone = zone_label(ctx.zone_key())
+    if booked.previous_start == start:
+        return ctx.say("meeting.unchanged", when=when, zone=zone)
+    _send_invites(ctx, chosen, people, start, booked.previous_start)
+    return Message(
+        (Section(ctx.t("meeting.booked", when=when, zone=zone, partner=chosen.names())),)
+    )
+
+
+def _people(ctx: Ctx, chosen: PairChoice) -> list[Candidate]:
+    """Everyone in the pair as candidates (the person booking first), for zones and slots."""
+    member = ctx.require_member()
+    default = ctx.settings.program.default_timezone
+    people = [candidate_of(member, ctx.person, default)]
+    for person in chosen.partners:
+        assert person.id is not None
+        other = repo.find_member(
+            session=ctx.session, program_id=member.program_id, person_id=person.id
+        )
+        if other is not None:
+            people.append(candidate_of(other, person, default))
+    return people
+
+
+def _read_start(
+    ctx: Ctx, chosen: PairChoice, people: list[Candidate], words: list[str]
+) -> datetime:
+    """The instant ``words`` name: ``2`` (the intro's second time), a button's
+    ``2026-12-08T09:00Z``, or a day and a time of day in the person's zone.
+    """
+    text = " ".join(words).strip()
+    stamp = _STAMP.match(text)
+    if stamp:
+        day, hour, minute = stamp.groups()
+        return datetime.fromisoformat(f"{day}T{hour}:{minute}:00+00:00")
+    if text.isdigit():
+        return _intro_slot(ctx, chosen, people, int(text))
+    clock, day_words = _split_clock(words)
+    if clock is None:
+        raise UserError("meeting.bad_time", text=Text.user(text))
+    local_today = ctx.now.astimezone(ctx.zone()).date()
+    try:
+        day = read_day(" ".join(day_words), today=local_today).day if day_words else local_today
+    except BadDate:
+        raise UserError("meeting.bad_date", text=Text.user(" ".join(day_words))) from None
+    hour, minute = (int(x) for x in clock.split(":"))
+    if hour == 24:
+        return localize(datetime.combine(day + timedelta(days=1), time()), ctx.zone())
+    return localize(datetime.combine(day, time(hour, minute)), ctx.zone())
+
+
+def _split_clock(words: list[str]) -> tuple[str | None, list[str]]:
+    """The time of day at the end of ``words`` ("17:30", "5pm", "5 pm") and the words before."""
+    if len(words) >= 2 and words[-1].lower() in ("am", "pm"):
+        clock = parse_clock(words[-2] + words[-1])
+        return clock, words[:-2]
+    if words:
+        return parse_clock(words[-1]), words[:-1]
+    return None, []
+
+
+def _intro_slot(ctx: Ctx, chosen: PairChoice, people: list[Candidate], n: int) -> datetime:
+    """The ``n``-th time the pair's introduction suggested (computed as it was then)."""
+    started = chosen.pair.started_at or ctx.now
+    slots = suggest_slots(
+        people, after=started, session_minutes=ctx.settings.matching.session_minutes
+    )
+    if not slots:
+        raise UserError("meeting.no_slots")
+    if not 1 <= n <= len(slots):
+        raise UserError("meeting.no_such_slot", n=str(n), count=str(len(slots)))
+    return slots[n - 1]
+
+
+def _check_start(ctx: Ctx, start: datetime) -> None:
+    if start <= ctx.now:
+        raise UserError(
+            "meeting.past",
+            when=Text.trusted(local_when(start, ctx.zone())),
+            zone=zone_label(ctx.zone_key()),
+        )
+    if start - ctx.now > timedelta(days=MAX_AHEAD_DAYS):
+        raise UserError("meeting.too_far", days=str(MAX_AHEAD_DAYS))
+
+
+def _send_invites(
+    ctx: Ctx,
+    chosen: PairChoice,
+    people: list[Candidate],
+    start: datetime,
+    previous: datetime | None,
+) -> None:
+    """One DM to each person of the pair: the same events (same UIDs), times in their zone."""
+    program = ctx.program()
+    minutes = ctx.settings.matching.session_minutes
+    pair = PairInfo(
+        program.platform,
+        program.workspace_id,
+        program.name,
+        chosen.pair_id,
+        tuple(p.name for p in people),
+    )
+    events = [event_slot(ctx.prompts, pair, start, minutes, status="CONFIRMED")]
+    if previous is not None:
+        events.append(event_slot(ctx.prompts, pair, previous, minutes, status="CANCELLED"))
+    key = "meeting.moved_dm" if previous is not None else "meeting.booked_dm"
+    persons = {p.id: p for p in (ctx.person, *chosen.partners)}
+    for who in people:
+        person = persons[who.person_id]
+        partner = ", ".join(p.name for p in people if p is not who)
+        text = ctx.t(
+            key,
+            when=Text.trusted(local_when(start, get_zone(who.timezone))),
+            zone=zone_label(who.timezone),
+            partner=partner,
+        )
+        invite = invite_file(
+            f"meeting-pair-{chosen.pair_id}.ics", events, zone_key=who.timezone, now=ctx.now
+        )
+        ctx.dm(
+            person,
+            Message((Section(text), invite)),
+            dedupe_key=f"meet:{chosen.pair_id}:{start.astimezone(UTC):%Y%m%dT%H%M}:{who.person_id}",
+        )
