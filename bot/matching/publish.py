@@ -26,6 +26,7 @@ from bot.registry import Registry
 from bot.replies import Context, Fields, Message, Part, Section
 from bot.spans import Text
 from bot.time.format import local_when
+from bot.time.holidays import DaysOff
 from bot.time.zones import get_zone, zone_label
 from storage import pairs as pairs_db
 from storage.models import Member, MemberStatus, Pair, PairStatus, Program, Role
@@ -79,8 +80,11 @@ def introduction(
     recipient: Candidate | None,
     now: datetime,
     session_minutes: int,
+    days_off: DaysOff,
 ) -> Message:
-    """The intro for a group DM (``recipient`` None) or for one person of the pair."""
+    """The intro for a group DM (``recipient`` None) or for one person of the pair
+    (``days_off``: the days no meeting time is suggested on).
+    """
     others = [p for p in people if p is not recipient]
     parts: list[Part] = []
     if recipient is None:
@@ -107,7 +111,7 @@ def introduction(
     for person in others:
         parts.append(Section(Text.trusted("*") + Text.user(person.name) + Text.trusted("*")))
         parts.append(_profile_fields(prompts, person, now))
-    slots = suggest_slots(people, after=now, session_minutes=session_minutes)
+    slots = suggest_slots(people, after=now, session_minutes=session_minutes, days_off=days_off)
     if slots:
         parts.append(
             Section(
@@ -207,6 +211,7 @@ def introduce(
     """
     assert program.id is not None
     minutes = settings.matching.session_minutes
+    days_off = DaysOff(settings.program.closed_dates)
     recipients: list[Candidate | None] = [None] if group_dm else list(people)
     queued = 0
     for recipient in recipients:
@@ -218,6 +223,7 @@ def introduce(
             recipient=recipient,
             now=now,
             session_minutes=minutes,
+            days_off=days_off,
         )
         if recipient is None:
             ids = tuple(p.platform_user_id for p in people)
