@@ -4,6 +4,7 @@ the console (profile, intro, admin card)."""
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from adapters.console import ConsoleSession
 from adapters.slack.blocks import blocks
 from bot.app import build_bot
 from bot.events import Command
@@ -177,3 +179,17 @@ def test_country_in_the_profile_and_the_admin_card(bot):
     assert "ES (from the time zone)" in run(bot, "profile", who="ana")
     run(bot, "timezone UTC", who="ana")
     assert "(from the time zone)" not in run(bot, "profile", who="ana")
+
+
+async def test_the_console_profile_form_takes_a_country(bot):
+    """In the terminal console the profile form has a country field; a bad one is named."""
+    out = io.StringIO()
+    session = ConsoleSession(bot, out)
+    await session.handle_line("/mentor join mentee")
+    await session.handle_line("/mentor profile edit")
+    await session.handle_line("/submit country=ES-Narnia")
+    assert "has no region" in out.getvalue()
+    await session.handle_line("/mentor profile edit")
+    await session.handle_line("/submit country=br-sp")
+    await session.handle_line("/mentor profile")
+    assert "BR-SP" in out.getvalue().split("/submit country=br-sp")[-1]
