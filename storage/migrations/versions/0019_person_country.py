@@ -1,8 +1,8 @@
 """person country: whose public holidays someone keeps ("ES" or "ES-MD"); NULL follows
 their time zone's country where it has exactly one
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-03 14:40:00
 """
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '0015'
-down_revision: str | None = '0014'
+revision: str = '0019'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
