@@ -11,6 +11,7 @@ import os
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -53,11 +54,19 @@ class ProgramSettings:
     announcement_channel: str = ""
     default_timezone: str = "UTC"
     date_order: str = "day-first"  # how 10/11 is read: "day-first" or "month-first" (US)
+    closed_days: tuple[str, ...] = ()  # "YYYY-MM-DD": no meeting slots, nudges move past them
 
     @property
     def day_first(self) -> bool:
         """Whether numeric dates are read day first (10/11 is 10 November)."""
         return self.date_order != "month-first"
+
+    @property
+    def closed_dates(self) -> frozenset[date]:
+        """The program's closed days as dates (checked at load: each is ``YYYY-MM-DD``)."""
+        from bot.time.holidays import parse_closed_days
+
+        return parse_closed_days(self.closed_days)
 
 
 @dataclass(frozen=True)
@@ -302,6 +311,10 @@ def _program_problems(p: ProgramSettings) -> Iterator[str]:
 
     if not zone_exists(p.default_timezone):
         yield f"[program] default_timezone {p.default_timezone!r} is not a known zone"
+    try:
+        p.closed_dates  # noqa: B018 - parsing is the check
+    except ValueError as exc:
+        yield f"[program] closed_days: {exc.args[0]!r} is not a date like '2026-12-24'"
 
 
 def _matching_problems(m: MatchingSettings) -> Iterator[str]:

@@ -354,6 +354,7 @@ class PairPerson(NamedTuple):
     quiet_end: str | None
     availability_json: str | None  # raw JSON: callers decode each distinct value once
     role: str = ""  # their role in the pair (a mentor's break pauses the pair)
+    country: str | None = None  # whose public holidays they keep (None: their zone's)
 
 
 def active_pair_people(
@@ -375,6 +376,7 @@ def active_pair_people(
             col(Person.quiet_end),
             cast(col(Person.availability), String),
             col(PairMember.role),
+            col(Person.country),
         )
         .join(PairMember, col(PairMember.pair_id) == col(Pair.id))
         .join(Member, col(Member.id) == col(PairMember.member_id))
@@ -388,8 +390,8 @@ def active_pair_people(
     instant = InstantReader()
     make = PairPerson._make  # tuple.__new__: no Python-level constructor per row
     return [
-        make((pair, instant(started), member, status, instant(paused), zone, qs, qe, av, role))
-        for pair, started, member, status, paused, zone, qs, qe, av, role in rows.fetchall()
+        make((pair, instant(started), member, status, instant(paused), zone, qs, qe, av, role, cc))
+        for pair, started, member, status, paused, zone, qs, qe, av, role, cc in rows.fetchall()
     ]
 
 

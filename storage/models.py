@@ -128,6 +128,8 @@ class Person(SQLModel, table=True):
     quiet_start: str | None = Field(default=None, max_length=5)  # local "HH:MM"
     quiet_end: str | None = Field(default=None, max_length=5)
     team: str | None = Field(default=None, max_length=100)
+    # whose public holidays they keep: "ES" or "ES-MD" (None: the country of their zone)
+    country: str | None = Field(default=None, max_length=20)
     created_at: datetime = _utc_field()
     updated_at: datetime = _utc_field()
     # Set when a DM to them failed for good (``bot.unreachable``): since when, and why (a fixed key:

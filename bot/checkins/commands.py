@@ -18,6 +18,7 @@ from bot.pair_choice import PAIR_TOKEN, PairChoice, ask_which, my_pairs, take_pa
 from bot.replies import Button, Buttons, Context, Message, Part, Reply, Section
 from bot.spans import Text
 from bot.time.format import local_when
+from bot.time.holidays import DaysOff
 from bot.time.zones import zone_label
 from storage import checkins as checkins_db
 from storage import repo
@@ -184,7 +185,10 @@ def _slot_suggestions(ctx: Ctx, member: Member, chosen: PairChoice) -> list[Part
                 candidate_of(partner_member, person, ctx.settings.program.default_timezone)
             )
     slots = suggest_slots(
-        people, after=ctx.now, session_minutes=ctx.settings.matching.session_minutes
+        people,
+        after=ctx.now,
+        session_minutes=ctx.settings.matching.session_minutes,
+        days_off=DaysOff(ctx.settings.program.closed_dates),
     )
     if not slots:
         return []

@@ -32,6 +32,7 @@ from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Message, Section
 from bot.time.cadence import program_rule
 from bot.time.format import local_when
+from bot.time.holidays import DaysOff
 from bot.time.nudges import MAX_MOVE, LocalRules, nudge_instant, pair_takes_cycle
 from bot.time.zones import get_zone, zone_label
 from storage import checkins as checkins_db
@@ -54,7 +55,7 @@ HORIZON = timedelta(hours=36)
 QUEUE_AHEAD = timedelta(minutes=15)  # nudges enter the outbox this long before they are due
 PAIRS_AT_ONCE = 10_000  # pairs planned (read, checked and written) at a time
 QUEUE_BATCH = 5_000  # nudges queued per statement
-RulesKey = tuple[str | None, ...]  # zone, quiet start and end, availability (raw JSON)
+RulesKey = tuple[str | None, ...]  # zone, quiet start and end, availability (raw JSON), country
 
 NUDGE_RENDERER = "nudge"  # outbox rows render the nudge when sent (rewording applies)
 OUTCOME_BUTTONS = (
@@ -158,6 +159,7 @@ def _plan(
     stats = PlanStats()
     stale = timedelta(hours=settings.checkins.stale_after_hours)
     first_after = timedelta(days=settings.checkins.first_checkin_after_days)
+    days_off = DaysOff(settings.program.closed_dates)  # holidays read once per region and year
     for program in programs if programs is not None else repo.programs(session=session):
         assert program.id is not None
         rule = program_rule(program)
@@ -179,6 +181,7 @@ def _plan(
             first_after=first_after,
             stats=stats,
             default_timezone=settings.program.default_timezone,
+            days_off=days_off,
         )
     stats.queued = queue_due_nudges(session, now=now, settings=settings)
     return stats
@@ -194,13 +197,16 @@ def _plan_program(
     first_after: timedelta,
     stats: PlanStats,
     default_timezone: str,
+    days_off: DaysOff,
 ) -> None:
     """Plan the program's check-ins, ``PAIRS_AT_ONCE`` pairs at a time (memory stays flat
     at any size); instants are computed once per distinct timing rules for all of them.
     """
     assert program.id is not None
     pair_ids = pairs_db.active_pair_ids(session=session, program_id=program.id)
-    instants = _Instants(walls, now=now, stale=stale, default_timezone=default_timezone)
+    instants = _Instants(
+        walls, now=now, stale=stale, default_timezone=default_timezone, days_off=days_off
+    )
     planned_before = stats.planned
     for start in range(0, len(pair_ids), PAIRS_AT_ONCE):
         chunk = pair_ids[start : start + PAIRS_AT_ONCE]
@@ -234,7 +240,7 @@ def _plan_pairs(
     groups: dict[RulesKey, list[checkins_db.PairPerson]] = defaultdict(list)
     pair_rules: dict[int, list[RulesKey]] = defaultdict(list)  # everyone's, for the first cycle
     for person in people:
-        key = (person.timezone, person.quiet_start, person.quiet_end, person.availability_json)
+        key = _rules_key(person)
         pair_rules[person.pair_id].append(key)
         if person.status != MemberStatus.LEFT:
             groups[key].append(person)
@@ -269,6 +275,17 @@ def _plan_pairs(
     _write(session, rows, stats)
 
 
+def _rules_key(person: checkins_db.PairPerson) -> RulesKey:
+    """What a person's nudge instants depend on: zone, quiet hours, availability, country."""
+    return (
+        person.timezone,
+        person.quiet_start,
+        person.quiet_end,
+        person.availability_json,
+        person.country,
+    )
+
+
 class _Instants:
     """Per distinct timing rules (zone, quiet hours, availability): the occurrences to plan,
     as (ISO day of the cycle, its wall time, nudge instant, both as stored), and how many
@@ -277,9 +294,16 @@ class _Instants:
     """
 
     def __init__(
-        self, walls: list[datetime], *, now: datetime, stale: timedelta, default_timezone: str
+        self,
+        walls: list[datetime],
+        *,
+        now: datetime,
+        stale: timedelta,
+        default_timezone: str,
+        days_off: DaysOff,
     ) -> None:
         self.walls = walls
+        self.days_off = days_off
         self.days = [w.date() for w in walls]
         self.now = now
         self.stale = stale
@@ -316,13 +340,15 @@ class _Instants:
         """The timing rules a key stands for (decoded once)."""
         rules = self._rules.get(key)
         if rules is None:
-            zone, quiet_start, quiet_end, availability = key
+            zone, quiet_start, quiet_end, availability, country = key
             rules = self._rules[key] = LocalRules.of(
                 zone,
                 quiet_start,
                 quiet_end,
                 json.loads(availability) if availability else [],
                 default_timezone=self.default_timezone,
+                country=country,
+                days_off=self.days_off,
             )
         return rules
 

@@ -127,6 +127,7 @@ class Candidate:
     seniority: int | None = None
     capacity: int = 1
     priority: int = 0
+    holiday_region: str | None = None  # "ES", "ES-MD": whose public holidays they keep
 
     @property
     def has_availability(self) -> bool:

@@ -27,6 +27,7 @@ from bot.registry import Registry
 from bot.replies import Context, Fields, Message, Part, Section
 from bot.spans import Text
 from bot.time.format import local_when
+from bot.time.holidays import DaysOff
 from bot.time.zones import get_zone, zone_label
 from storage import pairs as pairs_db
 from storage.models import Member, MemberStatus, Pair, PairStatus, Program, Role
@@ -80,10 +81,12 @@ def introduction(
     recipient: Candidate | None,
     now: datetime,
     session_minutes: int,
+    days_off: DaysOff,
     invite: PairInfo | None = None,
 ) -> Message:
-    """The intro for a group DM (``recipient`` None) or for one person of the pair; with
-    ``invite``, its meeting times also come as an .ics in the recipient's zone.
+    """The intro for a group DM (``recipient`` None) or for one person of the pair
+    (``days_off``: the days no meeting time is suggested on); with ``invite``, its meeting
+    times also come as an .ics in the recipient's zone.
     """
     others = [p for p in people if p is not recipient]
     parts: list[Part] = []
@@ -111,7 +114,7 @@ def introduction(
     for person in others:
         parts.append(Section(Text.trusted("*") + Text.user(person.name) + Text.trusted("*")))
         parts.append(_profile_fields(prompts, person, now))
-    slots = suggest_slots(people, after=now, session_minutes=session_minutes)
+    slots = suggest_slots(people, after=now, session_minutes=session_minutes, days_off=days_off)
     if slots:
         parts.append(
             Section(
@@ -220,6 +223,7 @@ def introduce(
     invite = PairInfo(
         program.platform, program.workspace_id, program.name, pair.id, tuple(p.name for p in people)
     )
+    days_off = DaysOff(settings.program.closed_dates)
     recipients: list[Candidate | None] = [None] if group_dm else list(people)
     queued = 0
     for recipient in recipients:
@@ -232,6 +236,7 @@ def introduce(
             now=now,
             session_minutes=minutes,
             invite=invite,
+            days_off=days_off,
         )
         if recipient is None:
             ids = tuple(p.platform_user_id for p in people)

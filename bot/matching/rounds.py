@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.matching.explain import explain
 from bot.matching.profiles import Candidate, week_start
 from bot.prompts import Prompts
+from bot.time.holidays import region_of
 from storage import pairs as pairs_db
 from storage.models import (
     MatchRun,
@@ -81,6 +82,7 @@ def candidate_of(member: Member, person: Person, default_zone: str) -> Candidate
         seniority=member.seniority,
         capacity=member.capacity,
         priority=member.match_priority,
+        holiday_region=region_of(person.country, person.timezone or default_zone),
     )
 
 

@@ -1,10 +1,15 @@
-"""Meeting times that suit both people: inside both availabilities, on real upcoming dates."""
+"""Meeting times that suit both people: inside both availabilities, on real upcoming dates,
+never on a day off of either (their public holiday or the program's closed day, each read on
+that person's own local date).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.matching.profiles import Candidate, intervals
+from bot.time.holidays import DaysOff
+from bot.time.zones import get_zone
 
 
 def _intersect(
@@ -19,6 +24,18 @@ def _intersect(
     return sorted(out)
 
 
+def _working(
+    person: Candidate, start_day: date, days: int, days_off: DaysOff
+) -> list[tuple[datetime, datetime]]:
+    """The person's availability windows (UTC) except those on one of their local days off."""
+    tz = get_zone(person.timezone)
+    return [
+        (begin, end)
+        for begin, end in intervals(person, start_day, days)
+        if not days_off.is_off(person.holiday_region, begin.astimezone(tz).date())
+    ]
+
+
 def _round_up(instant: datetime, minutes: int = 30) -> datetime:
     floored = instant.replace(second=0, microsecond=0)
     extra = floored.minute % minutes
@@ -31,18 +48,20 @@ def suggest_slots(
     people: list[Candidate],
     *,
     after: datetime,
+    days_off: DaysOff,
     count: int = 3,
     session_minutes: int = 30,
     horizon_days: int = 14,
 ) -> list[datetime]:
     """Up to ``count`` start instants (UTC), on different days, when everyone is available.
 
-    Searches from the next day for ``horizon_days``; starts are on the hour or half hour.
+    Searches from the next day for ``horizon_days``; starts are on the hour or half hour;
+    no day off of anyone's (``days_off``: holidays of their region, the program's closed days).
     """
     start_day = (after.astimezone(UTC) + timedelta(days=1)).date()
-    common = intervals(people[0], start_day, horizon_days)
+    common = _working(people[0], start_day, horizon_days, days_off)
     for person in people[1:]:
-        common = _intersect(common, intervals(person, start_day, horizon_days))
+        common = _intersect(common, _working(person, start_day, horizon_days, days_off))
     earliest = after + timedelta(hours=12)
     length = timedelta(minutes=session_minutes)
     picked: list[datetime] = []

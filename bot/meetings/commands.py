@@ -16,6 +16,7 @@ from bot.pair_choice import PairChoice, ask_which, my_pairs, take_pair
 from bot.replies import Message, Reply, Section
 from bot.spans import Text
 from bot.time.format import local_when
+from bot.time.holidays import DaysOff
 from bot.time.parse import BadDate, parse_clock, read_day
 from bot.time.wall import localize
 from bot.time.zones import get_zone, zone_label
@@ -120,7 +121,10 @@ def _intro_slot(ctx: Ctx, chosen: PairChoice, people: list[Candidate], n: int) -
     """The ``n``-th time the pair's introduction suggested (computed as it was then)."""
     started = chosen.pair.started_at or ctx.now
     slots = suggest_slots(
-        people, after=started, session_minutes=ctx.settings.matching.session_minutes
+        people,
+        after=started,
+        session_minutes=ctx.settings.matching.session_minutes,
+        days_off=DaysOff(ctx.settings.program.closed_dates),
     )
     if not slots:
         raise UserError("meeting.no_slots")

@@ -10,6 +10,7 @@ from bot.context import Ctx
 from bot.replies import Button, Buttons, Context, Fields, Message, Reply, Section
 from bot.spans import Text
 from bot.time.format import local_day, local_when
+from bot.time.holidays import DaysOff
 from bot.time.zones import get_zone, zone_label
 from storage import pairs as pairs_db
 from storage.models import Member, MemberStatus, Pair, Person, Role
@@ -55,6 +56,7 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
         pairs=pairs,
         partners=partners_of,
         away={pair_id: until for pair_id, (_name, until) in away.items()},
+        days_off=DaysOff(ctx.settings.program.closed_dates),
     )
     if when is not None:
         key = "status.next_checkin" if partners else "status.next_checkin_unmatched"

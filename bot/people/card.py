@@ -23,6 +23,7 @@ from bot.registry import FORGOTTEN
 from bot.replies import Context, Fields, Message, Part, Section
 from bot.spans import Text
 from bot.time.format import local_when
+from bot.time.holidays import region_from_zone
 from bot.time.zones import get_zone, zone_label
 from bot.unreachable.marks import note
 from storage import checkins as checkins_db
@@ -100,6 +101,14 @@ def _text(sheet: Sheet, value: str) -> Text:
     return Text.user(value) if value else sheet.t("people.card.none")
 
 
+def _country(sheet: Sheet, country: str | None, zone_key: str) -> Text:
+    """Whose public holidays they keep: theirs as set, else their zone's (said so), else none."""
+    if country:
+        return Text.user(country)
+    derived = region_from_zone(zone_key)
+    return sheet.t("country.from_zone", country=derived) if derived else sheet.t("people.card.none")
+
+
 def _profile(sheet: Sheet, who: Someone, pairs: list[Pair]) -> Fields:
     """Role, skills, languages, zone with the time there now, availability, capacity, status."""
     member, person = who.member, who.person
@@ -119,6 +128,7 @@ def _profile(sheet: Sheet, who: Someone, pairs: list[Pair]) -> Fields:
     items += [
         (label("profile.label.languages"), _text(sheet, ", ".join(person.languages))),
         (label("match.label.timezone"), zone),
+        (label("profile.label.country"), _country(sheet, person.country, zone_key)),
         (
             label("profile.label.availability"),
             _text(sheet, describe_availability(person.availability)),

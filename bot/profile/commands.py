@@ -100,6 +100,8 @@ def _clear(ctx: Ctx, member: Member | None, field: ProfileField) -> None:
         raise UserError("error.not_member")
     if field.name == "timezone":
         person.timezone, person.timezone_source = None, None
+    elif field.name == "country":
+        person.country = None
     elif field.name == "languages":
         person.languages = []
     elif field.name == "availability":

@@ -43,6 +43,7 @@ FIELDS: tuple[ProfileField, ...] = (
     ProfileField("goals", ("goal",), False),
     ProfileField("languages", ("language", "lang", "langs"), True),
     ProfileField("timezone", ("tz", "zone", "time_zone"), True),
+    ProfileField("country", ("holidays", "region"), True),
     ProfileField("availability", ("available", "hours", "times"), True),
     ProfileField("quiet", ("quiet_hours", "dnd"), True),
     ProfileField("capacity", ("cap", "mentees"), False),

@@ -29,6 +29,7 @@ from bot.replies import (
     Section,
 )
 from bot.spans import Text
+from bot.time.holidays import parse_region, region_from_zone
 from bot.time.zones import (
     AmbiguousTimezone,
     UnknownTimezone,
@@ -42,7 +43,7 @@ from storage.models import Member, ProgramKind, Role
 
 MAX_GOALS_LENGTH = 1000
 MAX_TEAM_LENGTH = 100
-TIMING_FIELDS = ("timezone", "availability", "quiet")  # a change replans the nudges
+TIMING_FIELDS = ("timezone", "country", "availability", "quiet")  # a change replans nudges
 
 
 def field_value(ctx: Ctx, member: Member | None, name: str) -> str:
@@ -50,6 +51,8 @@ def field_value(ctx: Ctx, member: Member | None, name: str) -> str:
     person = ctx.person
     if name == "timezone":
         return zone_label(person.timezone) if person.timezone else ""
+    if name == "country":
+        return person.country or ""
     if name == "languages":
         return ", ".join(person.languages)
     if name == "availability":
@@ -85,17 +88,9 @@ def apply_field(
         raise UserError("error.not_member")
     note = Text()
     if field.name == "timezone":
-        try:
-            choice = parse_timezone(value)
-        except AmbiguousTimezone as exc:
-            if ctx.via == "form":
-                raise zone_error(exc) from None
-            raise NeedsConfirmation(_which_zone(ctx, exc)) from None
-        except UnknownTimezone as exc:
-            raise zone_error(exc) from None
-        person.timezone = choice.key
-        person.timezone_source = "user"
-        note = _zone_note(ctx, choice)
+        note = _set_zone(ctx, value)
+    elif field.name == "country":
+        person.country = parse_region(value)
     elif field.name == "languages":
         person.languages = parse_list(value)
     elif field.name == "availability":
@@ -133,6 +128,21 @@ def apply_field(
     label = ctx.prompts.text(f"profile.label.{field.name}").lower()
     result = ctx.t("profile.updated", field=Text.trusted(label), value=shown)
     return result + (Text.trusted("\n") + note if note else Text())
+
+
+def _set_zone(ctx: Ctx, value: str) -> Text:
+    """Store the zone typed (asking which one when it could be several); what to add."""
+    try:
+        choice = parse_timezone(value)
+    except AmbiguousTimezone as exc:
+        if ctx.via == "form":
+            raise zone_error(exc) from None
+        raise NeedsConfirmation(_which_zone(ctx, exc)) from None
+    except UnknownTimezone as exc:
+        raise zone_error(exc) from None
+    ctx.person.timezone = choice.key
+    ctx.person.timezone_source = "user"
+    return _zone_note(ctx, choice)
 
 
 def _which_zone(ctx: Ctx, exc: AmbiguousTimezone) -> Message:
@@ -244,6 +254,12 @@ def _check_capacity(ctx: Ctx, member: Member, capacity: int, *, confirmed: bool)
         )
 
 
+def _derived_country(ctx: Ctx) -> Text | None:
+    """The country their zone implies, said so (None: their zone implies none)."""
+    derived = region_from_zone(ctx.zone_key())
+    return ctx.t("country.from_zone", country=derived) if derived else None
+
+
 def show_profile(ctx: Ctx) -> Message:
     """The person's profile with an edit button."""
     member = ctx.member()
@@ -253,6 +269,8 @@ def show_profile(ctx: Ctx) -> Message:
             continue
         value = field_value(ctx, member, field.name)
         shown = Text.user(value) if value else ctx.t("profile.not_set")
+        if field.name == "country" and not value:
+            shown = _derived_country(ctx) or shown
         items.append((ctx.prompts.text(f"profile.label.{field.name}"), shown))
     return Message(
         (

@@ -1,7 +1,8 @@
 """When one person's nudge for one check-in falls: local hour, quiet hours, weekends, DST.
 
 The program's occurrence is a local wall time (say Tuesday 10:00). For each person it is read
-in their own zone; if that lands on one of their weekend days it moves to their next working
+in their own zone; if that lands on one of their weekend days, one of their public holidays or
+one of the program's closed days (:mod:`bot.time.holidays`) it moves to their next working
 day, and if it lands in their quiet hours it moves to the end of them. Only then does the wall
 time become an instant (:func:`bot.time.wall.localize`), so daylight-saving changes never skip
 or double a nudge.
@@ -16,11 +17,12 @@ day: the one rule the planner, ``status`` and App Home share (:func:`nudge_due`,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.time.cadence import ProgramSchedule, program_rule
+from bot.time.holidays import DaysOff, region_of
 from bot.time.wall import localize
 from bot.time.zones import get_zone
 
@@ -57,12 +59,17 @@ class PersonFacts(Protocol):
 
 @dataclass(frozen=True)
 class LocalRules:
-    """What matters for timing a person's nudges; hashable so results can be cached."""
+    """What matters for timing a person's nudges; hashable so results can be cached
+    (``days_off``: whose holidays and closed days count, shared by everyone planned together;
+    None: none).
+    """
 
     timezone: str
     quiet_start: str | None = None
     quiet_end: str | None = None
     weekend: frozenset[int] = DEFAULT_WEEKEND
+    region: str | None = None  # whose public holidays they keep ("ES", "ES-MD")
+    days_off: DaysOff | None = field(default=None, compare=False, hash=False)
 
     @classmethod
     def of(
@@ -73,14 +80,26 @@ class LocalRules:
         availability: Sequence[dict[str, Any]] | None,
         *,
         default_timezone: str,
+        country: str | None = None,
+        days_off: DaysOff | None = None,
     ) -> LocalRules:
-        """A person's rules from their stored profile (zone falls back to the default)."""
+        """A person's rules from their stored profile (zone falls back to the default; their
+        holiday region is ``country``, else their zone's).
+        """
+        zone = timezone or default_timezone
         return cls(
-            timezone or default_timezone, quiet_start, quiet_end, weekend_from(availability or [])
+            zone,
+            quiet_start,
+            quiet_end,
+            weekend_from(availability or []),
+            region_of(country, zone) if days_off is not None else None,
+            days_off,
         )
 
     @classmethod
-    def for_person(cls, person: PersonFacts, *, default_timezone: str) -> LocalRules:
+    def for_person(
+        cls, person: PersonFacts, *, default_timezone: str, days_off: DaysOff | None = None
+    ) -> LocalRules:
         """The rules of anyone with a zone, quiet hours and availability (a Person, or a row
         read for one): the one place a person's timing rules are built.
         """
@@ -90,7 +109,13 @@ class LocalRules:
             person.quiet_end,
             person.availability,
             default_timezone=default_timezone,
+            country=getattr(person, "country", None),  # rows read without it: their zone's
+            days_off=days_off,
         )
+
+    def off_on(self, wall: datetime) -> bool:
+        """Whether the local date of ``wall`` is a holiday of theirs or a closed day."""
+        return self.days_off is not None and self.days_off.is_off(self.region, wall.date())
 
 
 def weekend_from(availability: Sequence[dict[str, Any]]) -> frozenset[int]:
@@ -115,11 +140,11 @@ def in_quiet(minute_of_day: int, start: str, end: str) -> bool:
 
 
 def nudge_wall(occurrence: datetime, rules: LocalRules) -> datetime:
-    """Adjust a naive local occurrence for the person's weekend and quiet hours."""
+    """Adjust a naive local occurrence for the person's weekend, days off and quiet hours."""
     wall = occurrence
     for _ in range(14):  # weekend and quiet moves can chain; a fortnight always settles it
         moved = False
-        if wall.weekday() in rules.weekend and len(rules.weekend) < 7:
+        if (wall.weekday() in rules.weekend and len(rules.weekend) < 7) or rules.off_on(wall):
             wall += timedelta(days=1)
             moved = True
         elif (
@@ -156,7 +181,7 @@ def next_sensible(now: datetime, rules: LocalRules) -> datetime:
     quiet = bool(rules.quiet_start and rules.quiet_end) and in_quiet(
         minute, rules.quiet_start or "", rules.quiet_end or ""
     )
-    if daytime and not quiet and local.weekday() not in rules.weekend:
+    if daytime and not quiet and local.weekday() not in rules.weekend and not rules.off_on(local):
         return now
     start = local.replace(hour=DAY_START_HOUR + 1, minute=0)
     if local >= start:

@@ -144,7 +144,7 @@ async def test_submitting_a_field_the_form_lacks_names_its_fields(bot):
     await session.handle_line("/mentor join mentee")
     await session.handle_line("/mentor profile edit")
     await session.handle_line('/submit goals="Learn rust" bogus=1')
-    names = "skills, wants, goals, languages, availability, quiet, team"
+    names = "skills, wants, goals, languages, country, availability, quiet, team"
     assert f"This form has no field 'bogus'; its fields are: {names}" in out.getvalue()
     assert "Learn rust" not in out.getvalue().split("bogus=1")[-1]
     await session.handle_line("/submit a=1 b=2")

@@ -1,6 +1,7 @@
 """Nudges moved by days (a weekend, or availability on a few days, plus a zone far behind
-UTC) are planned and sent once per cycle at the intended local time; checked against times
-computed here from zoneinfo alone, not from the planner's helpers."""
+UTC, or a public holiday of the zone's country) are planned and sent once per cycle at the
+intended local time; checked against times computed here from zoneinfo and the holidays
+package, not from the planner's helpers."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
+import holidays
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+from bot.time.holidays import region_from_zone
 from tests.checkins.helpers import Recorder, button_commands, make_pair, make_program
 from tests.checkins.test_checkins import pulse_for, simulate
 
@@ -23,10 +26,14 @@ def windows(days: list[int]) -> list[dict[str, object]]:
     return [{"days": sorted(days), "start": "08:00", "end": "18:00"}]
 
 
-def expected_local(occurrence: date, hour: int, available: set[int]) -> tuple[date, int]:
-    """The first available day on or after the program's day, at the program's hour."""
+def expected_local(occurrence: date, hour: int, available: set[int], zone: str) -> tuple[date, int]:
+    """The first available day on or after the program's day that is no public holiday of
+    the zone's country, at the program's hour.
+    """
+    region = region_from_zone(zone)
+    off = holidays.country_holidays(region) if region else {}
     day = occurrence
-    while day.weekday() not in available:
+    while day.weekday() not in available or day in off:
         day += timedelta(days=1)
     return day, hour
 
@@ -57,7 +64,7 @@ def check(
     for sent, message in nudges:
         cycle = date.fromisoformat(button_commands(message)[0].split()[-1])
         assert cycle.weekday() == weekday
-        day, h = expected_local(cycle, hour, set(available))
+        day, h = expected_local(cycle, hour, set(available), zone)
         local = sent.astimezone(tz)
         assert (local.date(), local.hour, local.minute) == (day, h, 0), (zone, cycle, local)
     # Every cycle from the pair's first, to the end: the first at which both are asked five
@@ -67,7 +74,7 @@ def check(
     day = first_local - timedelta(days=7)
     while day <= first_local + timedelta(weeks=weeks):
         if day.weekday() == weekday:
-            target_day, h = expected_local(day, hour, set(available))
+            target_day, h = expected_local(day, hour, set(available), zone)
             instant = datetime(target_day.year, target_day.month, target_day.day, h, tzinfo=tz)
             bobs = datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo("UTC"))
             if start + timedelta(days=5) <= min(instant, bobs) and instant <= start + timedelta(

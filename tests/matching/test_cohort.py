@@ -17,6 +17,7 @@ from bot.matching.profiles import Candidate, week_bitmap, week_start
 from bot.matching.scoring import Cohort, Rules, score_cohort
 from bot.matching.slots import suggest_slots
 from bot.matching.solver import greedy_assignment, solve_assignment
+from bot.time.holidays import DaysOff
 
 WEEK = date(2026, 11, 23)  # a Monday
 M = MatchingSettings()
@@ -291,7 +292,9 @@ def test_slots_fall_inside_both_availabilities_in_local_time():
         timezone="America/New_York",
         availability=[{"days": [1, 3], "start": "08:00", "end": "12:00"}],
     )
-    slots = suggest_slots([london, ny], after=datetime(2026, 11, 22, 12, tzinfo=UTC))
+    slots = suggest_slots(
+        [london, ny], after=datetime(2026, 11, 22, 12, tzinfo=UTC), days_off=DaysOff()
+    )
     assert len(slots) == 3
     assert len({s.date() for s in slots}) == 3
     from zoneinfo import ZoneInfo
@@ -307,7 +310,7 @@ def test_no_slots_without_overlap():
     """No common time: no suggestions (the intro then says so)."""
     a = cand(1, timezone="Europe/London")
     b = cand(2, "mentor", timezone="Australia/Sydney")
-    assert suggest_slots([a, b], after=datetime(2026, 11, 22, tzinfo=UTC)) == []
+    assert suggest_slots([a, b], after=datetime(2026, 11, 22, tzinfo=UTC), days_off=DaysOff()) == []
 
 
 def test_explanations_name_the_reasons():
