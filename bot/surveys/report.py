@@ -21,7 +21,8 @@ from bot.report_parts import (
     Words,
 )
 from bot.suppression import HIDDEN, Cells
-from bot.surveys.change import Change, paired_change
+from bot.surveys.change import Change, change_key, paired_change
+from bot.surveys.groups import change_by_group
 from bot.surveys.instrument import AnswersOf, Instrument, load_instrument
 from bot.surveys.records import SURVEYS
 from storage import reach
@@ -55,6 +56,7 @@ def surveys_section(scope: ReportScope) -> Section:
     cells = _change_cells(changes, scope.cells)
     section.figures += _headline(instrument, changes, cells, words)
     section.tables = [means, _change_table(instrument, changes, cells, words)]
+    section.tables += change_by_group(scope, instrument, by)
     if chart is not None:
         section.charts.append(chart)
     return section
@@ -174,11 +176,6 @@ def _same_people(cells: Cells, survey: str, questions: tuple[str, ...], n: Hasha
     asked = answered_key(survey, questions[0])
     if len(questions) == 1 and cells.counts.get(asked) == cells.counts[n]:
         cells.sum(asked, [n])
-
-
-def change_key(name: str, scale: str) -> tuple[str, str, str, str]:
-    """The page-wide key of a paired change's count ``name`` (n, up, not) of ``scale``."""
-    return ("surveys", "change", name, scale)
 
 
 def _change_cells(changes: list[Change], cells: Cells) -> Cells:

@@ -184,6 +184,10 @@ def page_values(report: Report) -> dict[Hashable, Any]:
                     for header, value in zip(table.headers, row, strict=True):
                         if header.endswith(" n"):
                             out[(table.name, str(row[0]), header)] = value
+            if table.name == "surveys_change":  # each scale's people who answered both
+                out |= {(table.name, str(row[0]), "n"): row[1] for row in table.rows}
+            if table.name.startswith("surveys_change_by_"):  # and by group
+                out |= {(table.name, str(row[0]), str(row[1]), "n"): row[2] for row in table.rows}
             if table.name.startswith(SPLITS):
                 for row in table.rows:
                     for header, value in zip(table.headers, row, strict=True):
@@ -224,6 +228,7 @@ def page_relations(
         out.append((("participation_by_role", role), split))
     out += _split_relations(values, rows)
     out += _survey_relations(instrument) if instrument else []
+    out += _change_relations(values)
     return [(t, p) for t, p in out if p and all(k in values for k in (t, *p))]
 
 
@@ -271,6 +276,18 @@ def _survey_relations(instrument: Instrument) -> list[Relation]:
     scale = instrument.scales[0].id
     answered = [("surveys", scale, f"{survey} n") for survey in ("mid", "end")]
     out.append((("summary", "surveys", "count"), answered))
+    return out
+
+
+def _change_relations(values: dict[Hashable, Any]) -> list[Relation]:
+    """Each split's groups add up to the people who answered both surveys, scale by scale."""
+    out: list[Relation] = []
+    tables = {k[0] for k in values if isinstance(k, tuple) and len(k) == 4}
+    for table in (t for t in tables if str(t).startswith("surveys_change_by_")):
+        cells = [k for k in values if isinstance(k, tuple) and k[0] == table]
+        for scale in {k[2] for k in cells}:
+            parts = [k for k in cells if k[2] == scale]
+            out.append((("surveys_change", scale, "n"), parts))
     return out
 
 
