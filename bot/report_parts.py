@@ -197,6 +197,7 @@ def percent(count: int, total: int) -> str:
     return f"{100 * count / total:.0f}"
 
 
+SURVEYS_ANSWERED = ("surveys", "invitations_answered")  # + survey: a ledger key (the summary's)
 SURVEY_HEADLINE = "headline_"  # a surveys figure keyed headline_* is also shown in the summary
 
 

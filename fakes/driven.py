@@ -11,6 +11,7 @@ this is the end-to-end version, slower (a few milliseconds per event) and closer
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,8 @@ ANSWERED = {  # how the bot's reply to each answer begins
     "skip": "Skipping this one",
 }
 SECRET = "secret words"  # typed into feedback and surveys: must never reach a report
+LANGUAGE = {"Asia": "hi"}  # a slow region's mentees speak only this; its mentors it and "en"
+CAPACITY = 5  # mentees per mentor when a region is slow (everyone else matched in round one)
 
 
 @dataclass
@@ -71,6 +74,7 @@ class DrivenTruth:
     claimed: int = 0
     team: dict[str, str] = field(default_factory=dict)  # who -> team (with planted effects)
     belonging_change: dict[str, list[int]] = field(default_factory=dict)  # team -> end - mid
+    rounds: list[datetime] = field(default_factory=list)  # when each round was published
 
 
 class _Recorder:
@@ -119,9 +123,14 @@ class Driver:
     """Runs the plan against ``bot`` (whose clock must be a FakeClock)."""
 
     def __init__(
-        self, bot: MentorBot, seed: int, effects: Mapping[str, float] | None = None
+        self,
+        bot: MentorBot,
+        seed: int,
+        effects: Mapping[str, float] | None = None,
+        slow_region: str | None = None,
     ) -> None:
         self.bot = bot
+        self.slow_region = slow_region  # its mentors join after the first round
         self.rng = random.Random(seed)
         self.later = random.Random(f"later-{seed}")  # later questions and planted effects
         self.effects = dict(effects or {})  # team -> true mean change of belonging, mid to end
@@ -180,22 +189,64 @@ class Driver:
 
     # -- the plan -------------------------------------------------------------------------
     def join(self, people: int) -> tuple[list[str], list[str]]:
+        """Everyone joins now (with a slow region: but that region's mentors, ``late``)."""
         mentors, mentees = [], []
         for k in range(people):
             who = f"p{k:04d}"
-            zone = ZONES[k % len(ZONES)] if k < people - 2 else SMALL_ZONE
             role = "mentor" if k % 4 == 0 else "mentee"
-            self.zone[who] = zone
-            reply = self.say(who, f"join {role}")
-            assert "Welcome" in reply or "joined" in reply, reply
+            self.zone[who] = self.zone_of(k, people)
+            if self.late(who):
+                mentors.append(who)
+                continue
+            self.enrol(who, role, k)
             (mentors if role == "mentor" else mentees).append(who)
-            if self.effects:
-                team = list(self.effects)[k % len(self.effects)]
-                assert team in self.say(who, f"profile set team {team}")
-                self.truth.team[who] = team
-            self.truth.roles[role] += 1
-            self.truth.zones[zone] += 1
         return mentors, mentees
+
+    def zone_of(self, k: int, people: int) -> str:
+        """Person ``k``'s zone: in turn; with a slow region mentors too in turn (else all in
+        the first zone, as ever); the last two in a zone of their own (too small to show).
+        """
+        if k >= people - 2:
+            return SMALL_ZONE
+        turn = k // 4 if self.slow_region and k % 4 == 0 else k
+        return ZONES[turn % len(ZONES)]
+
+    def late(self, who: str) -> bool:
+        """A mentor of the slow region (one who speaks its language: joins after round one)."""
+        region = self.zone[who].split("/")[0]
+        return region == self.slow_region and int(who[1:]) % 4 == 0
+
+    def enrol(self, who: str, role: str, k: int) -> None:
+        """``who`` joins as ``role`` (with a team and, with a slow region, languages)."""
+        reply = self.say(who, f"join {role}")
+        assert "Welcome" in reply or "joined" in reply, reply
+        if self.effects:
+            team = list(self.effects)[k % len(self.effects)]
+            assert team in self.say(who, f"profile set team {team}")
+            self.truth.team[who] = team
+        if self.slow_region:
+            self.say(who, f"profile set languages {self.speaks(who, role)}")
+            if role == "mentor":
+                self.say(who, f"profile set capacity {CAPACITY}")
+        self.truth.roles[role] += 1
+        self.truth.zones[self.zone[who]] += 1
+
+    def speaks(self, who: str, role: str) -> str:
+        """English; in the slow region its language only (mentees) or both (its mentors)."""
+        local = LANGUAGE[self.slow_region or ""]
+        if self.zone[who].split("/")[0] != self.slow_region:
+            return "en"
+        return local if role == "mentee" else f"en, {local}"
+
+    def match(self) -> int:
+        """An admin runs a round and publishes it; the pairs it made."""
+        self.say("admin", "admin match")
+        published = self.say("admin", "admin publish")
+        found = re.search(r"(\d+) pairs? matched", published)
+        assert found, published
+        self.truth.rounds.append(self.now())
+        self.truth.pairs += int(found.group(1))
+        return int(found.group(1))
 
     def answer_nudges(self, sent: list[tuple[str, Message]]) -> None:
         for who, message in sent:
@@ -370,36 +421,47 @@ async def drive(
     weeks: int = 12,
     seed: int = 1,
     effects: Mapping[str, float] | None = None,
+    slow_region: str | None = None,
 ) -> DrivenTruth:
     """Run a ``weeks``-long weekly program of ``people`` (a quarter mentors) through ``bot``.
 
     ``effects`` plants known truths: team name -> the true mean change in belonging from the
     mid-program to the end survey; people join the teams in turn (``profile set team``) and
-    answer belonging so (``Driver.planted``). Without it the plan is today's, unchanged.
+    answer belonging so (``Driver.planted``). ``slow_region`` (a time-zone region, "Asia")
+    plants a wait: its mentees speak only its language (``LANGUAGE``), which only its own
+    mentors speak besides English, and they join after the first round (a week in); the
+    real matching (a shared language is a hard rule) can pair those mentees only in the
+    second round, a week later, so they wait twice as long. Without either the plan is
+    today's, unchanged.
     """
-    d = Driver(bot, seed, effects)
+    d = Driver(bot, seed, effects, slow_region)
     start = d.now().date()
     d.say("admin", "admin program set cadence weekly")
     d.say("admin", f"admin program set ends {(start + timedelta(weeks=weeks)).isoformat()}")
     mentors, mentees = d.join(people)
-    d.say("admin", "admin match")
-    published = d.say("admin", "admin publish")
-    d.started = d.now()
-    paired = int(published.split(" pairs matched")[0].rsplit(" ", 1)[-1])
-    d.truth.pairs = paired
-    d.truth.left_out = people - 2 * paired
-    await d.advance(timedelta(hours=1))
+    if slow_region is None:
+        d.match()
+        d.started = d.now()
+        await d.advance(timedelta(hours=1))
     statuses = {who: "active" for who in (*mentors, *mentees)}
     for week in range(weeks + 1):
         for _day in range(7):
             sent = await d.advance(timedelta(days=1))
             d.answer_nudges(sent)
             d.answer_surveys(sent)
+        if slow_region is not None and week < 2:
+            d.match()
+            d.started = d.started or d.now()
+            for who in [w for w in mentors if week == 0 and d.late(w)]:
+                d.enrol(who, "mentor", int(who[1:]))  # the slow region's mentors arrive
         await d.week_done(week, weeks, mentors, mentees, statuses)
+    if slow_region is None:  # 1:1 in one round: the rest were left out
+        d.truth.left_out = people - 2 * d.truth.pairs
     d.truth.statuses = Counter(statuses.values())
-    d.truth.ended["program_ended"] = paired - d.truth.ended["left"]
+    d.truth.ended["program_ended"] = d.truth.pairs - d.truth.ended["left"]
+    started = d.started or d.now()
     for when in d.first_met.values():
-        d.truth.first_met_days.append((when - d.started).total_seconds() / 86400)
+        d.truth.first_met_days.append((when - started).total_seconds() / 86400)
     for latest in d.latest.values():
         d.truth.progress[bucket(latest)] += 1
     return d.truth

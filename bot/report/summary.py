@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from bot.report_parts import (
     NONE,
     SURVEY_HEADLINE,
+    SURVEYS_ANSWERED,
     Figure,
     ReportScope,
     Section,
@@ -122,15 +123,32 @@ def _checkins(scope: ReportScope) -> Figure:
 
 
 def _surveys(scope: ReportScope) -> Figure:
-    """Survey invitations sent in the period that were answered."""
+    """Survey invitations sent in the period that were answered (the count the surveys
+    section put on the page's ledger, hidden as it is there).
+    """
     sent = {
         (i.member_id, i.survey)
         for i in reach.survey_invitations(session=scope.session, program_id=scope.program_id)
         if scope.period.has(i.sent_at)
     }
+    counted = answered_invitations(scope.cells)
+    if counted is not None:
+        return _rate(scope.words, "surveys", counted, len(sent))
     answers = {
         (m, s) for m, s, _a, _w in db.surveys(session=scope.session, program_id=scope.program_id)
     }
     cells = Cells(scope.minimum)
     cells.people("answered", len(sent & answers))
     return _rate(scope.words, "surveys", cells.show("answered"), len(sent))
+
+
+def answered_invitations(cells: Cells) -> int | str | None:
+    """The survey invitations answered, as a surveys section put them on the ledger: their
+    total, hidden when any survey's is (None when the section put none there).
+    """
+    keys = [k for k in cells.counts if isinstance(k, tuple) and k[:2] == SURVEYS_ANSWERED]
+    if not keys:
+        return None
+    if any(k in cells.hidden for k in keys):
+        return HIDDEN
+    return sum(cells.counts[k] for k in keys)

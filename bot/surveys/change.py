@@ -29,6 +29,11 @@ class Change:
     improved: int  # people whose score rose
 
 
+def change_key(name: str, scale: str) -> tuple[str, str, str, str]:
+    """The page-wide key of a paired change's count ``name`` (n, up, not) of ``scale``."""
+    return ("surveys", "change", name, scale)
+
+
 def differences(
     scale: Scale, mid: Mapping[int, Mapping[str, Any]], end: Mapping[int, Mapping[str, Any]]
 ) -> list[float]:

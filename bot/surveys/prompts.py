@@ -39,6 +39,7 @@ WORDS = Words(
         "report.figure.headline_belonging_change": frozenset({"scale"}),
         "report.figure.headline_staying_change": frozenset({"scale"}),
         "report.table.surveys_change": frozenset(),
+        "report.table.surveys_change_by": frozenset({"dimension"}),
         "report.change": frozenset({"change", "low", "high", "n"}),
         "report.change_one": frozenset({"change", "n"}),
     },

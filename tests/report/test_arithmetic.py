@@ -19,10 +19,19 @@ from bot.registry import ReportSection, registered
 from bot.report.figures import Report, build
 from bot.report_parts import ReportScope, Section, Table
 from bot.suppression import HIDDEN, Cells, Sum, hidden_cells
+from bot.surveys.instrument import Instrument, load_instrument
 from fakes.outcomes import generate
 from storage import report as db
 from storage.engine import transaction
-from storage.models import Feedback, Member, Pair, Person, Program
+from storage.models import (
+    Feedback,
+    Member,
+    OutboxMessage,
+    Pair,
+    Person,
+    Program,
+    SurveyResponse,
+)
 
 MINIMUM = 3
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
@@ -161,9 +170,24 @@ def page_values(report: Report) -> dict[Hashable, Any]:
     out: dict[Hashable, Any] = {}
     for section in report.sections:
         out |= {(section.key, f.key): f.value for f in section.figures}
+        for f in section.figures:  # a rate's count; "k of n": two numbers
+            if f.count is not None or f.value == HIDDEN:
+                out[(section.key, f.key, "count")] = HIDDEN if f.value == HIDDEN else f.count
+            k, of, n = f.value.partition(" of ")
+            if of and n.isdigit():
+                out |= {(section.key, f.key): k, (section.key, f.key, "n"): n}
         for table in section.tables:
             if len(table.headers) == 2:
                 out |= {(table.name, str(label)): value for label, value in table.rows}
+            if table.name == "surveys":  # the survey means: each scale's n at both points
+                for row in table.rows:
+                    for header, value in zip(table.headers, row, strict=True):
+                        if header.endswith(" n"):
+                            out[(table.name, str(row[0]), header)] = value
+            if table.name == "surveys_change":  # each scale's people who answered both
+                out |= {(table.name, str(row[0]), "n"): row[1] for row in table.rows}
+            if table.name.startswith("surveys_change_by_"):  # and by group
+                out |= {(table.name, str(row[0]), str(row[1]), "n"): row[2] for row in table.rows}
             if table.name.startswith(SPLITS):
                 for row in table.rows:
                     for header, value in zip(table.headers, row, strict=True):
@@ -172,9 +196,12 @@ def page_values(report: Report) -> dict[Hashable, Any]:
     return {k: v if v == HIDDEN or not str(v).isdigit() else int(v) for k, v in out.items()}
 
 
-def page_relations(values: dict[Hashable, Any]) -> list[Relation]:
+def page_relations(
+    values: dict[Hashable, Any], instrument: Instrument | None = None
+) -> list[Relation]:
     """What a reader can add up on the page, written from its tables (not from the report's
-    own declarations); those of tables the page lacks are left out."""
+    own declarations), and from the survey ``instrument`` the page's labels name; those of
+    tables the page lacks are left out."""
 
     def rows(table: str) -> list[Hashable]:
         return [k for k in values if isinstance(k, tuple) and k[0] == table]
@@ -200,6 +227,8 @@ def page_relations(values: dict[Hashable, Any]) -> list[Relation]:
         split = [k for k in rows("zone_role") if k[1].split(" ")[1] == role]
         out.append((("participation_by_role", role), split))
     out += _split_relations(values, rows)
+    out += _survey_relations(instrument) if instrument else []
+    out += _change_relations(values)
     return [(t, p) for t, p in out if p and all(k in values for k in (t, *p))]
 
 
@@ -223,6 +252,42 @@ def _split_relations(values: dict[Hashable, Any], rows: Any) -> list[Relation]:
             if dimension == "region":
                 zones = [k for k in rows("participation_by_zone") if k[1].split("/")[0] == group]
                 out.append((people, zones))
+    return out
+
+
+def _survey_relations(instrument: Instrument) -> list[Relation]:
+    """The survey figures' sums: "thinking of dropping out" and "intend to stay" are asked of
+    one n; when their answers are all the question has, they add up to it; a one-question
+    scale's n in the means table is that n too."""
+    out: list[Relation] = []
+    drop, stay = instrument.dropping_out, instrument.intend_to_stay
+    for survey in ("mid", "end"):
+        n = ("surveys", f"dropping_out_{survey}", "n")
+        out.append((n, [("surveys", f"intend_to_stay_{survey}", "n")]))
+        scale = next(s for s in instrument.scales if s.questions == (drop.question,))
+        answers = set(range(scale.low, scale.high + 1))
+        if drop.question == stay.question and drop.answers | stay.answers == answers:
+            out.append(
+                (n, [("surveys", f"{k}_{survey}") for k in ("dropping_out", "intend_to_stay")])
+            )
+        out.append((n, [("surveys", scale.id, f"{survey} n")]))
+    # The summary's invitations answered: every mid and every end answer (when each was
+    # invited and answered every scale, as the test's are).
+    scale = instrument.scales[0].id
+    answered = [("surveys", scale, f"{survey} n") for survey in ("mid", "end")]
+    out.append((("summary", "surveys", "count"), answered))
+    return out
+
+
+def _change_relations(values: dict[Hashable, Any]) -> list[Relation]:
+    """Each split's groups add up to the people who answered both surveys, scale by scale."""
+    out: list[Relation] = []
+    tables = {k[0] for k in values if isinstance(k, tuple) and len(k) == 4}
+    for table in (t for t in tables if str(t).startswith("surveys_change_by_")):
+        cells = [k for k in values if isinstance(k, tuple) and k[0] == table]
+        for scale in {k[2] for k in cells}:
+            parts = [k for k in cells if k[2] == scale]
+            out.append((("surveys_change", scale, "n"), parts))
     return out
 
 
@@ -294,3 +359,67 @@ def test_a_month_of_one_rater_after_the_first_is_hidden(bot, settings):
     months = {row[0]: row[1:] for row in report.table("feedback_ratings").rows}
     assert months["2026-11"] == [HIDDEN, HIDDEN]
     assert all((isinstance(n, int) and n >= MINIMUM) or n == HIDDEN for n, _ in months.values())
+
+
+def _answers(engine, truth, rows: list[tuple[str, int]]) -> None:
+    """Replace the generated survey answers: the k-th row is the k-th member's (survey, their
+    answer to "continue"), every other scale answered 3; each answered an invitation sent."""
+    scales = ("belonging", "social", "academic", "confidence", "value")
+    with transaction(engine) as s:
+        for old in s.exec(select(SurveyResponse)).all():
+            s.delete(old)
+        members = s.exec(select(Member).where(Member.program_id == truth.program_id)).all()
+        ordered = sorted(members, key=lambda m: m.id or 0)
+        seen = {"mid": 0, "end": 0}
+        for survey, answer in rows:
+            member = ordered[seen[survey]]
+            seen[survey] += 1
+            answers = dict.fromkeys(scales, 3) | {"continue": answer}
+            when = datetime(2026, 10, 1 if survey == "mid" else 30, tzinfo=UTC)
+            s.add(
+                SurveyResponse(
+                    program_id=truth.program_id,
+                    member_id=member.id,
+                    survey=survey,
+                    answers=answers,
+                    created_at=when,
+                )
+            )
+            key = f"survey:{truth.program_id}:{member.id}:{survey}"
+            invited = {"status": "sent", "not_before": when, "created_at": when, "sent_at": when}
+            s.add(OutboxMessage(dedupe_key=key, platform="console", target_kind="user", **invited))
+
+
+def test_the_survey_figures_give_away_no_hidden_count(bot, settings, tmp_path):
+    """20 answered the mid survey, 2 so far the end one: the means table's end n is hidden,
+    and the summary's "survey invitations answered" (22) minus the mid n (20) would give it,
+    so the summary's count hides too. An instrument whose "intend to stay" answers (3-5) are
+    all that "dropping out" (1-2) leaves: at mid-point 2 of 20 think of dropping out, so the
+    18 who intend to stay hide too. Solving the page's sums, the survey figures' and the
+    summary's among them, gives away no hidden cell."""
+    from bot.conversations.scripts import bundled_scripts_dir
+
+    bundled = (bundled_scripts_dir() / "survey.toml").read_text(encoding="utf-8")
+    old = 'intend_to_stay = { question = "continue", answers = [4, 5] }'
+    assert old in bundled
+    scripts = tmp_path / "mine" / "scripts"
+    scripts.mkdir(parents=True)
+    (scripts / "survey.toml").write_text(bundled.replace(old, old.replace("4, 5", "3, 4, 5")))
+    mine = replace(settings, bot=replace(settings.bot, prompts_dir=str(tmp_path / "mine")))
+    instrument = load_instrument(mine)
+    truth = generate(bot.engine, people=40, weeks=2, seed=3, workspace="console")
+    _answers(bot.engine, truth, [("mid", 1)] * 2 + [("mid", 5)] * 18 + [("end", 4)] * 2)
+    shown = page_values(_report(bot, mine, truth, MINIMUM, probes=False))
+    true = page_values(_report(bot, mine, truth, 1, probes=False))
+    shown = dict.fromkeys(true, HIDDEN) | shown  # a "k of n" under the minimum is left out
+    relations = page_relations(true, instrument)
+    assert exposed(true, relations) == set()  # the relations hold of the true numbers
+    assert exposed(shown, relations) == set()
+    assert true[("surveys", "dropping_out_mid")] == 2
+    assert true[("surveys", "intend_to_stay_mid")] == 18
+    assert true[("summary", "surveys", "count")] == 22
+    hidden = {k for k, v in shown.items() if v == HIDDEN}
+    assert {("surveys", "dropping_out_mid"), ("surveys", "continue", "end n")} <= hidden
+    assert ("summary", "surveys", "count") in hidden
+    assert shown[("surveys", "continue", "mid n")] == 20
+    assert all(shown[k] == true[k] for k in shown if shown[k] != HIDDEN)

@@ -257,6 +257,7 @@ FAIRNESS = [
     *["group", "people", "matched %", "median days waiting", "rounds left out"],
     *["mean fit score", "early endings"],
 ]
+CHANGE = ["scale", "n", "mean change", "95% low", "95% high", "improved %"]
 MONTHLY = [
     *["month", "meetings held %", "pair-cycles planned", "goals reached %", "goals set"],
     *["mean session rating", "raters"],
@@ -289,6 +290,7 @@ def test_csv_files_have_stable_headers(bot, settings, tmp_path):
         "figures": ["section", "figure", "label", "value", "numerator", "denominator", "rate"],
         **{f"outcomes_by_{split}": [split, *OUTCOMES[1:]] for split in SPLITS},
         **{f"fairness_by_{split}": [split, *FAIRNESS[1:]] for split in SPLITS},
+        **{f"surveys_change_by_{split}": [split, *CHANGE] for split in SPLITS},
         "rates_by_month": MONTHLY,
         "rates_by_cycle": ["cycle", "meetings held %", "pairs planned"],
     }

@@ -218,18 +218,19 @@ reverse = ["leave"]
     )
     mine = replace(settings, bot=replace(settings.bot, prompts_dir=str(tmp_path / "mine")))
     truth = generate(bot.engine, people=20, weeks=1)
-    mid = [("mid", {"fit_in": 6, "outsider": 3, "leave": 6})] * 4  # belongs (6 + 5) / 2
-    end = [("end", {"fit_in": 7, "outsider": 1, "leave": 1})] * 4  # belongs 7
+    # eight people: two in each region (four regions of one each would hide everyone's n)
+    mid = [("mid", {"fit_in": 6, "outsider": 3, "leave": 6})] * 8  # belongs (6 + 5) / 2
+    end = [("end", {"fit_in": 7, "outsider": 1, "leave": 1})] * 8  # belongs 7
     _answer(bot.engine, truth.program_id, mid + end)
     report = _report(bot.engine, mine, truth.program_id)
     means = {row[0]: row[1:] for row in report.table("surveys").rows}
-    assert means == {"belongs": [4, 5.5, 4, 7.0], "stays": [4, 2.0, 4, 7.0]}
+    assert means == {"belongs": [8, 5.5, 8, 7.0], "stays": [8, 2.0, 8, 7.0]}
     assert report.table("surveys").words["belongs"] == "belonging (two items)"
     change = {row[0]: row[1:] for row in report.table("surveys_change").rows}
-    assert change["belongs"] == [4, 1.5, 1.5, 1.5, 100]
+    assert change["belongs"] == [8, 1.5, 1.5, 1.5, 100]
     got = report.figures()
     assert (
-        got["surveys.dropping_out_mid"] == "4 of 4" and got["surveys.dropping_out_end"] == "0 of 4"
+        got["surveys.dropping_out_mid"] == "8 of 8" and got["surveys.dropping_out_end"] == "0 of 8"
     )
     assert "mean change +5.00 " in got["surveys.headline_staying_change"]
 
