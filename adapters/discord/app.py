@@ -226,6 +226,7 @@ class DiscordAdapter:
             None,
             roles,
             DISCORD,
+            locale=str(interaction.locale.value) if interaction.locale else None,
         )
 
     # -- commands -------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.delivery import Target
 from bot.outbox import Outgoing, enqueue_many
-from bot.prompts import Prompts
+from bot.prompts import Prompts, language_args
 from bot.replies import Button, Buttons, Context, Message, Section
 from bot.time.cadence import program_rule
 from bot.time.nudges import MAX_MOVE, LocalRules, nudge_instant, pair_takes_cycle
@@ -384,6 +384,7 @@ def _queue(session: Session, *, now: datetime, stale: timedelta, ahead: timedelt
                 "cycle": cycle,
                 "pair": row.pair_id,
                 "first": firsts.get(row.pair_id) == row.cycle_on,
+                **language_args(row),
             }
             by_program[row.program_id].append(
                 Outgoing(

@@ -127,6 +127,8 @@ class Candidate:
     seniority: int | None = None
     capacity: int = 1
     priority: int = 0
+    locale: str | None = None  # the language they chose, and their platform's (intros)
+    platform_locale: str | None = None
 
     @property
     def has_availability(self) -> bool:

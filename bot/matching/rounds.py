@@ -81,6 +81,8 @@ def candidate_of(member: Member, person: Person, default_zone: str) -> Candidate
         seniority=member.seniority,
         capacity=member.capacity,
         priority=member.match_priority,
+        locale=person.locale,
+        platform_locale=person.platform_locale,
     )
 
 

@@ -146,7 +146,13 @@ def _end_pairs(
         done.pairs_ended += 1
         for partner in others.get(pair.id, []):
             message = Message(
-                (Section(prompts.render("forget.partner_left", pair=Text.trusted(str(pair.id)))),)
+                (
+                    Section(
+                        prompts.for_person(partner).render(
+                            "forget.partner_left", pair=Text.trusted(str(pair.id))
+                        )
+                    ),
+                )
             )
             row = enqueue(
                 session,
