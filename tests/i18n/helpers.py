@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 from bot.config import Settings
+from bot.pulse import Pulse
+from bot.time.clock import FakeClock
 
 ES = """\
 [match]
@@ -58,3 +62,18 @@ def with_locales(settings: Settings, root: Path) -> Settings:
     """``settings`` with ``root`` (holding the two locales) as the prompts_dir."""
     write_locales(root)
     return replace(settings, bot=replace(settings.bot, prompts_dir=str(root)))
+
+
+async def advance(pulse: Pulse, clock: FakeClock, days: int) -> None:
+    """Move the fake clock ``days`` ahead, running the pulse every few hours and whenever a
+    queued message falls due (as the console's ``/time`` does).
+    """
+    end = clock.now() + timedelta(days=days)
+    while clock.now() < end:
+        now = clock.now()
+        target = min(now + timedelta(hours=3), end)
+        due = await asyncio.to_thread(pulse.next_due, now)
+        if due is not None and due < target:
+            target = max(due, now + timedelta(minutes=1))
+        clock.advance(target - now)
+        await pulse.tick()

@@ -22,10 +22,10 @@ def _complete_italian(root: Path) -> Path:
     english = load_prompts([], build_registry())
     folder = root / "locales" / "it"
     (folder / "scripts").mkdir(parents=True)
-    lines = []
-    for key in english.keys():
-        template = english.source(key)
-        lines.append(f"{key} = {json.dumps(template, ensure_ascii=False)}")
+    lines = [
+        f"{key} = {json.dumps(english.source(key), ensure_ascii=False)}"
+        for key in english.keys()  # noqa: SIM118 (Prompts, not a dict)
+    ]
     (folder / "all.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     for script in bundled_scripts_dir().glob("*.toml"):
         shutil.copy(script, folder / "scripts" / script.name)
