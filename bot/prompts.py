@@ -330,6 +330,10 @@ class Prompts:
         """
         return self.for_person(Language(args.get("locale"), args.get("platform_locale")))
 
+    def translated(self, key: str) -> bool:
+        """Whether ``key`` has its own text in this language (else it shows in English)."""
+        return key in self._overlay
+
     def missing(self, tag: str) -> list[str]:
         """The keys the locale ``tag`` has no text for (they show in English)."""
         return sorted(set(self._pieces) - set(self._overlays.get(tag, {})))

@@ -331,7 +331,13 @@ class Conversations:
             return self._store(ctx, conv, step, drafts[step.id])
         local_today = ctx.now.astimezone(ctx.zone()).date()
         try:
-            value = parse(step, text, today=local_today, day_first=ctx.settings.program.day_first)
+            value = parse(
+                step,
+                text,
+                today=local_today,
+                day_first=ctx.settings.program.day_first,
+                locale=ctx.prompts.locale,
+            )
         except Invalid as exc:
             return self.question(ctx, conv, error=self._invalid_text(ctx, step, exc))
         if value is None and not step.optional:
@@ -513,6 +519,7 @@ class Conversations:
                     submitted.get(step.id, ""),
                     today=local_today,
                     day_first=ctx.settings.program.day_first,
+                    locale=ctx.prompts.locale,
                 )
             except Invalid as exc:
                 errors[step.id] = self._invalid_text(ctx, step, exc).plain()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -42,3 +43,38 @@ def counted(shown: str, forms: tuple[str, str], tag: str) -> str:
 def number(value: int | float | Decimal, tag: str) -> str:
     """A number written the language's way (``1234.5`` -> "1.234,5" in German)."""
     return format_decimal(value, locale=babel_locale(tag))
+
+
+def _spellings(name: str) -> set[str]:
+    """``"Março"`` -> {"março", "marco"}; ``"ene."`` -> {"ene"}."""
+    word = name.lower().strip().rstrip(".")
+    plain = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+    return {word, plain} - {""}
+
+
+@lru_cache(maxsize=64)
+def month_names(tag: str) -> dict[str, int]:
+    """The language's month names, wide and abbreviated (lower case, with and without
+    accents) -> month number: what a date typed in that language may say.
+    """
+    loc = babel_locale(tag)
+    found: dict[str, int] = {}
+    for context in ("format", "stand-alone"):
+        for width in ("wide", "abbreviated"):
+            for number, name in loc.months[context][width].items():
+                found.update(dict.fromkeys(_spellings(name), number))
+    return found
+
+
+@lru_cache(maxsize=64)
+def weekday_names(tag: str) -> dict[str, int]:
+    """The language's weekday names -> 0 (Monday) to 6; whole names only, as abbreviations
+    clash with months (Spanish "mar" is both martes and marzo).
+    """
+    loc = babel_locale(tag)
+    found: dict[str, int] = {}
+    for context in ("format", "stand-alone"):
+        for width in ("wide",):
+            for number, name in loc.days[context][width].items():
+                found.update(dict.fromkeys(_spellings(name), number))
+    return found

@@ -241,6 +241,7 @@ def pause(ctx: Ctx, args: list[str]) -> Reply:
             tz=tz,
             max_days=MAX_PAUSE_DAYS,
             day_first=ctx.settings.program.day_first,
+            locale=ctx.prompts.locale,
         )
     except BadDate as exc:
         if exc.reason == "past":

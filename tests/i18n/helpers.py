@@ -25,6 +25,10 @@ nudge_first = "¡Hola {name}! Tu primer seguimiento: ¿os habéis visto {partner
 
 [button]
 checkin_met = "Nos vimos"
+
+[command.checkin]
+summary = "Cuéntame si te viste con tu pareja."
+usage = "checkin [met|not-yet] [fecha]"
 """
 
 PT_BR = """\

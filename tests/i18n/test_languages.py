@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import build_registry, load_prompts
+from bot.app import build_bot, build_registry, load_prompts
 from bot.i18n.locales import match, resolve
 from bot.prompts import Language, Prompts
 from bot.time.format import local_day, local_when
-from tests.i18n.helpers import write_locales
+from bot.time.parse import parse_day
+from tests.conftest import run
+from tests.i18n.helpers import with_locales, write_locales
 
 AVAILABLE = ("es", "de", "fr", "pt-BR")
 
@@ -109,3 +111,32 @@ def test_a_foreign_placeholder_is_left_out_at_run_time(tmp_path: Path):
     prompts = load_prompts([tmp_path], build_registry())
     assert prompts.for_locale("es").text("button.checkin_met") == "We met"
     assert any("{secret}" in p for p in prompts.problems("es"))
+
+
+@pytest.mark.parametrize(
+    ("text", "tag", "expected"),
+    [
+        ("31 de marzo", "es", date(2027, 3, 31)),
+        ("martes 9 de marzo de 2027", "es", date(2027, 3, 9)),
+        ("31. März", "de", date(2027, 3, 31)),
+        ("mardi 9 mars 2027", "fr", date(2027, 3, 9)),
+        ("9 de março", "pt-BR", date(2027, 3, 9)),
+        ("9 de marco", "pt-BR", date(2027, 3, 9)),  # typed without the accent
+        ("31 mar", "es", date(2027, 3, 31)),  # "mar" is marzo here, not martes
+        ("31 March", "es", date(2027, 3, 31)),  # English still works
+        ("2027-03-31", "de", date(2027, 3, 31)),  # and ISO
+    ],
+)
+def test_dates_typed_in_the_persons_language(text, tag, expected):
+    """The date reader keeps English and ISO and knows the language's month and day names."""
+    assert parse_day(text, today=date(2026, 11, 22), locale=tag) == expected
+
+
+def test_a_pause_until_a_spanish_date(settings, clock, engine, tmp_path):
+    """``/mentor pause 31 de marzo`` from someone who chose Spanish; the answer's date is
+    written in Spanish too."""
+    bot = build_bot(with_locales(settings, tmp_path / "p"), clock=clock, engine=engine)
+    run(bot, "language es", who="ana")
+    run(bot, "join mentee", who="ana")
+    reply = run(bot, "pause 31 de marzo", who="ana")
+    assert "31 de marzo de 2027" in reply, reply

@@ -57,7 +57,9 @@ def _dm_texts(fake: FakeSlack, user: str) -> str:
 async def test_slack_profile_locales_decide_each_persons_language(bot, slack, clock):
     """users.info's locale (asked for with include_locale) is each person's language."""
     bot.settings = replace(bot.settings, admins=replace(bot.settings.admins, slack=("UADMIN",)))
-    adapter = SlackAdapter(bot, token="xoxb-test", signing_secret=SECRET, api_url=slack.url + "/api/")
+    adapter = SlackAdapter(
+        bot, token="xoxb-test", signing_secret=SECRET, api_url=slack.url + "/api/"
+    )
     port = await adapter.start_http("127.0.0.1", 0)
     async with aiohttp.ClientSession() as http:
         served = (adapter, port, http)
@@ -91,9 +93,7 @@ async def discord_fake():
     await fake.stop()
 
 
-async def test_discord_interaction_locales_decide_each_persons_language(
-    bot, discord_fake, clock
-):
+async def test_discord_interaction_locales_decide_each_persons_language(bot, discord_fake, clock):
     """Each interaction's locale is stored as the person's platform language and decides
     the language of their intro and nudge."""
     fake = discord_fake
@@ -108,6 +108,14 @@ async def test_discord_interaction_locales_decide_each_persons_language(
         guild_ready_timeout=0.1,
     )
     await adapter.start("fake-token")
+    synced = fake.calls_to("PUT", rf"applications/\d+/guilds/{GUILD}/commands")[-1]
+    group = next(c for c in synced if c["name"] == "mentor")
+    checkin = next(o for o in group["options"] if o["name"] == "checkin")
+    assert checkin["description_localizations"]["es-ES"] == "Cuéntame si te viste con tu pareja."
+    assert checkin["description_localizations"]["es-419"] == "Cuéntame si te viste con tu pareja."
+    assert checkin["options"][0]["description_localizations"]["es-ES"] == "[met|not-yet] [fecha]"
+    assert "pt-BR" not in checkin["description_localizations"]  # not translated: English
+    assert checkin["name"] == "checkin" and not checkin.get("name_localizations")
     ana = {"user_id": "111", "name": "ana", "guild_id": GUILD, "locale": "es-ES"}
     joao = {"user_id": "222", "name": "joao", "guild_id": GUILD, "locale": "pt-BR"}
     admin = {"user_id": "333", "name": "admin", "guild_id": GUILD, "roles": ["999"]}
