@@ -105,6 +105,7 @@ def forget_person(
     person.display_name = ""
     person.timezone = person.timezone_source = person.team = None
     person.quiet_start = person.quiet_end = None
+    person.locale = person.platform_locale = None
     person.languages, person.availability = [], []
     person.updated_at = now
     session.add(person)
