@@ -331,13 +331,7 @@ class Conversations:
             return self._store(ctx, conv, step, drafts[step.id])
         local_today = ctx.now.astimezone(ctx.zone()).date()
         try:
-            value = parse(
-                step,
-                text,
-                today=local_today,
-                day_first=ctx.settings.program.day_first,
-                locale=ctx.prompts.locale,
-            )
+            value = parse(step, text, today=local_today, **_reading(ctx))
         except Invalid as exc:
             return self.question(ctx, conv, error=self._invalid_text(ctx, step, exc))
         if value is None and not step.optional:
@@ -518,8 +512,7 @@ class Conversations:
                     step,
                     submitted.get(step.id, ""),
                     today=local_today,
-                    day_first=ctx.settings.program.day_first,
-                    locale=ctx.prompts.locale,
+                    **_reading(ctx),
                 )
             except Invalid as exc:
                 errors[step.id] = self._invalid_text(ctx, step, exc).plain()
@@ -552,6 +545,11 @@ class Conversations:
         hours = ctx.settings.conversations.expire_after_hours
         command = self.flows[conv.script].command
         return ctx.say("conv.expired", title=title, hours=hours, command=command)
+
+
+def _reading(ctx: Ctx) -> dict[str, Any]:
+    """How the person's answers are read: the program's date order, their language's words."""
+    return {"day_first": ctx.settings.program.day_first, "locale": ctx.prompts.locale}
 
 
 def _buttons_fit(step: Step) -> bool:
