@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import build_bot, build_registry, load_prompts
 from bot.i18n.locales import match, resolve
-from bot.prompts import Language, Prompts
+from bot.prompts import Language, Prompts, bundled_dir
 from bot.time.format import local_day, local_when
 from bot.time.parse import parse_day
 from tests.conftest import run
@@ -140,3 +140,24 @@ def test_a_pause_until_a_spanish_date(settings, clock, engine, tmp_path):
     run(bot, "join mentee", who="ana")
     reply = run(bot, "pause 31 de marzo", who="ana")
     assert "31 de marzo de 2027" in reply, reply
+
+
+def test_a_conversation_runs_the_persons_translated_script(settings, clock, engine, tmp_path):
+    """Someone who chose Spanish is asked the Spanish script's questions; someone else the
+    English; a translation of another shape is left out (English shown) and reported."""
+    write_locales(tmp_path / "p")
+    english = (bundled_dir() / "scripts" / "goal.toml").read_text(encoding="utf-8")
+    spanish = english.replace("What exactly do you want to achieve?", "¿Qué quieres lograr?")
+    scripts = tmp_path / "p" / "locales" / "es" / "scripts"
+    scripts.mkdir()
+    (scripts / "goal.toml").write_text(spanish, encoding="utf-8")
+    bot = build_bot(with_locales(settings, tmp_path / "p"), clock=clock, engine=engine)
+    run(bot, "language es", who="ana")
+    for who in ("ana", "bob"):
+        run(bot, "join mentee", who=who)
+    assert "¿Qué quieres lograr?" in run(bot, "goal", who="ana")
+    assert "What exactly do you want to achieve?" in run(bot, "goal", who="bob")
+    (scripts / "goal.toml").write_text(spanish.replace('kind = "date"', 'kind = "text"'))
+    again = build_bot(with_locales(settings, tmp_path / "p"), clock=clock, engine=engine)
+    assert "goal" not in again.conversations.translations.get("es", {})
+    assert any("goal.toml" in p for p in again.conversations.problems["es"])
