@@ -328,6 +328,9 @@ def build_bot(
     prompt_dirs = [Path(settings.bot.prompts_dir).expanduser()] if settings.bot.prompts_dir else []
     registry = build_registry()
     prompts = load_prompts(prompt_dirs, registry, default_locale=settings.program.language)
+    for tag in prompts.locales():
+        if prompts.problems(tag):  # those keys show in English; `prompts check` names them
+            log.warning("%s: %d prompt(s) left in English", tag, len(prompts.problems(tag)))
     conversations = build_conversations(prompt_dirs, registry)
     try:
         engine = engine or make_engine(settings.database_url, data_dir=Path(settings.bot.data_dir))
