@@ -1,8 +1,8 @@
 """person locale: the language a person chose (``/mentor language``) and the one their
 platform reports (Slack profile locale, Discord interaction locale)
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-03 14:30:00
 """
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0015'
-down_revision: str | None = '0014'
+revision: str = '0020'
+down_revision: str | None = '0019'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
