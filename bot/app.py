@@ -112,14 +112,16 @@ class MentorBot:
             self.metrics.event_handled(_VIA[type(event)], time.perf_counter() - started)
 
     def _handle(self, event: Event) -> Reply:
+        prompts = self.prompts  # the actor's, once known: errors speak their language too
         try:
             with transaction(self.engine) as session:
                 ctx = self._context(session, event.actor, _VIA[type(event)])
+                prompts = ctx.prompts
                 if isinstance(event, DirectMessage) and ctx.person.unreachable_since:
                     reachable_again(session, ctx.person)  # they wrote: DMs work again
                 return self._route(ctx, event)
         except UserError as exc:
-            return self._user_error(exc)
+            return self._user_error(exc, prompts)
         except FormInvalid as exc:
             return FormErrors(exc.errors, retry=exc.retry)
         except NeedsConfirmation as exc:
@@ -132,7 +134,7 @@ class MentorBot:
                     self.pseudonyms.of(event.actor.platform, event.actor.user_id),
                     str(getattr(exc, "orig", None) or exc).splitlines()[0][:200],
                 )
-                return Message((Section(self.prompts.render("error.database_unavailable")),))
+                return Message((Section(prompts.render("error.database_unavailable")),))
             ref = uuid.uuid4().hex[:8]
             log.exception(
                 "error handling %s from %s (ref %s)",
@@ -140,7 +142,7 @@ class MentorBot:
                 self.pseudonyms.of(event.actor.platform, event.actor.user_id),
                 ref,
             )
-            return Message((Section(self.prompts.render("error.internal", ref=ref)),))
+            return Message((Section(prompts.render("error.internal", ref=ref)),))
 
     async def ahandle(self, event: Event) -> Reply:
         """``handle`` off the event loop, for async adapters."""
@@ -154,12 +156,12 @@ class MentorBot:
             self._workers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="mentorbot")
         return await asyncio.get_running_loop().run_in_executor(self._workers, work, *args)
 
-    def _user_error(self, exc: UserError) -> Message:
+    def _user_error(self, exc: UserError, prompts: Prompts) -> Message:
         try:
-            text = self.prompts.render(exc.key, **exc.params)
+            text = prompts.render(exc.key, **exc.params)
         except KeyError:
             log.exception("user error %s could not be rendered", exc.key)
-            text = self.prompts.render("error.internal", ref="prompt")
+            text = prompts.render("error.internal", ref="prompt")
         return Message((Section(text),))
 
     def _context(self, session, actor: Actor, via: str = "command") -> Ctx:  # type: ignore[no-untyped-def]
@@ -174,11 +176,14 @@ class MentorBot:
             # Where people are named by what was typed (the console), that is no real name.
             rename=not actor.surface.users_are_names,
         )
+        if actor.locale and person.platform_locale != actor.locale[:20]:
+            person.platform_locale = actor.locale[:20]
+            session.add(person)
         return Ctx(
             session=session,
             actor=actor,
             now=now,
-            prompts=self.prompts,
+            prompts=self.prompts.for_person(person),  # replies speak the actor's language
             settings=self.settings,
             is_admin=self.is_admin(actor),
             person=person,
@@ -281,24 +286,37 @@ def _outbox_retention(job: JobContext) -> int:
     )
 
 
-def load_prompts(prompt_dirs: Iterable[Path] = (), registry: Registry | None = None) -> Prompts:
+def load_prompts(
+    prompt_dirs: Iterable[Path] = (),
+    registry: Registry | None = None,
+    *,
+    default_locale: str = "en",
+) -> Prompts:
     """The whole catalog, assembled from the core's prompts and each capability's registered
-    ones, with their bundled text and ``prompt_dirs`` (a coordinator's rewording) on top.
+    ones, with their bundled text and ``prompt_dirs`` (a coordinator's rewording) on top, and
+    every locale folder (bundled, or in ``<prompt_dir>/locales/``) laid over English.
     """
     wording = (registry or build_registry()).wording
-    return Prompts.load(prompt_dirs, words=[core_words(), *wording])
+    return Prompts.load(prompt_dirs, words=[core_words(), *wording], default_locale=default_locale)
 
 
 def build_conversations(prompt_dirs: Iterable[Path] = (), registry: Registry | None = None):  # type: ignore[no-untyped-def]
     """Load and check every conversation script (bundled, or overridden in
-    ``<prompts_dir>/scripts``) against the flows the capabilities registered.
+    ``<prompts_dir>/scripts``) against the flows the capabilities registered, and each
+    locale's translations of them (kept apart when broken: ``problems``, by language).
     """
     from bot.conversations.runner import Conversations
-    from bot.conversations.scripts import load_scripts
+    from bot.conversations.scripts import load_scripts, load_translations
 
     flows = (registry or build_registry()).flows
-    scripts = load_scripts({name: flow.contract for name, flow in flows.items()}, prompt_dirs)
-    return Conversations(scripts, flows)
+    contracts = {name: flow.contract for name, flow in flows.items()}
+    scripts = load_scripts(contracts, prompt_dirs)
+    translations, problems = load_translations(contracts, scripts, prompt_dirs)
+    for tag, found in problems.items():
+        log.warning("%s: %d conversation script(s) left in English: %s", tag, len(found), found)
+    conversations = Conversations(scripts, flows, translations)
+    conversations.problems = problems
+    return conversations
 
 
 def _default_clock(settings: Settings, engine: Engine, console: bool | None) -> Clock:
@@ -331,7 +349,10 @@ def build_bot(
     """
     prompt_dirs = [Path(settings.bot.prompts_dir).expanduser()] if settings.bot.prompts_dir else []
     registry = build_registry()
-    prompts = load_prompts(prompt_dirs, registry)
+    prompts = load_prompts(prompt_dirs, registry, default_locale=settings.program.language)
+    for tag in prompts.locales():
+        if prompts.problems(tag):  # those keys show in English; `prompts check` names them
+            log.warning("%s: %d prompt(s) left in English", tag, len(prompts.problems(tag)))
     conversations = build_conversations(prompt_dirs, registry)
     try:
         engine = engine or make_engine(settings.database_url, data_dir=Path(settings.bot.data_dir))
@@ -360,8 +381,11 @@ def build_dispatcher(bot: MentorBot, senders: Mapping[str, Sender], **options: A
 
     from bot.unreachable.marks import Unreachable
 
+    def in_language(render: Any, args: dict[str, Any]) -> Message:
+        return render(bot.prompts.for_args(args), args)  # the recipient's (language_args)
+
     renderers = {
-        name: partial(render, bot.prompts) for name, render in bot.registry.renderers.items()
+        name: partial(in_language, render) for name, render in bot.registry.renderers.items()
     }
     options.setdefault("owner", bot.settings.bot.instance or None)
     options.setdefault("lease", timedelta(seconds=bot.settings.bot.lease_seconds))

@@ -55,6 +55,7 @@ class ProgramSettings:
     default_timezone: str = "UTC"
     date_order: str = "day-first"  # how 10/11 is read: "day-first" or "month-first" (US)
     closed_days: tuple[str, ...] = ()  # "YYYY-MM-DD": no meeting slots, nudges move past them
+    language: str = "en"  # for people who chose none and whose platform's language we lack
 
     @property
     def day_first(self) -> bool:
@@ -301,6 +302,8 @@ def _program_problems(p: ProgramSettings) -> Iterator[str]:
         yield "[program] kind must be 'mentoring' or 'peer'"
     if p.date_order not in ("day-first", "month-first"):
         yield "[program] date_order must be 'day-first' or 'month-first'"
+    if not p.language.strip():
+        yield '[program] language must be a language tag such as "en" or "pt-BR"'
     if p.cadence not in CADENCES:
         yield f"[program] cadence must be one of {', '.join(CADENCES)}"
     if p.checkin_weekday.lower() not in WEEKDAYS:

@@ -14,7 +14,7 @@ from bot.delivery import Target
 from bot.errors import UserError
 from bot.events import Actor, Surface
 from bot.outbox import enqueue
-from bot.prompts import Prompts
+from bot.prompts import Prompts, Speaker
 from bot.pseudonyms import Pseudonyms
 from bot.replies import Message, Part, Reply, Section
 from bot.spans import Text
@@ -163,15 +163,27 @@ class Ctx:
 
     # -- replies --------------------------------------------------------------------------
     def t(self, key: str, /, **values: Any) -> Text:
-        """Render the prompt ``key`` with ``values``."""
+        """Render the prompt ``key`` with ``values`` in the actor's language."""
         return self.prompts.render(key, **values)
+
+    def prompts_for(self, person: Speaker) -> Prompts:
+        """The prompts in ``person``'s language: render everything meant for someone other
+        than the actor (a DM to a partner, an intro) with these, never with ``ctx.prompts``.
+        """
+        return self.prompts.for_person(person)
 
     def say(self, key: str, /, *extra: Part, **values: Any) -> Message:
         """A message of the prompt ``key`` followed by ``extra`` parts."""
         return Message((Section(self.t(key, **values)), *extra))
 
+    def say_to(self, person: Speaker, key: str, /, *extra: Part, **values: Any) -> Message:
+        """Like :meth:`say`, in ``person``'s language: for a message to someone else."""
+        return Message((Section(self.prompts_for(person).render(key, **values)), *extra))
+
     def dm(self, person: Person, message: Message, *, dedupe_key: str) -> None:
-        """Queue a direct message to ``person`` through the outbox, once per ``dedupe_key``."""
+        """Queue a direct message to ``person`` through the outbox, once per ``dedupe_key``;
+        render ``message`` with :meth:`prompts_for` ``(person)``, in their language.
+        """
         enqueue(
             self.session,
             dedupe_key=dedupe_key,

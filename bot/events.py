@@ -29,6 +29,7 @@ class Actor:
     timezone: str | None = None  # IANA zone when the platform knows it (Slack does)
     roles: tuple[str, ...] = ()  # platform roles (Discord role ids and names), for admin checks
     surface: Surface = field(default_factory=Surface)
+    locale: str | None = None  # the platform's language for them (Slack profile, Discord client)
 
 
 @dataclass(frozen=True)

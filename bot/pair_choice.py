@@ -179,7 +179,9 @@ def end_pairs(
                 others.append(other)
             ctx.dm(
                 partner,
-                ctx.say(notice, name=ctx.person.display_name, program=ctx.program().name),
+                ctx.say_to(
+                    partner, notice, name=ctx.person.display_name, program=ctx.program().name
+                ),
                 dedupe_key=f"{key or 'ended:' + reason.value}:{pair.id}:{partner.id}",
             )
     return others

@@ -10,15 +10,18 @@ text unless they are already :class:`~bot.spans.Text`.
 
 from __future__ import annotations
 
+import copy
 import string
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bot.errors import ConfigError
+from bot.i18n import locales
+from bot.i18n.cldr import counted
 from bot.spans import Span, Text
 
 _FORMATTER = string.Formatter()
@@ -122,20 +125,93 @@ def _parse(key: str, template: str) -> tuple[_Piece, ...]:
     return tuple(pieces)
 
 
-def _counted(value: Any, forms: tuple[str, str]) -> str:
-    """``3`` with ("pair", "pairs") -> "3 pairs"; "1 pair" for one."""
-    shown = value.plain() if isinstance(value, Text) else str(value)
-    try:
-        one = float(shown) == 1
-    except ValueError:
-        one = False
-    return f"{shown} {forms[0] if one else forms[1]}"
+class Speaker(Protocol):
+    """Whoever a message is for: the language they chose and the one their platform reports
+    (a :class:`~storage.models.Person`, or a query's row naming both).
+    """
+
+    @property
+    def locale(self) -> str | None:
+        """The language they chose with ``/mentor language``."""
+        ...
+
+    @property
+    def platform_locale(self) -> str | None:
+        """The language of their Slack profile or Discord client."""
+        ...
+
+
+@dataclass(frozen=True)
+class Language:
+    """A person's two language settings, carried where the person is not (an outbox row's
+    arguments, rendered when sent): see :func:`language_args`.
+    """
+
+    locale: str | None = None
+    platform_locale: str | None = None
+
+
+def language_args(person: Speaker) -> dict[str, str | None]:
+    """What a queued renderer's arguments carry so the message is rendered, when sent, in the
+    recipient's language (the dispatcher reads them back with :meth:`Prompts.for_args`).
+    """
+    return {"locale": person.locale, "platform_locale": person.platform_locale}
+
+
+def _read_locale(folders: Iterable[Path]) -> dict[str, str]:
+    """One locale's text: every ``*.toml`` of its folders (later folders win, key by key)."""
+    templates: dict[str, str] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("*.toml")):
+            templates.update(_read(path))
+    return templates
+
+
+def _check_locale(
+    tag: str, templates: Mapping[str, str], catalog: Mapping[str, frozenset[str]]
+) -> tuple[dict[str, tuple[_Piece, ...]], list[str]]:
+    """A locale's parsed templates, and its problems: keys English does not have, templates
+    that do not parse, placeholders the English key does not declare (those keys are left
+    out, so English shows instead).
+    """
+    pieces: dict[str, tuple[_Piece, ...]] = {}
+    problems: list[str] = []
+    for key, template in sorted(templates.items()):
+        if key not in catalog:
+            problems.append(f"{tag}: unknown prompt {key!r} (not in the English text)")
+            continue
+        try:
+            parsed = _parse(key, template)
+        except ConfigError as exc:
+            problems.append(f"{tag}: {exc}")
+            continue
+        bad = sorted({p.field for p in parsed if p.field} - catalog[key])
+        if bad:
+            problems.append(
+                f"{tag}: prompt {key!r} uses placeholder(s) the English text does not declare: "
+                + ", ".join("{" + b + "}" for b in bad)
+            )
+            continue
+        pieces[key] = parsed
+    return pieces, problems
 
 
 class Prompts:
-    """Validated templates; ``render`` turns one into :class:`Text`."""
+    """Validated templates; ``render`` turns one into :class:`Text`.
 
-    def __init__(self, templates: Mapping[str, str], catalog: Mapping[str, frozenset[str]]) -> None:
+    English is the base; each locale is laid over it key by key (a key it lacks shows in
+    English). One object is bound to one language: :meth:`for_person` and :meth:`for_locale`
+    give the same prompts in another.
+    """
+
+    def __init__(
+        self,
+        templates: Mapping[str, str],
+        catalog: Mapping[str, frozenset[str]],
+        *,
+        translations: Mapping[str, Mapping[str, str]] | None = None,
+        default_locale: str = locales.BASE,
+    ) -> None:
         problems: list[str] = []
         missing = sorted(set(catalog) - set(templates))
         if missing:
@@ -165,6 +241,16 @@ class Prompts:
         if problems:
             raise ConfigError("prompt files are not valid:\n  - " + "\n  - ".join(problems))
         self._catalog = catalog
+        self._sources = {key: templates[key] for key in self._pieces}
+        self._overlays: dict[str, dict[str, tuple[_Piece, ...]]] = {}
+        self._problems: dict[str, list[str]] = {}
+        for tag, texts in (translations or {}).items():
+            self._overlays[tag], self._problems[tag] = _check_locale(tag, texts, catalog)
+        self._default = locales.resolve(
+            chosen=default_locale, platform=None, available=self._overlays, default=locales.BASE
+        )
+        self._locale = locales.BASE
+        self._overlay: Mapping[str, tuple[_Piece, ...]] = {}
 
     @classmethod
     def load(
@@ -173,24 +259,96 @@ class Prompts:
         *,
         words: Iterable[Words] = (),
         catalog: Mapping[str, frozenset[str]] | None = None,
+        default_locale: str = locales.BASE,
     ) -> Prompts:
         """Load each owner's bundled text (``words``), then each directory in ``dirs`` on top
-        (later wins), checked against the owners' declarations plus ``catalog``. The whole
-        bot's: :func:`bot.app.load_prompts`.
+        (later wins), checked against the owners' declarations plus ``catalog``; then each
+        locale folder, bundled (``prompts/locales/<tag>/``) or in a directory of ``dirs``
+        (``<dir>/locales/<tag>/``). The whole bot's: :func:`bot.app.load_prompts`.
         """
         templates, declared = _bundled(words)
         if catalog is not None:
             declared.update(catalog)
-        for directory in [Path(d) for d in dirs]:
+        roots = [Path(d) for d in dirs]
+        for directory in roots:
             if not directory.is_dir():
                 raise ConfigError(f"prompts directory {directory} does not exist")
             for path in sorted(directory.glob("*.toml")):
                 templates.update(_read(path))
-        return cls(templates, declared)
+        folders = locales.locale_folders([bundled_dir(), *roots])
+        translations = {tag: _read_locale(paths) for tag, paths in folders.items()}
+        return cls(templates, declared, translations=translations, default_locale=default_locale)
+
+    # -- languages ------------------------------------------------------------------------
+    @property
+    def locale(self) -> str:
+        """The language these prompts speak (a tag such as ``en`` or ``pt-BR``)."""
+        return self._locale
+
+    @property
+    def default_locale(self) -> str:
+        """The program's language (``[program] language``, when we have it; else English)."""
+        return self._default
+
+    def locales(self) -> list[str]:
+        """Every language available: English and each locale folder found."""
+        return sorted({locales.BASE, *self._overlays})
+
+    def for_locale(self, tag: str | None) -> Prompts:
+        """These prompts in the language ``tag`` (matched loosely, like a platform's; the
+        program's language when there is no such translation).
+        """
+        chosen = locales.resolve(
+            chosen=tag, platform=None, available=self._overlays, default=self._default
+        )
+        if chosen == self._locale:
+            return self
+        bound = copy.copy(self)
+        bound._locale = chosen
+        bound._overlay = self._overlays.get(chosen, {})
+        return bound
+
+    def for_everyone(self) -> Prompts:
+        """These prompts in the program's language: for a channel, read by everyone."""
+        return self.for_locale(self._default)
+
+    def for_person(self, person: Speaker) -> Prompts:
+        """These prompts in ``person``'s language: the one they chose, else their platform's
+        when we have it, else the program's. Render everything meant for a person with this.
+        """
+        chosen = locales.resolve(
+            chosen=person.locale,
+            platform=person.platform_locale,
+            available=self._overlays,
+            default=self._default,
+        )
+        return self.for_locale(chosen)
+
+    def for_args(self, args: Mapping[str, Any]) -> Prompts:
+        """These prompts in the language a queued message's arguments name
+        (:func:`language_args`); the program's language when they name none.
+        """
+        return self.for_person(Language(args.get("locale"), args.get("platform_locale")))
+
+    def translated(self, key: str) -> bool:
+        """Whether ``key`` has its own text in this language (else it shows in English)."""
+        return key in self._overlay
+
+    def missing(self, tag: str) -> list[str]:
+        """The keys the locale ``tag`` has no text for (they show in English)."""
+        return sorted(set(self._pieces) - set(self._overlays.get(tag, {})))
+
+    def problems(self, tag: str) -> list[str]:
+        """What is wrong in the locale ``tag`` (unknown keys, foreign placeholders)."""
+        return list(self._problems.get(tag, []))
 
     def keys(self) -> list[str]:
         """Every prompt key."""
         return sorted(self._pieces)
+
+    def source(self, key: str) -> str:
+        """The English template of ``key``, as written (to start a translation from)."""
+        return self._sources[key]
 
     def placeholders(self, key: str) -> frozenset[str]:
         """The placeholders the prompt ``key`` may use."""
@@ -199,7 +357,7 @@ class Prompts:
     def render(self, key: str, /, **values: Any) -> Text:
         """Fill template ``key``; str values are untrusted, Text values keep their spans."""
         try:
-            pieces = self._pieces[key]
+            pieces = self._overlay.get(key) or self._pieces[key]
         except KeyError:
             raise KeyError(f"no prompt named {key!r}") from None
         spans: list[Span] = []
@@ -212,7 +370,8 @@ class Prompts:
                 raise KeyError(f"prompt {key!r} needs a value for {{{piece.field}}}")
             value = values[piece.field]
             if piece.plural is not None:
-                spans.append(Span(_counted(value, piece.plural), True))
+                shown = value.plain() if isinstance(value, Text) else str(value)
+                spans.append(Span(counted(shown, piece.plural, self._locale), True))
             elif isinstance(value, Text):
                 spans.extend(value.spans)
             else:

@@ -431,6 +431,7 @@ class FakeDiscord:
         guild_id: str | None = None,
         message: dict[str, Any] | None = None,
         roles: list[str] | None = None,
+        locale: str = "en-US",
     ) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "id": snowflake(),
@@ -440,7 +441,7 @@ class FakeDiscord:
             "version": 1,
             "data": data,
             "channel_id": "500",
-            "locale": "en-US",
+            "locale": locale,  # the user's client language
             "app_permissions": "0",
             "entitlements": [],
             "attachment_size_limit": 8388608,

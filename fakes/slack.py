@@ -147,6 +147,12 @@ class FakeSlack:
                     "real_name": info.get("name", uid),
                     "tz": info.get("tz", "America/New_York"),
                     "profile": {"display_name": info.get("name", uid.lower())},
+                    # Slack sends the user's language only when asked for it
+                    **(
+                        {"locale": info.get("locale", "en-US")}
+                        if str(params.get("include_locale")).lower() in ("true", "1")
+                        else {}
+                    ),
                 },
             }
         if method == "users.lookupByEmail":

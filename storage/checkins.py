@@ -251,6 +251,8 @@ class ToQueue(NamedTuple):
     display_name: str
     member_status: str
     paused_until: datetime | None
+    locale: str | None = None  # the language they chose, and their platform's
+    platform_locale: str | None = None
 
 
 def to_queue(*, session: Session, since: datetime, until: datetime, limit: int) -> list[ToQueue]:
@@ -272,6 +274,8 @@ def to_queue(*, session: Session, since: datetime, until: datetime, limit: int) 
             col(Person.display_name),
             col(Member.status),
             col(Member.paused_until),
+            col(Person.locale),
+            col(Person.platform_locale),
         )
         .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
         .join(Program, col(Program.id) == col(Pair.program_id))

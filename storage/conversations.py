@@ -66,6 +66,8 @@ class QuietConversation(NamedTuple):
     program_id: int
     platform: str
     workspace_id: str
+    locale: str | None = None  # the language they chose, and their platform's
+    platform_locale: str | None = None
 
 
 def quiet_conversations(
@@ -88,6 +90,8 @@ def quiet_conversations(
             col(Program.id),
             col(Program.platform),
             col(Program.workspace_id),
+            col(Person.locale),
+            col(Person.platform_locale),
         )
         .join(Person, col(Person.id) == col(Conversation.person_id))
         .join(Program, col(Program.id) == col(Conversation.program_id))

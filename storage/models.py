@@ -124,6 +124,10 @@ class Person(SQLModel, table=True):
     timezone: str | None = Field(default=None, max_length=64)
     timezone_source: str | None = Field(default=None, max_length=20)  # "user" or "platform"
     languages: list[str] = Field(default_factory=list, sa_type=JSON)
+    # The language the bot speaks to them: their choice (``/mentor language``), else the
+    # platform's (Slack profile, Discord client), else the program's (bot/i18n/locales.py).
+    locale: str | None = Field(default=None, max_length=20)
+    platform_locale: str | None = Field(default=None, max_length=20)
     availability: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     quiet_start: str | None = Field(default=None, max_length=5)  # local "HH:MM"
     quiet_end: str | None = Field(default=None, max_length=5)

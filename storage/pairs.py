@@ -289,15 +289,22 @@ class PairName(NamedTuple):
     member_id: int
     user_id: str
     display_name: str
+    locale: str | None = None  # the language they chose, and their platform's
+    platform_locale: str | None = None
 
 
 def names_in_pairs(*, session: Session, pair_ids: list[int]) -> list[PairName]:
     """Everyone in these pairs, in the order they were linked."""
     if not pair_ids:
         return []
-    rows = session.exec(
-        select(
-            PairMember.pair_id, PairMember.member_id, Person.platform_user_id, Person.display_name
+    rows = session.execute(
+        sa_select(
+            col(PairMember.pair_id),
+            col(PairMember.member_id),
+            col(Person.platform_user_id),
+            col(Person.display_name),
+            col(Person.locale),
+            col(Person.platform_locale),
         )
         .join(Member, col(Member.id) == col(PairMember.member_id))
         .join(Person, col(Person.id) == col(Member.person_id))

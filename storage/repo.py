@@ -237,10 +237,12 @@ class PersonTiming(NamedTuple):
     quiet_start: str | None
     quiet_end: str | None
     availability: list[dict[str, object]]
+    locale: str | None = None  # the language they chose, and their platform's
+    platform_locale: str | None = None
 
     @classmethod
     def of(cls, person: Person) -> PersonTiming:
-        """The timing facts of a stored person."""
+        """The timing (and language) facts of a stored person."""
         return cls(
             person.platform_user_id,
             person.display_name,
@@ -248,6 +250,8 @@ class PersonTiming(NamedTuple):
             person.quiet_start,
             person.quiet_end,
             list(person.availability),
+            person.locale,
+            person.platform_locale,
         )
 
 

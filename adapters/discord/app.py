@@ -20,6 +20,7 @@ import yarl
 from discord import app_commands
 
 from adapters.discord.render import NO_MENTIONS, STYLES, clip, files_of, mentions_of, render
+from adapters.discord.translate import PromptsTranslator, described
 from adapters.surfaces import DISCORD
 from bot.app import MentorBot
 from bot.delivery import DMS_CLOSED, LEFT_WORKSPACE, DeliveryResult, Target
@@ -231,6 +232,7 @@ class DiscordAdapter:
             None,
             roles,
             DISCORD,
+            locale=str(interaction.locale.value) if interaction.locale else None,
         )
 
     # -- commands -------------------------------------------------------------------------
@@ -240,16 +242,19 @@ class DiscordAdapter:
         """
         prompts = self.bot.prompts
         group = app_commands.Group(
-            name="mentor", description=clip(prompts.text("help.group_summary"), 100)
+            name="mentor",
+            description=described(prompts.text("help.group_summary"), "help.group_summary"),
         )
 
-        def simple(name: str, description: str) -> None:
+        def simple(name: str, description: app_commands.locale_str) -> None:
             async def callback(interaction: discord.Interaction) -> None:
                 await self.answer(interaction, Command(self.actor(interaction), name))
 
             group.command(name=name, description=description)(callback)
 
-        def with_args(name: str, description: str, hint: str) -> None:
+        def with_args(
+            name: str, description: app_commands.locale_str, hint: app_commands.locale_str
+        ) -> None:
             async def callback(interaction: discord.Interaction, args: str = "") -> None:
                 text = f"{name} {args}".strip()
                 await self.answer(interaction, Command(self.actor(interaction), text))
@@ -262,18 +267,22 @@ class DiscordAdapter:
         for spec in self.bot.router.specs():
             if spec.hidden:
                 continue
-            summary = clip(prompts.text(spec.summary_key), 100)
+            # Descriptions carry their prompt key: PromptsTranslator localizes them.
+            summary = described(prompts.text(spec.summary_key), spec.summary_key)
             usage = prompts.text(spec.usage_key).strip()
             arguments = usage[len(spec.name) :].strip() if usage.startswith(spec.name) else ""
             if arguments:
-                with_args(spec.name, summary, clip(arguments, 100))
+                with_args(spec.name, summary, described(arguments, spec.usage_key, name=spec.name))
             else:
                 simple(spec.name, summary)
         self.client.tree.add_command(group)
 
     async def sync_commands(self) -> None:
-        """Guild commands appear at once; global ones can take a while to spread."""
+        """Guild commands appear at once; global ones can take a while to spread. Their
+        descriptions go with each language's localization (``PromptsTranslator``).
+        """
         tree = self.client.tree
+        await tree.set_translator(PromptsTranslator(self.bot.prompts))
         if self.guild_ids:
             for guild_id in self.guild_ids:
                 guild = discord.Object(id=guild_id)

@@ -79,7 +79,7 @@ class SlackAdapter:
         # each retry on their own inside the window).
         self.sender = SlackSender(AsyncWebClient(token=token, base_url=api_url or DEFAULT_API_URL))
         self._gate = Gate(signing_secret, partial(bot.off_loop, bot.first_time))
-        self._people: dict[str, tuple[str, str | None]] = {}  # user id -> (name, tz)
+        self._people: dict[str, tuple[str, str | None, str | None]] = {}  # id -> name, tz, locale
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._http: aiohttp.ClientSession | None = None
@@ -92,20 +92,24 @@ class SlackAdapter:
 
     # -- identity -------------------------------------------------------------------------
     async def actor(self, user_id: str, team_id: str, name: str = "") -> Actor:
-        """The neutral actor; name and time zone come from ``users.info`` once per user."""
+        """The neutral actor; name, time zone and language come from ``users.info`` once per
+        user.
+        """
         if user_id not in self._people:
             tz: str | None = None
+            locale: str | None = None
             try:
-                info = (await self.client.users_info(user=user_id))["user"]
+                info = (await self.client.users_info(user=user_id, include_locale=True))["user"]
                 profile = info.get("profile", {})
                 name = profile.get("display_name") or info.get("real_name") or name
                 tz = info.get("tz")
+                locale = info.get("locale")
             except Exception as exc:  # the profile is a nicety; carry on without it
                 who = self.bot.pseudonyms.of("slack", user_id)
                 log.warning("users.info failed for %s: %s", who, type(exc).__name__)
-            self._people[user_id] = (name or user_id, tz)
-        cached_name, tz = self._people[user_id]
-        return Actor("slack", user_id, cached_name, team_id, tz, surface=SLACK)
+            self._people[user_id] = (name or user_id, tz, locale)
+        cached_name, tz, locale = self._people[user_id]
+        return Actor("slack", user_id, cached_name, team_id, tz, surface=SLACK, locale=locale)
 
     # -- replies --------------------------------------------------------------------------
     def _message_of(self, reply: Reply) -> Message:

@@ -37,6 +37,8 @@ class Delivery:
     user_id: str
     zone: str
     at: datetime
+    locale: str | None = None  # the language they chose, and their platform's (the framing)
+    platform_locale: str | None = None
 
 
 def draft_of(row: Announcement) -> Draft:
@@ -97,7 +99,11 @@ def deliveries(
         rules = LocalRules.for_person(person, default_timezone=default)
         if rules not in cache:
             cache[rules] = instant_for(draft, rules, now=now)
-        out.append(Delivery(person.user_id, rules.timezone, cache[rules]))
+        out.append(
+            Delivery(
+                person.user_id, rules.timezone, cache[rules], person.locale, person.platform_locale
+            )
+        )
     return sorted(out, key=lambda d: (d.at, d.user_id))
 
 
@@ -144,17 +150,21 @@ def queue(
     prefix = announcements_db.key_prefix(row.id)
     items: list[Outgoing] = []
     dms = deliveries(session, program, draft, now=now, settings=settings)
-    if dms:
-        message = announcement_message(prompts, program, draft, author=author, channel=False)
-        items += [
+    framed: dict[str, Message] = {}  # the admin's text, framed in each reader's language
+    for d in dms:
+        theirs = prompts.for_person(d)
+        if theirs.locale not in framed:
+            framed[theirs.locale] = announcement_message(
+                theirs, program, draft, author=author, channel=False
+            )
+        items.append(
             Outgoing(
                 f"{prefix}{d.user_id}",
                 Target(program.platform, program.workspace_id, "user", (d.user_id,)),
                 d.at,
-                message=message,
+                message=framed[theirs.locale],
             )
-            for d in dms
-        ]
+        )
     post_at = None
     channel = program.announcement_channel
     if draft.mode in ("channel", "both") and channel:
@@ -164,7 +174,9 @@ def queue(
                 f"{prefix}channel",
                 Target(program.platform, program.workspace_id, "channel", (channel,)),
                 post_at,
-                message=announcement_message(prompts, program, draft, author=author, channel=True),
+                message=announcement_message(
+                    prompts.for_everyone(), program, draft, author=author, channel=True
+                ),
             )
         )
     enqueue_many(session, items, now=now, program_id=program.id)

@@ -193,7 +193,9 @@ def _slot_suggestions(ctx: Ctx, member: Member, chosen: PairChoice) -> list[Part
     if not slots:
         return []
     tz = ctx.zone()
-    lines = Text.join([Text.trusted("• " + local_when(s, tz)) for s in slots], "\n")
+    lines = Text.join(
+        [Text.trusted("• " + local_when(s, tz, ctx.prompts.locale)) for s in slots], "\n"
+    )
     return [
         Section(ctx.t("checkin.suggest_slots", zone=zone_label(ctx.zone_key()))),
         Section(lines),

@@ -323,6 +323,7 @@ def queue_digests(session: Session, *, now: datetime, settings: Settings, prompt
             tz = get_zone(
                 person.timezone if person and person.timezone else settings.program.default_timezone
             )
+            theirs = prompts.for_person(person) if person else prompts.for_everyone()
             local = now.astimezone(tz).replace(tzinfo=None)
             monday = (local - timedelta(days=local.weekday())).date()
             wall = datetime.combine(monday, time(settings.checkins.digest_hour))
@@ -331,7 +332,7 @@ def queue_digests(session: Session, *, now: datetime, settings: Settings, prompt
                 continue  # not due yet, or due before the program existed
             slot = monday + timedelta(days=weekday)
             if program.ends_on is not None and slot > program.ends_on:  # one final one, then none
-                queued += _queue_final(session, program, prompts, admin_id, slot, due, now=now)
+                queued += _queue_final(session, program, theirs, admin_id, slot, due, now=now)
                 continue
             week = monday.isocalendar()
             key = f"digest:{program.id}:{week[0]}-W{week[1]:02d}:{admin_id}"
@@ -341,7 +342,7 @@ def queue_digests(session: Session, *, now: datetime, settings: Settings, prompt
                 session,
                 dedupe_key=key,
                 target=Target(program.platform, program.workspace_id, "user", (admin_id,)),
-                message=weekly_digest(session, program, prompts, settings, now=now),
+                message=weekly_digest(session, program, theirs, settings, now=now),
                 not_before=now,
                 now=now,
                 program_id=program.id,

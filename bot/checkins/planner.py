@@ -28,7 +28,7 @@ from bot.config import Settings
 from bot.delivery import Target
 from bot.meetings.asking import meeting_questions
 from bot.outbox import Outgoing, enqueue_many
-from bot.prompts import Prompts
+from bot.prompts import Prompts, language_args
 from bot.replies import Button, Buttons, Context, Message, Section
 from bot.time.cadence import program_rule
 from bot.time.format import local_when
@@ -436,6 +436,7 @@ def _queue(
                 "pair": row.pair_id,
                 "first": firsts.get(row.pair_id) == row.cycle_on,
                 **meetings.get(row.checkin_id, {}),
+                **language_args(row),
             }
             by_program[row.program_id].append(
                 Outgoing(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from sqlmodel import Session
 
@@ -79,8 +80,9 @@ def flag_stalled(
         program = session.get(Program, pair.program_id)
         assert program is not None
         never_met = at_risk[pair_id].last_meeting_on is None
-        message = _nudge_message(session, pair_id, prompts, never_met=never_met)
-        _nudge_pair(session, program, pair_id, message, now, settings, group_dm(program.platform))
+        message = partial(_nudge_message, session, pair_id, never_met=never_met)
+        together = group_dm(program.platform)
+        _nudge_pair(session, program, pair_id, message, now, settings, together, prompts)
     return stats
 
 
@@ -101,15 +103,18 @@ def _nudge_pair(
     session: Session,
     program: Program,
     pair_id: int,
-    message: Message,
+    message: Callable[[Prompts], Message],
     now: datetime,
     settings: Settings,
     group_dm: bool,
+    prompts: Prompts,
 ) -> None:
-    """One gentle nudge at a daytime hour: a group DM where the platform has them, else one
-    DM each at their own sensible hour.
+    """One gentle nudge at a daytime hour: a group DM where the platform has them and both
+    read the same language, else one DM each at their own sensible hour, in their language.
     """
     people = pairs_db.people_of_pair(session=session, pair_id=pair_id)
+    words = {p.user_id: prompts.for_person(p) for p in people}
+    group_dm = group_dm and len({w.locale for w in words.values()}) == 1
     default = settings.program.default_timezone
     when = {
         p.user_id: next_sensible(now, LocalRules.for_person(p, default_timezone=default))
@@ -129,7 +134,7 @@ def _nudge_pair(
             session,
             dedupe_key=f"stalled:{pair_id}:{now.date()}:{','.join(target.ids)}",
             target=target,
-            message=message,
+            message=message(words[target.ids[0]]),
             not_before=not_before,
             now=now,
             program_id=program.id,

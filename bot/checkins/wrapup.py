@@ -129,7 +129,8 @@ def _wrap_program(
         if f"{prefix}{member.id}" in done:
             continue
         rules = LocalRules.for_person(person, default_timezone=settings.program.default_timezone)
-        message = _message(session, program, member, person, prompts, now, unmatched)
+        theirs = prompts.for_person(person)
+        message = _message(session, program, member, person, theirs, now, unmatched)
         row = enqueue(
             session,
             dedupe_key=f"{prefix}{member.id}",

@@ -512,6 +512,13 @@ def prompts_check(ctx: typer.Context) -> None:
     typer.echo(
         f"{len(prompts.keys())} prompts and {len(conversations.scripts)} conversation scripts OK"
     )
+    from bot.i18n.report import locale_report
+
+    lines, complete = locale_report(prompts, conversations)
+    for line in lines:
+        typer.echo(line)
+    if not complete:
+        raise typer.Exit(1)
 
 
 @config_app.command("example")

@@ -75,7 +75,7 @@ def ask_closures(session: Session, *, now: datetime, settings: Settings, prompts
             continue
         message = closing_message(
             session,
-            prompts,
+            prompts.for_person(person),
             program=program,
             pair=pair,
             member=member,

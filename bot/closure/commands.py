@@ -113,7 +113,8 @@ def _keep(ctx: Ctx, member: Member, pair: Pair, row: PairClosure) -> Reply:
         if not already:
             ctx.dm(
                 person,
-                ctx.say(
+                ctx.say_to(
+                    person,
                     "closure.keep_mutual_dm",
                     partner=ctx.person.display_name,
                     program=ctx.program().name,
@@ -177,16 +178,17 @@ def _thank_mentors(ctx: Ctx, member: Member, pair_id: int, thanks: str) -> None:
         person = repo.person_of_member(session=ctx.session, member_id=partner.member_id)
         if person is None:
             continue
+        theirs = ctx.prompts_for(person)
         message = Message(
             (
                 Section(
-                    ctx.t(
+                    theirs.render(
                         "closure.thanks_for_mentor",
                         name=ctx.person.display_name,
                         program=ctx.program().name,
                     )
                 ),
-                Section(ctx.t("closure.thanks_note", thanks=thanks)),
+                Section(theirs.render("closure.thanks_note", thanks=thanks)),
             )
         )
         ctx.dm(person, message, dedupe_key=f"closure:thanks:{pair_id}:{member.id}")

@@ -58,7 +58,7 @@ def scale_words(step: Step) -> dict[str, int]:
     return words
 
 
-def parse(step: Step, text: str, *, today: date, day_first: bool = True) -> Any:
+def parse(step: Step, text: str, *, today: date, day_first: bool = True, locale: str = "en") -> Any:
     """The stored value for ``text``, None for an empty optional answer, or :class:`Invalid`."""
     text = text.strip()
     if not text:
@@ -104,7 +104,7 @@ def parse(step: Step, text: str, *, today: date, day_first: bool = True) -> Any:
             raise Invalid("conv.invalid.number", min=step.min, max=step.max)
         return int(match.group(1))
     if kind == "date":
-        return parse_goal_date(text, today=today, day_first=day_first).isoformat()
+        return parse_goal_date(text, today=today, day_first=day_first, locale=locale).isoformat()
     raise AssertionError(f"unknown step kind {kind}")
 
 
@@ -112,7 +112,7 @@ _END_OF = re.compile(r"^(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+)?(.+)$")
 _IN = re.compile(r"^(?:by\s+|within\s+)?in\s+(.+)$|^within\s+(.+)$")
 
 
-def parse_goal_date(text: str, *, today: date, day_first: bool = True) -> date:
+def parse_goal_date(text: str, *, today: date, day_first: bool = True, locale: str = "en") -> date:
     """A deadline: ISO and written dates, "in 8 weeks", "end of March", "end of the year"."""
     norm = re.sub(r"\s+", " ", text.strip().lower()).removeprefix("by ").strip()
     if norm in ("yesterday", "today", "now", "last week", "last month"):
@@ -141,7 +141,7 @@ def parse_goal_date(text: str, *, today: date, day_first: bool = True) -> date:
             day = today + duration
         else:
             try:
-                day = parse_day(norm, today=today, day_first=day_first)
+                day = parse_day(norm, today=today, day_first=day_first, locale=locale)
             except BadDate:
                 raise Invalid("conv.invalid.date") from None
     if day <= today:

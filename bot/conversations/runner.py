@@ -86,9 +86,18 @@ def show_value(step: Step, value: Any) -> str:
 class Conversations:
     """Scripts and flows, and the operations on one person's conversation."""
 
-    def __init__(self, scripts: Mapping[str, Script], flows: Mapping[str, Flow]) -> None:
+    def __init__(
+        self,
+        scripts: Mapping[str, Script],
+        flows: Mapping[str, Flow],
+        translations: Mapping[str, Mapping[str, Script]] | None = None,
+    ) -> None:
         self.scripts = dict(scripts)
         self.flows = dict(flows)
+        # language tag -> script name -> the script in that language (structure and scoring
+        # as in English: bot.conversations.scripts.load_translations)
+        self.translations = {tag: dict(by_name) for tag, by_name in (translations or {}).items()}
+        self.problems: dict[str, list[str]] = {}  # translations left out, by language
 
     # -- lookups --------------------------------------------------------------------------
     @staticmethod
@@ -96,9 +105,13 @@ class Conversations:
         """The person's conversation in progress, if any."""
         return conversations_db.active_of(session=session, person_id=person_id)
 
-    def script_of(self, conv: Conversation) -> Script:
-        """The script a conversation runs."""
-        return self.scripts[conv.script]
+    def script_of(self, conv: Conversation, locale: str | None = None) -> Script:
+        """The script a conversation runs, in ``locale`` when it is translated (else English)."""
+        return self.script_in(conv.script, locale)
+
+    def script_in(self, name: str, locale: str | None) -> Script:
+        """The script ``name`` in ``locale`` when it is translated, else in English."""
+        return self.translations.get(locale or "", {}).get(name) or self.scripts[name]
 
     @staticmethod
     def visible(script: Script, conv: Conversation) -> list[int]:
@@ -140,7 +153,7 @@ class Conversations:
             updated_at=ctx.now,
             expires_at=ctx.now + timedelta(hours=ctx.settings.conversations.expire_after_hours),
         )
-        script = self.scripts[name]
+        script = self.script_in(name, ctx.prompts.locale)
         visible = self.visible(script, conv)
         conv.step = visible[0]
         ctx.session.add(conv)
@@ -183,20 +196,20 @@ class Conversations:
         if ctx.via == "command" and ctx.actor.surface.channel_commands:
             key = f"conv:{conv.id}:{why}:{ctx.now.isoformat()}"
             ctx.dm(ctx.person, message, dedupe_key=key)
-            title = fill(self.script_of(conv).title, self._values(conv))
+            title = fill(self.script_of(conv, ctx.prompts.locale).title, self._values(conv))
             return ctx.say("conv.sent_to_dm", title=title)
         return message
 
     def _as_form(self, ctx: Ctx, conv: Conversation) -> bool:
         """Short scripts open as one form when the platform can show one right now."""
-        script = self.script_of(conv)
+        script = self.script_of(conv, ctx.prompts.locale)
         surface = ctx.actor.surface
         if not (script.form and surface.modals and ctx.via in ("command", "action")):
             return False
         return surface.form_fields is None or len(self.visible(script, conv)) <= surface.form_fields
 
     def _opening(self, ctx: Ctx, conv: Conversation) -> Message:
-        script = self.script_of(conv)
+        script = self.script_of(conv, ctx.prompts.locale)
         head: list[Part] = []
         if script.intro:
             head.append(Section(fill(script.intro, self._values(conv))))
@@ -209,7 +222,7 @@ class Conversations:
     # -- asking ---------------------------------------------------------------------------
     def question(self, ctx: Ctx, conv: Conversation, *, error: Text | None = None) -> Message:
         """The current step as a message: the question, its buttons and how to answer."""
-        script = self.script_of(conv)
+        script = self.script_of(conv, ctx.prompts.locale)
         step = script.steps[conv.step]
         values = self._values(conv)
         visible = self.visible(script, conv)
@@ -276,7 +289,7 @@ class Conversations:
             self._touch(ctx, conv)
         if not conv.answers and self._as_form(ctx, conv):
             return self.form(ctx, conv)
-        script = self.script_of(conv)
+        script = self.script_of(conv, ctx.prompts.locale)
         note = ctx.t("conv.resumed", title=fill(script.title, self._values(conv)))
         return self._in_dm(
             ctx, conv, Message((Section(note), *self.question(ctx, conv).parts)), "resume"
@@ -285,7 +298,7 @@ class Conversations:
     # -- answering ------------------------------------------------------------------------
     def answer(self, ctx: Ctx, conv: Conversation, text: str) -> Reply:
         """Take a typed answer (or ``back``/``skip``/``cancel``/``keep``) for the current step."""
-        script = self.script_of(conv)
+        script = self.script_of(conv, ctx.prompts.locale)
         step = script.steps[conv.step]
         word = text.strip().lower().strip(".!")
         switch = conv.context.get("switch_to")
@@ -318,7 +331,7 @@ class Conversations:
             return self._store(ctx, conv, step, drafts[step.id])
         local_today = ctx.now.astimezone(ctx.zone()).date()
         try:
-            value = parse(step, text, today=local_today, day_first=ctx.settings.program.day_first)
+            value = parse(step, text, today=local_today, **_reading(ctx))
         except Invalid as exc:
             return self.question(ctx, conv, error=self._invalid_text(ctx, step, exc))
         if value is None and not step.optional:
@@ -357,7 +370,7 @@ class Conversations:
         conv = self._own_active(ctx, conv_id)
         if conv.step != step_index:
             return self.question(ctx, conv, error=ctx.t("conv.stale_button"))
-        step = self.script_of(conv).steps[conv.step]
+        step = self.script_of(conv, ctx.prompts.locale).steps[conv.step]
         if value == SKIP:
             return self._skip(ctx, conv, step)
         return self.answer(ctx, conv, value)
@@ -386,7 +399,7 @@ class Conversations:
         return self._advance(ctx, conv)
 
     def _advance(self, ctx: Ctx, conv: Conversation) -> Reply:
-        script = self.script_of(conv)
+        script = self.script_of(conv, ctx.prompts.locale)
         later = [i for i in self.visible(script, conv) if i > conv.step]
         self._touch(ctx, conv)
         if later:
@@ -398,14 +411,14 @@ class Conversations:
         conv.status = ConversationStatus.DONE
         ctx.session.add(conv)
         ctx.session.flush()
-        return self.flows[conv.script].finish(ctx, conv, self.script_of(conv))
+        return self.flows[conv.script].finish(ctx, conv, self.script_of(conv, ctx.prompts.locale))
 
     def restart(self, ctx: Ctx, conv: Conversation, context: dict[str, Any]) -> Message:
         """Run the same script again in the same conversation (one round per goal, say)."""
         conv.status = ConversationStatus.ACTIVE
         conv.answers = {}
         conv.context = context
-        conv.step = self.visible(self.script_of(conv), conv)[0]
+        conv.step = self.visible(self.script_of(conv, ctx.prompts.locale), conv)[0]
         self._touch(ctx, conv)
         return self.question(ctx, conv)
 
@@ -417,7 +430,9 @@ class Conversations:
 
     def back(self, ctx: Ctx, conv: Conversation) -> Reply:
         """Go back to the previous question."""
-        earlier = [i for i in self.visible(self.script_of(conv), conv) if i < conv.step]
+        earlier = [
+            i for i in self.visible(self.script_of(conv, ctx.prompts.locale), conv) if i < conv.step
+        ]
         if not earlier:
             return self.question(ctx, conv, error=ctx.t("conv.at_start"))
         conv.step = earlier[-1]
@@ -428,13 +443,13 @@ class Conversations:
         """Stop the conversation; nothing of it is saved."""
         conv.status = ConversationStatus.CANCELLED
         self._touch(ctx, conv)
-        title = fill(self.script_of(conv).title, self._values(conv))
+        title = fill(self.script_of(conv, ctx.prompts.locale).title, self._values(conv))
         return ctx.say("conv.cancelled", title=title)
 
     # -- forms ----------------------------------------------------------------------------
     def form(self, ctx: Ctx, conv: Conversation) -> Form:
         """The whole script as one form (Slack or Discord modal)."""
-        script = self.script_of(conv)
+        script = self.script_of(conv, ctx.prompts.locale)
         values = self._values(conv)
         fields: list[FormField] = []
         for index in self.visible(script, conv):
@@ -486,7 +501,7 @@ class Conversations:
     def submit_form(self, ctx: Ctx, conv_id: int, submitted: Mapping[str, str]) -> Reply:
         """All answers at once: every problem is shown next to its field, nothing is saved."""
         conv = self._own_active(ctx, conv_id)
-        script = self.script_of(conv)
+        script = self.script_of(conv, ctx.prompts.locale)
         local_today = ctx.now.astimezone(ctx.zone()).date()
         answers: dict[str, Any] = {}
         errors: dict[str, str] = {}
@@ -497,7 +512,7 @@ class Conversations:
                     step,
                     submitted.get(step.id, ""),
                     today=local_today,
-                    day_first=ctx.settings.program.day_first,
+                    **_reading(ctx),
                 )
             except Invalid as exc:
                 errors[step.id] = self._invalid_text(ctx, step, exc).plain()
@@ -526,10 +541,15 @@ class Conversations:
             return None
         conv.context = {**conv.context, "told_expired": True}
         ctx.session.add(conv)
-        title = fill(self.script_of(conv).title, self._values(conv))
+        title = fill(self.script_of(conv, ctx.prompts.locale).title, self._values(conv))
         hours = ctx.settings.conversations.expire_after_hours
         command = self.flows[conv.script].command
         return ctx.say("conv.expired", title=title, hours=hours, command=command)
+
+
+def _reading(ctx: Ctx) -> dict[str, Any]:
+    """How the person's answers are read: the program's date order, their language's words."""
+    return {"day_first": ctx.settings.program.day_first, "locale": ctx.prompts.locale}
 
 
 def _buttons_fit(step: Step) -> bool:

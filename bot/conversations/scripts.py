@@ -13,7 +13,7 @@ from __future__ import annotations
 import string
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -311,3 +311,73 @@ def load_scripts(
     if missing:
         raise ConfigError(f"conversation scripts missing: {', '.join(missing)}")
     return {name: parse_script(files[name], contracts[name]) for name in sorted(contracts)}
+
+
+def load_translations(
+    contracts: Mapping[str, ScriptContract],
+    english: Mapping[str, Script],
+    dirs: Iterable[Path] = (),
+) -> tuple[dict[str, dict[str, Script]], dict[str, list[str]]]:
+    """Each locale's translated scripts (``<root>/locales/<tag>/scripts/<name>.toml``, bundled
+    and in ``dirs``; later roots win), and the problems of those left out. A translation keeps
+    the English script's structure (step ids in order, kinds, choice values, numbers,
+    conditions); its scoring tables are always the English ones.
+    """
+    from bot.i18n.locales import locale_folders
+    from bot.prompts import bundled_dir
+
+    scripts: dict[str, dict[str, Script]] = {}
+    problems: dict[str, list[str]] = {}
+    for tag, folders in locale_folders([bundled_dir(), *dirs]).items():
+        files = {
+            p.stem: p
+            for f in folders
+            if (f / "scripts").is_dir()
+            for p in (f / "scripts").glob("*.toml")
+        }
+        for name, path in sorted(files.items()):
+            try:
+                if name not in contracts:
+                    raise ConfigError(f"{path.name}: no conversation named {name!r}")
+                translated = parse_script(path, contracts[name])
+                _same_structure(path.name, translated, english[name])
+            except ConfigError as exc:
+                problems.setdefault(tag, []).append(f"{tag}: {exc}")
+                continue
+            scripts.setdefault(tag, {})[name] = replace(translated, tables=english[name].tables)
+    return scripts, problems
+
+
+def _shape(step: Step) -> tuple[Any, ...]:
+    """What a translation must keep of a step: all but its words."""
+    values = tuple(v for v, _ in step.choices)
+    return (
+        step.id,
+        step.kind,
+        values,
+        step.optional,
+        step.min,
+        step.max,
+        step.max_length,
+        step.coach,
+        step.when,
+        len(step.points),
+    )
+
+
+def _same_structure(where: str, translated: Script, english: Script) -> None:
+    ours, theirs = [_shape(s) for s in english.steps], [_shape(s) for s in translated.steps]
+    if ours != theirs:
+        diff = next(
+            (
+                f"step {i + 1}: {t[0]!r} ({t[1]}) where English has {o[0]!r} ({o[1]})"
+                for i, (o, t) in enumerate(zip(ours, theirs, strict=False))
+                if o != t
+            ),
+            f"{len(theirs)} steps where English has {len(ours)}",
+        )
+        raise ConfigError(
+            f"{where}: steps must keep the English ids, kinds, choice values and numbers; {diff}"
+        )
+    if translated.form != english.form or set(translated.coaching) != set(english.coaching):
+        raise ConfigError(f"{where}: form and [coaching] names must be as in English")

@@ -77,10 +77,11 @@ def _reminder(
     prompts: Prompts,
     settings: Settings,
 ) -> Message:
-    """The reminder, "want to pick it up?", with Continue / Stop buttons."""
+    """The reminder, "want to pick it up?", with Continue / Stop buttons, in their language."""
     raw = conv.context.get("values", {}) if conv.context else {}
     values = {k: str(v) for k, v in (raw if isinstance(raw, dict) else {}).items()}
-    title = fill(conversations.scripts[conv.script].title, values)
+    prompts = prompts.for_person(conv)
+    title = fill(conversations.script_in(conv.script, prompts.locale).title, values)
     buttons = Buttons(
         (
             Button(prompts.text("button.conv_continue"), "conversation continue", "primary"),

@@ -274,10 +274,11 @@ def complete_goal(ctx: Ctx, number_text: str) -> Message:
     program = ctx.program()
     celebrated = False
     if goal.celebrate and program.announcement_channel:
+        everyone = ctx.prompts.for_everyone()  # a channel reads the program's language
         text = (
-            ctx.t("goal.celebrate_private", name=ctx.person.display_name)
+            everyone.render("goal.celebrate_private", name=ctx.person.display_name)
             if goal.private
-            else ctx.t("goal.celebrate", name=ctx.person.display_name, title=goal.title)
+            else everyone.render("goal.celebrate", name=ctx.person.display_name, title=goal.title)
         )
         enqueue(
             ctx.session,
@@ -295,7 +296,9 @@ def complete_goal(ctx: Ctx, number_text: str) -> Message:
         for partner, _ in partners_with_members(ctx, member):
             ctx.dm(
                 partner,
-                ctx.say("goal.partner_done", name=ctx.person.display_name, title=goal.title),
+                ctx.say_to(
+                    partner, "goal.partner_done", name=ctx.person.display_name, title=goal.title
+                ),
                 dedupe_key=f"goal-done:{goal.id}:{partner.id}",
             )
     parts: list[Part] = [Section(ctx.t("goal.done", title=goal.title))]

@@ -202,7 +202,9 @@ def _away(ctx: Ctx, member: Member | None, person: Person | None) -> str:
     if member is None or member.status != MemberStatus.PAUSED or until is None or until <= ctx.now:
         return ""
     zone = get_zone((person.timezone if person else None) or ctx.settings.program.default_timezone)
-    return ctx.t("match.away_until", until=Text.trusted(local_day(until, zone))).plain()
+    return ctx.t(
+        "match.away_until", until=Text.trusted(local_day(until, zone, ctx.prompts.locale))
+    ).plain()
 
 
 def _member_ref(ctx: Ctx, reference: str) -> tuple[Member, Person]:
@@ -341,20 +343,24 @@ def _end_for_rematch(ctx: Ctx, member: Member, chosen: PairChoice, reason: str) 
                 created_at=ctx.now,
             )
         )
-    notice = Message(
-        (
-            Section(
-                ctx.t(
-                    "rematch.admin_notice",
-                    name=ctx.person.display_name,
-                    partner=chosen.names(),
-                    reason=reason,
-                )
-            ),
-            Context(ctx.t("rematch.admin_hint")),
-        )
-    )
     for admin_id in ctx.settings.admins.for_platform(program.platform):
+        admin = repo.find_person(
+            session=ctx.session, platform=program.platform, platform_user_id=admin_id
+        )
+        theirs = ctx.prompts_for(admin) if admin else ctx.prompts.for_everyone()
+        notice = Message(
+            (
+                Section(
+                    theirs.render(
+                        "rematch.admin_notice",
+                        name=ctx.person.display_name,
+                        partner=chosen.names(),
+                        reason=reason,
+                    )
+                ),
+                Context(theirs.render("rematch.admin_hint")),
+            )
+        )
         enqueue(
             ctx.session,
             dedupe_key=f"rematch-admin:{chosen.pair_id}:{admin_id}",

@@ -128,6 +128,8 @@ class Candidate:
     capacity: int = 1
     priority: int = 0
     holiday_region: str | None = None  # "ES", "ES-MD": whose public holidays they keep
+    locale: str | None = None  # the language they chose, and their platform's (intros)
+    platform_locale: str | None = None
 
     @property
     def has_availability(self) -> bool:

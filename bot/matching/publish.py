@@ -47,7 +47,8 @@ def _slot_lines(prompts: Prompts, people: list[Candidate], slots: list[datetime]
     lines = []
     for slot in slots:
         times = "  ·  ".join(
-            f"{p.name}: {local_when(slot, get_zone(p.timezone))} ({p.timezone})" for p in people
+            f"{p.name}: {local_when(slot, get_zone(p.timezone), prompts.locale)} ({p.timezone})"
+            for p in people
         )
         lines.append(prompts.render("match.slot_line", times=times))
     return Text.join(lines, "\n")
@@ -65,7 +66,7 @@ def _profile_fields(prompts: Prompts, person: Candidate, now: datetime) -> Field
             prompts.render(
                 "match.zone_now",
                 zone=zone_label(person.timezone),
-                local_time=Text.trusted(local_when(now, get_zone(person.timezone))),
+                local_time=Text.trusted(local_when(now, get_zone(person.timezone), prompts.locale)),
             ),
         ),
     ]
@@ -214,8 +215,9 @@ def introduce(
     group_dm: bool,
 ) -> int:
     """Queue one pair's introduction (``people`` in the pair's order, the waiting side first):
-    one group DM where ``group_dm``, else one DM to each person; returns how many were queued
-    (once per pair and person: a second call queues nothing).
+    one group DM where ``group_dm`` and everyone reads the same language, else one DM to each
+    person in their own; returns how many were queued (once per pair and person: a second
+    call queues nothing).
     """
     assert program.id is not None
     assert pair.id is not None
@@ -224,11 +226,13 @@ def introduce(
         program.platform, program.workspace_id, program.name, pair.id, tuple(p.name for p in people)
     )
     days_off = DaysOff(settings.program.closed_dates)
-    recipients: list[Candidate | None] = [None] if group_dm else list(people)
+    one_language = len({prompts.for_person(p).locale for p in people}) == 1
+    together = group_dm and one_language
+    recipients: list[Candidate | None] = [None] if together else list(people)
     queued = 0
     for recipient in recipients:
         message = introduction(
-            prompts,
+            prompts.for_person(recipient or people[0]),
             program,
             people,
             pair.reasons,
@@ -264,15 +268,16 @@ def _tell_unmatched(
         who = proposal.members.get(member_id)
         if member is None or who is None or member.status == MemberStatus.LEFT:
             continue
+        theirs = prompts.for_person(who)
         parts: list[Part] = [
-            Section(prompts.render(f"match.unmatched.{reason}", program=program.name))
+            Section(theirs.render(f"match.unmatched.{reason}", program=program.name))
         ]
         if who.role in (Role.MENTEE, Role.PEER) and reason != "no_role":
             if member.match_priority > 0:
-                parts.append(Context(prompts.render("match.unmatched_again")))
+                parts.append(Context(theirs.render("match.unmatched_again")))
             else:
                 peer = "_peer" if who.role == Role.PEER else ""
-                parts.append(Context(prompts.render(f"match.unmatched_priority{peer}")))
+                parts.append(Context(theirs.render(f"match.unmatched_priority{peer}")))
             member.match_priority += 1
             session.add(member)
         message = Message(tuple(parts))
@@ -341,21 +346,19 @@ def _tell_pair_ended(
     now: datetime,
 ) -> None:
     """Nobody's pair ends without them being told: one DM to each person in it."""
-    rows = [
-        (r.user_id, r.display_name)
-        for r in pairs_db.names_in_pairs(session=session, pair_ids=[pair_id])
-    ]
+    rows = pairs_db.names_in_pairs(session=session, pair_ids=[pair_id])
     assert program.id is not None
-    for user_id, _name in rows:
-        others = ", ".join(n for u, n in rows if u != user_id)
+    for row in rows:
+        user_id, theirs = row.user_id, prompts.for_person(row)
+        others = ", ".join(r.display_name for r in rows if r.user_id != user_id)
         message = Message(
             (
                 Section(
-                    prompts.render(
+                    theirs.render(
                         f"match.pair_ended.{reason}", partner=others, program=program.name
                     )
                 ),
-                Context(prompts.render("match.pair_ended_hint")),
+                Context(theirs.render("match.pair_ended_hint")),
             )
         )
         target = Target(program.platform, program.workspace_id, "user", (user_id,))

@@ -83,6 +83,8 @@ def candidate_of(member: Member, person: Person, default_zone: str) -> Candidate
         capacity=member.capacity,
         priority=member.match_priority,
         holiday_region=region_of(person.country, person.timezone or default_zone),
+        locale=person.locale,
+        platform_locale=person.platform_locale,
     )
 
 

@@ -44,12 +44,12 @@ def _partners(ctx: Ctx, member: Member) -> list[tuple[Pair, Person]]:
     return out
 
 
-def _their_day(ctx: Ctx, instant: datetime) -> Text:
+def _their_day(ctx: Ctx, instant: datetime, locale: str) -> Text:
     """The day the break ends as the mentor chose it (in the mentor's zone, as the mentor was
     told it): a mentee behind the mentor's zone would otherwise read the day before.
     """
     zone = get_zone(ctx.person.timezone or ctx.settings.program.default_timezone)
-    return Text.trusted(local_day(instant, zone))
+    return Text.trusted(local_day(instant, zone, locale))
 
 
 def rules_of(ctx: Ctx, person: Person) -> LocalRules:
@@ -67,7 +67,7 @@ def _queue_back(ctx: Ctx, member: Member, until: datetime, *, at: datetime) -> N
             ctx.session,
             dedupe_key=f"{_back_prefix(member.id or 0)}{until.isoformat()}:{pair.id}:{partner.id}",
             target=target,
-            message=ctx.say("pause.mentor_back", name=ctx.person.display_name),
+            message=ctx.say_to(partner, "pause.mentor_back", name=ctx.person.display_name),
             # at the end of the break, or later if that falls in their night or quiet hours;
             # an early resume is news now, like the other notices a person's action sends
             not_before=at if at <= ctx.now else next_sensible(at, rules_of(ctx, partner)),
@@ -90,10 +90,11 @@ def tell_away(ctx: Ctx, member: Member, until: datetime) -> None:
     for pair, partner in _partners(ctx, member):
         ctx.dm(
             partner,
-            ctx.say(
+            ctx.say_to(
+                partner,
                 "pause.mentor_away",
                 name=ctx.person.display_name,
-                until=_their_day(ctx, until),
+                until=_their_day(ctx, until, ctx.prompts_for(partner).locale),
             ),
             dedupe_key=f"away:{member.id}:{until.isoformat()}:{pair.id}:{partner.id}",
         )

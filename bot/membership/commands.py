@@ -189,7 +189,7 @@ def tell_partners(ctx: Ctx, member: Member, pairs: list[Pair], prompt: str, *, k
         ):
             ctx.dm(
                 partner,
-                ctx.say(prompt, name=ctx.person.display_name),
+                ctx.say_to(partner, prompt, name=ctx.person.display_name),
                 dedupe_key=f"{key}:{pair.id}:{member.id}:{partner.id}",
             )
 
@@ -241,6 +241,7 @@ def pause(ctx: Ctx, args: list[str]) -> Reply:
             tz=tz,
             max_days=MAX_PAUSE_DAYS,
             day_first=ctx.settings.program.day_first,
+            locale=ctx.prompts.locale,
         )
     except BadDate as exc:
         if exc.reason == "past":
@@ -257,9 +258,9 @@ def pause(ctx: Ctx, args: list[str]) -> Reply:
     assert member.id is not None
     registry_of(ctx).fire_member_paused(ctx.session, now=ctx.now, member_id=member.id)
     shown = (
-        local_when(until, tz)
+        local_when(until, tz, ctx.prompts.locale)
         if until.astimezone(tz).hour or until.astimezone(tz).minute
-        else local_day(until, tz)
+        else local_day(until, tz, ctx.prompts.locale)
     )
     if is_away_mentor(member):
         tell_away(ctx, member, until)

@@ -64,7 +64,9 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
             (
                 ctx.prompts.text("status.label.next_checkin"),
                 ctx.t(
-                    key, when=Text.trusted(local_when(when, tz)), zone=zone_label(ctx.zone_key())
+                    key,
+                    when=Text.trusted(local_when(when, tz, ctx.prompts.locale)),
+                    zone=zone_label(ctx.zone_key()),
                 ),
             )
         )
@@ -144,7 +146,7 @@ def _state_item(ctx: Ctx, member: Member, state: str, tz: tzinfo) -> tuple[str, 
     """The "Status" line: active, or on a break until a day."""
     label = ctx.prompts.text("status.label.state")
     if state == MemberStatus.PAUSED and member.paused_until is not None:
-        until = Text.trusted(local_day(member.paused_until, tz))
+        until = Text.trusted(local_day(member.paused_until, tz, ctx.prompts.locale))
         return (label, ctx.t("status.paused", until=until))
     return (label, ctx.t("status.active"))
 
@@ -158,7 +160,11 @@ def _away_items(ctx: Ctx, away: dict[int, tuple[Person, datetime]]) -> list[tupl
             ctx.t(
                 "status.partner_away",
                 name=mentor.display_name,
-                until=Text.trusted(local_day(until, get_zone(mentor.timezone or ctx.zone_key()))),
+                until=Text.trusted(
+                    local_day(
+                        until, get_zone(mentor.timezone or ctx.zone_key()), ctx.prompts.locale
+                    )
+                ),
             ),
         )
         for mentor, until in away.values()

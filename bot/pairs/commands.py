@@ -80,7 +80,7 @@ def admin_pair_nudge(ctx: Ctx, args: list[str]) -> Reply:
     timings = {m.id or 0: PersonTiming.of(p) for m, p in people}
     for member, person in chosen:
         assert member.id is not None
-        message = nudge_message(ctx.prompts, member.id, timings)
+        message = nudge_message(ctx.prompts_for(person), member.id, timings)
         ctx.dm(person, message, dedupe_key=f"engage:{pair.id}:{member.id}:admin:{ctx.now.date()}")
     return ctx.say("pairs.done.pair-nudge", told=_names(chosen))
 
@@ -100,7 +100,8 @@ def _end(ctx: Ctx, args: list[str], action: str, reason: EndReason, detail: str)
             member.match_priority += 1
             ctx.session.add(member)
         others = _names([(m, p) for m, p in people if m.id != member.id])
-        notice = ctx.say(
+        notice = ctx.say_to(
+            person,
             f"pairs.notice.{action}",
             name=person.display_name or person.platform_user_id,
             partner=others,
@@ -143,7 +144,8 @@ def partner(ctx: Ctx, args: list[str]) -> Reply:
     member.match_priority += 1
     ctx.session.add(member)
     for other in chosen.partners:
-        notice = ctx.say(
+        notice = ctx.say_to(
+            other,
             "pairs.engage.partner_moved_on",
             name=other.display_name or other.platform_user_id,
             program=ctx.program().name,

@@ -91,7 +91,8 @@ def _one_pair(
     for person in silent:
         days = person.silent_days(now)
         if days >= e.nudge_after_days:
-            message = nudge_message(prompts, person.member_id, people)
+            theirs = prompts.for_person(people[person.member_id])
+            message = nudge_message(theirs, person.member_id, people)
             key = silence_key(health.pair_id, person, "nudge")
             acted += _send(session, program, people[person.member_id], message, key, now, zone)
         if days >= e.offer_after_days:
@@ -148,10 +149,11 @@ def _offer(
             continue
         who = people[other.member_id]
         ghost = people[silent.member_id]
+        theirs = prompts.for_person(who)
         message = Message(
             (
                 Section(
-                    prompts.render(
+                    theirs.render(
                         "pairs.engage.offer",
                         name=who.display_name or who.user_id,
                         partner=ghost.display_name or ghost.user_id,
@@ -161,11 +163,11 @@ def _offer(
                 Buttons(
                     (
                         Button(
-                            prompts.text("pairs.button.keep_waiting"),
+                            theirs.text("pairs.button.keep_waiting"),
                             f"partner wait pair:{health.pair_id}",
                         ),
                         Button(
-                            prompts.text("pairs.button.match_me"),
+                            theirs.text("pairs.button.match_me"),
                             f"partner switch pair:{health.pair_id}",
                             "primary",
                         ),
@@ -201,7 +203,7 @@ def close_silent_pair(
         message = Message(
             (
                 Section(
-                    prompts.render(
+                    prompts.for_person(who).render(
                         "pairs.engage.closed",
                         name=who.display_name or who.user_id,
                         partner=_partners(people, member_id),

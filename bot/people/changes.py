@@ -365,7 +365,8 @@ def _tell(desk: Desk, change: Change, notice: Notice, ended: list[int]) -> int:
     program = desk.program
     assert program.id is not None
     person = notice.someone.person
-    message = Message((Section(desk.prompts.render(notice.key, **notice.values)),))
+    theirs = desk.prompts.for_person(person)
+    message = Message((Section(theirs.render(notice.key, **notice.values)),))
     first, stamp = min(ended, default=0), int(desk.now.timestamp())
     row = enqueue(
         desk.session,

@@ -105,6 +105,7 @@ def forget_person(
     person.display_name = ""
     person.timezone = person.timezone_source = person.team = None
     person.quiet_start = person.quiet_end = None
+    person.locale = person.platform_locale = None
     person.languages, person.availability = [], []
     person.updated_at = now
     session.add(person)
@@ -146,7 +147,13 @@ def _end_pairs(
         done.pairs_ended += 1
         for partner in others.get(pair.id, []):
             message = Message(
-                (Section(prompts.render("forget.partner_left", pair=Text.trusted(str(pair.id)))),)
+                (
+                    Section(
+                        prompts.for_person(partner).render(
+                            "forget.partner_left", pair=Text.trusted(str(pair.id))
+                        )
+                    ),
+                )
             )
             row = enqueue(
                 session,

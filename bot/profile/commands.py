@@ -175,7 +175,7 @@ def timezone(ctx: Ctx, args: list[str]) -> Reply:
         return ctx.say(
             "timezone.show",
             zone=zone_label(ctx.person.timezone),
-            local_time=Text.trusted(local_when(ctx.now, ctx.zone())),
+            local_time=Text.trusted(local_when(ctx.now, ctx.zone(), ctx.prompts.locale)),
         )
     field = resolve_field("timezone")
     assert field is not None
@@ -185,7 +185,8 @@ def timezone(ctx: Ctx, args: list[str]) -> Reply:
             Section(result),
             Context(
                 ctx.t(
-                    "timezone.local_now", local_time=Text.trusted(local_when(ctx.now, ctx.zone()))
+                    "timezone.local_now",
+                    local_time=Text.trusted(local_when(ctx.now, ctx.zone(), ctx.prompts.locale)),
                 )
             ),
         )

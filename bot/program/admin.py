@@ -9,6 +9,7 @@ from bot.context import Ctx
 from bot.errors import NeedsConfirmation, UserError
 from bot.matching.rounds import active_pairs
 from bot.program.help import command_help, command_list
+from bot.prompts import Prompts
 from bot.registry import ScheduleChange, registry_of
 from bot.replies import Button, Buttons, Fields, Message, Reply, Section
 from bot.router import Router
@@ -143,24 +144,27 @@ def _change_kind(ctx: Ctx, kind: str, *, confirmed: bool) -> None:
         keep = Button(ctx.prompts.text("button.keep_as_is"), "admin program")
         raise NeedsConfirmation(Message((Section(ctx.t(key, **counts)), Buttons((yes, keep)))))
     p.kind = kind
-    choose = Message(
-        (
-            Section(ctx.t("admin.choose_role", program=p.name)),
-            Buttons(
-                (
-                    Button(ctx.prompts.text("button.join_mentee"), "profile set role mentee"),
-                    Button(ctx.prompts.text("button.join_mentor"), "profile set role mentor"),
-                )
-            ),
+
+    def choose(theirs: Prompts) -> Message:
+        return Message(
+            (
+                Section(theirs.render("admin.choose_role", program=p.name)),
+                Buttons(
+                    (
+                        Button(theirs.text("button.join_mentee"), "profile set role mentee"),
+                        Button(theirs.text("button.join_mentor"), "profile set role mentor"),
+                    )
+                ),
+            )
         )
-    )
+
     for member, person in members:
         if kind == ProgramKind.PEER:
             member.role, member.capacity = Role.PEER, 1
             ctx.session.add(member)
         else:  # peers choose, asked by DM; they aren't matched until they have
             key = f"choose-role:{p.id}:{member.id}:{ctx.now.isoformat()}"
-            ctx.dm(person, choose, dedupe_key=key)
+            ctx.dm(person, choose(ctx.prompts_for(person)), dedupe_key=key)
 
 
 def _bad(setting: str, allowed: str) -> UserError:

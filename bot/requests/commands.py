@@ -150,23 +150,20 @@ def claim(ctx: Ctx, row: MentorRequest) -> Reply:
             return ctx.say("request.yours_already", id=Text.trusted(str(row.id)))
         return ctx.say("request.taken", helper=helper.display_name if helper else "?")
     if requester is not None:
+        theirs = ctx.prompts_for(requester)
         ctx.dm(
             requester,
             Message(
                 (
                     Section(
-                        ctx.t(
+                        theirs.render(
                             "request.claimed_requester",
                             helper=ctx.person.display_name,
                             topic=row.topic,
                         )
                     ),
                     Buttons(
-                        (
-                            Button(
-                                ctx.prompts.text("button.request_close"), f"request close {row.id}"
-                            ),
-                        )
+                        (Button(theirs.text("button.request_close"), f"request close {row.id}"),)
                     ),
                 )
             ),

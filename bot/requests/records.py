@@ -77,16 +77,16 @@ def announce(
     )
     text = f"{row.topic}\n{row.details}"
     chosen = [p for m, p in helpers if matches(list(m.skills_offered), text)]
-    message = card(prompts, row, requester.display_name)
     items = [
         Outgoing(
             f"request:{row.id}:{p.platform_user_id}",
             Target(program.platform, program.workspace_id, "user", (p.platform_user_id,)),
             now,
-            message=message,
+            message=card(prompts.for_person(p), row, requester.display_name),
         )
         for p in chosen
     ]
+    message = card(prompts.for_everyone(), row, requester.display_name)  # the channel's
     if program.mentors_channel:
         target = Target(
             program.platform, program.workspace_id, "channel", (program.mentors_channel,)

@@ -11,12 +11,12 @@ from sqlmodel import Session
 
 from bot.delivery import Target
 from bot.outbox import Outgoing, enqueue_many
-from bot.prompts import Prompts
+from bot.prompts import Prompts, language_args
 from bot.replies import Button, Buttons, Context, Message, Section
 from bot.requests.records import helper_roles, matches
 from storage import repo
 from storage import requests as requests_db
-from storage.models import MentorRequest, Program, RequestStatus
+from storage.models import MentorRequest, Person, Program, RequestStatus
 
 RELEASED_RENDERER = "request_released"  # rendered when sent, so rewording applies
 
@@ -60,12 +60,15 @@ def _tell(
     args = {"id": str(row.id), "topic": row.topic, "helper": helper, "name": name}
     key = f"released:{row.id}:{now.isoformat()}"
 
-    def item(kind: Literal["user", "channel"], to: str, who: str) -> Outgoing:
+    def item(
+        kind: Literal["user", "channel"], to: str, who: str, person: Person | None = None
+    ) -> Outgoing:
         target = Target(program.platform, program.workspace_id, kind, (to,))
-        render = (RELEASED_RENDERER, {**args, "to": who})
+        language = language_args(person) if person else {}  # a channel: the program's
+        render = (RELEASED_RENDERER, {**args, "to": who, **language})
         return Outgoing(f"{key}:{to}", target, now, render=render)
 
-    items = [item("user", requester.platform_user_id, "requester")] if requester else []
+    items = [item("user", requester.platform_user_id, "requester", requester)] if requester else []
     if program.mentors_channel:
         items.append(item("channel", program.mentors_channel, "helpers"))
     else:
@@ -78,5 +81,5 @@ def _tell(
             except_member_id=row.requester_member_id,
         ):
             if matches(list(member.skills_offered), text):
-                items.append(item("user", person.platform_user_id, "helpers"))
+                items.append(item("user", person.platform_user_id, "helpers", person))
     enqueue_many(session, items, now=now, program_id=program.id)

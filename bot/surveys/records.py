@@ -153,7 +153,9 @@ def _invite_program(
             Outgoing(
                 dedupe_key=key,
                 target=target,
-                message=invitation(prompts, program, survey, person.display_name),
+                message=invitation(
+                    prompts.for_person(person), program, survey, person.display_name
+                ),
                 not_before=at,
                 expires_at=closes,
             )

@@ -1,17 +1,34 @@
-"""How instants look in chat (fixed, unambiguous formats)."""
+"""How instants look in chat: unambiguous, and in the reader's language (Babel, CLDR).
+
+English keeps its fixed short form (``Tue 1 Dec 2026, 10:00``); another language gets CLDR's
+full date and 24-hour-or-local time (es ``martes, 9 de marzo de 2027, 14:00``).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
+from babel.dates import format_date, format_time
 
-def local_when(instant: datetime, tz: tzinfo) -> str:
-    """``Tue 1 Dec 2026, 10:00`` in the given zone."""
+from bot.i18n.cldr import babel_locale
+from bot.i18n.locales import BASE
+
+
+def local_when(instant: datetime, tz: tzinfo, locale: str = BASE) -> str:
+    """``Tue 1 Dec 2026, 10:00`` in the given zone, written in ``locale``."""
     local = instant.astimezone(tz)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+    if locale == BASE:
+        return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+    loc = babel_locale(locale)
+    pattern = str(loc.datetime_formats["medium"])
+    return pattern.replace("{1}", format_date(local, "full", locale=loc)).replace(
+        "{0}", format_time(local, "short", locale=loc)
+    )
 
 
-def local_day(instant: datetime, tz: tzinfo) -> str:
-    """``Tue 1 Dec 2026`` in the given zone."""
+def local_day(instant: datetime, tz: tzinfo, locale: str = BASE) -> str:
+    """``Tue 1 Dec 2026`` in the given zone, written in ``locale``."""
     local = instant.astimezone(tz)
-    return f"{local:%a} {local.day} {local:%b %Y}"
+    if locale == BASE:
+        return f"{local:%a} {local.day} {local:%b %Y}"
+    return format_date(local, "full", locale=babel_locale(locale))

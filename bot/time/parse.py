@@ -8,6 +8,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from dateutil.relativedelta import relativedelta
 
+from bot.i18n.cldr import month_names, weekday_names
+from bot.i18n.locales import BASE
 from bot.time.wall import localize
 
 _NUMBER_WORDS = {
@@ -113,14 +115,23 @@ _DAY_ABBREVIATIONS = {
     "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4,
     "sat": 5, "sun": 6,
 }  # fmt: skip
-_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
+_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|\.|º)?$")  # "31.": German
+_FILLERS = ("of", "the", "de", "del", "der", "le")  # "31 de marzo", "le 31 mars"
 _NUMERIC = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})(?:[/.\-](\d{2,4}))?\.?$")
 
 
-def _weekday(word: str) -> int | None:
+def _weekday(word: str, locale: str = BASE) -> int | None:
     if word in _WEEKDAYS:
         return _WEEKDAYS.index(word)
-    return _DAY_ABBREVIATIONS.get(word)
+    if word in _DAY_ABBREVIATIONS:
+        return _DAY_ABBREVIATIONS[word]
+    return weekday_names(locale).get(word) if locale != BASE else None
+
+
+def _month(word: str, locale: str = BASE) -> int | None:
+    if word in _MONTH_NAMES:
+        return _MONTH_NAMES[word]
+    return month_names(locale).get(word) if locale != BASE else None
 
 
 def _make(year: int, month: int, day: int) -> date | None:
@@ -198,15 +209,17 @@ def _relative(norm: str, today: date) -> date | None:
     return None
 
 
-def _worded(norm: str, today: date) -> Reading | None:
+def _worded(norm: str, today: date, locale: str = BASE) -> Reading | None:
     """Dates with a month name or a weekday and a day: "31 March", "mar 31st 2027",
-    "1st of may", "friday 13", "fri 13 august", a bare day "5" or "5th".
+    "1st of may", "friday 13", "fri 13 august", a bare day "5" or "5th"; in English or in
+    ``locale``'s words (Babel's names: "31 de marzo", "31. März", "mardi 9 mars").
     """
-    words = [w for w in re.split(r"[\s,]+", norm) if w and w not in ("of", "the")]
-    weekday = next((_weekday(w) for w in words if _weekday(w) is not None), None)
-    words = [w for w in words if _weekday(w) is None]
-    months = [_MONTH_NAMES[w] for w in words if w in _MONTH_NAMES]
-    numbers = [w for w in words if w not in _MONTH_NAMES]
+    words = [w for w in re.split(r"[\s,]+", norm) if w and w not in _FILLERS]
+    weekdays = [_weekday(w, locale) for w in words]
+    weekday = next((d for d in weekdays if d is not None), None)
+    words = [w for w, d in zip(words, weekdays, strict=True) if d is None]
+    months = [m for m in (_month(w, locale) for w in words) if m is not None]
+    numbers = [w for w in words if _month(w, locale) is None]
     if (
         len(months) > 1
         or not numbers
@@ -231,12 +244,13 @@ def _worded(norm: str, today: date) -> Reading | None:
     return Reading(found)
 
 
-def read_day(text: str, *, today: date, day_first: bool = True) -> Reading:
+def read_day(text: str, *, today: date, day_first: bool = True, locale: str = BASE) -> Reading:
     """The one reader of every calendar day people type: ISO (``2027-03-31``), numeric
     (``31/12``, ``10/11/27``: day-first unless ``day_first`` is off, and marked ambiguous
     when both orders are real days), words (``31 March``, ``mar 31st``, ``friday 13``, a bare
     ``5`` for the next 5th), weekdays (``fri``, ``next monday``), ``today``/``tomorrow`` and
     durations (``in 2 weeks``, ``a fortnight``). A date without a year is the next one.
+    Month and weekday names may also be ``locale``'s.
     """
     norm = re.sub(r"\s+", " ", text.strip().lower())
     norm = re.sub(r"^(until|till|til|to|on|by)\s+", "", norm)
@@ -252,15 +266,15 @@ def read_day(text: str, *, today: date, day_first: bool = True) -> Reading:
     relative = _relative(norm, today)
     if relative is not None:
         return Reading(relative)
-    worded = _worded(norm, today)
+    worded = _worded(norm, today, locale)
     if worded is not None:
         return worded
     raise BadDate("unparsed")
 
 
-def parse_day(text: str, *, today: date, day_first: bool = True) -> date:
+def parse_day(text: str, *, today: date, day_first: bool = True, locale: str = BASE) -> date:
     """A calendar day (see :func:`read_day`)."""
-    return read_day(text, today=today, day_first=day_first).day
+    return read_day(text, today=today, day_first=day_first, locale=locale).day
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -275,7 +289,13 @@ class Until:
 
 
 def parse_until(
-    text: str, *, now: datetime, tz: tzinfo, max_days: int = 366, day_first: bool = True
+    text: str,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    max_days: int = 366,
+    day_first: bool = True,
+    locale: str = BASE,
 ) -> Until:
     """When a pause given as a duration ("2 weeks", "in 3 days", "3 hours", "a fortnight")
     or an end date ends. A duration counts from now; a date means "until that day starts" in
@@ -291,7 +311,7 @@ def parse_until(
             raise BadDate("past")
         end = localize(end_wall.replace(second=0, microsecond=0), tz)
     else:
-        reading = read_day(text, today=local_now.date(), day_first=day_first)
+        reading = read_day(text, today=local_now.date(), day_first=day_first, locale=locale)
         day = reading.day
         if day <= local_now.date():
             raise BadDate("past")

@@ -208,6 +208,8 @@ NOT_SEARCHED = {
     "pair.end_reason",  # one of the bot's own reasons
     "pair.end_detail",  # a fixed key refining it
     "person.name_source",  # where the name came from ("import" or "platform")
+    "person.locale",  # a language tag ("es"); forget clears it with the person's fields
+    "person.platform_locale",
     "pair.stall_reason",
     "surveyresponse.survey",
     "checkin.outcome",
