@@ -23,6 +23,7 @@ from bot.replies import (
     Section,
 )
 from bot.spans import Text
+from bot.time.format import short_when, weekday_time
 from bot.time.zones import get_zone, zone_label
 from storage import announcements as announcements_db
 from storage.models import Announcement, AnnouncementStatus, OutboxStatus
@@ -31,8 +32,7 @@ SHOWN_ZONES = 8
 
 
 def _when_label(ctx: Ctx, instant: datetime) -> Text:
-    local = instant.astimezone(ctx.zone())
-    return Text.trusted(local.strftime("%a %d %b %H:%M"))
+    return Text.trusted(short_when(instant, ctx.zone(), ctx.prompts.locale))
 
 
 def announce(ctx: Ctx, args: list[str]) -> Reply:
@@ -237,7 +237,7 @@ def _zone_lines(ctx: Ctx, dms: list[Delivery]) -> Text:
             "announce.zone_line",
             zone=Text.trusted(zone_label(z)),
             count=n,
-            local=Text.trusted(at.astimezone(get_zone(z)).strftime("%a %H:%M")),
+            local=Text.trusted(weekday_time(at, get_zone(z), ctx.prompts.locale)),
         )
         for z, n, at in zones[:SHOWN_ZONES]
     ]

@@ -125,17 +125,19 @@ def render_nudge(prompts: Prompts, args: dict[str, Any]) -> Message:
         cycle=args["cycle"],
         pair_id=int(pair) if pair is not None else None,
         first=bool(args.get("first")),
-        meeting=_meeting_of(args),
+        meeting=_meeting_of(args, prompts.locale),
     )
 
 
-def _meeting_of(args: dict[str, Any]) -> tuple[str, str] | None:
-    """The booked meeting a nudge asks about, in the person's zone (rendered when sent)."""
+def _meeting_of(args: dict[str, Any], locale: str) -> tuple[str, str] | None:
+    """The booked meeting a nudge asks about, in the person's zone and language (rendered
+    when sent).
+    """
     if not args.get("meeting"):
         return None
     zone = str(args.get("zone") or "UTC")
     when = datetime.fromisoformat(args["meeting"])
-    return local_when(when, get_zone(zone)), zone_label(zone)
+    return local_when(when, get_zone(zone), locale), zone_label(zone)
 
 
 def plan_nudges(

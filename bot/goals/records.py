@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.outbox import enqueue
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.spans import Text
+from bot.time.format import calendar_day
 from storage import goals as goals_db
 from storage import pairs as pairs_db
 from storage import repo
@@ -96,11 +97,19 @@ def after_program_end(ctx: Ctx, due: date | None) -> tuple[Part, ...]:
     ends = ctx.program().ends_on
     if due is None or ends is None or due <= ends:
         return ()
-    return (Section(ctx.t("goal.after_program_end", due=_day(due), ends=_day(ends))),)
+    return (
+        Section(
+            ctx.t(
+                "goal.after_program_end",
+                due=_day(due, ctx.prompts.locale),
+                ends=_day(ends, ctx.prompts.locale),
+            )
+        ),
+    )
 
 
-def _day(day: date) -> Text:
-    return Text.trusted(f"{day:%a} {day.day} {day:%b %Y}")
+def _day(day: date, locale: str) -> Text:
+    return Text.trusted(calendar_day(day, locale))
 
 
 # -- progress updates --------------------------------------------------------------------------

@@ -115,26 +115,39 @@ def introduction(
     for person in others:
         parts.append(Section(Text.trusted("*") + Text.user(person.name) + Text.trusted("*")))
         parts.append(_profile_fields(prompts, person, now))
-    slots = suggest_slots(people, after=now, session_minutes=session_minutes, days_off=days_off)
-    if slots:
-        parts.append(
-            Section(
-                prompts.render("match.slots_header", minutes=Text.trusted(str(session_minutes)))
-            )
-        )
-        parts.append(Section(_slot_lines(prompts, people, slots)))
-        unset = [p.name for p in people if not p.has_availability]
-        if unset:
-            parts.append(Context(prompts.render("match.slots_assumed", names=" and ".join(unset))))
-        if invite is not None:
-            zone = (recipient or people[0]).timezone
-            parts.extend(
-                slot_offer(prompts, invite, slots, minutes=session_minutes, zone_key=zone, now=now)
-            )
-    else:
-        parts.append(Section(prompts.render("match.no_common_slots")))
+    zone = (recipient or people[0]).timezone
+    parts.extend(_meeting_times(prompts, people, now, session_minutes, days_off, invite, zone))
     parts.append(Context(prompts.render("match.tips")))
     return Message(tuple(parts))
+
+
+def _meeting_times(
+    prompts: Prompts,
+    people: list[Candidate],
+    now: datetime,
+    session_minutes: int,
+    days_off: DaysOff,
+    invite: PairInfo | None,
+    zone: str,
+) -> list[Part]:
+    """The intro's suggested meeting times (none on a day off), with their .ics and "book"
+    buttons when ``invite`` is given, or a line saying there are none.
+    """
+    slots = suggest_slots(people, after=now, session_minutes=session_minutes, days_off=days_off)
+    if not slots:
+        return [Section(prompts.render("match.no_common_slots"))]
+    parts: list[Part] = [
+        Section(prompts.render("match.slots_header", minutes=Text.trusted(str(session_minutes)))),
+        Section(_slot_lines(prompts, people, slots)),
+    ]
+    unset = [p.name for p in people if not p.has_availability]
+    if unset:
+        parts.append(Context(prompts.render("match.slots_assumed", names=" and ".join(unset))))
+    if invite is not None:
+        parts.extend(
+            slot_offer(prompts, invite, slots, minutes=session_minutes, zone_key=zone, now=now)
+        )
+    return parts
 
 
 def publish(

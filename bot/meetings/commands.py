@@ -55,7 +55,7 @@ def meet(ctx: Ctx, args: list[str]) -> Reply:
         member_id=member.id,
         now=ctx.now,
     )
-    when = Text.trusted(local_when(start, ctx.zone()))
+    when = Text.trusted(local_when(start, ctx.zone(), ctx.prompts.locale))
     zone = zone_label(ctx.zone_key())
     if booked.previous_start == start:
         return ctx.say("meeting.unchanged", when=when, zone=zone)
@@ -137,7 +137,7 @@ def _check_start(ctx: Ctx, start: datetime) -> None:
     if start <= ctx.now:
         raise UserError(
             "meeting.past",
-            when=Text.trusted(local_when(start, ctx.zone())),
+            when=Text.trusted(local_when(start, ctx.zone(), ctx.prompts.locale)),
             zone=zone_label(ctx.zone_key()),
         )
     if start - ctx.now > timedelta(days=MAX_AHEAD_DAYS):
@@ -161,17 +161,18 @@ def _send_invites(
         chosen.pair_id,
         tuple(p.name for p in people),
     )
-    events = [event_slot(ctx.prompts, pair, start, minutes, status="CONFIRMED")]
-    if previous is not None:
-        events.append(event_slot(ctx.prompts, pair, previous, minutes, status="CANCELLED"))
     key = "meeting.moved_dm" if previous is not None else "meeting.booked_dm"
     persons = {p.id: p for p in (ctx.person, *chosen.partners)}
     for who in people:
         person = persons[who.person_id]
+        theirs = ctx.prompts_for(person)  # each in their own language
+        events = [event_slot(theirs, pair, start, minutes, status="CONFIRMED")]
+        if previous is not None:
+            events.append(event_slot(theirs, pair, previous, minutes, status="CANCELLED"))
         partner = ", ".join(p.name for p in people if p is not who)
-        text = ctx.t(
+        text = theirs.render(
             key,
-            when=Text.trusted(local_when(start, get_zone(who.timezone))),
+            when=Text.trusted(local_when(start, get_zone(who.timezone), theirs.locale)),
             zone=zone_label(who.timezone),
             partner=partner,
         )

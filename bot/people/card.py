@@ -117,7 +117,7 @@ def _profile(sheet: Sheet, who: Someone, pairs: list[Pair]) -> Fields:
     zone = sheet.t(
         "people.card.zone",
         zone=zone_label(zone_key),
-        local_time=Text.trusted(local_when(sheet.now, get_zone(zone_key))),
+        local_time=Text.trusted(local_when(sheet.now, get_zone(zone_key), sheet.prompts.locale)),
     )
     items: list[tuple[str, Text]] = [(label("match.label.role"), sheet.t(f"role.{member.role}"))]
     # Only the fields of their role: a mentor's old "wants" (or a mentee's skills) would mislead.

@@ -6,9 +6,9 @@ full date and 24-hour-or-local time (es ``martes, 9 de marzo de 2027, 14:00``).
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_skeleton, format_time
 
 from bot.i18n.cldr import babel_locale
 from bot.i18n.locales import BASE
@@ -32,3 +32,30 @@ def local_day(instant: datetime, tz: tzinfo, locale: str = BASE) -> str:
     if locale == BASE:
         return f"{local:%a} {local.day} {local:%b %Y}"
     return format_date(local, "full", locale=babel_locale(locale))
+
+
+def calendar_day(day: date, locale: str = BASE) -> str:
+    """A calendar day (no zone needed): ``Tue 1 Dec 2026``, written in ``locale``."""
+    if locale == BASE:
+        return f"{day:%a} {day.day} {day:%b %Y}"
+    return format_date(day, "full", locale=babel_locale(locale))
+
+
+def short_when(instant: datetime, tz: tzinfo, locale: str = BASE) -> str:
+    """A near instant without its year: ``Tue 01 Dec 10:00``, written in ``locale``."""
+    local = instant.astimezone(tz)
+    if locale == BASE:
+        return local.strftime("%a %d %b %H:%M")
+    loc = babel_locale(locale)
+    return (
+        f"{format_skeleton('MMMEd', local, locale=loc)} {format_time(local, 'short', locale=loc)}"
+    )
+
+
+def weekday_time(instant: datetime, tz: tzinfo, locale: str = BASE) -> str:
+    """The weekday and time of an instant this week: ``Tue 10:00``, written in ``locale``."""
+    local = instant.astimezone(tz)
+    if locale == BASE:
+        return local.strftime("%a %H:%M")
+    loc = babel_locale(locale)
+    return f"{format_skeleton('E', local, locale=loc)} {format_time(local, 'short', locale=loc)}"

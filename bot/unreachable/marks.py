@@ -16,7 +16,7 @@ from sqlmodel import Session
 from bot.delivery import LEFT_WORKSPACE, Target
 from bot.outbox import Outgoing, enqueue_many
 from bot.pairs.lifecycle import EndReason, end_pairs
-from bot.prompts import Prompts
+from bot.prompts import Prompts, language_args
 from bot.registry import Registry
 from bot.replies import Fields, Message, Part, Section
 from bot.spans import Text
@@ -105,7 +105,10 @@ class Unreachable:
                                 (partner.platform_user_id,),
                             ),
                             now,
-                            render=(PARTNER_LEFT_RENDERER, {"name": person.display_name}),
+                            render=(
+                                PARTNER_LEFT_RENDERER,
+                                {"name": person.display_name, **language_args(partner)},
+                            ),
                         )
                     )
             end_pairs(
@@ -150,7 +153,7 @@ def fall_back(session: Session, row: OutboxMessage, person: Person, *, now: date
             f"reach:howto:{person.platform}:{user}",  # once per person, ever
             Target(person.platform, workspace, "mention", (channel, user)),
             now,
-            render=(HOWTO_RENDERER, {"platform": person.platform}),
+            render=(HOWTO_RENDERER, {"platform": person.platform, **language_args(person)}),
         ),
         Outgoing(
             f"{row.dedupe_key}:private"[:200],

@@ -136,7 +136,16 @@ def test_export_and_forget_ask_each_capability(bot):
     reply = bot.handle(Command(actor("zeb"), "export"))
     assert isinstance(reply, Message)
     data = json.loads(next(p for p in reply.parts if isinstance(p, File)).content)
-    sections = ["checkins", "goals", "feedback", "closure", "surveys", "requests", "probe"]
+    sections = [
+        "checkins",
+        "meetings",
+        "goals",
+        "feedback",
+        "closure",
+        "surveys",
+        "requests",
+        "probe",
+    ]
     assert list(data) == ["exported_at", "person", "memberships", "pairs", *sections]
     member_ids = data["probe"][0]["members"]
     assert len(member_ids) == 1
