@@ -418,7 +418,7 @@ class Scorer:
         values = shared.rows(rows) if block else shared.pairs(rows, cols)
         if block:
             norms = norms[:, None]
-        return np.minimum(np.float32(1.0), values / np.maximum(norms, 1e-9)) * (norms > 0)
+        return _share(values, norms)
 
     def _directional_back(self, rows: np.ndarray, cols: np.ndarray, block: bool) -> np.ndarray:
         """Peers: the skills score read the other way (the column wanting from the row),
@@ -430,16 +430,18 @@ class Scorer:
         else:
             values = self.skills_back.pairs(rows, cols)
             norms = self.skills.norms[cols]
-        return np.minimum(np.float32(1.0), values / np.maximum(norms, 1e-9)) * (norms > 0)
+        return _share(values, norms)
 
     def _goals(self, rows: np.ndarray, cols: np.ndarray, *, block: bool) -> np.ndarray:
         values = self.goals.rows(rows) if block else self.goals.pairs(rows, cols)
-        return np.minimum(np.float32(1.0), values / np.float32(WORD_WEIGHT * 2.0))
+        np.divide(values, np.float32(WORD_WEIGHT * 2.0), out=values)
+        return np.minimum(values, np.float32(1.0), out=values)
 
     def _goals_back(self, rows: np.ndarray, cols: np.ndarray, block: bool) -> np.ndarray:
         back = self.goals_back
         values = back.rows(rows) if block else back.pairs(rows, cols)
-        return np.minimum(np.float32(1.0), values / np.float32(WORD_WEIGHT * 2.0))
+        np.divide(values, np.float32(WORD_WEIGHT * 2.0), out=values)
+        return np.minimum(values, np.float32(1.0), out=values)
 
     def _rule_ok(
         self, rows: np.ndarray, cols: np.ndarray, block: bool, shape: tuple[int, ...]
@@ -465,7 +467,8 @@ class Scorer:
             r, c = block.rows[:, None], np.arange(self.m)[None, :]
         else:
             r, c = block.rows, cols
-        units = np.rint(block.total * np.float32(SCORE_UNITS)).astype(np.int64)
+        scaled = block.total * np.float32(SCORE_UNITS)
+        units = np.rint(scaled, out=scaled).astype(np.int64)
         units *= JITTER_UNITS
         units += (self.tie_l[r] ^ self.tie_r[c]) % np.uint8(JITTER_UNITS)
         return units
@@ -473,6 +476,14 @@ class Scorer:
     def max_units(self) -> int:
         """An upper bound of ``units`` over every pair."""
         return (100 * SCORE_UNITS + 1) * JITTER_UNITS
+
+
+def _share(values: np.ndarray, norms: np.ndarray) -> np.ndarray:
+    """``values / norms`` capped at 1, 0 where ``norms`` is 0, in ``values`` (a fresh array)."""
+    np.divide(values, np.maximum(norms, 1e-9), out=values)
+    np.minimum(values, np.float32(1.0), out=values)
+    values *= norms > 0
+    return values
 
 
 def _team(team: str | None) -> str | None:
