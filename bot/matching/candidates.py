@@ -101,7 +101,12 @@ class Graph:
         keys = [(self.forbidden // max(m, 1), self.forbidden % max(m, 1))]
         if with_graph:
             keys.append((self.rows, self.cols))
+        low, high = (int(block_rows.min()), int(block_rows.max())) if len(block_rows) else (0, -1)
         for keys_rows, keys_cols in keys:
+            # Both key lists are sorted by row: only the stretch of the block's rows matters.
+            start = np.searchsorted(keys_rows, low, side="left")
+            stop = np.searchsorted(keys_rows, high, side="right")
+            keys_rows, keys_cols = keys_rows[start:stop], keys_cols[start:stop]
             at = position[keys_rows]
             hit = at >= 0
             mask[at[hit], keys_cols[hit]] = True
