@@ -23,6 +23,9 @@ first: the most pairs, then the most waiting placed, then the best fit); the tab
 how many were placed, and the dense, greedy, random and LP columns (which know nothing of
 waiting) are for scale only.
 
+``--baseline CHECKOUT`` runs each size first on another checkout's code (its bot and this
+benchmark, e.g. the main branch) and then on this one's, one after the other, rows labelled.
+
 Run: python -m bench.matching [--sizes 100 1000 5000 40000:10000] [--peers 500 5000 20000]
 Each size runs in its own process so peak memory (max RSS) is per size.
 """
