@@ -87,6 +87,7 @@ class Section:
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
+    note: str = ""  # how to read the section (which survey, the rule behind a sentence)
 
 
 class Words:

@@ -89,6 +89,8 @@ def _summary(section: Section) -> str:
 
 def _section(section: Section, words: dict[str, str]) -> str:
     out = [f'<section id="{escape(section.key)}"><h2>{escape(section.title)}</h2>']
+    if section.note:
+        out.append(f'<p class="note">{escape(section.note)}</p>')
     if section.figures:
         out.append('<dl class="figures">')
         out += [
