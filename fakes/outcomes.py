@@ -26,6 +26,7 @@ from storage.models import (
     SurveyResponse,
 )
 
+OUTCOMES = ("met", "met", "not_yet", "pending", "rescheduled")  # a check-in's, drawn evenly
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney")
 
 
@@ -60,17 +61,21 @@ def generate(
     workspace: str | None = None,
     platform: str = "console",
     waits: Mapping[str, float] | None = None,
+    slug: str = "gen",
+    outcomes: tuple[str, ...] = OUTCOMES,
 ) -> Truth:
     """``people`` members (a quarter mentors) paired 1:1 at the start, then ``weeks`` weekly
     check-in cycles with random outcomes, goals, ratings, mid and end surveys, requests.
     ``waits`` plants slower matching: a time-zone region's members (``"Asia"``) joined that
     many times as long before the start as they would have (so they wait that much longer).
+    ``slug`` names the program (several in one workspace need different ones); each
+    check-in's outcome is drawn from ``outcomes`` (more "met" there: more meetings held).
     """
     rng = random.Random(seed)
     start = datetime(2026, 9, 7, 9, tzinfo=UTC)  # a Monday
     with transaction(engine) as s:
         program = Program(
-            slug="gen",
+            slug=slug,
             name="Generated <program>",
             platform=platform,
             workspace_id=workspace or f"gen-{seed}-{people}",
@@ -101,7 +106,7 @@ def generate(
             s.add(PairMember(pair_id=pair.id, member_id=mentor.id, role="mentor"))
             pairs.append((pair.id, mentee.id, mentor.id))
         truth.pairs = len(pairs)
-        _checkins(s, pairs, start, weeks, rng, truth)
+        _checkins(s, pairs, start, weeks, rng, truth, outcomes)
         _answers(s, program.id, mentees, start, weeks, rng, truth)
     return truth
 
@@ -144,14 +149,14 @@ def _members(s, program, people: int, start: datetime, rng, truth: Truth, waits)
     return out
 
 
-def _checkins(s, pairs, start: datetime, weeks: int, rng, truth: Truth) -> None:  # type: ignore[no-untyped-def]
+def _checkins(s, pairs, start: datetime, weeks: int, rng, truth: Truth, outcomes) -> None:  # type: ignore[no-untyped-def]
     for week in range(weeks):
         cycle = (start + timedelta(weeks=week)).date()
         held = 0
         for pair_id, mentee, mentor in pairs:
             met = False
             for member in (mentee, mentor):
-                outcome = rng.choice(("met", "met", "not_yet", "pending", "rescheduled"))
+                outcome = rng.choice(outcomes)
                 met |= outcome == "met"
                 recorded = start + timedelta(weeks=week, hours=5) if outcome != "pending" else None
                 s.add(

@@ -153,6 +153,9 @@ class Member(SQLModel, table=True):
     left_at: datetime | None = _utc_field(nullable=True)
     # set by ``admin remove`` (status stays ``left``): they can't rejoin until ``admin readmit``
     removed_at: datetime | None = _utc_field(nullable=True)
+    # the roster import they came in with (``mentorbot import --batch``; default the file's
+    # name and the day): the report's intake; None for people who joined by themselves
+    intake_batch: str | None = Field(default=None, max_length=120)
 
 
 class MatchRun(SQLModel, table=True):

@@ -20,6 +20,7 @@ class GroupMember(NamedTuple):  # noqa: D101
     timezone: str | None
     team: str | None
     seniority: int | None
+    intake_batch: str | None
 
 
 class Membership(NamedTuple):  # noqa: D101
@@ -60,6 +61,7 @@ def members(*, session: Session, program_id: int) -> list[GroupMember]:
             col(Person.timezone),
             col(Person.team),
             col(Member.seniority),
+            col(Member.intake_batch),
         )
         .join(Person, col(Person.id) == col(Member.person_id))
         .where(col(Member.program_id) == program_id)

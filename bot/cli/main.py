@@ -297,6 +297,14 @@ def import_roster(
     workspace: Annotated[
         str, typer.Option(help="Workspace (Slack team / Discord guild id) of that program.")
     ] = "console",
+    batch: Annotated[
+        str | None,
+        typer.Option(
+            "--batch",
+            help="The intake new members are recorded with (the report's intake split); "
+            "default: the file's name and today's date.",
+        ),
+    ] = None,
 ) -> None:
     """Import participants from a CSV: every row checked as in chat, all errors at once."""
     import os
@@ -309,7 +317,7 @@ def import_roster(
     _logging(settings)
     token = os.environ.get("SLACK_BOT_TOKEN", "")
     options = ImportOptions(
-        path, dry_run, skip_invalid, welcome, program_id, platform.lower(), workspace
+        path, dry_run, skip_invalid, welcome, program_id, platform.lower(), workspace, batch
     )
     resolvers = {"slack": email_resolver(token, settings.slack.api_url)} if token else {}
     raise typer.Exit(run_import(settings, options, surfaces=surfaces(), resolvers=resolvers))
@@ -349,7 +357,11 @@ def report(
     ] = None,
     compare_to: Annotated[
         str | None,
-        typer.Option("--compare-to", help="An earlier period FROM:TO to show changes against."),
+        typer.Option(
+            "--compare-to",
+            help="Compare with an earlier period FROM:TO, 'previous' (as long, just before) "
+            "or another program of the workspace (its short name).",
+        ),
     ] = None,
 ) -> None:
     """Outcomes: participation, matching, meetings, goals, feedback, surveys, requests."""
@@ -364,10 +376,10 @@ def report(
     except ValueError:
         err.print("--from and --to are dates like 2026-09-01.", markup=False)
         raise typer.Exit(2) from None
-    from bot.report.compare import parse_period
+    from bot.report.compare import parse_compare
 
     try:
-        compare = parse_period(compare_to) if compare_to else None
+        compare = parse_compare(compare_to) if compare_to else None
     except ValueError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from None

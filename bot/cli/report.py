@@ -10,8 +10,10 @@ from rich.console import Console
 
 from bot.cli.start import Opened, open_program
 from bot.config import Settings
+from bot.errors import UserError
 from bot.events import Surface
-from bot.report.compare import changes
+from bot.report.against import against
+from bot.report.compare import Against, changes
 from bot.report.figures import Report, build
 from bot.report.page import html, write_csv
 from bot.report.summary import SECTION
@@ -27,11 +29,12 @@ def run_report(
     csv_dir: Path | None,
     console: Console | None = None,
     surfaces: Mapping[str, Surface] | None = None,
-    compare: tuple[date, date] | None = None,
+    compare: tuple[date, date] | str | None = None,
 ) -> int:
     """Print the summary and the headline figures; write the page and the CSV files when
-    asked; with ``compare`` (an earlier period), each figure's earlier value and the summary
-    rates' change.
+    asked; with ``compare`` (an earlier period, ``previous`` or another program's slug:
+    ``bot.report.compare.parse_compare``), each figure's other value and the summary rates'
+    change, on the page and in the CSV files too.
     """
     out = console or Console()
     if start and end and end < start:
@@ -40,8 +43,13 @@ def run_report(
     with open_program(settings, program_id, out, surfaces) as opened:
         if isinstance(opened, int):
             return opened
-        report = _build(opened, settings, start, end)
-        before = _build(opened, settings, *compare) if compare else None
+        try:
+            other = _against(opened, settings, compare, start, end) if compare else None
+        except UserError as exc:
+            out.print(opened.bot.prompts.text(exc.key, **exc.params), markup=False)
+            return 1
+        report = _build(opened, settings, start, end, other)
+    before = other.report if other else None
     out.print(report.words["title"], markup=False)
     earlier = before.figures() if before else {}
     for section in report.sections:
@@ -56,8 +64,8 @@ def run_report(
                 else f"{figure.label}: {figure.value}"
             )
             out.print(f"    {line}{note}", markup=False)
-    if before and compare:
-        out.print(f"  Against {compare[0]} to {compare[1]}", markup=False)
+    if before and other:
+        out.print(f"  Against {other.label}", markup=False)
         for change in changes(report, before):
             out.print(f"    {change.text()}", markup=False)
     if html_path is not None:
@@ -70,8 +78,36 @@ def run_report(
     return 0
 
 
-def _build(opened: Opened, settings: Settings, start: date | None, end: date | None) -> Report:
-    """The opened program's report of [start, end]."""
+def _against(
+    opened: Opened,
+    settings: Settings,
+    wanted: tuple[date, date] | str,
+    start: date | None,
+    end: date | None,
+) -> Against:
+    """The report to compare with (a UserError when there is none)."""
+    return against(
+        opened.session,
+        opened.program,
+        settings,
+        wanted,
+        now=opened.bot.clock.now(),
+        start=start,
+        end=end,
+        zone=settings.program.default_timezone,
+        prompts=opened.bot.prompts,
+        registry=opened.bot.registry,
+    )
+
+
+def _build(
+    opened: Opened,
+    settings: Settings,
+    start: date | None,
+    end: date | None,
+    other: Against | None = None,
+) -> Report:
+    """The opened program's report of [start, end] (against ``other``)."""
     return build(
         opened.session,
         opened.program,
@@ -82,4 +118,5 @@ def _build(opened: Opened, settings: Settings, start: date | None, end: date | N
         zone=settings.program.default_timezone,
         prompts=opened.bot.prompts,
         registry=opened.bot.registry,
+        against=other,
     )

@@ -39,6 +39,7 @@ class ImportOptions:
     program_id: int | str | None = None  # its id or its name
     platform: str = ""  # with workspace: the program to create when there is none
     workspace: str = ""
+    batch: str | None = None  # the intake batch; None: the file's name and the day
 
 
 def _bar(out: Console) -> Progress:
@@ -189,6 +190,7 @@ def _write(
             welcome=options.welcome and not options.dry_run,
             report=report,
             progress=lambda: bar.advance(task),
+            batch=options.batch or f"{options.path.name} {bot.clock.now():%Y-%m-%d}",
         )
     if options.dry_run:
         session.rollback()

@@ -106,7 +106,8 @@ def _groups(m: db.GroupMember, scope: ReportScope) -> dict[str, str]:
     out = {
         "role": m.role,
         "region": zone.split("/")[0],
-        "intake": m.joined_at.astimezone(tz).strftime("%Y-%m"),
+        # the roster import they came in with, else the month they joined
+        "intake": m.intake_batch or m.joined_at.astimezone(tz).strftime("%Y-%m"),
     }
     for name in dimensions(scope)[len(ALWAYS) :]:
         value = fields.get(name)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.registry import registry_of
 from bot.replies import Context, Fields, File, Message, Part, Reply, Section
+from bot.report.compare import Compared, parse_compare
 from bot.report.summary import SECTION
+from bot.report_parts import Figure
 from bot.spans import Text
 from bot.time.parse import BadDate, parse_day
 
@@ -22,37 +25,43 @@ KEY_FIGURES = (
 
 
 def admin_report(ctx: Ctx, args: list[str]) -> Reply:
-    """``report [from DAY] [to DAY]``: the summary, key figures, the HTML page and the
-    meetings chart.
+    """``report [from DAY] [to DAY] [compare FROM:TO|previous|PROGRAM]``: the summary (each
+    rate beside the compared one's), key figures, the HTML page and the meetings chart.
     """
+    from bot.report.against import against
     from bot.report.charts import png
     from bot.report.figures import build
     from bot.report.page import html
 
-    start, end = _period(ctx, args)
+    start, end, wanted = _period(ctx, args)
     program = ctx.program()
     zone = ctx.person.timezone or ctx.settings.program.default_timezone
+    common: dict[str, Any] = {
+        "now": ctx.now,
+        "zone": zone,
+        "prompts": ctx.prompts,
+        "registry": registry_of(ctx),
+    }
+    other = None
+    if wanted is not None:
+        other = against(ctx.session, program, ctx.settings, wanted, start=start, end=end, **common)
     report = build(
-        ctx.session,
-        program,
-        ctx.settings,
-        now=ctx.now,
-        start=start,
-        end=end,
-        zone=zone,
-        prompts=ctx.prompts,
-        registry=registry_of(ctx),
+        ctx.session, program, ctx.settings, start=start, end=end, against=other, **common
     )
     summary = [f for s in report.sections if s.key == SECTION for f in s.figures]
-    lines = [Text.trusted(f"• {f.value} ") + Text.user(f.label) for f in summary]
+    lines = [_line(f, report.compared) for f in summary]
     shown = {f"{s.key}.{f.key}": f for s in report.sections for f in s.figures}
     rows = tuple(
         (f.label[:1].upper() + f.label[1:], Text.trusted(f.value))
         for f in (shown[key] for key in KEY_FIGURES if key in shown)
     )
     stamp = f"{ctx.now:%Y-%m-%d}"
-    parts: list[Part] = [
-        Section(ctx.t("report.header", program=program.name)),
+    parts: list[Part] = [Section(ctx.t("report.header", program=program.name))]
+    if other is not None:
+        parts.append(
+            Context(Text.user(ctx.prompts.text("report.compare.header", label=other.label)))
+        )
+    parts += [
         Section(Text.join(lines, "\n")),
         Fields(rows),
         File(f"mentorbot-report-{stamp}.html", html(report).encode(), "text/html"),
@@ -65,11 +74,30 @@ def admin_report(ctx: Ctx, args: list[str]) -> Reply:
     return Message(tuple(parts))
 
 
-def _period(ctx: Ctx, args: list[str]) -> tuple[date | None, date | None]:
-    """``from DAY`` and/or ``to DAY``, in any order; anything else is a usage error."""
+def _line(figure: Figure, compared: dict[str, Compared]) -> Text:
+    """A summary line: the value, the words, and what it is compared with."""
+    line = Text.trusted(f"• {figure.value} ") + Text.user(figure.label)
+    other = compared.get(figure.key)
+    return line if other is None else line + Text.user(f" ({other.text})")
+
+
+def _period(
+    ctx: Ctx, args: list[str]
+) -> tuple[date | None, date | None, tuple[date, date] | str | None]:
+    """``from DAY``, ``to DAY`` and ``compare WHAT``, in any order; anything else is a usage
+    error.
+    """
     found: dict[str, date] = {}
+    wanted: tuple[date, date] | str | None = None
     words = list(args)
     while words:
+        if len(words) >= 2 and words[0].lower() == "compare" and wanted is None:
+            try:
+                wanted = parse_compare(words[1])
+            except ValueError:
+                raise UserError("report.compare_bad", what=words[1]) from None
+            words = words[2:]
+            continue
         if len(words) < 2 or words[0].lower() not in ("from", "to") or words[0].lower() in found:
             raise UserError("report.usage")
         try:
@@ -81,4 +109,4 @@ def _period(ctx: Ctx, args: list[str]) -> tuple[date | None, date | None]:
     start, end = found.get("from"), found.get("to")
     if start and end and end < start:
         raise UserError("report.backwards")
-    return start, end
+    return start, end, wanted

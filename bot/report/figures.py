@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.prompts import Prompts
 from bot.registry import Registry, registered
+from bot.report import compare
 from bot.report.summary import summary_section
 from bot.report_parts import (
     BUCKETS,
@@ -66,6 +67,8 @@ class Report:
     minimum: int
     sections: list[Section]
     words: dict[str, str]  # the page's own words (title, period, privacy note ...)
+    against: compare.Against | None = None  # what the report is compared with, if anything
+    compared: dict[str, compare.Compared] = field(default_factory=dict)  # by summary figure
 
     def table(self, name: str) -> Table:
         """One table by name."""
@@ -87,10 +90,12 @@ def build(
     zone: str = "UTC",
     prompts: Prompts,
     registry: Registry | None = None,
+    against: compare.Against | None = None,
 ) -> Report:
     """The report of ``program`` for [start, end] (whole local days in ``zone``), worded by
     ``prompts``, with the sections ``registry``'s capabilities registered (by default those of
-    every capability found).
+    every capability found); with ``against`` (``bot.report.against``), each summary rate
+    beside the other report's, through this page's ledger.
     """
     assert program.id is not None
     tz = get_zone(zone)
@@ -117,17 +122,23 @@ def build(
         ]
         return own + [part.build(scope) for part in parts]
 
+    if against is not None:
+        compare.register(cells, against)
     sections()  # learns every cell and sum of the page (bot.suppression)
     cells.settle()
     built = sections()
     joined = [m for m in members if period.has(m.joined_at)]
-    built.insert(0, summary_section(scope, joined, built))
+    summary = summary_section(scope, joined, built)
+    built.insert(0, summary)
+    found = compare.compared(summary, against, cells, words) if against else {}
+    if against is not None:
+        summary.tables.append(compare.table(summary, against, found, words))
     known = set(prompts.keys())
     for chart in (c for s in built for c in s.charts):
         _axes(chart, prompts, known)
     generated = now.astimezone(tz)
     page = _page(words, program.name, start, end, minimum, generated)
-    return Report(program.name, start, end, generated, minimum, built, page)
+    return Report(program.name, start, end, generated, minimum, built, page, against, found)
 
 
 def _axes(chart: Chart, prompts: Prompts, known: set[str]) -> None:

@@ -17,10 +17,12 @@ from html import escape
 from pathlib import Path
 
 from bot.report import charts
+from bot.report.compare import Compared
 from bot.report.figures import Report
 from bot.report.summary import SECTION
 from bot.report_parts import Chart, Figure, Section, Table
 from bot.spreadsheet import write_csv as write_table
+from bot.suppression import HIDDEN
 
 STYLE = """
 :root { color-scheme: light; --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; }
@@ -47,6 +49,7 @@ table { border-collapse: collapse; margin: .5rem 0; font-size: .9rem; }
 th, td { border: 1px solid var(--line); padding: .25rem .5rem; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .note { color: var(--muted); font-size: .85rem; }
+.was { color: var(--muted); font-size: .85rem; display: block; }
 @page { size: A4; margin: 15mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
@@ -73,18 +76,33 @@ def html(report: Report) -> str:
         f'<p class="note">{escape(words["privacy"])}</p>',
         "</header><main>",
     ]
-    parts += [_summary(s) if s.key == SECTION else _section(s, words) for s in report.sections]
+    parts += [
+        _summary(s, report.compared, words) if s.key == SECTION else _section(s, words)
+        for s in report.sections
+    ]
     parts.append("</main></body></html>")
     return "\n".join(parts)
 
 
-def _summary(section: Section) -> str:
-    """The summary: each figure as its value in bold, then its words."""
+def _summary(section: Section, compared: dict[str, Compared], words: dict[str, str]) -> str:
+    """The summary: each figure as its value in bold, then its words, then (when the report
+    is compared with another) the other report's rate, its n and the difference; then the
+    comparison table.
+    """
     items = "".join(
-        f"<li><strong>{escape(f.value)}</strong> {escape(f.label)}</li>" for f in section.figures
+        f"<li><strong>{escape(f.value)}</strong> {escape(f.label)}{_beside(compared, f.key)}</li>"
+        for f in section.figures
     )
     title = escape(section.title)
-    return f'<section id="{SECTION}"><h2>{title}</h2><ul>{items}</ul></section>'
+    tables = "".join(
+        f"<h3>{escape(t.title)}</h3>{_table(t, words['empty'])}" for t in section.tables
+    )
+    return f'<section id="{SECTION}"><h2>{title}</h2><ul>{items}</ul>{tables}</section>'
+
+
+def _beside(compared: dict[str, Compared], key: str) -> str:
+    other = compared.get(key)
+    return "" if other is None else f' <span class="was">({escape(other.text)})</span>'
 
 
 def _section(section: Section, words: dict[str, str]) -> str:
@@ -151,6 +169,14 @@ def _table(table: Table, empty: str) -> str:
 
 STAMP = ["program", "from", "to", "generated"]  # the first columns of every CSV file
 FIGURES = ["section", "figure", "label", "value", "numerator", "denominator", "rate"]
+# With a comparison, figures.csv has these columns too (the other report's rate, as numbers).
+COMPARED = [
+    "compared_to",
+    "compared_numerator",
+    "compared_denominator",
+    "compared_rate",
+    "difference_points",
+]
 
 
 def write_csv(report: Report, directory: Path) -> list[Path]:
@@ -172,9 +198,27 @@ def write_csv(report: Report, directory: Path) -> list[Path]:
             written.append(path)
     path = directory / "figures.csv"
     figures = [stamp + _figure_row(s.key, f) for s in report.sections for f in s.figures]
-    write_table(path, STAMP + FIGURES, figures)
+    headers = STAMP + FIGURES
+    if report.against is not None:
+        headers += COMPARED
+        label = report.against.label
+        keys = [f.key if s.key == SECTION else None for s in report.sections for f in s.figures]
+        figures = [
+            row + _compared_row(label, report.compared.get(k or ""))
+            for row, k in zip(figures, keys, strict=True)
+        ]
+    write_table(path, headers, figures)
     written.append(path)
     return written
+
+
+def _compared_row(label: str, other: Compared | None) -> list[object]:
+    """A summary rate's comparison columns in figures.csv (empty for other figures)."""
+    if other is None:
+        return [None] * len(COMPARED)
+    rate = round(other.rate, 4) if other.rate is not None else None
+    count = HIDDEN if other.count is None else other.count
+    return [label, count, other.total, rate, other.difference]
 
 
 def _figure_row(section: str, figure: Figure) -> list[object]:

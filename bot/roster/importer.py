@@ -138,6 +138,7 @@ class _Writer:
     people: dict[str, Person]
     members: dict[int, Member]
     paired: set[int]
+    batch: str | None = None  # the intake batch new members are recorded with
 
     def gone(self, row: RosterRow) -> bool:
         """Whether the row is someone who left and is no member here (never made an active
@@ -204,6 +205,7 @@ class _Writer:
                 "match_priority": 0,
                 "joined_at": self.now,
                 "left_at": None,
+                "intake_batch": self.batch,
             }
         insert_ignoring_conflicts(
             self.session, Member, list(new.values()), conflict=["program_id", "person_id"]
@@ -254,9 +256,11 @@ def write_rows(
     welcome: bool,
     report: ImportReport,
     progress: Callable[[], None] = lambda: None,
+    batch: str | None = None,
 ) -> None:
     """Create or update each person and membership; new members get the welcome DM only
-    when ``welcome`` is set.
+    when ``welcome`` is set, and are recorded as having come in with import ``batch`` (the
+    report's intake; members already in the program keep theirs).
     """
     assert program.id is not None
     active = pairs_db.active_pair_members(session=session, program_id=program.id)
@@ -269,6 +273,7 @@ def write_rows(
         ),
         roster_db.members_by_person(session=session, program_id=program.id),
         {m for ids in active.values() for m in ids},
+        batch[:120] if batch else None,
     )
     welcomes: list[tuple[Member, Person]] = []
     kept = [r for r in rows if not writer.gone(r)]
