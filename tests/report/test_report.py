@@ -173,10 +173,12 @@ def test_the_summary_gives_the_driven_programs_reach_and_rates(driven):
     assert summary.key == "summary"
     got = {f.key: f for f in summary.figures}
     sentence = {k: f"{f.value} {f.label}" for k, f in got.items()}
-    assert sentence["reached"] == "500 people reached (joined in the period)"
-    matched = 2 * truth.pairs  # one mentor and one mentee a pair, nobody matched twice
-    assert matched == 500 - truth.left_out == 250
-    assert sentence["matched"] == f"50% of them matched with a partner ({matched} of 500)"
+    assert sentence["reached"] == "500 people reached (took part in the period)"
+    assert 2 * truth.pairs == 500 - truth.left_out == 250  # one mentor and one mentee a pair
+    mentees = truth.roles["mentee"]  # mentors are not counted into "matched"
+    assert sentence["matched"] == (
+        f"{100 * truth.pairs / mentees:.0f}% of mentees got a mentor ({truth.pairs} of {mentees})"
+    )
     assert sentence["waiting"] == (
         f"{truth.left_out} waiting for a partner: more mentees than mentor places (250)"
     )
@@ -344,7 +346,7 @@ def test_the_report_command_writes_the_page_and_the_files(bot, settings, tmp_pat
     text = out.getvalue()
     assert "Generated <program>: program report" in text
     assert "  Participation\n    joined in the period: 40" in text
-    assert "  Summary\n    40 people reached (joined in the period)\n" in text
+    assert "  Summary\n    40 people reached (took part in the period)\n" in text
     assert re.search(r"\n    \d+% of planned meetings held \(\d+ of \d+\)\n", text)
     assert (tmp_path / "report.html").read_text().startswith("<!doctype html>")
     assert (tmp_path / "csv" / "meetings_per_cycle.csv").exists()
