@@ -54,6 +54,8 @@ class Figure:
     value: str
     count: int | None = None
     total: int | None = None
+    group: str = ""  # the group a figure is about (figures.csv's group column; not in the key)
+    change: tuple[float, float, float, int] | None = None  # a change: mean, 95% low, high, n
 
     @property
     def rate(self) -> float | None:

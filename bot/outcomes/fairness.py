@@ -144,7 +144,7 @@ def _slower(
     for group, wait, others in markedly_longer(groups, max(AT_LEAST, cells.minimum)):
         label = words("figure.waits_longer", group=group, dimension=name)
         value = words("figure.waits_longer_value", days=f"{wait:.1f}", overall=f"{others:.1f}")
-        out.append(Figure(f"waits_longer_{dimension}_{group}", label, value))
+        out.append(Figure(f"waits_longer_{dimension}", label, value, group=group))
     return out
 
 

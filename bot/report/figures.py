@@ -172,6 +172,8 @@ def _page(
         "privacy": words("page.privacy", minimum=minimum),
         "numbers": words("page.numbers"),
         "empty": words("page.empty"),
+        "legend": words("page.legend", minimum=minimum),
+        "scroll": words("page.scroll"),
     }
 
 

@@ -130,6 +130,8 @@ WORDS = Words(
         "report.page.privacy": frozenset({"minimum"}),
         "report.page.numbers": frozenset(),
         "report.page.empty": frozenset(),
+        "report.page.legend": frozenset({"minimum"}),
+        "report.page.scroll": frozenset(),
         "report.page.between": frozenset({"end", "start"}),
         "report.page.since": frozenset({"start"}),
         "report.page.until": frozenset({"end"}),

@@ -219,7 +219,7 @@ def _headlines(words: Words, sections: list[Section]) -> list[Figure]:
             range=top,
         )
         value = words(f"summary.verdict_{verdict(low, high)}")
-        out.append(Figure(figure.key, label, value))
+        out.append(Figure(figure.key, label, value, change=(mean, low, high, n)))
     return out
 
 
