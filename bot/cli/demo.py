@@ -218,7 +218,7 @@ def _done(truth: DrivenTruth, url: str) -> str:
             f"{truth.goals} goals, {len(truth.ratings)} ratings, {_answers(truth)} survey answers.",
             "The report of the demo program:",
             f"  {env} mentorbot report --html report.html --csv tables/",
-            "Look around in the console (admin is the coordinator; p0000 a mentor, p0001 a "
+            "Look around in the console (admin is the coordinator, p0000 a mentor, p0002 a "
             "mentee; /as switches):",
             f"  {env} mentorbot run --platform console --as admin",
         )
