@@ -145,13 +145,23 @@ async def _fill(bot: MentorBot, platform: str, options: DemoOptions, out: Consol
 
 
 def _wipe(url: str, out: Console) -> bool:
-    """Delete the demo's SQLite file (and its journal); False after saying why it can't."""
+    """Delete the demo's SQLite file (and its journal); False after saying why it can't: not
+    a file, or a file not named as a demo's (a backup of a real program must never go).
+    """
     path = sqlite_file(url)
     if path is None:
         out.print(
             "--replace deletes a demo SQLite file only; empty that database yourself, or give "
             "--database a file.",
             markup=False,
+        )
+        return False
+    if path.exists() and "demo" not in path.name.lower():
+        out.print(
+            f"--replace deletes only a demo file (a name with 'demo' in it, like demo.db), not "
+            f"{path.name}: it may be a copy of a real program. Delete it yourself if you mean it.",
+            markup=False,
+            soft_wrap=True,
         )
         return False
     for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):

@@ -102,6 +102,19 @@ def test_the_demo_never_uses_the_bots_own_database(tmp_path):
         assert own.is_file()
 
 
+def test_replace_never_deletes_a_file_not_named_as_a_demo(tmp_path):
+    """--replace on another SQLite file (a backup, say) that holds a program is refused and
+    the file is left as it was."""
+    config = _config(tmp_path)
+    backup = tmp_path / "backup.db"
+    first = _demo(config, "--database", str(backup))
+    assert first.exit_code == 0, first.output
+    again = _demo(config, "--database", str(backup), "--replace")
+    assert again.exit_code == 1
+    assert "deletes only a demo file" in again.output
+    assert backup.is_file() and _programs(backup) == 1
+
+
 @pytest.mark.parametrize(
     ("option", "value"),
     [("--people", "19"), ("--people", "2001"), ("--weeks", "3"), ("--weeks", "53")],
