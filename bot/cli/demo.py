@@ -213,8 +213,9 @@ def _answers(truth: DrivenTruth) -> int:
 def _progress(week: int, options: DemoOptions, truth: DrivenTruth) -> str:
     """One line per simulated week."""
     held = sum(len(pairs) for pairs in truth.held.values())
+    when = f"week {week} of {options.weeks}" if week <= options.weeks else "the week after the end"
     return (
-        f"  week {week} of {options.weeks + 1}: {truth.pairs} pairs, {held} meetings held, "
+        f"  {when}: {truth.pairs} pairs, {held} meetings held, "
         f"{truth.goals} goals, {len(truth.ratings)} ratings, {_answers(truth)} survey answers"
     )
 

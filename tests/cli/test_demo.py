@@ -50,7 +50,8 @@ def test_the_demo_fills_its_own_file_and_the_printed_report_command_shows_a_prog
     tmp, config, output = demo
     assert (tmp / "data" / "demo.db").is_file()
     assert not (tmp / "data" / "mentorbot.db").exists()
-    assert [int(n) for n in re.findall(r"week (\d+) of 7:", output)] == list(range(1, 8))
+    assert [int(n) for n in re.findall(r"week (\d+) of 6:", output)] == list(range(1, 7))
+    assert "the week after the end:" in output  # the wrap-up and end survey
     printed = re.search(r"DATABASE_URL=(\S+) mentorbot report (.+)", output)
     assert printed, output
     assert printed.group(1) == f"sqlite:///{tmp / 'data' / 'demo.db'}"
