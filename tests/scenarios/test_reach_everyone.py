@@ -1,0 +1,232 @@
+"""Issue 30's "done when": a Spanish-speaking mentee in Madrid (ana) and a Portuguese-speaking
+mentor in São Paulo (joao) run a program in the console, on the Slack fake and on the Discord
+fake, with the bundled translations. Each reads the intro, its meeting times, the buttons, the
+first check-in nudge and a command's reply in their own language with Babel's dates; the intro's
+.ics parses and its events start at the suggested instants; no suggested time is on a Spanish
+(for her) or Brazilian (for him) public holiday; and a third person whose DMs are closed is
+reached through the fallback and listed for the admin.
+
+Published on Friday 4 December 2026: Madrid's 7 December and Spain's 8 December fall in the
+window, so the times are the 9th-11th; the first check-in (Tuesday the 8th) moves for ana only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import holidays
+import pytest
+from icalendar import Calendar
+
+from adapters.slack import SlackAdapter
+from adapters.surfaces import surfaces
+from bot.app import MentorBot, build_bot, build_dispatcher
+from bot.pulse import Pulse
+from fakes.slack import FakeSlack
+from tests.adapters.test_slack import SECRET, command
+from tests.conversations.helpers import Chat, outbox
+from tests.i18n.helpers import advance
+
+PUBLISHED = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)  # a Friday
+MADRID, SAO_PAULO = ZoneInfo("Europe/Madrid"), ZoneInfo("America/Sao_Paulo")
+# 14:00-18:00 in Madrid and 10:00-14:00 in São Paulo are both 13:00-17:00 UTC in December.
+SLOTS = [datetime(2026, 12, d, 13, 0, tzinfo=UTC) for d in (9, 10, 11)]
+SPAIN = holidays.country_holidays("ES", subdiv="MD", years=2026)
+BRAZIL = holidays.country_holidays("BR", subdiv="SP", years=2026)
+
+# What each reads, from the bundled translations (prompts/locales/es and pt-BR).
+ES = {
+    "intro": "Te presento a *joao*, tu mentor",
+    "why": "Por qué ustedes dos:* joao puede ayudar con python",
+    "times": "miércoles, 9 de diciembre de 2026, 14:00 (Europe/Madrid)",
+    "partner_now": "(allí ahora es viernes, 4 de diciembre de 2026, 9:00)",
+    "nudge": "Toca tu primer check-in: ¿te reuniste con joao",
+    "button": "Nos reunimos",
+}
+PT = {
+    "intro": "Conheça *ana*, mentorado da sua dupla",
+    "why": "Por que vocês dois:* joao pode ajudar com python",
+    "times": "quarta-feira, 9 de dezembro de 2026 10:00 (America/Sao_Paulo)",
+    "partner_now": "(agora é sexta-feira, 4 de dezembro de 2026 13:00)",
+    "nudge": "Hora do seu primeiro check-in: você e ana se encontraram",
+    "button": "Nos encontramos",
+}
+# Replies to commands: where they live, its local time now (Babel's date, a whole sentence)...
+NOW_THERE = {
+    "ana": "Allí ahora es viernes, 4 de diciembre de 2026, 13:00.",
+    "joao": "Agora é sexta-feira, 4 de dezembro de 2026 09:00 lá.",
+}
+# ... and the profile card (its title and the time zone row's label).
+PROFILE = {"ana": "*Perfil de ana*", "joao": "*Perfil de joao*"}
+ENGLISH = ("can help with", "hours a week", "Wed 9 Dec", "first check-in")
+
+
+@pytest.fixture
+def bot(settings, clock, engine) -> MentorBot:
+    """The bundled locales only; weekly check-ins on Tuesdays, the first three days after
+    the intro at the earliest, so Tuesday 8 December (Spain's holiday) is its day."""
+    checkins = replace(settings.checkins, first_checkin_after_days=3)
+    program = replace(settings.program, cadence="weekly")
+    clock.set(PUBLISHED)
+    settings = replace(settings, checkins=checkins, program=program)
+    return build_bot(settings, clock=clock, engine=engine, surfaces=surfaces())
+
+
+def dms(output: str, who: str) -> list[str]:
+    """Each console DM printed for ``who``, with its following indented lines."""
+    return re.findall(rf"\[DM to {who}\] .*(?:\n(?: {{2,}}|\s*\[\d+\]).*)*", output)
+
+
+def ics_events(ics: bytes) -> list[datetime]:
+    """The DTSTARTs (as UTC instants) of a PUBLISH calendar's VEVENTs."""
+    calendar = Calendar.from_ical(ics)
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    return [e.decoded("DTSTART").astimezone(UTC) for e in calendar.walk("VEVENT")]
+
+
+def assert_no_holiday(slots: list[datetime]) -> None:
+    """No slot on a public holiday of Madrid (her local date) or São Paulo (his)."""
+    for slot in slots:
+        assert slot.astimezone(MADRID).date() not in SPAIN, slot
+        assert slot.astimezone(SAO_PAULO).date() not in BRAZIL, slot
+
+
+def test_the_window_holds_both_countries_holidays():
+    """The scenario is worth running: without holidays the times would be the 7th-9th."""
+    assert date(2026, 12, 7) in SPAIN and date(2026, 12, 8) in SPAIN
+    assert date(2026, 12, 25) in SPAIN and date(2026, 12, 25) in BRAZIL
+    assert date(2026, 11, 20) in BRAZIL  # Consciência Negra
+
+
+async def test_console_each_in_their_language_with_the_ics_and_no_holidays(bot):
+    """ana (``/mentor language es``) and joao (``pt-BR``) in the terminal console."""
+    chat = Chat(bot)
+    for who, tag, zone, lines in (
+        (
+            "ana",
+            "es",
+            "Madrid",
+            ("wants python", "availability mon-fri 14:00-18:00", "country es-md"),
+        ),
+        ("joao", "pt-BR", "Sao Paulo", ("skills python", "availability mon-fri 10:00-14:00")),
+    ):
+        await chat.say(f"/mentor language {tag}", who=who)
+        await chat.say("/mentor join " + ("mentee" if who == "ana" else "mentor"), who=who)
+        assert NOW_THERE[who] in await chat.say(f"/mentor timezone {zone}", who=who)
+        for line in lines:
+            await chat.say(f"/mentor profile set {line}", who=who)
+        assert PROFILE[who] in await chat.say("/mentor profile", who=who)
+    out = await chat.say("/mentor admin match", who="admin")
+    out += await chat.say("/mentor admin publish", who="admin")
+    (ana,), (joao,) = dms(out, "ana")[-1:], dms(out, "joao")[-1:]
+    for intro, words in ((ana, ES), (joao, PT)):
+        assert words["intro"] in intro and words["why"] in intro and words["times"] in intro
+        assert words["partner_now"] in intro
+        assert not [w for w in ENGLISH if w in intro], intro
+        (path,) = re.findall(r"saved to (\S+\.ics)\]", intro)
+        assert ics_events(Path(path).read_bytes()) == SLOTS
+    assert_no_holiday(SLOTS)
+
+    later = await chat.say("/time +6d")
+    for who, words in (("ana", ES), ("joao", PT)):
+        (nudge,) = [m for m in dms(later, who) if words["nudge"] in m]
+        assert f"] {words['button']}" in nudge, nudge
+    # The nudge on Spain's holiday moved a day for ana; joao's stayed on Tuesday the 8th.
+    due = {r.target_ids[0]: r.not_before for r in outbox(bot, "nudge:")}
+    assert due["ana"].astimezone(MADRID).date() == date(2026, 12, 9)
+    assert due["joao"].astimezone(SAO_PAULO).date() == date(2026, 12, 8)
+
+
+# -- Slack -------------------------------------------------------------------------------------
+SLACK_USERS = {
+    "U1": {"name": "ana", "tz": "Europe/Madrid", "locale": "es-ES"},
+    "U2": {"name": "joao", "tz": "America/Sao_Paulo", "locale": "pt-BR"},
+    "U3": {"name": "lucia", "tz": "Europe/Madrid", "locale": "es-ES"},
+    "UADMIN": {"name": "admin", "tz": "UTC", "locale": "en-US"},
+}
+CHANNEL = "C0PROGRAM"
+JOINED = {"U1": "¡Ya estás dentro!", "U2": "Você está dentro!", "U3": "¡Ya estás dentro!"}
+
+
+@pytest.fixture
+async def slack():
+    fake = await FakeSlack(users=SLACK_USERS).start()
+    yield fake
+    await fake.stop()
+
+
+def slack_dm(fake: FakeSlack, user: str) -> str:
+    """Everything posted in the fake's DM channel with ``user`` (blocks and text)."""
+    posts = [p for p in fake.calls_to("chat.postMessage") if p["channel"] == dm_channel(user)]
+    return json.dumps(posts, ensure_ascii=False)
+
+
+def dm_channel(user: str) -> str:
+    """The fake's DM channel id for ``user``."""
+    return "D" + hashlib.sha1(user.encode()).hexdigest()[:8].upper()
+
+
+async def test_slack_each_in_their_language_and_the_unreachable_third(bot, slack, clock):
+    """Slack profile locales (es-ES, pt-BR) through slack-sdk and Bolt against the fake: the
+    intros, their .ics uploads, buttons and first nudges in each language; lucia's DMs are
+    closed (cannot_dm_bot), so her welcome reaches her privately in the program's channel
+    and the admin sees her in ``admin person`` and the digest."""
+    bot.settings = replace(bot.settings, admins=replace(bot.settings.admins, slack=("UADMIN",)))
+    adapter = SlackAdapter(
+        bot, token="xoxb-test", signing_secret=SECRET, api_url=slack.url + "/api/"
+    )
+    port = await adapter.start_http("127.0.0.1", 0)
+    async with aiohttp.ClientSession() as http:
+        served = (adapter, port, http)
+
+        async def say(user: str, line: str) -> str:
+            reply = await command(served, slack, line, user, SLACK_USERS[user]["name"])
+            return json.dumps(reply, ensure_ascii=False)
+
+        await say("UADMIN", f"admin program set channel #{CHANNEL}")
+        for user, lines in (
+            ("U1", ("join mentee", "profile set wants python", "profile set country es-md")),
+            ("U2", ("join mentor", "profile set skills python")),
+        ):
+            replies = [await say(user, line) for line in lines]
+            assert JOINED[user] in replies[0]
+            hours = "14:00-18:00" if user == "U1" else "10:00-14:00"
+            await say(user, f"profile set availability mon-fri {hours}")
+        await say("UADMIN", "admin match")
+        await say("UADMIN", "admin publish")
+        dispatcher = build_dispatcher(bot, {"slack": adapter.sender})
+        await dispatcher.dispatch_all()
+        await slack.wait_calls("files.completeUploadExternal", 2)
+        for user, words in (("U1", ES), ("U2", PT)):
+            intro = slack_dm(slack, user)
+            assert words["intro"] in intro and words["why"] in intro, intro
+            assert words["times"] in intro
+            (ics,) = [u for u in slack.uploads.values() if u["channel"] == dm_channel(user)]
+            assert ics_events(ics["content"]) == SLOTS
+        assert_no_holiday(SLOTS)
+
+        slack.dm_errors = {"U3": "cannot_dm_bot"}
+        joined = await say("U3", "join mentee")
+        assert JOINED["U3"] in joined
+        await dispatcher.dispatch_all()
+        await advance(Pulse(bot, dispatcher), clock, 6)
+        for user, words in (("U1", ES), ("U2", PT)):
+            assert words["nudge"] in slack_dm(slack, user)
+            assert f'"text": "{words["button"]}"' in slack_dm(slack, user)
+        card = await say("UADMIN", "admin person U3")
+    await adapter.close()
+    (private, *_) = slack.ephemeral
+    assert private["channel"] == CHANNEL and private["user"] == "U3"
+    assert "te damos la bienvenida" in private["text"]
+    (note,) = slack.posted[CHANNEL]
+    howto = bot.prompts.for_locale("es").text("unreachable.howto.slack")
+    assert note["text"].startswith("<@U3>") and howto in note["text"]
+    assert "can't get DMs (since 2026-12-04)" in card
+    assert "lucia: can't get DMs (since 2026-12-04)" in slack_dm(slack, "UADMIN")
