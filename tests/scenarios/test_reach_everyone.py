@@ -25,11 +25,14 @@ import holidays
 import pytest
 from icalendar import Calendar
 
+from adapters.discord import DiscordAdapter
 from adapters.slack import SlackAdapter
 from adapters.surfaces import surfaces
 from bot.app import MentorBot, build_bot, build_dispatcher
 from bot.pulse import Pulse
+from fakes.discord import FakeDiscord
 from fakes.slack import FakeSlack
+from tests.adapters.test_discord import callback_for, slash
 from tests.adapters.test_slack import SECRET, command
 from tests.conversations.helpers import Chat, outbox
 from tests.i18n.helpers import advance
@@ -44,7 +47,7 @@ BRAZIL = holidays.country_holidays("BR", subdiv="SP", years=2026)
 # What each reads, from the bundled translations (prompts/locales/es and pt-BR).
 ES = {
     "intro": "Te presento a *joao*, tu mentor",
-    "why": "Por qué ustedes dos:* joao puede ayudar con python",
+    "why": "joao puede ayudar con python; 20 horas a la semana en que ambos están disponibles",
     "times": "miércoles, 9 de diciembre de 2026, 14:00 (Europe/Madrid)",
     "partner_now": "(allí ahora es viernes, 4 de diciembre de 2026, 9:00)",
     "nudge": "Toca tu primer check-in: ¿te reuniste con joao",
@@ -52,8 +55,8 @@ ES = {
 }
 PT = {
     "intro": "Conheça *ana*, mentorado da sua dupla",
-    "why": "Por que vocês dois:* joao pode ajudar com python",
-    "times": "quarta-feira, 9 de dezembro de 2026 10:00 (America/Sao_Paulo)",
+    "why": "joao pode ajudar com python; 20 horas por semana em que vocês dois estão disponíveis",
+    "times": "ana: quarta-feira, 9 de dezembro de 2026 14:00 (Europe/Madrid)",
     "partner_now": "(agora é sexta-feira, 4 de dezembro de 2026 13:00)",
     "nudge": "Hora do seu primeiro check-in: você e ana se encontraram",
     "button": "Nos encontramos",
@@ -152,7 +155,7 @@ SLACK_USERS = {
     "UADMIN": {"name": "admin", "tz": "UTC", "locale": "en-US"},
 }
 CHANNEL = "C0PROGRAM"
-JOINED = {"U1": "¡Ya estás dentro!", "U2": "Você está dentro!", "U3": "¡Ya estás dentro!"}
+JOINED = {"ana": "¡Ya estás dentro!", "joao": "Você está dentro!", "lucia": "¡Ya estás dentro!"}
 
 
 @pytest.fixture
@@ -196,7 +199,7 @@ async def test_slack_each_in_their_language_and_the_unreachable_third(bot, slack
             ("U2", ("join mentor", "profile set skills python")),
         ):
             replies = [await say(user, line) for line in lines]
-            assert JOINED[user] in replies[0]
+            assert JOINED[SLACK_USERS[user]["name"]] in replies[0]
             hours = "14:00-18:00" if user == "U1" else "10:00-14:00"
             await say(user, f"profile set availability mon-fri {hours}")
         await say("UADMIN", "admin match")
@@ -214,7 +217,7 @@ async def test_slack_each_in_their_language_and_the_unreachable_third(bot, slack
 
         slack.dm_errors = {"U3": "cannot_dm_bot"}
         joined = await say("U3", "join mentee")
-        assert JOINED["U3"] in joined
+        assert JOINED["lucia"] in joined
         await dispatcher.dispatch_all()
         await advance(Pulse(bot, dispatcher), clock, 6)
         for user, words in (("U1", ES), ("U2", PT)):
@@ -230,3 +233,103 @@ async def test_slack_each_in_their_language_and_the_unreachable_third(bot, slack
     assert note["text"].startswith("<@U3>") and howto in note["text"]
     assert "can't get DMs (since 2026-12-04)" in card
     assert "lucia: can't get DMs (since 2026-12-04)" in slack_dm(slack, "UADMIN")
+
+
+# -- Discord -----------------------------------------------------------------------------------
+GUILD = "424242424242424242"
+ANA, JOAO, ADMIN, LUCIA = (f"{n}00000000000000{n[0]}" for n in ("111", "222", "333", "444"))
+THREADS_IN = "800000000000000001"  # the program's channel
+
+
+@pytest.fixture
+async def discord_fake():
+    fake = await FakeDiscord(
+        users={ANA: "ana", JOAO: "joao", ADMIN: "admin", LUCIA: "lucia"},
+        guilds={GUILD: [("999", "Coordinators")]},
+        text_channels={THREADS_IN: GUILD},
+    ).start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def discord(bot, discord_fake):
+    bot.settings = replace(
+        bot.settings,
+        admins=replace(bot.settings.admins, discord=(ADMIN,), discord_roles=("999",)),
+    )
+    adapter = DiscordAdapter(
+        bot,
+        guild_ids=(int(GUILD),),
+        api_url=discord_fake.url + "/api/v10",
+        gateway_url=discord_fake.url.replace("http", "ws") + "/gateway",
+        guild_ready_timeout=0.1,
+    )
+    await adapter.start("fake-token")
+    yield adapter
+    await adapter.close()
+
+
+def discord_dms(fake: FakeDiscord, user: str) -> list[dict]:
+    """Every message body the bot posted in its DM channel with ``user``."""
+    return fake.calls_to("POST", rf"channels/7{user[-17:]}/messages")
+
+
+async def test_discord_each_in_their_language_and_the_unreachable_third(
+    bot, discord_fake, discord, clock
+):
+    """Discord interaction locales (es-ES, pt-BR) through discord.py against the fake: each
+    intro DM carries its .ics and buttons in the reader's language, the first nudges too;
+    lucia's DMs are closed (50007), so her welcome comes in a private thread of the program's
+    channel, and the admin sees her in ``admin person``."""
+    fake = discord_fake
+    who = {
+        ANA: {"user_id": ANA, "name": "ana", "guild_id": GUILD, "locale": "es-ES"},
+        JOAO: {"user_id": JOAO, "name": "joao", "guild_id": GUILD, "locale": "pt-BR"},
+        LUCIA: {"user_id": LUCIA, "name": "lucia", "guild_id": GUILD, "locale": "es-ES"},
+        ADMIN: {"user_id": ADMIN, "name": "admin", "guild_id": GUILD, "roles": ["999"]},
+    }
+
+    async def say(user: str, sub: str, args: str | None = None) -> str:
+        reply = await callback_for(fake, slash(fake, sub, args, **who[user]))
+        return json.dumps(reply, ensure_ascii=False)
+
+    await say(ADMIN, "admin", f"program set channel {THREADS_IN}")
+    for user, role, lines in (
+        (ANA, "mentee", ("wants python", "country es-md", "availability mon-fri 14:00-18:00")),
+        (JOAO, "mentor", ("skills python", "availability mon-fri 10:00-14:00")),
+    ):
+        name = who[user]["name"]
+        assert JOINED[name] in await say(user, "join", role)
+        zone = "Madrid" if user == ANA else "Sao Paulo"
+        assert NOW_THERE[name] in await say(user, "timezone", zone)
+        for line in lines:
+            await say(user, "profile", f"set {line}")
+    await say(ADMIN, "admin", "match")
+    await say(ADMIN, "admin", "publish")
+    dispatcher = build_dispatcher(bot, {"discord": discord.sender})
+    await dispatcher.dispatch_all()
+    for user, words in ((ANA, ES), (JOAO, PT)):
+        (intro,) = [b for b in discord_dms(fake, user) if b.get("files")]
+        text = json.dumps(intro, ensure_ascii=False, default=str)
+        assert words["intro"] in text and words["why"] in text and words["times"] in text
+        (ics,) = [f["content"] for f in intro["files"] if f["filename"].endswith(".ics")]
+        assert ics_events(ics) == SLOTS
+    assert_no_holiday(SLOTS)
+
+    fake.closed_dms.add(LUCIA)
+    assert JOINED["lucia"] in await say(LUCIA, "join", "mentee")
+    await dispatcher.dispatch_all()
+    await advance(Pulse(bot, dispatcher), clock, 6)
+    for user, words in ((ANA, ES), (JOAO, PT)):
+        sent = json.dumps(discord_dms(fake, user), ensure_ascii=False, default=str)
+        assert words["nudge"] in sent and f'"label": "{words["button"]}"' in sent
+
+    (thread_id,) = fake.threads
+    assert fake.threads[thread_id]["members"] == [LUCIA]
+    howto, welcome = [m for m in fake.created if m["channel_id"] == thread_id][:2]
+    her_words = bot.prompts.for_locale("es").text("unreachable.howto.discord")
+    assert her_words.split("*")[0] in howto["content"]  # (Discord writes bold as **)
+    assert "te damos la bienvenida" in json.dumps(welcome, ensure_ascii=False)
+    card = await say(ADMIN, "admin", f"person {LUCIA}")
+    assert "can't get DMs (since 2026-12-04)" in card
