@@ -23,6 +23,9 @@ first: the most pairs, then the most waiting placed, then the best fit); the tab
 how many were placed, and the dense, greedy, random and LP columns (which know nothing of
 waiting) are for scale only.
 
+``--baseline CHECKOUT`` runs each size first on another checkout's code (its bot and this
+benchmark, e.g. the main branch) and then on this one's, one after the other, rows labelled.
+
 Run: python -m bench.matching [--sizes 100 1000 5000 40000:10000] [--peers 500 5000 20000]
 Each size runs in its own process so peak memory (max RSS) is per size.
 """
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -354,9 +358,15 @@ def replace_role(person, k: int):
     )
 
 
-def _one(args: list[str]) -> dict:
+def _one(args: list[str], code: str | None = None) -> dict:
+    """One size in a process of its own; ``code``: another checkout's bot and bench."""
+    env = dict(os.environ, PYTHONPATH=code) if code else None
     out = subprocess.run(
-        [sys.executable, "-m", "bench.matching", *args], capture_output=True, text=True
+        [sys.executable, "-m", "bench.matching", *args],
+        capture_output=True,
+        text=True,
+        cwd=code,
+        env=env,
     )
     if out.returncode:
         sys.stderr.write(out.stderr)
@@ -364,15 +374,20 @@ def _one(args: list[str]) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def peers_table(sizes: list[int], networkx_max: int) -> None:
+def peers_table(sizes: list[int], networkx_max: int, baseline: str | None = None) -> None:
     print(
         f"{'peers':>6} {'edges':>8} {'blossom':>8} {'score s':>8} {'bound s':>8} {'solve s':>8} "
         f"{'total s':>8} {'peak MB':>8} {'pairs':>6} {'ours':>10} {'bound':>10} "
         f"{'ours/bound':>10} {'greedy':>10} {'ours/greedy':>11} {'networkx s':>10} "
         f"{'networkx':>10}"
     )
-    for n in sizes:
-        r = _one(["--one-peers", str(n), "--networkx-max", str(networkx_max)])
+    runs: list[tuple[int, str | None]] = [(n, None) for n in sizes]
+    if baseline:  # each size on the baseline's code first, then on this checkout's
+        runs = [run for n in sizes for run in ((n, baseline), (n, None))]
+    for n, code in runs:
+        r = _one(["--one-peers", str(n), "--networkx-max", str(networkx_max)], code)
+        if baseline:
+            print(f"{'baseline' if code else 'this'}:")
         nx_s = f"{r['networkx_s']:>10.2f}" if "networkx_s" in r else f"{'-':>10}"
         nx_total = f"{r['networkx']:>10.1f}" if "networkx" in r else f"{'-':>10}"
         ratio = f"{r['ours'] / r['bound']:>10.4f}" if r["bound"] else f"{'exact':>10}"
@@ -397,15 +412,23 @@ def peers_table(sizes: list[int], networkx_max: int) -> None:
             print("  !! below greedy")
 
 
-def mentoring_table(sizes: list[str], dense_max: int, waiting: float = 0.0) -> None:
+def mentoring_table(
+    sizes: list[str], dense_max: int, waiting: float = 0.0, baseline: str | None = None
+) -> None:
     print(
         f"{'mentees':>7} {'mentors':>7} {'places':>6} {'score s':>8} {'solve s':>8} "
         f"{'total s':>8} {'peak MB':>8} {'edges':>8} {'rounds':>6} {'pairs':>6} {'ours':>10} "
         f"{'proof':>6} {'dense':>10} {'dense s':>8} {'greedy':>10} {'random':>10} "
         f"{'LP optimum':>10}"
     )
-    for size in sizes:
-        r = _one(["--one", size, "--dense-max", str(dense_max), "--waiting", str(waiting)])
+    runs: list[tuple[str, str | None]] = [(size, None) for size in sizes]
+    if baseline:  # each size on the baseline's code first, then on this checkout's
+        runs = [run for size in sizes for run in ((size, baseline), (size, None))]
+    for size, code in runs:
+        args = ["--one", size, "--dense-max", str(dense_max), "--waiting", str(waiting)]
+        r = _one(args, code)
+        if baseline:
+            print(f"{'baseline' if code else 'this'}:")
         if "lp" in r:
             same = r["lp_pairs"] == r["pairs"] and abs(r["lp"] - r["ours"]) < 1e-6 * max(1, r["lp"])
             lp = "equal" if same else ("other" if r.get("waiting") else "DIFFERS")
@@ -450,6 +473,11 @@ def main() -> None:
     parser.add_argument("--networkx-max", type=int, default=1000)
     parser.add_argument("--dense-max", type=int, default=5000)
     parser.add_argument("--waiting", type=float, default=0.0, help="share of mentees waiting")
+    parser.add_argument(
+        "--baseline",
+        metavar="CHECKOUT",
+        help="also run each size on another checkout's code (e.g. main's), just before",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--one-peers", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -462,9 +490,9 @@ def main() -> None:
         print(json.dumps(run_peers(args.one_peers, args.networkx_max)))
         return
     if args.peers:
-        peers_table(args.peers, args.networkx_max)
+        peers_table(args.peers, args.networkx_max, args.baseline)
         return
-    mentoring_table(args.sizes, args.dense_max, args.waiting)
+    mentoring_table(args.sizes, args.dense_max, args.waiting, args.baseline)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,8 @@ class Figure:
     value: str
     count: int | None = None
     total: int | None = None
+    group: str = ""  # the group a figure is about (figures.csv's group column; not in the key)
+    change: tuple[float, float, float, int] | None = None  # a change: mean, 95% low, high, n
 
     @property
     def rate(self) -> float | None:
@@ -87,6 +89,7 @@ class Section:
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
+    note: str = ""  # how to read the section (which survey, the rule behind a sentence)
 
 
 class Words:

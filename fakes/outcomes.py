@@ -49,7 +49,7 @@ class Truth:
     survey: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     requests: int = 0
     claimed: int = 0
-    waits: dict[str, list[float]] = field(default_factory=dict)  # region: days joined to start
+    waits: dict[str, list[float]] = field(default_factory=dict)  # region: mentees' days to start
 
 
 def generate(
@@ -116,7 +116,8 @@ def _members(s, program, people: int, start: datetime, rng, truth: Truth, waits)
     out = []
     for k in range(people):
         role = "mentor" if k % 4 == 0 else "mentee"
-        zone = ZONES[k % len(ZONES)] if k < people - 2 else "Pacific/Chatham"  # a group of 2
+        # mentors (every fourth) spread over the zones, so each region has mentees waiting
+        zone = ZONES[(k + k // 4) % len(ZONES)] if k < people - 2 else "Pacific/Chatham"
         status = rng.choice(("active",) * 8 + ("paused", "left"))
         person = Person(
             platform=program.platform,
@@ -130,7 +131,8 @@ def _members(s, program, people: int, start: datetime, rng, truth: Truth, waits)
         s.flush()
         region = zone.split("/")[0]
         days = rng.randint(1, 20) * waits.get(region, 1)
-        truth.waits.setdefault(region, []).append(days)
+        if role == "mentee":  # waiting for a partner is a mentee's matter
+            truth.waits.setdefault(region, []).append(days)
         member = Member(
             program_id=program_id,
             person_id=person.id,

@@ -64,13 +64,14 @@ def _cycles(
 
 
 def meetings_section(scope: ReportScope) -> Section:
-    """Meetings of the period's pairs in the period's cycles."""
+    """Meetings planned and held in the period's cycles, of every pair that met then (a pair
+    formed before the period counts too); first meetings and health of the period's pairs.
+    """
     words, pairs = scope.words, scope.pairs
-    pair_ids = {p.pair_id for p in pairs}
     checkins = [
         c
         for c in db.checkins(session=scope.session, program_id=scope.program_id)
-        if c.pair_id in pair_ids and scope.period.has(c.cycle_on)
+        if scope.period.has(c.cycle_on)
     ]
     section = words.section("meetings")
     planned, held, first_met = _cycles(checkins)

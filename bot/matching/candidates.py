@@ -101,7 +101,12 @@ class Graph:
         keys = [(self.forbidden // max(m, 1), self.forbidden % max(m, 1))]
         if with_graph:
             keys.append((self.rows, self.cols))
+        low, high = (int(block_rows.min()), int(block_rows.max())) if len(block_rows) else (0, -1)
         for keys_rows, keys_cols in keys:
+            # Both key lists are sorted by row: only the stretch of the block's rows matters.
+            start = np.searchsorted(keys_rows, low, side="left")
+            stop = np.searchsorted(keys_rows, high, side="right")
+            keys_rows, keys_cols = keys_rows[start:stop], keys_cols[start:stop]
             at = position[keys_rows]
             hit = at >= 0
             mask[at[hit], keys_cols[hit]] = True
@@ -211,30 +216,70 @@ class _RowTop:
 
 
 class _ColumnTop:
-    """Each column's best ``k`` rows (and the value after them), merged block by block."""
+    """Each column's best ``k`` rows (and the value after them), merged block by block.
+
+    Only a block's values above a column's current ``k + 1``-th best can enter, and after
+    the first blocks those are few: they wait in a list, merged (one sort) whenever it
+    holds as many as the columns keep, so the work follows what enters, not the block.
+    """
 
     def __init__(self, k: int, m: int) -> None:
-        self.k = k
-        self.values = np.full((k + 1, m), -1, np.int64)
-        self.rows = np.full((k + 1, m), -1, np.int64)
+        self.k, self.m = k, m
+        self.values = np.full((m, k + 1), -1, np.int64)  # per column, best first
+        self.rows = np.full((m, k + 1), -1, np.int64)
+        self.floor = np.full(m, -1, np.int64)  # the k + 1-th best so far
+        self.waiting: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.count = 0
 
     def add(self, rows: np.ndarray, units: np.ndarray) -> None:
         """Merge a block (rows x every column, -1 where not allowed)."""
-        values = np.concatenate([self.values, units])
-        owners = np.concatenate([self.rows, np.broadcast_to(rows[:, None], units.shape)])
-        best = np.argpartition(-values, self.k, axis=0)[: self.k + 1]
-        self.values = np.take_along_axis(values, best, axis=0)
-        self.rows = np.take_along_axis(owners, best, axis=0)
+        hit = units > self.floor[None, :]
+        if hit.sum() > units.size // 8:  # early on: merge the whole block at once
+            self._merge()
+            self._merge_dense(rows, units)
+            return
+        at, c = np.nonzero(hit)
+        if len(at):
+            self.waiting.append((c, units[at, c], rows[at]))
+            self.count += len(at)
+        if self.count >= self.values.size:
+            self._merge()
+
+    def _merge_dense(self, rows: np.ndarray, units: np.ndarray) -> None:
+        values = np.concatenate([self.values, units.T], axis=1)
+        owners = np.concatenate(
+            [self.rows, np.broadcast_to(rows[None, :], (self.m, len(rows)))], axis=1
+        )
+        best = np.argpartition(-values, self.k, axis=1)[:, : self.k + 1]
+        self.values = np.take_along_axis(values, best, axis=1)
+        self.rows = np.take_along_axis(owners, best, axis=1)
+        self.floor = self.values[:, self.k].copy()
+
+    def _merge(self) -> None:
+        """Fold the waiting values in: each column's best ``k + 1``, ties by arrival."""
+        if not self.waiting:
+            return
+        cols = np.concatenate(
+            [np.repeat(np.arange(self.m), self.k + 1)] + [w[0] for w in self.waiting]
+        )
+        values = np.concatenate([self.values.ravel()] + [w[1] for w in self.waiting])
+        owners = np.concatenate([self.rows.ravel()] + [w[2] for w in self.waiting])
+        self.waiting, self.count = [], 0
+        order = np.lexsort((-values, cols))
+        cols, values, owners = cols[order], values[order], owners[order]
+        starts = np.searchsorted(cols, np.arange(self.m))
+        take = (starts[:, None] + np.arange(self.k + 1)[None, :]).ravel()
+        self.values = values[take].reshape(self.m, self.k + 1)
+        self.rows = owners[take].reshape(self.m, self.k + 1)
+        self.floor = self.values[:, self.k].copy()
 
     def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(rows, cols, units) of the kept pairs, and each column's threshold."""
-        order = np.argsort(-self.values, axis=0, kind="stable")
-        values = np.take_along_axis(self.values, order, axis=0)
-        rows = np.take_along_axis(self.rows, order, axis=0)
-        threshold = values[self.k]
-        values, rows = values[: self.k], rows[: self.k]
+        self._merge()
+        threshold = self.values[:, self.k].copy()
+        values, rows = self.values[:, : self.k], self.rows[:, : self.k]
         keep = values >= 0
-        cols = np.broadcast_to(np.arange(values.shape[1])[None, :], values.shape)
+        cols = np.broadcast_to(np.arange(self.m)[:, None], values.shape)
         return rows[keep], cols[keep], values[keep], threshold
 
 

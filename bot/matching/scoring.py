@@ -13,9 +13,10 @@ blocks into whole matrices for small cohorts, tests and the dense baseline.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -88,15 +89,34 @@ class _Vocab:
 
     def matrix(self, rows: Iterable[set[str]]) -> sparse.csr_matrix:
         indptr, indices, data = [0], [], []
+        done: dict[int, tuple[list[int], list[float]]] = {}  # rows shared between people
         for row in rows:
-            for feature in row:
-                indices.append(self.index.setdefault(feature, len(self.index)))
-                data.append(EXACT_WEIGHT if feature.startswith("=") else WORD_WEIGHT)
+            if id(row) not in done:
+                done[id(row)] = (
+                    [self.index.setdefault(feature, len(self.index)) for feature in row],
+                    [EXACT_WEIGHT if feature.startswith("=") else WORD_WEIGHT for feature in row],
+                )
+            row_indices, row_data = done[id(row)]
+            indices += row_indices
+            data += row_data
             indptr.append(len(indices))
         return sparse.csr_matrix(
             (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int64), indptr),
             shape=(len(indptr) - 1, max(len(self.index), 1)),
         )
+
+
+class _Memo:
+    """``fn(key)`` computed once per distinct key (the same object returned each time)."""
+
+    def __init__(self, fn: Callable[[Any], set[str]]) -> None:
+        self.fn = fn
+        self.seen: dict[Hashable, set[str]] = {}
+
+    def __call__(self, key: Hashable) -> set[str]:
+        if key not in self.seen:
+            self.seen[key] = self.fn(key)
+        return self.seen[key]
 
 
 class _Shared:
@@ -233,22 +253,24 @@ class Scorer:
         self.rules = rules or Rules()
         left, right = cohort.left, cohort.right
         self.n, self.m = len(left), len(right)
+        # People share skill lists and goals: each distinct one is read once (one set object).
+        skills = _Memo(lambda items: features(list(items)))
         self.skills = _Shared(
-            [features(c.skills_wanted) for c in left], [features(c.skills_offered) for c in right]
+            [skills(tuple(c.skills_wanted)) for c in left],
+            [skills(tuple(c.skills_offered)) for c in right],
         )
-        goal_words = [{"~" + w for w in words(c.goals)} for c in left]
-        give_words = [
-            {"~" + w for w in words(" ".join(c.skills_offered))} | {"~" + w for w in words(c.goals)}
-            for c in right
-        ]
+        goals = _Memo(lambda text: {"~" + w for w in words(text)})
+        gives = _Memo(lambda key: goals(" ".join(key[0])) | goals(key[1]))
+        goal_words = [goals(c.goals) for c in left]
+        give_words = [gives((tuple(c.skills_offered), c.goals)) for c in right]
         self.goals = _Shared(goal_words, give_words)
         if cohort.peer:
             # Peers read both ways. A feature's weight depends only on its kind, so "what the
             # column wants that the row offers" is the same product with the roles swapped:
             # (row's offered, weighted) x (column's wanted), contiguous rows like the rest.
             self.skills_back = _Shared(
-                [features(c.skills_offered) for c in left],
-                [features(c.skills_wanted) for c in right],
+                [skills(tuple(c.skills_offered)) for c in left],
+                [skills(tuple(c.skills_wanted)) for c in right],
             )
             self.goals_back = _Shared(give_words, goal_words)
         w = settings
@@ -396,7 +418,7 @@ class Scorer:
         values = shared.rows(rows) if block else shared.pairs(rows, cols)
         if block:
             norms = norms[:, None]
-        return np.minimum(np.float32(1.0), values / np.maximum(norms, 1e-9)) * (norms > 0)
+        return _share(values, norms)
 
     def _directional_back(self, rows: np.ndarray, cols: np.ndarray, block: bool) -> np.ndarray:
         """Peers: the skills score read the other way (the column wanting from the row),
@@ -408,16 +430,18 @@ class Scorer:
         else:
             values = self.skills_back.pairs(rows, cols)
             norms = self.skills.norms[cols]
-        return np.minimum(np.float32(1.0), values / np.maximum(norms, 1e-9)) * (norms > 0)
+        return _share(values, norms)
 
     def _goals(self, rows: np.ndarray, cols: np.ndarray, *, block: bool) -> np.ndarray:
         values = self.goals.rows(rows) if block else self.goals.pairs(rows, cols)
-        return np.minimum(np.float32(1.0), values / np.float32(WORD_WEIGHT * 2.0))
+        np.divide(values, np.float32(WORD_WEIGHT * 2.0), out=values)
+        return np.minimum(values, np.float32(1.0), out=values)
 
     def _goals_back(self, rows: np.ndarray, cols: np.ndarray, block: bool) -> np.ndarray:
         back = self.goals_back
         values = back.rows(rows) if block else back.pairs(rows, cols)
-        return np.minimum(np.float32(1.0), values / np.float32(WORD_WEIGHT * 2.0))
+        np.divide(values, np.float32(WORD_WEIGHT * 2.0), out=values)
+        return np.minimum(values, np.float32(1.0), out=values)
 
     def _rule_ok(
         self, rows: np.ndarray, cols: np.ndarray, block: bool, shape: tuple[int, ...]
@@ -443,7 +467,8 @@ class Scorer:
             r, c = block.rows[:, None], np.arange(self.m)[None, :]
         else:
             r, c = block.rows, cols
-        units = np.rint(block.total * np.float32(SCORE_UNITS)).astype(np.int64)
+        scaled = block.total * np.float32(SCORE_UNITS)
+        units = np.rint(scaled, out=scaled).astype(np.int64)
         units *= JITTER_UNITS
         units += (self.tie_l[r] ^ self.tie_r[c]) % np.uint8(JITTER_UNITS)
         return units
@@ -451,6 +476,14 @@ class Scorer:
     def max_units(self) -> int:
         """An upper bound of ``units`` over every pair."""
         return (100 * SCORE_UNITS + 1) * JITTER_UNITS
+
+
+def _share(values: np.ndarray, norms: np.ndarray) -> np.ndarray:
+    """``values / norms`` capped at 1, 0 where ``norms`` is 0, in ``values`` (a fresh array)."""
+    np.divide(values, np.maximum(norms, 1e-9), out=values)
+    np.minimum(values, np.float32(1.0), out=values)
+    values *= norms > 0
+    return values
 
 
 def _team(team: str | None) -> str | None:

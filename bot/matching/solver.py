@@ -49,17 +49,49 @@ def match_peers(
 ) -> list[tuple[int, int]]:
     """The most pairs of the graph's edges (a[k], b[k]) and, among those, the highest total
     of the integer ``weight``s: rustworkx's compiled blossom.
+
+    Both aims add up over the graph's connected components, so each component is solved on
+    its own (a lone edge is its own answer): blossom's time grows with the cube of the
+    nodes it is given, and people with no edge are never given to it.
     """
+    a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+    weight = np.asarray(weight, np.int64)
+    if not len(a):
+        return []
+    label, count = _components(n, a, b)
+    edge_label = label[a]
+    sizes = np.bincount(edge_label, minlength=count)
+    single = sizes[edge_label] == 1
+    pairs = list(zip(a[single].tolist(), b[single].tolist(), strict=True))
+    rest = np.flatnonzero(~single)
+    order = rest[np.argsort(edge_label[rest], kind="stable")]
+    bounds = np.flatnonzero(np.diff(edge_label[order])) + 1
+    for part in np.split(order, bounds) if len(order) else []:
+        pairs += _blossom(a[part], b[part], weight[part])
+    return sorted((min(int(x), int(y)), max(int(x), int(y))) for x, y in pairs)
+
+
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each node's connected component (scipy), and how many there are."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    adjacency = coo_matrix((np.ones(len(a), np.int8), (a, b)), shape=(n, n))
+    count, label = connected_components(adjacency, directed=False)
+    return label, int(count)
+
+
+def _blossom(a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> list[tuple[int, int]]:
+    """Blossom on one component, its nodes numbered in the order of their ids."""
     import rustworkx as rx
 
+    nodes, local = np.unique(np.concatenate([a, b]), return_inverse=True)
     graph = rx.PyGraph(multigraph=False)
-    graph.add_nodes_from(range(n))
-    edges = zip(
-        np.asarray(a).tolist(), np.asarray(b).tolist(), np.asarray(weight).tolist(), strict=True
-    )
+    graph.add_nodes_from(range(len(nodes)))
+    edges = zip(local[: len(a)].tolist(), local[len(a) :].tolist(), weight.tolist(), strict=True)
     graph.add_edges_from(list(edges))
     matching = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=lambda w: w)
-    return sorted((min(int(x), int(y)), max(int(x), int(y))) for x, y in matching)
+    return [(int(nodes[x]), int(nodes[y])) for x, y in matching]
 
 
 def greedy_assignment(

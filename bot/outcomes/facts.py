@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.report_parts import ReportScope
+from bot.surveys.instrument import AnswersOf, load_instrument
 from storage import outcomes as db
 from storage import report as report_db
 from storage.models import EndReason, PairStatus
 
 ALWAYS = ("role", "region", "intake")  # the splits every report has
-INTENT = {"mid": "continue", "end": "continue_after"}  # the intention-to-continue question
-AT_RISK = 2  # an intention answer at or below this: thinking of dropping out
 NOT_SET = "not set"
 _DAY = 86400.0
 
@@ -29,7 +29,7 @@ class Facts:
     zone: str = ""  # their time zone (a region's people add up by zone)
     in_period: bool = True  # joined in the period: counted in the report's "joined" too
     matched: bool = False
-    wait_days: float = 0.0  # join to first pair, or to the report's end while waiting
+    wait_days: float = 0.0  # join to first pair, or to the report's (or program's) end
     rounds_out: int = 0  # published rounds that left them out
     scores: list[float] = field(default_factory=list)  # fit of their pairs
     early: int = 0  # their pairs that ended before completing
@@ -38,7 +38,12 @@ class Facts:
     goals: int = 0
     reached: int = 0
     ratings: list[int] = field(default_factory=list)
-    intent: int | None = None  # their latest intention-to-continue answer
+    dropping: bool | None = None  # thinking of dropping out (the instrument's rule), if asked
+
+    @property
+    def waits(self) -> bool:
+        """Whether waiting for a partner is their matter: mentees and peers, not mentors."""
+        return self.groups.get("role") != "mentor"
 
 
 def dimensions(scope: ReportScope) -> tuple[str, ...]:
@@ -52,9 +57,22 @@ def report_end(scope: ReportScope) -> datetime:
     return scope.period.end or scope.now or datetime.now(UTC)
 
 
+def waiting_end(scope: ReportScope) -> datetime:
+    """Up to when a wait is counted: the period's end, or the program's last day if it ended
+    before (so a finished program's waits don't grow with the day the report is made).
+    """
+    end = report_end(scope)
+    ends_on = scope.program.ends_on
+    if ends_on is None:
+        return end
+    zone = ZoneInfo(scope.settings.program.default_timezone)
+    return min(end, datetime.combine(ends_on + timedelta(days=1), time(), zone))
+
+
 def collect(scope: ReportScope) -> list[Facts]:
     """The facts of everyone who had joined by the period's end."""
     s, pid, end = scope.session, scope.program_id, report_end(scope)
+    until = waiting_end(scope)
     zone = scope.settings.program.default_timezone
     facts = {
         m.member_id: Facts(
@@ -64,7 +82,7 @@ def collect(scope: ReportScope) -> list[Facts]:
         if m.joined_at < end
     }
     joined = {m.member_id: m.joined_at for m in db.members(session=s, program_id=pid)}
-    _matching(facts, joined, db.memberships(session=s, program_id=pid), scope, end)
+    _matching(facts, joined, db.memberships(session=s, program_id=pid), scope, until)
     for run in db.rounds(session=s, program_id=pid):
         if run.published_at is None or scope.period.has(run.published_at):
             for member in run.left_out:
@@ -77,7 +95,7 @@ def collect(scope: ReportScope) -> list[Facts]:
     for r in db.ratings(session=s, program_id=pid):
         if r.member_id in facts and scope.period.has(r.created_at):
             facts[r.member_id].ratings.append(r.rating)
-    _intent(facts, scope)
+    _dropping(facts, scope)
     return list(facts.values())
 
 
@@ -114,7 +132,7 @@ def _matching(
     planned, held = pair_cycles(scope)
     for member_id, f in facts.items():
         f.matched = member_id in first
-        until = first.get(member_id, end)
+        until = min(first.get(member_id, end), end)
         f.wait_days = max(0.0, (until - joined[member_id]).total_seconds() / _DAY)
     for row in rows:
         f = facts.get(row.member_id)  # type: ignore[assignment]
@@ -148,15 +166,34 @@ def pair_cycles(scope: ReportScope) -> tuple[dict[int, set[date]], dict[int, set
     return planned, held
 
 
-def _intent(facts: dict[int, Facts], scope: ReportScope) -> None:
-    """Each member's latest intention-to-continue answer in the period."""
-    latest: dict[int, datetime] = {}
-    for member, survey, answers, when in report_db.surveys(
+def dropping_survey(scope: ReportScope) -> tuple[str, AnswersOf] | None:
+    """Which survey's answers the groups' "dropping out %" counts, and the instrument's rule
+    (``[scoring] dropping_out``): the end-of-program survey if anyone answered it in the
+    period, else the mid-program one (None: no answers in the period).
+    """
+    rule = load_instrument(scope.settings).dropping_out
+    answered = {
+        survey
+        for _m, survey, answers, when in report_db.surveys(
+            session=scope.session, program_id=scope.program_id
+        )
+        if scope.period.has(when) and rule.says(answers) is not None
+    }
+    survey = next((s for s in ("end", "mid") if s in answered), None)
+    return None if survey is None else (survey, rule)
+
+
+def _dropping(facts: dict[int, Facts], scope: ReportScope) -> None:
+    """Whether each member answered that survey (in the period) as thinking of dropping out,
+    as the surveys section counts it.
+    """
+    source = dropping_survey(scope)
+    if source is None:
+        return
+    survey, rule = source
+    for member, asked, answers, when in report_db.surveys(
         session=scope.session, program_id=scope.program_id
     ):
-        value = answers.get(INTENT.get(survey, ""))
-        if member not in facts or not isinstance(value, int) or not scope.period.has(when):
-            continue
-        if member not in latest or when >= latest[member]:
-            latest[member] = when
-            facts[member].intent = value
+        says = rule.says(answers)
+        if asked == survey and member in facts and says is not None and scope.period.has(when):
+            facts[member].dropping = says

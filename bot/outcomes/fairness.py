@@ -1,6 +1,14 @@
 """A fair matching, shown: per group the share matched, the median days waiting for a first
 match, rounds left out, mean fit score and early endings; the spread of mentees over mentors;
-and a sentence naming a group that waits markedly longer than everyone.
+and a sentence naming a group that waits markedly longer than the others.
+
+Waiting is a mentee's (and a peer's) matter: the wait columns count only them, mentors' rows
+are empty there. A wait runs from joining to the first match, or to the period's end (at
+most the program's last day). The median is over those who waited at least a day (the share
+who did not wait is in "matched %"), so a few more people matched on their first day cannot
+flip a median from 0 to 11 days. A group "waits markedly longer" when at least ``AT_LEAST``
+of its people waited and their median is ``SLOWER`` times the other groups' waiters' and
+``MORE_DAYS`` days more.
 """
 
 from __future__ import annotations
@@ -26,7 +34,10 @@ from bot.report_parts import NONE, Figure, ReportScope, Section, Table, Words
 from bot.suppression import HIDDEN, Cells
 from storage import outcomes as db
 
-SLOWER = 1.5  # a group's median wait at least this times everyone's is "markedly longer"
+SLOWER = 1.5  # a group's median wait at least this times the others' is "markedly longer"
+MORE_DAYS = 7  # ... and at least this many days more
+AT_LEAST = 10  # ... with at least this many of its people having waited
+WAITED = 1.0  # days: waited at all (matched on the day they joined: not)
 HEADERS = [
     "group",
     "people",
@@ -48,12 +59,23 @@ def fairness_section(scope: ReportScope) -> Section:
         section.tables.append(table)
         section.figures += slower
     section.figures[:0] = _spread(scope)
+    section.note = words(
+        "note.fairness", slower=SLOWER, days=MORE_DAYS, at_least=max(AT_LEAST, scope.minimum)
+    )
     return section
 
 
-def median_wait(members: list[Facts]) -> float:
-    """The median days from joining to a first match (the still waiting: to the report's end)."""
-    return statistics.median(f.wait_days for f in members)
+def waited(members: list[Facts]) -> list[float]:
+    """The days the mentees and peers among ``members`` who waited at least a day waited."""
+    return [f.wait_days for f in members if f.waits and f.wait_days >= WAITED]
+
+
+def median_wait(members: list[Facts]) -> float | None:
+    """The median days from joining to a first match (the still waiting: to the period's end)
+    of those who waited (None: nobody did).
+    """
+    days = waited(members)
+    return statistics.median(days) if days else None
 
 
 def _table(
@@ -64,10 +86,11 @@ def _table(
     """
     groups = split(facts, dimension)
     people = register_people(cells, groups, dimension)
-    register_counts(cells, groups, dimension, "matched", lambda f: f.matched)
-    register_counts(cells, groups, dimension, "waiting", lambda f: not f.matched)
+    register_counts(cells, groups, dimension, "matched", lambda f: f.waits and f.matched)
+    register_counts(cells, groups, dimension, "waiting", lambda f: f.waits and not f.matched)
+    register_counts(cells, groups, dimension, "mentors", lambda f: not f.waits)
     for g in [*groups, ALL]:
-        parts = [key(dimension, "matched", g), key(dimension, "waiting", g)]
+        parts = [key(dimension, n, g) for n in ("matched", "waiting", "mentors")]
         cells.sum(people[g], parts)
     register_counts(cells, groups, dimension, "left_out", lambda f: f.rounds_out)
     register_counts(cells, groups, dimension, "early", lambda f: f.early)
@@ -83,25 +106,26 @@ def _table(
         rows,
     )
     table.words = {ALL: words("group.all")}
-    return table, _slower(groups, facts, cells, dimension, name, words)
+    return table, _slower(groups, cells, dimension, name, words)
 
 
 def _row(
     group: str, members: list[Facts], cells: Cells, people: Hashable, dimension: str
 ) -> list[Any]:
-    matched = key(dimension, "matched", group)
+    matched, waiting = key(dimension, "matched", group), key(dimension, "waiting", group)
     small = len(members) < cells.minimum  # a complement's median and mean give nothing away
-    share = (
+    share = (  # of the mentees and peers: mentors are not waiting for a partner
         HIDDEN
-        if hidden(cells, people, matched, key(dimension, "waiting", group))
-        else percent(cells.counts[matched], cells.counts[people])
+        if hidden(cells, people, matched, waiting, key(dimension, "mentors", group))
+        else percent(cells.counts[matched], cells.counts[matched] + cells.counts[waiting])
     )
     scores = [s for f in members for s in f.scores]
+    wait = median_wait(members)
     return [
         group,
         cells.show(people),
         share,
-        HIDDEN if small else (round(median_wait(members), 1) if members else EMPTY),
+        HIDDEN if small else (EMPTY if wait is None else round(wait, 1)),
         cells.show(key(dimension, "left_out", group)),
         HIDDEN if small or len(scores) < cells.minimum else mean(scores),
         cells.show(key(dimension, "early", group)),
@@ -110,25 +134,33 @@ def _row(
 
 def _slower(
     groups: dict[str, list[Facts]],
-    facts: list[Facts],
     cells: Cells,
     dimension: str,
     name: str,
     words: Words,
 ) -> list[Figure]:
-    """A figure for each shown group whose median wait is markedly longer than everyone's."""
-    if not facts:
-        return []
-    overall = median_wait(facts)
+    """A figure for each group whose median wait is markedly longer than the others'."""
+    out = []
+    for group, wait, others in markedly_longer(groups, max(AT_LEAST, cells.minimum)):
+        label = words("figure.waits_longer", group=group, dimension=name)
+        value = words("figure.waits_longer_value", days=f"{wait:.1f}", overall=f"{others:.1f}")
+        out.append(Figure(f"waits_longer_{dimension}", label, value, group=group))
+    return out
+
+
+def markedly_longer(groups: dict[str, list[Facts]], least: int) -> list[tuple[str, float, float]]:
+    """The groups that wait markedly longer (the module's rule, at least ``least`` of them
+    and of the others having waited), each with its median wait and the others'.
+    """
     out = []
     for group, members in groups.items():
-        if len(members) < cells.minimum:
+        mine = waited(members)
+        others = [d for g, m in groups.items() if g != group for d in waited(m)]
+        if len(mine) < least or len(others) < least:
             continue
-        wait = median_wait(members)
-        if wait >= SLOWER * overall and wait - overall >= 1:
-            label = words("figure.waits_longer", group=group, dimension=name)
-            value = words("figure.waits_longer_value", days=f"{wait:.1f}", overall=f"{overall:.1f}")
-            out.append(Figure(f"waits_longer_{dimension}_{group}", label, value))
+        wait, overall = statistics.median(mine), statistics.median(others)
+        if wait >= SLOWER * overall and wait - overall >= MORE_DAYS:
+            out.append((group, wait, overall))
     return out
 
 

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from bot.outcomes.facts import AT_RISK, Facts, collect, dimensions
+from bot.outcomes.facts import Facts, collect, dimensions, dropping_survey
 from bot.report_parts import ReportScope, Section, Table, Words
 from bot.suppression import HIDDEN, PEOPLE_JOINED, Cells, joined
 
@@ -110,6 +110,11 @@ def groups_section(scope: ReportScope) -> Section:
     facts = collect(scope)
     section = scope.words.section("groups")
     section.tables = [_table(facts, d, scope.cells, scope.words) for d in dimensions(scope)]
+    source = dropping_survey(scope)
+    if source is not None:  # which survey "dropping out %" counts
+        survey, rule = source
+        name = scope.words.prompts.text(f"survey.name_{survey}")
+        section.note = scope.words("note.dropping_from", survey=name, answers=rule.shown())
     return section
 
 
@@ -117,7 +122,7 @@ def _table(facts: list[Facts], dimension: str, cells: Cells, words: Words) -> Ta
     groups = split(facts, dimension)
     people = register_people(cells, groups, dimension)
     register_counts(cells, groups, dimension, "raters", lambda f: bool(f.ratings))
-    register_counts(cells, groups, dimension, "answered", lambda f: f.intent is not None)
+    register_counts(cells, groups, dimension, "answered", lambda f: f.dropping is not None)
     register_counts(cells, groups, dimension, "risk", _at_risk)
     rows = [
         _row(g, members, cells, people[g], dimension)
@@ -134,7 +139,7 @@ def _table(facts: list[Facts], dimension: str, cells: Cells, words: Words) -> Ta
 
 
 def _at_risk(f: Facts) -> bool:
-    return f.intent is not None and f.intent <= AT_RISK
+    return f.dropping is True
 
 
 def _row(

@@ -29,6 +29,8 @@ WORDS = Words(
         "report.figure.mentees_per_mentor_most": frozenset(),
         "report.figure.waits_longer": frozenset({"dimension", "group"}),
         "report.figure.waits_longer_value": frozenset({"days", "overall"}),
+        "report.note.dropping_from": frozenset({"survey", "answers"}),
+        "report.note.fairness": frozenset({"slower", "days", "at_least"}),
     },
     Path(__file__).with_name("prompts.toml"),
 )

@@ -26,22 +26,23 @@ def colours(count: int) -> list[str]:
     return [CONTEXT[k % len(CONTEXT)] for k in range(count - 1)] + [OUTCOME][: max(count, 0)]
 
 
+LONG = 10  # characters: bar labels longer than this turn the bars sideways
+LINE = 22  # characters per line of a sideways bar's label
+
+
 def _figure(chart: Chart, *, titled: bool = True):  # type: ignore[no-untyped-def]
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
 
+    sideways = chart.kind == "bar" and max(map(len, chart.labels), default=0) > LONG
+    if sideways:  # long names (a survey scale's) read across, each on its own row
+        return _sideways(chart, titled=titled)
     x = list(range(len(chart.labels)))
     step = -(-len(x) // 6) if len(x) > 6 else 1  # at most six labels: they stay apart
     shown = [chart.labels[i] for i in x[::step]]
-    wrap = chart.kind == "bar" and max(map(len, shown), default=0) > 10
-    if wrap:  # long words (a survey scale's name) go under their bar in lines, not slanted
-        shown = [textwrap.fill(label, 16) for label in shown]
-    lines = max((label.count("\n") + 1 for label in shown), default=1) if wrap else 0
-    height = 3.4 + 0.18 * lines  # inches: the plot keeps its height, the labels get theirs
-    fig = Figure(figsize=(WIDTH, height), dpi=100, layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.4), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     names = list(chart.series)
     width = 0.8 / max(len(names), 1)
@@ -54,21 +55,58 @@ def _figure(chart: Chart, *, titled: bool = True):  # type: ignore[no-untyped-de
         else:
             offset = (k - (len(names) - 1) / 2) * width
             ax.bar([i + offset for i in x], values, width=width, color=colour, label=name)
-    if wrap:
-        ax.set_xticks(x[::step], shown, fontsize=FONT)
-    else:
-        ax.set_xticks(x[::step], shown, rotation=30, ha="right", fontsize=FONT)
+    ax.set_xticks(x[::step], shown, rotation=30, ha="right", fontsize=FONT)
     ax.tick_params(axis="y", labelsize=FONT)
     ax.set_xlabel(chart.x_title, fontsize=FONT)
     ax.set_ylabel(chart.y_title, fontsize=FONT)
+    _finish(fig, ax, chart, titled, "y")
+    return fig
+
+
+def _sideways(chart: Chart, *, titled: bool):  # type: ignore[no-untyped-def]
+    """Horizontal bars: each label wrapped on its own row at the left, values across, so
+    long names never overlap at any width.
+    """
+    from matplotlib.figure import Figure
+
+    labels = [textwrap.fill(label, LINE) for label in chart.labels]
+    names = list(chart.series)
+    rows = sum(max(label.count("\n") + 1, len(names)) for label in labels)
+    fig = Figure(figsize=(WIDTH, 1.6 + 0.24 * rows), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    y = list(range(len(labels)))
+    height = 0.8 / max(len(names), 1)
+    for k, (name, colour) in enumerate(zip(names, colours(len(names)), strict=True)):
+        values = [v if v is not None else float("nan") for v in chart.series[name]]
+        offset = (k - (len(names) - 1) / 2) * height
+        ax.barh([i + offset for i in y], values, height=height, color=colour, label=name)
+    ax.set_yticks(y, labels, fontsize=FONT)
+    ax.invert_yaxis()  # the first label on top, as in the table
+    ax.tick_params(axis="x", labelsize=FONT)
+    ax.set_xlabel(chart.y_title, fontsize=FONT)  # the values' title runs along the bars
+    ax.set_ylabel(chart.x_title, fontsize=FONT)
+    _finish(fig, ax, chart, titled, "x")
+    return fig
+
+
+def _finish(fig, ax, chart: Chart, titled: bool, values: str) -> None:  # type: ignore[no-untyped-def]
+    """Title, the value axis from 0 to the scale's top, and the legend above the plot."""
+    from matplotlib.ticker import MaxNLocator
+
+    names = list(chart.series)
     if titled:  # the page gives the title as the figure's caption instead
         pad = 2.4 * FONT if len(names) > 1 else 6  # above the legend's row
         ax.set_title(chart.title, fontsize=FONT + 1, loc="left", pad=pad)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts, and ratings 1-5
+    axis = ax.yaxis if values == "y" else ax.xaxis
+    axis.set_major_locator(MaxNLocator(integer=True))  # counts, and ratings 1-5
     highest = max((v for vs in chart.series.values() for v in vs if v is not None), default=0)
     # From 0 (a gap between two lines is read as it is, never magnified) to the scale's top,
     # or a little above the highest point.
-    ax.set_ylim(0, chart.top or max(highest * 1.1, 1))
+    limit = (0, chart.top or max(highest * 1.1, 1))
+    if values == "y":
+        ax.set_ylim(*limit)
+    else:
+        ax.set_xlim(*limit)
     ax.spines[["top", "right"]].set_visible(False)
     if len(names) > 1:  # a row above the plot: never over a bar or a line
         ax.legend(
@@ -79,7 +117,6 @@ def _figure(chart: Chart, *, titled: bool = True):  # type: ignore[no-untyped-de
             ncol=len(names),
             borderaxespad=0,
         )
-    return fig
 
 
 def svg(chart: Chart, *, titled: bool = True) -> str:

@@ -127,8 +127,7 @@ def build(
     sections()  # learns every cell and sum of the page (bot.suppression)
     cells.settle()
     built = sections()
-    joined = [m for m in members if period.has(m.joined_at)]
-    summary = summary_section(scope, joined, built)
+    summary = summary_section(scope, members, built)
     built.insert(0, summary)
     found = compare.compared(summary, against, cells, words) if against else {}
     if against is not None:
@@ -173,6 +172,8 @@ def _page(
         "privacy": words("page.privacy", minimum=minimum),
         "numbers": words("page.numbers"),
         "empty": words("page.empty"),
+        "legend": words("page.legend", minimum=minimum),
+        "scroll": words("page.scroll"),
     }
 
 

@@ -13,6 +13,7 @@ its ``numerator``, ``denominator`` and ``rate`` (a fraction).
 
 from __future__ import annotations
 
+import re
 from html import escape
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from bot.report import charts
 from bot.report.compare import Compared
 from bot.report.figures import Report
 from bot.report.summary import SECTION
-from bot.report_parts import Chart, Figure, Section, Table
+from bot.report_parts import NONE, Chart, Figure, Section, Table
 from bot.spreadsheet import write_csv as write_table
 from bot.suppression import HIDDEN
 
@@ -45,6 +46,10 @@ figcaption { font-weight: 600; margin-bottom: .25rem; }
 #summary li { border-left: 4px solid #0969da; padding: .25rem .75rem; background: #f6f8fa; }
 #summary strong { font-size: 1.35rem; }
 .scroll { overflow-x: auto; }
+.scroll th:first-child, .scroll td:first-child { position: sticky; left: 0; background: #fff;
+  z-index: 1; box-shadow: 1px 0 0 var(--line); }
+.hint { display: none; color: var(--muted); font-size: .8rem; margin: .25rem 0 0; }
+@media (max-width: 40rem) { .hint { display: block; } }
 table { border-collapse: collapse; margin: .5rem 0; font-size: .9rem; }
 th, td { border: 1px solid var(--line); padding: .25rem .5rem; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -57,7 +62,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
   #summary li { background: none; }
   details > summary { list-style: none; font-weight: 600; }
   details::details-content { content-visibility: visible; display: contents; }
-  .scroll { overflow: visible; }
+  .scroll { overflow: visible; } .hint { display: none; }
 }
 """
 
@@ -74,6 +79,7 @@ def html(report: Report) -> str:
         f"<header><h1>{escape(report.program)}</h1>",
         f'<p class="meta">{escape(words["meta"])}</p>',
         f'<p class="note">{escape(words["privacy"])}</p>',
+        f'<p class="note">{escape(words["legend"])}</p>',
         "</header><main>",
     ]
     parts += [
@@ -94,9 +100,7 @@ def _summary(section: Section, compared: dict[str, Compared], words: dict[str, s
         for f in section.figures
     )
     title = escape(section.title)
-    tables = "".join(
-        f"<h3>{escape(t.title)}</h3>{_table(t, words['empty'])}" for t in section.tables
-    )
+    tables = "".join(f"<h3>{escape(t.title)}</h3>{_table(t, words)}" for t in section.tables)
     return f'<section id="{SECTION}"><h2>{title}</h2><ul>{items}</ul>{tables}</section>'
 
 
@@ -107,6 +111,8 @@ def _beside(compared: dict[str, Compared], key: str) -> str:
 
 def _section(section: Section, words: dict[str, str]) -> str:
     out = [f'<section id="{escape(section.key)}"><h2>{escape(section.title)}</h2>']
+    if section.note:
+        out.append(f'<p class="note">{escape(section.note)}</p>')
     if section.figures:
         out.append('<dl class="figures">')
         out += [
@@ -118,7 +124,7 @@ def _section(section: Section, words: dict[str, str]) -> str:
     for chart in section.charts:
         out.append(_chart(chart, drawn.pop(chart.name, None), words))
     for table in drawn.values():  # a chart's own table is under it, not again here
-        out.append(f"<h3>{escape(table.title)}</h3>{_table(table, words['empty'])}")
+        out.append(f"<h3>{escape(table.title)}</h3>{_table(table, words)}")
     out.append("</section>")
     return "\n".join(out)
 
@@ -134,7 +140,7 @@ def _chart(chart: Chart, table: Table | None, words: dict[str, str]) -> str:
             for k, label in enumerate(chart.labels)
         ]
         table = Table(chart.name, chart.title, headers, rows)
-    numbers = _table(table, words["empty"])
+    numbers = _table(table, words)
     drawing = charts.svg(chart, titled=False).replace(
         '<svg aria-hidden="true" focusable="false" ',
         f'<svg role="img" aria-label="{escape(chart.alt)}" focusable="false" ',
@@ -147,26 +153,44 @@ def _chart(chart: Chart, table: Table | None, words: dict[str, str]) -> str:
     )
 
 
-def _table(table: Table, empty: str) -> str:
+def _table(table: Table, words: dict[str, str]) -> str:
+    """A table that scrolls sideways on a phone with its first column kept in view (and a
+    hint that it scrolls); an empty cell shows the legend's "-".
+    """
     head = "".join(f'<th scope="col">{escape(str(h))}</th>' for h in table.headers)
     body = []
     for row in table.rows:
         cells = []
         for value in row:
             number = isinstance(value, int | float) and not isinstance(value, bool)
-            text = "" if value is None else str(value)
+            text = NONE if value is None or value == "" else str(value)
             text = table.words.get(text, text)
             cells.append(f'<td class="num">{text}</td>' if number else f"<td>{escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     if not body:
-        body.append(f'<tr><td colspan="{len(table.headers)}">{escape(empty)}</td></tr>')
+        body.append(f'<tr><td colspan="{len(table.headers)}">{escape(words["empty"])}</td></tr>')
     rows = "".join(body)
     table_html = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-    return f'<div class="scroll">{table_html}</div>'
+    hint = f'<p class="hint">{escape(words["scroll"])}</p>' if len(table.headers) > 3 else ""
+    return f'{hint}<div class="scroll">{table_html}</div>'
 
 
 STAMP = ["program", "from", "to", "generated"]  # the first columns of every CSV file
-FIGURES = ["section", "figure", "label", "value", "numerator", "denominator", "rate"]
+# A rate is in percent (0-100, one decimal) here as in every table; a change (a survey
+# headline) is its mean as value, its people as denominator and its 95% interval low-high.
+FIGURES = [
+    "section",
+    "figure",
+    "group",
+    "label",
+    "value",
+    "numerator",
+    "denominator",
+    "rate",
+    "low",
+    "high",
+]
+OF = re.compile(r"^(\d+|" + re.escape(HIDDEN) + r") of (\d+)$")  # "4 of 12": a count of n
 # With a comparison, figures.csv has these columns too (the other report's rate, as numbers).
 COMPARED = [
     "compared_to",
@@ -195,7 +219,8 @@ def write_csv(report: Report, directory: Path) -> list[Path]:
             write_table(path, STAMP + table.headers, [stamp + list(row) for row in table.rows])
             written.append(path)
     path = directory / "figures.csv"
-    figures = [stamp + _figure_row(s.key, f) for s in report.sections for f in s.figures]
+    changes = {f.key: f for s in report.sections if s.key == SECTION for f in s.figures}
+    figures = [stamp + _figure_row(s.key, f, changes) for s in report.sections for f in s.figures]
     headers = STAMP + FIGURES
     if report.against is not None:
         headers += COMPARED
@@ -214,16 +239,32 @@ def _compared_row(label: str, other: Compared | None) -> list[object]:
     """A summary rate's comparison columns in figures.csv (empty for other figures)."""
     if other is None:
         return [None] * len(COMPARED)
-    rate = round(other.rate, 4) if other.rate is not None else None
     count = HIDDEN if other.count is None else other.count
-    return [label, count, other.total, rate, other.difference]
+    return [label, count, other.total, percent(other.rate), other.difference]
 
 
-def _figure_row(section: str, figure: Figure) -> list[object]:
-    """A figure as figures.csv holds it: a number as a number; a rate as its parts."""
+def percent(rate: float | None) -> float | None:
+    """A rate (a fraction) in the CSV files' unit: percent to one decimal."""
+    return None if rate is None else round(100 * rate, 1)
+
+
+def _figure_row(section: str, figure: Figure, changes: dict[str, Figure]) -> list[object]:
+    """A figure as figures.csv holds it: a number as a number; a rate ("4 of 12" too) as its
+    parts; a change as its mean, n and interval (``changes``: the summary's, by key).
+    """
+    head = [section, figure.key, figure.group, figure.label]
+    change = (changes.get(figure.key) or figure).change
+    if change is not None:
+        mean, low, high, n = change
+        return [*head, round(mean, 2), None, n, None, round(low, 2), round(high, 2)]
     if figure.total is not None:
-        rate = round(figure.rate, 4) if figure.rate is not None else None
-        return [section, figure.key, figure.label, None, figure.count, figure.total, rate]
+        return [*head, None, figure.count, figure.total, percent(figure.rate), None, None]
+    said = OF.match(figure.value)
+    if said:
+        count, total = said.group(1), int(said.group(2))
+        known = int(count) if count.isdigit() else None
+        rate = percent(known / total) if known is not None and total else None
+        return [*head, None, count if known is None else known, total, rate, None, None]
     value: object = figure.value
     for kind in (int, float):
         try:
@@ -231,4 +272,4 @@ def _figure_row(section: str, figure: Figure) -> list[object]:
             break
         except ValueError:
             continue
-    return [section, figure.key, figure.label, value, None, None, None]
+    return [*head, value, None, None, None, None, None]

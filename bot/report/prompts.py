@@ -8,6 +8,9 @@ from pathlib import Path
 
 from bot.prompts import Words
 
+VERDICTS = ("rise", "fall", "unclear")  # a survey headline's verdict (bot.report.summary)
+CHANGE = frozenset({"scale", "change", "low", "high", "n", "range"})
+
 WORDS = Words(
     "report",
     {
@@ -102,6 +105,14 @@ WORDS = Words(
         "report.summary.goals": frozenset({"count", "total"}),
         "report.summary.checkins": frozenset({"count", "total"}),
         "report.summary.surveys": frozenset({"count", "total"}),
+        "report.summary.matched_peers": frozenset({"count", "total"}),
+        "report.summary.matched_both": frozenset({"count", "total"}),
+        **{f"report.summary.verdict_{v}": frozenset() for v in VERDICTS},
+        **{f"report.summary.change_{v}": CHANGE for v in VERDICTS},
+        "report.summary.warning": frozenset(),
+        "report.summary.warning_rating": frozenset({"rating", "below"}),
+        "report.summary.warning_fit": frozenset({"count", "total"}),
+        "report.summary.warning_dropping": frozenset({"count", "total"}),
         "report.summary.waiting": frozenset(),
         "report.summary.waiting_why": frozenset({"why"}),
         "report.axis.participation_by_role_x": frozenset(),
@@ -119,6 +130,8 @@ WORDS = Words(
         "report.page.privacy": frozenset({"minimum"}),
         "report.page.numbers": frozenset(),
         "report.page.empty": frozenset(),
+        "report.page.legend": frozenset({"minimum"}),
+        "report.page.scroll": frozenset(),
         "report.page.between": frozenset({"end", "start"}),
         "report.page.since": frozenset({"start"}),
         "report.page.until": frozenset({"end"}),

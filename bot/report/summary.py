@@ -17,6 +17,7 @@ from bot.report_parts import (
     Figure,
     ReportScope,
     Section,
+    Table,
     Words,
     percent,
 )
@@ -27,42 +28,80 @@ from storage.models import CheckInOutcome
 from storage.report import MemberRow
 
 SECTION = "summary"
+HEADLINE = SURVEY_HEADLINE
 
 
 def summary_section(
-    scope: ReportScope, joined: list[MemberRow], sections: list[Section]
+    scope: ReportScope, members: list[MemberRow], sections: list[Section]
 ) -> Section:
     """The summary of the period: reach, matching, and the outcome rates of ``sections``."""
     words = scope.words
     shown = {f"{s.key}.{f.key}": f for s in sections for f in s.figures}
-    matched_at = reach.matched_members(session=scope.session, program_id=scope.program_id)
-    matched = sum(1 for m in joined if m.member_id in matched_at)
-    # Reached is the participation section's joined figure, hidden as it is there.
-    joined_shown = shown["participation.joined"].value
-    cells = Cells(scope.minimum)
-    cells.people("reached", len(joined))
-    cells.people("matched", matched)
-    cells.count("unmatched", len(joined) - matched)
-    cells.sum("reached", ["matched", "unmatched"])
-    hidden = joined_shown == HIDDEN or "reached" in cells.hidden
+    reached = [m for m in members if active_in(m, scope)]
     section = words.section(SECTION)
     section.figures = [
-        _figure(words, "reached", joined_shown),
-        _rate(words, "matched", HIDDEN if hidden else cells.show("matched"), len(joined)),
+        _reached(scope, members, reached, shown),
+        _matched(scope, reached),
         _waiting(scope, sections, shown),
         _rate_of(words, "held", shown.get("meetings.held")),
         _goals(words, shown),
         _checkins(scope),
         _surveys(scope),
     ]
-    section.figures += [
-        f
-        for s in sections
-        if s.key == "surveys"
-        for f in s.figures
-        if f.key.startswith(SURVEY_HEADLINE)
-    ]
+    section.figures += _headlines(words, sections)
+    section.figures += _warnings(words, sections, shown)
     return section
+
+
+def active_in(member: MemberRow, scope: ReportScope) -> bool:
+    """Whether ``member`` took part in the period: joined before its end, and had not left
+    before its start.
+    """
+    period = scope.period
+    end = period.end or scope.now
+    joined = end is None or member.joined_at < end
+    left = period.start is not None and member.left_at is not None
+    return joined and not (left and member.left_at < period.start)  # type: ignore[operator]
+
+
+def _reached(
+    scope: ReportScope,
+    members: list[MemberRow],
+    reached: list[MemberRow],
+    shown: dict[str, Figure],
+) -> Figure:
+    """People reached: everyone active in the period. For the whole program they are the
+    participation section's joined, hidden as there.
+    """
+    joined = [m for m in members if scope.period.has(m.joined_at)]
+    if {m.member_id for m in joined} == {m.member_id for m in reached}:
+        return _figure(scope.words, "reached", shown["participation.joined"].value)
+    cells = Cells(scope.minimum)
+    return _figure(scope.words, "reached", cells.show(cells.people("reached", len(reached))))
+
+
+def _matched(scope: ReportScope, reached: list[MemberRow]) -> Figure:
+    """The mentees (and peers) reached who got a partner by the period's end: mentors are
+    not counted into "matched"; the sentence says whom it counts.
+    """
+    matched_at = reach.matched_members(session=scope.session, program_id=scope.program_id)
+    end = scope.period.end or scope.now
+    waiting = [m for m in reached if m.role != "mentor"]
+    matched = sum(
+        1
+        for m in waiting
+        if m.member_id in matched_at and (end is None or matched_at[m.member_id] < end)
+    )
+    roles = {m.role for m in waiting}
+    who = "" if roles <= {"mentee"} else "_peers" if roles == {"peer"} else "_both"
+    cells = Cells(scope.minimum)
+    cells.people("waiting", len(waiting))
+    cells.people("matched", matched)
+    cells.count("unmatched", len(waiting) - matched)
+    cells.sum("waiting", ["matched", "unmatched"])
+    count = HIDDEN if "waiting" in cells.hidden else cells.show("matched")
+    figure = _rate(scope.words, f"matched{who}", count, len(waiting))
+    return Figure("matched", figure.label, figure.value, figure.count, figure.total)
 
 
 def _figure(words: Words, key: str, value: object, **values: object) -> Figure:
@@ -108,14 +147,14 @@ def _waiting(scope: ReportScope, sections: list[Section], shown: dict[str, Figur
 
 
 def _checkins(scope: ReportScope) -> Figure:
-    """Check-in questions answered out of those asked (due by now) in the period's cycles."""
-    pairs = {p.pair_id for p in scope.pairs}
+    """Check-in questions answered out of those asked (due by now) in the period's cycles,
+    of every pair (as the meetings section counts them).
+    """
     now = scope.now
     asked = [
         a
         for a in reach.checkin_asks(session=scope.session, program_id=scope.program_id)
-        if a.pair_id in pairs
-        and scope.period.has(a.cycle_on)
+        if scope.period.has(a.cycle_on)
         and (now is None or (a.due_at is not None and a.due_at <= now))
     ]
     answered = sum(1 for a in asked if a.outcome != CheckInOutcome.PENDING)
@@ -135,7 +174,9 @@ def _surveys(scope: ReportScope) -> Figure:
     if counted is not None:
         return _rate(scope.words, "surveys", counted, len(sent))
     answers = {
-        (m, s) for m, s, _a, _w in db.surveys(session=scope.session, program_id=scope.program_id)
+        (m, s)
+        for m, s, _a, when in db.surveys(session=scope.session, program_id=scope.program_id)
+        if scope.period.has(when)
     }
     cells = Cells(scope.minimum)
     cells.people("answered", len(sent & answers))
@@ -152,3 +193,87 @@ def answered_invitations(cells: Cells) -> int | str | None:
     if any(k in cells.hidden for k in keys):
         return HIDDEN
     return sum(cells.counts[k] for k in keys)
+
+
+def _table(sections: list[Section], name: str) -> Table | None:
+    return next((t for s in sections for t in s.tables if t.name == name), None)
+
+
+def verdict(low: float, high: float) -> str:
+    """A change's verdict from its 95% interval: "rise" when all of it is above 0, "fall"
+    when all of it is below, else "unclear" (no clear change).
+    """
+    return "rise" if low > 0 else "fall" if high < 0 else "unclear"
+
+
+def _headlines(words: Words, sections: list[Section]) -> list[Figure]:
+    """Each survey headline (the surveys section's ``headline_*`` figures) as a verdict in
+    plain words from its 95% interval in the paired-change table, with its n and the scale;
+    as the surveys section shows it when there is no interval (hidden, nobody, one person).
+    """
+    heads = [
+        f for s in sections if s.key == "surveys" for f in s.figures if f.key.startswith(HEADLINE)
+    ]
+    change = _table(sections, "surveys_change")
+    chart = next((c for s in sections for c in s.charts if c.name == "surveys"), None)
+    top = f"1-{chart.top:g}" if chart is not None and chart.top else "1-5"
+    rows = {} if change is None else {change.words.get(r[0], r[0]): r for r in change.rows}
+    out = []
+    for figure in heads:
+        row = next((r for name, r in rows.items() if figure.label.startswith(f"{name}:")), None)
+        numbers = row[1:5] if row is not None else []
+        if len(numbers) < 4 or not all(isinstance(v, int | float) for v in numbers):
+            out.append(figure)
+            continue
+        n, mean, low, high = numbers
+        scale = next(name for name, r in rows.items() if r is row)
+        label = words(
+            f"summary.change_{verdict(low, high)}",
+            scale=scale,
+            change=f"{mean:+.2f}",
+            low=f"{low:+.2f}",
+            high=f"{high:+.2f}",
+            n=n,
+            range=top,
+        )
+        value = words(f"summary.verdict_{verdict(low, high)}")
+        out.append(Figure(figure.key, label, value, change=(mean, low, high, n)))
+    return out
+
+
+LOW_RATING = 3.5  # a mean session rating (1-5) below this is a warning sign
+POOR_FITS = 0.2  # "not a good fit" in at least this share of the fit answers is one
+DROPPING = 0.2  # thinking of dropping out in at least this share at the end is one
+
+
+def _warnings(words: Words, sections: list[Section], shown: dict[str, Figure]) -> list[Figure]:
+    """Warning signs a funder should see, when the shown figures have them: a low mean
+    session rating, many "not a good fit" answers, many thinking of dropping out at the end.
+    """
+    out = []
+    rating = _number(shown.get("feedback.rating"))
+    if rating is not None and rating < LOW_RATING:
+        label = words("summary.warning_rating", rating=f"{rating:.1f}", below=LOW_RATING)
+        out.append(Figure("warning_rating", label, words("summary.warning")))
+    fits = _table(sections, "feedback_fit")
+    counts = {str(r[0]): r[1] for r in fits.rows} if fits else {}
+    if counts and all(isinstance(v, int) for v in counts.values()):
+        poor, total = int(counts.get("poor", 0)), sum(int(v) for v in counts.values())
+        if total and poor / total >= POOR_FITS:
+            label = words("summary.warning_fit", count=poor, total=total)
+            out.append(Figure("warning_fit", label, words("summary.warning"), poor, total))
+    said = shown.get("surveys.dropping_out_end")
+    parts = said.value.split(" ") if said else []
+    if len(parts) == 3 and parts[0].isdigit() and parts[2].isdigit() and int(parts[2]):
+        count, total = int(parts[0]), int(parts[2])
+        if count / total >= DROPPING:
+            label = words("summary.warning_dropping", count=count, total=total)
+            out.append(Figure("warning_dropping", label, words("summary.warning"), count, total))
+    return out
+
+
+def _number(figure: Figure | None) -> float | None:
+    try:
+        return float(figure.value) if figure is not None else None
+    except ValueError:
+        return None

@@ -389,3 +389,50 @@ def test_peer_matching_equals_networkx_on_the_same_graph(seed):
     assert len(pairs) == len(reference)
     assert sum(graph[x][y]["weight"] for x, y in pairs) == expected
     assert len({i for p in pairs for i in p}) == 2 * len(pairs)
+
+
+def test_peer_matching_solves_each_component_on_its_own(monkeypatch):
+    """40,000 people of whom 8,000 have partners, in 2,000 paths of four: each path's two end
+    pairs (the most pairs) are the answer, and blossom (cubic in the nodes it is given) only
+    ever sees one path's four people, never the whole cohort (which took 90 s).
+    """
+    import rustworkx
+
+    from bot.matching.solver import match_peers
+
+    sizes: list[int] = []
+    real = rustworkx.max_weight_matching
+
+    def measured(graph, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sizes.append(graph.num_nodes())
+        return real(graph, *args, **kwargs)
+
+    monkeypatch.setattr(rustworkx, "max_weight_matching", measured)
+    n = 40_000
+    starts = np.arange(0, 16_000, 8)
+    a = np.concatenate([starts, starts + 1, starts + 2])
+    b = a + 1
+    weight = np.concatenate([np.full(2000, 5), np.full(2000, 100), np.full(2000, 7)])
+    pairs = match_peers(n, a, b, weight)
+    expected = sorted((int(s + d), int(s + d + 1)) for s in starts for d in (0, 2))
+    assert pairs == expected
+    assert sizes and max(sizes) <= 4
+
+
+def test_column_top_keeps_each_columns_best_rows_block_by_block():
+    """Each column's best k values over blocks of rows (many values tied, some not allowed),
+    and the value after them as its threshold, as if the whole matrix were sorted."""
+    from bot.matching.candidates import _ColumnTop
+
+    rng = np.random.default_rng(3)
+    units = rng.integers(-1, 40, (900, 30))
+    top = _ColumnTop(5, 30)
+    for start in range(0, 900, 7):
+        top.add(np.arange(start, min(start + 7, 900)), units[start : start + 7].copy())
+    rows, cols, values, threshold = top.result()
+    assert (units[rows, cols] == values).all()
+    ranked = -np.sort(-units, axis=0)
+    for j in range(30):
+        assert sorted(values[cols == j].tolist(), reverse=True) == ranked[:5, j].tolist()
+        assert threshold[j] == ranked[5, j]
+        assert len(set(rows[cols == j].tolist())) == 5

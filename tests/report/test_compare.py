@@ -76,7 +76,7 @@ def test_the_page_and_the_csv_files_compare_two_programs_meeting_rates(bot, sett
         str(theirs),
         str(their_planned),
     )
-    assert float(row["compared_rate"]) == round(theirs / their_planned, 4)
+    assert float(row["compared_rate"]) == round(100 * theirs / their_planned, 1)  # percent
     assert float(row["difference_points"]) == points
     assert row["compared_to"] == "Generated <program>"
     assert "  Against Generated <program>\n" in result.output

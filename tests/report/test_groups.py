@@ -37,7 +37,9 @@ def _rows(report: Report, table: str) -> dict[str, list[object]]:
 
 def _waits_longer(report: Report) -> dict[str, str]:
     fairness = next(s for s in report.sections if s.key == "fairness")
-    return {f.key: f.label for f in fairness.figures if f.key.startswith("waits_longer")}
+    return {
+        f"{f.key}_{f.group}": f.label for f in fairness.figures if f.key.startswith("waits_longer")
+    }
 
 
 def test_the_fairness_table_finds_the_region_that_waits_twice_as_long(bot, settings):
