@@ -50,6 +50,7 @@ ES = {
     "why": "joao puede ayudar con python; 20 horas a la semana en que ambos están disponibles",
     "times": "miércoles, 9 de diciembre de 2026, 14:00 (Europe/Madrid)",
     "partner_now": "(allí ahora es viernes, 4 de diciembre de 2026, 9:00)",
+    "ics": ("SUMMARY:Mentoría: ana & joao", "DTSTART;TZID=Europe/Madrid:20261209T140000"),
     "nudge": "Toca tu primer check-in: ¿te reuniste con joao",
     "button": "Nos reunimos",
 }
@@ -58,6 +59,7 @@ PT = {
     "why": "joao pode ajudar com python; 20 horas por semana em que vocês dois estão disponíveis",
     "times": "ana: quarta-feira, 9 de dezembro de 2026 14:00 (Europe/Madrid)",
     "partner_now": "(agora é sexta-feira, 4 de dezembro de 2026 13:00)",
+    "ics": ("SUMMARY:Mentoria: ana & joao", "DTSTART;TZID=America/Sao_Paulo:20261209T100000"),
     "nudge": "Hora do seu primeiro check-in: você e ana se encontraram",
     "button": "Nos encontramos",
 }
@@ -87,8 +89,11 @@ def dms(output: str, who: str) -> list[str]:
     return re.findall(rf"\[DM to {who}\] .*(?:\n(?: {{2,}}|\s*\[\d+\]).*)*", output)
 
 
-def ics_events(ics: bytes) -> list[datetime]:
-    """The DTSTARTs (as UTC instants) of a PUBLISH calendar's VEVENTs."""
+def ics_events(ics: bytes, words: dict) -> list[datetime]:
+    """The DTSTARTs (as UTC instants) of a PUBLISH calendar's VEVENTs, checked to be written
+    in the reader's language and zone (``words["ics"]``)."""
+    text = ics.decode()
+    assert all(w in text for w in words["ics"]), text
     calendar = Calendar.from_ical(ics)
     assert str(calendar["METHOD"]) == "PUBLISH"
     return [e.decoded("DTSTART").astimezone(UTC) for e in calendar.walk("VEVENT")]
@@ -134,7 +139,7 @@ async def test_console_each_in_their_language_with_the_ics_and_no_holidays(bot):
         assert words["partner_now"] in intro
         assert not [w for w in ENGLISH if w in intro], intro
         (path,) = re.findall(r"saved to (\S+\.ics)\]", intro)
-        assert ics_events(Path(path).read_bytes()) == SLOTS
+        assert ics_events(Path(path).read_bytes(), words) == SLOTS
     assert_no_holiday(SLOTS)
 
     later = await chat.say("/time +6d")
@@ -212,7 +217,7 @@ async def test_slack_each_in_their_language_and_the_unreachable_third(bot, slack
             assert words["intro"] in intro and words["why"] in intro, intro
             assert words["times"] in intro
             (ics,) = [u for u in slack.uploads.values() if u["channel"] == dm_channel(user)]
-            assert ics_events(ics["content"]) == SLOTS
+            assert ics_events(ics["content"], words) == SLOTS
         assert_no_holiday(SLOTS)
 
         slack.dm_errors = {"U3": "cannot_dm_bot"}
@@ -314,7 +319,7 @@ async def test_discord_each_in_their_language_and_the_unreachable_third(
         text = json.dumps(intro, ensure_ascii=False, default=str)
         assert words["intro"] in text and words["why"] in text and words["times"] in text
         (ics,) = [f["content"] for f in intro["files"] if f["filename"].endswith(".ics")]
-        assert ics_events(ics) == SLOTS
+        assert ics_events(ics, words) == SLOTS
     assert_no_holiday(SLOTS)
 
     fake.closed_dms.add(LUCIA)
