@@ -237,7 +237,9 @@ async def test_slack_each_in_their_language_and_the_unreachable_third(bot, slack
     howto = bot.prompts.for_locale("es").text("unreachable.howto.slack")
     assert note["text"].startswith("<@U3>") and howto in note["text"]
     assert "can't get DMs (since 2026-12-04)" in card
-    assert "lucia: can't get DMs (since 2026-12-04)" in slack_dm(slack, "UADMIN")
+    digest = slack_dm(slack, "UADMIN")
+    assert "lucia: can't get DMs (since 2026-12-04)" in digest
+    assert "could not be delivered" not in digest  # her welcome reached her in the channel
 
 
 # -- Discord -----------------------------------------------------------------------------------
