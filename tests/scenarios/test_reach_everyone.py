@@ -63,14 +63,30 @@ PT = {
     "nudge": "Hora do seu primeiro check-in: você e ana se encontraram",
     "button": "Nos encontramos",
 }
-# Replies to commands: where they live, its local time now (Babel's date, a whole sentence)...
+# Replies to commands: the language chosen...
+LANGUAGE_SET = {
+    "ana": "a partir de ahora te hablaré en español (es)",
+    "joao": "de agora em diante vou falar com você em português (Brasil) (pt-BR)",
+}
+# ... where they live, its local time now (Babel's date, a whole sentence)...
 NOW_THERE = {
     "ana": "Allí ahora es viernes, 4 de diciembre de 2026, 13:00.",
     "joao": "Agora é sexta-feira, 4 de dezembro de 2026 09:00 lá.",
 }
 # ... and the profile card (its title and the time zone row's label).
 PROFILE = {"ana": "*Perfil de ana*", "joao": "*Perfil de joao*"}
-ENGLISH = ("can help with", "hours a week", "Wed 9 Dec", "first check-in")
+# English that would show a message (or part of one) left untranslated.
+ENGLISH = (
+    "can help with",
+    "hours a week",
+    "Wed 9 Dec",
+    "first check-in",
+    "Book time",
+    "The attached .ics",
+    "First meeting tips",
+    "Tap an answer",
+    "Welcome",
+)
 
 
 @pytest.fixture
@@ -125,7 +141,7 @@ async def test_console_each_in_their_language_with_the_ics_and_no_holidays(bot):
         ),
         ("joao", "pt-BR", "Sao Paulo", ("skills python", "availability mon-fri 10:00-14:00")),
     ):
-        await chat.say(f"/mentor language {tag}", who=who)
+        assert LANGUAGE_SET[who] in await chat.say(f"/mentor language {tag}", who=who)
         await chat.say("/mentor join " + ("mentee" if who == "ana" else "mentor"), who=who)
         assert NOW_THERE[who] in await chat.say(f"/mentor timezone {zone}", who=who)
         for line in lines:
@@ -145,6 +161,7 @@ async def test_console_each_in_their_language_with_the_ics_and_no_holidays(bot):
     later = await chat.say("/time +6d")
     for who, words in (("ana", ES), ("joao", PT)):
         (nudge,) = [m for m in dms(later, who) if words["nudge"] in m]
+        assert not [w for w in ENGLISH if w in nudge]
         assert f"] {words['button']}" in nudge, nudge
     # The nudge on Spain's holiday moved a day for ana; joao's stayed on Tuesday the 8th.
     due = {r.target_ids[0]: r.not_before for r in outbox(bot, "nudge:")}
@@ -226,8 +243,10 @@ async def test_slack_each_in_their_language_and_the_unreachable_third(bot, slack
         await dispatcher.dispatch_all()
         await advance(Pulse(bot, dispatcher), clock, 6)
         for user, words in (("U1", ES), ("U2", PT)):
+            assert not [w for w in ENGLISH if w in slack_dm(slack, user)]
             assert words["nudge"] in slack_dm(slack, user)
             assert f'"text": "{words["button"]}"' in slack_dm(slack, user)
+            assert f'"accessibility_label": "{words["button"]}"' in slack_dm(slack, user)
         card = await say("UADMIN", "admin person U3")
     await adapter.close()
     (private, *_) = slack.ephemeral
@@ -331,6 +350,7 @@ async def test_discord_each_in_their_language_and_the_unreachable_third(
     for user, words in ((ANA, ES), (JOAO, PT)):
         sent = json.dumps(discord_dms(fake, user), ensure_ascii=False, default=str)
         assert words["nudge"] in sent and f'"label": "{words["button"]}"' in sent
+        assert not [w for w in ENGLISH if w in sent]
 
     (thread_id,) = fake.threads
     assert fake.threads[thread_id]["members"] == [LUCIA]
