@@ -343,6 +343,44 @@ def export_roster(
     raise typer.Exit(code)
 
 
+@app.command()
+def demo(
+    ctx: typer.Context,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="A SQLite file or a database URL for the demo (default: demo.db in the "
+            "data directory). Never the bot's own database.",
+        ),
+    ] = None,
+    people: Annotated[
+        int, typer.Option(min=20, max=2000, help="People who join (20 to 2000).")
+    ] = 120,
+    weeks: Annotated[
+        int,
+        typer.Option(min=4, max=52, help="Weeks the program runs (4 to 52); a week more follows."),
+    ] = 12,
+    seed: Annotated[
+        int, typer.Option(min=0, max=999_999_999, help="Seed of the sample (0 to 999999999).")
+    ] = 1,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Delete the demo file first if it exists.")
+    ] = False,
+) -> None:
+    """Fill a separate database with a sample program, run through the bot's own commands
+    on a simulated clock (people join, are matched, meet, set goals, rate their sessions and
+    answer the surveys), then print how to see its report.
+    """
+    from adapters.surfaces import surfaces
+    from bot.cli.demo import DemoOptions, quiet, run_demo
+
+    settings = _settings(ctx)
+    _logging(quiet(settings))  # the lines of each week say what happens
+    options = DemoOptions(database, people, weeks, seed, replace)
+    raise typer.Exit(run_demo(settings, options, platform="console", surfaces=surfaces()))
+
+
 @app.command("report")
 def report(
     ctx: typer.Context,

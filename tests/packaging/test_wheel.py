@@ -3,12 +3,14 @@ installed outside the checkout it runs the README's first steps from an empty fo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from tests.packaging.install import (
     ROOT,
+    Venv,
     build_wheel,
     fresh_venv,
     pip_install,
@@ -35,8 +37,22 @@ def test_the_wheel_holds_every_module_and_data_file_of_the_tree(wheel: Path):
 
 def test_the_installed_wheel_runs_the_readme_from_an_empty_folder(wheel: Path, tmp_path: Path):
     """pip install of the wheel into a fresh venv: --version from the metadata, db upgrade,
-    the README's console session, prompts check and a config from the shipped example."""
+    the README's console session, prompts check and a config from the shipped example; then
+    ``mentorbot demo`` (its plan ships in bot/demo/, not fakes/) and the demo's report."""
     venv = fresh_venv(tmp_path / "venv")
     pip_install(venv, str(wheel))
     (tmp_path / "empty").mkdir()
     smoke(venv, tmp_path / "empty")
+    demo_runs(venv, tmp_path / "empty")
+
+
+def demo_runs(venv: Venv, cwd: Path) -> None:
+    """The installed ``mentorbot demo`` fills data/demo.db; the report on it shows meetings."""
+    demo = venv.mentorbot("demo", "--people", "20", "--weeks", "4", cwd=cwd)
+    assert demo.returncode == 0, demo.stderr
+    assert "Done: 20 people joined" in demo.stdout, demo.stdout
+    db = cwd / "data" / "demo.db"
+    (cwd / "demo.toml").write_text(f'[bot]\ndatabase_url = "sqlite:///{db}"\n')
+    report = venv.mentorbot("--config", "demo.toml", "report", cwd=cwd)
+    assert report.returncode == 0, report.stderr
+    assert re.search(r"planned meetings held: \d+% \([1-9]\d* of", report.stdout), report.stdout

@@ -90,13 +90,10 @@ def test_the_report_recovers_each_team_s_planted_change(planted):
         for r in files["figures"]
         if r["figure"] == "headline_belonging_change" and r["section"] == "summary"
     ]
-    found = re.search(
-        r"mean change ([-+.\d]+) \(95% interval ([-+.\d]+) to ([-+.\d]+)\)", headline["value"]
-    )
-    assert headline["value"].startswith(f"{len(both)} people answered both"), headline
-    assert found and float(found[1]) == round(statistics.fmean(both), 2)
-    assert float(found[2]) <= statistics.fmean(EFFECTS.values()) <= float(found[3])
-    assert headline["value"] in markup.unescape(page)
+    assert int(headline["denominator"]) == len(both), headline
+    assert float(headline["value"]) == round(statistics.fmean(both), 2)
+    assert float(headline["low"]) <= statistics.fmean(EFFECTS.values()) <= float(headline["high"])
+    assert f"in the {len(both)} people who answered both" in markup.unescape(page)
 
 
 @pytest.mark.slow
@@ -110,11 +107,13 @@ def test_the_fairness_table_and_the_note_recover_the_slow_region(planted):
     rows = {r["region"]: r for r in files["fairness_by_region"]}
     asia = float(rows["Asia"]["median days waiting"])
     assert asia == pytest.approx((second - truth.start).total_seconds() / 86400, abs=1)
-    for other in ("America", "Australia", "Europe"):
+    # Europe's mentees are too few to show a wait of their own (its people are mentors)
+    for other in ("America", "Australia"):
         wait = float(rows[other]["median days waiting"])
         assert wait == pytest.approx((first - truth.start).total_seconds() / 86400, abs=1)
         assert 1.6 < asia / wait < 2.5, (other, asia, wait)
-    assert rows["Asia"]["matched %"] == "100.0"  # the second round matched them all
+    # the second round matched them all (Asia's own share may be hidden beside Pacific's)
+    assert rows["Asia"]["matched %"] in ("100.0", "hidden")
     shown = _page_rows(page, "Matching by time-zone region")
     assert shown["Asia"][2] == rows["Asia"]["median days waiting"]
     text = markup.unescape(page)
@@ -122,6 +121,6 @@ def test_the_fairness_table_and_the_note_recover_the_slow_region(planted):
     for other in ("America", "Australia", "Europe"):
         assert f"{other} (time-zone region) waits markedly longer" not in text
     summary = {r["figure"]: r for r in files["figures"] if r["section"] == "summary"}
-    matched = int(summary["matched"]["numerator"])  # a few mentors had no mentee left
-    assert summary["matched"]["denominator"] == "200" and 190 <= matched < 200
-    assert float(rows["all"]["matched %"]) == 100 * matched / 200
+    mentees = truth.roles["mentee"]  # every mentee got a mentor, Asia's in the second round
+    assert summary["matched"]["denominator"] == summary["matched"]["numerator"] == str(mentees)
+    assert rows["all"]["matched %"] == "100.0"
