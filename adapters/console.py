@@ -129,9 +129,21 @@ def _file_line(file: File, files_dir: Path | None) -> str:
     if files_dir is None:
         return line + "]"
     files_dir.mkdir(parents=True, exist_ok=True)
-    path = files_dir / Path(file.name).name  # never outside the directory
+    path = _free_path(files_dir / Path(file.name).name, file.content)  # never outside it
     path.write_bytes(file.content)
     return line + f", saved to {escape(str(path))}]"
+
+
+def _free_path(path: Path, content: bytes) -> Path:
+    """``path``, or ``name-2.ext``, ``name-3.ext``... when a different file already has that
+    name (each person of a pair gets an .ics of the same name, in their own zone and language).
+    """
+    n = 1
+    candidate = path
+    while candidate.exists() and candidate.read_bytes() != content:
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
 
 
 class ConsoleSender:

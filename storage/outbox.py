@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, case, cast, delete, func, literal, tuple_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage.bulk import CHUNK, insert_for
@@ -52,10 +53,22 @@ def pending_by_keys(*, session: Session, keys: list[str]) -> list[OutboxMessage]
 
 
 def parked(*, session: Session, program_id: int) -> list[tuple[list[str], str | None]]:
-    """(targets, last error) of the program's parked rows, newest first."""
+    """(targets, last error) of the program's parked rows, newest first; a DM that reached
+    its person through the fallback (its ``<key>:private`` copy was sent) is not one.
+    """
+    fallback = aliased(OutboxMessage)
+    delivered_privately = (
+        select(fallback.id)
+        .where(
+            fallback.dedupe_key == func.substr(OutboxMessage.dedupe_key + ":private", 1, 200),
+            fallback.status == OutboxStatus.SENT,
+        )
+        .exists()
+    )
     rows = session.exec(
         select(OutboxMessage.target_ids, OutboxMessage.last_error)
         .where(OutboxMessage.program_id == program_id, OutboxMessage.status == OutboxStatus.PARKED)
+        .where(~delivered_privately)
         .order_by(col(OutboxMessage.id).desc())
     ).all()
     return [(list(ids), error) for ids, error in rows]

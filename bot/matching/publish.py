@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.delivery import Target
+from bot.matching.fit import pair_fit
 from bot.matching.profiles import Candidate
 from bot.matching.rounds import Proposal, active_pairs
 from bot.matching.slots import suggest_slots
@@ -30,7 +31,9 @@ from bot.time.format import local_when
 from bot.time.holidays import DaysOff
 from bot.time.zones import get_zone, zone_label
 from storage import pairs as pairs_db
-from storage.models import Member, MemberStatus, Pair, PairStatus, Program, Role
+from storage.models import Member, MemberStatus, Pair, PairStatus, Program, ProgramKind, Role
+
+COORDINATOR_REASON = "people.intro_reason"  # an admin-made pair's first reason in its intro
 
 
 @dataclass
@@ -244,11 +247,15 @@ def introduce(
     recipients: list[Candidate | None] = [None] if together else list(people)
     queued = 0
     for recipient in recipients:
+        theirs = prompts.for_person(recipient or people[0])
+        reasons = reasons_in(
+            theirs, prompts, pair, people, program=program, settings=settings, now=now
+        )
         message = introduction(
-            prompts.for_person(recipient or people[0]),
+            theirs,
             program,
             people,
-            pair.reasons,
+            reasons,
             recipient=recipient,
             now=now,
             session_minutes=minutes,
@@ -265,6 +272,36 @@ def introduce(
             key = f"intro:{pair.id}:{recipient.member_id}"
         queued += _queue(session, key, target, message, now, program.id)
     return queued
+
+
+def reasons_in(
+    theirs: Prompts,
+    prompts: Prompts,
+    pair: Pair,
+    people: list[Candidate],
+    *,
+    program: Program,
+    settings: Settings,
+    now: datetime,
+) -> list[str]:
+    """The pair's "why you two" in ``theirs``' language. The stored reasons are worded in
+    ``prompts``' (the round's, or the admin's): another language words them again as the
+    round would, keeping an admin-made pair's "a coordinator paired you" first.
+    """
+    if theirs.locale == prompts.locale or len(people) < 2:
+        return pair.reasons
+    fit = pair_fit(
+        people[0],
+        people[1],
+        peer=program.kind == ProgramKind.PEER,
+        settings=settings.matching,
+        prompts=theirs,
+        now=now,
+    )
+    if pair.reasons[:1] != [prompts.text(COORDINATOR_REASON)]:
+        return fit.reasons
+    fallback = theirs.text("match.reason.fallback")
+    return [theirs.text(COORDINATOR_REASON)] + [r for r in fit.reasons if r != fallback]
 
 
 def _tell_unmatched(

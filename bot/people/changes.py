@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.delivery import Target
 from bot.errors import UserError
 from bot.matching.fit import Fit, pair_fit
-from bot.matching.publish import introduce
+from bot.matching.publish import COORDINATOR_REASON, introduce
 from bot.matching.rounds import candidate_of, recent_partners
 from bot.outbox import enqueue
 from bot.pairs.lifecycle import EndReason, end_pairs
@@ -36,7 +36,6 @@ from storage.models import Member, MemberStatus, Pair, Person, Program, ProgramK
 
 MAX_NOTE_LENGTH = 500
 ANYWAY = "anyway"  # the word that pairs recent partners all the same (``admin pair a b anyway``)
-COORDINATOR_REASON = "people.intro_reason"  # an admin-made pair's first reason in its intro
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,8 @@ def forget_person(
     person.display_name = ""
     person.timezone = person.timezone_source = person.team = None
     person.quiet_start = person.quiet_end = None
-    person.locale = person.platform_locale = None
+    person.locale = person.platform_locale = person.country = None
+    person.unreachable_since, person.unreachable_reason = None, None
     person.languages, person.availability = [], []
     person.updated_at = now
     session.add(person)

@@ -93,14 +93,21 @@ def test_dates_in_each_language(tag, when, day):
 
 
 def test_a_locale_folder_in_prompts_dir_is_laid_over_english(tmp_path: Path):
-    """A dropped-in ``locales/<tag>`` folder is found; a key it lacks falls back to English."""
-    prompts = load_prompts([write_locales(tmp_path)], build_registry())
-    assert {"es", "pt-BR"} <= set(prompts.locales())
+    """A dropped-in ``locales/<tag>`` folder is found; a key it lacks comes from the bundled
+    translation of that language, else falls back to English."""
+    root = write_locales(tmp_path)
+    (root / "locales" / "it").mkdir()
+    (root / "locales" / "it" / "core.toml").write_text('[button]\ncheckin_met = "Ci siamo visti"\n')
+    prompts = load_prompts([root], build_registry())
+    assert {"es", "pt-BR", "it"} <= set(prompts.locales())
     spanish = prompts.for_person(Language(locale=None, platform_locale="es-MX"))
     assert spanish.locale == "es"
-    assert spanish.text("button.checkin_met") == "Nos vimos"
-    assert spanish.text("button.cancel") == prompts.text("button.cancel")  # English fallback
-    assert spanish.missing("es") and "button.cancel" in spanish.missing("es")
+    assert spanish.text("button.checkin_met") == "Nos vimos"  # the folder's, over the bundled
+    assert spanish.text("button.cancel") == "Cancelar"  # the bundled Spanish
+    italian = prompts.for_person(Language(locale="it", platform_locale=None))
+    assert italian.text("button.checkin_met") == "Ci siamo visti"
+    assert italian.text("button.cancel") == prompts.text("button.cancel")  # English fallback
+    assert "button.cancel" in italian.missing("it")
 
 
 def test_a_foreign_placeholder_is_left_out_at_run_time(tmp_path: Path):

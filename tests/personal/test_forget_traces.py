@@ -164,6 +164,8 @@ NOT_SEARCHED = {
     "person.availability",
     "person.quiet_start",
     "person.quiet_end",
+    "person.country",  # where they keep holidays ("ES-MD")
+    "person.unreachable_reason",  # the bot's own reason ("dms_closed")
     "member.skills_offered",  # skill words, blanked on the person's own memberships
     "member.skills_wanted",
     # The program's names an admin gives it, channel ids, platform and workspace ids.
@@ -173,6 +175,7 @@ NOT_SEARCHED = {
     "program.workspace_id",
     "program.announcement_channel",
     "program.mentors_channel",
+    "member.intake_batch",  # the label an admin gave a roster import
     # Fixed words (statuses, kinds, roles, zones), keys and ids the bot makes.
     "person.platform",
     "platformhold.platform",

@@ -7,9 +7,12 @@ import json
 import re
 
 from sqlalchemy import inspect, text
+from sqlmodel import select
 
 from bot.events import Command
 from bot.replies import File, Message
+from storage.engine import transaction
+from storage.models import Person
 from tests.conftest import actor
 from tests.conversations.helpers import Chat, outbox
 
@@ -100,6 +103,29 @@ async def test_forget_leaves_nothing_personal_anywhere(bot):
     # The same name joining again is a new person with nothing of the old.
     again = await chat.say("/mentor status", who="Zebediah")
     assert "not in the program yet" in again
+
+
+async def test_forget_clears_the_country_and_the_unreachable_mark(bot):
+    """Where someone keeps holidays (their region) and that DMs can't reach them go too."""
+    chat = Chat(bot)
+    await chat.say("/mentor join mentee", who="Zebediah")
+    await chat.say("/mentor profile set country es-md", who="Zebediah")
+    with transaction(bot.engine) as s:
+        person = s.exec(select(Person).where(Person.platform_user_id == "zebediah")).one()
+        person.unreachable_since, person.unreachable_reason = bot.clock.now(), "dms_closed"
+        s.add(person)
+        person_id = person.id
+    assert person.country == "ES-MD"
+    ask = await chat.say("/mentor forget", who="Zebediah")
+    await chat.click("Delete my data", ask)
+    with transaction(bot.engine) as s:
+        person = s.get(Person, person_id)
+        assert person is not None
+        assert (person.country, person.unreachable_since, person.unreachable_reason) == (
+            None,
+            None,
+            None,
+        )
 
 
 async def test_export_is_the_persons_own_data_as_a_file(bot):
