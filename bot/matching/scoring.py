@@ -253,26 +253,7 @@ class Scorer:
         self.rules = rules or Rules()
         left, right = cohort.left, cohort.right
         self.n, self.m = len(left), len(right)
-        # People share skill lists and goals: each distinct one is read once (one set object).
-        skills = _Memo(lambda items: features(list(items)))
-        self.skills = _Shared(
-            [skills(tuple(c.skills_wanted)) for c in left],
-            [skills(tuple(c.skills_offered)) for c in right],
-        )
-        goals = _Memo(lambda text: {"~" + w for w in words(text)})
-        gives = _Memo(lambda key: goals(" ".join(key[0])) | goals(key[1]))
-        goal_words = [goals(c.goals) for c in left]
-        give_words = [gives((tuple(c.skills_offered), c.goals)) for c in right]
-        self.goals = _Shared(goal_words, give_words)
-        if cohort.peer:
-            # Peers read both ways. A feature's weight depends only on its kind, so "what the
-            # column wants that the row offers" is the same product with the roles swapped:
-            # (row's offered, weighted) x (column's wanted), contiguous rows like the rest.
-            self.skills_back = _Shared(
-                [skills(tuple(c.skills_offered)) for c in left],
-                [skills(tuple(c.skills_wanted)) for c in right],
-            )
-            self.goals_back = _Shared(give_words, goal_words)
+        self._features(left, right, cohort.peer)
         w = settings
         weights = [
             w.weight_skills,
@@ -301,6 +282,29 @@ class Scorer:
         self.tie_l = (_mix(ids_l, int(salt[0])) & 0xFF).astype(np.uint8)
         self.tie_r = (_mix(ids_r, int(salt[0] if cohort.peer else salt[1])) & 0xFF).astype(np.uint8)
         self._blocked(left, right)
+
+    def _features(self, left: list[Candidate], right: list[Candidate], peer: bool) -> None:
+        """Each side's skills and goal words (and the reverse reading for peers)."""
+        # People share skill lists and goals: each distinct one is read once (one set object).
+        skills = _Memo(lambda items: features(list(items)))
+        self.skills = _Shared(
+            [skills(tuple(c.skills_wanted)) for c in left],
+            [skills(tuple(c.skills_offered)) for c in right],
+        )
+        goals = _Memo(lambda text: {"~" + w for w in words(text)})
+        gives = _Memo(lambda key: goals(" ".join(key[0])) | goals(key[1]))
+        goal_words = [goals(c.goals) for c in left]
+        give_words = [gives((tuple(c.skills_offered), c.goals)) for c in right]
+        self.goals = _Shared(goal_words, give_words)
+        if peer:
+            # Peers read both ways. A feature's weight depends only on its kind, so "what the
+            # column wants that the row offers" is the same product with the roles swapped:
+            # (row's offered, weighted) x (column's wanted), contiguous rows like the rest.
+            self.skills_back = _Shared(
+                [skills(tuple(c.skills_offered)) for c in left],
+                [skills(tuple(c.skills_wanted)) for c in right],
+            )
+            self.goals_back = _Shared(give_words, goal_words)
 
     def _pair_table(self, left: list[Candidate], right: list[Candidate]) -> None:
         """Language and seniority depend on a few distinct values per person, so each side's

@@ -214,7 +214,13 @@ def smoke(venv: Venv, cwd: Path) -> None:
 
     check = venv.mentorbot("prompts", "check", cwd=cwd)
     assert check.returncode == 0, check.stderr
-    assert check.stdout.strip().endswith("prompts and 6 conversation scripts OK")
+    lines = check.stdout.strip().splitlines()
+    assert lines[0].endswith("prompts and 6 conversation scripts OK"), check.stdout
+    for tag in ("de", "es", "fr", "pt-BR"):  # the bundled translations travel in the wheel
+        assert any(
+            line.startswith(f"{tag} (") and "OK," in line and "6 scripts translated" in line
+            for line in lines
+        ), (tag, check.stdout)
 
     example = venv.mentorbot("config", "example", cwd=cwd)
     assert example.returncode == 0, example.stderr
