@@ -81,5 +81,7 @@ def slot_offer(
     return [
         invite_file(name, events, zone_key=zone_key, now=now),
         Buttons(buttons),
-        Context(prompts.render("meeting.offer_hint")),
+        Context(
+            prompts.render("meeting.offer_hint" if len(slots) > 1 else "meeting.offer_hint_one")
+        ),
     ]

@@ -18,6 +18,7 @@ WORDS = Words(
         "meeting.description": frozenset({"names", "program"}),
         "meeting.description_booked": frozenset({"names", "program"}),
         "meeting.offer_hint": frozenset(),
+        "meeting.offer_hint_one": frozenset(),
         "meeting.usage": frozenset(),
         "meeting.no_partner": frozenset(),
         "meeting.no_such_slot": frozenset({"n", "count"}),
