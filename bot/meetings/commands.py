@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime, time, timedelta
+from typing import NamedTuple
 
 from bot.context import Ctx
 from bot.errors import UserError
@@ -24,6 +26,18 @@ from storage import meetings as meetings_db
 from storage import repo
 
 MAX_AHEAD_DAYS = 180
+
+
+class Replaced(NamedTuple):
+    """What a booking's invite cancels: the time it moved from, or the introduction's other
+    suggestions; all at the booking's ``sequence`` (above every earlier version of them).
+    """
+
+    sequence: int
+    times: list[datetime]
+    moved: bool
+
+
 _STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})Z$")
 
 
@@ -59,7 +73,18 @@ def meet(ctx: Ctx, args: list[str]) -> Reply:
     zone = zone_label(ctx.zone_key())
     if booked.previous_start == start:
         return ctx.say("meeting.unchanged", when=when, zone=zone)
-    _send_invites(ctx, chosen, people, start, booked.previous_start)
+    replaced = (
+        [booked.previous_start]
+        if booked.previous_start is not None
+        else [t for t in _intro_slots(ctx, chosen, people) if t != start]
+    )
+    _send_invites(
+        ctx,
+        chosen,
+        people,
+        start,
+        Replaced(booked.meeting.sequence, replaced, moved=booked.previous_start is not None),
+    )
     return Message(
         (Section(ctx.t("meeting.booked", when=when, zone=zone, partner=chosen.names())),)
     )
@@ -117,15 +142,20 @@ def _split_clock(words: list[str]) -> tuple[str | None, list[str]]:
     return None, []
 
 
-def _intro_slot(ctx: Ctx, chosen: PairChoice, people: list[Candidate], n: int) -> datetime:
-    """The ``n``-th time the pair's introduction suggested (computed as it was then)."""
+def _intro_slots(ctx: Ctx, chosen: PairChoice, people: list[Candidate]) -> list[datetime]:
+    """The times the pair's introduction suggested (computed as they were then)."""
     started = chosen.pair.started_at or ctx.now
-    slots = suggest_slots(
+    return suggest_slots(
         people,
         after=started,
         session_minutes=ctx.settings.matching.session_minutes,
         days_off=DaysOff(ctx.settings.program.closed_dates),
     )
+
+
+def _intro_slot(ctx: Ctx, chosen: PairChoice, people: list[Candidate], n: int) -> datetime:
+    """The ``n``-th time the pair's introduction suggested."""
+    slots = _intro_slots(ctx, chosen, people)
     if not slots:
         raise UserError("meeting.no_slots")
     if not 1 <= n <= len(slots):
@@ -149,9 +179,11 @@ def _send_invites(
     chosen: PairChoice,
     people: list[Candidate],
     start: datetime,
-    previous: datetime | None,
+    replaced: Replaced,
 ) -> None:
-    """One DM to each person of the pair: the same events (same UIDs), times in their zone."""
+    """One DM to each person of the pair: the same events (same UIDs), times in their zone,
+    each in a file named for them (a console saves both people's files side by side).
+    """
     program = ctx.program()
     minutes = ctx.settings.matching.session_minutes
     pair = PairInfo(
@@ -161,14 +193,16 @@ def _send_invites(
         chosen.pair_id,
         tuple(p.name for p in people),
     )
-    key = "meeting.moved_dm" if previous is not None else "meeting.booked_dm"
+    key = "meeting.moved_dm" if replaced.moved else "meeting.booked_dm"
     persons = {p.id: p for p in (ctx.person, *chosen.partners)}
+    instant = f"{start.astimezone(UTC):%Y%m%dT%H%M}"  # with the sequence: moving back resends
     for who in people:
         person = persons[who.person_id]
         theirs = ctx.prompts_for(person)  # each in their own language
-        events = [event_slot(theirs, pair, start, minutes, status="CONFIRMED")]
-        if previous is not None:
-            events.append(event_slot(theirs, pair, previous, minutes, status="CANCELLED"))
+        events = [
+            event_slot(theirs, pair, at, minutes, status=status, sequence=replaced.sequence)
+            for at, status in [(start, "CONFIRMED"), *((t, "CANCELLED") for t in replaced.times)]
+        ]
         partner = ", ".join(p.name for p in people if p is not who)
         text = theirs.render(
             key,
@@ -177,10 +211,17 @@ def _send_invites(
             partner=partner,
         )
         invite = invite_file(
-            f"meeting-pair-{chosen.pair_id}.ics", events, zone_key=who.timezone, now=ctx.now
+            _file_name(chosen.pair_id, who), events, zone_key=who.timezone, now=ctx.now
         )
         ctx.dm(
             person,
             Message((Section(text), invite)),
-            dedupe_key=f"meet:{chosen.pair_id}:{start.astimezone(UTC):%Y%m%dT%H%M}:{who.person_id}",
+            dedupe_key=f"meet:{chosen.pair_id}:{instant}:{replaced.sequence}:{who.person_id}",
         )
+
+
+def _file_name(pair_id: int, who: Candidate) -> str:
+    """``meeting-pair-3-lucia-7.ics``: the pair's invite as one person's file."""
+    plain = unicodedata.normalize("NFKD", who.name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:30]
+    return f"meeting-pair-{pair_id}-{slug + '-' if slug else ''}{who.person_id}.ics"

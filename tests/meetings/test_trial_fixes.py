@@ -4,11 +4,17 @@ hint that counts the times it offers."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from pathlib import Path
+
+from icalendar import Calendar
 
 from bot.meetings.offer import PairInfo, slot_offer
-from bot.replies import Context
-from tests.meetings.helpers import SLOTS
+from bot.replies import Context, Message
+from tests.conversations.helpers import outbox
+from tests.meetings.helpers import MADRID, MADRID_WALL, SAO_PAULO, SLOTS, check_slots, events_of
+from tests.meetings.test_invites import introduced_on_the_console, sent_invites
 
 PAIR = PairInfo("console", "local", "Mentoring", 1, ("lucia", "joao"))
 
@@ -33,3 +39,38 @@ def test_the_offer_hint_follows_the_number_of_times(bot):
     assert "`/mentor meet 1`" in one and "segundo" not in one
     assert "`/mentor meet 2` (el segundo horario)" in _hint(bot, "es", 3)
     assert "`/mentor meet 1`" in _hint(bot, "en", 1)
+
+
+def _versions(ics: bytes) -> list[tuple[str, str, int]]:
+    return [(str(e["UID"]), str(e["STATUS"]), int(e["SEQUENCE"])) for e in events_of(ics)]
+
+
+async def test_each_booking_outranks_what_it_replaces_in_calendars(bot):
+    """Booking the intro's second time cancels its first and third (same UIDs, a SEQUENCE
+    above the suggestions' 0); a move cancels the booked time with a higher SEQUENCE than it
+    was confirmed with; moving back confirms it higher still."""
+    chat, _ = await introduced_on_the_console(bot)
+    files = Path(bot.settings.bot.data_dir) / "files"
+    uids = check_slots((files / "meeting-times-pair-1.ics").read_bytes(), MADRID, MADRID_WALL)
+    await chat.say("/mentor meet 2", who="amy")
+    booked = sent_invites(bot, "meet:", at=SLOTS[1])
+    for who in ("amy", "cat"):
+        assert _versions(booked[who]) == [
+            (uids[1], "CONFIRMED", 1),
+            (uids[0], "CANCELLED", 1),
+            (uids[2], "CANCELLED", 1),
+        ]
+    await chat.say("/mentor meet 3", who="amy")
+    moved = sent_invites(bot, "meet:", at=SLOTS[2])
+    assert _versions(moved["cat"]) == [(uids[2], "CONFIRMED", 2), (uids[1], "CANCELLED", 2)]
+    out = await chat.say("/mentor meet 2", who="amy")
+    back = [r for r in outbox(bot, "meet:") if f"{SLOTS[1]:%Y%m%dT%H%M}" in r.dedupe_key][-2:]
+    for row in back:
+        (ics,) = [f.content for f in Message.from_json(row.payload).files()]
+        assert _versions(ics) == [(uids[1], "CONFIRMED", 3), (uids[2], "CANCELLED", 3)]
+    # The console saves each person's file under its own name: neither overwrites the other.
+    saved = dict(re.findall(r"\[DM to (\w+)\].*?saved to (\S+?\.ics)\]", out, re.S))
+    assert set(saved) == {"amy", "cat"} and saved["amy"] != saved["cat"]
+    for who, zone in (("amy", MADRID), ("cat", SAO_PAULO)):
+        calendar = Calendar.from_ical(Path(saved[who]).read_bytes())
+        assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == [zone]
