@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.i18n.cldr import near_day_word, weekday_name
 from bot.matching.profiles import Candidate
 from bot.matching.rounds import candidate_of
 from bot.matching.slots import suggest_slots
@@ -17,7 +18,7 @@ from bot.meetings.offer import PairInfo, event_slot
 from bot.pair_choice import PairChoice, ask_which, my_pairs, take_pair
 from bot.replies import Message, Reply, Section
 from bot.spans import Text
-from bot.time.format import local_when
+from bot.time.format import calendar_day, local_when
 from bot.time.holidays import DaysOff
 from bot.time.parse import BadDate, parse_clock, read_day
 from bot.time.wall import localize
@@ -119,22 +120,53 @@ def _read_start(
     if text.isdigit():
         return _intro_slot(ctx, chosen, people, int(text))
     clock, day_words = _split_clock(words)
+    locale = ctx.prompts.locale
+    today = ctx.now.astimezone(ctx.zone()).date()
     if clock is None:
-        raise UserError("meeting.bad_time", text=Text.user(text))
-    local_today = ctx.now.astimezone(ctx.zone()).date()
+        raise _no_time(text, today, locale)
     try:
-        day = read_day(" ".join(day_words), today=local_today).day if day_words else local_today
+        day = read_day(" ".join(day_words), today=today, locale=locale).day if day_words else today
     except BadDate:
-        raise UserError("meeting.bad_date", text=Text.user(" ".join(day_words))) from None
+        raise UserError(
+            "meeting.bad_date", text=Text.user(" ".join(day_words)), **_examples(today, locale)
+        ) from None
     hour, minute = (int(x) for x in clock.split(":"))
     if hour == 24:
         return localize(datetime.combine(day + timedelta(days=1), time()), ctx.zone())
     return localize(datetime.combine(day, time(hour, minute)), ctx.zone())
 
 
+def _no_time(text: str, today: date, locale: str) -> UserError:
+    """What to say to a day without a time: that the day is past, or that a time is needed."""
+    try:
+        day = read_day(text, today=today, locale=locale).day
+    except BadDate:
+        day = None
+    if day is not None and day < today:
+        return UserError(
+            "meeting.past_day",
+            day=Text.trusted(calendar_day(day, locale)),
+            tomorrow=near_day_word(1, locale),
+        )
+    return UserError("meeting.bad_time", text=Text.user(text))
+
+
+def _examples(today: date, locale: str) -> dict[str, str]:
+    """Days to suggest, in the person's language and still to come: a date a week ahead,
+    the weekday after tomorrow, and the word for tomorrow.
+    """
+    return {
+        "date": (today + timedelta(days=7)).isoformat(),
+        "weekday": weekday_name((today + timedelta(days=2)).weekday(), locale),
+        "tomorrow": near_day_word(1, locale),
+    }
+
+
 def _split_clock(words: list[str]) -> tuple[str | None, list[str]]:
-    """The time of day at the end of ``words`` ("17:30", "5pm", "5 pm") and the words before."""
-    if len(words) >= 2 and words[-1].lower() in ("am", "pm"):
+    """The time of day at the end of ``words`` ("17:30", "5pm", "5 pm", "10h30", "17 h") and
+    the words before.
+    """
+    if len(words) >= 2 and words[-1].lower() in ("am", "pm", "h", "uhr"):
         clock = parse_clock(words[-2] + words[-1])
         return clock, words[:-2]
     if words:

@@ -4,10 +4,12 @@ hint that counts the times it offers."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from icalendar import Calendar
 
 from bot.meetings.offer import PairInfo, slot_offer
@@ -74,3 +76,49 @@ async def test_each_booking_outranks_what_it_replaces_in_calendars(bot):
     for who, zone in (("amy", MADRID), ("cat", SAO_PAULO)):
         calendar = Calendar.from_ical(Path(saved[who]).read_bytes())
         assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == [zone]
+
+
+async def _booked(chat, who: str) -> str:
+    """The pair's booked start (UTC, ISO) from ``who``'s export."""
+    out = await chat.say("/mentor export", who=who)
+    (meeting,) = json.loads(out[out.index("{") : out.rindex("}") + 1])["meetings"]
+    return str(meeting["starts_at"])[:16]
+
+
+@pytest.mark.parametrize(
+    ("who", "tag", "line", "utc"),
+    [
+        # Amy in Madrid (CEST, UTC+2 until Sunday 25 October; CET after), in Spanish.
+        ("amy", "es", "viernes 17:30", "2026-10-23T15:30"),
+        ("amy", "es", "mañana 15h", "2026-10-23T13:00"),
+        ("amy", "es", "miercoles 16h30", "2026-10-28T15:30"),
+        ("amy", "es", "Miércoles 17 h", "2026-10-28T16:00"),
+        # Cat in São Paulo (UTC-3), in Portuguese.
+        ("cat", "pt-BR", "sexta 10h", "2026-10-23T13:00"),
+        ("cat", "pt-BR", "sexta-feira 11:00", "2026-10-23T14:00"),
+        ("cat", "pt-BR", "amanhã 9h30", "2026-10-23T12:30"),
+        ("cat", "pt-BR", "segunda 1 pm", "2026-10-26T16:00"),
+    ],
+)
+async def test_meet_reads_days_and_times_in_the_persons_language(bot, who, tag, line, utc):
+    """Weekdays and "tomorrow" in the person's language, with or without accents, and the
+    local ways to write a time ("15h", "16h30", "17 h", "1 pm")."""
+    chat, _ = await introduced_on_the_console(bot)
+    await chat.say(f"/mentor language {tag}", who=who)
+    out = await chat.say(f"/mentor meet {line}", who=who)
+    assert "[DM to" in out, out
+    assert await _booked(chat, who) == utc
+
+
+async def test_meet_errors_suggest_days_in_the_persons_language(bot):
+    """A day it can't read: examples in Spanish and still to come (a week ahead, the day
+    after tomorrow, tomorrow); a past day without a time: said to be past."""
+    chat, _ = await introduced_on_the_console(bot)  # Thursday 22 October 2026
+    await chat.say("/mentor language es", who="amy")
+    out = await chat.say("/mentor meet algún día 17:30", who="amy")
+    assert 'No pude entender "algún día" como un día.' in out
+    assert "Prueba con `2026-10-29`, `sábado` o `mañana`, seguido de una hora." in out
+    past = await chat.say("/mentor meet ayer", who="amy")
+    assert "miércoles, 21 de octubre de 2026 ya pasó" in past, past
+    assert "`/mentor meet mañana 17:30`" in past and "meet ayer 17:30" not in past
+    assert "[DM to" not in past
