@@ -8,15 +8,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
 from bot.context import Ctx
-from bot.errors import UserError
+from bot.errors import NeedsConfirmation, UserError
 from bot.i18n.cldr import near_day_word, weekday_name
 from bot.matching.profiles import Candidate
 from bot.matching.rounds import candidate_of
 from bot.matching.slots import suggest_slots
+from bot.meetings.checks import Concern, concerns
 from bot.meetings.invites import invite_file
-from bot.meetings.offer import PairInfo, event_slot
+from bot.meetings.offer import PairInfo, event_slot, stamp
 from bot.pair_choice import PairChoice, ask_which, my_pairs, take_pair
-from bot.replies import Message, Reply, Section
+from bot.replies import Button, Buttons, Message, Reply, Section
 from bot.spans import Text
 from bot.time.format import calendar_day, local_when
 from bot.time.holidays import DaysOff
@@ -56,18 +57,26 @@ def meet(ctx: Ctx, args: list[str]) -> Reply:
     chosen, rest = take_pair(ctx, choices, list(args))
     if chosen is None:
         return ask_which(ctx, choices, "meet", rest)
+    confirmed = bool(rest) and rest[-1].lower() == "confirm"
+    rest = rest[:-1] if confirmed else rest
     if not rest:
         raise UserError("meeting.usage")
     people = _people(ctx, chosen)
     start = _read_start(ctx, chosen, people, rest)
     _check_start(ctx, start)
-    minutes = ctx.settings.matching.session_minutes
+    if not confirmed:
+        _ask_first(ctx, chosen, people, start)
+    return _book(ctx, chosen, people, start)
+
+
+def _book(ctx: Ctx, chosen: PairChoice, people: list[Candidate], start: datetime) -> Reply:
+    """Book ``start`` for the pair and send everyone the invite (unless nothing changed)."""
     booked = meetings_db.book(
         session=ctx.session,
         pair_id=chosen.pair_id,
         starts_at=start,
-        minutes=minutes,
-        member_id=member.id,
+        minutes=ctx.settings.matching.session_minutes,
+        member_id=ctx.require_member().id,
         now=ctx.now,
     )
     when = Text.trusted(local_when(start, ctx.zone(), ctx.prompts.locale))
@@ -88,6 +97,54 @@ def meet(ctx: Ctx, args: list[str]) -> Reply:
     )
     return Message(
         (Section(ctx.t("meeting.booked", when=when, zone=zone, partner=chosen.names())),)
+    )
+
+
+def _ask_first(ctx: Ctx, chosen: PairChoice, people: list[Candidate], start: datetime) -> None:
+    """NeedsConfirmation when ``start`` is a day off of either person or an odd hour for the
+    partner, saying why, with "Book it anyway" (the same command, confirmed) and "Pick
+    another time"; nothing when the meeting is already at ``start``.
+    """
+    booked = meetings_db.meeting_of(session=ctx.session, pair_id=chosen.pair_id)
+    if booked is not None and booked.starts_at == start:
+        return
+    days_off = DaysOff(ctx.settings.program.closed_dates)
+    minutes = ctx.settings.matching.session_minutes
+    found = concerns(people, start, minutes, days_off, ctx.prompts.locale)
+    if not found:
+        return
+    locale = ctx.prompts.locale
+    when = Text.trusted(local_when(start, ctx.zone(), locale))
+    lines = [_reason(ctx, c, start) for c in found]
+    yes = Button(
+        ctx.prompts.text("button.meeting_book_anyway"),
+        f"meet pair:{chosen.pair_id} {stamp(start)} confirm",
+        "primary",
+    )
+    other = Button(ctx.prompts.text("button.meeting_other_time"), "meet help")
+    head = ctx.t("meeting.ask_first", when=when, zone=zone_label(ctx.zone_key()))
+    raise NeedsConfirmation(
+        Message((Section(head), *(Section(line) for line in lines), Buttons((yes, other))))
+    )
+
+
+def _reason(ctx: Ctx, concern: Concern, start: datetime) -> Text:
+    """One concern in the booking person's words."""
+    who = concern.who
+    tz = get_zone(who.timezone)
+    day = Text.trusted(calendar_day(start.astimezone(tz).date(), ctx.prompts.locale))
+    mine = who.person_id == ctx.person.id
+    if concern.kind == "holiday":
+        key = "meeting.holiday_yours" if mine else "meeting.holiday_theirs"
+        return ctx.t(key, day=day, holiday=concern.holiday or "", partner=who.name)
+    if concern.kind == "closed":
+        return ctx.t("meeting.closed_day", day=day)
+    key = "meeting.odd_hour" if who.has_availability else "meeting.odd_hour_default"
+    return ctx.t(
+        key,
+        when=Text.trusted(local_when(start, tz, ctx.prompts.locale)),
+        zone=zone_label(who.timezone),
+        partner=who.name,
     )
 
 

@@ -97,7 +97,7 @@ async def _booked(chat, who: str) -> str:
         ("cat", "pt-BR", "sexta 10h", "2026-10-23T13:00"),
         ("cat", "pt-BR", "sexta-feira 11:00", "2026-10-23T14:00"),
         ("cat", "pt-BR", "amanhã 9h30", "2026-10-23T12:30"),
-        ("cat", "pt-BR", "segunda 1 pm", "2026-10-26T16:00"),
+        ("cat", "pt-BR", "segunda 11 am", "2026-10-26T14:00"),
     ],
 )
 async def test_meet_reads_days_and_times_in_the_persons_language(bot, who, tag, line, utc):
@@ -122,3 +122,40 @@ async def test_meet_errors_suggest_days_in_the_persons_language(bot):
     assert "miércoles, 21 de octubre de 2026 ya pasó" in past, past
     assert "`/mentor meet mañana 17:30`" in past and "meet ayer 17:30" not in past
     assert "[DM to" not in past
+
+
+async def test_a_holiday_or_small_hours_are_asked_about_before_booking(bot):
+    """Lucía (Madrid, ES-MD, in Spanish) typing Spain's 8 December at 10:00: 06:00 for João
+    in São Paulo, outside his hours. She is asked first, in Spanish, saying why; nothing is
+    booked until she confirms. Brazil's 2 November (Finados) is his holiday."""
+    chat, _ = await introduced_on_the_console(bot)
+    await chat.say("/mentor language es", who="amy")
+    await chat.say("/mentor profile set country ES-MD", who="amy")
+    asked = await chat.say("/mentor meet 2026-12-08 10:00", who="amy")
+    assert "Antes de reservar el *martes, 8 de diciembre de 2026, 10:00* (Europe/Madrid)" in asked
+    assert "es festivo donde estás: Inmaculada Concepción." in asked, asked
+    assert "Para cat serían las martes, 8 de diciembre de 2026, 6:00 (America/Sao_Paulo)" in asked
+    assert "[DM to" not in asked and "Reservada" not in asked
+    booked = await chat.click("Reservar de todos modos", asked)
+    assert "Reservada para el *martes, 8 de diciembre de 2026, 10:00*" in booked
+    assert "[DM to cat] Your meeting with amy is booked for *Tue 8 Dec 2026, 06:00*" in booked
+
+    finados = await chat.say("/mentor meet 2026-11-02 15:00", who="amy")
+    assert "es festivo para cat: All Souls' Day."  # no Spanish names for Brazil in finados, finados
+    assert "Para cat serían" not in finados  # 11:00 his time: within his hours
+    other = await chat.click("Elegir otro horario", finados)
+    assert "Dime qué horario" in other
+    assert await _booked(chat, "amy") == "2026-12-08T09:00"
+
+
+async def test_no_question_for_a_working_day_within_the_partners_hours(bot):
+    """A time inside both people's days books at once; a partner without availability is
+    asked about only outside 08:00-20:00 their time."""
+    chat, _ = await introduced_on_the_console(bot)
+    out = await chat.say("/mentor meet 2026-12-09 15:00", who="amy")
+    assert "Booked for" in out and "please check" not in out
+    await chat.say("/mentor profile clear availability", who="cat")
+    late = await chat.say("/mentor meet 2026-12-10 23:00", who="amy")  # 19:00 in São Paulo
+    assert "Booked for" in late, late
+    early = await chat.say("/mentor meet 2026-12-11 11:30", who="amy")  # 07:30 there
+    assert "outside 08:00–20:00 their time" in early and "Booked for" not in early
