@@ -38,7 +38,7 @@ def book(
     member_id: int | None,
     now: datetime,
 ) -> Booked:
-    """Book (or move) the pair's meeting."""
+    """Book (or move) the pair's meeting; each booking raises its ``sequence`` by one."""
     meeting = meeting_of(session=session, pair_id=pair_id)
     previous = None
     if meeting is None:
@@ -47,6 +47,7 @@ def book(
         previous = meeting.starts_at
     meeting.starts_at, meeting.minutes = starts_at, minutes
     meeting.booked_by_member_id, meeting.booked_at = member_id, now
+    meeting.sequence += 1
     session.add(meeting)
     session.flush()
     return Booked(meeting, previous)

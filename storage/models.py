@@ -271,6 +271,9 @@ class Meeting(SQLModel, table=True):
     minutes: int = 30
     booked_by_member_id: int | None = None  # plain id, like Pair.ended_by_member_id
     booked_at: datetime = _utc_field()
+    # Bookings so far: the SEQUENCE of the invite's events (RFC 5545), so that a move's
+    # cancellation and each re-booking outrank the version they replace in calendars.
+    sequence: int = Field(default=0, sa_column_kwargs={"server_default": "1"})
 
 
 class GoalStatus(StrEnum):

@@ -77,4 +77,37 @@ def weekday_names(tag: str) -> dict[str, int]:
         for width in ("wide",):
             for number, name in loc.days[context][width].items():
                 found.update(dict.fromkeys(_spellings(name), number))
+                # Portuguese "sexta-feira" is said "sexta" too: a hyphenated name's first word.
+                head = name.split("-")[0]
+                if head != name:
+                    found.update(dict.fromkeys(_spellings(head), number))
     return found
+
+
+def _near_days(tag: str) -> dict[int, str]:
+    """CLDR's words for days near today in one language: {-1: "ayer", 0: "hoy", 1: "mañana"}."""
+    fields = babel_locale(tag)._data["date_fields"].get("day", {}).get("relative", {})
+    return {int(offset): str(word) for offset, word in fields.items()}
+
+
+@lru_cache(maxsize=64)
+def relative_days(tag: str) -> dict[str, int]:
+    """The language's words for days near today ("mañana" -> 1, "ayer" -> -1, "depois de
+    amanhã" -> 2), lower case, with and without accents; English's always too.
+    """
+    found: dict[str, int] = {}
+    for name in (BASE, tag):
+        for offset, word in _near_days(name).items():
+            spelled = word.replace("\u2019", "'")  # French "aujourd’hui" typed with a '
+            found.update(dict.fromkeys(_spellings(word) | _spellings(spelled), offset))
+    return found
+
+
+def near_day_word(offset: int, tag: str) -> str:
+    """The language's own word for the day ``offset`` days from today ("mañana" for 1)."""
+    return _near_days(tag).get(offset) or _near_days(BASE)[offset]
+
+
+def weekday_name(weekday: int, tag: str) -> str:
+    """The language's wide name of a weekday (0 = Monday): "viernes", "Freitag"."""
+    return str(babel_locale(tag).days["format"]["wide"][weekday])

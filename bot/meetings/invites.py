@@ -5,8 +5,10 @@ ORGANIZER and ATTENDEEs with e-mail addresses, and calendar apps send the RSVP t
 has neither an address nor people's e-mails, so a REQUEST would promise replies nobody gets.
 Each slot's UID is derived from the pair and the instant, so the same slot always has the
 same UID: importing a resent file, or the booked meeting's file, updates the event instead of
-adding a second one. Suggestions are TENTATIVE (sequence 0); a booked meeting is CONFIRMED
-(sequence 1), and a moved one also carries its old time as CANCELLED.
+adding a second one. Suggestions are TENTATIVE (sequence 0); a booked meeting is CONFIRMED with
+the pair's booking count as its sequence, and its file also carries, as CANCELLED with that same
+sequence, the time it moved from or the introduction's other suggestions: a calendar applies a
+version only when its SEQUENCE is higher than the one it holds (RFC 5545 3.8.7.4, RFC 5546 2.1.4).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class Slot:
     description: str
     uid: str
     status: str = "TENTATIVE"  # TENTATIVE (suggested), CONFIRMED (booked), CANCELLED (moved)
+    sequence: int = 0  # the version: higher than any earlier one of the same UID
 
 
 def slot_uid(*, platform: str, workspace_id: str, pair_id: int, start: datetime) -> str:
@@ -61,7 +64,7 @@ def _event(slot: Slot, zone_key: str, stamp: datetime) -> Event:
     event.add("summary", slot.summary)  # icalendar escapes , ; \ and newlines (TEXT values)
     event.add("description", slot.description)
     event.add("status", slot.status)
-    event.add("sequence", 0 if slot.status == "TENTATIVE" else 1)
+    event.add("sequence", slot.sequence)
     event.add("transp", "TRANSPARENT" if slot.status == "CANCELLED" else "OPAQUE")
     return event
 

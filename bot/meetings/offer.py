@@ -36,9 +36,17 @@ def names_of(pair: PairInfo) -> str:
 
 
 def event_slot(
-    prompts: Prompts, pair: PairInfo, start: datetime, minutes: int, *, status: str
+    prompts: Prompts,
+    pair: PairInfo,
+    start: datetime,
+    minutes: int,
+    *,
+    status: str,
+    sequence: int = 0,
 ) -> Slot:
-    """One event of the pair's invite; its UID depends only on the pair and ``start``."""
+    """One event of the pair's invite; its UID depends only on the pair and ``start``;
+    ``sequence`` is its version (0 for a suggestion, the booking count once booked).
+    """
     words = {"names": names_of(pair), "program": pair.program}
     about = "meeting.description" if status == "TENTATIVE" else "meeting.description_booked"
     return Slot(
@@ -53,6 +61,7 @@ def event_slot(
             start=start,
         ),
         status=status,
+        sequence=sequence,
     )
 
 
@@ -81,5 +90,7 @@ def slot_offer(
     return [
         invite_file(name, events, zone_key=zone_key, now=now),
         Buttons(buttons),
-        Context(prompts.render("meeting.offer_hint")),
+        Context(
+            prompts.render("meeting.offer_hint" if len(slots) > 1 else "meeting.offer_hint_one")
+        ),
     ]

@@ -106,14 +106,17 @@ class DaysOff:
     def __init__(self, closed: Iterable[date] = ()) -> None:
         """``closed``: the program's own closed days (``[program] closed_days``)."""
         self.closed = frozenset(closed)
-        self._years: dict[tuple[str, str | None, int], dict[date, str]] = {}
+        self._years: dict[tuple[str, str | None, int, str | None], dict[date, str]] = {}
 
-    def holiday(self, region: str | None, day: date) -> str | None:
-        """The name of the public holiday on ``day`` in ``region`` (None: a normal day)."""
+    def holiday(self, region: str | None, day: date, language: str | None = None) -> str | None:
+        """The name of the public holiday on ``day`` in ``region`` (None: a normal day), in
+        ``language`` (a tag: ``es``, ``pt-BR``) when the ``holidays`` package has it in that
+        language, else in English.
+        """
         if not region:
             return None
         country, _, subdivision = region.partition("-")
-        key = (country, subdivision or None, day.year)
+        key = (country, subdivision or None, day.year, language)
         known = self._years.get(key)
         if known is None:
             known = self._years[key] = _year(*key)
@@ -124,12 +127,36 @@ class DaysOff:
         return day in self.closed or self.holiday(region, day) is not None
 
 
-def _year(country: str, subdivision: str | None, year: int) -> dict[date, str]:
-    """One year of public holidays of a country (and subdivision)."""
+def _year(
+    country: str, subdivision: str | None, year: int, language: str | None = None
+) -> dict[date, str]:
+    """One year of public holidays of a country (and subdivision), named in ``language``."""
     import holidays
 
     try:
-        found = holidays.country_holidays(country, subdiv=subdivision, years=year)
+        named = _language(country, language)
+        if named is None:
+            found = holidays.country_holidays(country, subdiv=subdivision, years=year)
+        else:
+            found = holidays.country_holidays(
+                country, subdiv=subdivision, years=year, language=named
+            )
     except (KeyError, NotImplementedError):  # a region stored before the package dropped it
         return {}
     return dict(found.items())
+
+
+def _language(country: str, tag: str | None) -> str | None:
+    """The ``holidays`` package's spelling of ``tag`` for ``country`` ("pt-BR" -> "pt_BR",
+    "es" -> "es", "en" -> "en_US") when it has names in it; else None (English by default).
+    """
+    import holidays
+
+    if not tag:
+        return None
+    supported = set(getattr(holidays.country_holidays(country), "supported_languages", ()))
+    wanted = tag.replace("-", "_")
+    for option in (wanted, wanted.split("_")[0], "en_US" if wanted.startswith("en") else ""):
+        if option in supported:
+            return option
+    return None

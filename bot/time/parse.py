@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from dateutil.relativedelta import relativedelta
 
-from bot.i18n.cldr import month_names, weekday_names
+from bot.i18n.cldr import month_names, relative_days, weekday_names
 from bot.i18n.locales import BASE
 from bot.time.wall import localize
 
@@ -188,15 +188,18 @@ def _numeric(match: re.Match[str], today: date, day_first: bool) -> Reading:
     return Reading(found, ambiguous)
 
 
-def _relative(norm: str, today: date) -> date | None:
-    """today, tomorrow, weekdays (next/this), durations ("in 2 weeks", "a fortnight")."""
-    if norm in ("today", "now"):
+def _relative(norm: str, today: date, locale: str = BASE) -> date | None:
+    """today, tomorrow, weekdays (next/this), durations ("in 2 weeks", "a fortnight"); also
+    ``locale``'s words for near days ("mañana", "ayer": a past day stays past) and weekdays.
+    """
+    if norm == "now":
         return today
-    if norm == "tomorrow":
-        return today + timedelta(days=1)
+    near = relative_days(locale).get(norm)
+    if near is not None:
+        return today + timedelta(days=near)
     words = norm.split(" ")
     if len(words) in (1, 2) and (len(words) == 1 or words[0] in ("next", "this", "on")):
-        target = _weekday(words[-1])
+        target = _weekday(words[-1], locale)
         if target is not None:
             return today + timedelta(days=(target - today.weekday()) % 7 or 7)
     if norm in ("next week",):
@@ -263,7 +266,7 @@ def read_day(text: str, *, today: date, day_first: bool = True, locale: str = BA
     numeric = _NUMERIC.match(norm)
     if numeric:
         return _numeric(numeric, today, day_first)
-    relative = _relative(norm, today)
+    relative = _relative(norm, today, locale)
     if relative is not None:
         return Reading(relative)
     worded = _worded(norm, today, locale)
@@ -322,12 +325,14 @@ def parse_until(
 
 
 def parse_clock(text: str) -> str | None:
-    """A wall-clock time as ``HH:MM`` ("9", "09:30", "9am", "5:30 pm", "24:00"), else None."""
-    match = re.fullmatch(r"(\d{1,2})(?::?(\d{2}))?\s*(am|pm)?", text.strip().lower())
+    """A wall-clock time as ``HH:MM`` ("9", "09:30", "9am", "5:30 pm", "24:00", and as
+    French, Portuguese and German write it: "10h", "10h30", "17 h", "17 Uhr"), else None.
+    """
+    match = re.fullmatch(r"(\d{1,2})(?:(?::|h\s*)?(\d{2}))?\s*(am|pm|h|uhr)?", text.strip().lower())
     if not match:
         return None
     hour, minute, meridiem = int(match.group(1)), int(match.group(2) or 0), match.group(3)
-    if meridiem:
+    if meridiem in ("am", "pm"):
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (12 if meridiem == "pm" else 0)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.time.parse import BadDate, parse_until, read_day
+from bot.time.parse import BadDate, parse_clock, parse_until, read_day
 from tests.conftest import run
 
 TODAY = date(2026, 11, 22)  # a Sunday
@@ -161,3 +161,35 @@ def test_month_first_reaches_pauses_goals_and_announcements(bot):
         bot.handle(DirectMessage(actor("ann"), answer))
     with transaction(bot.engine) as s:
         assert [g.due_on for g in s.exec(select(Goal)).all()] == [date(2027, 3, 4)]
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        ("mañana", "es", date(2026, 12, 4)),
+        ("manana", "es", date(2026, 12, 4)),
+        ("pasado mañana", "es", date(2026, 12, 5)),
+        ("ayer", "es", date(2026, 12, 2)),  # a past day stays past: the caller says so
+        ("amanhã", "pt-BR", date(2026, 12, 4)),
+        ("sexta", "pt-BR", date(2026, 12, 4)),
+        ("terca-feira", "pt-BR", date(2026, 12, 8)),
+        ("morgen", "de", date(2026, 12, 4)),
+        ("demain", "fr", date(2026, 12, 4)),
+        ("aujourd'hui", "fr", date(2026, 12, 3)),
+        ("viernes", "es", date(2026, 12, 4)),
+        ("tomorrow", "es", date(2026, 12, 4)),  # English always works too
+    ],
+)
+def test_near_days_and_weekdays_in_the_persons_language(text, locale, expected):
+    """CLDR's words for days near today and weekday names (and Portuguese "sexta")."""
+    assert read_day(text, today=date(2026, 12, 3), locale=locale).day == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("10h", "10:00"), ("10h30", "10:30"), ("17 h", "17:00"), ("17 Uhr", "17:00"),
+     ("5 pm", "17:00"), ("17:30", "17:30"), ("25h", None), ("h", None)],
+)  # fmt: skip
+def test_clock_times_as_people_write_them(text, expected):
+    """The local ways to write a time of day: "10h30" (fr, pt), "17 Uhr" (de), "5 pm"."""
+    assert parse_clock(text) == expected

@@ -170,3 +170,12 @@ def test_closed_days_are_set_in_the_config(tmp_path):
     path.write_text('[program]\nclosed_days = ["24/12/2026"]\n')
     with pytest.raises(ConfigError, match="closed_days: '24/12/2026' is not a date"):
         load_settings(path, env={})
+
+
+def test_holiday_names_in_the_persons_language_when_the_package_has_them():
+    """Names in the asked language where the ``holidays`` package has it, else English."""
+    days_off = DaysOff()
+    assert days_off.holiday("ES-MD", date(2026, 12, 8), "es") == "Inmaculada Concepción"
+    assert days_off.holiday("BR", date(2026, 11, 2), "pt-BR") == "Finados"
+    assert days_off.holiday("BR", date(2026, 11, 2), "es") == "All Souls' Day"
+    assert days_off.holiday("ES", date(2026, 12, 8)) == "Immaculate Conception"
