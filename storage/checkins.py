@@ -429,6 +429,26 @@ def of_members(*, session: Session, member_ids: list[int]) -> list[CheckIn]:
     )
 
 
+def nudged_between(*, session: Session, member_id: int, since: datetime, until: datetime) -> bool:
+    """Whether the person has a check-in nudge due in [since, until), in any of their pairs
+    (planned and waiting, or already sent).
+    """
+    found = session.exec(
+        select(CheckIn.id)
+        .where(
+            CheckIn.member_id == member_id,
+            col(CheckIn.due_at) >= since,
+            col(CheckIn.due_at) < until,
+            or_(
+                col(CheckIn.outcome) == CheckInOutcome.PENDING,
+                col(CheckIn.queued_at).is_not(None),
+            ),
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
 def first_cycles(*, session: Session, pair_ids: list[int]) -> dict[int, date]:
     """Each pair's first cycle: the earliest with a nudge planned for anyone in it."""
     out: dict[int, date] = {}
@@ -456,7 +476,7 @@ def open_nudges(*, session: Session, member_id: int, now: datetime) -> list[Chec
             .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
             .where(
                 CheckIn.member_id == member_id,
-                CheckIn.outcome == CheckInOutcome.PENDING,
+                col(CheckIn.outcome) == CheckInOutcome.PENDING,
                 col(CheckIn.queued_at).is_not(None),
                 col(CheckIn.due_at) <= now,
                 col(Pair.status) == PairStatus.ACTIVE,

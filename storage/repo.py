@@ -239,6 +239,7 @@ class PersonTiming(NamedTuple):
     availability: list[dict[str, object]]
     locale: str | None = None  # the language they chose, and their platform's
     platform_locale: str | None = None
+    country: str | None = None  # their holiday region, when they set one
 
     @classmethod
     def of(cls, person: Person) -> PersonTiming:
@@ -252,6 +253,7 @@ class PersonTiming(NamedTuple):
             list(person.availability),
             person.locale,
             person.platform_locale,
+            person.country,
         )
 
 

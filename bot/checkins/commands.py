@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from bot.checkins.answer_words import take_outcome
 from bot.checkins.digest import weekly_digest
 from bot.checkins.planner import OUTCOME_BUTTONS
-from bot.checkins.record import record, take_outcome
+from bot.checkins.record import record
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.matching.profiles import Candidate
@@ -43,7 +44,7 @@ def checkin(ctx: Ctx, args: list[str]) -> Reply:
     words = list(args)
     if words and words[0].lower() in ("help", "?"):
         raise UserError("checkin.usage")
-    outcome, rest = take_outcome(words)
+    outcome, rest = take_outcome(words, ctx.prompts)
     if outcome is None:
         if words:
             chosen, after_name = take_pair(ctx, choices, words)

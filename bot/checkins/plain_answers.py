@@ -1,18 +1,20 @@
-"""Plain answers to a nudge: "yes", "not yet", "we met" typed in the DM after "did you meet?".
+"""Plain answers to a nudge: "yes", "not yet", "sí", "todavía no" typed in the DM after
+"did you meet?".
 
 Read only when the DM is no command and the person has a nudge out that they haven't answered
 (:meth:`bot.registry.Registry.free_text_reader`); the whole reply must be one of the phrases
-``checkin`` understands, so nothing is guessed. The answer goes to the latest open nudge, is
-said back in words, and with open nudges for several partners the person is asked which. Such a
-reply with nothing waiting for it is told so kindly (:func:`nothing_to_answer`), not taken for
-an unknown command.
+``checkin`` understands, in the person's language or English
+(:mod:`bot.checkins.answer_words`), so nothing is guessed. The answer goes to the latest open
+nudge, is said back in words, and with open nudges for several partners the person is asked
+which. Such a reply with nothing waiting for it is told so kindly (:func:`nothing_to_answer`),
+not taken for an unknown command.
 """
 
 from __future__ import annotations
 
+from bot.checkins.answer_words import take_outcome
 from bot.checkins.commands import checkin
 from bot.checkins.planner import OUTCOME_BUTTONS
-from bot.checkins.record import take_outcome
 from bot.context import Ctx
 from bot.pair_choice import PAIR_TOKEN, PairChoice, ask_which, my_pairs
 from bot.replies import Message, Reply, Section
@@ -27,7 +29,7 @@ def read_plain_answer(ctx: Ctx, words: list[str]) -> Reply | None:
     """Record a plain reply to the person's latest open nudge; None when it is not an answer
     or no nudge of theirs is open (the DM is then handled as usual).
     """
-    outcome, rest = take_outcome([w.replace("’", "'").strip("?") for w in words])
+    outcome, rest = take_outcome(words, ctx.prompts)
     if outcome is None or rest:
         return None
     member = ctx.member()
@@ -59,7 +61,7 @@ def nothing_to_answer(ctx: Ctx, words: list[str]) -> Reply | None:
     """A plain check-in answer ("yes", "not yet") with no nudge waiting for it: say so, and
     how to log a meeting; None for anything else.
     """
-    outcome, rest = take_outcome([w.replace("’", "'").strip("?") for w in words])
+    outcome, rest = take_outcome(words, ctx.prompts)
     if outcome is None or rest:
         return None
     return ctx.say("checkin.plain_nothing_waiting")

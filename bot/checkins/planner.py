@@ -33,7 +33,13 @@ from bot.replies import Button, Buttons, Context, Message, Section
 from bot.time.cadence import program_rule
 from bot.time.format import local_when
 from bot.time.holidays import DaysOff
-from bot.time.nudges import MAX_MOVE, LocalRules, nudge_instant, pair_takes_cycle
+from bot.time.nudges import (
+    MAX_MOVE,
+    LocalRules,
+    nudge_instant,
+    pair_takes_cycle,
+    superseded,
+)
 from bot.time.zones import get_zone, zone_label
 from storage import checkins as checkins_db
 from storage import outbox as outbox_db
@@ -170,14 +176,18 @@ def _plan(
         lo = (now - stale - MAX_MOVE - timedelta(days=2)).replace(tzinfo=None)
         hi = (now + HORIZON + timedelta(days=2)).replace(tzinfo=None)
         walls = rule.between(lo, hi, inc=True)
+        following = [*walls[1:], rule.after(walls[-1]) if walls else None]
+        nexts = dict(zip(walls, following, strict=False))  # each wall's next occurrence
         if program.ends_on is not None:  # no nudges after the program's last day
             walls = [w for w in walls if w.date() <= program.ends_on]
+            nexts = {w: n if n and n.date() <= program.ends_on else None for w, n in nexts.items()}
         if not walls:
             continue
         _plan_program(
             session,
             program,
             walls,
+            nexts,
             now=now,
             stale=stale,
             first_after=first_after,
@@ -193,6 +203,7 @@ def _plan_program(
     session: Session,
     program: Program,
     walls: list[datetime],
+    nexts: dict[datetime, datetime | None],
     *,
     now: datetime,
     stale: timedelta,
@@ -202,12 +213,13 @@ def _plan_program(
     days_off: DaysOff,
 ) -> None:
     """Plan the program's check-ins, ``PAIRS_AT_ONCE`` pairs at a time (memory stays flat
-    at any size); instants are computed once per distinct timing rules for all of them.
+    at any size); instants are computed once per distinct timing rules for all of them
+    (``nexts``: each wall time's next occurrence, which its moved nudge must stay before).
     """
     assert program.id is not None
     pair_ids = pairs_db.active_pair_ids(session=session, program_id=program.id)
     instants = _Instants(
-        walls, now=now, stale=stale, default_timezone=default_timezone, days_off=days_off
+        walls, nexts, now=now, stale=stale, default_timezone=default_timezone, days_off=days_off
     )
     planned_before = stats.planned
     for start in range(0, len(pair_ids), PAIRS_AT_ONCE):
@@ -292,12 +304,14 @@ class _Instants:
     """Per distinct timing rules (zone, quiet hours, availability): the occurrences to plan,
     as (ISO day of the cycle, its wall time, nudge instant, both as stored), and how many
     occurrences were missed lately (stale after downtime: dropped, not sent late). Computed
-    once each.
+    once each. An occurrence whose moved nudge lands on or after the next one's is not planned
+    (:func:`bot.time.nudges.superseded`).
     """
 
     def __init__(
         self,
         walls: list[datetime],
+        nexts: dict[datetime, datetime | None],
         *,
         now: datetime,
         stale: timedelta,
@@ -305,6 +319,7 @@ class _Instants:
         days_off: DaysOff,
     ) -> None:
         self.walls = walls
+        self.nexts = nexts
         self.days_off = days_off
         self.days = [w.date() for w in walls]
         self.now = now
@@ -358,9 +373,10 @@ class _Instants:
         self, session: Session, key: RulesKey
     ) -> tuple[list[tuple[str, datetime, datetime, Any]], int]:
         planned, stale_walls = [], 0
+        rules = self.rules(key)
         for wall in self.walls:
-            instant = nudge_instant(wall, self.rules(key))
-            if instant > self.now + HORIZON:
+            instant = nudge_instant(wall, rules)
+            if instant > self.now + HORIZON or superseded(wall, self.nexts.get(wall), rules):
                 continue
             if instant < self.now - self.stale:
                 # Missed lately (downtime) counts as dropped; long since handled does not.

@@ -10,51 +10,6 @@ from bot.checkins.planner import HORIZON, cancel_nudges, nudge_key
 from storage import checkins as checkins_db
 from storage.models import CheckIn, CheckInOutcome, Pair
 
-# What people type (one, two or three words) -> the outcome. Anything else is refused with
-# the choices: a check-in is the program's record, so nothing is guessed.
-OUTCOME_PHRASES: dict[str, CheckInOutcome] = {
-    "met": CheckInOutcome.MET,
-    "we met": CheckInOutcome.MET,
-    "yes": CheckInOutcome.MET,
-    "done": CheckInOutcome.MET,
-    "we did": CheckInOutcome.MET,
-    "yep": CheckInOutcome.MET,
-    "yeah": CheckInOutcome.MET,
-    "not_yet": CheckInOutcome.NOT_YET,
-    "not-yet": CheckInOutcome.NOT_YET,
-    "notyet": CheckInOutcome.NOT_YET,
-    "not yet": CheckInOutcome.NOT_YET,
-    "no": CheckInOutcome.NOT_YET,
-    "nope": CheckInOutcome.NOT_YET,
-    "didnt": CheckInOutcome.NOT_YET,
-    "didn't": CheckInOutcome.NOT_YET,
-    "we didnt": CheckInOutcome.NOT_YET,
-    "we didn't": CheckInOutcome.NOT_YET,
-    "didnt meet": CheckInOutcome.NOT_YET,
-    "didn't meet": CheckInOutcome.NOT_YET,
-    "did not meet": CheckInOutcome.NOT_YET,
-    "havent met": CheckInOutcome.NOT_YET,
-    "haven't met": CheckInOutcome.NOT_YET,
-    "have not met": CheckInOutcome.NOT_YET,
-    "rescheduled": CheckInOutcome.RESCHEDULED,
-    "reschedule": CheckInOutcome.RESCHEDULED,
-    "skip": CheckInOutcome.SKIPPED,
-    "skipped": CheckInOutcome.SKIPPED,
-}
-# Kept for callers that only need single words (buttons use these).
-OUTCOME_WORDS = {k: v for k, v in OUTCOME_PHRASES.items() if " " not in k}
-
-
-def take_outcome(words: list[str]) -> tuple[CheckInOutcome | None, list[str]]:
-    """The outcome named by the first one to three words, and the words after it."""
-    lowered = [w.lower().strip(".,!") for w in words]
-    for length in (3, 2, 1):
-        if len(lowered) >= length:
-            found = OUTCOME_PHRASES.get(" ".join(lowered[:length]))
-            if found is not None:
-                return found, list(words[length:])
-    return None, list(words)
-
 
 def record(
     session: Session,

@@ -12,12 +12,18 @@ answer starts afresh.
 - ``offer_after_days``: each partner who still answers is offered "keep waiting" or "match me
   with someone else" (which ends the pair as inactive, ``partner_silent``);
 - ``close_after_days``: the pair ends as inactive (``silence``), everyone told kindly.
+
+Every message waits for a sensible hour of the person's working day: not their weekend, not
+one of their public holidays, not one of the program's closed days (as check-in nudges do,
+:mod:`bot.time.nudges`); and the reminder never lands on a day the person gets a check-in
+nudge: it moves to their next working day.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from sqlmodel import Session
 
@@ -30,7 +36,11 @@ from bot.prompts import Prompts
 from bot.registry import Registry
 from bot.replies import Button, Buttons, Context, Message, Section
 from bot.spans import Text
+from bot.time.holidays import DaysOff
 from bot.time.nudges import LocalRules, next_sensible
+from bot.time.wall import localize
+from bot.time.zones import get_zone
+from storage import checkins as checkins_db
 from storage import pairs as pairs_db
 from storage import repo
 from storage.models import EndReason, Pair, Program
@@ -40,6 +50,20 @@ log = logging.getLogger(__name__)
 
 SILENCE = "silence"  # end_detail of a pair that closed itself
 PARTNER_SILENT = "partner_silent"  # end_detail of a pair a partner left after the offer
+
+
+@dataclass(frozen=True)
+class Timing:
+    """What timing a message to a person needs beyond their own facts: the program's default
+    zone and whose days off count (holidays and the program's closed days).
+    """
+
+    zone: str = "UTC"
+    days_off: DaysOff | None = None
+
+    def rules(self, who: PersonTiming) -> LocalRules:
+        """The person's timing rules, days off included."""
+        return LocalRules.for_person(who, default_timezone=self.zone, days_off=self.days_off)
 
 
 def silence_key(pair_id: int, person: PersonHealth, stage: str) -> str:
@@ -60,11 +84,12 @@ def reengage(
     if not settings.engagement.enabled:
         return 0
     acted = 0
+    timing = Timing(settings.program.default_timezone, DaysOff(settings.program.closed_dates))
     for program in repo.programs(session=session):
         assert program.id is not None
         ids = pairs_db.active_pair_ids(session=session, program_id=program.id)
         for health in pair_health(session, ids, now, settings).values():
-            acted += _one_pair(session, program, health, now, settings, prompts, registry)
+            acted += _one_pair(session, program, health, now, settings, prompts, registry, timing)
     return acted
 
 
@@ -76,16 +101,17 @@ def _one_pair(
     settings: Settings,
     prompts: Prompts,
     registry: Registry,
+    timing: Timing,
 ) -> int:
     """The stages this pair's longest silence has reached: close, or nudge and offer."""
-    e, zone = settings.engagement, settings.program.default_timezone
+    e = settings.engagement
     silent = [p for p in health.people if p.member_id in health.silent_member_ids]
     if not silent:
         return 0
     longest = max(p.silent_days(now) for p in silent)
     people = _people(session, health.pair_id)
     if longest >= e.close_after_days:
-        close_silent_pair(session, registry, program, health, people, now, prompts)
+        close_silent_pair(session, registry, program, health, people, now, prompts, timing)
         return 1
     acted = 0
     for person in silent:
@@ -94,9 +120,18 @@ def _one_pair(
             theirs = prompts.for_person(people[person.member_id])
             message = nudge_message(theirs, person.member_id, people)
             key = silence_key(health.pair_id, person, "nudge")
-            acted += _send(session, program, people[person.member_id], message, key, now, zone)
+            acted += _send(
+                session,
+                program,
+                people[person.member_id],
+                message,
+                key,
+                now,
+                timing,
+                not_with_checkin_of=person.member_id,
+            )
         if days >= e.offer_after_days:
-            acted += _offer(session, program, health, person, people, now, prompts, zone)
+            acted += _offer(session, program, health, person, people, now, prompts, timing)
     return min(acted, 1)
 
 
@@ -140,7 +175,7 @@ def _offer(
     people: dict[int, PersonTiming],
     now: datetime,
     prompts: Prompts,
-    zone: str,
+    timing: Timing,
 ) -> int:
     """Offer each partner who still answers a new match (once per silence)."""
     sent = 0
@@ -176,7 +211,7 @@ def _offer(
             )
         )
         key = silence_key(health.pair_id, silent, f"offer:{other.member_id}")
-        sent += _send(session, program, who, message, key, now, zone)
+        sent += _send(session, program, who, message, key, now, timing)
     return sent
 
 
@@ -188,6 +223,7 @@ def close_silent_pair(
     people: dict[int, PersonTiming],
     now: datetime,
     prompts: Prompts,
+    timing: Timing | None = None,
 ) -> None:
     """End the pair as inactive after its long silence and tell everyone in it kindly."""
     pair = session.get(Pair, health.pair_id)
@@ -211,7 +247,8 @@ def close_silent_pair(
                 ),
             )
         )
-        _send(session, program, who, message, f"engage:{health.pair_id}:closed:{member_id}", now)
+        key = f"engage:{health.pair_id}:closed:{member_id}"
+        _send(session, program, who, message, key, now, timing or Timing())
 
 
 def _send(
@@ -221,19 +258,43 @@ def _send(
     message: Message,
     key: str,
     now: datetime,
-    zone: str = "UTC",
+    timing: Timing,
+    *,
+    not_with_checkin_of: int | None = None,
 ) -> int:
-    """Queue one DM at a sensible hour of the person's day (``zone`` when they set none);
-    1 if it was new.
+    """Queue one DM at a sensible hour of the person's working day (``not_with_checkin_of``:
+    their member id, to keep it off a day they get a check-in nudge); 1 if it was new.
     """
-    rules = LocalRules.for_person(who, default_timezone=zone)
+    rules = timing.rules(who)
+    at = next_sensible(now, rules)
+    if not_with_checkin_of is not None:
+        at = _off_checkin_days(session, not_with_checkin_of, at, rules)
     row = enqueue(
         session,
         dedupe_key=key,
         target=Target(program.platform, program.workspace_id, "user", (who.user_id,)),
         message=message,
-        not_before=next_sensible(now, rules),
+        not_before=at,
         now=now,
         program_id=program.id,
     )
     return int(row is not None)
+
+
+def _off_checkin_days(
+    session: Session, member_id: int, at: datetime, rules: LocalRules
+) -> datetime:
+    """``at``, or the next working day's sensible hour while the person has a check-in nudge
+    due on that local day (a fortnight at most).
+    """
+    zone = get_zone(rules.timezone)
+    for _ in range(14):
+        day = at.astimezone(zone).date()
+        start = localize(datetime.combine(day, time()), zone)
+        end = localize(datetime.combine(day + timedelta(days=1), time()), zone)
+        if not checkins_db.nudged_between(
+            session=session, member_id=member_id, since=start, until=end
+        ):
+            return at
+        at = next_sensible(end, rules)
+    return at

@@ -168,6 +168,16 @@ def nudge_instant(occurrence: datetime, rules: LocalRules) -> datetime:
     return localize(nudge_wall(occurrence, rules), get_zone(rules.timezone))
 
 
+def superseded(wall: datetime, next_wall: datetime | None, rules: LocalRules) -> bool:
+    """Whether a person's nudge for the occurrence ``wall``, once moved, would land on or
+    after their nudge for the next occurrence ``next_wall`` (None: there is none): that
+    cycle is then skipped for them.
+    """
+    if next_wall is None:
+        return False
+    return nudge_instant(wall, rules) >= nudge_instant(next_wall, rules)
+
+
 DAY_START_HOUR = 8
 DAY_END_HOUR = 20
 
@@ -219,12 +229,16 @@ def nudge_due(
     paused_until: datetime | None = None,
     paused: bool = False,
     instant: datetime | None = None,
+    next_wall: datetime | None = None,
 ) -> datetime | None:
     """The instant of a person's nudge for one occurrence, or None when none is sent
     (``partners``: the rules of the others in the pair, who start with the same cycle;
-    ``instant``: the occurrence's moved instant when the caller already has it).
+    ``instant``: the occurrence's moved instant when the caller already has it;
+    ``next_wall``: the next occurrence, whose nudge a moved one must stay before).
     """
     due = instant if instant is not None else nudge_instant(wall, rules)
+    if superseded(wall, next_wall, rules):
+        return None
     if not pair_takes_cycle(
         wall, (rules, *partners), started_at=started_at, first_after=first_after
     ):
@@ -254,11 +268,13 @@ def next_nudge(
     ends_on = getattr(program, "ends_on", None)
     cursor = (after - MAX_MOVE - timedelta(days=2)).replace(tzinfo=None)
     best: tuple[datetime, str] | None = None
+    following = rule.after(cursor, inc=False)
     for _ in range(200):  # a few years of weekly cycles at most
-        wall = rule.after(cursor, inc=False)
+        wall, following = following, rule.after(following, inc=False) if following else None
         if wall is None or (ends_on is not None and wall.date() > ends_on):
             break
-        cursor = wall
+        if following is not None and ends_on is not None and following.date() > ends_on:
+            following = None
         # Moves only go forward, and no zone is more than a day from UTC: an occurrence a day
         # after the best instant can't beat it.
         if best is not None and wall - timedelta(days=1) > best[0].astimezone(UTC).replace(
@@ -276,6 +292,7 @@ def next_nudge(
             partners=partners,
             paused_until=paused_until,
             paused=paused,
+            next_wall=following,
         )
         if due is not None and due > after and (best is None or due < best[0]):
             best = (due, cycle)
