@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.matching.reasons import render_reasons
 from bot.matching.rounds import Proposal
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Section
@@ -56,7 +57,7 @@ def _pair_parts(prompts: Prompts, proposal: Proposal) -> list[Part]:
     items = tuple(
         (
             f"{pair_label(proposal, p.id)} ({p.score:g})",  # type: ignore[arg-type]
-            Text.user("; ".join(p.reasons)),
+            Text.user("; ".join(render_reasons(prompts, p.reasons))),
         )
         for p in proposal.pairs[:SHOWN_PAIRS]
     )

@@ -8,14 +8,17 @@ first meeting. All of it goes through the outbox with dedupe keys, once per pair
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
 from bot.config import Settings
 from bot.delivery import Target
 from bot.matching.profiles import Candidate
+from bot.matching.reasons import names_list, render_reasons
 from bot.matching.rounds import Proposal, active_pairs
 from bot.matching.slots import suggest_slots
 from bot.meetings.offer import PairInfo, slot_offer
@@ -77,7 +80,7 @@ def introduction(
     prompts: Prompts,
     program: Program,
     people: list[Candidate],
-    reasons: list[str],
+    reasons: Sequence[Any],
     *,
     recipient: Candidate | None,
     now: datetime,
@@ -111,7 +114,8 @@ def introduction(
                 )
             )
         )
-    parts.append(Section(prompts.render("match.why", reasons=Text.user("; ".join(reasons)))))
+    why = "; ".join(render_reasons(prompts, reasons))
+    parts.append(Section(prompts.render("match.why", reasons=Text.user(why))))
     for person in others:
         parts.append(Section(Text.trusted("*") + Text.user(person.name) + Text.trusted("*")))
         parts.append(_profile_fields(prompts, person, now))
@@ -142,7 +146,9 @@ def _meeting_times(
     ]
     unset = [p.name for p in people if not p.has_availability]
     if unset:
-        parts.append(Context(prompts.render("match.slots_assumed", names=" and ".join(unset))))
+        parts.append(
+            Context(prompts.render("match.slots_assumed", names=names_list(prompts, unset)))
+        )
     if invite is not None:
         parts.extend(
             slot_offer(prompts, invite, slots, minutes=session_minutes, zone_key=zone, now=now)
