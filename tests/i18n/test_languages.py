@@ -161,3 +161,27 @@ def test_a_conversation_runs_the_persons_translated_script(settings, clock, engi
     again = build_bot(with_locales(settings, tmp_path / "p"), clock=clock, engine=engine)
     assert "goal" not in again.conversations.translations.get("es", {})
     assert any("goal.toml" in p for p in again.conversations.problems["es"])
+
+
+@pytest.mark.parametrize(
+    ("first", "typed", "expected"),
+    [
+        (None, "português", "pt-BR"),  # its own name without the region
+        (None, "Portugues", "pt-BR"),  # and without accents
+        ("es", "portugués", "pt-BR"),  # its name in the reader's language
+        ("es", "alemán", "de"),
+        ("pt-BR", "espanhol", "es"),
+        (None, "français", "fr"),
+        (None, "spanish", "es"),
+    ],
+)
+def test_a_language_is_chosen_by_its_name(settings, clock, engine, first, typed, expected):
+    """``/mentor language`` takes a language's own name or its name in the reader's language,
+    without the region the list shows ("português (Brasil)") and without accents."""
+    bot = build_bot(settings, clock=clock, engine=engine)
+    if first:
+        run(bot, f"language {first}", who="ana")
+    run(bot, f"language {typed}", who="ana")
+    reply = run(bot, "language", who="ana")
+    own = {"pt-BR": "português (Brasil)", "de": "Deutsch", "es": "español", "fr": "français"}
+    assert f"{own[expected]} ({expected})" in reply.split("\n")[0], reply
