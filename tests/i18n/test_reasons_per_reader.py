@@ -42,6 +42,9 @@ async def test_each_reader_gets_the_reasons_in_their_own_language(bot):
     # the line about assumed hours reads right for two names
     assert "disponibilidade informada para lucia e joao" in joao, joao
     assert "disponibilidad indicada para lucia y joao" in lucia, lucia
+    # the partner's local time, a full date, follows a label (not "ahora son las jueves")
+    assert "(hora local: " in lucia and "son las" not in lucia, lucia
+    assert "(horário local: " in joao and "agora são" not in joao, joao
 
 
 def test_old_rows_of_plain_text_are_shown_as_they_are(bot):
