@@ -180,6 +180,7 @@ def run_size(
     from bot.matching.cohort import match_cohort
     from bot.matching.explain import explain
     from bot.matching.profiles import week_start
+    from bot.matching.reasons import render_reasons
     from bot.matching.scoring import SCORE_UNITS, Cohort
 
     settings = MatchingSettings()
@@ -205,9 +206,8 @@ def run_size(
     cols = np.asarray([g[1] for g in matched.groups], np.int64)
     hours = matched.scorer.hours(rows, cols)
     for (i, j), h in zip(matched.groups, hours.tolist(), strict=True):
-        explain(
-            mentees[i], mentors[j], peer=False, overlap_hours=h, settings=settings, prompts=prompts
-        )
+        reasons = explain(mentees[i], mentors[j], peer=False, overlap_hours=h, settings=settings)
+        render_reasons(prompts, reasons)
     t2 = time.perf_counter()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     scored = next((t for t, msg in phases if msg.startswith("solving")), t1)

@@ -189,7 +189,8 @@ class Pair(SQLModel, table=True):
     match_run_id: int | None = Field(default=None, foreign_key="matchrun.id", index=True)
     status: str = Field(default=PairStatus.PROPOSED, max_length=20)
     score: float = 0.0
-    reasons: list[str] = Field(default_factory=list, sa_type=JSON)
+    # the intro's reasons: {key, values} to word for each reader; plain text in old rows
+    reasons: list[Any] = Field(default_factory=list, sa_type=JSON)
     created_at: datetime = _utc_field()
     started_at: datetime | None = _utc_field(nullable=True)
     ended_at: datetime | None = _utc_field(nullable=True)

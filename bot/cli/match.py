@@ -15,6 +15,7 @@ from bot.cli.start import open_program
 from bot.config import Settings
 from bot.events import Surface
 from bot.matching.publish import check_preview, publish
+from bot.matching.reasons import render_reasons
 from bot.matching.rounds import Proposal, propose
 from bot.prompts import Prompts
 from storage.models import Program
@@ -134,7 +135,7 @@ def _print_proposal(out: Console, program: Program, proposal: Proposal, prompts:
                 (
                     " & ".join(proposal.members[m].name for m in proposal.pair_members[p.id or 0]),
                     f"{p.score:g}",
-                    "; ".join(p.reasons),
+                    "; ".join(render_reasons(prompts, p.reasons)),
                 )
                 for p in proposal.pairs
             ],

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from bot.config import Settings
 from bot.events import Surface
+from bot.matching.reasons import render_reasons
 from bot.replies import Context, Fields, Message, Section
 from bot.spans import Text
 
@@ -123,7 +124,11 @@ def _run(
     if change.fit is not None:
         score = Text.trusted(f"{change.fit.score:g}")
         said.append(
-            prompts.render("people.fit", score=score, reasons="; ".join(change.fit.reasons))
+            prompts.render(
+                "people.fit",
+                score=score,
+                reasons="; ".join(render_reasons(prompts, change.fit.reasons)),
+            )
         )
     said.append(change.told_text(prompts))
     if change.note:

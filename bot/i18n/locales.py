@@ -9,6 +9,7 @@ default (``[program] language``), else English. Tags are BCP 47 as the folders a
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -72,6 +73,33 @@ def own_name(tag: str) -> str:
     """A language's name in itself (``es`` -> "español", ``pt-BR`` -> "português (Brasil)")."""
     loc = parse(tag)
     return (loc.get_display_name(loc) or tag) if loc is not None else tag
+
+
+def plain_name(text: str) -> str:
+    """A language's name as typed loosely: lower case, without accents ("Português" ->
+    "portugues").
+    """
+    folded = unicodedata.normalize("NFD", text.casefold().strip())
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def names(tag: str, readers: Iterable[str]) -> set[str]:
+    """What a person may call the language ``tag`` (as :func:`plain_name` writes it): its own
+    name and its name in each of ``readers``' languages and English, each with and without
+    its region ("português (brasil)", "portugues", "portugiesisch", "portuguese").
+    """
+    loc = parse(tag)
+    if loc is None:
+        return set()
+    found: set[str] = set()
+    for reader in {tag, BASE, *readers}:
+        seen_by = parse(reader)
+        if seen_by is None:
+            continue
+        for name in (loc.get_display_name(seen_by), loc.get_language_name(seen_by)):
+            if name:
+                found.add(plain_name(name))
+    return found
 
 
 def locale_folders(roots: Iterable[Path]) -> dict[str, list[Path]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.i18n.locales import match, own_name
+from bot.i18n.locales import match, names, own_name, plain_name
 from bot.prompts import Prompts
 from bot.replies import Context, Message, Reply, Section
 from bot.spans import Text
@@ -20,12 +20,17 @@ def _available(prompts: Prompts) -> Text:
 
 
 def _find(prompts: Prompts, text: str) -> str | None:
-    """The available language ``text`` names: a tag (matched loosely) or its own name."""
+    """The available language ``text`` names: a tag (matched loosely), or its name in itself
+    or in the reader's language (``prompts``), with or without its region and accents.
+    """
     found = match(text, prompts.locales())
     if found is not None:
         return found
-    by_name = {own_name(t).casefold(): t for t in prompts.locales()}
-    return by_name.get(text.casefold())
+    wanted = plain_name(text)
+    for tag in prompts.locales():
+        if wanted in names(tag, [prompts.locale]):
+            return tag
+    return None
 
 
 def language(ctx: Ctx, args: list[str]) -> Reply:

@@ -27,7 +27,7 @@ from bot.pairs.lifecycle import EndReason
 from bot.registry import registry_of
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.spans import Text
-from bot.time.format import local_day
+from bot.time.format import local_day, short_day
 from bot.time.zones import get_zone
 from bot.unreachable.marks import note
 from storage import pairs as pairs_db
@@ -171,7 +171,8 @@ def admin_pairs(ctx: Ctx, args: list[str]) -> Reply:
             notes = ", ".join(n for n in (away, marked.plain() if marked else "") if n)
             names.append(f"{name} ({notes})" if notes else name)
         pair = ctx.session.get(Pair, pair_id)
-        started = pair.started_at.date().isoformat() if pair and pair.started_at else "-"
+        tag = ctx.prompts.locale
+        started = short_day(pair.started_at.date(), tag) if pair and pair.started_at else "-"
         count, last = held.get(pair_id, (0, None))
         items.append(
             (
@@ -180,7 +181,7 @@ def admin_pairs(ctx: Ctx, args: list[str]) -> Reply:
                     "match.pair_line",
                     started=Text.trusted(started),
                     meetings=Text.trusted(str(count)),
-                    last=Text.trusted(last.isoformat() if last else "-"),
+                    last=Text.trusted(short_day(last, tag) if last else "-"),
                 )
                 + Text.trusted(" · ")
                 + describe(ctx.prompts, health[pair_id], names_by_member, ctx.now),

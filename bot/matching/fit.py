@@ -6,21 +6,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.config import MatchingSettings
 from bot.matching.explain import explain
 from bot.matching.profiles import Candidate, week_start
-from bot.prompts import Prompts
 
 
 @dataclass(frozen=True)
 class Fit:
-    """A pair's score (0..100), its reasons in plain words, and the configured hard rules it
-    breaks (``"language"``: no shared language, ``"team"``: the same team).
+    """A pair's score (0..100), its reasons (stored form, :mod:`bot.matching.reasons`), and
+    the configured hard rules it breaks (``"language"``: no shared language, ``"team"``: the
+    same team).
     """
 
     score: float
-    reasons: list[str]
+    reasons: list[dict[str, Any]]
     broken: tuple[str, ...]
 
 
@@ -30,7 +31,6 @@ def pair_fit(
     *,
     peer: bool,
     settings: MatchingSettings,
-    prompts: Prompts,
     now: datetime,
     reason_keys: str = "match.reason",
 ) -> Fit:
@@ -61,7 +61,6 @@ def pair_fit(
         peer=peer,
         overlap_hours=hours,
         settings=settings,
-        prompts=prompts,
         keys=reason_keys,
     )
     return Fit(round(float(block.total[0]), 1), reasons, tuple(broken))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.i18n.cldr import number
+from bot.matching.reasons import render_reasons
 from bot.matching.rounds import Proposal
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Section
@@ -49,14 +51,16 @@ def _pair_parts(prompts: Prompts, proposal: Proposal) -> list[Part]:
     parts: list[Part] = []
     dist = proposal.run.summary.get("score") or {}
     if dist:
-        spread = {k: Text.trusted(f"{dist[k]:g}") for k in ("min", "median", "max")}
+        spread = {
+            k: Text.trusted(number(dist[k], prompts.locale)) for k in ("min", "median", "max")
+        }
         parts.append(Context(prompts.render("match.preview_scores", **spread)))
     if not proposal.pairs:
         return parts
     items = tuple(
         (
-            f"{pair_label(proposal, p.id)} ({p.score:g})",  # type: ignore[arg-type]
-            Text.user("; ".join(p.reasons)),
+            f"{pair_label(proposal, p.id)} ({number(p.score, prompts.locale)})",  # type: ignore[arg-type]
+            Text.user("; ".join(render_reasons(prompts, p.reasons))),
         )
         for p in proposal.pairs[:SHOWN_PAIRS]
     )

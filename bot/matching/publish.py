@@ -8,15 +8,17 @@ first meeting. All of it goes through the outbox with dedupe keys, once per pair
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
 from bot.config import Settings
 from bot.delivery import Target
-from bot.matching.fit import pair_fit
 from bot.matching.profiles import Candidate
+from bot.matching.reasons import names_list, render_reasons
 from bot.matching.rounds import Proposal, active_pairs
 from bot.matching.slots import suggest_slots
 from bot.meetings.offer import PairInfo, slot_offer
@@ -31,7 +33,7 @@ from bot.time.format import local_when
 from bot.time.holidays import DaysOff
 from bot.time.zones import get_zone, zone_label
 from storage import pairs as pairs_db
-from storage.models import Member, MemberStatus, Pair, PairStatus, Program, ProgramKind, Role
+from storage.models import Member, MemberStatus, Pair, PairStatus, Program, Role
 
 COORDINATOR_REASON = "people.intro_reason"  # an admin-made pair's first reason in its intro
 
@@ -80,7 +82,7 @@ def introduction(
     prompts: Prompts,
     program: Program,
     people: list[Candidate],
-    reasons: list[str],
+    reasons: Sequence[Any],
     *,
     recipient: Candidate | None,
     now: datetime,
@@ -114,7 +116,8 @@ def introduction(
                 )
             )
         )
-    parts.append(Section(prompts.render("match.why", reasons=Text.user("; ".join(reasons)))))
+    why = "; ".join(render_reasons(prompts, reasons))
+    parts.append(Section(prompts.render("match.why", reasons=Text.user(why))))
     for person in others:
         parts.append(Section(Text.trusted("*") + Text.user(person.name) + Text.trusted("*")))
         parts.append(_profile_fields(prompts, person, now))
@@ -145,7 +148,9 @@ def _meeting_times(
     ]
     unset = [p.name for p in people if not p.has_availability]
     if unset:
-        parts.append(Context(prompts.render("match.slots_assumed", names=" and ".join(unset))))
+        parts.append(
+            Context(prompts.render("match.slots_assumed", names=names_list(prompts, unset)))
+        )
     if invite is not None:
         parts.extend(
             slot_offer(prompts, invite, slots, minutes=session_minutes, zone_key=zone, now=now)
@@ -248,14 +253,11 @@ def introduce(
     queued = 0
     for recipient in recipients:
         theirs = prompts.for_person(recipient or people[0])
-        reasons = reasons_in(
-            theirs, prompts, pair, people, program=program, settings=settings, now=now
-        )
         message = introduction(
             theirs,
             program,
             people,
-            reasons,
+            pair.reasons,  # stored as keys and values: worded here in the reader's language
             recipient=recipient,
             now=now,
             session_minutes=minutes,
@@ -272,36 +274,6 @@ def introduce(
             key = f"intro:{pair.id}:{recipient.member_id}"
         queued += _queue(session, key, target, message, now, program.id)
     return queued
-
-
-def reasons_in(
-    theirs: Prompts,
-    prompts: Prompts,
-    pair: Pair,
-    people: list[Candidate],
-    *,
-    program: Program,
-    settings: Settings,
-    now: datetime,
-) -> list[str]:
-    """The pair's "why you two" in ``theirs``' language. The stored reasons are worded in
-    ``prompts``' (the round's, or the admin's): another language words them again as the
-    round would, keeping an admin-made pair's "a coordinator paired you" first.
-    """
-    if theirs.locale == prompts.locale or len(people) < 2:
-        return pair.reasons
-    fit = pair_fit(
-        people[0],
-        people[1],
-        peer=program.kind == ProgramKind.PEER,
-        settings=settings.matching,
-        prompts=theirs,
-        now=now,
-    )
-    if pair.reasons[:1] != [prompts.text(COORDINATOR_REASON)]:
-        return fit.reasons
-    fallback = theirs.text("match.reason.fallback")
-    return [theirs.text(COORDINATOR_REASON)] + [r for r in fit.reasons if r != fallback]
 
 
 def _tell_unmatched(

@@ -433,7 +433,6 @@ def _store_pairs(
             peer=pool.peer,
             overlap_hours=float(hours[(group[0], group[1])]),
             settings=settings.matching,
-            prompts=prompts,
         )
         pair = Pair(
             program_id=run.program_id,

@@ -36,6 +36,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.spans import Text
+from bot.time.format import short_day
 from storage import health as db
 from storage.health import CheckInFact, PairFacts
 from storage.models import CheckInOutcome, PairStatus
@@ -253,7 +254,7 @@ def describe(prompts: Prompts, health: PairHealth, names: dict[int, str], now: d
             prompts.render(
                 "pairs.health.silent",
                 name=names.get(member_id, "?"),
-                since=Text.trusted(person.silent_since.date().isoformat()),
+                since=Text.trusted(short_day(person.silent_since.date(), prompts.locale)),
                 count=person.ignored_in_a_row,
             )
         )

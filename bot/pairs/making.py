@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -24,14 +25,14 @@ def start_pair(
     members: Sequence[Member],
     *,
     now: datetime,
-    reasons: Sequence[str] = (),
+    reasons: Sequence[Any] = (),
     score: float = 0.0,
     proposed: Pair | None = None,
 ) -> Pair:
     """Start a pair of ``members`` now and return it.
 
     ``proposed``: a round's pair (its people and reasons are already stored) that becomes
-    active; without it a new pair is made with ``reasons`` (plain text shown in the intro) and
+    active; without it a new pair is made with ``reasons`` (:mod:`bot.matching.reasons`) and
     ``score``. Everyone in it stops waiting: their ``match_priority`` goes back to 0.
     """
     assert program.id is not None

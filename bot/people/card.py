@@ -22,7 +22,7 @@ from bot.prompts import Prompts
 from bot.registry import FORGOTTEN
 from bot.replies import Context, Fields, Message, Part, Section
 from bot.spans import Text
-from bot.time.format import local_when
+from bot.time.format import local_when, short_day
 from bot.time.holidays import region_from_zone
 from bot.time.zones import get_zone, zone_label
 from bot.unreachable.marks import note
@@ -153,9 +153,8 @@ def _status(sheet: Sheet, who: Someone) -> Text:
     member = who.member
     if member.status == MemberStatus.LEFT:
         if member.removed_at is not None:
-            return sheet.t("people.card.removed", day=_day(member.removed_at))
-        day = member.left_at.date().isoformat() if member.left_at else "-"
-        return sheet.t("people.card.left", day=Text.trusted(day))
+            return sheet.t("people.card.removed", day=_day(sheet, member.removed_at))
+        return sheet.t("people.card.left", day=_day(sheet, member.left_at))
     status = sheet.t("people.card.active")
     if member.status == MemberStatus.PAUSED:
         until = member.paused_until
@@ -164,15 +163,15 @@ def _status(sheet: Sheet, who: Someone) -> Text:
         elif until > sheet.now:
             # the day they chose, in their own zone (as they were told it)
             zone = get_zone(who.person.timezone or sheet.settings.program.default_timezone)
-            day = until.astimezone(zone).date().isoformat()
+            day = short_day(until.astimezone(zone).date(), sheet.prompts.locale)
             status = sheet.t("people.card.paused", until=Text.trusted(day))
     if member.match_priority > 0 and member.role != Role.MENTOR:  # mentors are not placed first
         status = status + Text.trusted(", ") + sheet.t("people.card.waiting")
     return status
 
 
-def _day(when: datetime | None) -> Text:
-    return Text.trusted(when.date().isoformat() if when else "-")
+def _day(sheet: Sheet, when: datetime | None) -> Text:
+    return Text.trusted(short_day(when.date(), sheet.prompts.locale) if when else "-")
 
 
 def _reason(sheet: Sheet, pair: Pair) -> Text:
@@ -206,9 +205,9 @@ def _pairs(
         values = {
             "pair": Text.trusted(str(pair.id)),
             "partner": partners.get(pair.id, FORGOTTEN),
-            "started": _day(pair.started_at),
+            "started": _day(sheet, pair.started_at),
             "meetings": Text.trusted(str(count)),
-            "last": Text.trusted(last.isoformat() if last else "-"),
+            "last": Text.trusted(short_day(last, sheet.prompts.locale) if last else "-"),
         }
         if pair.status == PairStatus.ACTIVE:
             line = sheet.t(
@@ -217,7 +216,7 @@ def _pairs(
         else:
             line = sheet.t(
                 "people.card.pair_ended",
-                ended=_day(pair.ended_at),
+                ended=_day(sheet, pair.ended_at),
                 reason=_reason(sheet, pair),
                 **values,
             )
@@ -250,7 +249,7 @@ def _checkins(sheet: Sheet, who: Someone, partners: dict[int, str]) -> list[Part
     lines = [
         sheet.t(
             "people.card.checkin_line",
-            cycle=Text.trusted(c.cycle_on.isoformat() if c.cycle_on else "-"),
+            cycle=Text.trusted(short_day(c.cycle_on, sheet.prompts.locale) if c.cycle_on else "-"),
             partner=partners.get(c.pair_id, FORGOTTEN),
             outcome=sheet.t(f"people.outcome.{c.outcome}"),
         )
@@ -314,7 +313,7 @@ def _engagement(
                     "people.card.silent",
                     name=(person.display_name if person else "") or FORGOTTEN,
                     count=Text.trusted(str(silent.ignored_in_a_row)),
-                    since=_day(silent.silent_since),
+                    since=_day(sheet, silent.silent_since),
                 )
             )
     return [header, Section(Text.join(lines, "\n"))]

@@ -22,6 +22,7 @@ from bot.delivery import Target
 from bot.errors import UserError
 from bot.matching.fit import Fit, pair_fit
 from bot.matching.publish import COORDINATOR_REASON, introduce
+from bot.matching.reasons import reason, reason_key
 from bot.matching.rounds import candidate_of, recent_partners
 from bot.outbox import enqueue
 from bot.pairs.lifecycle import EndReason, end_pairs
@@ -387,19 +388,19 @@ def _fit(desk: Desk, waiting: Someone, partner: Someone, reason_keys: str) -> Fi
         candidate_of(partner.member, partner.person, zone),
         peer=desk.program.kind == ProgramKind.PEER,
         settings=desk.settings.matching,
-        prompts=desk.prompts,
         now=desk.now,
         reason_keys=reason_keys,
     )
 
 
-def intro_reasons(desk: Desk, waiting: Someone, partner: Someone) -> list[str]:
-    """The "why you two" of an admin-made pair: a coordinator paired them, then the real
-    reasons (shared skills, hours, ...); never a round's "best fit available".
+def intro_reasons(desk: Desk, waiting: Someone, partner: Someone) -> list[dict[str, Any]]:
+    """The "why you two" of an admin-made pair (stored, worded for each reader): a coordinator
+    paired them, then the real reasons (shared skills, hours, ...); never a round's "best fit
+    available".
     """
-    fallback = desk.prompts.text("match.reason.fallback")
     reasons = _fit(desk, waiting, partner, "match.reason").reasons
-    return [desk.prompts.text(COORDINATOR_REASON)] + [r for r in reasons if r != fallback]
+    real = [r for r in reasons if reason_key(r) != "match.reason.fallback"]
+    return [reason(COORDINATOR_REASON), *real]
 
 
 def check_new_pair(

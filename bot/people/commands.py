@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 from bot.context import Ctx
 from bot.errors import NeedsConfirmation, UserError
+from bot.i18n.cldr import number
+from bot.matching.reasons import render_reasons
 from bot.pair_choice import MAX_BUTTON_COMMAND
 from bot.people.card import Sheet, person_card
 from bot.people.changes import (
@@ -167,8 +169,8 @@ def confirmation(ctx: Ctx, change: Change, command: str) -> Message:
     """What will happen and who will be told, with the confirm and keep buttons."""
     parts: list[Part] = [Section(change.question(ctx.prompts))]
     if change.fit is not None:
-        reasons = "; ".join(change.fit.reasons)
-        score = Text.trusted(f"{change.fit.score:g}")
+        reasons = "; ".join(render_reasons(ctx.prompts, change.fit.reasons))
+        score = Text.trusted(number(change.fit.score, ctx.prompts.locale))
         parts.append(Section(ctx.t("people.fit", score=score, reasons=reasons)))
     parts.append(Section(change.told_text(ctx.prompts)))
     if change.note:

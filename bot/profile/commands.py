@@ -15,6 +15,7 @@ from bot.profile.values import (
     MAX_GOALS_LENGTH,
     TIMING_FIELDS,
     apply_field,
+    field_label,
     field_value,
     replan_person,
     show_profile,
@@ -151,8 +152,7 @@ def profile(ctx: Ctx, args: list[str]) -> Reply:
     member = ctx.member()
     if action in ("clear", "unset"):
         _clear(ctx, member, field)
-        label = ctx.prompts.text(f"profile.label.{field.name}").lower()
-        return ctx.say("profile.cleared", field=Text.trusted(label))
+        return ctx.say("profile.cleared", field=Text.trusted(field_label(ctx, field.name)))
     words = list(args[2:])
     confirmed = len(words) > 1 and words[-1].lower() == "confirm"
     if confirmed:

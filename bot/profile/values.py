@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.context import Ctx
 from bot.errors import NeedsConfirmation, UserError
+from bot.i18n.locales import BASE
 from bot.pair_choice import end_pairs, my_pairs
 from bot.pairs.lifecycle import EndReason
 from bot.profile.fields import (
@@ -44,6 +45,15 @@ from storage.models import Member, ProgramKind, Role
 MAX_GOALS_LENGTH = 1000
 MAX_TEAM_LENGTH = 100
 TIMING_FIELDS = ("timezone", "country", "availability", "quiet")  # a change replans nudges
+
+
+def field_label(ctx: Ctx, name: str) -> str:
+    """A field's label inside a sentence: lower case in English ("Saved your languages"),
+    as written in another language, whose sentences quote it (German keeps its nouns'
+    capitals: "Gespeichert (Sprachen)").
+    """
+    label = ctx.prompts.text(f"profile.label.{name}")
+    return label.lower() if ctx.prompts.locale == BASE else label
 
 
 def field_value(ctx: Ctx, member: Member | None, name: str) -> str:
@@ -125,8 +135,7 @@ def apply_field(
     if field.name in TIMING_FIELDS:
         replan_person(ctx)
     shown = field_value(ctx, member, field.name)
-    label = ctx.prompts.text(f"profile.label.{field.name}").lower()
-    result = ctx.t("profile.updated", field=Text.trusted(label), value=shown)
+    result = ctx.t("profile.updated", field=Text.trusted(field_label(ctx, field.name)), value=shown)
     return result + (Text.trusted("\n") + note if note else Text())
 
 

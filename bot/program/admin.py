@@ -14,6 +14,7 @@ from bot.registry import ScheduleChange, registry_of
 from bot.replies import Button, Buttons, Fields, Message, Reply, Section
 from bot.router import Router
 from bot.spans import Text
+from bot.time.format import short_day, weekday_name
 from bot.time.zones import zone_label
 from bot.unreachable.marks import note
 from storage import repo
@@ -36,18 +37,18 @@ SCHEDULE_SETTINGS = ("cadence", "weekday", "hour", "starts", "ends")
 
 
 def _program_fields(ctx: Ctx) -> Fields:
-    p = ctx.program()
+    p, tag = ctx.program(), ctx.prompts.locale
     return Fields(
         (
             ("name", Text.user(p.name)),
             ("kind", Text.trusted(p.kind)),
-            ("cadence", Text.trusted(p.cadence)),
-            ("weekday", Text.trusted(WEEKDAYS[p.checkin_weekday])),
+            ("cadence", ctx.t(f"admin.cadence.{p.cadence}")),
+            ("weekday", Text.trusted(weekday_name(p.checkin_weekday, tag))),
             ("hour", Text.trusted(f"{p.checkin_hour:02d}:00")),
             ("channel", Text.user(p.announcement_channel or "-")),
             ("mentors", Text.user(p.mentors_channel or "-")),
-            ("starts", Text.trusted(p.starts_on.isoformat() if p.starts_on else "-")),
-            ("ends", Text.trusted(p.ends_on.isoformat() if p.ends_on else "-")),
+            ("starts", Text.trusted(short_day(p.starts_on, tag) if p.starts_on else "-")),
+            ("ends", Text.trusted(short_day(p.ends_on, tag) if p.ends_on else "-")),
         )
     )
 
@@ -81,7 +82,7 @@ def members(ctx: Ctx, args: list[str]) -> Reply:
             ctx.t(
                 "admin.member_line",
                 role=ctx.t(f"role.{member.role}"),
-                status=Text.trusted(ctx.effective_status(member)),
+                status=ctx.t(f"admin.status.{ctx.effective_status(member)}"),
                 zone=zone_label(person.timezone) if person.timezone else "?",
             )
             + _unreachable(ctx, person),

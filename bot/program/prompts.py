@@ -34,6 +34,12 @@ WORDS = Words(
         "admin.confirm_kind_peer": frozenset({"members", "pairs"}),
         "admin.confirm_kind_mentoring": frozenset({"members", "pairs"}),
         "admin.choose_role": frozenset({"program"}),
+        "admin.status.active": frozenset(),
+        "admin.status.paused": frozenset(),
+        "admin.status.left": frozenset(),
+        "admin.cadence.weekly": frozenset(),
+        "admin.cadence.biweekly": frozenset(),
+        "admin.cadence.monthly": frozenset(),
     },
     Path(__file__).with_name("prompts.toml"),
 )

@@ -11,8 +11,9 @@ from bot.registry import registry_of
 from bot.replies import Context, Fields, File, Message, Part, Reply, Section
 from bot.report.compare import Compared, parse_compare
 from bot.report.summary import SECTION
-from bot.report_parts import Figure
+from bot.report_parts import NONE, Figure
 from bot.spans import Text
+from bot.suppression import HIDDEN
 from bot.time.parse import BadDate, parse_day
 
 KEY_FIGURES = (
@@ -49,10 +50,10 @@ def admin_report(ctx: Ctx, args: list[str]) -> Reply:
         ctx.session, program, ctx.settings, start=start, end=end, against=other, **common
     )
     summary = [f for s in report.sections if s.key == SECTION for f in s.figures]
-    lines = [_line(f, report.compared) for f in summary]
+    lines = [_line(ctx, f, report.compared) for f in summary]
     shown = {f"{s.key}.{f.key}": f for s in report.sections for f in s.figures}
     rows = tuple(
-        (f.label[:1].upper() + f.label[1:], Text.trusted(f.value))
+        (f.label[:1].upper() + f.label[1:], _shown(ctx, f.value))
         for f in (shown[key] for key in KEY_FIGURES if key in shown)
     )
     stamp = f"{ctx.now:%Y-%m-%d}"
@@ -75,9 +76,22 @@ def admin_report(ctx: Ctx, args: list[str]) -> Reply:
     return Message(tuple(parts))
 
 
-def _line(figure: Figure, compared: dict[str, Compared]) -> Text:
-    """A summary line: the value, the words, and what it is compared with."""
-    line = Text.trusted(f"• {figure.value} ") + Text.user(figure.label)
+def _shown(ctx: Ctx, value: str) -> Text:
+    """A key figure's value, a hidden one in the reader's word."""
+    return ctx.t("report.value_hidden") if value == HIDDEN else Text.trusted(value)
+
+
+def _line(ctx: Ctx, figure: Figure, compared: dict[str, Compared]) -> Text:
+    """A summary line: the value, the words, and what it is compared with; a hidden value or
+    one with nothing to count is said in words after the label, never a bare mark.
+    """
+    if figure.value in (HIDDEN, NONE):
+        said = ctx.t("report.value_hidden" if figure.value == HIDDEN else "report.value_none")
+        line = Text.trusted("• ") + ctx.t(
+            "report.line_without_value", label=figure.label, value=said
+        )
+    else:
+        line = Text.trusted(f"• {figure.value} ") + Text.user(figure.label)
     other = compared.get(figure.key)
     return line if other is None else line + Text.user(f" ({other.text})")
 

@@ -69,6 +69,7 @@ class Report:
     words: dict[str, str]  # the page's own words (title, period, privacy note ...)
     against: compare.Against | None = None  # what the report is compared with, if anything
     compared: dict[str, compare.Compared] = field(default_factory=dict)  # by summary figure
+    language: str = "en"  # the language the page is written in (its <html lang>)
 
     def table(self, name: str) -> Table:
         """One table by name."""
@@ -137,7 +138,9 @@ def build(
         _axes(chart, prompts, known)
     generated = now.astimezone(tz)
     page = _page(words, program.name, start, end, minimum, generated)
-    return Report(program.name, start, end, generated, minimum, built, page, against, found)
+    return Report(
+        program.name, start, end, generated, minimum, built, page, against, found, prompts.locale
+    )
 
 
 def _axes(chart: Chart, prompts: Prompts, known: set[str]) -> None:

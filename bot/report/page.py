@@ -72,7 +72,7 @@ def html(report: Report) -> str:
     words = report.words
     parts = [
         "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{escape(report.language)}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(words['title'])}</title>",
         f"<style>{STYLE}</style></head><body>",

@@ -110,8 +110,9 @@ def _figure(words: Words, key: str, value: object, **values: object) -> Figure:
 
 def _rate(words: Words, key: str, count: object, total: int) -> Figure:
     """A summary rate: the percentage as the value, the sentence with its n as the label."""
-    if not isinstance(count, int):
-        return Figure(key, words(f"summary.{key}", count=count, total=total), HIDDEN)
+    if not isinstance(count, int):  # hidden: the sentence says so in its own language
+        said = words("value_hidden")
+        return Figure(key, words(f"summary.{key}", count=said, total=total), HIDDEN)
     value = percent(count, total) + "%" if total else NONE
     return Figure(key, words(f"summary.{key}", count=count, total=total), value, count, total)
 

@@ -59,3 +59,21 @@ def weekday_time(instant: datetime, tz: tzinfo, locale: str = BASE) -> str:
         return local.strftime("%a %H:%M")
     loc = babel_locale(locale)
     return f"{format_skeleton('E', local, locale=loc)} {format_time(local, 'short', locale=loc)}"
+
+
+def short_day(day: date, locale: str = BASE) -> str:
+    """A day in a list or a table: ISO in English (``2026-12-03``), else the language's
+    medium date (es ``3 dic 2026``, de ``03.12.2026``).
+    """
+    if locale == BASE:
+        return day.isoformat()
+    return format_date(day, "medium", locale=babel_locale(locale))
+
+
+def weekday_name(index: int, locale: str = BASE) -> str:
+    """Weekday ``index`` (0 is Monday) by name: ``thursday`` in English (as typed in
+    settings), the language's wide name otherwise (es ``jueves``).
+    """
+    if locale == BASE:
+        return str(babel_locale(BASE).days["format"]["wide"][index]).lower()
+    return str(babel_locale(locale).days["format"]["wide"][index])

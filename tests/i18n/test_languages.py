@@ -168,3 +168,50 @@ def test_a_conversation_runs_the_persons_translated_script(settings, clock, engi
     again = build_bot(with_locales(settings, tmp_path / "p"), clock=clock, engine=engine)
     assert "goal" not in again.conversations.translations.get("es", {})
     assert any("goal.toml" in p for p in again.conversations.problems["es"])
+
+
+@pytest.mark.parametrize(
+    ("first", "typed", "expected"),
+    [
+        (None, "português", "pt-BR"),  # its own name without the region
+        (None, "Portugues", "pt-BR"),  # and without accents
+        ("es", "portugués", "pt-BR"),  # its name in the reader's language
+        ("es", "alemán", "de"),
+        ("pt-BR", "espanhol", "es"),
+        (None, "français", "fr"),
+        (None, "spanish", "es"),
+    ],
+)
+def test_a_language_is_chosen_by_its_name(settings, clock, engine, first, typed, expected):
+    """``/mentor language`` takes a language's own name or its name in the reader's language,
+    without the region the list shows ("português (Brasil)") and without accents."""
+    bot = build_bot(settings, clock=clock, engine=engine)
+    if first:
+        run(bot, f"language {first}", who="ana")
+    run(bot, f"language {typed}", who="ana")
+    reply = run(bot, "language", who="ana")
+    own = {"pt-BR": "português (Brasil)", "de": "Deutsch", "es": "español", "fr": "français"}
+    assert f"{own[expected]} ({expected})" in reply.split("\n")[0], reply
+
+
+@pytest.mark.parametrize(
+    ("tag", "saved", "local"),
+    [
+        ("es", "Guardado en «Idiomas»: ", "hora local allí: "),
+        ("pt-BR", "Salvei o campo «Idiomas»: ", "horário local: "),
+        ("de", "Gespeichert (Sprachen): ", "Ortszeit dort: "),
+        ("fr", "Enregistré (Langues)\u00a0: ", "heure locale\u00a0: "),
+    ],
+)
+def test_profile_sentences_read_right_around_labels_and_dates(
+    settings, clock, engine, tag, saved, local
+):
+    """A field's label is quoted as the language writes it (never "Guardé tu idiomas"), and
+    the local time, a full date, follows a label (never "allí son las jueves, ...")."""
+    bot = build_bot(settings, clock=clock, engine=engine)
+    run(bot, f"language {tag}", who="ana")
+    run(bot, "join mentee", who="ana")
+    assert saved in run(bot, "profile set languages es", who="ana")
+    shown = run(bot, "timezone Madrid", who="ana")
+    assert local.lower() in shown.lower(), shown
+    assert "son las" not in shown and "agora são" not in shown, shown

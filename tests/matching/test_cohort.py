@@ -14,6 +14,7 @@ from bot.app import load_prompts
 from bot.config import MatchingSettings
 from bot.matching.explain import explain
 from bot.matching.profiles import Candidate, week_bitmap, week_start
+from bot.matching.reasons import render_reasons
 from bot.matching.scoring import Cohort, Rules, score_cohort
 from bot.matching.slots import suggest_slots
 from bot.matching.solver import greedy_assignment, solve_assignment
@@ -327,14 +328,14 @@ def test_explanations_name_the_reasons():
         languages=["spanish"],
         availability=hours,
     )
-    reasons = explain(mentee, mentor, peer=False, overlap_hours=15, settings=M, prompts=prompts)
+    said = explain(mentee, mentor, peer=False, overlap_hours=15, settings=M)
+    reasons = render_reasons(prompts, said)
     assert reasons[0] == "p2 can help with python"
     assert "15 hours a week when you're both available" in reasons
     assert "you both speak Spanish" in reasons
     # nothing in common and no overlap: never only good news
-    assert explain(
-        cand(3), cand(4, "mentor"), peer=False, overlap_hours=0, settings=M, prompts=prompts
-    ) == [
+    nothing = explain(cand(3), cand(4, "mentor"), peer=False, overlap_hours=0, settings=M)
+    assert render_reasons(prompts, nothing) == [
         "you were the best fit available in this round",
         "heads-up: your available hours don't overlap, so you'll need to agree on a time "
         "outside them",
@@ -345,9 +346,8 @@ def test_explanations_say_when_availability_is_assumed():
     """Without availability, weekday office hours are assumed: the reason says so."""
     prompts = load_prompts()
     mentee = cand(1, availability=[{"days": [0], "start": "09:00", "end": "17:00"}])
-    reasons = explain(
-        mentee, cand(2, "mentor"), peer=False, overlap_hours=8, settings=M, prompts=prompts
-    )
+    said = explain(mentee, cand(2, "mentor"), peer=False, overlap_hours=8, settings=M)
+    reasons = render_reasons(prompts, said)
     assert "when you're both available" not in " ".join(reasons)
     assert (
         "about 8 hours a week in common, assuming weekday office hours for p2 (no availability "

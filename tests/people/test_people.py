@@ -126,7 +126,9 @@ def test_pair_now_shows_the_fit_then_introduces_like_a_round(bot):
     admin(bot, "pair confirm eve cat")
     pair = pair_of(bot, "eve", "cat")
     assert pair.status == PairStatus.ACTIVE and pair.started_at == START
-    assert "cat can help with Python" in pair.reasons
+    assert {"key": "match.reason.skills", "values": {"mentor": "cat", "skills": ["Python"]}} in (
+        pair.reasons
+    )
     assert members(bot)["eve"].match_priority == 0
     intro = outbox_rows(bot, f"intro:{pair.id}")
     assert len(intro) == 1 and intro[0].target_kind == "group"

@@ -49,7 +49,7 @@ ES = {
     "intro": "Te presento a *joao*, tu mentor",
     "why": "joao puede ayudar con python; 20 horas a la semana en que ambos están disponibles",
     "times": "miércoles, 9 de diciembre de 2026, 14:00 (Europe/Madrid)",
-    "partner_now": "(allí ahora es viernes, 4 de diciembre de 2026, 9:00)",
+    "partner_now": "(hora local: viernes, 4 de diciembre de 2026, 9:00)",
     "ics": ("SUMMARY:Mentoría: ana & joao", "DTSTART;TZID=Europe/Madrid:20261209T140000"),
     "nudge": "Toca tu primer check-in: ¿te reuniste con joao",
     "button": "Nos reunimos",
@@ -58,7 +58,7 @@ PT = {
     "intro": "Conheça *ana*, mentorado da sua dupla",
     "why": "joao pode ajudar com python; 20 horas por semana em que vocês dois estão disponíveis",
     "times": "ana: quarta-feira, 9 de dezembro de 2026 14:00 (Europe/Madrid)",
-    "partner_now": "(agora é sexta-feira, 4 de dezembro de 2026 13:00)",
+    "partner_now": "(horário local: sexta-feira, 4 de dezembro de 2026 13:00)",
     "ics": ("SUMMARY:Mentoria: ana & joao", "DTSTART;TZID=America/Sao_Paulo:20261209T100000"),
     "nudge": "Hora do seu primeiro check-in: você e ana se encontraram",
     "button": "Nos encontramos",
@@ -70,8 +70,8 @@ LANGUAGE_SET = {
 }
 # ... where they live, its local time now (Babel's date, a whole sentence)...
 NOW_THERE = {
-    "ana": "Allí ahora es viernes, 4 de diciembre de 2026, 13:00.",
-    "joao": "Agora é sexta-feira, 4 de dezembro de 2026 09:00 lá.",
+    "ana": "Hora local allí: viernes, 4 de diciembre de 2026, 13:00.",
+    "joao": "Horário local: sexta-feira, 4 de dezembro de 2026 09:00.",
 }
 # ... and the profile card (its title and the time zone row's label).
 PROFILE = {"ana": "*Perfil de ana*", "joao": "*Perfil de joao*"}
