@@ -16,7 +16,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlmodel import Session
@@ -100,10 +100,7 @@ def build(
     """
     assert program.id is not None
     tz = get_zone(zone)
-    period = Period(
-        datetime.combine(start, time(), tzinfo=tz) if start else None,
-        datetime.combine(end, time(), tzinfo=tz) + _DAY if end else None,
-    )
+    period = _period(start, end, tz)
     minimum = settings.surveys.min_group_size
     words = Words(prompts)
     pid = program.id
@@ -140,6 +137,14 @@ def build(
     page = _page(words, program.name, start, end, minimum, generated)
     return Report(
         program.name, start, end, generated, minimum, built, page, against, found, prompts.locale
+    )
+
+
+def _period(start: date | None, end: date | None, tz: tzinfo) -> Period:
+    """Whole local days from ``start`` to ``end`` (either open)."""
+    return Period(
+        datetime.combine(start, time(), tzinfo=tz) if start else None,
+        datetime.combine(end, time(), tzinfo=tz) + _DAY if end else None,
     )
 
 
