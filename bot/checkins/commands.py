@@ -210,13 +210,7 @@ def _invite(
 ) -> list[Part]:
     """The suggested times as an .ics in the person's zone, with a Book button each."""
     program = ctx.program()
-    pair = PairInfo(
-        program.platform,
-        program.workspace_id,
-        program.name,
-        chosen.pair_id,
-        tuple(p.name for p in people),
-    )
+    pair = PairInfo.of(program, chosen.pair_id, people)
     minutes = ctx.settings.matching.session_minutes
     return slot_offer(
         ctx.prompts, pair, slots, minutes=minutes, zone_key=ctx.zone_key(), now=ctx.now

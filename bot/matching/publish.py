@@ -243,9 +243,7 @@ def introduce(
     assert program.id is not None
     assert pair.id is not None
     minutes = settings.matching.session_minutes
-    invite = PairInfo(
-        program.platform, program.workspace_id, program.name, pair.id, tuple(p.name for p in people)
-    )
+    invite = PairInfo.of(program, pair.id, people)
     days_off = DaysOff(settings.program.closed_dates)
     one_language = len({prompts.for_person(p).locale for p in people}) == 1
     together = group_dm and one_language

@@ -275,13 +275,7 @@ def _send_invites(
     """
     program = ctx.program()
     minutes = ctx.settings.matching.session_minutes
-    pair = PairInfo(
-        program.platform,
-        program.workspace_id,
-        program.name,
-        chosen.pair_id,
-        tuple(p.name for p in people),
-    )
+    pair = PairInfo.of(program, chosen.pair_id, people)
     key = "meeting.moved_dm" if replaced.moved else "meeting.booked_dm"
     persons = {p.id: p for p in (ctx.person, *chosen.partners)}
     instant = f"{start.astimezone(UTC):%Y%m%dT%H%M}"  # with the sequence: moving back resends

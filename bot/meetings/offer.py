@@ -4,12 +4,18 @@ added to an introduction or a "let's find a time" answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.meetings.invites import Slot, invite_file, slot_uid
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Part
+
+if TYPE_CHECKING:
+    from bot.matching.profiles import Candidate
+    from storage.models import Program
 
 MAX_BOOK_BUTTONS = 5  # one row on Discord
 
@@ -23,6 +29,12 @@ class PairInfo:
     program: str
     pair_id: int
     names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, program: Program, pair_id: int, people: Iterable[Candidate]) -> PairInfo:
+        """The pair ``pair_id`` of ``program`` with ``people`` (its members, in order)."""
+        names = tuple(p.name for p in people)
+        return cls(program.platform, program.workspace_id, program.name, pair_id, names)
 
 
 def stamp(instant: datetime) -> str:
