@@ -134,7 +134,7 @@ async def test_a_holiday_or_small_hours_are_asked_about_before_booking(bot):
     asked = await chat.say("/mentor meet 2026-12-08 10:00", who="amy")
     assert "Antes de reservar el *martes, 8 de diciembre de 2026, 10:00* (Europe/Madrid)" in asked
     assert "es festivo donde estás: Inmaculada Concepción." in asked, asked
-    assert "Para cat serían las martes, 8 de diciembre de 2026, 6:00 (America/Sao_Paulo)" in asked
+    assert "Hora local de cat: martes, 8 de diciembre de 2026, 6:00 (America/Sao_Paulo)" in asked
     assert "[DM to" not in asked and "Reservada" not in asked
     booked = await chat.click("Reservar de todos modos", asked)
     assert "Reservada para el *martes, 8 de diciembre de 2026, 10:00*" in booked
