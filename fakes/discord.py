@@ -464,3 +464,20 @@ class FakeDiscord:
         if message is not None:
             payload["message"] = message
         return payload
+
+
+async def start_adapter(bot: Any, fake: FakeDiscord, guild: str) -> Any:
+    """The real Discord adapter (discord.py) started against ``fake`` for ``guild``; the
+    caller closes it (``await adapter.close()``).
+    """
+    from adapters.discord import DiscordAdapter
+
+    adapter = DiscordAdapter(
+        bot,
+        guild_ids=(int(guild),),
+        api_url=fake.url + "/api/v10",
+        gateway_url=fake.url.replace("http", "ws") + "/gateway",
+        guild_ready_timeout=0.1,
+    )
+    await adapter.start("fake-token")
+    return adapter

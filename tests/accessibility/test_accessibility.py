@@ -120,20 +120,12 @@ def test_the_announcement_header_says_it_in_words(bot):
 async def test_the_digest_chart_goes_to_discord_with_its_description(bot):
     """On Discord the chart's attachment carries the same text alternative as its
     description (what screen readers read for an image)."""
-    from adapters.discord import DiscordAdapter
-    from fakes.discord import FakeDiscord
+    from fakes.discord import FakeDiscord, start_adapter
 
     guild = "424242424242424242"
     fake = await FakeDiscord(users={"222": "bob"}, guilds={guild: []}).start()
-    adapter = DiscordAdapter(
-        bot,
-        guild_ids=(int(guild),),
-        api_url=fake.url + "/api/v10",
-        gateway_url=fake.url.replace("http", "ws") + "/gateway",
-        guild_ready_timeout=0.1,
-    )
+    adapter = await start_adapter(bot, fake, guild)
     try:
-        await adapter.start("fake-token")
         truth = generate(bot.engine, people=40, weeks=12, platform="discord", workspace=guild)
         with transaction(bot.engine) as s:
             program = s.get(Program, truth.program_id)

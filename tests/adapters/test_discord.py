@@ -14,7 +14,7 @@ from adapters.surfaces import DISCORD
 from bot.delivery import Target
 from bot.replies import Button, Buttons, Message, Section
 from bot.spans import Text
-from fakes.discord import APP_ID, FakeDiscord, snowflake, user
+from fakes.discord import APP_ID, FakeDiscord, snowflake, start_adapter, user
 from storage.engine import transaction
 from storage.models import Member, OutboxMessage, Person
 
@@ -32,14 +32,7 @@ async def fake():
 
 
 async def started(bot, fake) -> DiscordAdapter:
-    adapter = DiscordAdapter(
-        bot,
-        guild_ids=(int(GUILD),),
-        api_url=fake.url + "/api/v10",
-        gateway_url=fake.url.replace("http", "ws") + "/gateway",
-        guild_ready_timeout=0.1,
-    )
-    await adapter.start("fake-token")
+    adapter: DiscordAdapter = await start_adapter(bot, fake, GUILD)
     return adapter
 
 

@@ -12,12 +12,11 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
-from adapters.discord import DiscordAdapter
 from adapters.slack import SlackAdapter
 from adapters.surfaces import surfaces
 from bot.app import build_bot, build_dispatcher
 from bot.pulse import Pulse
-from fakes.discord import FakeDiscord
+from fakes.discord import FakeDiscord, start_adapter
 from fakes.slack import FakeSlack
 from storage.engine import transaction
 from storage.models import Person
@@ -100,14 +99,7 @@ async def test_discord_interaction_locales_decide_each_persons_language(bot, dis
     bot.settings = replace(
         bot.settings, admins=replace(bot.settings.admins, discord_roles=("999",))
     )
-    adapter = DiscordAdapter(
-        bot,
-        guild_ids=(int(GUILD),),
-        api_url=fake.url + "/api/v10",
-        gateway_url=fake.url.replace("http", "ws") + "/gateway",
-        guild_ready_timeout=0.1,
-    )
-    await adapter.start("fake-token")
+    adapter = await start_adapter(bot, fake, GUILD)
     synced = fake.calls_to("PUT", rf"applications/\d+/guilds/{GUILD}/commands")[-1]
     group = next(c for c in synced if c["name"] == "mentor")
     checkin = next(o for o in group["options"] if o["name"] == "checkin")

@@ -25,12 +25,11 @@ import holidays
 import pytest
 from icalendar import Calendar
 
-from adapters.discord import DiscordAdapter
 from adapters.slack import SlackAdapter
 from adapters.surfaces import surfaces
 from bot.app import MentorBot, build_bot, build_dispatcher
 from bot.pulse import Pulse
-from fakes.discord import FakeDiscord
+from fakes.discord import FakeDiscord, start_adapter
 from fakes.slack import FakeSlack
 from tests.adapters.test_discord import callback_for, slash
 from tests.adapters.test_slack import SECRET, command
@@ -284,14 +283,7 @@ async def discord(bot, discord_fake):
         bot.settings,
         admins=replace(bot.settings.admins, discord=(ADMIN,), discord_roles=("999",)),
     )
-    adapter = DiscordAdapter(
-        bot,
-        guild_ids=(int(GUILD),),
-        api_url=discord_fake.url + "/api/v10",
-        gateway_url=discord_fake.url.replace("http", "ws") + "/gateway",
-        guild_ready_timeout=0.1,
-    )
-    await adapter.start("fake-token")
+    adapter = await start_adapter(bot, discord_fake, GUILD)
     yield adapter
     await adapter.close()
 

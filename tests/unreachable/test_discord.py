@@ -7,9 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.discord import DiscordAdapter
 from bot.app import build_dispatcher
-from fakes.discord import FakeDiscord
+from fakes.discord import FakeDiscord, start_adapter
 from storage.models import MemberStatus, OutboxStatus
 from tests.unreachable.helpers import (
     CHANNEL,
@@ -38,14 +37,7 @@ async def fake():
 
 @pytest.fixture
 async def adapter(bot, fake):
-    running = DiscordAdapter(
-        bot,
-        guild_ids=(int(GUILD),),
-        api_url=fake.url + "/api/v10",
-        gateway_url=fake.url.replace("http", "ws") + "/gateway",
-        guild_ready_timeout=0.1,
-    )
-    await running.start("fake-token")
+    running = await start_adapter(bot, fake, GUILD)
     yield running
     await running.close()
 
