@@ -100,37 +100,41 @@ async def test_discord_interaction_locales_decide_each_persons_language(bot, dis
         bot.settings, admins=replace(bot.settings.admins, discord_roles=("999",))
     )
     adapter = await start_adapter(bot, fake, GUILD)
-    synced = fake.calls_to("PUT", rf"applications/\d+/guilds/{GUILD}/commands")[-1]
-    group = next(c for c in synced if c["name"] == "mentor")
-    checkin = next(o for o in group["options"] if o["name"] == "checkin")
-    assert checkin["description_localizations"]["es-ES"] == "Cuéntame si te viste con tu pareja."
-    assert checkin["description_localizations"]["es-419"] == "Cuéntame si te viste con tu pareja."
-    assert checkin["options"][0]["description_localizations"]["es-ES"] == "[met|not-yet] [fecha]"
-    # pt-BR from the bundled translation (the test folder's pt-BR lacks this key)
-    assert checkin["description_localizations"]["pt-BR"].startswith("Me conte se você se encontrou")
-    assert checkin["name"] == "checkin" and not checkin.get("name_localizations")
-    ana = {"user_id": "111", "name": "ana", "guild_id": GUILD, "locale": "es-ES"}
-    joao = {"user_id": "222", "name": "joao", "guild_id": GUILD, "locale": "pt-BR"}
-    admin = {"user_id": "333", "name": "admin", "guild_id": GUILD, "roles": ["999"]}
-    joined = await callback_for(fake, slash(fake, "join", "mentee", **ana))
-    assert "como mentorada" in json.dumps(joined)  # the reply and its role word are hers (es)
-    await callback_for(fake, slash(fake, "profile", "set wants python", **ana))
-    await callback_for(fake, slash(fake, "join", "mentor", **joao))
-    await callback_for(fake, slash(fake, "profile", "set skills python", **joao))
-    await callback_for(fake, slash(fake, "admin", "match", **admin))
-    await callback_for(fake, slash(fake, "admin", "publish", **admin))
-    with transaction(bot.engine) as s:
-        locales = {p.platform_user_id: p.platform_locale for p in s.exec(select(Person))}
-    assert locales["111"] == "es-ES" and locales["222"] == "pt-BR"
-    dispatcher = build_dispatcher(bot, {"discord": adapter.sender})
-    await dispatcher.dispatch_all()
+    try:
+        synced = fake.calls_to("PUT", rf"applications/\d+/guilds/{GUILD}/commands")[-1]
+        group = next(c for c in synced if c["name"] == "mentor")
+        checkin = next(o for o in group["options"] if o["name"] == "checkin")
+        described = checkin["description_localizations"]
+        assert described["es-ES"] == described["es-419"] == "Cuéntame si te viste con tu pareja."
+        option = checkin["options"][0]["description_localizations"]
+        assert option["es-ES"] == "[met|not-yet] [fecha]"
+        # pt-BR from the bundled translation (the test folder's pt-BR lacks this key)
+        assert described["pt-BR"].startswith("Me conte se você se encontrou")
+        assert checkin["name"] == "checkin" and not checkin.get("name_localizations")
+        ana = {"user_id": "111", "name": "ana", "guild_id": GUILD, "locale": "es-ES"}
+        joao = {"user_id": "222", "name": "joao", "guild_id": GUILD, "locale": "pt-BR"}
+        admin = {"user_id": "333", "name": "admin", "guild_id": GUILD, "roles": ["999"]}
+        joined = await callback_for(fake, slash(fake, "join", "mentee", **ana))
+        assert "como mentorada" in json.dumps(joined)  # the reply and its role word are hers (es)
+        await callback_for(fake, slash(fake, "profile", "set wants python", **ana))
+        await callback_for(fake, slash(fake, "join", "mentor", **joao))
+        await callback_for(fake, slash(fake, "profile", "set skills python", **joao))
+        await callback_for(fake, slash(fake, "admin", "match", **admin))
+        await callback_for(fake, slash(fake, "admin", "publish", **admin))
+        with transaction(bot.engine) as s:
+            locales = {p.platform_user_id: p.platform_locale for p in s.exec(select(Person))}
+        assert locales["111"] == "es-ES" and locales["222"] == "pt-BR"
+        dispatcher = build_dispatcher(bot, {"discord": adapter.sender})
+        await dispatcher.dispatch_all()
 
-    def sent(user: str) -> str:
-        posts = fake.calls_to("POST", rf"channels/7{user}/messages")
-        return json.dumps(posts, ensure_ascii=False, default=str)  # .ics files are bytes
+        def sent(user: str) -> str:
+            posts = fake.calls_to("POST", rf"channels/7{user}/messages")
+            return json.dumps(posts, ensure_ascii=False, default=str)  # .ics files are bytes
 
-    assert INTRO["es"] in sent("111") and INTRO["pt-BR"] not in sent("111")
-    assert INTRO["pt-BR"] in sent("222") and MONTH["es"] in sent("111")
-    await advance(Pulse(bot, dispatcher), clock, 10)
-    assert NUDGE["es"] in sent("111") and NUDGE["pt-BR"] in sent("222")
+        assert INTRO["es"] in sent("111") and INTRO["pt-BR"] not in sent("111")
+        assert INTRO["pt-BR"] in sent("222") and MONTH["es"] in sent("111")
+        await advance(Pulse(bot, dispatcher), clock, 10)
+        assert NUDGE["es"] in sent("111") and NUDGE["pt-BR"] in sent("222")
+    finally:
+        await adapter.close()  # its aiohttp sessions must not outlive the test
     await adapter.close()
