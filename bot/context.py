@@ -126,6 +126,20 @@ class Ctx:
             self._program = found
         return self._program
 
+    def use_program(self, program_id: int) -> Program:
+        """Make ``program_id`` this event's program: for a handler acting on something stored
+        (a pair, a round, a request) whose program is known. Another workspace's program (a
+        forged or stale button) is refused as an unknown command would be.
+        """
+        program = self.session.get(Program, program_id)
+        if program is None or (program.platform, program.workspace_id) != (
+            self.actor.platform,
+            self.actor.workspace_id,
+        ):
+            raise UserError("error.unknown_form")
+        self._program = program
+        return program
+
     def member(self) -> Member | None:
         """The person's membership of the workspace's program, if any."""
         program = self.program()

@@ -35,10 +35,18 @@ class MemberStatus(StrEnum):
 
 
 class ProgramKind(StrEnum):
-    """Mentors with mentees, or peers with peers."""
+    """Mentors with mentees, peers with peers, or circles (groups)."""
 
     MENTORING = "mentoring"
     PEER = "peer"
+    CIRCLES = "circles"  # one mentor with several mentees, or peer circles
+
+
+class RoundPublish(StrEnum):
+    """What a recurring round does with its preview: publish it, or ask the admins first."""
+
+    AUTO = "auto"
+    PREVIEW = "preview"
 
 
 class Cadence(StrEnum):
@@ -107,6 +115,27 @@ class Program(SQLModel, table=True):
     starts_on: date | None = None
     ends_on: date | None = None
     created_at: datetime = _utc_field()
+    # Archived programs do nothing (no rounds, nudges or digests) and leave pickers; kept
+    # for reports and personal exports.
+    archived_at: datetime | None = _utc_field(nullable=True)
+    # This program's own admins (platform user ids; names on the console), beside [admins]
+    admins: list[str] = Field(default_factory=list, sa_type=JSON)
+    timezone: str | None = Field(default=None, max_length=64)  # its rounds' clock
+    prompts_dir: str | None = Field(default=None, max_length=500)  # its own rewording
+    # Recurring rounds (``admin program set rounds every 2 weeks at monday 09:00``):
+    # None = rounds by hand (``admin match``)
+    rounds_every_weeks: int | None = Field(default=None, ge=1, le=52)
+    rounds_weekday: int = Field(default=0, ge=0, le=6)  # Monday = 0
+    rounds_time: str = Field(default="09:00", max_length=5)  # local "HH:MM" in ``timezone``
+    rounds_publish: str = Field(default=RoundPublish.PREVIEW, max_length=20)
+    rounds_from: date | None = None  # the first round's day; later ones every N weeks
+    # Mentees who choose: they request one of their suggested mentors, who answers within
+    # ``choose_days`` days; unanswered or declined requests fall back to the matching
+    mentees_choose: bool = Field(default=False)
+    choose_days: int = Field(default=3, ge=1, le=30)
+    # Circles: group sizes (defaults by kind of circle when None)
+    circle_min: int | None = Field(default=None, ge=2, le=20)
+    circle_max: int | None = Field(default=None, ge=2, le=20)
 
 
 class Person(SQLModel, table=True):

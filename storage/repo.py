@@ -129,11 +129,29 @@ def find_person(*, session: Session, platform: str, platform_user_id: str) -> Pe
     return session.exec(_FIND_PERSON, params=params).first()
 
 
-def programs(*, session: Session, ending: bool = False) -> list[Program]:
-    """Every program in creation order (only those with a last day when ``ending``)."""
+def programs(*, session: Session, ending: bool = False, archived: bool = False) -> list[Program]:
+    """Every live program in creation order (only those with a last day when ``ending``;
+    archived ones too when ``archived``).
+    """
     query = select(Program).order_by(col(Program.id))
     if ending:
         query = query.where(col(Program.ends_on).is_not(None))
+    if not archived:
+        query = query.where(col(Program.archived_at).is_(None))
+    return list(session.exec(query).all())
+
+
+def workspace_programs(
+    *, session: Session, platform: str, workspace_id: str, archived: bool = False
+) -> list[Program]:
+    """The programs of one workspace in creation order (archived ones too when ``archived``)."""
+    query = (
+        select(Program)
+        .where(Program.platform == platform, Program.workspace_id == workspace_id)
+        .order_by(col(Program.id))
+    )
+    if not archived:
+        query = query.where(col(Program.archived_at).is_(None))
     return list(session.exec(query).all())
 
 
