@@ -175,6 +175,11 @@ NOT_SEARCHED = {
     "program.workspace_id",
     "program.announcement_channel",
     "program.mentors_channel",
+    "program.admins",  # the admins' platform ids a coordinator set (like [admins])
+    "program.prompts_dir",  # a coordinator's folder
+    "program.timezone",
+    "program.rounds_time",  # "HH:MM"
+    "program.rounds_publish",  # "auto" or "preview"
     "member.intake_batch",  # the label an admin gave a roster import
     # Fixed words (statuses, kinds, roles, zones), keys and ids the bot makes.
     "person.platform",
