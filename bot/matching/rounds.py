@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.matching.capacity import plan as capacity_plan
 from bot.matching.explain import explain
 from bot.matching.profiles import Candidate, week_start
 from bot.prompts import Prompts
@@ -232,6 +233,9 @@ def propose(
     run.summary = _summary(mode, pool, pairs, unmatched, notes, names)
     run.summary["waiting"] = _waiting(pool, pair_members)
     run.summary["quality"] = matched.quality()
+    if not pool.peer:
+        places = pool.places_left()
+        run.summary["capacity"] = capacity_plan(pool.left, pool.right, places, unmatched, scorer)
     session.add(run)
     return Proposal(
         run=run,
