@@ -2,7 +2,7 @@
 and what would help.
 
 ``plan`` runs inside ``propose`` on what the solve itself used (the pool, each mentor's free
-places, the stored reason each mentee was left out, and the scorer's shared hours) and keeps
+places, the reason each mentee was left out, and the weekly hours the scorer compares) and keeps
 the facts as JSON in the run's summary; ``capacity_section`` renders them for any preview of
 that run (the chat preview, or a preview a scheduled round sends to the admins), with the
 button that asks full mentors to take one more (``bot.matching.capacity_ask``).
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.prompts import Prompts
@@ -27,12 +28,11 @@ if TYPE_CHECKING:
     import numpy as np
 
     from bot.matching.profiles import Candidate
-    from bot.matching.scoring import Scorer
 
 # Why a mentee was left out (``rounds._left_out``), by what would place them.
 PLACES = frozenset({"capacity", "fits_full", "waiting_full", "no_mentors"})  # more places
 LANGUAGE = "language"  # a mentor who speaks one of their languages
-HOURS_PAIRS = 200_000  # the zone check compares distinct weekly hours up to this many pairs
+DISTINCT_HOURS = 5_000  # the zone check's distinct weekly hours per side (about 1 s at most)
 SHOWN = 5  # languages or zones named in a preview
 
 
@@ -41,7 +41,7 @@ def plan(
     right: Sequence[Candidate],
     places: np.ndarray,
     unmatched: Sequence[tuple[int, str]],
-    scorer: Scorer,
+    week: date,
 ) -> dict[str, Any]:
     """The capacity facts of a mentoring round (JSON): mentees waiting, free mentor places,
     mentees left out, and of those how many for lack of places (with the zones none of the
@@ -63,7 +63,7 @@ def plan(
         "unplaced": len(reasons),
         "short": len(short),
         "languages": _most(languages.values()),
-        "zones": _zones_out_of_reach(left, right, short, scorer),
+        "zones": _zones_out_of_reach(left, right, short, week),
         "other": dict(sorted(other.items())),
     }
 
@@ -74,26 +74,29 @@ def _most(counted: Any) -> list[list[Any]]:
 
 
 def _zones_out_of_reach(
-    left: Sequence[Candidate], right: Sequence[Candidate], rows: list[int], scorer: Scorer
+    left: Sequence[Candidate], right: Sequence[Candidate], rows: list[int], week: date
 ) -> list[list[Any]]:
-    """The zones of the mentees in ``rows`` whose available hours overlap no mentor's, with
-    how many: compared once per distinct (zone, hours) on each side; skipped (empty) when
-    that is more than ``HOURS_PAIRS`` comparisons.
+    """The zones of the mentees in ``rows`` whose available hours in ``week`` (the scorer's
+    reference week, office hours where none are set) overlap no mentor's, with how many:
+    each distinct (zone, hours) against the union of every mentor's; skipped (empty) past
+    ``DISTINCT_HOURS`` distinct weeks on a side.
     """
     import numpy as np
+
+    from bot.matching.profiles import week_bitmap
 
     if not rows or not right:
         return []
     row_keys = _distinct([left[i] for i in rows])
     col_keys = _distinct(list(right))
-    if len(row_keys) * len(col_keys) > HOURS_PAIRS:
+    if max(len(row_keys), len(col_keys)) > DISTINCT_HOURS:
         return []
-    reps = np.asarray([rows[k] for k in row_keys.values()], np.int64)
-    cols = np.asarray(list(col_keys.values()), np.int64)
-    hours = scorer.hours(np.repeat(reps, len(cols)), np.tile(cols, len(reps)))
-    grid = np.asarray(hours, np.float32).reshape(len(reps), len(cols))
-    reach = [bool(x) for x in np.any(grid > 0, axis=1)]
-    alone = {key for key, ok in zip(row_keys, reach, strict=True) if not ok}
+    reach = np.zeros_like(week_bitmap(right[0], week))
+    for k in col_keys.values():
+        reach |= week_bitmap(right[k], week)
+    alone = {
+        key for key, k in row_keys.items() if not (week_bitmap(left[rows[k]], week) & reach).any()
+    }
     zones = Counter(left[i].timezone for i in rows if _key(left[i]) in alone)
     return _most(zones.items())
 
@@ -119,20 +122,18 @@ def facts_of(run: MatchRun) -> dict[str, Any]:
 def capacity_section(prompts: Prompts, run: MatchRun, *, button: bool = True) -> list[Part]:
     """The preview's capacity section for ``run``: waiting mentees against free places, why
     those left out are, what would help, and (``button``, when places are short) the button
-    asking full mentors to take one more. Empty when the run stored no capacity facts.
+    asking full mentors to take one more. Empty when every mentee is placed, and when the run
+    stored no capacity facts (peer rounds, older runs).
     """
     facts = facts_of(run)
     mentees, places = int(facts.get("mentees", 0)), int(facts.get("places", 0))
     if not mentees:
         return []
     unplaced, short = int(facts.get("unplaced", 0)), int(facts.get("short", 0))
-    numbers = {"mentees": mentees, "places": places}
     if not unplaced:
-        spare = max(0, places - mentees)
-        return [Context(prompts.render("match.capacity.all_placed", spare=spare, **numbers))]
-    parts: list[Part] = [
-        Section(prompts.render("match.capacity.header", unplaced=unplaced, **numbers)),
-    ]
+        return []
+    numbers = {"mentees": mentees, "places": places, "unplaced": unplaced}
+    parts: list[Part] = [Section(prompts.render("match.capacity.header", **numbers))]
     rows = _rows(prompts, facts, short)
     if rows:
         parts.append(Fields(tuple(rows)))

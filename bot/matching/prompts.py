@@ -150,7 +150,6 @@ WORDS = Words(
         "button.capacity_ask": frozenset(),
         "button.capacity_more": frozenset(),
         "button.capacity_not_now": frozenset(),
-        "match.capacity.all_placed": frozenset({"mentees", "places", "spare"}),
         "match.capacity.header": frozenset({"mentees", "places", "unplaced"}),
         "match.capacity.mentees": frozenset({"count"}),
         "match.capacity.row_places": frozenset(),

@@ -146,20 +146,14 @@ def test_someone_not_an_admin_cannot_ask(bot):
     assert asked(bot) == []
 
 
-def test_a_round_where_everyone_fits_has_no_button(bot):
-    """Enough places: one line saying so, and nothing to ask."""
+def test_a_round_where_everyone_fits_says_nothing_of_capacity(bot):
+    """Enough places: no capacity section and nothing to ask."""
     join(bot, "cat", "mentor", "skills python", ENGLISH, "capacity 3")
     join(bot, "amy", "mentee", "wants python", ENGLISH)
     reply = preview(bot)
-    assert "every waiting mentee is placed (1 mentee, 3 free mentor places, 2 to spare)" in (
-        reply.plain()
-    )
-    assert not any(
-        b.command.startswith("admin capacity")
-        for p in reply.parts
-        if isinstance(p, Buttons)
-        for b in p.buttons
-    )
+    assert "amy & cat" in reply.plain() and "*Capacity*" not in reply.plain()
+    commands = [b.command for p in reply.parts if isinstance(p, Buttons) for b in p.buttons]
+    assert not [c for c in commands if c.startswith("admin capacity")]
 
 
 def test_the_terminal_preview_shows_the_capacity_section(bot, settings):
@@ -185,3 +179,40 @@ def test_the_terminal_preview_shows_the_capacity_section(bot, settings):
     assert "7 mentees waiting, 4 free mentor places; 4 mentees can't be placed" in text
     assert "What would help: 2 more mentor places" in text
     assert "Ask mentors to raise" not in text
+
+
+SPANISH = """
+[capacity]
+ask = "*{program}*: {waiting} esperan mentor y tienes tu límite de {capacity}. ¿Puedes con uno más?"
+more_done = "¡Gracias! Ahora puedes mentorizar hasta {capacity}."
+
+[button]
+capacity_more = "Uno más"
+"""
+
+
+def test_each_mentor_is_asked_in_their_own_language(settings, clock, engine, tmp_path):
+    """cat chose Spanish (a coordinator's locale folder has these words): cat's question,
+    button and thanks are in Spanish, dan's question and the admin's answer in English.
+    """
+    from dataclasses import replace
+
+    from adapters.surfaces import surfaces
+    from bot.app import build_bot
+
+    folder = tmp_path / "words" / "locales" / "es"
+    folder.mkdir(parents=True)
+    (folder / "capacity.toml").write_text(SPANISH, encoding="utf-8")
+    mine = replace(settings, bot=replace(settings.bot, prompts_dir=str(tmp_path / "words")))
+    bot = build_bot(mine, clock=clock, engine=engine, surfaces=surfaces())
+    cohort(bot)
+    press(bot, "cat", "language es")
+    assert "Asked 2 mentors" in press(bot, "admin", button(preview(bot), "admin capacity ask "))
+    rows = {r.target_ids[0]: Message.from_json(r.payload) for r in outbox(bot, "capacity-ask:")}
+    assert "¿Puedes con uno más?" in rows["cat"].plain()
+    assert "Could you take one more?" in rows["dan"].plain()
+    labels = [b.label for p in rows["cat"].parts if isinstance(p, Buttons) for b in p.buttons]
+    assert labels[0] == "Uno más"
+    assert "¡Gracias! Ahora puedes mentorizar hasta 2" in press(
+        bot, "cat", button(rows["cat"], "capacity more")
+    )
