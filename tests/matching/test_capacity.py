@@ -216,3 +216,18 @@ def test_each_mentor_is_asked_in_their_own_language(settings, clock, engine, tmp
     assert "¡Gracias! Ahora puedes mentorizar hasta 2" in press(
         bot, "cat", button(rows["cat"], "capacity more")
     )
+
+
+def test_a_mentor_full_with_an_ongoing_pair_is_asked(bot):
+    """Round two: cat keeps her pair with amy (capacity 1), so the newcomer can't be placed;
+    cat is full without any new pair and is the one asked.
+    """
+    join(bot, "cat", "mentor", "skills python", ENGLISH)
+    join(bot, "amy", "mentee", "wants python", ENGLISH)
+    preview(bot)
+    press(bot, "admin", "admin publish")
+    join(bot, "ben", "mentee", "wants python", ENGLISH)
+    reply = preview(bot)
+    assert "1 mentee waiting, 0 free mentor places; 1 mentee can't be placed" in reply.plain()
+    assert "Asked 1 mentor at capacity" in press(bot, "admin", button(reply, "admin capacity ask "))
+    assert [who for who, _ in asked(bot)] == ["cat"]
