@@ -560,3 +560,21 @@ class ConsoleClock(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     offset_seconds: float = 0.0
     moved_at: datetime = _utc_field()
+
+
+class CapacityAsk(SQLModel, table=True):
+    """A mentor at capacity asked, from a match preview, to take one more mentee
+    (``bot.matching.capacity_ask``): one row per preview and mentor, so a second press asks
+    nobody twice; ``raised`` is set once by "Take one more" (True) or "Not now" (False).
+    """
+
+    __tablename__ = "capacity_ask"
+    __table_args__ = (UniqueConstraint("match_run_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    match_run_id: int = Field(foreign_key="matchrun.id")
+    member_id: int = Field(foreign_key="member.id", index=True)
+    asked_at: datetime = _utc_field()
+    raised: bool | None = None
+    answered_at: datetime | None = _utc_field(nullable=True)

@@ -14,10 +14,12 @@ from bot.app import MentorBot
 from bot.cli.start import open_program
 from bot.config import Settings
 from bot.events import Surface
+from bot.matching.capacity import capacity_section
 from bot.matching.publish import check_preview, publish
 from bot.matching.reasons import render_reasons
 from bot.matching.rounds import Proposal, propose
 from bot.prompts import Prompts
+from bot.replies import Message
 from storage.models import Program
 
 
@@ -166,3 +168,6 @@ def _print_proposal(out: Console, program: Program, proposal: Proposal, prompts:
             out.print(table)
     for code, a, b in proposal.notes:
         out.print(prompts.text(f"match.note.{code}", a=a, b=b), markup=False)
+    capacity = capacity_section(prompts, proposal.run, button=False)
+    if capacity:
+        out.print(Message(tuple(capacity)).plain(), markup=False)

@@ -11,7 +11,8 @@ HELP_POSITION = 100  # where its commands come in help (bot.app.capabilities)
 
 
 def register(registry: Registry) -> None:
-    """Add the admin matching commands and ``rematch``."""
+    """Add the admin matching commands, ``rematch`` and the capacity asks."""
+    from bot.matching.capacity_ask import admin_capacity, answer_ask
     from bot.matching.commands import (
         admin_match,
         admin_pairs,
@@ -29,4 +30,6 @@ def register(registry: Registry) -> None:
     admin.command("pin")(rule_command("pin", remove=False))
     admin.command("unpin")(rule_command("pin", remove=True))
     registry.commands.command("rematch", aliases=("newpartner",))(rematch_or_keep)
+    admin.command("capacity")(admin_capacity)
+    registry.commands.command("capacity", hidden=True)(answer_ask)
     registry.words(WORDS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n.cldr import number
+from bot.matching.capacity import capacity_section
 from bot.matching.reasons import render_reasons
 from bot.matching.rounds import Proposal
 from bot.prompts import Prompts
@@ -33,6 +34,7 @@ def preview_message(prompts: Prompts, proposal: Proposal) -> Message:
     parts += _pair_parts(prompts, proposal)
     parts += _waiting_parts(prompts, proposal)
     parts += _unmatched_parts(prompts, proposal)
+    parts += capacity_section(prompts, run)
     parts += _ending_parts(prompts, proposal)
     for code, a, b in proposal.notes:
         parts.append(Context(prompts.render(f"match.note.{code}", a=a, b=b)))

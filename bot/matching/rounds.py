@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.matching.capacity import plan as capacity_plan
 from bot.matching.explain import explain
 from bot.matching.profiles import Candidate, week_start
 from bot.prompts import Prompts
@@ -232,6 +233,7 @@ def propose(
     run.summary = _summary(mode, pool, pairs, unmatched, notes, names)
     run.summary["waiting"] = _waiting(pool, pair_members)
     run.summary["quality"] = matched.quality()
+    run.summary["capacity"] = _capacity(pool, unmatched, now)
     session.add(run)
     return Proposal(
         run=run,
@@ -243,6 +245,15 @@ def propose(
         ending=pool.ending,
         names=names,
     )
+
+
+def _capacity(
+    pool: _Pool, unmatched: list[tuple[int, str]], now: datetime
+) -> dict[str, Any] | None:
+    """A mentoring round's capacity facts for the preview (``bot.matching.capacity``)."""
+    if pool.peer:
+        return None
+    return capacity_plan(pool.left, pool.right, pool.places_left(), unmatched, week_start(now))
 
 
 def _match(
