@@ -204,6 +204,12 @@ def propose(
     ``fresh`` re-pairs people whose pairs aren't working (``"stalled"``, or ``True``) or
     everyone (``"all"``); the pairs it would end are listed in the preview with why.
     """
+    if program.kind == ProgramKind.CIRCLES:
+        from bot.matching.circle_round import propose_circles
+
+        return propose_circles(
+            session, program, settings, now=now, seed=seed, fresh=fresh, created_by=created_by
+        )
     mode = _fresh_mode(fresh)
     say = progress or (lambda _msg, _done: None)
     assert program.id is not None
