@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.delivery import Target
+from bot.delivery import GROUP_DM_LIMIT, Target
 from bot.matching.profiles import Candidate
 from bot.matching.reasons import names_list, render_reasons
 from bot.matching.rounds import Proposal, active_pairs
@@ -36,9 +36,6 @@ from storage import pairs as pairs_db
 from storage.models import Member, MemberStatus, Pair, PairStatus, Program, ProgramKind, Role
 
 COORDINATOR_REASON = "people.intro_reason"  # an admin-made pair's first reason in its intro
-# A group DM holds at most this many people (Slack's conversations.open takes 8 users); a
-# larger circle is introduced by one DM to each person, naming the others.
-GROUP_DM_LIMIT = 8
 
 
 @dataclass

@@ -88,3 +88,32 @@ async def test_check_ins_go_to_each_member_and_the_digest_counts_circles(bot):
     figures = {f.key: f for section in report.sections for f in section.figures}
     assert figures["pairs"].label == "circles formed" and figures["pairs"].value == "2"
     assert (figures["held"].count, figures["held"].total) == (2, 2)
+
+
+def test_a_circle_larger_than_a_group_dm_is_written_to_one_by_one(bot):
+    """Nine people (a group DM holds eight): the intro and a stalled circle's nudge go to each
+    person's own DM."""
+    from bot.checkins.stalled import _nudge_pair
+    from bot.replies import Section
+    from bot.spans import Text
+
+    run(bot, "admin program set kind circles", who="admin")
+    run(bot, "admin program set circle 3-9", who="admin")
+    join(bot, "max", "mentor", "skills Python")
+    mentees = [f"m{k}" for k in range(8)]
+    for name in mentees:
+        join(bot, name, "mentee", "wants python")
+    assert "1 circle," in admin(bot, "match")
+    admin(bot, "publish")
+    intros = outbox(bot, "intro:")
+    assert sorted(r.target_ids[0] for r in intros) == sorted(["max", *mentees])
+    assert all(r.target_kind == "user" for r in intros)
+    with transaction(bot.engine) as s:
+        program = s.exec(select(Program)).one()
+        pair = s.exec(select(Pair).where(Pair.status == "active")).one()
+        words = Message((Section(Text.trusted("nudge")),))
+        _nudge_pair(
+            s, program, pair.id, lambda _p: words, bot.clock.now(), bot.settings, True, bot.prompts
+        )
+    nudges = outbox(bot, "stalled:")
+    assert len(nudges) == 9 and all(r.target_kind == "user" for r in nudges)
