@@ -33,6 +33,7 @@ from bot.matching.scoring import Block, Cohort, Rules, Scorer
 RECENT_PENALTY = 150.0  # a recent partner costs more than any fit is worth (0..100)
 FORBIDDEN = 10_000.0  # a pair the hard rules forbid: never worth it
 MAX_SWAPS = 2_000  # local search stops after this many improving swaps
+SWAPS_TRIED = 50  # the best swaps checked for a shared language, each step
 
 
 @dataclass
@@ -113,9 +114,12 @@ def _mentored(
     scorer = Scorer(Cohort(mentees, mentors, False), settings, reference_week=week, rules=rules)
     block = scorer.block(np.arange(len(mentees)))
     first = [c.languages[0].strip().lower() if c.languages else "" for c in mentors]
-    speaks = np.asarray(
-        [[not f or not c.language_set() or f in c.language_set() for f in first] for c in mentees]
-    )
+    reads = [c.language_set() for c in mentees]
+    speaks = np.ones((len(mentees), len(mentors)), bool)
+    for language in set(first) - {""}:
+        cols = [j for j, f in enumerate(first) if f == language]
+        rows = [i for i, r in enumerate(reads) if r and language not in r]
+        speaks[np.ix_(rows, cols)] = False
     if not settings.require_shared_language:
         speaks[:] = True
     ok = block.base_ok & speaks
@@ -236,20 +240,24 @@ def _mentored_result(
     return out
 
 
-@dataclass
 class _PeerState:
-    """Peer circles being improved: who is where, and each one's fit with every circle."""
+    """Peer circles being improved: who is where, and each one's summed value with every
+    circle's members (kept up to date as people move, never recomputed whole).
+    """
 
-    weight: np.ndarray  # n x n pairwise value (fit, less penalties), 0 on the diagonal
-    where: np.ndarray  # circle of each person, -1 when left out
-    k: int
+    def __init__(self, weight: np.ndarray, k: int) -> None:
+        self.weight = weight  # n x n pairwise value (fit, less penalties), 0 on the diagonal
+        self.where = np.full(len(weight), -1, np.int64)  # each one's circle, -1: left out
+        self.k = k
+        self.sums = np.zeros((len(weight), k))  # n x k
 
-    def sums(self) -> np.ndarray:
-        """Each person's summed value with each circle's members."""
-        member = np.zeros((len(self.where), self.k))
-        placed = self.where >= 0
-        member[np.flatnonzero(placed), self.where[placed]] = 1.0
-        return self.weight @ member
+    def move(self, i: int, circle: int) -> None:
+        """Put person ``i`` in ``circle`` (-1: out of every circle)."""
+        if self.where[i] >= 0:
+            self.sums[:, self.where[i]] -= self.weight[:, i]
+        if circle >= 0:
+            self.sums[:, circle] += self.weight[:, i]
+        self.where[i] = circle
 
     def members(self, c: int) -> list[int]:
         """The people in circle ``c``."""
@@ -284,7 +292,7 @@ def _peers(
     k = math.ceil((n - int(alone.sum())) / high)
     if k * low > n - int(alone.sum()):
         k = (n - int(alone.sum())) // low
-    state = _PeerState(weight, np.full(n, -1, np.int64), max(k, 0))
+    state = _PeerState(weight, max(k, 0))
     if k:
         _greedy(state, people, alone, low, high, seed)
         _swap(state, people, settings.require_shared_language)
@@ -297,7 +305,7 @@ def _greedy(
     """Seeds spread apart (the fewest options first), then everyone into the circle they
     add the most to, the waiting and the hardest to place first, up to even sizes.
     """
-    n, k = len(people), state.k
+    k = state.k
     placeable = int((~alone).sum())
     target = [placeable // k + (1 if c < placeable % k else 0) for c in range(k)]
     target = [min(high, t) for t in target]
@@ -313,19 +321,18 @@ def _greedy(
         rest = [i for i in order if i not in seeds]
         seeds.append(min(rest, key=lambda i: float(state.weight[i, seeds].max())))
     for c, i in enumerate(seeds):
-        state.where[i] = c
+        state.move(i, c)
     size = [1] * k
     for i in order:
         if state.where[i] >= 0:
             continue
-        gain = state.sums()[i]
+        gain = state.sums[i]
         room = [c for c in range(k) if size[c] < target[c]]
         if not room:
             break
         best = max(room, key=lambda c: (gain[c] / size[c], -c))
-        state.where[i] = best
+        state.move(i, best)
         size[best] += 1
-    del n
 
 
 def _swap(state: _PeerState, people: list[Candidate], language: bool) -> None:
@@ -335,7 +342,7 @@ def _swap(state: _PeerState, people: list[Candidate], language: bool) -> None:
     lift = 1_000.0  # more than a circle's summed fit, less than a forbidden pair
     waiting = np.asarray([c.priority > 0 for c in people], float) * lift
     for _ in range(MAX_SWAPS):
-        sums = state.sums()
+        sums = state.sums
         placed = state.where >= 0
         col = np.where(placed, state.where, 0)
         own = np.where(placed, sums[np.arange(len(col)), col], 0.0)
@@ -354,23 +361,35 @@ def _swap(state: _PeerState, people: list[Candidate], language: bool) -> None:
 def _apply_best(
     state: _PeerState, people: list[Candidate], delta: np.ndarray, language: bool
 ) -> bool:
-    """Make the best improving swap that keeps a shared language in both circles."""
-    flat = np.argsort(delta, axis=None)[::-1][:50]
+    """Make the best improving swaps that keep a shared language in both circles, as many as
+    touch different circles; whether any was made.
+    """
+    flat = delta.ravel()
+    tried = min(len(flat), SWAPS_TRIED + 4 * state.k)
+    top = np.argpartition(-flat, tried - 1)[:tried]
     n = len(state.where)
-    for cell in flat.tolist():
+    touched: set[int] = set()  # a swap's gain depends only on its two circles: swaps in
+    made = 0  # circles nobody else touched this step are made together
+    for cell in top[np.argsort(-flat[top])].tolist():
         a, b = divmod(cell, n)
         if delta[a, b] <= 1e-6:
-            return False
+            break
+        to_a, to_b = int(state.where[b]), int(state.where[a])
+        if {a, b, to_a + n + 1, to_b + n + 1} & touched:
+            continue  # (a person left out is "circle -1": never shared, only the person)
         where = state.where.copy()
-        where[a], where[b] = state.where[b], state.where[a]
-        circles = {int(where[a]), int(where[b])} - {-1}
+        where[a], where[b] = to_a, to_b
         if all(
             common_language([people[i] for i in np.flatnonzero(where == c)], language)
-            for c in circles
+            for c in {to_a, to_b} - {-1}
         ):
-            state.where = where
-            return True
-    return False
+            for person in (a, b):
+                state.move(person, -1)
+            state.move(a, to_a)
+            state.move(b, to_b)
+            touched |= {a, b} | {c + n + 1 for c in (to_a, to_b) if c >= 0}
+            made += 1
+    return made > 0
 
 
 def _peer_result(
@@ -416,5 +435,6 @@ def _peer_result(
     placed = {m for circle in out.circles for m in circle}
     for i, person in enumerate(people):
         if person.member_id not in placed:
-            out.left_out.append((person.member_id, reasons.get(i, "capacity")))
+            default = "capacity" if state.k else "too_few"  # no circle could be formed
+            out.left_out.append((person.member_id, reasons.get(i, default)))
     return out
