@@ -117,3 +117,27 @@ def test_a_circle_larger_than_a_group_dm_is_written_to_one_by_one(bot):
         )
     nudges = outbox(bot, "stalled:")
     assert len(nudges) == 9 and all(r.target_kind == "user" for r in nudges)
+
+
+async def test_a_circle_met_once_however_many_of_it_say_so(bot):
+    """One member says "met" and the others "not yet": the circle met once that cycle; the
+    other circle, all "not yet", didn't; answers count per circle."""
+    from adapters.surfaces import CONSOLE
+    from bot.events import Action, Actor
+    from tests.checkins.helpers import button_commands
+
+    circles_of_mentoring(bot)
+    admin(bot, "match")
+    admin(bot, "publish")
+    recorder = Recorder(bot.clock)
+    start = bot.clock.now()
+    pulse = pulse_for(bot, recorder)
+    await simulate(bot, pulse, start + timedelta(days=10), recorder=recorder, answer=False)
+    for _, target, message in recorder.nudges():
+        who = target.ids[0]
+        pressed = button_commands(message)[0 if who == "amy" else 1]
+        bot.handle(Action(Actor("console", who, who, "console", surface=CONSOLE), pressed))
+    digest = run(bot, "admin digest", who="admin")
+    assert "1 of 2 circles met (50%)" in digest
+    assert "Circles that answered: 2/2" in digest
+    assert "Circles that met: 1 of 2" in digest
