@@ -11,6 +11,9 @@ TargetKind = Literal["user", "channel", "group", "private", "mention"]
 # Why a DM can never reach someone (``DeliveryResult.unreachable``, ``Person.unreachable_reason``).
 DMS_CLOSED = "dms_closed"  # they are there, but the platform refuses DMs to them
 LEFT_WORKSPACE = "left_workspace"  # their account is gone from the workspace
+# A group DM holds at most this many people (Slack's conversations.open takes 8 users); more
+# are written to one DM each.
+GROUP_DM_LIMIT = 8
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,8 @@ class FakeSlack:
             return {"ok": False, "error": "users_not_found"}
         if method == "conversations.open":
             users = str(params.get("users", ""))
+            if len(users.split(",")) > 8:  # Slack: "Needs at most 8 users to open"
+                return {"ok": False, "error": "too_many_users"}
             if set(users.split(",")) & self.gone_users:
                 return {"ok": False, "error": "user_not_found"}
             if self.dm_errors_at == method and users in self.dm_errors:

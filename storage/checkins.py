@@ -41,10 +41,18 @@ def in_window(
     )
 
 
+class CycleOutcome(NamedTuple):
+    """One person's check-in answer: their pair, its cycle, the outcome."""
+
+    pair_id: int
+    cycle_on: date | None
+    outcome: str
+
+
 def outcomes_between(
     *, session: Session, program_id: int, since: datetime, until: datetime
-) -> list[tuple[int, str]]:
-    """(pair, outcome) of every check-in of the program that belongs to [since, until).
+) -> list[CycleOutcome]:
+    """(pair, cycle, outcome) of every check-in of the program that belongs to [since, until).
 
     Counted per cycle: every check-in of a pair's cycle belongs where the cycle's first nudge
     was due, so a cycle asked east of UTC on one day and west of it the next is counted whole
@@ -62,7 +70,7 @@ def outcomes_between(
         .subquery()
     )
     rows = session.exec(
-        select(CheckIn.pair_id, CheckIn.outcome)
+        select(CheckIn.pair_id, col(CheckIn.cycle_on), CheckIn.outcome)
         .join(Pair, col(Pair.id) == col(CheckIn.pair_id))
         .outerjoin(
             starts,
@@ -73,7 +81,7 @@ def outcomes_between(
         )
         .where(Pair.program_id == program_id, in_window(since, until, due=starts.c.start))
     ).all()
-    return [(p, str(o)) for p, o in rows]
+    return [CycleOutcome(p, day, str(o)) for p, day, o in rows]
 
 
 def of_cycle(*, session: Session, pair_id: int, member_id: int, day: date) -> CheckIn | None:

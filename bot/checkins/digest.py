@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlmodel import Session
 
@@ -32,6 +32,7 @@ from storage import requests as requests_db
 from storage.models import (
     CheckInOutcome,
     Program,
+    ProgramKind,
 )
 
 SHOWN = 10
@@ -57,6 +58,11 @@ class ProgramNumbers:
     parked_examples: list[str]
     pairs_met: int = 0
     requests: requests_db.RequestNumbers | None = None
+    circles: bool = False  # counted per circle (and a circle's cycle once), not per person
+
+    def key(self, key: str) -> str:
+        """The digest's prompt key for these numbers (a circles program's own words)."""
+        return f"{key}_circles" if self.circles else key
 
 
 def numbers(
@@ -74,12 +80,14 @@ def numbers(
     rows = checkins_db.outcomes_between(
         session=session, program_id=program.id, since=since, until=now
     )
+    if program.kind == ProgramKind.CIRCLES:
+        rows = _per_circle(rows)
     counts: dict[str, int] = {}
     met_pairs: set[int] = set()
-    for pair_id, outcome in rows:
-        counts[outcome] = counts.get(outcome, 0) + 1
-        if outcome == CheckInOutcome.MET:
-            met_pairs.add(pair_id)
+    for row in rows:
+        counts[row.outcome] = counts.get(row.outcome, 0) + 1
+        if row.outcome == CheckInOutcome.MET:
+            met_pairs.add(row.pair_id)
     planned = len(rows)
     met = counts.get(CheckInOutcome.MET, 0)
     answered = planned - counts.get(CheckInOutcome.PENDING, 0)
@@ -88,8 +96,31 @@ def numbers(
     examples = [f"{', '.join(ids)}: {error}" for ids, error in parked_rows[:3]]
     asked = requests_db.numbers(session=session, program_id=program.id, since=since, until=now)
     return ProgramNumbers(
-        active, planned, met, answered, at_risk, len(parked_rows), examples, len(met_pairs), asked
+        active,
+        planned,
+        met,
+        answered,
+        at_risk,
+        len(parked_rows),
+        examples,
+        len(met_pairs),
+        asked,
+        circles=program.kind == ProgramKind.CIRCLES,
     )
+
+
+def _per_circle(rows: list[checkins_db.CycleOutcome]) -> list[checkins_db.CycleOutcome]:
+    """A circle meets as a group: each circle's cycle once, "met" when anyone in it said so,
+    else answered when anyone answered (rather than one count per person asked).
+    """
+    rank: dict[str, int] = {CheckInOutcome.MET: 0, CheckInOutcome.PENDING: 9}
+    best: dict[tuple[int, Any], checkins_db.CycleOutcome] = {}
+    for row in rows:
+        key = (row.pair_id, row.cycle_on)
+        kept = best.get(key)
+        if kept is None or rank.get(row.outcome, 1) < rank.get(kept.outcome, 1):
+            best[key] = row
+    return list(best.values())
 
 
 def pairs_at_risk(
@@ -131,7 +162,7 @@ def _headline(prompts: Prompts, n: ProgramNumbers, before: ProgramNumbers | None
     """Pairs, meetings, answers and pairs that met, each with the change since ``before``;
     a week with no check-in due says so in words instead of counting zeros.
     """
-    pairs_label = prompts.text("digest.label.pairs")
+    pairs_label = prompts.text(n.key("digest.label.pairs"))
     if not n.planned:
         return Fields(
             (
@@ -147,7 +178,7 @@ def _headline(prompts: Prompts, n: ProgramNumbers, before: ProgramNumbers | None
         return Text.trusted(" " + prompts.text("digest.change", change=f"{now - then:+d}"))
 
     meetings = prompts.render(
-        "digest.meetings",
+        n.key("digest.meetings"),
         met=Text.trusted(str(n.met)),
         planned=Text.trusted(str(n.planned)),
         percent=Text.trusted(pct),
@@ -166,11 +197,11 @@ def _headline(prompts: Prompts, n: ProgramNumbers, before: ProgramNumbers | None
                 meetings + change(n.met, before.met if before else None),
             ),
             (
-                prompts.text("digest.label.answered"),
+                prompts.text(n.key("digest.label.answered")),
                 answered + change(n.answered, before.answered if before else None),
             ),
             (
-                prompts.text("digest.label.pairs_met"),
+                prompts.text(n.key("digest.label.pairs_met")),
                 pairs_met + change(n.pairs_met, before.pairs_met if before else None),
             ),
         )

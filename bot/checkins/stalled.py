@@ -14,7 +14,7 @@ from functools import partial
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.delivery import Target
+from bot.delivery import GROUP_DM_LIMIT, Target
 from bot.outbox import enqueue
 from bot.pairs.health import Health, PairHealth, pair_health
 from bot.prompts import Prompts
@@ -114,7 +114,8 @@ def _nudge_pair(
     """
     people = pairs_db.people_of_pair(session=session, pair_id=pair_id)
     words = {p.user_id: prompts.for_person(p) for p in people}
-    group_dm = group_dm and len({w.locale for w in words.values()}) == 1
+    one_language = len({w.locale for w in words.values()}) == 1
+    group_dm = group_dm and one_language and len(people) <= GROUP_DM_LIMIT
     default = settings.program.default_timezone
     when = {
         p.user_id: next_sensible(now, LocalRules.for_person(p, default_timezone=default))

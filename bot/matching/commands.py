@@ -32,7 +32,7 @@ from bot.time.zones import get_zone
 from bot.unreachable.marks import note
 from storage import pairs as pairs_db
 from storage import repo
-from storage.models import MatchRule, Member, MemberStatus, Pair, Person
+from storage.models import MatchRule, Member, MemberStatus, Pair, Person, ProgramKind
 
 MAX_REASON_LENGTH = 500
 
@@ -130,8 +130,9 @@ def admin_publish(ctx: Ctx, args: list[str]) -> Reply:
         registry=registry_of(ctx),
         group_dm=ctx.group_dm(),
     )
+    circles = program.kind == ProgramKind.CIRCLES
     reply = ctx.say(
-        "match.published",
+        "match.published_circles" if circles else "match.published",
         pairs=Text.trusted(str(result.pairs)),
         intros=Text.trusted(str(result.introductions)),
         unmatched=Text.trusted(str(result.unmatched_told)),

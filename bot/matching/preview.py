@@ -21,13 +21,15 @@ def pair_label(proposal: Proposal, pair_id: int) -> str:
 def preview_message(prompts: Prompts, proposal: Proposal) -> Message:
     """The preview for admins: pairs, scores, reasons, who is left out, pairs that would end."""
     run = proposal.run
+    count = Text.trusted(str(len(proposal.pairs)))
+    circles = {"circles": count} if run.summary.get("circles") else {"pairs": count}
     parts: list[Part] = [
         Section(
             prompts.render(
-                "match.preview_header",
-                pairs=Text.trusted(str(len(proposal.pairs))),
+                f"match.preview_header{'_circles' if 'circles' in circles else ''}",
                 unmatched=Text.trusted(str(len(proposal.unmatched))),
                 seed=Text.trusted(str(run.seed)),
+                **circles,
             )
         ),
     ]

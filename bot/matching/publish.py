@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.delivery import Target
+from bot.delivery import GROUP_DM_LIMIT, Target
 from bot.matching.profiles import Candidate
 from bot.matching.reasons import names_list, render_reasons
 from bot.matching.rounds import Proposal, active_pairs
@@ -33,7 +33,7 @@ from bot.time.format import local_when
 from bot.time.holidays import DaysOff
 from bot.time.zones import get_zone, zone_label
 from storage import pairs as pairs_db
-from storage.models import Member, MemberStatus, Pair, PairStatus, Program, Role
+from storage.models import Member, MemberStatus, Pair, PairStatus, Program, ProgramKind, Role
 
 COORDINATOR_REASON = "people.intro_reason"  # an admin-made pair's first reason in its intro
 
@@ -95,6 +95,7 @@ def introduction(
     times also come as an .ics in the recipient's zone.
     """
     others = [p for p in people if p is not recipient]
+    circle = program.kind == ProgramKind.CIRCLES
     parts: list[Part] = []
     if recipient is None:
         names = (
@@ -104,6 +105,11 @@ def introduction(
         )
         parts.append(
             Section(prompts.render("match.intro_group", names=names, program=program.name))
+        )
+    elif circle:
+        names = Text.user(", ".join(p.name for p in others))
+        parts.append(
+            Section(prompts.render("match.intro_circle", names=names, program=program.name))
         )
     else:
         parts.append(
@@ -117,12 +123,16 @@ def introduction(
             )
         )
     why = "; ".join(render_reasons(prompts, reasons))
-    parts.append(Section(prompts.render("match.why", reasons=Text.user(why))))
+    why_key = "match.why_circle" if circle else "match.why"
+    parts.append(Section(prompts.render(why_key, reasons=Text.user(why))))
     for person in others:
         parts.append(Section(Text.trusted("*") + Text.user(person.name) + Text.trusted("*")))
         parts.append(_profile_fields(prompts, person, now))
     zone = (recipient or people[0]).timezone
-    parts.extend(_meeting_times(prompts, people, now, session_minutes, days_off, invite, zone))
+    header = "match.slots_header_circle" if circle else "match.slots_header"
+    parts.extend(
+        _meeting_times(prompts, people, now, session_minutes, days_off, invite, zone, header)
+    )
     parts.append(Context(prompts.render("match.tips")))
     return Message(tuple(parts))
 
@@ -135,6 +145,7 @@ def _meeting_times(
     days_off: DaysOff,
     invite: PairInfo | None,
     zone: str,
+    header: str = "match.slots_header",
 ) -> list[Part]:
     """The intro's suggested meeting times (none on a day off), with their .ics and "book"
     buttons when ``invite`` is given, or a line saying there are none.
@@ -143,7 +154,7 @@ def _meeting_times(
     if not slots:
         return [Section(prompts.render("match.no_common_slots"))]
     parts: list[Part] = [
-        Section(prompts.render("match.slots_header", minutes=Text.trusted(str(session_minutes)))),
+        Section(prompts.render(header, minutes=Text.trusted(str(session_minutes)))),
         Section(_slot_lines(prompts, people, slots)),
     ]
     unset = [p.name for p in people if not p.has_availability]
@@ -246,7 +257,7 @@ def introduce(
     invite = PairInfo.of(program, pair.id, people)
     days_off = DaysOff(settings.program.closed_dates)
     one_language = len({prompts.for_person(p).locale for p in people}) == 1
-    together = group_dm and one_language
+    together = group_dm and one_language and len(people) <= GROUP_DM_LIMIT
     recipients: list[Candidate | None] = [None] if together else list(people)
     queued = 0
     for recipient in recipients:

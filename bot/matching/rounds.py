@@ -205,6 +205,8 @@ def propose(
     ``fresh`` re-pairs people whose pairs aren't working (``"stalled"``, or ``True``) or
     everyone (``"all"``); the pairs it would end are listed in the preview with why.
     """
+    if program.kind == ProgramKind.CIRCLES:  # groups, not pairs
+        return _propose_circles(session, program, settings, now, seed, fresh, created_by)
     mode = _fresh_mode(fresh)
     say = progress or (lambda _msg, _done: None)
     assert program.id is not None
@@ -254,6 +256,23 @@ def _capacity(
     if pool.peer:
         return None
     return capacity_plan(pool.left, pool.right, pool.places_left(), unmatched, week_start(now))
+
+
+def _propose_circles(
+    session: Session,
+    program: Program,
+    settings: Settings,
+    now: datetime,
+    seed: int | None,
+    fresh: bool | str,
+    created_by: int | None,
+) -> Proposal:
+    """A circles program's round (:mod:`bot.matching.circle_round`)."""
+    from bot.matching.circle_round import propose_circles
+
+    return propose_circles(
+        session, program, settings, now=now, seed=seed, fresh=fresh, created_by=created_by
+    )
 
 
 def _match(

@@ -157,6 +157,8 @@ def check_role(program: Program, wanted: str | None) -> str:
     """A role that fits the program's kind (peer programs take peers; mentoring programs
     mentors and mentees), or the friendly error that says which to choose.
     """
+    if program.kind == ProgramKind.CIRCLES and wanted in (Role.PEER, Role.MENTOR, Role.MENTEE):
+        return str(wanted)  # group mentoring, or peer circles: the roles decide
     if program.kind == ProgramKind.PEER:
         if wanted not in (None, Role.PEER):
             raise UserError("join.peer_program", program=program.name)

@@ -7,6 +7,7 @@ from datetime import date
 from bot.config import CADENCES, WEEKDAYS
 from bot.context import Ctx
 from bot.errors import NeedsConfirmation, UserError
+from bot.matching.circle_sizes import circle_setting
 from bot.matching.rounds import active_pairs
 from bot.program.help import command_help, command_list
 from bot.prompts import Prompts
@@ -30,6 +31,7 @@ PROGRAM_SETTINGS = (
     "mentors",
     "starts",
     "ends",
+    "circle",
 )
 
 
@@ -145,6 +147,8 @@ def _change_kind(ctx: Ctx, kind: str, *, confirmed: bool) -> None:
         keep = Button(ctx.prompts.text("button.keep_as_is"), "admin program")
         raise NeedsConfirmation(Message((Section(ctx.t(key, **counts)), Buttons((yes, keep)))))
     p.kind = kind
+    if kind == ProgramKind.CIRCLES:
+        return  # circles take mentors with mentees, or peers: everyone keeps their role
 
     def choose(theirs: Prompts) -> Message:
         return Message(
@@ -183,8 +187,8 @@ def _apply_program_setting(ctx: Ctx, setting: str, value: str, *, confirmed: boo
             raise UserError("error.too_long", limit=200)
         p.name = value
     elif setting == "kind":
-        if lowered not in (ProgramKind.MENTORING, ProgramKind.PEER):
-            raise _bad(setting, "mentoring, peer")
+        if lowered not in (ProgramKind.MENTORING, ProgramKind.PEER, ProgramKind.CIRCLES):
+            raise _bad(setting, "mentoring, peer, circles")
         _change_kind(ctx, lowered, confirmed=confirmed)
     elif setting == "cadence":
         if lowered not in CADENCES:
@@ -208,6 +212,8 @@ def _apply_program_setting(ctx: Ctx, setting: str, value: str, *, confirmed: boo
         p.mentors_channel = value.lstrip("#") or None
     elif setting in ("starts", "ends"):
         _set_date(ctx, setting, value)
+    elif setting == "circle":
+        p.circle_min, p.circle_max = circle_setting(value, _bad(setting, "two sizes, like 3-6"))
     else:
         raise UserError("admin.program_usage", settings=Text.trusted(", ".join(PROGRAM_SETTINGS)))
     ctx.session.add(p)

@@ -41,7 +41,7 @@ from bot.report_parts import (
 from bot.suppression import HIDDEN, PEOPLE_JOINED, Cells, joined, status
 from bot.time.zones import get_zone
 from storage import report as db
-from storage.models import EndReason, MemberStatus, PairStatus, Program
+from storage.models import EndReason, MemberStatus, PairStatus, Program, ProgramKind
 
 __all__ = [  # the parts, here too for the report's readers
     "BUCKETS",
@@ -116,7 +116,7 @@ def build(
         zone = settings.program.default_timezone
         own = [
             _participation(members, period, cells, zone, words),
-            _matching(pairs, latest, cells, words),
+            _matching(pairs, latest, cells, words, circles=program.kind == ProgramKind.CIRCLES),
         ]
         return own + [part.build(scope) for part in parts]
 
@@ -242,7 +242,12 @@ def _matching(
     latest: dict[str, Any] | None,
     cells: Cells,
     words: Words,
+    *,
+    circles: bool = False,
 ) -> Section:
+    """Pairs formed, still active and ended (with why), their fit, and who the latest round
+    left out; a circles program's pairs are its circles (the figure's key stays ``pairs``).
+    """
     ended = Counter(_end_category(p.end_reason) for p in pairs if p.status == PairStatus.ENDED)
     active = sum(1 for p in pairs if p.status == PairStatus.ACTIVE)
     for key, n in ((_PAIRS, len(pairs)), (_ACTIVE, active)):
@@ -260,7 +265,9 @@ def _matching(
     scores = [p.score for p in pairs]
     section = words.section("matching")
     section.figures = [
-        words.figure("pairs", cells.show(_PAIRS)),
+        Figure(
+            "pairs", words(f"figure.{'circles' if circles else 'pairs'}"), str(cells.show(_PAIRS))
+        ),
         words.figure("still_active", cells.show(_ACTIVE)),
         words.figure("ended", cells.show(_ENDED)),
         words.figure("fit_score", f"{statistics.fmean(scores):.1f}" if scores else NONE),

@@ -51,6 +51,7 @@ WORDS = Words(
         "report.figure.paused": frozenset(),
         "report.figure.left": frozenset(),
         "report.figure.pairs": frozenset(),
+        "report.figure.circles": frozenset(),
         "report.figure.still_active": frozenset(),
         "report.figure.ended": frozenset(),
         "report.figure.fit_score": frozenset(),
