@@ -6,7 +6,7 @@ any number of processes running the pulse at the same instant exactly one takes 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, update
@@ -139,3 +139,22 @@ def skipping(*, session: Session, round_id: int) -> set[int]:
     """The members sitting out the round."""
     query = select(RoundSkip.member_id).where(RoundSkip.round_id == round_id)
     return set(session.exec(query).all())
+
+
+def next_step_after(
+    *, session: Session, after: datetime, notice: timedelta, remind: timedelta
+) -> datetime | None:
+    """When any program's next round step falls after ``after``: a notice (``notice`` before
+    a round), a round, or a preview's reminder (``remind`` after it was proposed).
+    """
+    states = (*OPEN, RoundStatus.PROPOSED)
+    rows = session.exec(select(Round).where(col(Round.status).in_(states))).all()
+    found: list[datetime] = []
+    for row in rows:
+        if row.status == RoundStatus.SCHEDULED:
+            found.append(row.due_at - notice)
+        if row.status in OPEN:
+            found.append(row.due_at)
+        elif row.reminded_at is None:
+            found.append((row.proposed_at or row.due_at) + remind)
+    return min((t for t in found if t > after), default=None)

@@ -16,11 +16,11 @@ EVERY = timedelta(minutes=5)  # how often the pulse moves rounds along
 
 
 def register(registry: Registry) -> None:
-    """Add ``skip``, ``admin rounds`` and ``admin round``, the notice renderer, and the
-    pulse job that schedules and runs the rounds.
+    """Add ``skip``, ``admin rounds`` and ``admin round``, the notice renderer, the pulse
+    job that schedules and runs the rounds and the feeder that sends notices on time.
     """
     from bot.rounds.commands import admin_round, admin_rounds, skip
-    from bot.rounds.cycle import run_rounds
+    from bot.rounds.cycle import next_step, queue_due_notices, run_rounds
     from bot.rounds.notices import NOTICE_RENDERER, render_notice
 
     registry.commands.command("skip")(skip)
@@ -28,4 +28,5 @@ def register(registry: Registry) -> None:
     registry.admin.command("round")(admin_round)
     registry.renderer(NOTICE_RENDERER, render_notice)
     registry.job("rounds", lambda _settings: EVERY, run_rounds)
+    registry.feeder("round_notices", queue_due_notices, next_step)
     registry.words(WORDS)

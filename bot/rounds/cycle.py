@@ -59,6 +59,30 @@ def run_rounds(job: JobContext) -> int:
     return steps
 
 
+def queue_due_notices(job: JobContext) -> int:
+    """Feeder (run before each dispatch): the notice of each round whose day-before has
+    come, so it goes out on time between the job's runs; returns how many rounds.
+    """
+    steps = 0
+    for program in repo.programs(session=job.session):
+        assert program.id is not None
+        rnd = rounds_db.open_round(session=job.session, program_id=program.id)
+        if rnd is None or rnd.status != RoundStatus.SCHEDULED or has_ended(program, job.now):
+            continue
+        if rnd.due_at - NOTICE_BEFORE <= job.now < rnd.due_at:
+            steps += _notice(job, program, rnd)
+    return steps
+
+
+def next_step(session: Session, after: datetime) -> datetime | None:
+    """When the next round step falls after ``after`` (a notice, a round, a reminder), so
+    simulated time (the console's ``/time``) stops there.
+    """
+    return rounds_db.next_step_after(
+        session=session, after=after, notice=NOTICE_BEFORE, remind=REMIND_AFTER
+    )
+
+
 def next_round_due(
     session: Session, program: Program, settings: Settings, now: datetime
 ) -> datetime | None:

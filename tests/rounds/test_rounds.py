@@ -256,3 +256,64 @@ async def test_a_mentoring_round_matches_whoever_waits_and_tells_who_is_left_out
     assert len(left_out) == 1, [m.plain() for _, _, m in recorder.sent]
     await at(bot, pulse, MONDAY + timedelta(weeks=1))  # the waiting mentee goes first again
     assert len(active_pairs(bot)) == 1 and len(rounds(bot)) >= 2
+
+
+@pytest.mark.slow
+async def test_a_crash_in_the_middle_of_a_round_repeats_nothing(bot, monkeypatch):
+    """The process dies after the round's pairs were made but before it was published: the
+    whole step rolls back, the next run (a restart) takes it once, and a rerun does nothing."""
+    import bot.rounds.cycle as cycle
+
+    peer_program(bot, "weekly at monday 09:00 auto")
+    real, calls = cycle.publish, []
+
+    def dies_once(*args, **kwargs):
+        result = real(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("killed mid-round")
+        return result
+
+    monkeypatch.setattr(cycle, "publish", dies_once)
+    pulse, _ = pulse_of(bot)
+    bot.clock.set(MONDAY)
+    with pytest.raises(RuntimeError):
+        pulse.run("rounds")
+    assert active_pairs(bot) == [] and outbox(bot, "intro:") == []
+    assert [r.status for r in rounds(bot)] == ["scheduled"]
+    pulse.run("rounds")
+    pulse.run("rounds")
+    assert len(active_pairs(bot)) == 4 and len(outbox(bot, "intro:")) == 4
+    assert [r.status for r in rounds(bot)] == ["published", "scheduled"]
+
+
+@pytest.mark.slow
+async def test_the_console_clock_runs_rounds_on_time(bot):
+    """On the console, `/time` runs the rounds: people hear of the round, then are
+    introduced, in that order."""
+    from tests.conversations.helpers import Chat
+
+    chat = Chat(bot)
+    await chat.say("/mentor admin program set kind peer", who="admin")
+    for name in PEERS[:4]:
+        await chat.say("/mentor join", who=name)
+    await chat.say("/mentor admin program set rounds weekly at monday 09:00 auto", who="admin")
+    out = await chat.say("/time +9d")
+    notice = out.index("[DM to ann] New pairs in *Mentorship program* on Mon 30 Nov 2026, 09:00")
+    intro = out.index("meet each other")
+    assert notice < intro
+    assert "`/mentor skip` sits this round out" in out
+    listing = await chat.say("/mentor admin rounds", who="admin")
+    assert "published: 2 pairs, 0 sat out, 0 left out, 0 not reachable by DM" in listing
+
+
+async def test_simulated_time_stops_at_each_round_step(bot):
+    """The pulse's next due instant is each round's notice, then the round itself, then
+    (for a preview) the admins' reminder, so `/time` runs each step on time."""
+    peer_program(bot, "weekly at monday 09:00 preview")
+    pulse, _ = pulse_of(bot)
+    assert pulse.next_due(bot.clock.now()) == MONDAY - timedelta(hours=24)
+    await at(bot, pulse, MONDAY - timedelta(hours=24))
+    assert pulse.next_due(bot.clock.now()) == MONDAY
+    await at(bot, pulse, MONDAY)
+    assert pulse.next_due(bot.clock.now()) == MONDAY + timedelta(hours=24)
