@@ -128,14 +128,18 @@ async def test_weekly_peer_rounds_pair_everyone_without_repeats(bot, settings, c
     second = build_bot(settings, clock=clock, engine=engine, surfaces=surfaces())
     window = bot.settings.matching.recency_rounds
     history: list[set[frozenset[str]]] = []
+    everyone = set(PEERS)
     for week in range(6):
         due = MONDAY + timedelta(weeks=week)
-        skipper = PEERS[week] if week in (1, 3) else None
+        skipper = PEERS[week] if week in (1, 3, 5) else None
+        if week == 2:  # a newcomer is in the next round without anyone doing anything
+            assert "You're in!" in run(bot, "join", who="ivy")
+            everyone.add("ivy")
         if skipper:
             assert "You'll sit out the round" in run(bot, "skip", who=skipper)
         await at(bot, pulse, due - timedelta(hours=24))
         told = {t.ids[0] for _, t, m in recorder.sent if "New pairs in" in m.plain()}
-        assert told == set(PEERS) - {skipper}, week
+        assert told == everyone - {skipper}, week
         notice = next(m for _, _, m in recorder.sent if "New pairs in" in m.plain())
         assert "Mon 30 Nov 2026, 09:00" in notice.plain() or week > 0
         recorder.sent.clear()
@@ -146,7 +150,7 @@ async def test_weekly_peer_rounds_pair_everyone_without_repeats(bot, settings, c
         await pulse.dispatch()
         pairs = set(active_pairs(bot))
         paired = {p for pair in pairs for p in pair}
-        assert paired == set(PEERS) - {skipper}, (week, pairs)
+        assert paired == everyone - {skipper}, (week, pairs, admin(bot, f"round {week + 1}"))
         for earlier in history[-window:]:
             assert not pairs & earlier, (week, pairs & earlier)
         history.append(pairs)
@@ -161,7 +165,7 @@ async def test_weekly_peer_rounds_pair_everyone_without_repeats(bot, settings, c
         assert len(outbox(bot, "intro:")) == intros
     held = [r for r in rounds(bot) if r.status == "published"]
     assert len(held) == 6
-    assert [len(r.summary["skipped"]) for r in held] == [0, 1, 0, 1, 0, 0]
+    assert [len(r.summary["skipped"]) for r in held] == [0, 1, 0, 1, 0, 1]
 
 
 @pytest.mark.slow
@@ -185,6 +189,11 @@ async def test_a_preview_round_waits_for_publish_reminds_once_and_publishes_once
     await at(bot, pulse, MONDAY + timedelta(hours=40))
     reminders = [m.plain() for _, t, m in recorder.sent if "still waiting" in m.plain()]
     assert len(reminders) == 1
+
+    stranger = Actor("console", "admin", "admin", "elsewhere", surface=CONSOLE)
+    refused = bot.handle(Action(stranger, buttons[0]))  # another workspace's admin
+    assert isinstance(refused, Message) and "Published" not in refused.plain()
+    assert active_pairs(bot) == []
 
     restarted = build_bot(settings, clock=clock, engine=engine, surfaces=surfaces())
     assert "Published: 4 pairs matched" in press(restarted, "admin", buttons[0])
@@ -221,16 +230,23 @@ async def test_skip_undo_and_the_rounds_record(bot):
         hal = s.exec(select(Person).where(Person.platform_user_id == "hal")).one()
         hal.unreachable_since, hal.unreachable_reason = MONDAY - timedelta(days=2), "dms_closed"
         s.add(hal)
+    run(bot, "language es", who="cal")
+    run(bot, "timezone Tokyo", who="cal")
     pulse, recorder = pulse_of(bot)
     await at(bot, pulse, MONDAY - timedelta(hours=24))
-    told = {t.ids[0] for _, t, m in recorder.sent if "New pairs in" in m.plain()}
-    assert told == set(PEERS) - {"ann", "hal"}
+    told = {t.ids[0]: m for _, t, m in recorder.sent if "New pairs in" in m.plain()}
+    assert set(told) == set(PEERS) - {"ann", "hal"}
+    assert "30 de noviembre de 2026, 18:00" in told["cal"].plain()  # her language, her time
+    button = [b.command for p in told["bob"].parts if isinstance(p, Buttons) for b in p.buttons]
+    assert "You'll sit out the round" in press(bot, "bob", button[0])
+    assert "You're back in" in run(bot, "skip undo", who="bob")
     await at(bot, pulse, MONDAY)
     listing = admin(bot, "rounds")
     assert "every 1 week, monday at 09:00" in listing
     assert "published: 3 pairs, 1 sat out, 0 left out, 1 not reachable by DM" in listing
     record = admin(bot, "round 1")
-    assert "Matched* (3): " in record and "dee & gus & hal" in record
+    matched = record.split("Matched* (3): ")[1].split("\n")[0]
+    assert matched.count(" & ") == 4 and "hal" in matched and "ann" not in matched
     assert "Sat out* (1): ann" in record and "Left out* (0): -" in record
     assert "Not reachable by DM* (1, " in record and record.endswith("hal")
     assert "no round 99" in admin(bot, "round 99")
