@@ -158,3 +158,16 @@ def next_step_after(
         elif row.reminded_at is None:
             found.append((row.proposed_at or row.due_at) + remind)
     return min((t for t in found if t > after), default=None)
+
+
+def skips_of(*, session: Session, member_ids: list[int]) -> list[tuple[RoundSkip, Round]]:
+    """The rounds these members sat out (or will), with each round, in round order."""
+    if not member_ids:
+        return []
+    query = (
+        select(RoundSkip, Round)
+        .join(Round, col(Round.id) == col(RoundSkip.round_id))
+        .where(col(RoundSkip.member_id).in_(member_ids))
+        .order_by(col(Round.due_at))
+    )
+    return [(s, r) for s, r in session.exec(query).all()]

@@ -17,9 +17,11 @@ EVERY = timedelta(minutes=5)  # how often the pulse moves rounds along
 
 def register(registry: Registry) -> None:
     """Add ``skip``, ``admin rounds`` and ``admin round``, the notice renderer, the pulse
-    job that schedules and runs the rounds and the feeder that sends notices on time.
+    job that schedules and runs the rounds, the feeder that sends notices on time, and the
+    rounds someone sat out in their export.
     """
     from bot.rounds.commands import admin_round, admin_rounds, skip
+    from bot.rounds.contributions import register_contributions
     from bot.rounds.cycle import next_step, queue_due_notices, run_rounds
     from bot.rounds.notices import NOTICE_RENDERER, render_notice
 
@@ -29,4 +31,5 @@ def register(registry: Registry) -> None:
     registry.renderer(NOTICE_RENDERER, render_notice)
     registry.job("rounds", lambda _settings: EVERY, run_rounds)
     registry.feeder("round_notices", queue_due_notices, next_step)
+    register_contributions(registry)
     registry.words(WORDS)

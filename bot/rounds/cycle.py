@@ -69,6 +69,8 @@ def queue_due_notices(job: JobContext) -> int:
         rnd = rounds_db.open_round(session=job.session, program_id=program.id)
         if rnd is None or rnd.status != RoundStatus.SCHEDULED or has_ended(program, job.now):
             continue
+        if after_the_end(program, rnd, job.settings):
+            continue  # cancelled by the job, never announced
         if rnd.due_at - NOTICE_BEFORE <= job.now < rnd.due_at:
             steps += _notice(job, program, rnd)
     return steps
@@ -114,12 +116,25 @@ def _schedule_next(
 def _step(job: JobContext, program: Program, rnd: Round) -> int:
     """One round's next step, if it has come."""
     if rnd.status in rounds_db.OPEN:
+        if after_the_end(program, rnd, job.settings):
+            assert rnd.id is not None  # the program's end was moved before this round
+            old = rounds_db.OPEN
+            status = RoundStatus.CANCELLED
+            rounds_db.advance(session=job.session, round_id=rnd.id, old=old, status=status)
+            return 1
         if job.now >= rnd.due_at:
             return _match(job, program, rnd)
         if rnd.status == RoundStatus.SCHEDULED and job.now >= rnd.due_at - NOTICE_BEFORE:
             return _notice(job, program, rnd)
         return 0
     return _follow_preview(job, program, rnd)
+
+
+def after_the_end(program: Program, rnd: Round, settings: Settings) -> bool:
+    """Whether the round falls after the program's last day (in the program's zone)."""
+    if program.ends_on is None:
+        return False
+    return rnd.due_at.astimezone(program_zone(program, settings)).date() > program.ends_on
 
 
 def _notice(job: JobContext, program: Program, rnd: Round) -> int:

@@ -333,3 +333,32 @@ async def test_simulated_time_stops_at_each_round_step(bot):
     assert pulse.next_due(bot.clock.now()) == MONDAY
     await at(bot, pulse, MONDAY)
     assert pulse.next_due(bot.clock.now()) == MONDAY + timedelta(hours=24)
+
+
+async def test_a_round_after_the_programs_last_day_is_not_held(bot):
+    """The program's end moved before its next round: the round is cancelled, nobody is
+    re-paired, and `skip` says there is no round."""
+    peer_program(bot, "weekly at monday 09:00 auto")
+    admin(bot, "program set ends 2026-11-29")
+    pulse, recorder = pulse_of(bot)
+    await at(bot, pulse, MONDAY - timedelta(hours=24))
+    assert not [m for _, _, m in recorder.sent if "New pairs in" in m.plain()]
+    await at(bot, pulse, MONDAY)
+    assert active_pairs(bot) == [] and [r.status for r in rounds(bot)] == ["cancelled"]
+    assert "has no round scheduled" in run(bot, "skip", who="ann")
+
+
+def test_the_rounds_someone_sat_out_are_in_their_export(bot):
+    """`/mentor export` holds the rounds a person sat out."""
+    import json
+
+    from bot.events import Command
+    from bot.replies import File
+    from tests.conftest import actor
+
+    peer_program(bot, "weekly at monday 09:00 auto")
+    run(bot, "skip", who="ann")
+    reply = bot.handle(Command(actor("ann"), "export"))
+    assert isinstance(reply, Message)
+    data = json.loads(next(p for p in reply.parts if isinstance(p, File)).content)
+    assert [r["due_at"] for r in data["rounds_sat_out"]] == [MONDAY.isoformat()]
