@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.matching.preview import preview_message
 from bot.matching.publish import check_preview
 from bot.matching.rounds import load_proposal
 from bot.registry import registry_of
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
-from bot.rounds.cycle import next_round_due, propose_round, publish_round
+from bot.rounds.cycle import next_round_due, preview_parts, propose_round, publish_round
 from bot.rounds.setting import rounds_label
 from bot.spans import Text
 from bot.time.format import local_when
@@ -139,7 +138,7 @@ def _publish(ctx: Ctx, rnd: Round) -> Reply:
             ctx.session, program, rnd, ctx.settings, ctx.prompts, now=ctx.now, seed=run.seed
         )
         lines = Text.join([ctx.t(f"match.stale.{p.code}", who=p.who) for p in problems[:10]], "\n")
-        body = [p for p in preview_message(ctx.prompts, again).parts if not isinstance(p, Buttons)]
+        body = preview_parts(ctx.prompts, again)
         button = Button(ctx.prompts.text("button.round_publish"), f"admin round {rnd.id} publish")
         return Message(
             (Section(ctx.t("match.stale_header")), Section(lines), *body, Buttons((button,)))

@@ -332,6 +332,23 @@ def _follow_preview(job: JobContext, program: Program, rnd: Round) -> int:
     return 0
 
 
+HAND_RUN = ("admin publish ", "admin match")  # the buttons of a preview made by hand
+
+
+def preview_parts(prompts: Prompts, proposal: Proposal) -> list[Part]:
+    """A round's preview for the admins without the buttons of a preview made by hand
+    (Publish and Try another seed: the round's own Publish button replaces them); other
+    buttons it holds stay.
+    """
+    return [
+        part
+        for part in preview_message(prompts, proposal).parts
+        if not (
+            isinstance(part, Buttons) and any(b.command.startswith(HAND_RUN) for b in part.buttons)
+        )
+    ]
+
+
 def admins_of(program: Program, settings: Settings) -> list[str]:
     """Who hears of the program's rounds: the platform's configured admins and its own."""
     found: list[str] = []
@@ -368,8 +385,7 @@ def tell_admins(
         )
         parts: list[Part] = [Section(header)]
         if proposal is not None:
-            body = preview_message(theirs, proposal).parts
-            parts += [p for p in body if not isinstance(p, Buttons)]
+            parts += preview_parts(theirs, proposal)
         label = theirs.text("button.round_publish")
         parts.append(Buttons((Button(label, f"admin round {rnd.id} publish", "primary"),)))
         enqueue(

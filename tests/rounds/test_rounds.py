@@ -362,3 +362,17 @@ def test_the_rounds_someone_sat_out_are_in_their_export(bot):
     assert isinstance(reply, Message)
     data = json.loads(next(p for p in reply.parts if isinstance(p, File)).content)
     assert [r["due_at"] for r in data["rounds_sat_out"]] == [MONDAY.isoformat()]
+
+
+async def test_a_stale_round_preview_is_made_again_before_publishing(bot):
+    """Someone left after the preview was made: Publish shows what changed and a new
+    preview with the round's Publish button; that one publishes without them."""
+    peer_program(bot, "weekly at monday 09:00 preview")
+    pulse, _ = pulse_of(bot)
+    await at(bot, pulse, MONDAY)
+    assert "left" in run(bot, "leave confirm", who="ann").lower()
+    again = press(bot, "admin", "admin round 1 publish")
+    assert "The preview is out of date" in again and "ann left the program" in again
+    assert active_pairs(bot) == []
+    assert "Published: 3 pairs matched" in press(bot, "admin", "admin round 1 publish")
+    assert "ann" not in {p for pair in active_pairs(bot) for p in pair}
