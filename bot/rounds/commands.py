@@ -164,7 +164,7 @@ def _publish(ctx: Ctx, rnd: Round) -> Reply:
 
 
 def _record(ctx: Ctx, rnd: Round) -> Reply:
-    """One round's record for the admins."""
+    """One round's record for the admins (the first names of each group, and its count)."""
     s = rnd.summary
     run = ctx.session.get(MatchRun, rnd.match_run_id) if rnd.match_run_id else None
     when = Text.trusted(local_when(rnd.due_at, ctx.zone(), ctx.prompts.locale))
@@ -172,37 +172,49 @@ def _record(ctx: Ctx, rnd: Round) -> Reply:
     parts: list[Part] = [
         Section(ctx.t("rounds.record_header", round=str(rnd.id), when=when, status=status))
     ]
-    pairs = []
-    if run is not None and run.status == "published":
-        pair_ids = [p.id for p in pairs_db.pairs_of_run(session=ctx.session, run_id=run.id or 0)]
-        names: dict[int, list[str]] = {}
-        for row in pairs_db.names_in_pairs(
-            session=ctx.session, pair_ids=[p for p in pair_ids if p]
-        ):
-            names.setdefault(row.pair_id, []).append(row.display_name)
-        pairs = [" & ".join(v) for v in names.values()]
     left_out = [(int(m), str(r)) for m, r in (run.summary.get("unmatched", []) if run else [])]
-    unreachable = set(s.get("unreachable", [])) | set(s.get("notice", {}).get("unreachable", []))
-    wanted = {m for m, _ in left_out} | set(s.get("skipped", [])) | unreachable
+    skipped = [int(m) for m in s.get("skipped", [])]
+    unreachable = sorted(
+        set(s.get("unreachable", [])) | set(s.get("notice", {}).get("unreachable", []))
+    )
+    wanted = {m for m, _ in left_out[:SHOWN]} | set(skipped[:SHOWN]) | set(unreachable[:SHOWN])
     people = {
         m.id: p.display_name or p.platform_user_id
-        for m, p in pairs_db.members_with_people(session=ctx.session, member_ids=wanted)
+        for m, p in pairs_db.members_with_people(session=ctx.session, program_id=rnd.program_id)
+        if m.id in wanted
     }
+
+    def reason(code: str) -> str:
+        return ctx.t(f"match.unmatched_reason.{code}").plain()
+
     groups = [
-        ("rounds.record_matched", pairs),
-        ("rounds.record_skipped", [people.get(m, "?") for m in s.get("skipped", [])]),
+        ("rounds.record_matched", *_matched(ctx, run)),
+        ("rounds.record_skipped", [people.get(m, "?") for m in skipped[:SHOWN]], len(skipped)),
         (
             "rounds.record_left_out",
-            [
-                f"{people.get(m, '?')} ({ctx.t(f'match.unmatched_reason.{r}').plain()})"
-                for m, r in left_out
-            ],
+            [f"{people.get(m, '?')} ({reason(r)})" for m, r in left_out[:SHOWN]],
+            len(left_out),
         ),
-        ("rounds.record_unreachable", [people.get(m, "?") for m in sorted(unreachable)]),
+        (
+            "rounds.record_unreachable",
+            [people.get(m, "?") for m in unreachable[:SHOWN]],
+            len(unreachable),
+        ),
     ]
-    for key, names_list in groups:
-        shown = ", ".join(names_list[:SHOWN]) or "-"
-        if len(names_list) > SHOWN:
-            shown += " " + ctx.t("rounds.record_more", count=len(names_list) - SHOWN).plain()
-        parts.append(Section(ctx.t(key, count=len(names_list), names=Text.user(shown))))
+    for key, names, count in groups:
+        shown = ", ".join(names) or "-"
+        if count > len(names):
+            shown += " " + ctx.t("rounds.record_more", count=count - len(names)).plain()
+        parts.append(Section(ctx.t(key, count=count, names=Text.user(shown))))
     return Message(tuple(parts))
+
+
+def _matched(ctx: Ctx, run: MatchRun | None) -> tuple[list[str], int]:
+    """The first pairs a published run made, named ("ann & bob"), and how many it made."""
+    if run is None or run.status != "published" or run.id is None:
+        return [], 0
+    pair_ids = [p.id for p in pairs_db.pairs_of_run(session=ctx.session, run_id=run.id) if p.id]
+    names: dict[int, list[str]] = {}
+    for row in pairs_db.names_in_pairs(session=ctx.session, pair_ids=pair_ids[:SHOWN]):
+        names.setdefault(row.pair_id, []).append(row.display_name)
+    return [" & ".join(v) for v in names.values()], len(pair_ids)

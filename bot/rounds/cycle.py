@@ -263,16 +263,18 @@ def record(
     """The round's record: who sat it out (each told when the next one is) and who could
     not be reached by DM, with the counts ``admin rounds`` shows.
     """
-    assert rnd.id is not None
+    assert rnd.id is not None and program.id is not None
     skipped_ids = rounds_db.skipping(session=session, round_id=rnd.id)
-    skipped = pairs_db.members_with_people(session=session, member_ids=skipped_ids)
+    # the whole program at once: a round of 100,000 is too many ids for one IN (...)
+    people = pairs_db.members_with_people(session=session, program_id=program.id)
+    skipped = [(m, p) for m, p in people if m.id in skipped_ids]
     told = tell_skipped(session, program, rnd, skipped, settings, prompts, now=now)
     matched = {m for ids in proposal.pair_members.values() for m in ids}
     everyone = matched | {m for m, _ in proposal.unmatched} | skipped_ids
     unreachable = [
         member.id
-        for member, person in pairs_db.members_with_people(session=session, member_ids=everyone)
-        if person.unreachable_since is not None
+        for member, person in people
+        if member.id in everyone and person.unreachable_since is not None
     ]
     rnd.summary = {
         **rnd.summary,
