@@ -210,6 +210,49 @@ class MatchRun(SQLModel, table=True):
     published_at: datetime | None = _utc_field(nullable=True)
 
 
+class RoundStatus(StrEnum):
+    """Where a recurring round is: waiting, its people told, previewed, published, or not held."""
+
+    SCHEDULED = "scheduled"
+    NOTICED = "noticed"  # "new pairs tomorrow" queued
+    PROPOSED = "proposed"  # matched as a preview, waiting for an admin's Publish
+    PUBLISHED = "published"
+    SUPERSEDED = "superseded"  # a preview nobody published before the next round
+    CANCELLED = "cancelled"  # rounds were switched off before it came
+
+
+class Round(SQLModel, table=True):
+    """One recurring round of a program (``admin program set rounds ...``): the pulse moves it
+    along once per step with a conditional UPDATE on ``status``, whatever the processes.
+    """
+
+    __table_args__ = (UniqueConstraint("program_id", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    due_at: datetime = _utc_field()
+    status: str = Field(default=RoundStatus.SCHEDULED, max_length=20)
+    match_run_id: int | None = Field(default=None, foreign_key="matchrun.id")
+    created_at: datetime = _utc_field()
+    noticed_at: datetime | None = _utc_field(nullable=True)
+    proposed_at: datetime | None = _utc_field(nullable=True)
+    published_at: datetime | None = _utc_field(nullable=True)
+    reminded_at: datetime | None = _utc_field(nullable=True)
+    # What happened to each person (member ids): skipped, unreachable, and the counts
+    summary: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class RoundSkip(SQLModel, table=True):
+    """Someone sitting out one round (``/mentor skip``)."""
+
+    __table_args__ = (UniqueConstraint("round_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    created_at: datetime = _utc_field()
+
+
 class Pair(SQLModel, table=True):
     """Two (or, in odd peer cohorts, three) members matched together."""
 

@@ -199,11 +199,13 @@ def propose(
     fresh: bool | str = False,
     created_by: int | None = None,
     progress: Progress | None = None,
+    sitting_out: frozenset[int] = frozenset(),
 ) -> Proposal:
     """Compute and store a preview run for ``program`` (an earlier preview is discarded).
 
     ``fresh`` re-pairs people whose pairs aren't working (``"stalled"``, or ``True``) or
     everyone (``"all"``); the pairs it would end are listed in the preview with why.
+    ``sitting_out``: members who skip this round (``/mentor skip``), left out of the pool.
     """
     if program.kind == ProgramKind.CIRCLES:  # groups, not pairs
         return _propose_circles(session, program, settings, now, seed, fresh, created_by)
@@ -212,7 +214,7 @@ def propose(
     assert program.id is not None
     _discard_previews(session, program.id)
     say("loading the pool", 0.0)
-    pool = _load_pool(session, program, settings, now=now, mode=mode)
+    pool = _load_pool(session, program, settings, now=now, mode=mode, skip=sitting_out)
     blocked, pins = _rules(session, program.id)
     recent = recent_partners(session, program.id)
     seed = seed if seed is not None else _default_seed(session, program.id)
@@ -343,7 +345,13 @@ def _summary(
 
 
 def _load_pool(
-    session: Session, program: Program, settings: Settings, *, now: datetime, mode: str
+    session: Session,
+    program: Program,
+    settings: Settings,
+    *,
+    now: datetime,
+    mode: str,
+    skip: frozenset[int] = frozenset(),
 ) -> _Pool:
     """Everyone in the program not on a break; the waiting on one side, mentors (with the
     places they have left) on the other; pairs a fresh round ends free their people.
@@ -357,7 +365,7 @@ def _load_pool(
         paused = member.status == MemberStatus.PAUSED and (
             member.paused_until is None or member.paused_until > now
         )
-        if not paused:
+        if not paused and member.id not in skip:
             candidates[member.id] = candidate_of(member, person, settings.program.default_timezone)  # type: ignore[index]
     ending = pairs_to_end(session, program.id, mode)
     ending_ids = {pair_id for pair_id, _ in ending}

@@ -13,6 +13,7 @@ from bot.program.help import command_help, command_list
 from bot.prompts import Prompts
 from bot.registry import ScheduleChange, registry_of
 from bot.replies import Button, Buttons, Fields, Message, Reply, Section
+from bot.rounds.setting import rounds_label, set_rounds
 from bot.router import Router
 from bot.spans import Text
 from bot.time.format import short_day, weekday_name
@@ -32,6 +33,7 @@ PROGRAM_SETTINGS = (
     "starts",
     "ends",
     "circle",
+    "rounds",
 )
 
 
@@ -51,6 +53,7 @@ def _program_fields(ctx: Ctx) -> Fields:
             ("mentors", Text.user(p.mentors_channel or "-")),
             ("starts", Text.trusted(short_day(p.starts_on, tag) if p.starts_on else "-")),
             ("ends", Text.trusted(short_day(p.ends_on, tag) if p.ends_on else "-")),
+            ("rounds", rounds_label(ctx)),
         )
     )
 
@@ -214,6 +217,8 @@ def _apply_program_setting(ctx: Ctx, setting: str, value: str, *, confirmed: boo
         _set_date(ctx, setting, value)
     elif setting == "circle":
         p.circle_min, p.circle_max = circle_setting(value, _bad(setting, "two sizes, like 3-6"))
+    elif setting == "rounds":  # recurring rounds: bot/rounds/
+        set_rounds(ctx, value)
     else:
         raise UserError("admin.program_usage", settings=Text.trusted(", ".join(PROGRAM_SETTINGS)))
     ctx.session.add(p)

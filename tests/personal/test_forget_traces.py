@@ -197,6 +197,8 @@ NOT_SEARCHED = {
     "conversation.script",
     "conversation.status",
     "matchrun.status",
+    "round.status",
+    "round.summary",  # member ids and counts the rounds pulse records
     "member.role",
     "member.status",
     "outboxmessage.dedupe_key",  # recipients' ids; rows to the person are deleted

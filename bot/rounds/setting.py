@@ -1,0 +1,48 @@
+"""``admin program set rounds ...``: storing the schedule, and how ``admin program`` shows it."""
+
+from __future__ import annotations
+
+from bot.context import Ctx
+from bot.rounds.schedule import first_day, next_due, parse_rounds, program_zone, zone_key
+from bot.spans import Text
+from bot.time.format import local_when, weekday_name
+from storage import rounds as rounds_db
+
+
+def set_rounds(ctx: Ctx, value: str) -> None:
+    """Store the rounds schedule in ``value`` (or switch rounds off); a round already
+    scheduled moves to the new first one (its people are told again) or is cancelled.
+    """
+    program = ctx.program()
+    assert program.id is not None
+    parsed = parse_rounds(value, program)
+    if parsed is None:
+        program.rounds_every_weeks = None
+        program.rounds_from = None
+        rounds_db.reschedule(session=ctx.session, program_id=program.id, due_at=None, now=ctx.now)
+        return
+    program.rounds_every_weeks = parsed.every_weeks
+    program.rounds_weekday, program.rounds_time = parsed.weekday, parsed.at
+    program.rounds_publish = parsed.publish
+    program.rounds_from = first_day(program, program_zone(program, ctx.settings), now=ctx.now)
+    first = next_due(program, ctx.settings, after=ctx.now)
+    rounds_db.reschedule(session=ctx.session, program_id=program.id, due_at=first, now=ctx.now)
+
+
+def rounds_label(ctx: Ctx) -> Text:
+    """The rounds line of ``admin program``: by hand, or every N weeks with the next one."""
+    program = ctx.program()
+    if program.rounds_every_weeks is None:
+        return ctx.t("rounds.by_hand")
+    tag = ctx.prompts.locale
+    upcoming = next_due(program, ctx.settings, after=ctx.now)
+    zone = program_zone(program, ctx.settings)
+    return ctx.t(
+        "rounds.label",
+        weeks=program.rounds_every_weeks,
+        weekday=Text.trusted(weekday_name(program.rounds_weekday, tag)),
+        time=Text.trusted(program.rounds_time),
+        zone=Text.trusted(zone_key(program, ctx.settings)),
+        publish=ctx.t(f"rounds.publish.{program.rounds_publish}"),
+        next=Text.trusted(local_when(upcoming, zone, tag)) if upcoming else ctx.t("rounds.none"),
+    )
