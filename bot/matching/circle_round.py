@@ -36,12 +36,15 @@ def propose_circles(
     seed: int | None,
     fresh: bool | str,
     created_by: int | None,
+    sitting_out: frozenset[int] = frozenset(),
 ) -> rounds.Proposal:
-    """Form and store a preview of circles for ``program`` (an earlier preview is discarded)."""
+    """Form and store a preview of circles for ``program`` (an earlier preview is discarded),
+    leaving out who sits this round out.
+    """
     assert program.id is not None
     mode = rounds._fresh_mode(fresh)
     rounds._discard_previews(session, program.id)
-    pool = rounds._load_pool(session, program, settings, now=now, mode=mode)
+    pool = rounds._load_pool(session, program, settings, now=now, mode=mode, skip=sitting_out)
     blocked, _pins = rounds._rules(session, program.id)  # pins make pairs, not circles
     recent = rounds.recent_partners(session, program.id)
     seed = seed if seed is not None else rounds._default_seed(session, program.id)

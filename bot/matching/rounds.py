@@ -201,14 +201,14 @@ def propose(
     progress: Progress | None = None,
     sitting_out: frozenset[int] = frozenset(),
 ) -> Proposal:
-    """Compute and store a preview run for ``program`` (an earlier preview is discarded).
-
-    ``fresh`` re-pairs people whose pairs aren't working (``"stalled"``, or ``True``) or
-    everyone (``"all"``); the pairs it would end are listed in the preview with why.
-    ``sitting_out``: members who skip this round (``/mentor skip``), left out of the pool.
+    """Store a preview run for ``program``, replacing an earlier one. ``fresh`` re-pairs people
+    whose pairs aren't working (``"stalled"``/``True``) or everyone (``"all"``), listing the
+    pairs it ends; ``sitting_out`` (who ``/mentor skip`` this round) stay out of the pool.
     """
     if program.kind == ProgramKind.CIRCLES:  # groups, not pairs
-        return _propose_circles(session, program, settings, now, seed, fresh, created_by)
+        return _propose_circles(
+            session, program, settings, now, seed, fresh, created_by, sitting_out
+        )
     mode = _fresh_mode(fresh)
     say = progress or (lambda _msg, _done: None)
     assert program.id is not None
@@ -218,7 +218,6 @@ def propose(
     blocked, pins = _rules(session, program.id)
     recent = recent_partners(session, program.id)
     seed = seed if seed is not None else _default_seed(session, program.id)
-
     capacity = pool.places_left()
     groups, pinned, notes = _apply_pins(pool, pins, blocked, recent, capacity, settings)
     matched = _match(pool, settings, now, blocked, recent, capacity, pinned, seed=seed, say=say)
@@ -268,12 +267,20 @@ def _propose_circles(
     seed: int | None,
     fresh: bool | str,
     created_by: int | None,
+    sitting_out: frozenset[int],
 ) -> Proposal:
     """A circles program's round (:mod:`bot.matching.circle_round`)."""
     from bot.matching.circle_round import propose_circles
 
     return propose_circles(
-        session, program, settings, now=now, seed=seed, fresh=fresh, created_by=created_by
+        session,
+        program,
+        settings,
+        now=now,
+        seed=seed,
+        fresh=fresh,
+        created_by=created_by,
+        sitting_out=sitting_out,
     )
 
 
