@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.choosing import admin as choosing
 from bot.config import CADENCES, WEEKDAYS
 from bot.context import Ctx
 from bot.errors import NeedsConfirmation, UserError
@@ -30,6 +31,7 @@ PROGRAM_SETTINGS = (
     "mentors",
     "starts",
     "ends",
+    "choose",
 )
 
 
@@ -49,6 +51,7 @@ def _program_fields(ctx: Ctx) -> Fields:
             ("mentors", Text.user(p.mentors_channel or "-")),
             ("starts", Text.trusted(short_day(p.starts_on, tag) if p.starts_on else "-")),
             ("ends", Text.trusted(short_day(p.ends_on, tag) if p.ends_on else "-")),
+            ("choose", choosing.shown(ctx.prompts, p)),
         )
     )
 
@@ -208,6 +211,8 @@ def _apply_program_setting(ctx: Ctx, setting: str, value: str, *, confirmed: boo
         p.mentors_channel = value.lstrip("#") or None
     elif setting in ("starts", "ends"):
         _set_date(ctx, setting, value)
+    elif setting == "choose":
+        choosing.apply_setting(p, value)
     else:
         raise UserError("admin.program_usage", settings=Text.trusted(", ".join(PROGRAM_SETTINGS)))
     ctx.session.add(p)

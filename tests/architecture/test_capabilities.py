@@ -144,6 +144,7 @@ def test_export_and_forget_ask_each_capability(bot):
         "closure",
         "surveys",
         "requests",
+        "mentor_choices",
         "probe",
     ]
     assert list(data) == ["exported_at", "person", "memberships", "pairs", *sections]
