@@ -49,6 +49,7 @@ BOTH_BACKENDS = (
     "requests/",
     "personal/",
     "people/",
+    "choosing/",
 )
 
 
