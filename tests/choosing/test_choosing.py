@@ -215,3 +215,27 @@ async def test_export_and_forget_cover_requests(bot):
     assert [(c["as"], c["status"]) for c in data["mentor_choices"]] == [("mentee", "open")]
     await chat.say("/mentor forget confirm", who="mia")
     assert choices(chat) == []
+
+
+async def test_one_open_request_per_mentee_even_when_two_arrive_at_once(bot):
+    """The database keeps one open request per mentee: a second insert (two clicks racing
+    past the check) is refused, and a closed request doesn't count."""
+    from datetime import timedelta
+
+    from storage import choices as choices_db
+
+    chat = Chat(bot)
+    await program(chat)
+    ann, mia, max_ = (member_id(chat, n) for n in ("ann", "mia", "max"))
+    now = bot.clock.now()
+    with transaction(bot.engine) as s:
+        program_id = s.get(Member, ann).program_id  # type: ignore[union-attr]
+        values = {"session": s, "program_id": program_id, "mentee_member_id": ann, "now": now}
+        first = choices_db.create(**values, mentor_member_id=mia, answer_by=now + timedelta(days=1))
+        second = choices_db.create(**values, mentor_member_id=max_, answer_by=now)
+        assert first is not None and second is None
+        assert choices_db.answer(session=s, choice_id=first.id, status="declined", now=now)
+        assert not choices_db.answer(session=s, choice_id=first.id, status="expired", now=now)
+        third = choices_db.create(**values, mentor_member_id=max_, answer_by=now)
+        assert third is not None
+    assert [c.status for c in choices(chat)] == ["declined", "open"]
