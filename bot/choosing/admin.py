@@ -4,6 +4,8 @@ program setting ``choose on [days N]`` / ``choose off`` that ``admin program`` s
 
 from __future__ import annotations
 
+from sqlmodel import Session
+
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.prompts import Prompts
@@ -44,6 +46,15 @@ def choices(ctx: Ctx, args: list[str]) -> Reply:
         Context(setting),
     ]
     return Message(tuple(parts))
+
+
+def digest_parts(session: Session, program: Program, prompts: Prompts) -> list[Part]:
+    """The weekly digest's line on mentees waiting for a mentor's answer (none when nobody
+    waits).
+    """
+    assert program.id is not None
+    waiting = len(choices_db.open_in_program(session=session, program_id=program.id))
+    return [Section(prompts.render("choose.digest", count=waiting))] if waiting else []
 
 
 def shown(prompts: Prompts, program: Program) -> Text:

@@ -55,6 +55,7 @@ WORDS = Words(
         "choose.admin_header": frozenset({"count"}),
         "choose.admin_line": frozenset({"day", "when"}),
         "choose.admin_none": _NONE,
+        "choose.digest": frozenset({"count"}),
         "choose.admin_off": _NONE,
         "choose.admin_on": frozenset({"days"}),
         "choose.setting_on": frozenset({"days"}),

@@ -122,6 +122,8 @@ async def test_request_accept_pairs_and_introduces_and_is_held_out_of_matching(b
     assert "You asked *mia*" in await chat.say("/mentor choose", who="ann")
     waiting = await chat.say("/mentor admin choices", who="admin")
     assert "ann → mia" in waiting and "answer by Tue 24 Nov 2026, 12:00" in waiting
+    digest = await chat.say("/mentor admin digest", who="admin")
+    assert "*Mentees choosing*: 1 mentee waits for the answer of the mentor they chose" in digest
 
     preview = await chat.say("/mentor admin match", who="admin")
     assert "1 pairs" in preview or "1 pair" in preview
@@ -141,6 +143,7 @@ async def test_request_accept_pairs_and_introduces_and_is_held_out_of_matching(b
     assert [c.status for c in choices(chat)] == ["accepted"]
     assert "already closed (accepted)" in await chat.say("/mentor choose decline 1", who="mia")
     assert "No mentee is waiting" in await chat.say("/mentor admin choices", who="admin")
+    assert "Mentees choosing" not in await chat.say("/mentor admin digest", who="admin")
 
 
 async def test_decline_is_kind_and_the_mentee_is_back_in_the_matching(bot):
