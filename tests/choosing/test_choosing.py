@@ -242,3 +242,16 @@ async def test_one_open_request_per_mentee_even_when_two_arrive_at_once(bot):
         third = choices_db.create(**values, mentor_member_id=max_, answer_by=now)
         assert third is not None
     assert [c.status for c in choices(chat)] == ["declined", "open"]
+
+
+async def test_a_block_made_after_the_request_holds_at_accept(bot):
+    """An admin's block between the two, made while the request waited, still holds when the
+    mentor presses Accept: no pair, and the mentee is told kindly."""
+    chat = Chat(bot)
+    await program(chat)
+    asked = await chat.click("Ask mia", await chat.say("/mentor choose", who="ann"))
+    await chat.say("/mentor admin block ann mia", who="admin")
+    out = await chat.click("Accept", asked)
+    assert "This pairing can't be made in this program" in out
+    assert "[DM to ann] *mia* can't take you on right now" in out
+    assert active_pairs(chat) == [] and [c.status for c in choices(chat)] == ["declined"]
