@@ -110,7 +110,15 @@ def ask(ctx: Ctx, member: Member, mentor_member_id: int) -> Reply:
     theirs = ctx.prompts_for(mentor_person)
     zone = ctx.settings.program.default_timezone
     when = when_for(theirs, mentor_person, row.answer_by, zone)
-    message = card(theirs, program, row, (member, ctx.person), chosen.reasons, answer_by=when)
+    message = card(
+        theirs,
+        program,
+        row,
+        (member, ctx.person),
+        chosen.reasons,
+        answer_by=when,
+        zone=ctx.zone_key(),
+    )
     tell(ctx.session, program, mentor_person, message, key=f"choice:{row.id}", now=ctx.now)
     mine = when_for(ctx.prompts, ctx.person, row.answer_by, ctx.zone_key())
     return ctx.say("choose.asked", mentor=chosen.mentor.name, when=mine)

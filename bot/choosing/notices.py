@@ -17,7 +17,7 @@ from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Section
 from bot.spans import Text
 from bot.time.format import local_when
-from bot.time.zones import get_zone
+from bot.time.zones import get_zone, zone_label
 from storage.models import Member, MentorChoice, Person, Program
 
 
@@ -50,9 +50,10 @@ def card(
     reasons: list[dict[str, Any]],
     *,
     answer_by: Text,
+    zone: str,
 ) -> Message:
-    """The request as the mentor reads it: who asks, their profile, why they fit, by when,
-    and Accept / Decline.
+    """The request as the mentor reads it: who asks, their profile (``zone``: the mentee's),
+    why they fit, by when, and Accept / Decline.
     """
     member, person = mentee
     none = prompts.render("profile.not_set")
@@ -60,7 +61,7 @@ def card(
         (
             (prompts.text("match.label.wants"), Text.user(", ".join(member.skills_wanted)) or none),
             (prompts.text("match.label.goals"), Text.user(member.goals) or none),
-            (prompts.text("match.label.timezone"), Text.user(person.timezone or "-")),
+            (prompts.text("match.label.timezone"), Text.user(zone_label(zone))),
         )
     )
     why = "; ".join(render_reasons(prompts, reasons))

@@ -116,6 +116,7 @@ async def test_request_accept_pairs_and_introduces_and_is_held_out_of_matching(b
     assert "I've asked *mia*. They have until Tue 24 Nov 2026, 12:00" in asked
     assert "[DM to mia] 🙋 *ann* would like you as their mentor" in asked
     assert "Wants to learn  python" in asked and "Why you fit: mia can help with python" in asked
+    assert "Time zone       UTC" in asked
     assert "already waiting for *mia*'s answer" in await chat.say(
         f"/mentor choose ask {member_id(chat, 'max')}", who="ann"
     )
