@@ -500,6 +500,44 @@ class MentorRequest(SQLModel, table=True):
     created_at: datetime = _utc_field()
 
 
+class ChoiceStatus(StrEnum):
+    """A mentee's request for a mentor they chose: waiting for the mentor's answer, or done."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"  # no answer by ``answer_by``
+    WITHDRAWN = "withdrawn"  # the mentee took it back, or it could no longer be answered
+
+
+class MentorChoice(SQLModel, table=True):
+    """A mentee asking a mentor they chose from their suggestions (programs where mentees
+    choose): the mentor accepts or declines by ``answer_by``. At most one open request per
+    mentee (a partial unique index), and answering is one conditional UPDATE.
+    """
+
+    __tablename__ = "mentor_choice"
+    __table_args__ = (
+        Index("ix_mentor_choice_program_status", "program_id", "status"),
+        Index(
+            "ux_mentor_choice_one_open",
+            "mentee_member_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id")
+    mentee_member_id: int = Field(foreign_key="member.id", index=True)
+    mentor_member_id: int = Field(foreign_key="member.id", index=True)
+    status: str = Field(default=ChoiceStatus.OPEN, max_length=20)
+    created_at: datetime = _utc_field()
+    answer_by: datetime = _utc_field()
+    answered_at: datetime | None = _utc_field(nullable=True)
+
+
 class OutboxMessage(SQLModel, table=True):
     """A message the bot sends on its own initiative; the row is written before any send."""
 

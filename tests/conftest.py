@@ -50,6 +50,7 @@ BOTH_BACKENDS = (
     "personal/",
     "people/",
     "rounds/",
+    "choosing/",
 )
 
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from sqlmodel import Session
 
 from bot.checkins.wrapup import cohort_key, in_this_cohort
+from bot.choosing.admin import digest_parts as choosing_parts
 from bot.closure.recognition import recognition
 from bot.config import WEEKDAYS, Settings
 from bot.delivery import Target
@@ -301,7 +302,8 @@ def weekly_digest(
     message = digest_message(prompts, program, n, before=before, chart=image)
     thanks = recognition(session, prompts, program, since=now - week, until=now)
     unreachable = digest_parts(session, program, prompts)
-    return Message(message.parts + tuple(thanks) + tuple(unreachable))
+    choosing = choosing_parts(session, program, prompts)
+    return Message(message.parts + tuple(thanks) + tuple(choosing) + tuple(unreachable))
 
 
 def final_digest(

@@ -22,6 +22,7 @@ from bot.matching.explain import explain
 from bot.matching.profiles import Candidate, week_start
 from bot.prompts import Prompts
 from bot.time.holidays import region_of
+from storage import choices as choices_db
 from storage import pairs as pairs_db
 from storage.models import (
     MatchRun,
@@ -385,7 +386,12 @@ def _load_pool(
             busy[member_id] = busy.get(member_id, 0) + 1
     peer = program.kind == ProgramKind.PEER
     waiting_role = Role.PEER if peer else Role.MENTEE
-    left = [c for c in candidates.values() if c.role == waiting_role and not busy.get(c.member_id)]
+    choosing = choices_db.choosing_mentees(session=session, program_id=program.id)  # asked one
+    left = [
+        c
+        for c in candidates.values()
+        if c.role == waiting_role and not busy.get(c.member_id) and c.member_id not in choosing
+    ]
     right = left if peer else [c for c in candidates.values() if c.role == Role.MENTOR]
     return _Pool(candidates, left, right, peer, busy, current, ending)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.choosing import admin as choosing
 from bot.config import CADENCES, WEEKDAYS
 from bot.context import Ctx
 from bot.errors import NeedsConfirmation, UserError
@@ -34,6 +35,7 @@ PROGRAM_SETTINGS = (
     "ends",
     "circle",
     "rounds",
+    "choose",
 )
 
 
@@ -54,6 +56,7 @@ def _program_fields(ctx: Ctx) -> Fields:
             ("starts", Text.trusted(short_day(p.starts_on, tag) if p.starts_on else "-")),
             ("ends", Text.trusted(short_day(p.ends_on, tag) if p.ends_on else "-")),
             ("rounds", rounds_label(ctx)),
+            ("choose", choosing.shown(ctx.prompts, p)),
         )
     )
 
@@ -219,6 +222,8 @@ def _apply_program_setting(ctx: Ctx, setting: str, value: str, *, confirmed: boo
         p.circle_min, p.circle_max = circle_setting(value, _bad(setting, "two sizes, like 3-6"))
     elif setting == "rounds":  # recurring rounds: bot/rounds/
         set_rounds(ctx, value)
+    elif setting == "choose":
+        choosing.apply_setting(p, value)
     else:
         raise UserError("admin.program_usage", settings=Text.trusted(", ".join(PROGRAM_SETTINGS)))
     ctx.session.add(p)

@@ -145,6 +145,7 @@ def test_export_and_forget_ask_each_capability(bot):
         "surveys",
         "requests",
         "rounds_sat_out",
+        "mentor_choices",
         "probe",
     ]
     assert list(data) == ["exported_at", "person", "memberships", "pairs", *sections]

@@ -214,6 +214,7 @@ NOT_SEARCHED = {
     "matchrule.kind",
     "mentorrequest.urgency",
     "mentorrequest.status",
+    "mentor_choice.status",  # a mentee's request for a mentor: open, accepted, ...
     "pair.status",
     "pair.end_reason",  # one of the bot's own reasons
     "pair.end_detail",  # a fixed key refining it
