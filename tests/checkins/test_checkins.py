@@ -436,6 +436,7 @@ async def test_scheduler_runs_jobs_at_once_and_never_drops_misfires(bot):
             "closure",
             "requests",
             "mentor_choices",
+            "rounds",
             "outbox_retention",
         }
         assert all(j.misfire_grace_time is None and j.coalesce for j in jobs.values())
