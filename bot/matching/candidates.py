@@ -219,6 +219,21 @@ def collect_peers(
     column.result()  # folds in what waits
     values = np.concatenate([row_values, column.values], axis=1)
     partners = np.concatenate([row_partners, column.rows], axis=1)
+    return _peer_graph(scorer, k, values, partners, counts, skipped)
+
+
+def _peer_graph(
+    scorer: Scorer,
+    k: int,
+    values: np.ndarray,
+    partners: np.ndarray,
+    counts: Counts,
+    skipped: np.ndarray,
+) -> Graph:
+    """The graph of each person's best ``k`` among their candidate ``values`` (partners
+    after them and before them, k + 1 of each): every pair either person keeps, both ways.
+    """
+    n = scorer.n
     best = _top(values, k + 1)
     values = np.take_along_axis(values, best, axis=1)
     partners = np.take_along_axis(partners, best, axis=1)

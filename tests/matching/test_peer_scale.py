@@ -170,3 +170,17 @@ def test_the_bound_covers_the_pairs_it_found_short():
     bound = candidates.peer_bound(graph, result)
     assert bound > plain  # it had to raise
     assert bound >= best_pairing(units, allowed)
+
+
+@pytest.mark.parametrize("n", [40, 260])
+def test_a_peer_who_shares_no_language_is_told_so(n):
+    """Someone who shares a language with nobody is left out for the language, not for a
+    block or a team: they are not counted as their own partner."""
+    people = [replace(p, languages=p.languages or ["English"]) for p in peers(n, seed=5)]
+    people[4] = replace(people[4], languages=["Klingon"])  # nobody else speaks it
+    for settings in (M, replace(M, require_different_team=True)):
+        matched = cohort_matching.match_cohort(
+            Cohort(people, people, peer=True), settings, reference_week=WEEK
+        )
+        assert all(4 not in group for group in matched.groups)
+        assert matched.graph.left.reason(4) == "language"
