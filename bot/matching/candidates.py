@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bot.matching import mincost
+from bot.matching import mincost, scoring
 from bot.matching.scoring import Block, Scorer, recent_cells, recent_forbidden
 
 Progress = Callable[[str, float], None]  # what is happening, and about how much is done (0..1)
@@ -75,6 +75,7 @@ class Graph:
     skip_rows: np.ndarray  # rows that take no partner this time (pinned already)
     skip_cols: np.ndarray
     priced: list[int] = field(default_factory=list)  # pairs scored by each pricing pass
+    best: np.ndarray | None = None  # peers: each one's best value (any rule but recency)
 
     def add(self, rows: np.ndarray, cols: np.ndarray, units: np.ndarray) -> None:
         """More pairs (not yet in the graph)."""
@@ -140,7 +141,7 @@ def collect(
         allowed = _count(left, right, block)
         allowed[skipped_row[block.rows]] = False
         allowed[:, skip_c] = False
-        units = scorer.units(block)
+        units = scorer.units(block, compact=True)
         units[~allowed] = -1
         if column is not None:
             column.add(block.rows, units)
@@ -175,16 +176,131 @@ def collect(
     return graph
 
 
+def collect_peers(
+    scorer: Scorer,
+    k: int,
+    *,
+    skip: np.ndarray | None = None,
+    progress: Progress | None = None,
+) -> Graph:
+    """``collect`` for peers, scoring each pair once: scores read the same both ways, so a
+    block of rows is scored only against the columns after its first row (the pairs before
+    were scored with the rows that came first), and every pair (i < j) counts for both:
+    for row i among its best, and for column j (``_ColumnTop``). Each person's best ``k``
+    is then the best of the two lists, and the graph holds every pair either side keeps,
+    both ways round. Half the scoring of ``collect``, the same thresholds and counts.
+    """
+    n = scorer.n
+    k = max(min(k, n - 1), 0)
+    skipped = np.zeros(n, bool)
+    skipped[np.asarray(skip if skip is not None else [], np.int64)] = True
+    counts = Counts.zeros(n)
+    row_values = np.full((n, k + 1), -1, np.int64)
+    row_partners = np.full((n, k + 1), -1, np.int64)
+    column = _ColumnTop(k, n)
+    start = 0
+    while start < n:
+        stop = min(n, start + max(1, scoring.BLOCK_CELLS // (n - start)))
+        rows = np.arange(start, stop)
+        block = scorer.block(rows, start)
+        allowed = _count_once(counts, block)
+        allowed[skipped[rows]] = False
+        allowed[:, skipped[start:]] = False
+        units = scorer.units(block, compact=True)
+        units[~allowed] = -1
+        top = _top(units, min(k + 1, n - start))
+        row_values[rows, : top.shape[1]] = np.take_along_axis(units, top, axis=1)
+        row_partners[rows, : top.shape[1]] = top + start
+        column.add(rows, units, start)
+        if progress:
+            done = 1 - ((n - stop) / n) ** 2  # the share of the triangle scored
+            progress(f"scoring {n} x {n} pairs", 0.02 + (SCORED_AT - 0.02) * done)
+        start = stop
+    column.result()  # folds in what waits
+    values = np.concatenate([row_values, column.values], axis=1)
+    partners = np.concatenate([row_partners, column.rows], axis=1)
+    return _peer_graph(scorer, k, values, partners, counts, skipped)
+
+
+def _peer_graph(
+    scorer: Scorer,
+    k: int,
+    values: np.ndarray,
+    partners: np.ndarray,
+    counts: Counts,
+    skipped: np.ndarray,
+) -> Graph:
+    """The graph of each person's best ``k`` among their candidate ``values`` (partners
+    after them and before them, k + 1 of each): every pair either person keeps, both ways.
+    """
+    n = scorer.n
+    best = _top(values, k + 1)
+    values = np.take_along_axis(values, best, axis=1)
+    partners = np.take_along_axis(partners, best, axis=1)
+    left, right = counts, Counts(*(x.copy() for x in vars(counts).values()))
+    forbidden = _recency(scorer, left, right)
+    graph = Graph(
+        scorer=scorer,
+        rows=np.zeros(0, np.int64),
+        cols=np.zeros(0, np.int64),
+        units=np.zeros(0, np.int64),
+        threshold=values[:, k].copy(),
+        col_threshold=values[:, k].copy(),
+        left=left,
+        right=right,
+        forbidden=forbidden,
+        skip_rows=np.flatnonzero(skipped),
+        skip_cols=np.flatnonzero(skipped),
+        best=values[:, 0].copy(),
+    )
+    keep = values[:, :k] >= 0
+    rows = np.broadcast_to(np.arange(n)[:, None], keep.shape)[keep]
+    cols, units = partners[:, :k][keep], values[:, :k][keep]
+    keep = ~np.isin(rows * max(n, 1) + cols, forbidden)
+    rows, cols, units = rows[keep], cols[keep], units[keep]
+    graph.add(np.concatenate([rows, cols]), np.concatenate([cols, rows]), np.tile(units, 2))
+    return graph
+
+
+def _count_once(counts: Counts, block: Block) -> np.ndarray:
+    """A peer block's pairs (i < j only) added to both people's counts; its allowed mask."""
+    after = np.arange(block.start, block.start + block.language_ok.shape[1])
+    once = after[None, :] > block.rows[:, None]
+    language = block.language_ok & once
+    team = language & block.team_ok if block.team_ok.size and not block.team_ok.all() else language
+    base = team & block.rule_ok if not block.rule_ok.all() else team
+    for axis, where in ((1, block.rows), (0, slice(block.start, None))):
+        _add_counts(counts, where, language, team, base, axis)
+    return base
+
+
+def _add_counts(
+    counts: Counts,
+    where: np.ndarray | slice,
+    language: np.ndarray,
+    team: np.ndarray,
+    base: np.ndarray,
+    axis: int,
+) -> None:
+    """Add the allowed partners along ``axis`` to ``counts[where]`` (a mask that is the
+    same array as the one before it, as when no team or block rule applies, is summed once).
+    """
+    n_language = np.count_nonzero(language, axis=axis)
+    n_team = n_language if team is language else np.count_nonzero(team, axis=axis)
+    n_base = n_team if base is team else np.count_nonzero(base, axis=axis)
+    counts.language[where] += n_language
+    counts.team[where] += n_team
+    counts.rule[where] += n_base
+    counts.feasible[where] += n_base  # recency is taken off at the end
+
+
 def _count(left: Counts, right: Counts, block: Block) -> np.ndarray:
     """Add a block's partners per rule to the counts; return its mask of allowed pairs."""
-    language = block.language_ok
-    team = language & block.team_ok
-    base = team & block.rule_ok
+    language = block.language_ok.copy()
+    team = language & block.team_ok if not block.team_ok.all() else language
+    base = team & block.rule_ok if not block.rule_ok.all() else team
     for counts, axis, where in ((left, 1, block.rows), (right, 0, slice(None))):
-        counts.language[where] += language.sum(axis=axis)
-        counts.team[where] += team.sum(axis=axis)
-        counts.rule[where] += base.sum(axis=axis)
-        counts.feasible[where] += base.sum(axis=axis)  # recency is taken off at the end
+        _add_counts(counts, where, language, team, base, axis)
     return base
 
 
@@ -231,28 +347,29 @@ class _ColumnTop:
         self.waiting: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.count = 0
 
-    def add(self, rows: np.ndarray, units: np.ndarray) -> None:
-        """Merge a block (rows x every column, -1 where not allowed)."""
-        hit = units > self.floor[None, :]
+    def add(self, rows: np.ndarray, units: np.ndarray, start: int = 0) -> None:
+        """Merge a block (rows x every column from ``start`` on, -1 where not allowed)."""
+        hit = units > self.floor[None, start:]
         if hit.sum() > units.size // 8:  # early on: merge the whole block at once
             self._merge()
-            self._merge_dense(rows, units)
+            self._merge_dense(rows, units, start)
             return
         at, c = np.nonzero(hit)
         if len(at):
-            self.waiting.append((c, units[at, c], rows[at]))
+            self.waiting.append((c + start, units[at, c], rows[at]))
             self.count += len(at)
         if self.count >= self.values.size:
             self._merge()
 
-    def _merge_dense(self, rows: np.ndarray, units: np.ndarray) -> None:
-        values = np.concatenate([self.values, units.T], axis=1)
+    def _merge_dense(self, rows: np.ndarray, units: np.ndarray, start: int) -> None:
+        width = self.m - start
+        values = np.concatenate([self.values[start:], units.T], axis=1)
         owners = np.concatenate(
-            [self.rows, np.broadcast_to(rows[None, :], (self.m, len(rows)))], axis=1
+            [self.rows[start:], np.broadcast_to(rows[None, :], (width, len(rows)))], axis=1
         )
         best = np.argpartition(-values, self.k, axis=1)[:, : self.k + 1]
-        self.values = np.take_along_axis(values, best, axis=1)
-        self.rows = np.take_along_axis(owners, best, axis=1)
+        self.values[start:] = np.take_along_axis(values, best, axis=1)
+        self.rows[start:] = np.take_along_axis(owners, best, axis=1)
         self.floor = self.values[:, self.k].copy()
 
     def _merge(self) -> None:
@@ -265,7 +382,10 @@ class _ColumnTop:
         values = np.concatenate([self.values.ravel()] + [w[1] for w in self.waiting])
         owners = np.concatenate([self.rows.ravel()] + [w[2] for w in self.waiting])
         self.waiting, self.count = [], 0
-        order = np.lexsort((-values, cols))
+        # By column, then value, best first (values are at least -1 and below 2**31):
+        # one sort of a single int64 key is much quicker than lexsort's two.
+        key = (cols << 32) | (2**31 - 1 - values)
+        order = np.argsort(key, kind="stable")
         cols, values, owners = cols[order], values[order], owners[order]
         starts = np.searchsorted(cols, np.arange(self.m))
         take = (starts[:, None] + np.arange(self.k + 1)[None, :]).ravel()
@@ -408,6 +528,7 @@ class _Scored:
     rows: np.ndarray
     cols: np.ndarray | None
     units: np.ndarray
+    start: int = 0  # whole rows: the first column they were scored against
 
 
 def _scan(graph: Graph, u: np.ndarray, v: np.ndarray, bonus: int) -> Iterator[_Scored]:
@@ -431,7 +552,7 @@ def _scan(graph: Graph, u: np.ndarray, v: np.ndarray, bonus: int) -> Iterator[_S
         maybe = (bonus + bound - u[chunk, None] - v[None, :] > 0) & ~graph.members(chunk)
         many = maybe.sum(axis=1) > m // 8
         for block in scorer.blocks(chunk[many]):
-            units = scorer.units(block)
+            units = scorer.units(block, compact=True)
             units[~(block.base_ok & ~graph.members(block.rows))] = -1
             priced += units.size
             yield _Scored(block.rows, None, units)
@@ -476,25 +597,85 @@ def _price(graph: Graph, result: mincost.Assignment, bonus: int, per_row: int) -
     return improving
 
 
-def upper_bound(graph: Graph, result: mincost.Assignment, capacity: np.ndarray) -> int:
-    """An upper bound of the whole cohort's best assignment from one scan: the graph's duals,
-    each row's raised just enough to cover every pair outside the graph, stay a feasible dual
-    solution, so their objective bounds every assignment (no re-solving).
+def peer_bound(graph: Graph, result: mincost.Assignment) -> int:
+    """An upper bound of any pairing of the whole cohort from the double cover's solution on
+    the (symmetric) graph, scanning each pair outside it once.
+
+    ``z[i] = left[i] + right[i]`` is z >= 0 with ``z[i] + z[j] >= 2 * value`` on every pair
+    of the graph (it has both arcs). Pairs outside it that fall short by ``d`` are gathered
+    and the least raises ``r`` with ``r[i] + r[j] >= d`` on each are found (that covering
+    problem's linear program is the dual of a fractional matching: the double cover of the
+    short pairs, solved as an assignment, gives ``r = (left + right) / 2``). Then every
+    pair of the cohort has ``value <= (z[i] + z[j]) / 2``, a person is in one pair at most,
+    and no pairing is worth more than ``sum(z) / 2``: the bound, with no re-solving (or
+    half the sum of everyone's best value, where that is less: on tiny graphs).
     """
-    u, v = result.left.copy(), result.right
-    bonus = result.bonus
-    if graph.scorer.m and graph.scorer.n:
-        for scored in _scan(graph, u, v, bonus):
-            r, units = scored.rows, scored.units
-            if scored.cols is None:
-                need = np.where(units >= 0, bonus + units.astype(np.float64) - v[None, :], 0)
-                u[r] = np.maximum(u[r], need.max(axis=1))
-            else:
-                c = scored.cols
-                need = np.where(units >= 0, bonus + units.astype(np.float64) - v[c], 0)
-                np.maximum.at(u, r, need)
-    raised = mincost.Assignment(result.chosen, u, v, bonus, result.value)
-    return raised.dual_value(np.asarray(capacity, np.int64))
+    n = graph.scorer.n
+    z = result.left + result.right
+    short: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for scored in _scan_once(graph, z):
+        r, units = scored.rows, scored.units
+        if scored.cols is None:
+            gap = 2 * units.astype(np.float64) - z[r, None] - z[None, scored.start :]
+            at, c = np.nonzero((units >= 0) & (gap > 0))
+            short.append((r[at], c + scored.start, gap[at, c]))
+        else:
+            c = scored.cols
+            gap = 2 * units.astype(np.float64) - z[r] - z[c]
+            at = np.flatnonzero((units >= 0) & (gap > 0))
+            short.append((r[at], c[at], gap[at]))
+    if short:
+        rows, cols, gap = (np.concatenate([s[k] for s in short]) for k in range(3))
+        if len(rows):
+            both = (np.concatenate([rows, cols]), np.concatenate([cols, rows]))
+            weight = np.tile(gap.astype(np.int64), 2)
+            cover = mincost.solve(n, n, *both, weight, np.ones(n, np.int64), bonus=0)
+            z = z + (cover.left + cover.right) / 2
+    bound = sum(round(2 * x) for x in z.tolist()) // 4
+    if graph.best is not None:  # everyone's best pair, halved, bounds any pairing too
+        bound = min(bound, int(np.maximum(graph.best, 0).sum()) // 2)
+    return bound
+
+
+def _scan_once(graph: Graph, z: np.ndarray) -> Iterator[_Scored]:
+    """Score each pair (i < j) outside the graph that might be worth more than
+    ``(z[i] + z[j]) / 2``, as ``_scan`` does for the double cover, but each pair once:
+    a row against the columns after it only.
+    """
+    scorer = graph.scorer
+    m = scorer.m
+    half = z / 2
+    suspect = _best_outside(graph, half) - half > 0
+    suspect[graph.skip_rows] = False
+    rows = np.flatnonzero(suspect)
+    col_t = graph.col_threshold.astype(np.float64)
+    col_t[graph.skip_cols] = -np.inf
+    col_t[graph.col_threshold < 0] = -np.inf
+    priced, at_row = 0, 0
+    while at_row < len(rows) and rows[at_row] + 1 < m:
+        start = int(rows[at_row]) + 1
+        chunk = rows[at_row : at_row + max(1, scoring.BLOCK_CELLS // (m - start))]
+        at_row += len(chunk)
+        after = np.arange(start, m)
+        bound = np.minimum(graph.threshold[chunk, None].astype(np.float64), col_t[None, start:])
+        outside = ~graph.members(chunk)[:, start:] & (after[None, :] > chunk[:, None])
+        maybe = (2 * bound - z[chunk, None] - z[None, start:] > 0) & outside
+        many = maybe.sum(axis=1) > (m - start) // 8
+        if many.any():
+            block = scorer.block(chunk[many], start)
+            units = scorer.units(block, compact=True)
+            units[~(block.base_ok & outside[many])] = -1
+            priced += units.size
+            yield _Scored(block.rows, None, units, start)
+        at, c = np.nonzero(maybe[~many])
+        if len(at):
+            r, c = chunk[~many][at], c + start
+            pairs = scorer.pairs(r, c)
+            units = scorer.units(pairs, c)
+            units[~pairs.base_ok] = -1
+            priced += len(r)
+            yield _Scored(r, c, units)
+    graph.priced.append(priced)
 
 
 def _best_per_row(

@@ -81,8 +81,7 @@ def match_cohort(
     skip = np.asarray(sorted(pinned or ()), np.int64)
     if cohort.peer:
         k = scorer.m if scorer.n <= EXACT_PEER_LIMIT else settings.peer_candidates
-        graph = candidates.collect(scorer, k, skip_rows=skip, skip_cols=skip, progress=say)
-        graph.add(graph.cols, graph.rows, graph.units)  # both ways (scores are symmetric)
+        graph = candidates.collect_peers(scorer, k, skip=skip, progress=say)
         return _peers(scorer, graph, say=say)
     graph = candidates.collect(
         scorer,
@@ -127,7 +126,7 @@ def _peers(scorer: Scorer, graph: candidates.Graph, *, say: Progress) -> Matched
         places = np.ones(n, np.int64)
         result = mincost.solve(n, n, graph.rows, graph.cols, graph.units, places, bonus=0)
         graph.col_threshold = np.minimum(graph.col_threshold, graph.threshold)  # symmetric
-        bound = candidates.upper_bound(graph, result, places) // 2
+        bound = candidates.peer_bound(graph, result)
         if len(a) > BLOSSOM_EDGES:
             fixed, (a, b, weight) = _reduce(graph, result, scorer.waiting)
     say(f"pairing {n} peers on {len(a)} candidate pairs", (SCORED_AT + SOLVED_AT) / 2)

@@ -69,13 +69,16 @@ class Scores:
 
 @dataclass
 class Block:
-    """Rows ``rows`` scored against every column (or single pairs, all arrays 1-D)."""
+    """Rows ``rows`` scored against every column from ``start`` on (or single pairs, all
+    arrays 1-D).
+    """
 
     rows: np.ndarray
     total: np.ndarray  # float32, 0..100
     language_ok: np.ndarray
     team_ok: np.ndarray
     rule_ok: np.ndarray
+    start: int = 0
 
     @property
     def base_ok(self) -> np.ndarray:
@@ -144,11 +147,11 @@ class _Shared:
             bt.toarray() if len(common) * self.m <= DENSE_FEATURES else bt
         )
 
-    def rows(self, rows: np.ndarray) -> np.ndarray:
-        """(len(rows) x m)."""
+    def rows(self, rows: np.ndarray, start: int = 0) -> np.ndarray:
+        """(len(rows) x the columns from ``start`` on)."""
         if not self.a.nnz or not self.b.nnz:
-            return np.zeros((len(rows), self.m), np.float32)
-        return _dense(self.a[rows] @ self.bt)
+            return np.zeros((len(rows), self.m - start), np.float32)
+        return _dense(self.a[rows] @ (self.bt[:, start:] if start else self.bt))
 
     def pairs(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """One value per (i[k], j[k])."""
@@ -368,22 +371,24 @@ class Scorer:
         for start in range(0, len(rows), size):
             yield self.block(rows[start : start + size])
 
-    def block(self, rows: np.ndarray) -> Block:
-        """Rows ``rows`` against every column."""
-        cols = np.arange(self.m)
-        return self._score(np.asarray(rows, np.int64), cols, block=True)
+    def block(self, rows: np.ndarray, start: int = 0) -> Block:
+        """Rows ``rows`` against every column from ``start`` on (peers score each pair once:
+        a row against the columns after it, see ``candidates.collect_peers``).
+        """
+        cols = np.arange(start, self.m)
+        return self._score(np.asarray(rows, np.int64), cols, block=True, start=start)
 
     def pairs(self, rows: np.ndarray, cols: np.ndarray) -> Block:
         """Single pairs (rows[k], cols[k]); every array of the result is 1-D."""
         return self._score(np.asarray(rows, np.int64), np.asarray(cols, np.int64), block=False)
 
-    def _score(self, rows: np.ndarray, cols: np.ndarray, *, block: bool) -> Block:
+    def _score(self, rows: np.ndarray, cols: np.ndarray, *, block: bool, start: int = 0) -> Block:
         w = self._weights
-        skills = self._directional(self.skills, rows, cols, block=block)
-        goals = self._goals(rows, cols, block=block)
+        skills = self._directional(self.skills, rows, cols, block=block, start=start)
+        goals = self._goals(rows, cols, block=block, start=start)
         if self.cohort.peer:
-            skills += self._directional_back(rows, cols, block)
-            goals += self._goals_back(rows, cols, block)
+            skills += self._directional_back(rows, cols, block, start)
+            goals += self._goals_back(rows, cols, block, start)
             skills *= np.float32(0.5)
             goals *= np.float32(0.5)
         total = skills
@@ -408,7 +413,8 @@ class Scorer:
             total=total,
             language_ok=language_ok,
             team_ok=team_ok,
-            rule_ok=self._rule_ok(rows, cols, block, total.shape),
+            rule_ok=self._rule_ok(rows, cols, block, total.shape, start),
+            start=start,
         )
 
     def hours(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -416,63 +422,71 @@ class Scorer:
         return np.asarray(self.overlap.hours(rows, cols, False), np.float32)
 
     def _directional(
-        self, shared: _Shared, rows: np.ndarray, cols: np.ndarray, *, block: bool
+        self, shared: _Shared, rows: np.ndarray, cols: np.ndarray, *, block: bool, start: int
     ) -> np.ndarray:
         norms = shared.norms[rows]
-        values = shared.rows(rows) if block else shared.pairs(rows, cols)
+        values = shared.rows(rows, start) if block else shared.pairs(rows, cols)
         if block:
             norms = norms[:, None]
         return _share(values, norms)
 
-    def _directional_back(self, rows: np.ndarray, cols: np.ndarray, block: bool) -> np.ndarray:
+    def _directional_back(
+        self, rows: np.ndarray, cols: np.ndarray, block: bool, start: int
+    ) -> np.ndarray:
         """Peers: the skills score read the other way (the column wanting from the row),
         relative to everything the column wants.
         """
         if block:
-            values = self.skills_back.rows(rows)
-            norms = self.skills.norms[None, :]
+            values = self.skills_back.rows(rows, start)
+            norms = self.skills.norms[None, start:]
         else:
             values = self.skills_back.pairs(rows, cols)
             norms = self.skills.norms[cols]
         return _share(values, norms)
 
-    def _goals(self, rows: np.ndarray, cols: np.ndarray, *, block: bool) -> np.ndarray:
-        values = self.goals.rows(rows) if block else self.goals.pairs(rows, cols)
+    def _goals(self, rows: np.ndarray, cols: np.ndarray, *, block: bool, start: int) -> np.ndarray:
+        values = self.goals.rows(rows, start) if block else self.goals.pairs(rows, cols)
         np.divide(values, np.float32(WORD_WEIGHT * 2.0), out=values)
         return np.minimum(values, np.float32(1.0), out=values)
 
-    def _goals_back(self, rows: np.ndarray, cols: np.ndarray, block: bool) -> np.ndarray:
+    def _goals_back(
+        self, rows: np.ndarray, cols: np.ndarray, block: bool, start: int
+    ) -> np.ndarray:
         back = self.goals_back
-        values = back.rows(rows) if block else back.pairs(rows, cols)
+        values = back.rows(rows, start) if block else back.pairs(rows, cols)
         np.divide(values, np.float32(WORD_WEIGHT * 2.0), out=values)
         return np.minimum(values, np.float32(1.0), out=values)
 
     def _rule_ok(
-        self, rows: np.ndarray, cols: np.ndarray, block: bool, shape: tuple[int, ...]
+        self, rows: np.ndarray, cols: np.ndarray, block: bool, shape: tuple[int, ...], start: int
     ) -> np.ndarray:
         ok = np.ones(shape, bool)
         if not len(self.blocked_rows):
             return ok
         if block:
             position = {int(r): k for k, r in enumerate(rows)}
-            hit = np.isin(self.blocked_rows, rows)
+            hit = np.isin(self.blocked_rows, rows) & (self.blocked_cols >= start)
             for r, c in zip(self.blocked_rows[hit], self.blocked_cols[hit], strict=True):
-                ok[position[int(r)], c] = False
+                ok[position[int(r)], c - start] = False
             return ok
         blocked = self.blocked_rows * max(self.m, 1) + self.blocked_cols
         return ~np.isin(rows * max(self.m, 1) + cols, blocked)
 
-    def units(self, block: Block, cols: np.ndarray | None = None) -> np.ndarray:
+    def units(
+        self, block: Block, cols: np.ndarray | None = None, *, compact: bool = False
+    ) -> np.ndarray:
         """What the solvers maximise after the number of pairs and of the waiting placed, in
         integer units: the score in ten-thousandths, then a seeded tie-break below one unit,
         so ties fall the same way for the same seed. ``cols`` only for single pairs.
+        ``compact``: as int32 (every value fits; half the memory traffic of int64, for the
+        scans that only compare values), else int64.
         """
         if cols is None:
-            r, c = block.rows[:, None], np.arange(self.m)[None, :]
+            r, c = block.rows[:, None], np.arange(block.start, self.m)[None, :]
         else:
             r, c = block.rows, cols
         scaled = block.total * np.float32(SCORE_UNITS)
-        units = np.rint(scaled, out=scaled).astype(np.int64)
+        units: np.ndarray = np.rint(scaled, out=scaled).astype(np.int32 if compact else np.int64)
         units *= JITTER_UNITS
         units += (self.tie_l[r] ^ self.tie_r[c]) % np.uint8(JITTER_UNITS)
         return units
