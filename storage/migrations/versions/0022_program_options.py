@@ -41,9 +41,9 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column('rounds_from', sa.Date(), nullable=True))
         batch_op.add_column(
-            sa.Column(
-                'mentees_choose', sa.Boolean(), nullable=False, server_default=sa.false()
-            )
+            # a constant default ('0' reads as false on both databases): an expression such as
+            # sa.false() would make SQLite rebuild the table, which other tables reference
+            sa.Column('mentees_choose', sa.Boolean(), nullable=False, server_default='0')
         )
         batch_op.add_column(
             sa.Column('choose_days', sa.Integer(), nullable=False, server_default='3')
