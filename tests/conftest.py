@@ -9,6 +9,7 @@ running SQLite only; elsewhere the header line says which backends ran."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -20,11 +21,12 @@ from sqlalchemy.engine import Engine
 from adapters.surfaces import CONSOLE, surfaces
 from bot.app import MentorBot, build_bot
 from bot.config import Settings, load_settings
+from bot.demo.plan import DrivenTruth
 from bot.events import Actor, Command
 from bot.replies import Form, FormErrors, Message, Reply
 from bot.time.clock import FakeClock
 from fakes import postgres
-from storage.engine import make_engine
+from storage.engine import make_engine, sqlite_path
 
 START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # a Sunday
 
@@ -132,16 +134,41 @@ def settings(tmp_path: Path, database_url: str, backend: str) -> Settings:
     return replace(base, bot=bot)
 
 
+COPIED_TEMPLATE = pytest.StashKey[bool]()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to head once per test process, copied for each test (as
+    ``pg_template`` is on PostgreSQL): running the migrations costs more than most tests."""
+    from storage.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("template") / "mentorbot.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection closed: the WAL is checkpointed into the file
+    return path
+
+
 @pytest.fixture
-def engine(settings: Settings) -> Iterator[Engine]:
+def engine(settings: Settings, request) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    """The test's database, migrated to head: on SQLite a copy of ``sqlite_template`` in the
+    data directory, on PostgreSQL a copy of ``pg_template``."""
+    path = sqlite_path(settings.database_url)
+    if path is not None and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        request.node.stash[COPIED_TEMPLATE] = True
     engine = make_engine(settings.database_url)
     yield engine
     engine.dispose()
 
 
 @pytest.fixture
-def bot(settings: Settings, clock: FakeClock, engine: Engine) -> MentorBot:
-    return build_bot(settings, clock=clock, engine=engine, surfaces=surfaces())
+def bot(settings: Settings, clock: FakeClock, engine: Engine, request) -> MentorBot:  # type: ignore[no-untyped-def]
+    """The bot on the test's database (a copy of the migrated template needs no migrating)."""
+    migrate = not request.node.stash.get(COPIED_TEMPLATE, False)
+    return build_bot(settings, clock=clock, engine=engine, surfaces=surfaces(), migrate=migrate)
 
 
 def actor(name: str = "alice", *, timezone: str | None = None) -> Actor:
@@ -190,3 +217,28 @@ def bot_once(tmp_path_factory) -> MentorBot:
     bot = build_bot(settings, clock=FakeClock(START), surfaces=surfaces())
     _setup(bot)
     return bot
+
+
+PLANTED_EFFECTS = {"Alpha": 0.5, "Beta": 0.0}  # team -> true change in belonging
+
+
+@pytest.fixture(scope="session")
+def effects_program(tmp_path_factory: pytest.TempPathFactory) -> tuple[MentorBot, DrivenTruth]:
+    """200 people over twelve weekly cycles driven through the bot (``fakes.driven``) with
+    two planted truths: team Alpha's belonging rises by 0.5 from mid-program to end and team
+    Beta's does not; Asia's mentees wait a round for mentors who speak their language. Built
+    once (the tests only read it) for the report's and the surveys' tests, which share the
+    xdist group ``effects_program`` so that one process builds it."""
+    import asyncio
+
+    from fakes.driven import drive
+
+    base = load_settings(None, env={})
+    data = tmp_path_factory.mktemp("effects")
+    settings = replace(base, bot=replace(base.bot, data_dir=str(data)))
+    bot = build_bot(settings, clock=FakeClock(START), surfaces=surfaces())
+    truth = asyncio.run(
+        drive(bot, people=200, weeks=12, seed=7, effects=PLANTED_EFFECTS, slow_region="Asia")
+    )
+    bot.engine.dispose()
+    return bot, truth

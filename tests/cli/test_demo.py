@@ -32,6 +32,10 @@ def _programs(db: Path) -> int:
         return conn.execute("SELECT count(*) FROM program").fetchone()[0]
 
 
+# one process runs this module (an xdist group): its demo is run once
+pytestmark = pytest.mark.xdist_group("demo")
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """A 30-person, six-week demo in a fresh data directory (a few seconds)."""

@@ -20,6 +20,9 @@ from tests.packaging.install import (
     wheel_files,
 )
 
+# one process runs this module (an xdist group): its wheel is built once
+pytestmark = pytest.mark.xdist_group("wheel")
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -6,48 +6,39 @@ on the HTML page and in the CSV files."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import html as markup
 import re
 import statistics
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
-from adapters.surfaces import surfaces
-from bot.app import build_bot
-from bot.config import load_settings
 from bot.report.figures import build
 from bot.report.page import html, write_csv
-from bot.time.clock import FakeClock
-from fakes.driven import drive
 from storage.engine import transaction
 from storage.models import Program
-from tests.conftest import START
+from tests.conftest import PLANTED_EFFECTS
 
-EFFECTS = {"Alpha": 0.5, "Beta": 0.0}
+EFFECTS = PLANTED_EFFECTS  # {"Alpha": 0.5, "Beta": 0.0}
+
+
+# the program is built once and shared with tests/surveys/test_change.py (conftest.py)
+pytestmark = pytest.mark.xdist_group("effects_program")
 
 
 @pytest.fixture(scope="module")
-def planted(tmp_path_factory):
+def planted(effects_program, tmp_path_factory):
     """200 people over twelve weekly cycles, both effects planted; the page and its CSVs."""
-    base = load_settings(None, env={})
-    data = tmp_path_factory.mktemp("effects")
-    settings = replace(base, bot=replace(base.bot, data_dir=str(data)))
-    bot = build_bot(settings, clock=FakeClock(START), surfaces=surfaces())
-    truth = asyncio.run(
-        drive(bot, people=200, weeks=12, seed=7, effects=EFFECTS, slow_region="Asia")
-    )
+    bot, truth = effects_program
     with transaction(bot.engine) as s:
         (program,) = s.exec(select(Program)).all()
         report = build(
-            s, program, settings, now=bot.clock.now(), zone="Europe/Berlin", prompts=bot.prompts
+            s, program, bot.settings, now=bot.clock.now(), zone="Europe/Berlin", prompts=bot.prompts
         )
     bot.engine.dispose()
-    written = write_csv(report, data / "csv")
+    written = write_csv(report, tmp_path_factory.mktemp("effects") / "csv")
     return truth, html(report), {p.stem: _read(p) for p in written}
 
 

@@ -43,6 +43,10 @@ def figures(report) -> dict[str, str]:
     return report.figures()
 
 
+# one process runs this module (an xdist group): its driven program is built once
+pytestmark = pytest.mark.xdist_group("driven_report")
+
+
 @pytest.fixture(scope="module")
 def driven(tmp_path_factory):
     """500 people over twelve weekly cycles, driven through the bot on the fake clock (about

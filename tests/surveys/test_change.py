@@ -3,29 +3,23 @@ paired change and its interval recover a planted effect, and small groups stay h
 
 from __future__ import annotations
 
-import asyncio
 import statistics
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
-from adapters.surfaces import surfaces
-from bot.app import build_bot, load_prompts
+from bot.app import load_prompts
 from bot.conversations.scripts import bundled_scripts_dir, parse_script
 from bot.errors import ConfigError
 from bot.report.figures import HIDDEN, build
 from bot.surveys.change import paired_change
 from bot.surveys.instrument import load_instrument
 from bot.surveys.records import SURVEY_CONTRACT
-from bot.time.clock import FakeClock
-from fakes.driven import drive
 from fakes.outcomes import generate
 from storage.engine import transaction
 from storage.models import Member, Person, Program, SurveyResponse
-from tests.conftest import START
 
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
 BUNDLED = (bundled_scripts_dir() / "survey.toml").read_text(encoding="utf-8")
@@ -59,13 +53,17 @@ def _answer(engine, program_id: int, rows: list[tuple[str, dict[str, int]]]) -> 
             )
 
 
+# the program is built once and shared with tests/report/test_effects.py (conftest.py)
+pytestmark = pytest.mark.xdist_group("effects_program")
+
+
 @pytest.fixture(scope="module")
-def planted(tmp_path_factory):
+def planted(effects_program):
     """200 people in two teams driven through the bot: team Alpha's belonging truly rises by
-    0.5 from mid-program to end, team Beta's truly does not change."""
-    base = load_settings_for(tmp_path_factory.mktemp("planted"))
-    bot = build_bot(base, clock=FakeClock(START), surfaces=surfaces())
-    truth = asyncio.run(drive(bot, people=200, weeks=12, seed=7, effects={"Alpha": 0.5, "Beta": 0}))
+    0.5 from mid-program to end, team Beta's truly does not change (and Asia's mentees wait
+    a round, which the report's tests read)."""
+    bot, truth = effects_program
+    base = bot.settings
     with transaction(bot.engine) as s:
         (program,) = s.exec(select(Program)).all()
         report = build(
@@ -83,13 +81,6 @@ def planted(tmp_path_factory):
             ] = response.answers
     bot.engine.dispose()
     return truth, report, answers, base
-
-
-def load_settings_for(data: Path):  # type: ignore[no-untyped-def]
-    from bot.config import load_settings
-
-    base = load_settings(None, env={})
-    return replace(base, bot=replace(base.bot, data_dir=str(data)))
 
 
 @pytest.mark.slow
