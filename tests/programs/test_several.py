@@ -234,6 +234,10 @@ def test_a_programs_own_admins_run_admin_commands_there_only(bot):
     assert "carol" in run(bot, "admin program coffee", who="admin")
     # The configured admin still picks; carol's membership elsewhere changes nothing.
     assert PICKER in run(bot, "admin members", who="admin")
+    run(bot, "forget confirm", who="carol")  # forgotten: no longer anyone's admin
+    with transaction(bot.engine) as s:
+        assert s.exec(select(Program).where(Program.slug == "coffee")).one().admins == []
+    assert "Only program admins" in run(bot, "admin members", who="carol")
 
 
 def test_a_form_opened_for_a_program_lands_in_it(bot):
