@@ -312,3 +312,26 @@ def test_a_workspace_with_one_program_never_sees_a_picker(bot, who, commands):
         assert PICKER not in text_of(reply), command
         if isinstance(reply, Message):  # no button grows a program word either
             assert all(" default" not in c for _l, c in _buttons(reply)), command
+
+
+def test_a_programs_own_admins_get_its_digest_only(bot):
+    """The weekly digest of each program goes to the configured admins and to that
+    program's own admins; another program's admin does not get it."""
+    from datetime import timedelta
+
+    from bot.checkins.digest import queue_digests
+
+    _two(bot)
+    run(bot, "admin program coffee set admins carol", who="admin")
+    monday_ten = bot.clock.now() + timedelta(days=1, hours=-2)  # Monday 10:00 UTC
+    with transaction(bot.engine) as s:
+        queue_digests(s, now=monday_ten, settings=bot.settings, prompts=bot.prompts)
+    with transaction(bot.engine) as s:
+        slugs = {p.id: p.slug for p in s.exec(select(Program)).all()}
+        sent = {
+            (slugs[m.program_id], m.dedupe_key.rsplit(":", 1)[1])
+            for m in s.exec(select(OutboxMessage)).all()
+            if m.dedupe_key.startswith("digest:")
+        }
+    assert ("coffee", "carol") in sent and ("default", "carol") not in sent
+    assert {("coffee", "admin"), ("default", "admin")} <= sent
