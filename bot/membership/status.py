@@ -44,11 +44,8 @@ def _status(ctx: Ctx) -> Message:
     if has_ended(program, ctx.now):
         return _ended(ctx, member)
     state = ctx.effective_status(member)
-    items: list[tuple[str, Text]] = [
-        (ctx.prompts.text("status.label.role"), ctx.t(f"role.{member.role}")),
-    ]
-    items.append(_state_item(ctx, member, state, tz))
-
+    role = (ctx.prompts.text("status.label.role"), ctx.t(f"role.{member.role}"))
+    items: list[tuple[str, Text]] = [role, _state_item(ctx, member, state, tz)]
     assert member.id is not None
     pairs = pairs_db.active_pairs_of(session=ctx.session, member_id=member.id)
     with_members = _partners_of(ctx, member.id, pairs)
