@@ -33,6 +33,7 @@ from bot.errors import ConfigError, FormInvalid, NeedsConfirmation, UserError
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted, Surface
 from bot.metrics import Metrics, NoMetrics
 from bot.outbox import Dispatcher
+from bot.pair_choice import PAIR_TOKEN
 from bot.program_pick import admins_here, carry_program, named
 from bot.prompt_catalog import core_words
 from bot.prompts import Prompts
@@ -46,6 +47,7 @@ from bot.words import split_args
 from storage import repo
 from storage.engine import BadDatabaseURL, make_engine, transaction, unavailable
 from storage.migrate import upgrade
+from storage.models import Pair
 from storage.unreachable import reachable_again
 
 log = logging.getLogger(__name__)
@@ -229,8 +231,7 @@ class MentorBot:
             assert ctx.person.id is not None
             active = self.conversations.active(ctx.session, ctx.person.id)
             if active is not None:  # in a conversation, whatever they type is an answer
-                if active.program_id is not None and ctx.chosen_program() is None:
-                    ctx.use_program(active.program_id)
+                ctx.adopt_program(active.program_id)
                 return self.conversations.answer(ctx, active, text)
             plain = _COMMAND_PREFIX.match(text) is None
             text = _COMMAND_PREFIX.sub("", text, count=1)
@@ -314,11 +315,18 @@ def build_registry() -> Registry:
 
 def _choose_program(ctx: Ctx, command: tuple[str, ...], rest: list[str], admin: bool) -> list[str]:
     """Before a handler runs: a first word naming a program chooses it (``/mentor join
-    coffee``), for every command at once; the words are kept for a picker that runs the
-    command again; an admin command runs only where the actor is an admin.
+    coffee``), for every command at once, else a ``pair:<id>`` names it; the words are kept
+    for a picker that runs the command again; an admin command runs only where the actor is
+    an admin.
     """
     ctx.admin_scope = ctx.admin_scope or admin
-    return ctx.take_program_word(command, rest)
+    rest = ctx.take_program_word(command, rest)
+    for word in rest:  # a button about one pair (``checkin met pair:12``) acts in its program
+        number = word[len(PAIR_TOKEN) :] if word.lower().startswith(PAIR_TOKEN) else ""
+        if number.isdigit() and len(number) < 10 and ctx.chosen_program() is None:
+            pair = ctx.session.get(Pair, int(number))
+            ctx.adopt_program(pair.program_id if pair is not None else None)
+    return rest
 
 
 def _outbox_retention(job: JobContext) -> int:

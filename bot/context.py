@@ -234,6 +234,18 @@ class Ctx:
         self._live = [found]
         return found
 
+    def adopt_program(self, program_id: int | None) -> None:
+        """Make ``program_id`` this event's program when none is chosen yet and it is one of
+        the workspace's live programs (what a stored pair, request or conversation names);
+        otherwise leave the choice as it is, for the handler to judge the object.
+        """
+        if self._program is not None or program_id is None:
+            return
+        for program in self.live_programs():
+            if program.id == program_id:
+                self._program = self._settle(program)
+                return
+
     def use_program(self, program_id: int) -> Program:
         """Make ``program_id`` this event's program: for a handler acting on something stored
         (a pair, a round, a request) whose program is known. Another workspace's program (a

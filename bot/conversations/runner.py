@@ -363,8 +363,7 @@ class Conversations:
             raise UserError("conv.not_yours")
         if conv.status != ConversationStatus.ACTIVE:
             raise UserError("conv.closed")
-        if conv.program_id is not None and ctx.chosen_program() is None:
-            ctx.use_program(conv.program_id)  # its answers belong to the program it began in
+        ctx.adopt_program(conv.program_id)  # its answers belong to the program it began in
         return conv
 
     def click(self, ctx: Ctx, conv_id: int, step_index: int, value: str) -> Reply:

@@ -335,3 +335,18 @@ def test_a_programs_own_admins_get_its_digest_only(bot):
         }
     assert ("coffee", "carol") in sent and ("default", "carol") not in sent
     assert {("coffee", "admin"), ("default", "admin")} <= sent
+
+
+def test_a_button_about_one_pair_acts_in_its_program(bot):
+    """Someone in two programs pressing a button that names a pair (``pair:<id>``) is not
+    asked which program: the pair's is taken; typing the command alone asks."""
+    _two(bot)
+    for who in ("alice", "bob"):
+        run(bot, "join coffee", who=who)
+    run(bot, "join default mentee")
+    _match(bot, "coffee")
+    with transaction(bot.engine) as s:
+        pair_id = s.exec(select(Pair)).one().id
+    assert PICKER in run(bot, "checkin met")
+    answer = _press(bot, f"checkin met pair:{pair_id}")
+    assert PICKER not in answer and "bob" in answer
