@@ -10,6 +10,7 @@ exception ever reaches an adapter.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 import time
@@ -32,18 +33,21 @@ from bot.errors import ConfigError, FormInvalid, NeedsConfirmation, UserError
 from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitted, Surface
 from bot.metrics import Metrics, NoMetrics
 from bot.outbox import Dispatcher
+from bot.pair_choice import PAIR_TOKEN
+from bot.program_pick import admins_here, carry_program, named
 from bot.prompt_catalog import core_words
 from bot.prompts import Prompts
 from bot.pseudonyms import Pseudonyms
 from bot.registry import JobContext, Registry, registered
 from bot.registry import capabilities as capabilities  # where they are found, for the tests
-from bot.replies import FormErrors, Message, Reply, Section
+from bot.replies import Form, FormErrors, Message, Reply, Section
 from bot.router import Router, refuse_non_admin
 from bot.time.clock import Clock, ShiftedClock, SystemClock
 from bot.words import split_args
 from storage import repo
 from storage.engine import BadDatabaseURL, make_engine, transaction, unavailable
 from storage.migrate import upgrade
+from storage.models import Pair
 from storage.unreachable import reachable_again
 
 log = logging.getLogger(__name__)
@@ -119,7 +123,11 @@ class MentorBot:
                 prompts = ctx.prompts
                 if isinstance(event, DirectMessage) and ctx.person.unreachable_since:
                     reachable_again(session, ctx.person)  # they wrote: DMs work again
-                return self._route(ctx, event)
+                try:
+                    return _in_program(ctx, self._route(ctx, event))
+                except NeedsConfirmation as asked:
+                    asked.reply = _in_program(ctx, asked.reply)
+                    raise
         except UserError as exc:
             return self._user_error(exc, prompts)
         except FormInvalid as exc:
@@ -166,7 +174,7 @@ class MentorBot:
 
     def _context(self, session, actor: Actor, via: str = "command") -> Ctx:  # type: ignore[no-untyped-def]
         now = self.clock.now()
-        person, program = repo.person_and_program(
+        person, live = repo.person_and_program(
             session=session,
             platform=actor.platform,
             platform_user_id=actor.user_id,
@@ -179,13 +187,16 @@ class MentorBot:
         if actor.locale and person.platform_locale != actor.locale[:20]:
             person.platform_locale = actor.locale[:20]
             session.add(person)
+        everywhere = self.is_admin(actor)
         return Ctx(
             session=session,
             actor=actor,
             now=now,
             prompts=self.prompts.for_person(person),  # replies speak the actor's language
             settings=self.settings,
-            is_admin=self.is_admin(actor),
+            # A program's own admins may run admin commands, in their program only.
+            is_admin=everywhere or any(admins_here(p, actor) for p in live),
+            admin_everywhere=everywhere,
             person=person,
             pseudonyms=self.pseudonyms,
             via=via,
@@ -193,7 +204,8 @@ class MentorBot:
             capability_registry=self.registry,
             run_command=self.router.dispatch,
             surfaces=self.surfaces,
-            _program=program,
+            _program=live[0] if len(live) == 1 else None,
+            _live=live,
         )
 
     def _greeting(self, ctx: Ctx) -> Reply:
@@ -211,17 +223,7 @@ class MentorBot:
     def _route(self, ctx: Ctx, event: Event) -> Reply:
         limit = self.settings.bot.max_text_length
         if isinstance(event, FormSubmitted):
-            longest = max(limit, self.registry.form_limits.get(event.form_id, 0))
-            if any(len(v) > longest for v in event.values.values()):
-                raise UserError("error.too_long", limit=longest)
-            handler = self.registry.forms.get(event.form_id)
-            if event.form_id in self.registry.admin_forms and not ctx.is_admin:
-                refuse_non_admin(ctx, f"form {event.form_id}")
-            if handler is not None:
-                return handler(ctx, dict(event.values))
-            if event.form_id.startswith("conv:") and event.form_id[5:].isdigit():
-                return self.conversations.submit_form(ctx, int(event.form_id[5:]), event.values)
-            raise UserError("error.unknown_form")
+            return self._submitted(ctx, event, limit)
         text = event.command if isinstance(event, Action) else event.text
         if len(text) > limit:
             raise UserError("error.too_long", limit=limit)
@@ -229,6 +231,7 @@ class MentorBot:
             assert ctx.person.id is not None
             active = self.conversations.active(ctx.session, ctx.person.id)
             if active is not None:  # in a conversation, whatever they type is an answer
+                ctx.adopt_program(active.program_id)
                 return self.conversations.answer(ctx, active, text)
             plain = _COMMAND_PREFIX.match(text) is None
             text = _COMMAND_PREFIX.sub("", text, count=1)
@@ -248,6 +251,45 @@ class MentorBot:
                     return late
         return self.router.dispatch(ctx, split_args(text))
 
+    def _submitted(self, ctx: Ctx, event: FormSubmitted, limit: int) -> Reply:
+        """A submitted form: its handler, in the program the form was opened for."""
+        form_id, _, slug = event.form_id.partition(PROGRAM_MARK)
+        if slug:
+            chosen = named(ctx.live_programs(), slug)
+            if chosen is None or chosen.id is None:
+                raise UserError("error.unknown_form")
+            ctx.use_program(chosen.id)
+        longest = max(limit, self.registry.form_limits.get(form_id, 0))
+        if any(len(v) > longest for v in event.values.values()):
+            raise UserError("error.too_long", limit=longest)
+        handler = self.registry.forms.get(form_id)
+        if form_id in self.registry.admin_forms:
+            ctx.admin_scope = True
+            if not ctx.is_admin or (slug and not ctx.admin_here()):
+                refuse_non_admin(ctx, f"form {form_id}")
+        if handler is not None:
+            return handler(ctx, dict(event.values))
+        if form_id.startswith("conv:") and form_id[5:].isdigit():
+            return self.conversations.submit_form(ctx, int(form_id[5:]), event.values)
+        raise UserError("error.unknown_form")
+
+
+PROGRAM_MARK = "@"  # a form opened for one of several programs: ``join@coffee``
+
+
+def _in_program(ctx: Ctx, reply: Reply) -> Reply:
+    """A reply about one of several programs carries it: a form's answers and a button's
+    press land in that program.
+    """
+    program = ctx.chosen_program()
+    if program is None or len(ctx.live_programs()) < 2:
+        return reply
+    if isinstance(reply, Message):
+        return carry_program(reply, program, ctx.live_programs())
+    if not isinstance(reply, Form) or PROGRAM_MARK in reply.form_id:
+        return reply
+    return dataclasses.replace(reply, form_id=f"{reply.form_id}{PROGRAM_MARK}{program.slug}")
+
 
 def _greeting_parts(ctx: Ctx, router: Router) -> Reply:
     help_reply = router.dispatch(ctx, ["help"])
@@ -266,8 +308,25 @@ def build_registry() -> Registry:
         return admin.dispatch(ctx, args)
 
     registry.commands.command("admin", admin=True)(admin_command)
+    registry.commands.prepare = registry.admin.prepare = _choose_program
     registry.job("outbox_retention", lambda _settings: timedelta(hours=6), _outbox_retention)
     return registry
+
+
+def _choose_program(ctx: Ctx, command: tuple[str, ...], rest: list[str], admin: bool) -> list[str]:
+    """Before a handler runs: a first word naming a program chooses it (``/mentor join
+    coffee``), for every command at once, else a ``pair:<id>`` names it; the words are kept
+    for a picker that runs the command again; an admin command runs only where the actor is
+    an admin.
+    """
+    ctx.admin_scope = ctx.admin_scope or admin
+    rest = ctx.take_program_word(command, rest)
+    for word in rest:  # a button about one pair (``checkin met pair:12``) acts in its program
+        number = word[len(PAIR_TOKEN) :] if word.lower().startswith(PAIR_TOKEN) else ""
+        if number.isdigit() and len(number) < 10 and ctx.chosen_program() is None:
+            pair = ctx.session.get(Pair, int(number))
+            ctx.adopt_program(pair.program_id if pair is not None else None)
+    return rest
 
 
 def _outbox_retention(job: JobContext) -> int:

@@ -11,9 +11,17 @@ from sqlmodel import Session
 
 from bot.config import WEEKDAYS, Settings
 from bot.delivery import Target
-from bot.errors import UserError
+from bot.errors import NeedsConfirmation, UserError
 from bot.events import Actor, Surface
 from bot.outbox import enqueue
+from bot.program_pick import (
+    admins_here,
+    carry_program,
+    picker,
+    slugs_of,
+    take_program_word,
+    with_program,
+)
 from bot.prompts import Prompts, Speaker
 from bot.pseudonyms import Pseudonyms
 from bot.replies import Message, Part, Reply, Section
@@ -85,6 +93,20 @@ class Ctx:
     capability_registry: object | None = field(default=None, repr=False)
     surfaces: Mapping[str, Surface] = field(default_factory=dict, repr=False)
     _program: Program | None = field(default=None, repr=False)
+    # The workspace's live programs, when already read (None: read them when needed).
+    _live: list[Program] | None = field(default=None, repr=False)
+    # An admin everywhere ([admins] in the configuration); ``is_admin`` is also true for a
+    # program's own admins, who may run admin commands in their program only.
+    admin_everywhere: bool | None = None
+    # The command being run (``("admin", "match")``) and the words after it, for a picker
+    # that runs it again in the chosen program; ``admin_scope`` while it is an admin command.
+    command: tuple[str, ...] = ()
+    command_rest: tuple[str, ...] = ()
+    admin_scope: bool = False
+
+    def __post_init__(self) -> None:
+        if self.admin_everywhere is None:
+            self.admin_everywhere = self.is_admin
 
     def group_dm(self) -> bool:
         """Whether the program's platform can message several people together."""
@@ -100,31 +122,129 @@ class Ctx:
         return self.conversation_runner
 
     # -- program and membership -------------------------------------------------------------
-    def program(self) -> Program:
-        """The workspace's program, created from the configured defaults on first use."""
+    def program(self, *, guess: bool = True) -> Program:
+        """The event's program: one a handler chose (:meth:`use_program`), the program
+        word, the workspace's only live program, the only one the person is in (for member
+        commands, unless ``guess`` is False, as for ``join``), else a picker is the reply.
+        The first program is created from the configured defaults on first use.
+        """
         if self._program is None:
-            found = repo.find_program(
+            self._program = self._settle(self._resolve(guess=guess))
+        return self._program
+
+    def chosen_program(self) -> Program | None:
+        """The program already chosen for this event, without asking anyone."""
+        return self._program
+
+    def live_programs(self) -> list[Program]:
+        """The workspace's live (not archived) programs, oldest first."""
+        if self._live is None:
+            self._live = repo.workspace_programs(
                 session=self.session,
                 platform=self.actor.platform,
                 workspace_id=self.actor.workspace_id,
             )
-            if found is None:
-                defaults = self.settings.program
-                found = repo.create_program(
-                    session=self.session,
-                    platform=self.actor.platform,
-                    workspace_id=self.actor.workspace_id,
-                    name=defaults.name,
-                    kind=defaults.kind,
-                    cadence=defaults.cadence,
-                    checkin_weekday=WEEKDAYS.index(defaults.checkin_weekday.lower()),
-                    checkin_hour=defaults.checkin_hour,
-                    announcement_channel=defaults.announcement_channel,
-                    now=self.now,
-                    starts_on=self.now.date(),
-                )
-            self._program = found
-        return self._program
+        return self._live
+
+    def my_programs(self) -> list[Program]:
+        """The live programs the person is in (active or on a break)."""
+        assert self.person.id is not None
+        mine = {
+            m.program_id
+            for m, _p in repo.memberships(session=self.session, person_id=self.person.id)
+            if m.status != MemberStatus.LEFT and m.removed_at is None
+        }
+        return [p for p in self.live_programs() if p.id in mine]
+
+    def take_program_word(self, command: tuple[str, ...], rest: list[str]) -> list[str]:
+        """Note the command being run; a first word naming a live program chooses it and is
+        taken off; the rest is returned.
+        """
+        program, left = (None, rest)
+        if rest and self._program is None:
+            program, left = take_program_word(self.live_programs(), rest)
+        self.command, self.command_rest = command, tuple(left)
+        if program is not None:
+            self._program = self._settle(program)
+        return left
+
+    def admin_here(self, program: Program | None = None) -> bool:
+        """Whether the actor may run admin commands in ``program`` (this event's)."""
+        return bool(self.admin_everywhere) or admins_here(program or self.program(), self.actor)
+
+    def _resolve(self, *, guess: bool) -> Program:
+        live = self.live_programs()
+        if not live:
+            return self._first_program()
+        if len(live) == 1:
+            return live[0]
+        choices = live
+        if self.admin_scope and not self.admin_everywhere:
+            choices = [p for p in live if admins_here(p, self.actor)] or live
+        elif guess and not self.admin_scope:
+            mine = self.my_programs()
+            if len(mine) == 1:
+                return mine[0]
+        if len(choices) == 1:
+            return choices[0]
+        if not self.command:  # nothing to run again: say how to name it
+            raise UserError("program.which_typed", programs=Text.trusted(slugs_of(choices)))
+        example = "/mentor " + with_program(self.command, self.command_rest, choices[-1])
+        raise NeedsConfirmation(
+            picker(
+                self.t("program.which"),
+                self.t("program.which_hint", example=Text.trusted(example)),
+                self.command,
+                self.command_rest,
+                choices,
+            )
+        )
+
+    def _settle(self, program: Program) -> Program:
+        """Admin commands run only where the actor is an admin."""
+        if self.admin_scope and not self.admin_here(program):
+            raise UserError("program.not_your_program", program=program.name)
+        return program
+
+    def _first_program(self) -> Program:
+        """The workspace's first program, from the configured defaults (none may be live
+        when an admin archived them all: then nothing runs until one is made).
+        """
+        if repo.workspace_programs(
+            session=self.session,
+            platform=self.actor.platform,
+            workspace_id=self.actor.workspace_id,
+            archived=True,
+        ):
+            raise UserError("program.none_live")
+        defaults = self.settings.program
+        found = repo.create_program(
+            session=self.session,
+            platform=self.actor.platform,
+            workspace_id=self.actor.workspace_id,
+            name=defaults.name,
+            kind=defaults.kind,
+            cadence=defaults.cadence,
+            checkin_weekday=WEEKDAYS.index(defaults.checkin_weekday.lower()),
+            checkin_hour=defaults.checkin_hour,
+            announcement_channel=defaults.announcement_channel,
+            now=self.now,
+            starts_on=self.now.date(),
+        )
+        self._live = [found]
+        return found
+
+    def adopt_program(self, program_id: int | None) -> None:
+        """Make ``program_id`` this event's program when none is chosen yet and it is one of
+        the workspace's live programs (what a stored pair, request or conversation names);
+        otherwise leave the choice as it is, for the handler to judge the object.
+        """
+        if self._program is not None or program_id is None:
+            return
+        for program in self.live_programs():
+            if program.id == program_id:
+                self._program = self._settle(program)
+                return
 
     def use_program(self, program_id: int) -> Program:
         """Make ``program_id`` this event's program: for a handler acting on something stored
@@ -137,7 +257,7 @@ class Ctx:
             self.actor.workspace_id,
         ):
             raise UserError("error.unknown_form")
-        self._program = program
+        self._program = self._settle(program)
         return program
 
     def member(self) -> Member | None:
@@ -198,14 +318,15 @@ class Ctx:
         """Queue a direct message to ``person`` through the outbox, once per ``dedupe_key``;
         render ``message`` with :meth:`prompts_for` ``(person)``, in their language.
         """
+        program = self.program()
         enqueue(
             self.session,
             dedupe_key=dedupe_key,
             target=Target(
                 person.platform, self.actor.workspace_id, "user", (person.platform_user_id,)
             ),
-            message=message,
+            message=carry_program(message, program, self.live_programs()),
             not_before=self.now,
             now=self.now,
-            program_id=self.program().id,
+            program_id=program.id,
         )

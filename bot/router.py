@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from bot.context import Ctx
 
 Handler = Callable[["Ctx", list[str]], Reply]
+Prepare = Callable[["Ctx", tuple[str, ...], list[str], bool], list[str]]
 log = logging.getLogger(__name__)
 
 
@@ -52,6 +53,10 @@ class Router:
 
     def __init__(self, scope: str = "") -> None:
         self.scope = scope  # "" for /mentor, "admin" for /mentor admin
+        # Run before every handler with the command's words, the words after it and whether
+        # it is an admin command; returns the words the handler gets (the composition root
+        # sets it: the program word is taken there, see ``bot.app``).
+        self.prepare: Prepare | None = None
         self._specs: dict[str, CommandSpec] = {}
         self._names: dict[str, str] = {}
 
@@ -82,6 +87,10 @@ class Router:
             return handler
 
         return register
+
+    def names(self) -> set[str]:
+        """Every command name and alias."""
+        return set(self._names)
 
     def specs(self) -> list[CommandSpec]:
         """Every command, in the order registered."""
@@ -118,4 +127,8 @@ class Router:
             raise UserError("error.unknown_command_no_suggestion", command=full)
         if spec.admin and not ctx.is_admin:
             refuse_non_admin(ctx, f"{self.scope} {spec.name}".strip())
-        return spec.handler(ctx, args[1:])
+        rest = args[1:]
+        if self.prepare is not None:
+            command = (*([self.scope] if self.scope else []), args[0])
+            rest = self.prepare(ctx, command, rest, spec.admin or self.scope == "admin")
+        return spec.handler(ctx, rest)

@@ -38,6 +38,17 @@ def delete_pending(*, session: Session, keys: list[str]) -> None:
         )
 
 
+def cancel_pending_of_program(*, session: Session, program_id: int) -> int:
+    """Remove every unsent message of a program (it was archived); how many there were."""
+    result = session.execute(
+        delete(OutboxMessage).where(
+            col(OutboxMessage.program_id) == program_id,
+            col(OutboxMessage.status) == OutboxStatus.PENDING,
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def pending_by_keys(*, session: Session, keys: list[str]) -> list[OutboxMessage]:
     """The unsent rows among these dedupe keys."""
     if not keys:

@@ -30,6 +30,7 @@ from storage.models import (
     OutboxMessage,
     Pair,
     PairClosure,
+    Program,
     SurveyResponse,
 )
 
@@ -109,6 +110,7 @@ SCRUBBED_JSON: tuple[tuple[type[SQLModel], str], ...] = (
     (Goal, "details"),
     (Feedback, "details"),
     (SurveyResponse, "answers"),
+    (Program, "admins"),  # ids; forget takes the person out of them first
 )
 SCRUBBED_TEXT: tuple[tuple[type[SQLModel], str], ...] = (
     (Announcement, "text"),

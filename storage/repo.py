@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam
+from sqlalchemy import and_, bindparam, func
 from sqlmodel import Session, col, select
 
 from storage.models import Member, MemberStatus, Person, Program
@@ -33,19 +33,22 @@ def person_and_program(
     display_name: str,
     now: datetime,
     rename: bool = True,
-) -> tuple[Person, Program | None]:
-    """What every request starts with, in one query: the person (as
-    :func:`get_or_create_person` gives them) and the workspace's program (as
-    :func:`find_program`; None when there is none yet, or the person is new). With
-    ``rename=False`` the name only names a new person (a typed console name is no better than
-    the one an import gave).
+) -> tuple[Person, list[Program]]:
+    """What every request starts with, in one query for someone seen before: the person (as
+    :func:`get_or_create_person` gives them) and the workspace's live programs, oldest first
+    (as :func:`workspace_programs`). With ``rename=False`` the name only names a new person
+    (a typed console name is no better than the one an import gave).
     """
     params = {"platform": platform, "platform_user_id": platform_user_id, "ws": workspace_id}
-    row = session.exec(_PERSON_AND_PROGRAM, params=params).first()
-    person, program = row if row is not None else (None, None)
+    rows = session.exec(_PERSON_AND_PROGRAMS, params=params).all()
+    person = rows[0][0] if rows else None
+    if person is None:
+        live = workspace_programs(session=session, platform=platform, workspace_id=workspace_id)
+    else:
+        live = [program for _person, program in rows if program is not None]
     name = display_name if rename or person is None else ""
     person = _seen_person(session, person, platform, platform_user_id, name, now)
-    return person, program
+    return person, live
 
 
 def _seen_person(
@@ -102,13 +105,14 @@ _FIND_PROGRAM = (
     .order_by(col(Program.id))
     .limit(1)
 )
-_PERSON_AND_PROGRAM = (
+_PERSON_AND_PROGRAMS = (
     select(Person, Program)
     .outerjoin(
         Program,
         and_(
             col(Program.platform) == bindparam("platform"),
             col(Program.workspace_id) == bindparam("ws"),
+            col(Program.archived_at).is_(None),
         ),
     )
     .where(
@@ -116,7 +120,6 @@ _PERSON_AND_PROGRAM = (
         Person.platform_user_id == bindparam("platform_user_id"),
     )
     .order_by(col(Program.id))
-    .limit(1)
 )
 _FIND_MEMBER = select(Member).where(
     Member.program_id == bindparam("program_id"), Member.person_id == bindparam("person_id")
@@ -155,6 +158,19 @@ def workspace_programs(
     return list(session.exec(query).all())
 
 
+def program_by_slug(
+    *, session: Session, platform: str, workspace_id: str, slug: str
+) -> Program | None:
+    """The workspace's program with the short name ``slug`` (archived too), if any."""
+    return session.exec(
+        select(Program).where(
+            Program.platform == platform,
+            Program.workspace_id == workspace_id,
+            func.lower(Program.slug) == slug.lower(),
+        )
+    ).first()
+
+
 def find_program(*, session: Session, platform: str, workspace_id: str) -> Program | None:
     """The workspace's program (the first one created there)."""
     return session.exec(_FIND_PROGRAM, params={"platform": platform, "ws": workspace_id}).first()
@@ -173,10 +189,11 @@ def create_program(
     announcement_channel: str | None,
     now: datetime,
     starts_on: date | None = None,
+    slug: str = "default",
 ) -> Program:
-    """Create a workspace's program from the given settings."""
+    """Create a program of a workspace from the given settings (the first is ``default``)."""
     program = Program(
-        slug="default",
+        slug=slug,
         name=name,
         platform=platform,
         workspace_id=workspace_id,

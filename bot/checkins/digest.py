@@ -349,7 +349,10 @@ def queue_digests(session: Session, *, now: datetime, settings: Settings, prompt
     weekday = WEEKDAYS.index(settings.checkins.digest_weekday.lower())
     queued = 0
     for program in repo.programs(session=session):
-        for admin_id in settings.admins.for_platform(program.platform):
+        # The configured admins, and the program's own (its digest only).
+        for admin_id in dict.fromkeys(
+            [*settings.admins.for_platform(program.platform), *program.admins]
+        ):
             person = repo.find_person(
                 session=session, platform=program.platform, platform_user_id=admin_id
             )

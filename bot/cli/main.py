@@ -215,7 +215,9 @@ def match(
     ctx: typer.Context,
     program_id: Annotated[
         str | None,
-        typer.Option("--program", help="Program id or name (needed when there are several)."),
+        typer.Option(
+            "--program", help="Program id, short name or name (needed when there are several)."
+        ),
     ] = None,
     seed: Annotated[
         int | None,
@@ -290,7 +292,9 @@ def import_roster(
     welcome: Annotated[
         bool, typer.Option("--welcome", help="Send new people the welcome DM.")
     ] = False,
-    program_id: Annotated[str | None, typer.Option("--program", help="Program id or name.")] = None,
+    program_id: Annotated[
+        str | None, typer.Option("--program", help="Program id, short name or name.")
+    ] = None,
     platform: Annotated[
         str, typer.Option(help="Platform of a program to create when there is none.")
     ] = "console",
@@ -328,7 +332,9 @@ def export_roster(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", help="csv (one file per table) or json.")] = "csv",
     out: Annotated[Path, typer.Option("--out", help="Directory to write into.")] = Path("."),
-    program_id: Annotated[str | None, typer.Option("--program", help="Program id or name.")] = None,
+    program_id: Annotated[
+        str | None, typer.Option("--program", help="Program id, short name or name.")
+    ] = None,
 ) -> None:
     """Export participants, pairs, check-ins, goals and privacy-safe feedback/survey totals."""
     from adapters.surfaces import surfaces
@@ -384,7 +390,9 @@ def demo(
 @app.command("report")
 def report(
     ctx: typer.Context,
-    program_id: Annotated[str | None, typer.Option("--program", help="Program id or name.")] = None,
+    program_id: Annotated[
+        str | None, typer.Option("--program", help="Program id, short name or name.")
+    ] = None,
     start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
     html_path: Annotated[

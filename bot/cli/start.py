@@ -38,11 +38,11 @@ def start_bot(
 
 
 def pick_program(session: Session, program_id: int | str | None, out: Console) -> Program | None:
-    """The one program a terminal command works on (``--program``, its id or its name, when
-    there are several), or None after saying why.
+    """The one program a terminal command works on (``--program``, its id, short name or
+    name, when there are several; an archived one too, when named), or None after saying why.
     """
-    programs = repo.programs(session=session)
     wanted = str(program_id).strip() if program_id is not None else None
+    programs = repo.programs(session=session, archived=wanted is not None)
     if wanted is not None:
         programs = [
             p
@@ -53,9 +53,10 @@ def pick_program(session: Session, program_id: int | str | None, out: Console) -
         out.print("No such program. People create one by joining (`/mentor join`).")
         return None
     if len(programs) > 1:
-        out.print("Several programs; choose one with --program (its id or its name):")
+        out.print("Several programs; choose one with --program (its id, short name or name):")
         for p in programs:
-            out.print(f"  {p.id}  {p.name} ({p.platform} {p.workspace_id})", markup=False)
+            where = f"{p.platform} {p.workspace_id}"
+            out.print(f"  {p.id}  {p.slug}  {p.name} ({where})", markup=False)
         return None
     return programs[0]
 

@@ -363,6 +363,7 @@ class Conversations:
             raise UserError("conv.not_yours")
         if conv.status != ConversationStatus.ACTIVE:
             raise UserError("conv.closed")
+        ctx.adopt_program(conv.program_id)  # its answers belong to the program it began in
         return conv
 
     def click(self, ctx: Ctx, conv_id: int, step_index: int, value: str) -> Reply:

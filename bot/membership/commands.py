@@ -98,7 +98,8 @@ def submit_join(ctx: Ctx, values: dict[str, str]) -> Reply:
 
 
 def join(ctx: Ctx, args: list[str]) -> Reply:
-    """Join the workspace's program as mentor, mentee or peer."""
+    """Join a program of the workspace as mentor, mentee or peer."""
+    ctx.program(guess=False)  # being in one program says nothing about joining another
     if (args and args[0].lower() == "form") or (
         not args and ctx.actor.surface.modals and ctx.via in ("command", "action")
     ):

@@ -65,6 +65,7 @@ WORDS = Words(
         "profile.label.role": frozenset(),
         "home.welcome": frozenset({"program"}),
         "home.hint": frozenset(),
+        "status.several_header": frozenset({"count"}),
         "status.header": frozenset({"program"}),
         "status.active": frozenset(),
         "status.paused": frozenset({"until"}),

@@ -7,28 +7,45 @@ from datetime import datetime, timedelta, tzinfo
 from bot.checkins.upcoming import next_checkin_of
 from bot.checkins.wrapup import has_ended
 from bot.context import Ctx
-from bot.replies import Button, Buttons, Context, Fields, Message, Reply, Section
+from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.spans import Text
 from bot.time.format import local_day, local_when
 from bot.time.holidays import DaysOff
 from bot.time.zones import get_zone, zone_label
 from storage import pairs as pairs_db
-from storage.models import Member, MemberStatus, Pair, Person, Role
+from storage.models import Member, MemberStatus, Pair, Person, Program, Role
 
 
 def status(ctx: Ctx, args: list[str]) -> Reply:
-    """Where you stand in the program."""
+    """Where you stand in the program; with no program named, in each of yours."""
+    if ctx.chosen_program() is None and len(ctx.live_programs()) > 1:
+        mine = ctx.my_programs()
+        if len(mine) > 1:
+            return _each(ctx, mine)
+    return _status(ctx)
+
+
+def _each(ctx: Ctx, programs: list[Program]) -> Message:
+    """The status in each of the person's programs, one after the other."""
+    count = Text.trusted(str(len(programs)))
+    parts: list[Part] = [Section(ctx.t("status.several_header", count=count))]
+    for program in programs:
+        assert program.id is not None
+        ctx.use_program(program.id)
+        parts.extend(_status(ctx).parts)
+    return Message(tuple(parts))
+
+
+def _status(ctx: Ctx) -> Message:
+    """Where the person stands in this event's program."""
     member = ctx.require_member()
     program = ctx.program()
     tz = ctx.zone()
     if has_ended(program, ctx.now):
         return _ended(ctx, member)
     state = ctx.effective_status(member)
-    items: list[tuple[str, Text]] = [
-        (ctx.prompts.text("status.label.role"), ctx.t(f"role.{member.role}")),
-    ]
-    items.append(_state_item(ctx, member, state, tz))
-
+    role = (ctx.prompts.text("status.label.role"), ctx.t(f"role.{member.role}"))
+    items: list[tuple[str, Text]] = [role, _state_item(ctx, member, state, tz)]
     assert member.id is not None
     pairs = pairs_db.active_pairs_of(session=ctx.session, member_id=member.id)
     with_members = _partners_of(ctx, member.id, pairs)
@@ -70,7 +87,10 @@ def status(ctx: Ctx, args: list[str]) -> Reply:
                 ),
             )
         )
-    parts: list = [Section(ctx.t("status.header", program=program.name)), Fields(tuple(items))]
+    parts: list[Part] = [
+        Section(ctx.t("status.header", program=program.name)),
+        Fields(tuple(items)),
+    ]
     if ctx.person.timezone is None:
         parts.append(Context(ctx.t("status.no_timezone_hint", zone=zone_label(ctx.zone_key()))))
     return Message(tuple(parts))
@@ -98,6 +118,8 @@ def _ended(ctx: Ctx, member: Member) -> Message:
 
 def home(ctx: Ctx, args: list[str]) -> Reply:
     """The App Home tab: your status, or a welcome with a way in."""
+    if ctx.chosen_program() is None and len(ctx.my_programs()) > 1:
+        return status(ctx, args)  # each program's, one after the other
     member = ctx.member()
     if member is None or member.status == MemberStatus.LEFT:
         return Message(

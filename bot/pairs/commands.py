@@ -27,6 +27,7 @@ def _pair_of(ctx: Ctx, args: list[str], action: str) -> tuple[Pair, bool]:
     if not words or not words[0].isdigit() or len(words[0]) > 9:
         raise UserError(f"pairs.usage.{action}")
     pair = ctx.session.get(Pair, int(words[0]))
+    ctx.adopt_program(pair.program_id if pair is not None else None)  # a digest's button
     if pair is None or pair.program_id != ctx.program().id:
         raise UserError("pairs.unknown_pair", pair=words[0])
     if pair.status != PairStatus.ACTIVE:

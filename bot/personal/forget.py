@@ -93,6 +93,7 @@ def forget_person(
     personal.delete_rows(
         session=session, rows=pairs_db.rules_naming(session=session, member_ids=member_ids)
     )
+    _leave_admins(session, person)
     session.flush()
     done.rows_blanked = _scrub_copies(session, person.platform_user_id, names + texts)
     for member, _program in members:
@@ -184,6 +185,17 @@ def _patterns(user_id: str, needles: list[str]) -> list[re.Pattern[str]]:
     mention = re.compile(rf"<@!?{re.escape(user_id)}(?:\|[^>]*)?>")
     words = sorted({n for n in needles if n}, key=len, reverse=True)
     return [mention] + [re.compile(rf"(?<!\w){re.escape(n)}(?!\w)", re.I) for n in words]
+
+
+def _leave_admins(session: Session, person: Person) -> None:
+    """The person is no longer any program's own admin (by id; by name on the console)."""
+    them = {person.platform_user_id, person.display_name} - {""}
+    for program in personal.rows_mentioning(
+        session=session, model=Program, column="admins", needles=sorted(them)
+    ):
+        if program.platform == person.platform:
+            program.admins = [a for a in program.admins if a not in them]
+            session.add(program)
 
 
 def _scrub_copies(session: Session, user_id: str, needles: list[str]) -> int:

@@ -11,6 +11,7 @@ from bot.errors import NeedsConfirmation, UserError
 from bot.matching.circle_sizes import circle_setting
 from bot.matching.rounds import active_pairs
 from bot.program.help import command_help, command_list
+from bot.program.programs import archive_program, check_slug, list_programs, new_program
 from bot.prompts import Prompts
 from bot.registry import ScheduleChange, registry_of
 from bot.replies import Button, Buttons, Fields, Message, Reply, Section
@@ -25,6 +26,8 @@ from storage.models import MemberStatus, Person, ProgramKind, Role
 
 PROGRAM_SETTINGS = (
     "name",
+    "slug",
+    "admins",
     "kind",
     "cadence",
     "weekday",
@@ -47,6 +50,8 @@ def _program_fields(ctx: Ctx) -> Fields:
     return Fields(
         (
             ("name", Text.user(p.name)),
+            ("slug", Text.trusted(p.slug)),
+            ("admins", _admin_names(ctx, p.admins)),
             ("kind", Text.trusted(p.kind)),
             ("cadence", ctx.t(f"admin.cadence.{p.cadence}")),
             ("weekday", Text.trusted(weekday_name(p.checkin_weekday, tag))),
@@ -59,6 +64,19 @@ def _program_fields(ctx: Ctx) -> Fields:
             ("choose", choosing.shown(ctx.prompts, p)),
         )
     )
+
+
+def _admin_names(ctx: Ctx, admins: list[str]) -> Text:
+    """A program's own admins by name where they are known, else as given."""
+    if not admins:
+        return Text.trusted("-")
+    names = []
+    for user_id in admins:
+        person = repo.find_person(
+            session=ctx.session, platform=ctx.actor.platform, platform_user_id=user_id
+        )
+        names.append(person.display_name if person is not None and person.display_name else user_id)
+    return Text.user(", ".join(names))
 
 
 def register_admin(admin: Router) -> None:
@@ -108,9 +126,15 @@ def _unreachable(ctx: Ctx, person: Person) -> Text:
 
 
 def program_settings(ctx: Ctx, args: list[str]) -> Reply:
-    """``admin program`` shows the settings; ``admin program set <setting> <value>``."""
+    """``admin program [<slug>]`` shows the settings; ``admin program set <setting> <value>``;
+    ``admin program new|list|archive`` (:mod:`bot.program.programs`).
+    """
     if not args or args[0].lower() == "show":
-        return Message((Section(ctx.t("admin.program_header")), _program_fields(ctx)))
+        header = ctx.t("admin.program_header")
+        return Message((Section(header), _program_fields(ctx)))
+    manage = {"new": new_program, "list": list_programs, "archive": archive_program}
+    if args[0].lower() in manage:
+        return manage[args[0].lower()](ctx, args[1:])
     if args[0].lower() != "set" or len(args) < 3:
         raise UserError("admin.program_usage", settings=Text.trusted(", ".join(PROGRAM_SETTINGS)))
     words = list(args[2:])
@@ -192,6 +216,10 @@ def _apply_program_setting(ctx: Ctx, setting: str, value: str, *, confirmed: boo
         if len(value) > 200:
             raise UserError("error.too_long", limit=200)
         p.name = value
+    elif setting == "slug":
+        p.slug = check_slug(ctx, value, program=p)
+    elif setting == "admins":
+        p.admins = _admin_ids(value)
     elif setting == "kind":
         if lowered not in (ProgramKind.MENTORING, ProgramKind.PEER, ProgramKind.CIRCLES):
             raise _bad(setting, "mentoring, peer, circles")
@@ -227,6 +255,25 @@ def _apply_program_setting(ctx: Ctx, setting: str, value: str, *, confirmed: boo
     else:
         raise UserError("admin.program_usage", settings=Text.trusted(", ".join(PROGRAM_SETTINGS)))
     ctx.session.add(p)
+
+
+def _admin_ids(value: str) -> list[str]:
+    """Platform user ids from mentions (``<@U123>``, ``<@!42>``, ``@name``: names on the
+    console); ``none`` or ``-`` clears the list.
+    """
+    if value.strip().lower() in ("none", "-", ""):
+        return []
+    found: list[str] = []
+    for word in value.replace(",", " ").split():
+        ref = word.strip()
+        if ref.startswith("<@") and ref.endswith(">"):
+            ref = ref[2:-1].split("|", 1)[0].lstrip("!&")
+        ref = ref.lstrip("@")
+        if ref and ref not in found:
+            found.append(ref[:64])
+    if len(found) > 50:
+        raise UserError("error.too_long", limit=50)
+    return found
 
 
 def _set_date(ctx: Ctx, setting: str, value: str) -> None:

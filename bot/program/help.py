@@ -39,6 +39,21 @@ def command_help(ctx: Ctx, router: Router, name: str, *, prefix: str = "") -> Me
     )
 
 
+def _header(ctx: Ctx) -> Section:
+    """The program's name; where there are several, their short names and how to choose
+    (help never asks which).
+    """
+    live = ctx.live_programs()
+    if len(live) < 2 or ctx.chosen_program() is not None:
+        return Section(ctx.t("help.header", program=ctx.program().name))
+    programs = Text.trusted("")
+    for i, program in enumerate(live):
+        named = Text.trusted(f"{', ' if i else ''}`{program.slug}` (") + Text.user(program.name)
+        programs = programs + named + Text.trusted(")")
+    example = f"/mentor status {live[-1].slug}"
+    return Section(ctx.t("help.header_several", programs=programs, example=Text.trusted(example)))
+
+
 def register_help(router: Router) -> None:
     """Add ``help`` and ``help <command>`` to ``router``."""
 
@@ -50,7 +65,7 @@ def register_help(router: Router) -> None:
                 return router.dispatch(ctx, ["admin", "help", *args[1:]])
             return command_help(ctx, router, args[0])
         parts: list[Part] = [
-            Section(ctx.t("help.header", program=ctx.program().name)),
+            _header(ctx),
             command_list(ctx, router),
             Context(ctx.t("help.footer")),
         ]

@@ -131,10 +131,11 @@ def _get(ctx: Ctx, request_id: int) -> MentorRequest:
 def claim(ctx: Ctx, row: MentorRequest) -> Reply:
     """The first helper to claim takes it; anyone after them is thanked and told who did."""
     assert row.id is not None
+    ctx.adopt_program(row.program_id)  # the request's program, whichever the helper is in
     member = ctx.require_member()
     if member.id == row.requester_member_id:
         raise UserError("request.own")
-    if member.role not in helper_roles(ctx.program()) and not ctx.is_admin:
+    if member.role not in helper_roles(ctx.program()) and not ctx.admin_here():
         raise UserError("request.not_helper")
     requester = repo.person_of_member(session=ctx.session, member_id=row.requester_member_id)
     name = requester.display_name if requester else "?"

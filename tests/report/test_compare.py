@@ -136,7 +136,7 @@ def test_the_chat_command_compares_and_says_what_is_wrong(bot):
     generate(bot.engine, people=20, weeks=2, seed=3, workspace="elsewhere", slug="far")
     (theirs, their_planned) = _held(autumn, 9, 10)
     reply = bot.handle(
-        Command(actor("admin"), "admin report from 2026-09-01 to 2026-10-31 compare autumn")
+        Command(actor("admin"), "admin report gen from 2026-09-01 to 2026-10-31 compare autumn")
     )
     assert isinstance(reply, Message)
     text = reply.plain()
@@ -148,7 +148,7 @@ def test_the_chat_command_compares_and_says_what_is_wrong(bot):
     assert f"other program: {100 * theirs / their_planned:.0f}%" in page
 
     def answer(words: str) -> str:
-        return run(bot, f"admin report from 2026-09-01 to 2026-10-31 {words}", who="admin")
+        return run(bot, f"admin report gen from 2026-09-01 to 2026-10-31 {words}", who="admin")
 
     assert "no program `nosuch` in this workspace" in answer("compare nosuch")
     assert "`far` belongs to another workspace" in answer("compare far")
@@ -157,8 +157,10 @@ def test_the_chat_command_compares_and_says_what_is_wrong(bot):
         "compare 2026-01-01:2026-01-31"
     )
     assert "couldn't read `2026-13`" in answer("compare 2026-13")
-    assert "needs the period" in run(bot, "admin report compare previous", who="admin")
-    before = run(bot, "admin report from 2026-09-01 to 2026-10-31 compare previous", who="admin")
+    assert "needs the period" in run(bot, "admin report gen compare previous", who="admin")
+    before = run(
+        bot, "admin report gen from 2026-09-01 to 2026-10-31 compare previous", who="admin"
+    )
     assert "(before: " in before
 
 
