@@ -5,21 +5,28 @@ restart in the middle of a round, and the same setup on the Slack and Discord fa
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import select
 
-from adapters.surfaces import surfaces
+from adapters.slack.delivery import SlackSender
+from adapters.surfaces import DISCORD, SLACK, surfaces
 from bot.app import build_bot, build_dispatcher, load_prompts
-from bot.events import Command
+from bot.events import Actor, Command, FormSubmitted
 from bot.pulse import Pulse
-from bot.replies import Buttons, Message
+from bot.replies import Buttons, Form, Message
 from bot.report.figures import build as build_report
 from storage.engine import transaction
 from storage.models import Member, OutboxMessage, Pair, PairMember, Person, Program, Round
+from tests.adapters.test_slack import click_body, command, fake, post, served
+from tests.adapters.test_slack import text_of as slack_text
 from tests.conftest import actor, run, text_of
 from tests.rounds.test_rounds import at, press, pulse_of
+
+__all__ = ["fake", "served"]  # the Slack adapter's fixtures
 
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # the first round, a day or more away
 PICKER = "Which program is this for?"
@@ -205,9 +212,7 @@ def both_programs(bot) -> None:
     asked = bot.handle(Command(actor("ann"), "checkin"))
     assert PICKER in text_of(asked)
     assert isinstance(asked, Message) and buttons(asked) == ["checkin default", "checkin coffee"]
-    (partner,) = next(
-        pair - {"ann"} for pair in pairs_of(bot, slug_ids(bot)["coffee"]).values() if "ann" in pair
-    )
+    partner = partner_of(pairs_of(bot, slug_ids(bot)["coffee"]), "ann")
     assert f"Great, logged your meeting with {partner}!" in press(bot, "ann", "checkin coffee")
     asked = bot.handle(Command(actor("ann"), "leave"))
     assert isinstance(asked, Message) and buttons(asked) == ["leave default", "leave coffee"]
@@ -269,3 +274,91 @@ async def test_a_restart_in_the_middle_of_a_round_repeats_nothing(
     with transaction(bot.engine) as s:
         statuses = Counter((r.program_id, r.status) for r in s.exec(select(Round)).all())
     assert statuses[(ids["coffee"], "published")] == statuses[(ids["default"], "published")] == 1
+
+
+PLATFORM_WEEKS = 2  # a couple of automatic coffee rounds on each platform
+
+
+def partner_of(pairs: dict[int, frozenset[str]], who: str) -> str:
+    """``who``'s partner among ``pairs``."""
+    (partner,) = next(pair - {who} for pair in pairs.values() if who in pair)
+    return partner
+
+
+def platform_programs(bot, platform: str, workspace: str, admin_id: str, people: list[str]) -> None:
+    """The two programs on ``platform``: ``people[0]`` mentors ``people[1]`` in ``default``;
+    everyone is in ``coffee`` (weekly, automatic); ``people[1]`` is in both."""
+    admins = bot.settings.admins
+    bot.settings = replace(bot.settings, admins=replace(admins, **{platform: (admin_id,)}))
+    surface = SLACK if platform == "slack" else DISCORD
+
+    def who_is(name: str) -> Actor:
+        return Actor(platform, name, f"n{name[-2:]}", workspace, surface=surface)
+
+    def say(name: str, command: str) -> str:
+        return text_of(bot.handle(Command(who_is(name), command)))
+
+    say(admin_id, "admin program")
+    assert "Created *Coffee chats*" in say(admin_id, "admin program new coffee peer Coffee chats")
+    assert "as a mentor" in say(people[0], "join default mentor")
+    assert "as a mentee" in say(people[1], "join default mentee")
+    for who in people:  # the join form, as the platform's modal would submit it
+        form = bot.handle(Command(who_is(who), "join coffee"))
+        assert isinstance(form, Form) and form.form_id == "join@coffee"
+        answers = {"timezone": "Europe/Lisbon"}
+        assert "as a peer" in text_of(bot.handle(FormSubmitted(who_is(who), form.form_id, answers)))
+    for slug, every in (("default", "every 2 weeks"), ("coffee", "weekly")):
+        assert "Updated the program's rounds" in say(
+            admin_id, f"admin program {slug} set rounds {every} at monday 09:00 auto"
+        )
+
+
+async def platform_rounds(bot, sender, platform: str) -> list[dict[int, frozenset[str]]]:
+    """PLATFORM_WEEKS weekly rounds delivered through ``sender``; each round's coffee pairs."""
+    pulse = Pulse(bot, build_dispatcher(bot, {platform: sender}))
+    coffee = slug_ids(bot)["coffee"]
+    history = []
+    for week in range(PLATFORM_WEEKS):
+        due = MONDAY + timedelta(weeks=week)
+        await at(bot, pulse, due - timedelta(hours=24))
+        await at(bot, pulse, due)
+        history.append(pairs_of(bot, coffee))
+    assert not set(history[0].values()) & set(history[1].values())  # new partners
+    return history
+
+
+async def test_two_programs_on_the_slack_fake(served, fake, bot):
+    """Two automatic coffee rounds reach everyone as real Slack DMs (notices one to one,
+    introductions in a group DM of the pair), and the picker's button works on Slack."""
+    people = [f"U0{k}" for k in range(1, 7)]
+    platform_programs(bot, "slack", "T1", "UADMIN", people)
+    client = AsyncWebClient(token="xoxb-test", base_url=fake.url + "/api/")
+    history = await platform_rounds(bot, SlackSender(client), "slack")
+    posts = fake.calls_to("chat.postMessage")
+    noticed = Counter(
+        fake.dm_of[p["channel"]] for p in posts if "New pairs in *Coffee chats*" in p["text"]
+    )
+    assert noticed == Counter(people * PLATFORM_WEEKS)
+    intros = [p for p in posts if "You've been matched in *Coffee chats*" in p["text"]]
+    assert len(intros) == len(people) // 2 * PLATFORM_WEEKS
+    assert all(p["channel"].startswith("G") for p in intros)  # each pair's group DM
+    opened = {frozenset(c["users"].split(",")) for c in fake.calls_to("conversations.open")}
+    mentoring = set(pairs_of(bot, slug_ids(bot)["default"]).values())
+    assert {g for g in opened if len(g) == 2} == set().union(
+        *(h.values() for h in history)
+    ) | mentoring
+    assert len(mentoring) == 1
+
+    _, port, session = served  # U02 is in both programs: checkin asks which, on Slack
+    asked = await command(served, fake, "checkin", user="U02", name="n02")
+    assert PICKER in slack_text(asked)
+    row = next(b for b in asked["blocks"] if b["type"] == "actions")
+    assert [e["value"] for e in row["elements"]] == ["checkin default", "checkin coffee"]
+    before = len(fake.responses)
+    status, _ = await post(
+        session, port, click_body(fake, "checkin coffee", user="U02", name="n02")
+    )
+    assert status == 200
+    await fake.wait_responses(before + 1)
+    partner = partner_of(history[-1], "U02")
+    assert f"logged your meeting with n{partner[-2:]}" in slack_text(fake.responses[before])
