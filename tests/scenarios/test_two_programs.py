@@ -19,8 +19,10 @@ from bot.events import Actor, Command, FormSubmitted
 from bot.pulse import Pulse
 from bot.replies import Buttons, Form, Message
 from bot.report.figures import build as build_report
+from fakes.discord import FakeDiscord, start_adapter, user
 from storage.engine import transaction
 from storage.models import Member, OutboxMessage, Pair, PairMember, Person, Program, Round
+from tests.adapters.test_discord import callback_for, dm
 from tests.adapters.test_slack import click_body, command, fake, post, served
 from tests.adapters.test_slack import text_of as slack_text
 from tests.conftest import actor, run, text_of
@@ -30,6 +32,7 @@ __all__ = ["fake", "served"]  # the Slack adapter's fixtures
 
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # the first round, a day or more away
 PICKER = "Which program is this for?"
+GUILD = "424242424242424242"
 MENTORS = ("mia", "max")
 MENTEES = ("ann", "bob", "cal", "dan")
 COFFEE = ("ann", "bob", "mia", "eve", "fay", "gus", "hal", "ida", "jon", "kim", "lea", "ned")
@@ -362,3 +365,51 @@ async def test_two_programs_on_the_slack_fake(served, fake, bot):
     await fake.wait_responses(before + 1)
     partner = partner_of(history[-1], "U02")
     assert f"logged your meeting with n{partner[-2:]}" in slack_text(fake.responses[before])
+
+
+async def test_two_programs_on_the_discord_fake(bot):
+    """Two automatic coffee rounds reach everyone as real Discord DMs (bots can't open
+    group DMs there, so one introduction each), and the picker's button works on Discord."""
+    people = [f"11100000000000000{k}" for k in range(1, 7)]
+    fake = await FakeDiscord(users={u: f"n{u[-2:]}" for u in people}, guilds={GUILD: []}).start()
+    adapter = await start_adapter(bot, fake, GUILD)
+    try:
+        platform_programs(bot, "discord", GUILD, "999000000000000001", people)
+        history = await platform_rounds(bot, adapter.sender, "discord")
+        dms = [
+            (fake.dm_of[m["channel_id"]], str(m.get("embeds")).replace("*", ""))
+            for m in fake.created
+        ]
+        noticed = Counter(who for who, text in dms if "New pairs in Coffee chats" in text)
+        assert noticed == Counter(people * PLATFORM_WEEKS), dms
+        introduced = Counter(
+            who for who, text in dms if "in Coffee chats" in text and "Meet" in text
+        )
+        assert introduced == Counter(people * PLATFORM_WEEKS)
+
+        who = people[1]  # in both programs: checkin asks which, on Discord
+        option = {"name": "checkin", "type": 1, "options": []}
+        data = {"id": "1", "name": "mentor", "type": 1, "options": [option]}
+        asked = await callback_for(
+            fake, fake.interaction(2, data, user_id=who, name="n02", guild_id=GUILD)
+        )
+        assert PICKER in asked["data"]["content"]
+        row = asked["data"]["components"][0]["components"]
+        assert [b["custom_id"] for b in row] == ["mentor:checkin default", "mentor:checkin coffee"]
+        shown = {**dm(""), "author": user("900000000000000001", "mentorbot", True)}
+        shown["components"] = asked["data"]["components"]
+        click = fake.interaction(
+            3,
+            {"custom_id": "mentor:checkin coffee", "component_type": 2},
+            user_id=who,
+            name="n02",
+            guild_id=GUILD,
+            message=shown,
+        )
+        answer = await callback_for(fake, click)
+        partner = partner_of(history[-1], who)
+        said = answer["data"]["embeds"][0]["description"]
+        assert f"logged your meeting with n{partner[-2:]}" in said, said
+    finally:
+        await adapter.close()
+        await fake.stop()
