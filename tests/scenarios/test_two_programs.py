@@ -175,8 +175,13 @@ async def eight_weeks(bot, pulse, recorder) -> list[dict[int, frozenset[str]]]:
 
 
 def mentoring_ledger(bot) -> dict[int, frozenset[str]]:
-    """Every pair the mentoring program's rounds made (none was made by hand)."""
-    return pairs_of(bot, slug_ids(bot)["default"], active=False)
+    """Every pair the mentoring program's published rounds made, through their match runs."""
+    program = slug_ids(bot)["default"]
+    with transaction(bot.engine) as s:
+        rounds = s.exec(select(Round).where(Round.program_id == program)).all()
+        runs = {r.match_run_id for r in rounds if r.status == "published"}
+        made = {p.id for p in s.exec(select(Pair)).all() if p.match_run_id in runs}
+    return {k: v for k, v in pairs_of(bot, program, active=False).items() if k in made}
 
 
 async def test_eight_weeks_of_two_programs_on_the_console(bot):
@@ -194,6 +199,7 @@ async def test_eight_weeks_of_two_programs_on_the_console(bot):
     ledger = mentoring_ledger(bot)
     active = pairs_of(bot, ids["default"])
     assert set(ledger.values()) == set(active.values())  # mentoring pairs last
+    assert pairs_of(bot, ids["default"], active=False) == ledger  # none made otherwise
     assert {p for pair in ledger.values() for p in pair} == set(MENTORS + MENTEES) | {NEWCOMER}
     assert f"Active pairs: {len(ledger)}" in admin(bot, "digest default")
     assert f"Active pairs: {len(pairs_of(bot, ids['coffee']))}" in admin(bot, "digest coffee")
