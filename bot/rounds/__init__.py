@@ -11,7 +11,7 @@ from datetime import timedelta
 from bot.registry import Registry
 from bot.rounds.prompts import WORDS
 
-HELP_POSITION = 102  # after matching (bot.app.capabilities)
+HELP_POSITION = 103  # after matching (bot.app.capabilities)
 EVERY = timedelta(minutes=5)  # how often the pulse moves rounds along
 
 

@@ -144,8 +144,8 @@ def test_export_and_forget_ask_each_capability(bot):
         "closure",
         "surveys",
         "requests",
-        "rounds_sat_out",
         "mentor_choices",
+        "rounds_sat_out",
         "probe",
     ]
     assert list(data) == ["exported_at", "person", "memberships", "pairs", *sections]
