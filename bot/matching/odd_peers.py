@@ -6,9 +6,9 @@ a pair as a trio. Recency is a preference, not a hard rule: when the solve leave
 someone who has a partner under the hard rules (shared language, team, blocks), the pool is
 paired again on every pair those rules allow, a recent partner costing more the more recent
 the pairing, so repeats are the fewest and oldest possible. An odd pool tries each likely
-person as the trio's third (``TRIO_TRIES``), and keeps the grouping with the fewest repeats,
-then the best fit. Someone who still can't be placed has no partner under the hard rules,
-or no pair that fits them all (``odd_out``).
+person as the trio's third (``TRIO_TRIES``, fewer in large pools) and keeps the grouping
+with the fewest repeats, then the best fit. Someone who still can't be placed has no
+partner under the hard rules, or no pair that fits them all (``odd_out``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from bot.matching.scoring import Scorer, recent_cells
 
 SOFT_LIMIT = 200  # pools up to this size are paired again with recency as a preference
 TRIO_TRIES = 30  # people tried as the third of the trio when the first choice repeats
+TRIO_EDGES = 200_000  # and no more tries than pair this many edges in all (about a second)
 
 
 class _Soft:
@@ -44,11 +45,12 @@ class _Soft:
         self.lift = (scorer.max_units() + 1) * (n // 2 + 2)
         self.cost = self.lift * (n + 2)  # one step of recency outweighs all waiting and fit
         self.people = np.flatnonzero(ok.any(axis=1))
+        waiting = self.waiting[:, None] + self.waiting[None, :]
+        self.values = self.units + self.lift * waiting - self.cost * self.repeat
 
     def value(self, a: int, b: int) -> int:
         """What pairing a and b is worth: recency first, then the waiting, then fit."""
-        waiting = int(self.waiting[a] + self.waiting[b])
-        return int(self.units[a, b]) + self.lift * waiting - self.cost * int(self.repeat[a, b])
+        return int(self.values[a, b])
 
     def pair(self, without: int | None = None) -> list[tuple[int, int]]:
         """The most pairs (leaving out ``without``), then the fewest and oldest repeats."""
@@ -60,8 +62,7 @@ class _Soft:
             ok[:, without] = False
         a, b = np.nonzero(ok)
         base = self.cost * (int(self.repeat.max()) + 1) + 1  # keeps every weight positive
-        weights = [base + self.value(int(x), int(y)) for x, y in zip(a, b, strict=True)]
-        return match_peers(len(self.ok), a, b, weights)
+        return match_peers(len(self.ok), a, b, (self.values[a, b] + base).tolist())
 
     def trio(self, pairs: list[tuple[int, int]], x: int) -> tuple[int, int, int] | None:
         """The pair ``x`` joins best (repeats first, then fit): (index, repeat, value)."""
@@ -109,7 +110,8 @@ def _best_grouping(soft: _Soft) -> list[tuple[int, ...]]:
     degree = soft.ok.sum(axis=1)
     tries = sorted(soft.people.tolist(), key=lambda i: (i != loose[0], -int(degree[i]), i))
     best: tuple[tuple[int, int, int], list[tuple[int, ...]]] | None = None
-    for z in tries[:TRIO_TRIES]:
+    edges = max(1, int(soft.ok.sum()) // 2)
+    for z in tries[: min(TRIO_TRIES, max(3, TRIO_EDGES // edges))]:
         again = pairs if z == loose[0] else soft.pair(without=z)
         if len(again) < len(pairs):
             continue  # leaving z out costs a pair
