@@ -60,6 +60,12 @@ def unfinished(*, session: Session, program_id: int) -> list[Round]:
     return list(session.exec(query.order_by(col(Round.due_at))).all())
 
 
+def of_run(*, session: Session, run_id: int) -> bool:
+    """Whether a recurring round made the match run ``run_id`` (its preview or publish)."""
+    query = select(Round.id).where(Round.match_run_id == run_id)
+    return session.exec(query.limit(1)).first() is not None
+
+
 def recent(*, session: Session, program_id: int, limit: int) -> list[Round]:
     """The program's latest rounds, newest first."""
     query = select(Round).where(Round.program_id == program_id)

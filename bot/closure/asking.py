@@ -20,6 +20,7 @@ from bot.closure.rounds import next_round_expected
 from bot.config import Settings
 from bot.delivery import Target
 from bot.outbox import enqueue
+from bot.pairs.lifecycle import QUIET_REMATCH, EndReason
 from bot.prompts import Prompts
 from bot.registry import PairEnded
 from bot.time.nudges import LocalRules, next_sensible
@@ -34,7 +35,11 @@ def closure_key(pair_id: int, member_id: int) -> str:
 
 
 def record_closures(event: PairEnded) -> None:
-    """Listener: a closure row for everyone still in the pairs that just ended."""
+    """Listener: a closure row for everyone still in the pairs that just ended (not for
+    pairs a peer program's recurring round re-paired: those move on quietly).
+    """
+    if event.reason == EndReason.REMATCH and event.detail == QUIET_REMATCH:
+        return
     members = pairs_db.members_of_pairs(session=event.session, pair_ids=event.pair_ids)
     for pair_id, member_ids in members.items():
         for member in pairs_db.members_by_id(session=event.session, member_ids=member_ids):
@@ -45,12 +50,14 @@ def record_closures(event: PairEnded) -> None:
             )
 
 
-def _again(session: Session, program: Program, member: Member, now: datetime) -> Again:
+def _again(
+    session: Session, program: Program, member: Member, now: datetime, settings: Settings
+) -> Again:
     """What the closing message says of a next round: nothing when the person has a partner
     already or no round comes before the program ends; that they're in it when the ending
     already put them there; else the choice to be matched again.
     """
-    if has_ended(program, now) or not next_round_expected(session, program, now):
+    if has_ended(program, now) or not next_round_expected(session, program, now, settings):
         return Again.NONE
     assert member.id is not None
     if pairs_db.active_pairs_of(session=session, member_id=member.id):
@@ -81,7 +88,7 @@ def ask_closures(session: Session, *, now: datetime, settings: Settings, prompts
             member=member,
             person=person,
             now=now,
-            again=_again(session, program, member, now),
+            again=_again(session, program, member, now, settings),
         )
         rules = LocalRules.for_person(person, default_timezone=settings.program.default_timezone)
         row = enqueue(

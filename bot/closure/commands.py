@@ -130,7 +130,7 @@ def _again(ctx: Ctx, member: Member, row: PairClosure) -> Reply:
     assert member.id is not None
     if has_ended(program, ctx.now):
         return ctx.say("closure.again_ended", program=program.name)
-    if not next_round_expected(ctx.session, program, ctx.now):
+    if not next_round_expected(ctx.session, program, ctx.now, ctx.settings):
         return ctx.say("closure.again_no_round", program=program.name)
     if pairs_db.active_pairs_of(session=ctx.session, member_id=member.id):
         return ctx.say("closure.again_has_partner")

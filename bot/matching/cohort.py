@@ -22,7 +22,7 @@ from datetime import date
 import numpy as np
 
 from bot.config import MatchingSettings
-from bot.matching import candidates, mincost
+from bot.matching import candidates, mincost, odd_peers
 from bot.matching.candidates import SCORED_AT, SOLVED_AT, Progress
 from bot.matching.scoring import JITTER_UNITS, SCORE_UNITS, Cohort, Rules, Scorer
 
@@ -138,7 +138,9 @@ def _peers(scorer: Scorer, graph: candidates.Graph, *, say: Progress) -> Matched
     matched = {i for p in pairs for i in p}
     placed = set(graph.skip_rows.tolist())
     leftovers = [i for i in range(n) if i not in matched and i not in placed]
-    if len(leftovers) == 1 and groups:
+    if leftovers and n <= odd_peers.SOFT_LIMIT:
+        groups = odd_peers.place_everyone(scorer, graph, groups)
+    elif len(leftovers) == 1 and groups:
         groups = _trio(scorer, graph, groups, leftovers[0])
     return Matched(
         groups=sorted(groups),
@@ -253,17 +255,21 @@ def _units_of(graph: candidates.Graph, pairs: list[tuple[int, int]]) -> int:
 def _trio(
     scorer: Scorer, graph: candidates.Graph, groups: list[tuple[int, ...]], x: int
 ) -> list[tuple[int, ...]]:
-    """An odd person out joins the pair they fit best (both must be allowed for them)."""
+    """An odd person out joins the pair they fit best under the hard rules, a pair without
+    a recent partner of theirs first (large pools; small ones: ``odd_peers``).
+    """
     row = np.asarray([x])
     block = scorer.block(row)
     units = scorer.units(block)[0]
-    ok = (block.base_ok & ~graph.ruled_out(row))[0]
-    best_gain, best_k = -1, -1
+    ok = block.base_ok[0]
+    recent = graph.ruled_out(row)[0]
+    best: tuple[int, int] | None = None
+    best_k = -1
     for k, (p, q) in enumerate(groups):
         if ok[p] and ok[q]:
-            gain = int(units[p]) + int(units[q])
-            if gain > best_gain:
-                best_gain, best_k = gain, k
+            key = (-int(recent[p]) - int(recent[q]), int(units[p]) + int(units[q]))
+            if best is None or key > best:
+                best, best_k = key, k
     if best_k >= 0:
         groups = list(groups)
         groups[best_k] = tuple(sorted((*groups[best_k], x)))

@@ -23,7 +23,7 @@ from bot.matching.rounds import Proposal, active_pairs
 from bot.matching.slots import suggest_slots
 from bot.meetings.offer import PairInfo, slot_offer
 from bot.outbox import enqueue
-from bot.pairs.lifecycle import EndReason, end_pairs
+from bot.pairs.lifecycle import QUIET_REMATCH, EndReason, end_pairs
 from bot.pairs.making import start_pair
 from bot.prompts import Prompts
 from bot.registry import Registry
@@ -33,6 +33,7 @@ from bot.time.format import local_when
 from bot.time.holidays import DaysOff
 from bot.time.zones import get_zone, zone_label
 from storage import pairs as pairs_db
+from storage import rounds as rounds_db
 from storage.models import Member, MemberStatus, Pair, PairStatus, Program, ProgramKind, Role
 
 COORDINATOR_REASON = "people.intro_reason"  # an admin-made pair's first reason in its intro
@@ -225,11 +226,19 @@ def _end_listed_pairs(
     now: datetime,
     registry: Registry,
 ) -> None:
-    """End exactly the pairs the preview listed (still active), telling each person."""
+    """End exactly the pairs the preview listed (still active), telling each person; a
+    peer program's recurring round re-pairing everyone ends them quietly (``QUIET_REMATCH``).
+    """
     run_id = proposal.run.id or 0
+    quiet = program.kind == ProgramKind.PEER and rounds_db.of_run(session=session, run_id=run_id)
     for pair_id, reason in proposal.ending:
         pair = session.get(Pair, pair_id)
         if pair is None or pair.status != PairStatus.ACTIVE:
+            continue
+        if quiet and reason == "fresh_all":
+            end_pairs(
+                session, registry, [pair], reason=EndReason.REMATCH, now=now, detail=QUIET_REMATCH
+            )
             continue
         end_pairs(session, registry, [pair], reason=EndReason.REMATCH, now=now, detail=reason)
         _tell_pair_ended(session, program, prompts, pair_id, reason, run_id=run_id, now=now)

@@ -543,7 +543,9 @@ def _left_out(
     more = waiting > places_left
     unmatched: list[tuple[int, str]] = []
     for i, c in enumerate(pool.left):
-        if c.member_id not in matched:
+        if c.member_id not in matched and pool.peer and len(pool.left) > 1:
+            unmatched.append((c.member_id, _peer_reason(graph, i)))
+        elif c.member_id not in matched:
             empty = not pool.right or (pool.peer and len(pool.left) < 2)
             reason = _unmatched_reason(
                 graph.left,
@@ -573,6 +575,14 @@ def _left_out(
         if wrong_role and not pool.busy.get(c.member_id):
             unmatched.append((c.member_id, "no_role"))  # after a change of program kind
     return unmatched
+
+
+def _peer_reason(graph: Graph, i: int) -> str:
+    """Why a peer was left out: the hard rule that leaves them nobody, else no pair they
+    fit could take a third (recency gives way, so it is never the reason in a peer round).
+    """
+    rule = graph.left.reason(i)
+    return rule if rule in ("language", "team", "blocked") else "odd_out"
 
 
 def _waiting_reason(graph: Graph, i: int, capacity: np.ndarray, *, peer: bool) -> str:

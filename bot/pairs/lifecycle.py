@@ -17,7 +17,11 @@ from sqlmodel import Session
 from bot.registry import PairEnded, Registry
 from storage.models import EndReason, Pair, PairStatus
 
-__all__ = ["EndReason", "end_pairs"]
+__all__ = ["QUIET_REMATCH", "EndReason", "end_pairs"]
+
+# The detail of a pair a peer program's recurring round ended to pair everyone afresh: a
+# weekly coffee chat simply moves on, so nobody is told it ended and no closure is asked.
+QUIET_REMATCH = "peer_round"
 
 
 def end_pairs(

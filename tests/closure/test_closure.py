@@ -169,15 +169,16 @@ async def test_export_says_completed_or_ended_early_and_forget_blanks_the_words(
         assert (closure.reason, closure.thanks, closure.share_thanks) == ("", "", False)
 
 
-async def _silence_closed(bot, *, ends_in_days: int | None) -> str:
+async def _silence_closed(bot, *, ends_in_days: int | None, every_weeks: int | None = None) -> str:
     """alice answers, bob has been silent for five weeks; a day on the console clock closes
-    the pair and sends the closing messages. Returns what the console printed."""
+    the pair and sends the closing messages. Returns what the console printed. ``every_weeks``:
+    the program's rounds recur (on the weekday and time it keeps by default)."""
     program, _ = ghosting_pair(bot, a="alice", b="bob")
-    if ends_in_days is not None:
-        with transaction(bot.engine) as s:
-            s.get(Program, program).ends_on = (
-                bot.clock.now() + timedelta(days=ends_in_days)
-            ).date()
+    with transaction(bot.engine) as s:
+        row = s.get(Program, program)
+        row.rounds_every_weeks = every_weeks
+        if ends_in_days is not None:
+            row.ends_on = (bot.clock.now() + timedelta(days=ends_in_days)).date()
     return await Chat(bot).say("/time +2d", who="admin")
 
 
@@ -200,6 +201,17 @@ async def test_in_the_programs_last_weeks_no_next_round_is_promised(bot):
     assert "Match me again" not in closing and "next round" not in closing
     said = await Chat(bot).say("/mentor closure again pair:1", who="alice")
     assert "ends before another matching round" in said
+
+
+async def test_with_weekly_rounds_the_schedule_says_a_next_round_comes_before_the_end(bot):
+    """Ten days before the end, no rounds published yet: by the usual four-week rhythm no
+    round would come, but the program's weekly schedule has one due within a week, so the
+    closing message offers it and asking for it puts alice in it."""
+    out = await _silence_closed(bot, ends_in_days=10, every_weeks=1)
+    closing = message_to(out, "alice", "Hi alice! Your pairing with bob in *Test program*")
+    assert "Match me again" in closing
+    said = await Chat(bot).say("/mentor closure again pair:1", who="alice")
+    assert "ends before another matching round" not in said
 
 
 async def test_after_admin_end_the_closing_message_does_not_ask_for_the_next_round_again(bot):

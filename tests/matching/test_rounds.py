@@ -362,3 +362,19 @@ def test_a_round_reports_its_progress_from_zero_to_done(bot):
     assert "scoring" in names and "solving" in names and "checking" in names
     shares = [done for _, done in steps]
     assert shares == sorted(shares) and shares[0] == 0.0 and 0.9 <= shares[-1] < 1.0
+
+
+def test_a_peer_nobody_can_take_as_a_third_hears_a_true_peer_reason(bot):
+    """Three peers where only bob speaks both languages: one pair forms, and the one left
+    out is told it was an odd round no pair could take them in, not a mentoring reason."""
+    run(bot, "admin program set kind peer", who="admin")
+    join(bot, "amy", "peer", "languages English")
+    join(bot, "bob", "peer", "languages English, French")
+    join(bot, "zoe", "peer", "languages French")
+    reply = admin(bot, "match")
+    assert "1 pair, 1 person unmatched" in reply
+    assert "the odd one out, and no pair they fit could take a third" in reply
+    admin(bot, "publish")
+    [told] = outbox(bot, "unmatched:")
+    said = Message.from_json(told.payload).plain()
+    assert "odd number of people" in said and "mentor" not in said
