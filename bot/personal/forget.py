@@ -152,10 +152,8 @@ def _end_pairs(
         now=now,
         named=False,
     )
-    for pair in active:
+    for pair in [p for p in active if p.id in ended]:  # a circle carrying on: told already
         assert pair.id is not None
-        if pair.id not in ended:  # a circle that carries on without them: told already
-            continue
         done.pairs_ended += 1
         for partner in others.get(pair.id, []):
             message = Message(
