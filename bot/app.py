@@ -449,5 +449,5 @@ def build_dispatcher(bot: MentorBot, senders: Mapping[str, Sender], **options: A
     options.setdefault("owner", bot.settings.bot.instance or None)
     options.setdefault("lease", timedelta(seconds=bot.settings.bot.lease_seconds))
     options.setdefault("metrics", bot.metrics)
-    options.setdefault("reach", Unreachable(bot.registry))
+    options.setdefault("reach", Unreachable(bot.registry, bot.prompts))
     return Dispatcher(bot.engine, bot.clock, dict(senders), renderers=renderers, **options)

@@ -149,13 +149,16 @@ def end_pairs(
 ) -> list[Member]:
     """End ``pairs`` of ``member`` now, at their request (:func:`bot.pairs.lifecycle.end_pairs`:
     every hook hears of it): every partner told (once per ``key``) and back in the next
-    round. Returns the partners' memberships.
+    round; a circle carries on without them instead (:func:`bot.pairs.lifecycle.leave_pairs`).
+    Returns the partners' memberships in the pairs that ended.
     """
     ids = set(
-        lifecycle.end_pairs(
+        lifecycle.leave_pairs(
             ctx.session,
             registry_of(ctx),
+            ctx.prompts,
             pairs,
+            [member.id or 0],
             reason=reason,
             now=ctx.now,
             detail=detail,

@@ -84,6 +84,18 @@ class Feeder:
 
 
 @dataclass(frozen=True)
+class CircleLeft:
+    """People taken out of a circle that carries on without them (see
+    :func:`bot.pairs.lifecycle.leave_pairs`), in the transaction that took them out.
+    """
+
+    session: Session
+    now: datetime
+    pair_id: int
+    member_ids: list[int]
+
+
+@dataclass(frozen=True)
 class PairEnded:
     """Pairs that just ended, in the transaction that ended them (see
     :func:`bot.pairs.lifecycle.end_pairs`, the only place that fires it).
@@ -151,6 +163,7 @@ class Registry:
     jobs: list[Job] = field(default_factory=list)
     feeders: list[Feeder] = field(default_factory=list)
     pair_ended: list[Callable[[PairEnded], Any]] = field(default_factory=list)
+    circle_left: list[Callable[[CircleLeft], Any]] = field(default_factory=list)
     member_paused: list[MemberPaused] = field(default_factory=list)
     schedule_changed: list[Callable[[ScheduleChange], Any]] = field(default_factory=list)
     personal: list[PersonalData] = field(default_factory=list)
@@ -236,6 +249,15 @@ class Registry:
     def on_pair_ended(self, listener: Callable[[PairEnded], Any]) -> None:
         """Call ``listener(event)`` whenever pairs end, for any reason (in that transaction)."""
         self.pair_ended.append(listener)
+
+    def on_circle_left(self, listener: Callable[[CircleLeft], Any]) -> None:
+        """Call ``listener(event)`` when people leave a circle that carries on without them."""
+        self.circle_left.append(listener)
+
+    def fire_circle_left(self, event: CircleLeft) -> None:
+        """Tell every listener that ``event.member_ids`` left the circle ``event.pair_id``."""
+        for listener in self.circle_left:
+            listener(event)
 
     def on_member_paused(self, listener: MemberPaused) -> None:
         """Call ``listener(session, now, member_id)`` when a member pauses."""

@@ -394,3 +394,23 @@ def started_pairs(*, session: Session, program_id: int) -> list[Pair]:
             .order_by(col(Pair.id))
         ).all()
     )
+
+
+def member_rows(*, session: Session, pair_id: int) -> list[PairMember]:
+    """A pair's (or circle's) member rows in the order they were linked (a mentor first)."""
+    return list(
+        session.exec(
+            select(PairMember).where(PairMember.pair_id == pair_id).order_by(col(PairMember.id))
+        ).all()
+    )
+
+
+def remove_members(*, session: Session, pair_id: int, member_ids: list[int]) -> None:
+    """Take ``member_ids`` out of a circle that carries on without them (their row goes, so
+    check-ins, health, the digest and the report count only the people still in it).
+    """
+    session.execute(
+        delete(PairMember).where(
+            col(PairMember.pair_id) == pair_id, col(PairMember.member_id).in_(member_ids)
+        )
+    )

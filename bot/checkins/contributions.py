@@ -13,6 +13,7 @@ from sqlmodel import Session
 from bot.checkins.planner import replan, withdraw_ended_pairs_nudges, withdraw_future_nudges
 from bot.checkins.report import meetings_section
 from bot.registry import (
+    CircleLeft,
     PersonalData,
     Registry,
     ReportSection,
@@ -38,11 +39,20 @@ def register_contributions(registry: Registry) -> None:
             ended.session, now=ended.now, pair_ids=ended.pair_ids
         )
     )
+    registry.on_circle_left(_left_circle)
     registry.on_member_paused(_paused)
     registry.on_schedule_changed(_replan)
     registry.personal_data(PersonalData("checkins", _export, _words, _blank))
     registry.export_table("checkins", _table)
     registry.report_section(ReportSection("meetings", meetings_section))
+
+
+def _left_circle(left: CircleLeft) -> None:
+    """Whoever left a circle that carries on is asked nothing more about it."""
+    for member_id in left.member_ids:
+        withdraw_future_nudges(
+            left.session, now=left.now, pair_ids=[left.pair_id], member_id=member_id, ended=True
+        )
 
 
 def _paused(session: Session, now: datetime, member_id: int) -> None:

@@ -15,9 +15,9 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.matching import rounds
+from bot.matching.circle_reasons import circle_reasons
 from bot.matching.circle_sizes import circle_sizes
 from bot.matching.circles import Formed, form
-from bot.matching.fit import pair_fit
 from bot.matching.profiles import Candidate, week_start
 from storage.models import MatchRun, Pair, PairMember, PairStatus, Program, Role
 
@@ -70,7 +70,7 @@ def propose_circles(
     )
     session.add(run)
     session.flush()
-    pairs, members = _store(session, run, pool.candidates, formed, settings, now, mentored)
+    pairs, members = _store(session, run, pool.candidates, formed, now, mentored)
     names = rounds._pair_names(session, [pair_id for pair_id, _ in pool.ending])
     run.summary = rounds._summary(mode, pool, pairs, unmatched, [], names)
     run.summary["circles"] = {"mentored": mentored, "sizes": list(sizes)}
@@ -92,25 +92,21 @@ def _store(
     run: MatchRun,
     candidates: dict[int, Candidate],
     formed: Formed,
-    settings: Settings,
     now: datetime,
     mentored: bool,
 ) -> tuple[list[Pair], dict[int, list[int]]]:
-    """Each circle as one ``proposed`` pair: its mean pairwise fit, and the reasons of its
-    best-fitting pair.
+    """Each circle as one ``proposed`` pair: its mean pairwise fit, and its reasons worded
+    for the group (:mod:`bot.matching.circle_reasons`).
     """
     pairs: list[Pair] = []
     members: dict[int, list[int]] = {}
-    for ids, score, (a, b) in zip(formed.circles, formed.scores, formed.best_pairs, strict=True):
-        fit = pair_fit(
-            candidates[a], candidates[b], peer=not mentored, settings=settings.matching, now=now
-        )
+    for ids, score in zip(formed.circles, formed.scores, strict=True):
         pair = Pair(
             program_id=run.program_id,
             match_run_id=run.id,
             status=PairStatus.PROPOSED,
             score=score,
-            reasons=fit.reasons,
+            reasons=circle_reasons([candidates[m] for m in ids], mentored=mentored),
             created_at=now,
         )
         session.add(pair)

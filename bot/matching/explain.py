@@ -13,7 +13,8 @@ from bot.matching.reasons import LANGUAGES, reason
 MAX_REASONS = 3
 
 
-def _shared_skills(wanting: Candidate, offering: Candidate) -> list[str]:
+def shared_skills(wanting: Candidate, offering: Candidate) -> list[str]:
+    """The skills ``offering`` has that ``wanting`` wants (as offered), else the words shared."""
     offered = {s.lower(): s for s in offering.skills_offered}
     exact = [offered[s.lower()] for s in wanting.skills_wanted if s.lower() in offered]
     if exact:
@@ -37,13 +38,13 @@ def explain(
     """
     scored: list[tuple[float, dict[str, Any]]] = []
     w = settings
-    skills = _shared_skills(left, right)
+    skills = shared_skills(left, right)
     if skills:
         key = f"{keys}.skills_peer" if peer else f"{keys}.skills"
         text = reason(key, mentor=right.name, skills=skills[:3])
         scored.append((w.weight_skills * min(1.0, len(skills) / 2 + 0.5), text))
     if peer:
-        back = _shared_skills(right, left)
+        back = shared_skills(right, left)
         if back:
             text = reason(f"{keys}.skills_peer", mentor=left.name, skills=back[:3])
             scored.append((w.weight_skills * min(1.0, len(back) / 2 + 0.5) * 0.99, text))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.i18n.cldr import number
 from bot.matching.capacity import capacity_section
-from bot.matching.reasons import render_reasons
+from bot.matching.reasons import names_list, render_reasons
 from bot.matching.rounds import Proposal
 from bot.prompts import Prompts
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Section
@@ -75,6 +75,15 @@ def _pair_parts(prompts: Prompts, proposal: Proposal) -> list[Part]:
     return parts
 
 
+def _placed(prompts: Prompts, others: list[str]) -> Text:
+    """Whom a waiting person was placed with: their partner, or everyone else in their
+    circle ("in the circle with bo, cy and max").
+    """
+    if len(others) == 1:
+        return prompts.render("match.preview_waiting_placed", partner=others[0])
+    return prompts.render("match.preview_waiting_circle", people=names_list(prompts, others))
+
+
 def _waiting_parts(prompts: Prompts, proposal: Proposal) -> list[Part]:
     """Who was waiting from an earlier round: placed first (with whom), or left out again
     (the reason is in the list of those not matched).
@@ -88,10 +97,7 @@ def _waiting_parts(prompts: Prompts, proposal: Proposal) -> list[Part]:
         found = proposal.members.get(member_id)
         return found.name if found else str(member_id)
 
-    rows = [
-        (name(ids[0]), prompts.render("match.preview_waiting_placed", partner=name(ids[1])))
-        for ids in placed
-    ]
+    rows = [(name(ids[0]), _placed(prompts, [name(m) for m in ids[1:]])) for ids in placed]
     reasons = dict(proposal.unmatched)
     rows += [
         (

@@ -43,7 +43,7 @@ from bot.time.zones import get_zone
 from storage import checkins as checkins_db
 from storage import pairs as pairs_db
 from storage import repo
-from storage.models import EndReason, Pair, Program
+from storage.models import EndReason, Pair, PairStatus, Program
 from storage.repo import PersonTiming
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,10 @@ def _one_pair(
     longest = max(p.silent_days(now) for p in silent)
     people = _people(session, health.pair_id)
     if longest >= e.close_after_days:
-        close_silent_pair(session, registry, program, health, people, now, prompts, timing)
+        quiet = [p.member_id for p in silent if p.silent_days(now) >= e.close_after_days]
+        close_silent_pair(
+            session, registry, program, health, people, now, prompts, timing, quiet=quiet
+        )
         return 1
     acted = 0
     for person in silent:
@@ -224,15 +227,29 @@ def close_silent_pair(
     now: datetime,
     prompts: Prompts,
     timing: Timing | None = None,
+    *,
+    quiet: list[int] | None = None,
 ) -> None:
-    """End the pair as inactive after its long silence and tell everyone in it kindly."""
+    """End the pair as inactive after its long silence and tell everyone in it kindly; in a
+    circle only the ``quiet`` (silent long enough) leave while enough others remain.
+    """
     pair = session.get(Pair, health.pair_id)
     if pair is None:
         return
-    ended = lifecycle.end_pairs(
-        session, registry, [pair], reason=EndReason.INACTIVE, now=now, detail=SILENCE
+    quiet = quiet or list(health.silent_member_ids)
+    ended = lifecycle.leave_pairs(
+        session,
+        registry,
+        prompts,
+        [pair],
+        quiet,
+        reason=EndReason.INACTIVE,
+        now=now,
+        detail=SILENCE,
     )
     if not ended:
+        if pair.status == PairStatus.ACTIVE:  # a circle carrying on: the quiet are told
+            _tell_taken_out(session, program, people, quiet, now, prompts, timing or Timing())
         return
     log.info("pair %s closed after silence", health.pair_id)
     for member_id, who in people.items():
@@ -249,6 +266,27 @@ def close_silent_pair(
         )
         key = f"engage:{health.pair_id}:closed:{member_id}"
         _send(session, program, who, message, key, now, timing or Timing())
+
+
+def _tell_taken_out(
+    session: Session,
+    program: Program,
+    people: dict[int, PersonTiming],
+    quiet: list[int],
+    now: datetime,
+    prompts: Prompts,
+    timing: Timing,
+) -> None:
+    """Tell each quiet person that they left the circle, which carries on without them."""
+    for member_id in quiet:
+        who = people.get(member_id)
+        if who is None:
+            continue
+        text = prompts.for_person(who).render(
+            "pairs.circle.quiet_out", name=who.display_name or who.user_id, program=program.name
+        )
+        key = f"engage:{program.id}:circle_out:{member_id}:{now.date()}"
+        _send(session, program, who, Message((Section(text),)), key, now, timing)
 
 
 def _send(

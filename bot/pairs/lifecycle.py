@@ -4,7 +4,8 @@ A pair ends for one of :class:`EndReason`'s reasons (the record keeps an optiona
 such as the matching round's reason, beside it). :func:`end_pairs` marks the pairs ended and
 fires :meth:`bot.registry.Registry.fire_pair_ended` in the caller's transaction, so every
 capability that cares (check-ins withdraw nudges, closure asks both people how it went)
-reacts before the transaction commits.
+reacts before the transaction commits. :func:`leave_pairs` is how a person leaves: a circle
+carries on without them (:mod:`bot.pairs.circle_leave`), every other pair ends.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.pairs import circle_leave
+from bot.prompts import Prompts
 from bot.registry import PairEnded, Registry
 from storage.models import EndReason, Pair, PairStatus
 
-__all__ = ["QUIET_REMATCH", "EndReason", "end_pairs"]
+__all__ = ["QUIET_REMATCH", "EndReason", "end_pairs", "leave_pairs"]
 
 # The detail of a pair a peer program's recurring round ended to pair everyone afresh: a
 # weekly coffee chat simply moves on, so nobody is told it ended and no closure is asked.
@@ -57,3 +60,40 @@ def end_pairs(
             PairEnded(session, now, ids, reason, detail=detail, by_member_id=by_member_id)
         )
     return ids
+
+
+def leave_pairs(
+    session: Session,
+    registry: Registry,
+    prompts: Prompts,
+    pairs: Iterable[Pair],
+    leaving: Iterable[int],
+    *,
+    reason: EndReason,
+    now: datetime,
+    detail: str = "",
+    by_member_id: int | None = None,
+    named: bool = True,
+) -> list[int]:
+    """The members ``leaving`` leave ``pairs``: a circle that still holds two people (its
+    mentor among them) carries on without them and the others are told (by name unless not
+    ``named``); every other pair ends as :func:`end_pairs` ends it. Returns the ended ids.
+    """
+    gone = set(leaving)
+    ending: list[Pair] = []
+    for pair in pairs:
+        if pair.status != PairStatus.ACTIVE:
+            continue
+        if circle_leave.carries_on(session, pair, gone):
+            circle_leave.take_out(session, registry, prompts, pair, gone, now=now, named=named)
+        else:
+            ending.append(pair)
+    return end_pairs(
+        session,
+        registry,
+        ending,
+        reason=reason,
+        now=now,
+        detail=detail,
+        by_member_id=by_member_id,
+    )

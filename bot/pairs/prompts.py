@@ -11,6 +11,9 @@ from bot.prompts import Words
 WORDS = Words(
     "pairs",
     {
+        "pairs.circle.member_left": frozenset({"name", "program"}),
+        "pairs.circle.someone_left": frozenset({"program"}),
+        "pairs.circle.quiet_out": frozenset({"name", "program"}),
         "pairs.end_reason.finished": frozenset(),
         "pairs.end_reason.rematch": frozenset(),
         "pairs.end_reason.left": frozenset(),

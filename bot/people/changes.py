@@ -25,6 +25,7 @@ from bot.matching.publish import COORDINATOR_REASON, introduce
 from bot.matching.reasons import reason, reason_key
 from bot.matching.rounds import candidate_of, recent_partners
 from bot.outbox import enqueue
+from bot.pairs import circle_leave
 from bot.pairs.lifecycle import EndReason, end_pairs
 from bot.pairs.making import start_pair
 from bot.people.lookup import Someone
@@ -78,6 +79,7 @@ class Change:
     note: str = ""  # the admin's own words on why: kept for admins, never sent
     notices: list[Notice] = field(default_factory=list)
     leaving: Someone | None = None
+    circles: list[Pair] = field(default_factory=list)  # circles that carry on without leaving
     readmitting: Someone | None = None
     new_role: tuple[Someone, str] | None = None
     start: list[Someone] = field(default_factory=list)  # the new pair, the waiting side first
@@ -173,10 +175,20 @@ def plan_remove(desk: Desk, who: Someone) -> Change:
     if who.member.status == MemberStatus.LEFT:
         raise UserError("people.already_left", name=who.name)
     pairs = _active(desk, who)
+    circles = [p for p in pairs if circle_leave.carries_on(desk.session, p, {who.member_id})]
+    pairs = [p for p in pairs if p not in circles]
     notices = _partner_notices(desk, pairs, who, "people.notice.partner_removed")
     notices.append(Notice(who, "people.notice.removed", {"program": desk.program.name}))
     ask = _ask("remove", name=who.name, program=desk.program.name)
-    return Change("remove", ending=pairs, detail="removed", notices=notices, leaving=who, ask=ask)
+    return Change(
+        "remove",
+        ending=pairs,
+        detail="removed",
+        notices=notices,
+        leaving=who,
+        ask=ask,
+        circles=circles,
+    )
 
 
 def plan_readmit(desk: Desk, who: Someone) -> Change:
@@ -307,8 +319,16 @@ def apply(desk: Desk, change: Change) -> Done:
         if pair.id in ended and change.note:
             pair.end_note = change.note
             desk.session.add(pair)
+    told, leaving = 0, change.leaving
+    for circle in change.circles if leaving is not None else []:  # they carry on without
+        assert leaving is not None
+        gone = {leaving.member_id}
+        told += circle_leave.take_out(
+            desk.session, desk.registry, desk.prompts, circle, gone, now=desk.now
+        )
     _change_member(desk, change)
     pair_id, messages = _start(desk, change)
+    messages += told
     for notice in change.notices:
         messages += _tell(desk, change, notice, ended)
     return Done(pairs_ended=len(ended), pair_id=pair_id, messages=messages)

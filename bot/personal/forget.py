@@ -143,8 +143,17 @@ def _end_pairs(
     active = [p for p in pairs if p.status == PairStatus.ACTIVE and p.id is not None]
     ids = [p.id for p in active if p.id is not None]
     others = pairs_db.partners_by_pair(session=session, pair_ids=ids, member_ids=member_ids)
-    lifecycle.end_pairs(session, registry, active, reason=EndReason.FORGOTTEN, now=now)
-    for pair in active:
+    ended = lifecycle.leave_pairs(
+        session,
+        registry,
+        prompts,
+        active,
+        member_ids,
+        reason=EndReason.FORGOTTEN,
+        now=now,
+        named=False,
+    )
+    for pair in [p for p in active if p.id in ended]:  # a circle carrying on: told already
         assert pair.id is not None
         done.pairs_ended += 1
         for partner in others.get(pair.id, []):

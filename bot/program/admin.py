@@ -8,7 +8,7 @@ from bot.choosing import admin as choosing
 from bot.config import CADENCES, WEEKDAYS
 from bot.context import Ctx
 from bot.errors import NeedsConfirmation, UserError
-from bot.matching.circle_sizes import circle_setting
+from bot.matching.circle_sizes import MENTORED_SIZES, PEER_SIZES, circle_setting, circle_sizes
 from bot.matching.rounds import active_pairs
 from bot.program.help import command_help, command_list
 from bot.program.programs import archive_program, check_slug, list_programs, new_program
@@ -60,6 +60,7 @@ def _program_fields(ctx: Ctx) -> Fields:
             ("mentors", Text.user(p.mentors_channel or "-")),
             ("starts", Text.trusted(short_day(p.starts_on, tag) if p.starts_on else "-")),
             ("ends", Text.trusted(short_day(p.ends_on, tag) if p.ends_on else "-")),
+            *([("circle", _circle_label(ctx))] if p.kind == ProgramKind.CIRCLES else []),
             ("rounds", rounds_label(ctx)),
             ("choose", choosing.shown(ctx.prompts, p)),
         )
@@ -77,6 +78,21 @@ def _admin_names(ctx: Ctx, admins: list[str]) -> Text:
         )
         names.append(person.display_name if person is not None and person.display_name else user_id)
     return Text.user(", ".join(names))
+
+
+def _circle_label(ctx: Ctx) -> Text:
+    """A circles program's sizes: as set, else the defaults of each kind of circle."""
+    p = ctx.program()
+
+    def shown(sizes: tuple[int, int]) -> Text:
+        return Text.trusted(f"{sizes[0]}-{sizes[1]}")
+
+    if p.circle_min is not None or p.circle_max is not None:
+        sizes = circle_sizes(p.circle_min, p.circle_max, mentored=True)
+        return ctx.t("admin.circle_sizes", sizes=shown(sizes))
+    return ctx.t(
+        "admin.circle_sizes_default", mentored=shown(MENTORED_SIZES), peer=shown(PEER_SIZES)
+    )
 
 
 def register_admin(admin: Router) -> None:

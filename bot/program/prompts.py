@@ -26,6 +26,8 @@ WORDS = Words(
         "admin.program_header": frozenset(),
         "admin.program_usage": frozenset({"settings"}),
         "admin.program_updated": frozenset({"setting"}),
+        "admin.circle_sizes": frozenset({"sizes"}),
+        "admin.circle_sizes_default": frozenset({"mentored", "peer"}),
         "admin.bad_setting": frozenset({"allowed", "setting"}),
         "admin.bad_dates": frozenset(),
         "admin.bad_date": frozenset({"setting"}),

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from bot.delivery import LEFT_WORKSPACE, Target
 from bot.outbox import Outgoing, enqueue_many
-from bot.pairs.lifecycle import EndReason, end_pairs
+from bot.pairs.lifecycle import EndReason, leave_pairs
 from bot.prompts import Prompts, language_args
 from bot.registry import Registry
 from bot.replies import Fields, Message, Part, Section
@@ -23,7 +23,7 @@ from bot.spans import Text
 from storage import pairs as pairs_db
 from storage import repo
 from storage import unreachable as unreachable_db
-from storage.models import MemberStatus, OutboxMessage, OutboxStatus, Person, Program
+from storage.models import MemberStatus, OutboxMessage, OutboxStatus, Pair, Person, Program
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,9 @@ def render_partner_left(prompts: Prompts, args: dict[str, Any]) -> Message:
 class Unreachable:
     """The outbox's :class:`bot.outbox.Reachability`: marks, falls back, ends pairs."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, prompts: Prompts) -> None:
         self._registry = registry
+        self._prompts = prompts
 
     def unreachable(
         self, session: Session, row: OutboxMessage, reason: str, *, now: datetime
@@ -80,6 +81,23 @@ class Unreachable:
         for platform, user_ids in by_platform.items():
             unreachable_db.clear_marks(session=session, platform=platform, user_ids=user_ids)
 
+    def _end(self, session: Session, pairs: list[Pair], member_id: int, now: datetime) -> set[int]:
+        """End ``member_id``'s ``pairs`` as they left the workspace (a circle carries on
+        without them, the others told); the ids of the pairs that ended.
+        """
+        ended = leave_pairs(
+            session,
+            self._registry,
+            self._prompts,
+            pairs,
+            [member_id],
+            reason=EndReason.LEFT,
+            now=now,
+            detail=LEFT_WORKSPACE,
+            by_member_id=member_id,
+        )
+        return set(ended)
+
     def _left(self, session: Session, person: Person, now: datetime) -> None:
         """Someone left the workspace: they leave every program there (their pairs end and
         partners are told, as when someone leaves), and their queued DMs are withdrawn.
@@ -89,9 +107,12 @@ class Unreachable:
             if member.status == MemberStatus.LEFT or member.id is None:
                 continue
             pairs = pairs_db.active_pairs_of(session=session, member_id=member.id)
+            ended = self._end(session, pairs, member.id, now)
             notices = []
             for pair in pairs:
                 assert pair.id is not None
+                if pair.id not in ended:  # a circle that carries on without them
+                    continue
                 for partner in pairs_db.partners_in(
                     session=session, pair_id=pair.id, except_member_id=member.id
                 ):
@@ -111,15 +132,6 @@ class Unreachable:
                             ),
                         )
                     )
-            end_pairs(
-                session,
-                self._registry,
-                pairs,
-                reason=EndReason.LEFT,
-                now=now,
-                detail=LEFT_WORKSPACE,
-                by_member_id=member.id,
-            )
             enqueue_many(session, notices, now=now, program_id=member.program_id)
             member.status, member.left_at, member.paused_until = MemberStatus.LEFT, now, None
             session.add(member)
