@@ -30,6 +30,7 @@ from storage import outbox as outbox_db
 from storage import pairs as pairs_db
 from storage import repo
 from storage import requests as requests_db
+from storage import rounds as rounds_db
 from storage.models import (
     CheckInOutcome,
     Program,
@@ -44,6 +45,7 @@ ACTIONS: tuple[tuple[str, Literal["primary", "danger", "default"]], ...] = (
 )
 WITH_BUTTONS = 8  # three buttons each: a Discord message holds at most 25
 FINAL_AFTER = timedelta(days=7)  # the final digest waits this long after the last day
+ROUND_WAIT = timedelta(hours=1)  # a digest waits at most this long for a round due with it
 
 
 @dataclass
@@ -349,6 +351,8 @@ def queue_digests(session: Session, *, now: datetime, settings: Settings, prompt
     weekday = WEEKDAYS.index(settings.checkins.digest_weekday.lower())
     queued = 0
     for program in repo.programs(session=session):
+        if _round_under_way(session, program, now=now):
+            continue  # the rounds job makes its pairs first; the next run counts them
         # The configured admins, and the program's own (its digest only).
         for admin_id in dict.fromkeys(
             [*settings.admins.for_platform(program.platform), *program.admins]
@@ -385,6 +389,15 @@ def queue_digests(session: Session, *, now: datetime, settings: Settings, prompt
             )
             queued += row is not None
     return queued
+
+
+def _round_under_way(session: Session, program: Program, *, now: datetime) -> bool:
+    """Whether the program's round is due but not matched yet (for up to :data:`ROUND_WAIT`,
+    so a stuck round never holds the digest back for long).
+    """
+    assert program.id is not None
+    found = rounds_db.open_round(session=session, program_id=program.id)
+    return found is not None and found.due_at <= now < found.due_at + ROUND_WAIT
 
 
 def _queue_final(

@@ -30,7 +30,7 @@ from bot.meetings.asking import meeting_questions
 from bot.outbox import Outgoing, enqueue_many
 from bot.prompts import Prompts, language_args
 from bot.replies import Button, Buttons, Context, Message, Section
-from bot.time.cadence import program_rule
+from bot.time.cadence import first_checkin_after, program_rule
 from bot.time.format import local_when
 from bot.time.holidays import DaysOff
 from bot.time.nudges import (
@@ -166,11 +166,11 @@ def _plan(
 ) -> PlanStats:
     stats = PlanStats()
     stale = timedelta(hours=settings.checkins.stale_after_hours)
-    first_after = timedelta(days=settings.checkins.first_checkin_after_days)
     days_off = DaysOff(settings.program.closed_dates)  # holidays read once per region and year
     for program in programs if programs is not None else repo.programs(session=session):
         assert program.id is not None
-        rule = program_rule(program)
+        rule = program_rule(program)  # a program with rounds: one check-in per round
+        first_after = first_checkin_after(program, settings.checkins.first_checkin_after_days)
         # Wall times two days either side of the window cover every zone's offset; a nudge
         # moved by days belongs to a wall time up to MAX_MOVE before its instant.
         lo = (now - stale - MAX_MOVE - timedelta(days=2)).replace(tzinfo=None)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 from bot.checkins.upcoming import next_checkin_of
 from bot.checkins.wrapup import has_ended
 from bot.context import Ctx
 from bot.replies import Button, Buttons, Context, Fields, Message, Part, Reply, Section
 from bot.spans import Text
+from bot.time.cadence import first_checkin_after
 from bot.time.format import local_day, local_when
 from bot.time.holidays import DaysOff
 from bot.time.zones import get_zone, zone_label
@@ -69,7 +70,7 @@ def _status(ctx: Ctx) -> Message:
         ctx.person,
         now=ctx.now,
         default_timezone=ctx.zone_key(),
-        first_after=timedelta(days=ctx.settings.checkins.first_checkin_after_days),
+        first_after=first_checkin_after(program, ctx.settings.checkins.first_checkin_after_days),
         pairs=pairs,
         partners=partners_of,
         away={pair_id: until for pair_id, (_name, until) in away.items()},

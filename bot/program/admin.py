@@ -15,10 +15,10 @@ from bot.program.programs import archive_program, check_slug, list_programs, new
 from bot.prompts import Prompts
 from bot.registry import ScheduleChange, registry_of
 from bot.replies import Button, Buttons, Fields, Message, Reply, Section
-from bot.rounds.setting import rounds_label, set_rounds
+from bot.rounds.setting import checkin_labels, rounds_label, set_rounds
 from bot.router import Router
 from bot.spans import Text
-from bot.time.format import short_day, weekday_name
+from bot.time.format import short_day
 from bot.time.zones import zone_label
 from bot.unreachable.marks import note
 from storage import repo
@@ -42,19 +42,20 @@ PROGRAM_SETTINGS = (
 )
 
 
-SCHEDULE_SETTINGS = ("cadence", "weekday", "hour", "starts", "ends")
+SCHEDULE_SETTINGS = ("cadence", "weekday", "hour", "starts", "ends", "rounds")
 
 
 def _program_fields(ctx: Ctx) -> Fields:
     p, tag = ctx.program(), ctx.prompts.locale
+    cadence, weekday = checkin_labels(ctx)  # with rounds: the check-ins follow them
     return Fields(
         (
             ("name", Text.user(p.name)),
             ("slug", Text.trusted(p.slug)),
             ("admins", _admin_names(ctx, p.admins)),
             ("kind", Text.trusted(p.kind)),
-            ("cadence", ctx.t(f"admin.cadence.{p.cadence}")),
-            ("weekday", Text.trusted(weekday_name(p.checkin_weekday, tag))),
+            ("cadence", cadence),
+            ("weekday", weekday),
             ("hour", Text.trusted(f"{p.checkin_hour:02d}:00")),
             ("channel", Text.user(p.announcement_channel or "-")),
             ("mentors", Text.user(p.mentors_channel or "-")),

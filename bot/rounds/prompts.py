@@ -28,6 +28,8 @@ WORDS = Words(
         "rounds.by_hand": _NONE,
         "rounds.label": frozenset({"weeks", "weekday", "time", "zone", "publish", "next"}),
         "rounds.none": _NONE,
+        "rounds.checkin_cadence": _NONE,
+        "rounds.checkin_weekday_moved": frozenset({"weekday", "configured"}),
         "rounds.notice": frozenset({"program", "when"}),
         "rounds.notice_skip": _NONE,
         "rounds.skipped": frozenset({"program", "when"}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.context import Ctx
 from bot.rounds.schedule import first_day, next_due, parse_rounds, program_zone, zone_key
 from bot.spans import Text
+from bot.time.cadence import round_checkin_weekday
 from bot.time.format import local_when, weekday_name
 from storage import rounds as rounds_db
 
@@ -46,3 +47,23 @@ def rounds_label(ctx: Ctx) -> Text:
         publish=ctx.t(f"rounds.publish.{program.rounds_publish}"),
         next=Text.trusted(local_when(upcoming, zone, tag)) if upcoming else ctx.t("rounds.none"),
     )
+
+
+def checkin_labels(ctx: Ctx) -> tuple[Text, Text]:
+    """The cadence and weekday lines of ``admin program``: the program's own, or, with
+    recurring rounds, once per round on the day its check-ins really fall (said when that is
+    not the program's check-in weekday, which is too close to a round's day).
+    """
+    program, tag = ctx.program(), ctx.prompts.locale
+    configured = Text.trusted(weekday_name(program.checkin_weekday, tag))
+    day = round_checkin_weekday(program)
+    if day is None:
+        return ctx.t(f"admin.cadence.{program.cadence}"), configured
+    if day == program.checkin_weekday:
+        return ctx.t("rounds.checkin_cadence"), configured
+    moved = ctx.t(
+        "rounds.checkin_weekday_moved",
+        weekday=Text.trusted(weekday_name(day, tag)),
+        configured=configured,
+    )
+    return ctx.t("rounds.checkin_cadence"), moved
