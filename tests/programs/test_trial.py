@@ -9,7 +9,7 @@ from sqlmodel import select
 from bot.events import Command, DirectMessage
 from bot.replies import Buttons, Message
 from storage.engine import transaction
-from storage.models import OutboxMessage, Person
+from storage.models import OutboxMessage, Person, Program
 from tests.conftest import actor, run, text_of
 from tests.conversations.helpers import Chat
 
@@ -131,3 +131,36 @@ def test_the_welcome_of_a_second_program_names_it_in_its_profile_steps(bot):
     assert "/mentor profile set wants" in first
     assert "/mentor profile coffee set wants" in second
     assert "/mentor profile set availability" in second
+
+
+def test_program_settings_say_what_changed_and_show_circle_zone_and_rounds(bot):
+    """A circles program shows its circle sizes; a change is confirmed with its new value;
+    weekly rounds read "every week"; the rounds' zone is a setting, checked as people's are."""
+    _three(bot)
+    circle = run(bot, "admin program circ set circle 3-6", who="admin")
+    assert "Updated: circle is now 3-6." in circle
+    assert "Updated the program's" not in circle
+    assert "circle" not in run(bot, "admin program coffee", who="admin").split("rounds")[0]
+    rounds = run(bot, "admin program coffee set rounds weekly at monday 09:00", who="admin")
+    assert "Updated: rounds is now every week, monday at 09:00" in rounds, rounds
+    assert "every 1 week" not in rounds
+    assert "rounds every week" in run(bot, "admin program list", who="admin")
+    zone = run(bot, "admin program coffee set zone Europe/Madrid", who="admin")
+    assert "Updated: zone is now Europe/Madrid." in zone
+    assert "monday at 09:00 (Europe/Madrid)" in zone
+    with transaction(bot.engine) as s:
+        zones = {p.slug: p.timezone for p in s.exec(select(Program)).all()}
+    assert zones == {"default": None, "coffee": "Europe/Madrid", "circ": None}
+    unknown = run(bot, "admin program coffee set zone Narnia", who="admin")
+    assert "Narnia" in unknown and "Traceback" not in unknown and "Updated" not in unknown
+
+
+def test_an_admin_command_takes_the_program_word_after_its_arguments(bot):
+    """`admin round 1 default` reads `default` as the program, not as a bad argument."""
+    _three(bot)
+    run(bot, "admin program default set rounds weekly at monday 09:00", who="admin")
+    assert "every week, monday" in run(bot, "admin rounds default", who="admin")
+    reply = run(bot, "admin round 1 default", who="admin")
+    assert "Use `/mentor admin round <id>`" not in reply and PICKER not in reply
+    assert "There's no round" not in reply
+    assert reply == run(bot, "admin round 1", who="admin")
