@@ -34,7 +34,7 @@ from bot.events import Action, Actor, Command, DirectMessage, Event, FormSubmitt
 from bot.metrics import Metrics, NoMetrics
 from bot.outbox import Dispatcher
 from bot.pair_choice import PAIR_TOKEN
-from bot.program_pick import admins_here, carry_program, named
+from bot.program_pick import admins_here, carry_program, named, take_slug_anywhere
 from bot.prompt_catalog import core_words
 from bot.prompts import Prompts
 from bot.pseudonyms import Pseudonyms
@@ -321,12 +321,28 @@ def _choose_program(ctx: Ctx, command: tuple[str, ...], rest: list[str], admin: 
     """
     ctx.admin_scope = ctx.admin_scope or admin
     rest = ctx.take_program_word(command, rest)
+    if admin and len(command) > 1:
+        rest = _slug_anywhere(ctx, command, rest)
     for word in rest:  # a button about one pair (``checkin met pair:12``) acts in its program
         number = word[len(PAIR_TOKEN) :] if word.lower().startswith(PAIR_TOKEN) else ""
         if number.isdigit() and len(number) < 10 and ctx.chosen_program() is None:
             pair = ctx.session.get(Pair, int(number))
             ctx.adopt_program(pair.program_id if pair is not None else None)
     return rest
+
+
+def _slug_anywhere(ctx: Ctx, command: tuple[str, ...], rest: list[str]) -> list[str]:
+    """``admin round 1 coffee``: an admin command takes its program's short name anywhere,
+    but not ``admin program``, whose words name programs (``admin program archive coffee``).
+    """
+    if command[1] in ("program", "settings") or ctx.chosen_program() is not None:
+        return rest
+    program, left = take_slug_anywhere(ctx.live_programs(), rest)
+    if program is None or program.id is None:
+        return rest
+    ctx.use_program(program.id)
+    ctx.command_rest = tuple(left)
+    return left
 
 
 def _outbox_retention(job: JobContext) -> int:

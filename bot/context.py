@@ -122,14 +122,16 @@ class Ctx:
         return self.conversation_runner
 
     # -- program and membership -------------------------------------------------------------
-    def program(self, *, guess: bool = True) -> Program:
+    def program(self, *, guess: bool = True, among: list[Program] | None = None) -> Program:
         """The event's program: one a handler chose (:meth:`use_program`), the program
         word, the workspace's only live program, the only one the person is in (for member
-        commands, unless ``guess`` is False, as for ``join``), else a picker is the reply.
+        commands, unless ``guess`` is False, as for ``join``), else a picker is the reply:
+        for member commands it offers the person's programs, else ``among`` (the programs
+        the handler could act in, as ``join`` passes) or every live one.
         The first program is created from the configured defaults on first use.
         """
         if self._program is None:
-            self._program = self._settle(self._resolve(guess=guess))
+            self._program = self._settle(self._resolve(guess=guess, among=among))
         return self._program
 
     def chosen_program(self) -> Program | None:
@@ -172,24 +174,25 @@ class Ctx:
         """Whether the actor may run admin commands in ``program`` (this event's)."""
         return bool(self.admin_everywhere) or admins_here(program or self.program(), self.actor)
 
-    def _resolve(self, *, guess: bool) -> Program:
+    def _resolve(self, *, guess: bool, among: list[Program] | None) -> Program:
         live = self.live_programs()
         if not live:
             return self._first_program()
         if len(live) == 1:
             return live[0]
-        choices = live
+        choices = among or live
         if self.admin_scope and not self.admin_everywhere:
             choices = [p for p in live if admins_here(p, self.actor)] or live
         elif guess and not self.admin_scope:
             mine = self.my_programs()
             if len(mine) == 1:
                 return mine[0]
-        if len(choices) == 1:
+            choices = mine or choices  # in none: every program says how to join
+        if len(choices) == 1 and among is None:  # joining is never guessed: it asks
             return choices[0]
         if not self.command:  # nothing to run again: say how to name it
             raise UserError("program.which_typed", programs=Text.trusted(slugs_of(choices)))
-        example = "/mentor " + with_program(self.command, self.command_rest, choices[-1])
+        example = "/mentor " + with_program(self.command, self.command_rest, choices[0])
         raise NeedsConfirmation(
             picker(
                 self.t("program.which"),

@@ -55,6 +55,23 @@ def take_program_word(
     return (program, list(words[1:])) if program is not None else (None, list(words))
 
 
+def take_slug_anywhere(
+    live: Sequence[Program], words: Sequence[str]
+) -> tuple[Program | None, list[str]]:
+    """For admin commands: the program whose short name is exactly one of ``words`` (any
+    case; a number never is one), and the words without it; None and the words as they were
+    when no word, or more than one, names a program.
+    """
+    if len(live) < 2:
+        return None, list(words)
+    slugs = {p.slug.casefold(): p for p in live}
+    found = [i for i, w in enumerate(words) if not w.isdigit() and w.casefold() in slugs]
+    if len(found) != 1:
+        return None, list(words)
+    at = found[0]
+    return slugs[words[at].casefold()], [*words[:at], *words[at + 1 :]]
+
+
 def with_program(command: Sequence[str], rest: Sequence[str], program: Program) -> str:
     """The command line that runs ``command`` again in ``program``."""
     return shlex.join([*command, program.slug, *rest])

@@ -20,7 +20,8 @@ from bot.pair_choice import PAIR_TOKEN, PairChoice, ask_which, my_pairs
 from bot.replies import Message, Reply, Section
 from bot.spans import Text
 from storage import checkins as checkins_db
-from storage.models import CheckIn, CheckInOutcome, MemberStatus
+from storage import repo
+from storage.models import CheckIn, CheckInOutcome, Member, MemberStatus
 
 _LABELS = {outcome: label for outcome, label, _ in OUTCOME_BUTTONS}
 
@@ -32,7 +33,7 @@ def read_plain_answer(ctx: Ctx, words: list[str]) -> Reply | None:
     outcome, rest = take_outcome(words, ctx.prompts)
     if outcome is None or rest:
         return None
-    member = ctx.member()
+    member = _member_waiting(ctx)
     if member is None or member.status == MemberStatus.LEFT:
         return None
     assert member.id is not None
@@ -65,6 +66,34 @@ def nothing_to_answer(ctx: Ctx, words: list[str]) -> Reply | None:
     if outcome is None or rest:
         return None
     return ctx.say("checkin.plain_nothing_waiting")
+
+
+def _member_waiting(ctx: Ctx) -> Member | None:
+    """The membership the answer is for: the event's program's when it is known (or the
+    only one), else the membership, in any of the person's programs, with the latest nudge
+    waiting (its program becomes the event's); None when nothing waits anywhere.
+    """
+    if ctx.chosen_program() is not None or len(ctx.live_programs()) < 2:
+        return ctx.member()
+    assert ctx.person.id is not None
+    live = {p.id for p in ctx.live_programs()}
+    best: tuple[CheckIn, Member] | None = None
+    for member, program in repo.memberships(session=ctx.session, person_id=ctx.person.id):
+        if program.id not in live or member.id is None or member.status == MemberStatus.LEFT:
+            continue
+        rows = checkins_db.open_nudges(session=ctx.session, member_id=member.id, now=ctx.now)
+        if rows and (best is None or _later(rows[0], best[0])):
+            best = (rows[0], member)
+    if best is None:
+        return None
+    ctx.use_program(best[1].program_id)
+    return best[1]
+
+
+def _later(row: CheckIn, than: CheckIn) -> bool:
+    """Whether the nudge ``row`` is due after ``than``."""
+    assert row.due_at is not None and than.due_at is not None
+    return (row.due_at, row.id or 0) > (than.due_at, than.id or 0)
 
 
 def _open_by_pair(ctx: Ctx, member_id: int) -> list[tuple[PairChoice, CheckIn]]:

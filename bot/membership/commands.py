@@ -13,6 +13,7 @@ from bot.spans import Text
 from bot.time.format import local_day, local_when
 from bot.time.parse import BadDate, Reading, parse_until
 from storage import pairs as pairs_db
+from storage import repo
 from storage.models import Member, MemberStatus, Pair, Program, ProgramKind, Role
 
 MAX_PAUSE_DAYS = 366
@@ -99,7 +100,8 @@ def submit_join(ctx: Ctx, values: dict[str, str]) -> Reply:
 
 def join(ctx: Ctx, args: list[str]) -> Reply:
     """Join a program of the workspace as mentor, mentee or peer."""
-    ctx.program(guess=False)  # being in one program says nothing about joining another
+    # Being in one program says nothing about joining another: ask, offering the ones to join.
+    ctx.program(guess=False, among=_joinable(ctx, args))
     if (args and args[0].lower() == "form") or (
         not args and ctx.actor.surface.modals and ctx.via in ("command", "action")
     ):
@@ -146,27 +148,61 @@ def join(ctx: Ctx, args: list[str]) -> Reply:
     return Message(tuple(parts))
 
 
+def _joinable(ctx: Ctx, args: list[str]) -> list[Program] | None:
+    """The live programs the person could join with the role typed (None: every one)."""
+    if ctx.chosen_program() is not None or len(ctx.live_programs()) < 2:
+        return None
+    wanted = args[0].lower() if len(args) == 1 and args[0].lower() != "form" else None
+    mine = {p.id for p in ctx.my_programs()}
+    assert ctx.person.id is not None
+    removed = {
+        m.program_id
+        for m, _p in repo.memberships(session=ctx.session, person_id=ctx.person.id)
+        if m.removed_at is not None
+    }
+    found = [
+        p
+        for p in ctx.live_programs()
+        if p.id not in mine and p.id not in removed and _fits(p, wanted)
+    ]
+    return found or None
+
+
+def _fits(program: Program, wanted: str | None) -> bool:
+    """Whether ``wanted`` (None: no role typed) is a role ``program`` takes."""
+    if wanted is None:
+        return True
+    try:
+        check_role(program, wanted)
+    except UserError:
+        return False
+    return True
+
+
 def _wanted_role(ctx: Ctx, wanted: str | None) -> str | None:
     """The role asked for, checked against the program's kind; None: ask with buttons."""
     program = ctx.program()
     if wanted is None and program.kind != ProgramKind.PEER:
         return None
-    return check_role(program, wanted)
+    return check_role(program, wanted, several=len(ctx.live_programs()) > 1)
 
 
-def check_role(program: Program, wanted: str | None) -> str:
+def check_role(program: Program, wanted: str | None, *, several: bool = False) -> str:
     """A role that fits the program's kind (peer programs take peers; mentoring programs
-    mentors and mentees), or the friendly error that says which to choose.
+    mentors and mentees), or the friendly error that says which to choose (naming the
+    program in its example when the workspace has ``several``).
     """
     if program.kind == ProgramKind.CIRCLES and wanted in (Role.PEER, Role.MENTOR, Role.MENTEE):
         return str(wanted)  # group mentoring, or peer circles: the roles decide
+    named = {"program": program.name, **({"slug": program.slug} if several else {})}
+    suffix = "_in" if several else ""
     if program.kind == ProgramKind.PEER:
         if wanted not in (None, Role.PEER):
-            raise UserError("join.peer_program", program=program.name)
+            raise UserError(f"join.peer_program{suffix}", **named)
         return Role.PEER.value
     if wanted not in (Role.MENTOR, Role.MENTEE):
         if wanted == Role.PEER:
-            raise UserError("join.mentoring_program", program=program.name)
+            raise UserError(f"join.mentoring_program{suffix}", **named)
         raise UserError("join.bad_role", role=wanted or "")
     return str(wanted)
 
@@ -176,9 +212,11 @@ def _welcome(ctx: Ctx, member: Member, role: str) -> None:
     program = ctx.program()
     steps = "join.getting_started_mentor" if role == Role.MENTOR else "join.getting_started"
     welcome = ctx.t("join.welcome_dm", name=ctx.person.display_name, program=program.name)
+    several = len(ctx.my_programs()) > 1  # profile fields of one program name it
+    first = ctx.t(f"{steps}_in", slug=program.slug) if several else ctx.t(steps)
     ctx.dm(
         ctx.person,
-        Message((Section(welcome), Section(ctx.t(steps)))),
+        Message((Section(welcome), Section(first))),
         dedupe_key=f"welcome:{member.id}",
     )
 

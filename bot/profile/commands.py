@@ -17,6 +17,7 @@ from bot.profile.values import (
     apply_field,
     field_label,
     field_value,
+    member_for,
     replan_person,
     show_profile,
 )
@@ -149,7 +150,7 @@ def profile(ctx: Ctx, args: list[str]) -> Reply:
         raise UserError(
             "profile.unknown_field", field=args[1], fields=Text.trusted(", ".join(field_names()))
         )
-    member = ctx.member()
+    member = member_for(ctx, field)
     if action in ("clear", "unset"):
         _clear(ctx, member, field)
         return ctx.say("profile.cleared", field=Text.trusted(field_label(ctx, field.name)))
@@ -179,7 +180,7 @@ def timezone(ctx: Ctx, args: list[str]) -> Reply:
         )
     field = resolve_field("timezone")
     assert field is not None
-    result = apply_field(ctx, ctx.member(), field, " ".join(args))
+    result = apply_field(ctx, member_for(ctx, field), field, " ".join(args))
     return Message(
         (
             Section(result),

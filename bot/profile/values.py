@@ -56,6 +56,20 @@ def field_label(ctx: Ctx, name: str) -> str:
     return label.lower() if ctx.prompts.locale == BASE else label
 
 
+def member_for(ctx: Ctx, field: ProfileField) -> Member | None:
+    """The membership a change of ``field`` is about, choosing the program only for a
+    program's own fields: the person's fields (time zone, languages, ...) are the same in
+    every program, so they never ask which. Someone in no program of several is told to
+    join first for a program's field.
+    """
+    if ctx.chosen_program() is None and len(ctx.live_programs()) > 1:
+        if field.on_person:
+            return None
+        if not ctx.my_programs():
+            raise UserError("error.not_member")
+    return ctx.member()
+
+
 def field_value(ctx: Ctx, member: Member | None, name: str) -> str:
     """The stored value of a field as people would type it ("" when unset)."""
     person = ctx.person

@@ -15,7 +15,8 @@ from bot.program.programs import archive_program, check_slug, list_programs, new
 from bot.prompts import Prompts
 from bot.registry import ScheduleChange, registry_of
 from bot.replies import Button, Buttons, Fields, Message, Reply, Section
-from bot.rounds.setting import checkin_labels, rounds_label, set_rounds
+from bot.rounds.schedule import zone_key
+from bot.rounds.setting import checkin_labels, rounds_label, set_rounds, set_zone
 from bot.router import Router
 from bot.spans import Text
 from bot.time.format import short_day
@@ -32,6 +33,7 @@ PROGRAM_SETTINGS = (
     "cadence",
     "weekday",
     "hour",
+    "zone",
     "channel",
     "mentors",
     "starts",
@@ -57,6 +59,7 @@ def _program_fields(ctx: Ctx) -> Fields:
             ("cadence", cadence),
             ("weekday", weekday),
             ("hour", Text.trusted(f"{p.checkin_hour:02d}:00")),
+            ("zone", Text.trusted(zone_label(zone_key(p, ctx.settings)))),
             ("channel", Text.user(p.announcement_channel or "-")),
             ("mentors", Text.user(p.mentors_channel or "-")),
             ("starts", Text.trusted(short_day(p.starts_on, tag) if p.starts_on else "-")),
@@ -66,6 +69,14 @@ def _program_fields(ctx: Ctx) -> Fields:
             ("choose", choosing.shown(ctx.prompts, p)),
         )
     )
+
+
+def _updated(ctx: Ctx, setting: str, fields: Fields) -> Section:
+    """The confirmation of a change, with the setting's new value as the table shows it."""
+    shown = next((value for name, value in fields.items if name == setting), None)
+    if shown is None:
+        return Section(ctx.t("admin.program_updated", setting=Text.trusted(setting)))
+    return Section(ctx.t("admin.program_set", setting=Text.trusted(setting), value=shown))
 
 
 def _admin_names(ctx: Ctx, admins: list[str]) -> Text:
@@ -164,8 +175,8 @@ def program_settings(ctx: Ctx, args: list[str]) -> Reply:
         # Queued nudges follow the new schedule: withdrawn and planned again, now.
         change = ScheduleChange(ctx.session, ctx.now, ctx.settings, ctx.prompts, [ctx.program()])
         registry_of(ctx).fire_schedule_changed(change)
-    updated = Section(ctx.t("admin.program_updated", setting=Text.trusted(setting)))
-    return Message((updated, _program_fields(ctx)))
+    fields = _program_fields(ctx)
+    return Message((_updated(ctx, setting, fields), fields))
 
 
 def _change_kind(ctx: Ctx, kind: str, *, confirmed: bool) -> None:
@@ -257,6 +268,8 @@ def _apply_program_setting(ctx: Ctx, setting: str, value: str, *, confirmed: boo
         if not hour.isdigit() or not 0 <= int(hour) <= 23 or not whole:
             raise _bad(setting, "a whole hour from 0 to 23, like 9 or 14:00")
         p.checkin_hour = int(hour)
+    elif setting == "zone":  # the clock rounds run on: bot/rounds/
+        set_zone(ctx, value)
     elif setting == "channel":
         p.announcement_channel = value.lstrip("#") or None
     elif setting == "mentors":

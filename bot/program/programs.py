@@ -125,7 +125,9 @@ def _summary(ctx: Ctx, program: Program) -> Text:
         members=Text.trusted(str(repo.count_members(session=ctx.session, program_id=program.id))),
         pairs=Text.trusted(str(len(active_pairs(ctx.session, program.id)))),
     )
-    if program.rounds_every_weeks:
+    if program.rounds_every_weeks == 1:
+        line = line + Text.trusted(", ") + ctx.t("admin.programs_rounds_weekly")
+    elif program.rounds_every_weeks:
         weeks = Text.trusted(str(program.rounds_every_weeks))
         line = line + Text.trusted(", ") + ctx.t("admin.programs_rounds", weeks=weeks)
     if program.archived_at is not None:

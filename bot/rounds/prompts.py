@@ -27,6 +27,7 @@ WORDS = Words(
         "rounds.bad_word": frozenset({"word"}),
         "rounds.by_hand": _NONE,
         "rounds.label": frozenset({"weeks", "weekday", "time", "zone", "publish", "next"}),
+        "rounds.label_weekly": frozenset({"weekday", "time", "zone", "publish", "next"}),
         "rounds.none": _NONE,
         "rounds.checkin_cadence": _NONE,
         "rounds.checkin_weekday_moved": frozenset({"weekday", "configured"}),

@@ -7,6 +7,7 @@ from bot.rounds.schedule import first_day, next_due, parse_rounds, program_zone,
 from bot.spans import Text
 from bot.time.cadence import round_checkin_weekday
 from bot.time.format import local_when, weekday_name
+from bot.time.zones import UnknownTimezone, parse_timezone
 from storage import rounds as rounds_db
 
 
@@ -30,6 +31,27 @@ def set_rounds(ctx: Ctx, value: str) -> None:
     rounds_db.reschedule(session=ctx.session, program_id=program.id, due_at=first, now=ctx.now)
 
 
+def set_zone(ctx: Ctx, value: str) -> None:
+    """The clock the program's rounds run on: a zone people would type (``Europe/Madrid``,
+    ``Madrid``, ``UTC+2``), or ``default`` for ``[program] default_timezone``; a round
+    already scheduled moves to the same local time in it.
+    """
+    from bot.profile.fields import zone_error  # the friendly unknown-zone error people get
+
+    program = ctx.program()
+    assert program.id is not None
+    if value.strip().lower() in ("default", "-", ""):
+        program.timezone = None
+    else:
+        try:
+            program.timezone = parse_timezone(value).key
+        except UnknownTimezone as exc:  # an ambiguous one too: it names the zones it could be
+            raise zone_error(exc) from None
+    if program.rounds_every_weeks is not None:
+        first = next_due(program, ctx.settings, after=ctx.now)
+        rounds_db.reschedule(session=ctx.session, program_id=program.id, due_at=first, now=ctx.now)
+
+
 def rounds_label(ctx: Ctx) -> Text:
     """The rounds line of ``admin program``: by hand, or every N weeks with the next one."""
     program = ctx.program()
@@ -38,9 +60,11 @@ def rounds_label(ctx: Ctx) -> Text:
     tag = ctx.prompts.locale
     upcoming = next_due(program, ctx.settings, after=ctx.now)
     zone = program_zone(program, ctx.settings)
+    weekly = program.rounds_every_weeks == 1  # "every week", not "every 1 week"
+    weeks = {} if weekly else {"weeks": program.rounds_every_weeks}
     return ctx.t(
-        "rounds.label",
-        weeks=program.rounds_every_weeks,
+        "rounds.label_weekly" if weekly else "rounds.label",
+        **weeks,
         weekday=Text.trusted(weekday_name(program.rounds_weekday, tag)),
         time=Text.trusted(program.rounds_time),
         zone=Text.trusted(zone_key(program, ctx.settings)),

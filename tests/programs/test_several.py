@@ -85,7 +85,7 @@ def test_the_program_word_is_taken_for_user_and_admin_commands(bot):
     assert "*Mentorship program*: 1 member" in run(bot, "admin members default", who="admin")
     settings = run(bot, "admin program coffee", who="admin")
     assert "Coffee chats" in settings and "peer" in settings
-    assert "Updated the program's cadence" in run(
+    assert "Updated: cadence is now weekly" in run(
         bot, "admin program coffee set cadence weekly", who="admin"
     )
     with transaction(bot.engine) as s:
@@ -209,9 +209,8 @@ def test_list_archive_and_an_archived_program_does_nothing(bot):
 def test_a_program_can_be_renamed_by_its_short_name(bot):
     """`admin program set slug` changes the word people type."""
     _two(bot)
-    assert "Updated the program's slug" in run(
-        bot, "admin program coffee set slug chats", who="admin"
-    )
+    renamed = run(bot, "admin program coffee set slug chats", who="admin")
+    assert "Updated: slug is now chats" in renamed
     assert "You joined *Coffee chats*" in run(bot, "join chats")
     assert "already taken" in run(bot, "admin program chats set slug default", who="admin")
 
@@ -223,7 +222,7 @@ def test_a_programs_own_admins_run_admin_commands_there_only(bot):
     run(bot, "join coffee", who="bob")
     run(bot, "join default mentee", who="dave")
     assert "Only program admins" in run(bot, "admin members", who="carol")
-    assert "Updated the program's admins" in run(
+    assert "Updated: admins is now carol" in run(
         bot, "admin program coffee set admins @carol", who="admin"
     )
     members = run(bot, "admin members", who="carol")

@@ -167,6 +167,6 @@ async def test_program_hour_with_minutes_is_refused_not_rounded(bot):
     await chat.say("/mentor join mentee", who="ann")
     refused = await chat.say("/mentor admin program set hour 02:30", who="admin")
     assert "whole hour" in refused and "Updated" not in refused
-    assert "Updated the program's hour" in await chat.say(
+    assert "Updated: hour is now 14:00" in await chat.say(
         "/mentor admin program set hour 14:00", who="admin"
     )
