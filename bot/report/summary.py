@@ -2,7 +2,9 @@
 and waiting (with why), and each outcome as a rate with its n, in words a funder reads.
 
 Built after the other sections, from their figures where they have them (so a hidden cell
-stays hidden here), and from ``storage.reach`` for who was matched and who answered.
+stays hidden here), and from ``storage.reach`` for who was matched and who answered: those
+counts go on the page's ledger in both of its builds (:func:`register`), linked to the cells
+they equal, so a rate's n or the pairs formed never give a hidden count away.
 A survey figure keyed ``headline_*`` (``bot.report_parts.SURVEY_HEADLINE``) is shown here too.
 """
 
@@ -173,9 +175,7 @@ def _alone(words: Words, key: str, value: str) -> Figure:
     """A summary figure without a number (``HIDDEN`` or ``NONE``): its words stand alone, so
     its line reads "Mentees who got a mentor: hidden".
     """
-    return Figure(
-        key.removesuffix("_peers").removesuffix("_both"), words(f"summary.alone.{key}"), value
-    )
+    return Figure(key, words(f"summary.alone.{key}"), value)
 
 
 def _rate(words: Words, key: str, count: object, total: object) -> Figure:
@@ -185,8 +185,9 @@ def _rate(words: Words, key: str, count: object, total: object) -> Figure:
     """
     if not isinstance(count, int) or not isinstance(total, int):
         return _alone(words, key, HIDDEN)
-    if not total:
-        return _alone(words, key, NONE)
+    if not total:  # nothing to count: its n (0) is still a number (figures.csv, compare)
+        alone = _alone(words, key, NONE)
+        return Figure(alone.key, alone.label, NONE, count, total)
     value = percent(count, total) + "%"
     return Figure(key, words(f"summary.{key}", count=count, total=total), value, count, total)
 

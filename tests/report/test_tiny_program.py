@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.app import load_prompts
 from bot.cli.report import run_report
@@ -92,7 +92,7 @@ def _peers(engine) -> None:  # type: ignore[no-untyped-def]
 
 def _report(engine, settings: Settings, slug: str) -> Report:  # type: ignore[no-untyped-def]
     with transaction(engine) as s:
-        program = next(p for p in s.query(Program).all() if p.slug == slug)
+        program = s.exec(select(Program).where(Program.slug == slug)).one()
         return build(s, program, settings, now=NOW, prompts=load_prompts())
 
 
