@@ -106,11 +106,15 @@ class Words:
         """The figure ``key`` with its label."""
         return Figure(key, self(f"figure.{key}", **values), str(value))
 
-    def rate(self, key: str, count: object, total: int, /, **values: Any) -> Figure:
-        """The figure ``key`` as a rate, "67% (1193 of 1791)"; a hidden count hides it."""
+    def rate(self, key: str, count: object, total: object, /, **values: Any) -> Figure:
+        """The figure ``key`` as a rate, "67% (1193 of 1791)"; a hidden count or total
+        (anything but a number) hides it whole.
+        """
         label = self(f"figure.{key}", **values)
         if not isinstance(count, int) or isinstance(count, bool):
             return Figure(key, label, str(count))
+        if not isinstance(total, int) or isinstance(total, bool):
+            return Figure(key, label, str(total))
         if not total:
             return Figure(key, label, NONE, count, total)
         text = self("rate", percent=percent(count, total), count=count, total=total)

@@ -36,7 +36,10 @@ Keys are page-wide: a key is one number of the page, in whichever table it appea
 section's own cells under its key (``("goals", "completed")``); use the same key for the
 same number in another table, so both are hidden together. The report's own keys are
 ``PEOPLE_JOINED`` and ``joined(dimension, group)`` (people who joined, by ``"role"`` and
-``"zone"``) and ``status(s)`` (members now active, paused or left). The group and fairness
+``"zone"``), ``status(s)`` (members now active, paused or left) and ``PAIRS_FORMED``. The
+summary (``bot.report.summary.register``) puts its counts on the same ledger, linked to these:
+a rate's n is a group's cell (the mentees who joined), and the pairs formed are the mentees
+matched (twice them the peers matched) when the numbers say so. The group and fairness
 tables (``bot.outcomes``) reuse them when they count the same people: a region's people are
 the sum of its zones' ``joined("zone", z)``.
 """
@@ -52,6 +55,7 @@ from typing import TypeVar
 K = TypeVar("K", bound=Hashable)
 HIDDEN = "hidden"  # what a hidden cell shows
 PEOPLE_JOINED = ("joined",)  # the people who joined in the period
+PAIRS_FORMED = ("matching", "pairs")  # the pairs (or circles) formed in the period
 
 
 def joined(dimension: str, group: str) -> tuple[str, str, str]:

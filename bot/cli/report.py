@@ -15,7 +15,7 @@ from bot.events import Surface
 from bot.report.against import against
 from bot.report.compare import Against, changes
 from bot.report.figures import Report, build
-from bot.report.page import html, write_csv
+from bot.report.page import html, summary_line, write_csv
 from bot.report.summary import SECTION
 
 
@@ -59,7 +59,7 @@ def run_report(
             note = f" (before: {was})" if was is not None else ""
             # The summary reads as sentences: "67% of planned meetings held (1193 of 1791)".
             line = (
-                f"{figure.value} {figure.label}"
+                summary_line(figure, report.words)
                 if section.key == SECTION
                 else f"{figure.label}: {figure.value}"
             )

@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.prompts import Prompts
 from bot.registry import Registry, registered
 from bot.report import compare
+from bot.report.summary import register as register_summary
 from bot.report.summary import summary_section
 from bot.report_parts import (
     BUCKETS,
@@ -38,7 +39,7 @@ from bot.report_parts import (
     Words,
     bars,
 )
-from bot.suppression import HIDDEN, PEOPLE_JOINED, Cells, joined, status
+from bot.suppression import HIDDEN, PAIRS_FORMED, PEOPLE_JOINED, Cells, joined, status
 from bot.time.zones import get_zone
 from storage import report as db
 from storage.models import EndReason, MemberStatus, PairStatus, Program, ProgramKind
@@ -118,7 +119,9 @@ def build(
             _participation(members, period, cells, zone, words),
             _matching(pairs, latest, cells, words, circles=program.kind == ProgramKind.CIRCLES),
         ]
-        return own + [part.build(scope) for part in parts]
+        built = own + [part.build(scope) for part in parts]
+        register_summary(scope, members)  # the summary's counts, on the same ledger
+        return built
 
     if against is not None:
         compare.register(cells, against)
@@ -182,6 +185,10 @@ def _page(
         "empty": words("page.empty"),
         "legend": words("page.legend", minimum=minimum),
         "scroll": words("page.scroll"),
+        # a summary line without its number: "Mentees who got a mentor: hidden"
+        "line": words("line_without_value", label="{label}", value="{value}"),
+        HIDDEN: words("value_hidden"),
+        NONE: words("value_none"),
     }
 
 
@@ -286,5 +293,5 @@ def _matching(
 
 
 _DAY = timedelta(days=1)
-_PAIRS, _ACTIVE, _ENDED = ("matching", "pairs"), ("matching", "still_active"), ("matching", "ended")
+_PAIRS, _ACTIVE, _ENDED = PAIRS_FORMED, ("matching", "still_active"), ("matching", "ended")
 _LEFT_OUT = ("matching", "left_out")  # people left out of the latest round

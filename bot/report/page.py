@@ -14,6 +14,7 @@ its ``numerator``, ``denominator`` and ``rate`` (a fraction).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
@@ -96,12 +97,28 @@ def _summary(section: Section, compared: dict[str, Compared], words: dict[str, s
     comparison table.
     """
     items = "".join(
-        f"<li><strong>{escape(f.value)}</strong> {escape(f.label)}{_beside(compared, f.key)}</li>"
-        for f in section.figures
+        f"<li>{_sentence(f, words, escape)}{_beside(compared, f.key)}</li>" for f in section.figures
     )
     title = escape(section.title)
     tables = "".join(f"<h3>{escape(t.title)}</h3>{_table(t, words)}" for t in section.tables)
     return f'<section id="{SECTION}"><h2>{title}</h2><ul>{items}</ul>{tables}</section>'
+
+
+def _sentence(figure: Figure, words: dict[str, str], escape: Callable[[str], str]) -> str:
+    """A summary figure as a sentence, its value in bold: "<b>67%</b> of ..."; one without a
+    number (hidden, nothing to count) as its words alone, then the value said in words.
+    """
+    if figure.value not in (HIDDEN, NONE):
+        return f"<strong>{escape(figure.value)}</strong> {escape(figure.label)}"
+    said = f"<strong>{escape(words[figure.value])}</strong>"
+    return escape(words["line"]).replace("{label}", escape(figure.label)).replace("{value}", said)
+
+
+def summary_line(figure: Figure, words: dict[str, str]) -> str:
+    """A summary figure as a plain-text sentence (the terminal's): "67% of ...", or
+    "Mentees who got a mentor: hidden".
+    """
+    return re.sub(r"</?strong>", "", _sentence(figure, words, str))
 
 
 def _beside(compared: dict[str, Compared], key: str) -> str:

@@ -8,6 +8,17 @@ from pathlib import Path
 
 from bot.prompts import Words
 
+SUMMARY_ALONE = (  # a summary line without its number (hidden, or nothing to count)
+    "reached",
+    "matched",
+    "matched_peers",
+    "matched_both",
+    "waiting",
+    "held",
+    "goals",
+    "checkins",
+    "surveys",
+)
 VERDICTS = ("rise", "fall", "unclear")  # a survey headline's verdict (bot.report.summary)
 CHANGE = frozenset({"scale", "change", "low", "high", "n", "range"})
 
@@ -119,6 +130,7 @@ WORDS = Words(
         "report.summary.warning_dropping": frozenset({"count", "total"}),
         "report.summary.waiting": frozenset(),
         "report.summary.waiting_why": frozenset({"why"}),
+        **{f"report.summary.alone.{k}": frozenset() for k in SUMMARY_ALONE},
         "report.axis.participation_by_role_x": frozenset(),
         "report.axis.participation_by_role_y": frozenset(),
         "report.axis.meetings_per_cycle_x": frozenset(),

@@ -2,13 +2,17 @@
 and waiting (with why), and each outcome as a rate with its n, in words a funder reads.
 
 Built after the other sections, from their figures where they have them (so a hidden cell
-stays hidden here), and from ``storage.reach`` for who was matched and who answered.
+stays hidden here), and from ``storage.reach`` for who was matched and who answered: those
+counts go on the page's ledger in both of its builds (:func:`register`), linked to the cells
+they equal, so a rate's n or the pairs formed never give a hidden count away.
 A survey figure keyed ``headline_*`` (``bot.report_parts.SURVEY_HEADLINE``) is shown here too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
 
 from bot.report_parts import (
     NONE,
@@ -21,10 +25,10 @@ from bot.report_parts import (
     Words,
     percent,
 )
-from bot.suppression import HIDDEN, Cells
+from bot.suppression import HIDDEN, PAIRS_FORMED, PEOPLE_JOINED, Cells, joined
 from storage import reach
 from storage import report as db
-from storage.models import CheckInOutcome
+from storage.models import CheckInOutcome, ProgramKind
 from storage.report import MemberRow
 
 SECTION = "summary"
@@ -37,11 +41,11 @@ def summary_section(
     """The summary of the period: reach, matching, and the outcome rates of ``sections``."""
     words = scope.words
     shown = {f"{s.key}.{f.key}": f for s in sections for f in s.figures}
-    reached = [m for m in members if active_in(m, scope)]
+    keys = register(scope, members)
     section = words.section(SECTION)
     section.figures = [
-        _reached(scope, members, reached, shown),
-        _matched(scope, reached),
+        _reached(scope, keys),
+        _matched(scope, keys),
         _waiting(scope, sections, shown),
         _rate_of(words, "held", shown.get("meetings.held")),
         _goals(words, shown),
@@ -64,43 +68,102 @@ def active_in(member: MemberRow, scope: ReportScope) -> bool:
     return joined and not (left and member.left_at < period.start)  # type: ignore[operator]
 
 
-def _reached(
-    scope: ReportScope,
-    members: list[MemberRow],
-    reached: list[MemberRow],
-    shown: dict[str, Figure],
-) -> Figure:
-    """People reached: everyone active in the period. For the whole program they are the
-    participation section's joined, hidden as there.
-    """
-    joined = [m for m in members if scope.period.has(m.joined_at)]
-    if {m.member_id for m in joined} == {m.member_id for m in reached}:
-        return _figure(scope.words, "reached", shown["participation.joined"].value)
-    cells = Cells(scope.minimum)
-    return _figure(scope.words, "reached", cells.show(cells.people("reached", len(reached))))
+REACHED, WAITING = ("summary", "reached"), ("summary", "waiting")  # the page ledger's keys
+MATCHED = ("summary", "matched")
+ANSWERED = ("summary", "surveys_answered")  # when no surveys section counted them
 
 
-def _matched(scope: ReportScope, reached: list[MemberRow]) -> Figure:
-    """The mentees (and peers) reached who got a partner by the period's end: mentors are
-    not counted into "matched"; the sentence says whom it counts.
+@dataclass(frozen=True)
+class Reach:
+    """The summary's cells of people on the page's ledger: those reached, those who wait for
+    a partner (the matched rate's n) and whom they are (``who``: a prompt key's suffix).
     """
+
+    reached: Hashable
+    waiting: Hashable
+    who: str
+
+
+def register(scope: ReportScope, members: list[MemberRow]) -> Reach:
+    """Put the summary's counts on the page's ledger (``scope.cells``), linked to the cells
+    they equal or add up with: people reached are the people who joined (by role) when the
+    period holds them all; the matched rate's n is the waiting roles' cell; the pairs formed
+    are the mentees matched (the peers matched are twice them) when the numbers say so.
+    Called in both builds of the page (``bot.report.figures.build``), and by the summary.
+    """
+    cells = scope.cells
+    reached = [m for m in members if active_in(m, scope)]
+    joined_ = {m.member_id for m in members if scope.period.has(m.joined_at)}
+    roles = Counter(m.role for m in reached)
+    if joined_ == {m.member_id for m in reached}:
+        total: Hashable = PEOPLE_JOINED
+        keys: dict[str, Hashable] = {r: joined("role", r) for r in roles}
+    else:
+        total = cells.people(REACHED, len(reached))
+        keys = {r: cells.people((*REACHED, r), n) for r, n in sorted(roles.items())}
+        cells.sum(total, keys.values())
+    waiting_roles = sorted(r for r in roles if r != "mentor")
+    if len(waiting_roles) == 1:
+        waiting = keys[waiting_roles[0]]
+    else:
+        waiting = cells.people(WAITING, sum(roles[r] for r in waiting_roles))
+        cells.sum(waiting, [keys[r] for r in waiting_roles])
+    matched = _matched_count(scope, [m for m in reached if m.role != "mentor"])
+    cells.people(MATCHED, matched)  # shown only beside its n (``_rate``: hidden with it)
+    _link_pairs(scope, matched)
+    if answered_invitations(cells) is None:
+        cells.people(ANSWERED, len(_sent(scope) & _answers(scope)))
+    who = (
+        ""
+        if set(waiting_roles) <= {"mentee"}
+        else "_peers"
+        if waiting_roles == ["peer"]
+        else "_both"
+    )
+    return Reach(total, waiting, who)
+
+
+def _link_pairs(scope: ReportScope, matched: int) -> None:
+    """The pairs formed in the period, as the mentees (or half the peers) matched, when they
+    are as many: the one would give the other away.
+    """
+    formed = len(scope.pairs)
+    if PAIRS_FORMED not in scope.cells.counts or not formed:
+        return
+    if scope.program.kind == ProgramKind.MENTORING and formed == matched:
+        scope.cells.sum(MATCHED, [PAIRS_FORMED])
+    elif scope.program.kind == ProgramKind.PEER and 2 * formed == matched:
+        scope.cells.sum(MATCHED, [PAIRS_FORMED, PAIRS_FORMED])
+
+
+def _matched_count(scope: ReportScope, waiting: list[MemberRow]) -> int:
+    """How many of ``waiting`` were in a pair that started before the period's end."""
     matched_at = reach.matched_members(session=scope.session, program_id=scope.program_id)
     end = scope.period.end or scope.now
-    waiting = [m for m in reached if m.role != "mentor"]
-    matched = sum(
+    return sum(
         1
         for m in waiting
         if m.member_id in matched_at and (end is None or matched_at[m.member_id] < end)
     )
-    roles = {m.role for m in waiting}
-    who = "" if roles <= {"mentee"} else "_peers" if roles == {"peer"} else "_both"
-    cells = Cells(scope.minimum)
-    cells.people("waiting", len(waiting))
-    cells.people("matched", matched)
-    cells.count("unmatched", len(waiting) - matched)
-    cells.sum("waiting", ["matched", "unmatched"])
-    count = HIDDEN if "waiting" in cells.hidden else cells.show("matched")
-    figure = _rate(scope.words, f"matched{who}", count, len(waiting))
+
+
+def _reached(scope: ReportScope, keys: Reach) -> Figure:
+    """People reached: everyone active in the period (the people who joined when the period
+    holds them all), hidden as the ledger hides them.
+    """
+    value = scope.cells.show(keys.reached)
+    if value == HIDDEN:
+        return _alone(scope.words, "reached", HIDDEN)
+    return _figure(scope.words, "reached", value)
+
+
+def _matched(scope: ReportScope, keys: Reach) -> Figure:
+    """The mentees (and peers) reached who got a partner by the period's end: mentors are
+    not counted into "matched"; the sentence says whom it counts. Hidden whole when either
+    the count or its n is.
+    """
+    cells = scope.cells
+    figure = _rate(scope.words, f"matched{keys.who}", cells.show(MATCHED), cells.show(keys.waiting))
     return Figure("matched", figure.label, figure.value, figure.count, figure.total)
 
 
@@ -108,12 +171,24 @@ def _figure(words: Words, key: str, value: object, **values: object) -> Figure:
     return Figure(key, words(f"summary.{key}", **values), str(value))
 
 
-def _rate(words: Words, key: str, count: object, total: int) -> Figure:
-    """A summary rate: the percentage as the value, the sentence with its n as the label."""
-    if not isinstance(count, int):  # hidden: the sentence says so in its own language
-        said = words("value_hidden")
-        return Figure(key, words(f"summary.{key}", count=said, total=total), HIDDEN)
-    value = percent(count, total) + "%" if total else NONE
+def _alone(words: Words, key: str, value: str) -> Figure:
+    """A summary figure without a number (``HIDDEN`` or ``NONE``): its words stand alone, so
+    its line reads "Mentees who got a mentor: hidden".
+    """
+    return Figure(key, words(f"summary.alone.{key}"), value)
+
+
+def _rate(words: Words, key: str, count: object, total: object) -> Figure:
+    """A summary rate: the percentage as the value, the sentence with its n as the label;
+    hidden whole when its count or its n is hidden, and said in words when there is nothing
+    to count.
+    """
+    if not isinstance(count, int) or not isinstance(total, int):
+        return _alone(words, key, HIDDEN)
+    if not total:  # nothing to count: its n (0) is still a number (figures.csv, compare)
+        alone = _alone(words, key, NONE)
+        return Figure(alone.key, alone.label, NONE, count, total)
+    value = percent(count, total) + "%"
     return Figure(key, words(f"summary.{key}", count=count, total=total), value, count, total)
 
 
@@ -130,6 +205,8 @@ def _goals(words: Words, shown: dict[str, Figure]) -> Figure:
     if completed is not None and completed.count is not None:
         return _rate_of(words, "goals", completed)
     goals = shown.get("goals.goals")
+    if goals is not None and goals.value == HIDDEN:
+        return _rate(words, "goals", HIDDEN, HIDDEN)
     total = int(goals.value) if goals and goals.value.isdigit() else 0
     return _rate(words, "goals", HIDDEN if total else 0, total)
 
@@ -143,6 +220,8 @@ def _waiting(scope: ReportScope, sections: list[Section], shown: dict[str, Figur
         (t.rows for s in sections for t in s.tables if t.name == "matching_unmatched"), []
     )
     why = "; ".join(f"{reason} ({n})" for reason, n in rows)
+    if value == HIDDEN:
+        return _alone(words, "waiting", HIDDEN)
     key = "waiting_why" if why else "waiting"
     return Figure("waiting", words(f"summary.{key}", why=why), value)
 
@@ -164,24 +243,29 @@ def _checkins(scope: ReportScope) -> Figure:
 
 def _surveys(scope: ReportScope) -> Figure:
     """Survey invitations sent in the period that were answered (the count the surveys
-    section put on the page's ledger, hidden as it is there).
+    section put on the page's ledger, or the summary's own there: hidden as it is there).
     """
-    sent = {
+    counted = answered_invitations(scope.cells)
+    answered = scope.cells.show(ANSWERED) if counted is None else counted
+    return _rate(scope.words, "surveys", answered, len(_sent(scope)))
+
+
+def _sent(scope: ReportScope) -> set[tuple[int, str]]:
+    """The survey invitations sent in the period, by member and survey."""
+    return {
         (i.member_id, i.survey)
         for i in reach.survey_invitations(session=scope.session, program_id=scope.program_id)
         if scope.period.has(i.sent_at)
     }
-    counted = answered_invitations(scope.cells)
-    if counted is not None:
-        return _rate(scope.words, "surveys", counted, len(sent))
-    answers = {
+
+
+def _answers(scope: ReportScope) -> set[tuple[int, str]]:
+    """The survey answers given in the period, by member and survey."""
+    return {
         (m, s)
         for m, s, _a, when in db.surveys(session=scope.session, program_id=scope.program_id)
         if scope.period.has(when)
     }
-    cells = Cells(scope.minimum)
-    cells.people("answered", len(sent & answers))
-    return _rate(scope.words, "surveys", cells.show("answered"), len(sent))
 
 
 def answered_invitations(cells: Cells) -> int | str | None:
