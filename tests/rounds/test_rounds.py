@@ -234,7 +234,8 @@ async def test_skip_undo_and_the_rounds_record(bot):
     run(bot, "timezone Tokyo", who="cal")
     pulse, recorder = pulse_of(bot)
     await at(bot, pulse, MONDAY - timedelta(hours=24))
-    told = {t.ids[0]: m for _, t, m in recorder.sent if "New pairs in" in m.plain()}
+    notices = ("New pairs in", "Nuevas parejas en")  # cal reads Spanish
+    told = {t.ids[0]: m for _, t, m in recorder.sent if m.plain().startswith(notices)}
     assert set(told) == set(PEERS) - {"ann", "hal"}
     assert "30 de noviembre de 2026, 18:00" in told["cal"].plain()  # her language, her time
     button = [b.command for p in told["bob"].parts if isinstance(p, Buttons) for b in p.buttons]
