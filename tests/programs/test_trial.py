@@ -138,7 +138,7 @@ def test_program_settings_say_what_changed_and_show_circle_zone_and_rounds(bot):
     weekly rounds read "every week"; the rounds' zone is a setting, checked as people's are."""
     _three(bot)
     circle = run(bot, "admin program circ set circle 3-6", who="admin")
-    assert "Updated: circle is now 3-6." in circle
+    assert "Updated: circle is now 3-6 people per circle, a mentor included." in circle
     assert "Updated the program's" not in circle
     assert "circle" not in run(bot, "admin program coffee", who="admin").split("rounds")[0]
     rounds = run(bot, "admin program coffee set rounds weekly at monday 09:00", who="admin")

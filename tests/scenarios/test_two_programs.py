@@ -63,10 +63,10 @@ def two_programs(bot) -> None:
         assert "as a mentee" in run(bot, "join default mentee", who=name)
     for name in COFFEE:
         assert "You joined *Coffee chats* as a peer" in run(bot, "join coffee", who=name)
-    assert "Updated the program's rounds" in admin(
+    assert "Updated: rounds is now" in admin(
         bot, "program default set rounds every 2 weeks at monday 09:00 auto"
     )
-    assert "Updated the program's rounds" in admin(
+    assert "Updated: rounds is now" in admin(
         bot, "program coffee set rounds weekly at monday 09:00 auto"
     )
 
@@ -317,7 +317,7 @@ def platform_programs(bot, platform: str, workspace: str, admin_id: str, people:
         answers = {"timezone": "Europe/Lisbon"}
         assert "as a peer" in text_of(bot.handle(FormSubmitted(who_is(who), form.form_id, answers)))
     for slug, every in (("default", "every 2 weeks"), ("coffee", "weekly")):
-        assert "Updated the program's rounds" in say(
+        assert "Updated: rounds is now" in say(
             admin_id, f"admin program {slug} set rounds {every} at monday 09:00 auto"
         )
 
