@@ -178,19 +178,24 @@ def _match(job: JobContext, program: Program, rnd: Round) -> int:
         return 0
     proposal = propose_round(job.session, program, rnd, job.settings, job.prompts, now=job.now)
     if program.rounds_publish == RoundPublish.AUTO:
-        publish_round(
-            job.session,
-            program,
-            rnd,
-            job.settings,
-            job.prompts,
-            now=job.now,
-            registry=registry_of_job(job),
-            group_dm=job.group_dm(program.platform),
-        )
+        _publish(job, program, rnd)
     else:
         tell_admins(job.session, program, rnd, job.settings, job.prompts, proposal, now=job.now)
     return 1
+
+
+def _publish(job: JobContext, program: Program, rnd: Round) -> Published | None:
+    """Publish the round's preview from the pulse (auto rounds, and a preview that follows)."""
+    return publish_round(
+        job.session,
+        program,
+        rnd,
+        job.settings,
+        job.prompts,
+        now=job.now,
+        registry=registry_of_job(job),
+        group_dm=job.group_dm(program.platform),
+    )
 
 
 def propose_round(
@@ -312,17 +317,7 @@ def _follow_preview(job: JobContext, program: Program, rnd: Round) -> int:
             record(job.session, program, rnd, proposal, job.settings, job.prompts, now=job.now)
         return 1
     if program.rounds_publish == RoundPublish.AUTO:
-        published = publish_round(
-            job.session,
-            program,
-            rnd,
-            job.settings,
-            job.prompts,
-            now=job.now,
-            registry=registry_of_job(job),
-            group_dm=job.group_dm(program.platform),
-        )
-        return int(published is not None)
+        return int(_publish(job, program, rnd) is not None)
     due = (rnd.proposed_at or rnd.due_at) + REMIND_AFTER
     if (
         job.now >= due
