@@ -175,7 +175,6 @@ NOT_SEARCHED = {
     "program.workspace_id",
     "program.announcement_channel",
     "program.mentors_channel",
-    "program.admins",  # the admins' platform ids a coordinator set (like [admins])
     "program.prompts_dir",  # a coordinator's folder
     "program.timezone",
     "program.rounds_time",  # "HH:MM"
