@@ -29,9 +29,7 @@ async def test_ten_weekly_peer_rounds_place_everyone_without_repeats_and_quietly
     admin(bot, "program set kind peer")
     for name in NINE:
         assert "You're in!" in run(bot, "join", who=name)
-    assert "Updated: rounds is now" in admin(
-        bot, "program set rounds weekly at mon 9:00 auto"
-    )
+    assert "Updated: rounds is now" in admin(bot, "program set rounds weekly at mon 9:00 auto")
     pulse, recorder = pulse_of(bot)
     window = bot.settings.matching.recency_rounds
     assert window == 3
